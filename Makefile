@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/cbct-docs demo --out out --overwrite
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check cbct_docs tests bench

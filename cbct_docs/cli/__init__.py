@@ -1,0 +1,70 @@
+"""``cbct-docs``: a thin command line over the importable API.
+
+Every expected failure is a :class:`~cbct_docs.errors.CbctError`; this is the one place
+where it becomes ``Error: <location>: <what> (<hint>)`` and an exit code (1 data or
+template, 2 usage). Each command lives in its own module and is registered below.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import IO, Any
+
+import click
+
+from ..errors import CbctError
+
+# Command modules; each defines ``commands``, a list of click commands.
+COMMAND_MODULES = ["merge"]
+
+
+class CbctClickError(click.ClickException):
+    def __init__(self, error: CbctError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.exit_code = error.exit_code  # type: ignore[misc]
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        messages = self.error.messages()
+        for message in messages:
+            click.echo(f"Error: {message}", file=file, err=file is None)
+        if len(messages) > 1:
+            click.echo(f"{len(messages)} problems.", file=file, err=file is None)
+
+
+class CbctGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CbctError as error:
+            raise CbctClickError(error) from None
+
+
+@click.group(cls=CbctGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cbct-docs")
+def cli() -> None:
+    """Letters, e-mails, reports and certificates for the certification office.
+
+    \b
+    Typical use:
+      cbct-docs check templates/letters/bevestigingsbrief.docx samples/register.xlsx
+      cbct-docs merge TEMPLATE DATA --out out/brieven
+      cbct-docs demo --out out
+
+    Every command explains itself with --help. Nothing is overwritten without
+    --overwrite, and bad input is reported all at once before anything is written.
+    """
+
+
+for _module in COMMAND_MODULES:
+    for _command in importlib.import_module(f"{__name__}.{_module}").commands:
+        cli.add_command(_command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="cbct-docs")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,78 @@
+"""``cbct-docs merge`` and ``cbct-docs check``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .. import merge as api
+from ..errors import ProblemList
+from .common import Progress, summary
+
+TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
+DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command()
+@click.argument("template", type=TEMPLATE)
+@click.argument("data", type=DATA)
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the documents (created if needed).")
+@click.option("--name", metavar="PATTERN",
+              help="File name from fields, e.g. '{cert_nr}-{naam}'. Default: certificate "
+                   "number and name when the data has them.")
+@click.option("--where", multiple=True, metavar="FIELD=VALUE",
+              help="Only records where FIELD=VALUE, FIELD!=VALUE or FIELD~TEXT. Repeatable.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N documents.")
+@click.option("--record", type=click.IntRange(min=1), metavar="N",
+              help="Only record N (1 = first data row), to preview one document.")
+@click.option("--sheet", help="Worksheet to read (default: the first).")
+@click.option("--overwrite", is_flag=True, help="Replace documents that exist already.")
+@click.option("--manifest", type=click.Choice(["json", "csv", "none"]), default="json",
+              show_default=True, help="Write manifest.json/.csv: record → file, sha256.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[str, ...],
+          limit: int | None, record: int | None, sheet: str | None, overwrite: bool,
+          manifest: str, quiet: bool) -> None:
+    """Make one document per record of DATA from TEMPLATE.
+
+    TEMPLATE is a Word template (.docx) or an HTML/text template with {{ field }}
+    tags; DATA is .xlsx, .csv (Dutch Excel ';' and cp1252 are fine) or .json.
+
+    \b
+    Examples:
+      cbct-docs merge uitnodiging.docx register.xlsx --out out/uitnodigingen
+      cbct-docs merge mail.html register.csv --out out/mails --where framework=KiB
+      cbct-docs merge brief.docx register.xlsx --out out/test --record 3
+
+    A record that fails is reported and skipped; the run then exits with 1.
+    """
+    with Progress("Rendering", quiet) as advance:
+        try:
+            result = api.merge(template, data, out, name=name, where=where, limit=limit,
+                               record=record, sheet=sheet, overwrite=overwrite,
+                               manifest="" if manifest == "none" else manifest,
+                               progress=advance)
+        except ProblemList as problems:
+            click.echo(f"Some records failed; the others were written to {out}.", err=True)
+            raise problems
+    click.echo(summary(result.count("made"), result.count("skipped"), result.count("failed"),
+                       str(out)))
+
+
+@click.command()
+@click.argument("template", type=TEMPLATE)
+@click.argument("data", type=DATA)
+@click.option("--sheet", help="Worksheet to read (default: the first).")
+def check(template: Path, data: Path, sheet: str | None) -> None:
+    """Check TEMPLATE against DATA and list every problem at once; write nothing.
+
+    Reports template variables that are not columns of DATA, data that cannot be
+    read, and records that would fail to render. Exit 0 when all is well, else 1.
+    """
+    count = api.check(template, data, sheet=sheet)
+    click.echo(f"OK: {template} renders all {count} records of {data}.")
+
+
+commands = [merge, check]

@@ -1,0 +1,1 @@
+"""Deliver rendered documents: files, ledger, SMTP."""

@@ -1,0 +1,131 @@
+"""Writing output files safely: sane names, atomic writes, no silent overwrite."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import string
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, OutputError, UsageError
+
+_RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                  *(f"lpt{i}" for i in range(1, 10))}
+MAX_STEM = 120
+
+
+def safe_filename(text: str, fallback: str = "document") -> str:
+    """A file name stem anyone's file system accepts; diacritics are kept.
+
+    ``Stichting "De Kunst" / Noord`` → ``Stichting -De Kunst- - Noord``
+    """
+    text = unicodedata.normalize("NFC", str(text))
+    text = _RESERVED.sub("-", text)
+    text = " ".join(text.split())
+    text = re.sub(r"\.{2,}", ".", text).strip(" .-")
+    if text.lower().split(".")[0] in _WINDOWS_NAMES:
+        text = "_" + text
+    return text[:MAX_STEM].rstrip(" .") or fallback
+
+
+class NamePattern:
+    """``{field}`` placeholders filled from a record; no attribute or index access."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.fields: list[str] = []
+        try:
+            parsed = list(string.Formatter().parse(pattern))
+        except ValueError as error:
+            raise UsageError(f"name pattern {pattern!r}: {error}",
+                             hint="use {field} placeholders, e.g. {cert_nr}-{name}") from None
+        for _literal, name, _spec, _conv in parsed:
+            if name is None:
+                continue
+            if not name or any(c in name for c in ".[]"):
+                raise UsageError(f"name pattern {pattern!r}: {{{name}}} is not a field name",
+                                 hint="use {field} placeholders, e.g. {cert_nr}-{name}")
+            self.fields.append(name)
+
+    def check(self, available: Iterable[str]) -> None:
+        known = set(available)
+        missing = [f for f in self.fields if f not in known]
+        if missing:
+            raise UsageError(f"name pattern uses unknown field {', '.join(missing)}",
+                             hint="fields: " + ", ".join(sorted(known)))
+
+    def stem(self, fields: Mapping[str, Any]) -> str:
+        parts = []
+        for literal, name, _spec, _conv in string.Formatter().parse(self.pattern):
+            parts.append(literal)
+            if name is not None:
+                if name not in fields:
+                    raise DataError(f"name pattern needs field {name!r}")
+                value = fields[name]
+                parts.append("" if value is None else str(value))
+        # Sanitise the whole name: a field with '../../x' cannot leave the output folder.
+        return safe_filename("".join(parts))
+
+
+KEY_FIELDS = ("cert_nr", "certificate_number", "certificaatnummer", "cert. nr.", "id", "nr")
+NAME_FIELDS = ("name", "naam", "organisation", "organisatie", "Naam organisatie")
+
+
+def default_pattern(fields: Iterable[str]) -> str:
+    """A stable key first (certificate number), then the name, when the data has them."""
+    available = {f.lower(): f for f in fields}
+    key = next((available[k.lower()] for k in KEY_FIELDS if k.lower() in available), None)
+    name = next((available[n.lower()] for n in NAME_FIELDS if n.lower() in available), None)
+    chosen = [f"{{{f}}}" for f in (key, name) if f]
+    return "-".join(chosen) if chosen else "record-{_number}"
+
+
+class UniqueNames:
+    """Gives ``name``, then ``name-2``, ``name-3`` … (case-insensitive, as on Windows)."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def claim(self, stem: str, suffix: str) -> str:
+        candidate, counter = stem, 1
+        while (candidate + suffix).lower() in self.taken:
+            counter += 1
+            candidate = f"{stem}-{counter}"
+        self.taken.add((candidate + suffix).lower())
+        return candidate + suffix
+
+
+def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> str:
+    """Write via a temporary file in the same folder, then rename. Returns the sha256."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if path.exists() and not overwrite:
+        raise OutputError("exists already", location=path, hint="use --overwrite to replace it")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
+    return hashlib.sha256(data).hexdigest()
+
+
+def ensure_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create folder: {error.strerror}", location=folder) from None
+    if not os.access(folder, os.W_OK):
+        raise OutputError("folder is not writable", location=folder)

@@ -1,0 +1,213 @@
+"""The generic merge: one template, one data file, one document per record.
+
+Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .deliver.files import (
+    NamePattern,
+    UniqueNames,
+    atomic_write,
+    default_pattern,
+    ensure_folder,
+)
+from .errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
+from .records import Record, read_records
+from .render import DocxRenderer, HtmlRenderer, renderer_for
+
+#: Names every template may use besides the record's own fields.
+BUILTINS = ("record", "vandaag", "_number")
+
+
+@dataclass
+class Output:
+    record: Record
+    path: Path
+    sha256: str = ""
+    status: str = "pending"  # made | failed | skipped
+
+
+@dataclass
+class MergeResult:
+    outputs: list[Output] = field(default_factory=list)
+    problems: list[CbctError] = field(default_factory=list)
+    manifest: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outputs if o.status == status)
+
+
+def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
+    """A record's fields, plus ``record`` (all fields, for names with spaces) and ``vandaag``."""
+    context = dict(record.fields)
+    context.setdefault("record", dict(record.fields))
+    context.setdefault("vandaag", today or dt.date.today())
+    context.setdefault("_number", record.number)
+    return context
+
+
+def parse_where(expressions: Iterable[str]) -> list[Callable[[Record], bool]]:
+    """``field=value``, ``field!=value`` or ``field~text`` (contains, any case)."""
+    tests: list[Callable[[Record], bool]] = []
+    for expression in expressions:
+        for op in ("!=", "~", "="):
+            name, found, wanted = expression.partition(op)
+            if found:
+                break
+        else:
+            raise UsageError(f"--where {expression!r}: expected field=value, field!=value "
+                             "or field~text")
+        name, wanted = name.strip(), wanted.strip()
+
+        def test(record: Record, name: str = name, op: str = op, wanted: str = wanted) -> bool:
+            if name not in record.fields:
+                raise UsageError(f"--where uses unknown field {name!r}",
+                                 hint="fields: " + ", ".join(record.fields))
+            value = record.fields[name]
+            text = "" if value is None else str(value)
+            if op == "~":
+                return wanted.casefold() in text.casefold()
+            return (text == wanted) == (op == "=")
+
+        tests.append(test)
+    return tests
+
+
+def select(records: Sequence[Record], where: Iterable[str] = (), limit: int | None = None,
+           record: int | None = None) -> list[Record]:
+    if record is not None:
+        if not 1 <= record <= len(records):
+            raise UsageError(f"--record {record}: there are {len(records)} records")
+        return [records[record - 1]]
+    tests = parse_where(where)
+    chosen = [r for r in records if all(t(r) for t in tests)]
+    return chosen[:limit] if limit is not None else chosen
+
+
+def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
+                 suffix: str) -> list[Output]:
+    fields = list(records[0].fields) + ["_number"] if records else ["_number"]
+    names = NamePattern(pattern or default_pattern(fields))
+    names.check(fields)
+    unique = UniqueNames()
+    outputs = []
+    for record in records:
+        stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
+        outputs.append(Output(record, out / unique.claim(stem, suffix)))
+    return outputs
+
+
+def refuse_existing(outputs: Sequence[Output], overwrite: bool) -> None:
+    if overwrite:
+        return
+    existing = [o.path for o in outputs if o.path.exists()]
+    if existing:
+        shown = ", ".join(p.name for p in existing[:5])
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+        raise OutputError(f"{len(existing)} file(s) exist already: {shown}{more}",
+                          location=existing[0].parent,
+                          hint="nothing was written; rerun with --overwrite to replace them")
+
+
+def merge(
+    template: str | Path,
+    data: str | Path,
+    out: str | Path,
+    *,
+    name: str | None = None,
+    where: Iterable[str] = (),
+    limit: int | None = None,
+    record: int | None = None,
+    sheet: str | None = None,
+    overwrite: bool = False,
+    manifest: str = "json",
+    progress: Callable[[int, int], None] | None = None,
+) -> MergeResult:
+    """Render ``template`` once per record of ``data`` into ``out``.
+
+    A record that fails is reported and not written; the others are. Raises a
+    ProblemList at the end when anything failed (after writing the manifest).
+    """
+    renderer = renderer_for(template)
+    records = read_records(data, sheet)
+    chosen = select(records, where, limit, record)
+    out = Path(out)
+    suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
+    outputs = plan_outputs(chosen, out, name, suffix)
+    refuse_existing(outputs, overwrite)
+    ensure_folder(out)
+    result = MergeResult(outputs)
+    for done, output in enumerate(outputs, start=1):
+        try:
+            content = renderer.render(context_for(output.record))
+            output.sha256 = atomic_write(output.path, content, overwrite=overwrite)
+            output.status = "made"
+        except CbctError as error:
+            output.status = "failed"
+            result.problems.append(error.at(output.record.origin))
+        if progress:
+            progress(done, len(outputs))
+    if manifest:
+        result.manifest = write_manifest(outputs, out, manifest)
+    if result.problems:
+        raise ProblemList(result.problems)
+    return result
+
+
+def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
+    rows = [{"record": str(o.record.origin), "output": o.path.name, "status": o.status,
+             "sha256": o.sha256} for o in outputs]
+    if fmt == "json":
+        path = out / "manifest.json"
+        atomic_write(path, json.dumps(rows, ensure_ascii=False, indent=2) + "\n", overwrite=True)
+    elif fmt == "csv":
+        path = out / "manifest.csv"
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["record", "output", "status", "sha256"])
+        writer.writeheader()
+        writer.writerows(rows)
+        atomic_write(path, buffer.getvalue(), overwrite=True)
+    else:
+        raise UsageError(f"--manifest {fmt!r}: use json, csv or none")
+    return path
+
+
+def check(template: str | Path, data: str | Path, *, sheet: str | None = None) -> int:
+    """Check a template against data without writing. Returns the number of records checked.
+
+    Reports, all at once: unknown template variables, data that cannot be read, and
+    records that fail to render (a filter given a bad date, say).
+    """
+    problems = Problems()
+    renderer: DocxRenderer | HtmlRenderer | None = None
+    records: list[Record] = []
+    with problems.catch():
+        renderer = renderer_for(template)
+    with problems.catch():
+        records = read_records(data, sheet)
+    if renderer is not None and records:
+        available = set(records[0].fields) | set(BUILTINS)
+        for variable in sorted(renderer.variables() - available):
+            problems.add(DataError(
+                f"uses {variable!r}, which is not a column of {data}",
+                location=renderer.name,
+                hint="columns: " + ", ".join(records[0].fields)))
+        if not problems:
+            for rec in records:
+                with problems.catch():
+                    try:
+                        renderer.render(context_for(rec))
+                    except CbctError as error:
+                        raise error.at(rec.origin) from None
+    problems.raise_if_any()
+    return len(records)

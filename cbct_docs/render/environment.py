@@ -1,0 +1,95 @@
+"""The one template environment: sandboxed, strict, escaping on.
+
+- Sandboxed: templates come from office staff, not programmers; they must not reach
+  Python internals (``{{ ''.__class__ }}`` is a SandboxError).
+- StrictUndefined: a missing field is an error, never an empty space in a letter.
+- Autoescape on for HTML and for docx XML (docxtpl with autoescape off silently drops the
+  text after ``&`` or ``<``). Only plain-text templates (``.txt``) are not escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from ..errors import SandboxError, TemplateError
+from .filters import FILTERS
+
+# XML 1.0 cannot hold C0 controls other than tab, LF and CR, nor U+FFFE/U+FFFF.
+# Rule (documented in the README): such characters in data are removed.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _autoescape(name: str | None) -> bool:
+    return not (name or "").endswith(".txt")
+
+
+class StrictEnvironment(ImmutableSandboxedEnvironment):
+    def __init__(self, search_path: str | Path | None = None, **options: Any) -> None:
+        loader = jinja2.FileSystemLoader(str(search_path)) if search_path else None
+        super().__init__(
+            loader=loader,
+            undefined=jinja2.StrictUndefined,
+            autoescape=_autoescape,
+            keep_trailing_newline=True,
+            **options,
+        )
+        self.filters.update(FILTERS)
+
+
+def make_environment(search_path: str | Path | None = None) -> StrictEnvironment:
+    return StrictEnvironment(search_path)
+
+
+def clean_text(value: str) -> str:
+    """Normalise line ends and drop characters XML cannot hold."""
+    return _XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_context(value: Any) -> Any:
+    """Apply :func:`clean_text` to every string in a (nested) context."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {k: clean_context(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_context(v) for v in value]
+    return value
+
+
+_UNDEFINED = re.compile(r"'([^']+)' is undefined")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+
+
+def template_error(error: Exception, template: str, fields: Any = None) -> TemplateError:
+    """Translate a Jinja error into a location-first TemplateError."""
+    if isinstance(error, SecurityError):
+        return SandboxError(f"not allowed: {error}", location=template,
+                            hint="templates may only use fields and filters")
+    if isinstance(error, jinja2.UndefinedError):
+        match = _UNDEFINED.search(str(error)) or _NO_ATTRIBUTE.search(str(error))
+        name = match.group(1) if match else str(error)
+        hint = None
+        if fields is not None:
+            hint = "available fields: " + (", ".join(sorted(map(str, fields))) or "none")
+        return TemplateError(f"uses {name!r}, which this record does not have",
+                             location=template, hint=hint)
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        context = getattr(error, "docx_context", None)
+        where = f"line {error.lineno}" if error.lineno and context is None else None
+        near = ""
+        if context is not None:
+            text = " ".join(" ".join(context).split())
+            near = f" near {text[:120]!r}"
+        location = f"{template}:{where}" if where else template
+        return TemplateError(f"syntax error: {error.message}{near}", location=location)
+    if isinstance(error, TemplateError):
+        return error
+    if isinstance(error, jinja2.TemplateError):
+        return TemplateError(str(error), location=template)
+    return TemplateError(f"{type(error).__name__}: {error}", location=template)

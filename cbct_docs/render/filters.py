@@ -1,0 +1,119 @@
+"""Dutch formatting filters for templates (Babel, locale nl_NL).
+
+==============  ==========================================  ==========================
+filter          example                                     gives
+==============  ==========================================  ==========================
+``datum``       ``{{ d|datum }}``                           ``1 mei 2025``
+                ``{{ d|datum('EEEE d MMMM y') }}``          ``donderdag 1 mei 2025``
+                ``{{ d|datum('short') }}``                  ``01-05-2025``
+``kwartaal``    ``{{ d|kwartaal }}``                        ``tweede kwartaal van 2025``
+                ``{{ d|kwartaal('kort') }}``                ``Q2 2025``
+``geld``        ``{{ 1000|geld }}``                         ``€ 1.000,00``
+``getal``       ``{{ 1234.5|getal }}``                      ``1.234,5``
+                ``{{ 2.0|getal(1) }}``                      ``2,0``
+``procent``     ``{{ 0.911|procent }}``                     ``91,1%``
+                ``{{ 0.911|procent(1, ' ') }}``             ``91,1 %``
+``tijd``        ``{{ t|tijd }}``                            ``14:30``
+==============  ==========================================  ==========================
+
+English aliases: ``date``, ``quarter``, ``money``, ``number``, ``percent``, ``time``.
+Dates may be real dates, Excel serial numbers or Dutch text (``1-5-2025``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+
+from ..errors import DataError
+from ..records.dates import parse_date
+
+LOCALE = "nl_NL"
+QUARTER_WORDS = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde"}
+
+
+def quarter_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
+def datum(value: Any, fmt: str = "d MMMM y") -> str:
+    return format_date(parse_date(value), fmt, locale=LOCALE)
+
+
+def kwartaal(value: Any, style: str = "lang") -> str:
+    """``tweede kwartaal van 2025``; ``kort``: ``Q2 2025``. Accepts a date or ``2025-Q2``."""
+    year, quarter = _year_quarter(value)
+    if style in ("kort", "short"):
+        return f"Q{quarter} {year}"
+    return f"{QUARTER_WORDS[quarter]} kwartaal van {year}"
+
+
+def _year_quarter(value: Any) -> tuple[int, int]:
+    if isinstance(value, tuple) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    if hasattr(value, "year") and hasattr(value, "quarter"):
+        return int(value.year), int(value.quarter)
+    if isinstance(value, str) and "-Q" in value.upper():
+        year, _, quarter = value.upper().partition("-Q")
+        if year.isdigit() and quarter in ("1", "2", "3", "4"):
+            return int(year), int(quarter)
+    day = parse_date(value)
+    return day.year, quarter_of(day)
+
+
+def _number(value: Any) -> Decimal | float | int:
+    if isinstance(value, bool):
+        raise DataError(f"{value!r} is not a number")
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = str(value).strip().replace("€", "").replace(" ", "")
+    # Dutch notation: 1.000,50 ; also accept plain 1000.50
+    if "," in text:
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise DataError(f"{value!r} is not a number") from None
+
+
+def geld(value: Any) -> str:
+    # Babel puts a no-break space after the euro sign; office letters use a plain one.
+    return format_currency(_number(value), "EUR", locale=LOCALE).replace("\xa0", " ")
+
+
+def getal(value: Any, decimals: int | None = None) -> str:
+    number = _number(value)
+    if decimals is None:
+        return format_decimal(number, locale=LOCALE)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(number, pattern, locale=LOCALE)
+
+
+def procent(value: Any, decimals: int = 1, sep: str = "") -> str:
+    """A fraction as a Dutch percentage: 0.911 → ``91,1%``."""
+    number = Decimal(str(_number(value))) * 100
+    return getal(number, decimals) + sep + "%"
+
+
+def tijd(value: Any, fmt: str = "HH:mm") -> str:
+    if isinstance(value, str):
+        hours, _, minutes = value.replace(".", ":").partition(":")
+        try:
+            value = dt.time(int(hours), int(minutes or 0))
+        except ValueError:
+            raise DataError(f"{value!r} is not a time", hint="write it as 14:30") from None
+    return format_time(value, fmt, locale=LOCALE)
+
+
+FILTERS = {
+    "datum": datum, "date": datum,
+    "kwartaal": kwartaal, "quarter": kwartaal,
+    "geld": geld, "money": geld,
+    "getal": getal, "number": getal,
+    "procent": procent, "percent": procent,
+    "tijd": tijd, "time": tijd,
+}  # fmt: skip

@@ -1,0 +1,42 @@
+"""HTML (and plain-text) templates through the shared environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from ..errors import TemplateError
+from .environment import StrictEnvironment, clean_context, template_error
+
+
+class HtmlRenderer:
+    """An HTML or text template, parsed once. Includes resolve next to the template."""
+
+    def __init__(self, path: str | Path, env: StrictEnvironment | None = None) -> None:
+        self.path = Path(path)
+        self.name = str(path)
+        self.env = env or StrictEnvironment(self.path.parent)
+        try:
+            source = self.path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise TemplateError(f"cannot read template: {error}", location=self.name) from None
+        try:
+            self.ast = self.env.parse(source, self.path.name)
+            self.template = self.env.get_template(self.path.name)
+        except jinja2.TemplateSyntaxError as error:
+            raise template_error(error, self.name) from None
+        except jinja2.TemplateNotFound:
+            self.template = self.env.from_string(source)
+
+    def variables(self) -> set[str]:
+        return meta.find_undeclared_variables(self.ast)
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        try:
+            return self.template.render(clean_context(dict(context)))
+        except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
+            raise template_error(error, self.name, context.keys()) from None

@@ -1,0 +1,45 @@
+"""Shared fixtures: build real .docx templates and read documents back as a person would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+
+
+def make_docx(path: Path, paragraphs: list[str], header: str | None = None,
+              footer: str | None = None) -> Path:
+    """A Word document with the given paragraphs (Jinja tags allowed), header and footer."""
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    section = document.sections[0]
+    if header is not None:
+        section.header.paragraphs[0].text = header
+    if footer is not None:
+        section.footer.paragraphs[0].text = footer
+    document.save(str(path))
+    return path
+
+
+def docx_text(path: Path) -> str:
+    """All text a reader sees: body paragraphs, tables, headers and footers."""
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def docx_template(tmp_path: Path) -> Callable[..., Path]:
+    def build(paragraphs: list[str], name: str = "template.docx", **kw: str) -> Path:
+        return make_docx(tmp_path / name, paragraphs, **kw)
+
+    return build

@@ -1,0 +1,39 @@
+"""Dutch formatting filters, as template authors use them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cbct_docs.render import make_environment
+
+
+def render(source: str, **context: object) -> str:
+    return make_environment().from_string(source).render(context)
+
+
+@pytest.mark.parametrize("source,expected", [
+    ("{{ d|datum }}", "1 mei 2025"),
+    ("{{ d|datum('EEEE d MMMM y') }}", "donderdag 1 mei 2025"),
+    ("{{ d|kwartaal }}", "tweede kwartaal van 2025"),
+    ("{{ d|kwartaal('kort') }}", "Q2 2025"),
+    ("{{ '2025-Q4'|kwartaal }}", "vierde kwartaal van 2025"),
+    ("{{ 1000|geld }}", "€ 1.000,00"),
+    ("{{ '1.234,50'|geld }}", "€ 1.234,50"),
+    ("{{ 1234.5|getal }}", "1.234,5"),
+    ("{{ 2|getal(1) }}", "2,0"),
+    ("{{ 0.911|procent }}", "91,1%"),
+    ("{{ (41/45)|procent(1, ' ') }}", "91,1 %"),
+    ("{{ '14.30'|tijd }}", "14:30"),
+])
+def test_dutch_filters(source: str, expected: str) -> None:
+    assert render(source, d=dt.date(2025, 5, 1)) == expected
+
+
+@pytest.mark.parametrize("day,quarter", [(dt.date(2025, 1, 1), "eerste"),
+                                         (dt.date(2025, 3, 31), "eerste"),
+                                         (dt.date(2025, 4, 1), "tweede"),
+                                         (dt.date(2025, 12, 31), "vierde")])
+def test_quarter_edges(day: dt.date, quarter: str) -> None:
+    assert render("{{ d|kwartaal }}", d=day) == f"{quarter} kwartaal van 2025"

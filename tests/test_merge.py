@@ -1,0 +1,200 @@
+"""The generic merge: escaping, names, overwrite, sandbox, errors, manifest, CLI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cbct_docs.cli import cli
+from cbct_docs.errors import OutputError, ProblemList, SandboxError
+from cbct_docs.merge import check, merge
+
+from .conftest import docx_text
+
+TRICKY = ["Kunst&Co-Uden <b>", 'Stichting "De Kunst" / Noord']
+
+
+def write_json(path: Path, records: list[dict[str, object]]) -> Path:
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def tricky_data(tmp_path: Path) -> Path:
+    return write_json(tmp_path / "data.json", [
+        {"cert_nr": "C-001", "naam": TRICKY[0], "plaats": "Uden"},
+        {"cert_nr": "C-002", "naam": TRICKY[1], "plaats": "Zwolle"},
+    ])
+
+
+def test_docx_keeps_ampersand_and_angle_brackets(tmp_path: Path, tricky_data: Path,
+                                                 docx_template: Callable[..., Path]) -> None:
+    template = docx_template(["Geachte {{ naam }},", "Vestiging {{ plaats }}."],
+                             header="Aan: {{ naam }}")
+    result = merge(template, tricky_data, tmp_path / "out")
+    texts = [docx_text(o.path) for o in result.outputs]
+    for name, text in zip(TRICKY, texts, strict=True):
+        assert f"Geachte {name}," in text
+        assert f"Aan: {name}" in text
+    names = sorted(p.name for p in (tmp_path / "out").glob("*.docx"))
+    assert names == ["C-001-Kunst&Co-Uden -b.docx", "C-002-Stichting -De Kunst- - Noord.docx"]
+
+
+def test_html_escapes_names(tmp_path: Path, tricky_data: Path) -> None:
+    template = tmp_path / "mail.html"
+    template.write_text("<p>Beste {{ naam }}</p>", encoding="utf-8")
+    result = merge(template, tricky_data, tmp_path / "out")
+    html = result.outputs[0].path.read_text(encoding="utf-8")
+    assert html == "<p>Beste Kunst&amp;Co-Uden &lt;b&gt;</p>"
+    assert "&#34;De Kunst&#34; / Noord" in result.outputs[1].path.read_text(encoding="utf-8")
+
+
+def test_same_name_gives_two_files(tmp_path: Path, docx_template: Callable[..., Path]) -> None:
+    data = write_json(tmp_path / "d.json", [{"naam": "Bibliotheek Rivierenland"},
+                                            {"naam": "Bibliotheek Rivierenland"}])
+    result = merge(docx_template(["{{ naam }}"]), data, tmp_path / "out")
+    assert [o.path.name for o in result.outputs] == ["Bibliotheek Rivierenland.docx",
+                                                     "Bibliotheek Rivierenland-2.docx"]
+    assert all(o.path.is_file() for o in result.outputs)
+
+
+def test_missing_variable_names_template_and_variable(
+        tmp_path: Path, tricky_data: Path, docx_template: Callable[..., Path]) -> None:
+    template = docx_template(["Beste {{ contactpersoon }}"], name="brief.docx")
+    with pytest.raises(ProblemList) as caught:
+        merge(template, tricky_data, tmp_path / "out")
+    first = caught.value.messages()[0]
+    assert first.startswith(f"{tricky_data}:record 1: {template}: uses 'contactpersoon'")
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
+def test_sandbox_blocks_python_internals(tmp_path: Path, tricky_data: Path,
+                                         docx_template: Callable[..., Path]) -> None:
+    html = tmp_path / "evil.html"
+    html.write_text("{{ ''.__class__.__mro__ }}", encoding="utf-8")
+    for template in (html, docx_template(["{{ ''.__class__.__mro__ }}"])):
+        with pytest.raises(ProblemList) as caught:
+            merge(template, tricky_data, tmp_path / "out", overwrite=True)
+        assert all(isinstance(p, SandboxError) for p in caught.value.problems)
+        assert "not allowed" in caught.value.messages()[0]
+
+
+def test_rerun_refuses_then_overwrites(tmp_path: Path, tricky_data: Path,
+                                       docx_template: Callable[..., Path]) -> None:
+    out = tmp_path / "out"
+    merge(docx_template(["Versie 1: {{ naam }}"]), tricky_data, out)
+    before = {p: p.stat().st_ino for p in out.glob("*.docx")}
+    with pytest.raises(OutputError, match="2 file.s. exist already.*--overwrite"):
+        merge(docx_template(["Versie 2: {{ naam }}"], name="v2.docx"), tricky_data, out)
+    assert all("Versie 1" in docx_text(p) for p in before)
+    merge(docx_template(["Versie 2: {{ naam }}"], name="v2.docx"), tricky_data, out,
+          overwrite=True)
+    for path, inode in before.items():
+        assert "Versie 2" in docx_text(path)
+        assert path.stat().st_ino != inode  # replaced by rename, not rewritten in place
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_manifest_maps_records_to_files(tmp_path: Path, tricky_data: Path,
+                                        docx_template: Callable[..., Path]) -> None:
+    import hashlib
+
+    result = merge(docx_template(["{{ naam }}"]), tricky_data, tmp_path / "out")
+    assert result.manifest is not None
+    rows = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert [r["record"] for r in rows] == [f"{tricky_data}:record 1", f"{tricky_data}:record 2"]
+    for row in rows:
+        data = (tmp_path / "out" / row["output"]).read_bytes()
+        assert row["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_path_traversal_in_name_stays_inside(tmp_path: Path,
+                                             docx_template: Callable[..., Path]) -> None:
+    data = write_json(tmp_path / "d.json", [{"naam": "../../x", "code": "a/b"}])
+    result = merge(docx_template(["{{ naam }}"]), data, tmp_path / "out",
+                   name="{naam}-{code}")
+    (output,) = result.outputs
+    assert output.path.parent == tmp_path / "out"
+    assert output.path.name == "x-a-b.docx"
+
+
+def test_bad_record_does_not_stop_others(tmp_path: Path,
+                                         docx_template: Callable[..., Path]) -> None:
+    data = write_json(tmp_path / "d.json", [
+        {"naam": "Goed", "datum": "1-5-2025"}, {"naam": "Fout", "datum": "31-02-2025"},
+        {"naam": "Ook goed", "datum": "2-5-2025"}])
+    with pytest.raises(ProblemList) as caught:
+        merge(docx_template(["{{ naam }} op {{ datum|datum }}"]), data, tmp_path / "out")
+    assert caught.value.messages() == [
+        f"{data}:record 2: '31-02-2025' is not a valid date: februari 2025 has no day 31"]
+    made = sorted(p.name for p in (tmp_path / "out").glob("*.docx"))
+    assert made == ["Goed.docx", "Ook goed.docx"]
+    assert "2 mei 2025" in docx_text(tmp_path / "out" / "Ook goed.docx")
+
+
+def test_where_limit_record(tmp_path: Path, docx_template: Callable[..., Path]) -> None:
+    data = write_json(tmp_path / "d.json", [{"naam": f"Org {i}", "fw": "KiB" if i % 2 else "ZoO"}
+                                            for i in range(1, 7)])
+    template = docx_template(["{{ naam }}"])
+    kib = merge(template, data, tmp_path / "a", where=["fw=KiB"])
+    assert [o.record["naam"] for o in kib.outputs] == ["Org 1", "Org 3", "Org 5"]
+    limited = merge(template, data, tmp_path / "b", where=["fw!=KiB"], limit=2)
+    assert [o.record["naam"] for o in limited.outputs] == ["Org 2", "Org 4"]
+    one = merge(template, data, tmp_path / "c", record=6)
+    assert docx_text(one.outputs[0].path).strip() == "Org 6"
+
+
+def test_check_lists_undeclared_variables(tmp_path: Path, tricky_data: Path,
+                                          docx_template: Callable[..., Path]) -> None:
+    template = docx_template(["{{ naam }} {{ adres }} {{ postcode }}"])
+    with pytest.raises(ProblemList) as caught:
+        check(template, tricky_data)
+    messages = caught.value.messages()
+    hint = " (columns: cert_nr, naam, plaats)"
+    assert messages == [
+        f"{template}: uses 'adres', which is not a column of {tricky_data}{hint}",
+        f"{template}: uses 'postcode', which is not a column of {tricky_data}{hint}"]
+    assert check(docx_template(["{{ naam }}"], name="ok.docx"), tricky_data) == 2
+
+
+def test_cli_merge_summary_and_errors(tmp_path: Path, tricky_data: Path,
+                                      docx_template: Callable[..., Path]) -> None:
+    runner = CliRunner()
+    template = docx_template(["{{ naam }}"])
+    out = tmp_path / "out"
+    ok = runner.invoke(cli, ["merge", str(template), str(tricky_data), "--out", str(out)])
+    assert ok.exit_code == 0, ok.output
+    assert "2 made, 0 skipped, 0 failed" in ok.output
+    again = runner.invoke(cli, ["merge", str(template), str(tricky_data), "--out", str(out)])
+    assert again.exit_code == 1
+    assert again.output.startswith(f"Error: {out}: 2 file(s) exist already")
+    assert "Traceback" not in again.output
+    usage = runner.invoke(cli, ["merge", str(template), str(tricky_data), "--out", str(out),
+                                "--name", "{naam.__class__}"])
+    assert usage.exit_code == 2
+    assert "is not a field name" in usage.output
+
+
+def test_cli_check_exit_codes(tmp_path: Path, tricky_data: Path,
+                              docx_template: Callable[..., Path]) -> None:
+    runner = CliRunner()
+    good = runner.invoke(cli, ["check", str(docx_template(["{{ naam }}"])), str(tricky_data)])
+    assert good.exit_code == 0 and "renders all 2 records" in good.output
+    bad = runner.invoke(cli, ["check", str(docx_template(["{{ nam }}"], name="b.docx")),
+                              str(tricky_data)])
+    assert bad.exit_code == 1
+    assert "uses 'nam'" in bad.output
+
+
+def test_syntax_error_shows_context(tmp_path: Path, tricky_data: Path,
+                                    docx_template: Callable[..., Path]) -> None:
+    template = docx_template(["Intro", "Beste {{ naam }", "Slot"])
+    runner = CliRunner()
+    result = runner.invoke(cli, ["check", str(template), str(tricky_data)])
+    assert result.exit_code == 1
+    assert f"Error: {template}: syntax error" in result.output
+    assert "Beste" in result.output

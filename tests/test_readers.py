@@ -1,0 +1,131 @@
+"""Record readers: xlsx, Dutch CSV, JSON; dates in every form; location-first errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cbct_docs.errors import DataError, ProblemList, UsageError
+from cbct_docs.records import parse_date, read_records
+
+MAY_1 = dt.date(2025, 5, 1)
+
+
+def test_cp1252_semicolon_csv_with_diacritics(tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_bytes("naam;provincie;plaats\nBibliotheek Noord;Fryslân;Ljouwert\n"
+                     "Kunst & Co;Zeeland;Middelburg\n".encode("cp1252"))
+    records = read_records(path)
+    assert [r["provincie"] for r in records] == ["Fryslân", "Zeeland"]
+    assert records[1]["naam"] == "Kunst & Co"
+    assert str(records[1].origin) == f"{path}:row 3"
+
+
+@pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("utf-8", "\t"),
+                                                 ("utf-8", ";"), ("cp1252", ",")])
+def test_csv_encodings_and_delimiters(tmp_path: Path, encoding: str, delimiter: str) -> None:
+    path = tmp_path / "data.csv"
+    rows = [["naam", "plaats"], ["Taalhuis Ĳsselmonde" if encoding != "cp1252" else "Café",
+                                 "Rotterdam, Zuid"]]
+    text = "\n".join(delimiter.join(f'"{c}"' if delimiter in c or "," in c else c for c in r)
+                     for r in rows)
+    path.write_bytes(text.encode(encoding))
+    (record,) = read_records(path)
+    assert record["plaats"] == "Rotterdam, Zuid"
+    assert record["naam"] in ("Taalhuis Ĳsselmonde", "Café")
+    assert "\ufeff" not in "".join(record.fields)
+
+
+def test_xlsx_date_cell_serial_and_dutch_text_give_one_date(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Organisaties"
+    ws.append(["naam", "certified_until"])
+    ws.append(["A", dt.datetime(2025, 5, 1)])
+    ws.append(["B", 45778])
+    ws.append(["C", "1 mei 2025"])
+    ws.append(["D", "1-5-2025"])
+    wb.save(path)
+    records = read_records(path, "Organisaties", date_fields=["certified_until"])
+    assert [r["certified_until"] for r in records] == [MAY_1] * 4
+    assert str(records[2].where("certified_until")) == f"{path}:Organisaties:row 4:certified_until"
+
+
+def test_xlsx_skips_empty_rows_and_fills_merged_cells(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["naam", "regio"])
+    ws.append(["Bibliotheek West", "Noord"])
+    ws.append(["Bibliotheek Oost", None])
+    ws.merge_cells("B2:B3")
+    ws.append([None, None])
+    ws.append(["Taalhuis Zuid", "Zuid"])
+    wb.save(path)
+    records = read_records(path)
+    assert [(r["naam"], r["regio"]) for r in records] == [
+        ("Bibliotheek West", "Noord"), ("Bibliotheek Oost", "Noord"), ("Taalhuis Zuid", "Zuid")]
+    assert records[2].origin.row == 5
+
+
+def test_xlsx_formula_without_cached_value_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["naam", "totaal"])
+    ws.append(["A", "=1+1"])
+    wb.save(path)  # openpyxl stores no cached value: as if never calculated
+    with pytest.raises(ProblemList) as caught:
+        read_records(path)
+    assert "row 2:B2: formula =1+1 has no calculated value" in str(caught.value)
+
+
+def test_json_list_and_records_object(tmp_path: Path) -> None:
+    one = tmp_path / "a.json"
+    one.write_text(json.dumps([{"naam": "A"}, {"naam": "B"}]), encoding="utf-8")
+    two = tmp_path / "b.json"
+    two.write_text(json.dumps({"records": [{"naam": "C"}]}), encoding="utf-8")
+    assert [r["naam"] for r in read_records(one)] == ["A", "B"]
+    (record,) = read_records(two)
+    assert str(record.origin) == f"{two}:record 1"
+
+
+def test_all_bad_dates_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "register.csv"
+    path.write_text("naam;certified_until\nA;31-02-2025\nB;1-5-2025\nC;morgen\n",
+                    encoding="utf-8")
+    with pytest.raises(ProblemList) as caught:
+        read_records(path, date_fields=["certified_until"])
+    messages = caught.value.messages()
+    assert len(messages) == 2
+    assert messages[0].startswith(f"{path}:row 2:certified_until: '31-02-2025' is not a valid")
+    assert "februari 2025 has no day 31" in messages[0]
+    assert messages[1].startswith(f"{path}:row 4:certified_until: 'morgen' is not a date")
+
+
+def test_empty_file_and_unknown_suffix(tmp_path: Path) -> None:
+    empty = tmp_path / "leeg.csv"
+    empty.write_bytes(b"")
+    with pytest.raises(DataError, match="leeg.csv: the file is empty"):
+        read_records(empty)
+    odd = tmp_path / "data.ods"
+    odd.write_bytes(b"x")
+    with pytest.raises(UsageError, match="cannot read .ods"):
+        read_records(odd)
+
+
+@pytest.mark.parametrize("text", ["1-5-2025", "01-05-2025", "1/5/2025", "2025-05-01",
+                                  "1 mei 2025", "1 MEI 2025", "01.05.2025", 45778, "45778"])
+def test_parse_date_forms(text: object) -> None:
+    assert parse_date(text) == MAY_1
+
+
+def test_parse_date_leap_day() -> None:
+    assert parse_date("29-2-2024") == dt.date(2024, 2, 29)
+    with pytest.raises(DataError, match="februari 2025 has no day 29"):
+        parse_date("29-2-2025")

@@ -6,6 +6,7 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import datetime as dt
 import io
 import json
@@ -107,16 +108,27 @@ def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
     return outputs
 
 
-def refuse_existing(outputs: Sequence[Output], overwrite: bool) -> None:
+def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = False) -> None:
+    """Stop before writing anything if outputs exist, unless told what to do with them.
+
+    ``resume`` keeps existing files (they are complete: every write is atomic) and marks
+    them skipped, so a run that was interrupted can finish the set.
+    """
     if overwrite:
         return
     existing = [o.path for o in outputs if o.path.exists()]
+    if resume:
+        for output in outputs:
+            if output.path.exists():
+                output.status = "skipped"
+        return
     if existing:
         shown = ", ".join(p.name for p in existing[:5])
         more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
         raise OutputError(f"{len(existing)} file(s) exist already: {shown}{more}",
                           location=existing[0].parent,
-                          hint="nothing was written; rerun with --overwrite to replace them")
+                          hint="nothing was written; use --resume to make only the missing "
+                               "ones, or --overwrite to replace them")
 
 
 def merge(
@@ -130,6 +142,7 @@ def merge(
     record: int | None = None,
     sheet: str | None = None,
     overwrite: bool = False,
+    resume: bool = False,
     manifest: str = "json",
     progress: Callable[[int, int], None] | None = None,
 ) -> MergeResult:
@@ -144,10 +157,13 @@ def merge(
     out = Path(out)
     suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
     outputs = plan_outputs(chosen, out, name, suffix)
-    refuse_existing(outputs, overwrite)
+    refuse_existing(outputs, overwrite, resume)
     ensure_folder(out)
     result = MergeResult(outputs)
     for done, output in enumerate(outputs, start=1):
+        if output.status == "skipped":
+            output.sha256 = sha256_of(output.path)
+            continue
         try:
             content = renderer.render(context_for(output.record))
             output.sha256 = atomic_write(output.path, content, overwrite=overwrite)
@@ -162,6 +178,10 @@ def merge(
     if result.problems:
         raise ProblemList(result.problems)
     return result
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:

@@ -29,12 +29,15 @@ DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
               help="Only record N (1 = first data row), to preview one document.")
 @click.option("--sheet", help="Worksheet to read (default: the first).")
 @click.option("--overwrite", is_flag=True, help="Replace documents that exist already.")
+@click.option("--resume", is_flag=True,
+              help="Keep documents that exist already and make only the missing ones "
+                   "(after an interrupted run).")
 @click.option("--manifest", type=click.Choice(["json", "csv", "none"]), default="json",
               show_default=True, help="Write manifest.json/.csv: record → file, sha256.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[str, ...],
           limit: int | None, record: int | None, sheet: str | None, overwrite: bool,
-          manifest: str, quiet: bool) -> None:
+          resume: bool, manifest: str, quiet: bool) -> None:
     """Make one document per record of DATA from TEMPLATE.
 
     TEMPLATE is a Word template (.docx) or an HTML/text template with {{ field }}
@@ -51,11 +54,12 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
     with Progress("Rendering", quiet) as advance:
         try:
             result = api.merge(template, data, out, name=name, where=where, limit=limit,
-                               record=record, sheet=sheet, overwrite=overwrite,
+                               record=record, sheet=sheet, overwrite=overwrite, resume=resume,
                                manifest="" if manifest == "none" else manifest,
                                progress=advance)
         except ProblemList as problems:
-            click.echo(f"Some records failed; the others were written to {out}.", err=True)
+            click.echo(f"Some records failed; the others were written to {out}. Fix the data "
+                       "and rerun with --resume to make the missing ones.", err=True)
             raise problems
     click.echo(summary(result.count("made"), result.count("skipped"), result.count("failed"),
                        str(out)))

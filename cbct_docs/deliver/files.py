@@ -122,10 +122,19 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> s
     return hashlib.sha256(data).hexdigest()
 
 
+TEMP_GLOB = ".*.tmp"
+
+
 def ensure_folder(folder: Path) -> None:
+    """Create the output folder, check it is writable, and clear temporary files that a
+    killed run left behind (every output is written to ``.<name>.<random>.tmp`` first)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create folder: {error.strerror}", location=folder) from None
     if not os.access(folder, os.W_OK):
-        raise OutputError("folder is not writable", location=folder)
+        raise OutputError("folder is not writable", location=folder,
+                          hint="choose another --out folder or fix its permissions")
+    for stale in folder.glob(TEMP_GLOB):
+        with contextlib.suppress(OSError):
+            stale.unlink()

@@ -153,7 +153,11 @@ def merge(
     """
     renderer = renderer_for(template)
     records = read_records(data, sheet)
+    if not records:
+        raise DataError("has a header row but no records", location=data)
     chosen = select(records, where, limit, record)
+    if not chosen:
+        raise DataError(f"no record matches --where {' '.join(where)}", location=data)
     out = Path(out)
     suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
     outputs = plan_outputs(chosen, out, name, suffix)

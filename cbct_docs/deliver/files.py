@@ -132,9 +132,13 @@ def ensure_folder(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create folder: {error.strerror}", location=folder) from None
-    if not os.access(folder, os.W_OK):
-        raise OutputError("folder is not writable", location=folder,
-                          hint="choose another --out folder or fix its permissions")
+    try:  # a real probe: os.access says yes to root even on read-only or immutable folders
+        fd, probe = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as error:
+        raise OutputError(f"folder is not writable ({error.strerror})", location=folder,
+                          hint="choose another --out folder or fix its permissions") from None
     for stale in folder.glob(TEMP_GLOB):
         with contextlib.suppress(OSError):
             stale.unlink()

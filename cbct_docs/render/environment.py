@@ -29,6 +29,11 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
+def _empty_for_none(value: Any) -> Any:
+    # An empty cell arrives as None; a letter must show nothing there, never "None".
+    return "" if value is None else value
+
+
 class StrictEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self, search_path: str | Path | None = None, **options: Any) -> None:
         loader = jinja2.FileSystemLoader(str(search_path)) if search_path else None
@@ -37,6 +42,7 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
             undefined=jinja2.StrictUndefined,
             autoescape=_autoescape,
             keep_trailing_newline=True,
+            finalize=_empty_for_none,
             **options,
         )
         self.filters.update(FILTERS)

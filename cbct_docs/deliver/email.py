@@ -1,0 +1,109 @@
+"""E-mails as standard ``.eml`` files: text + HTML alternatives, inlined CSS, attachments.
+
+The Message-ID is derived from the content (sender, recipient, subject, bodies,
+attachments), so rendering the same e-mail again gives the same Message-ID: the outbox
+ledger recognises a message it has sent before, and a recipient's mail system can spot a
+duplicate if one ever slips through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+from collections.abc import Sequence
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+
+from ..errors import DataError, OutputError
+from ..render.inline import inline_css
+from .files import atomic_write
+
+#: Serialisation for files and SMTP alike: CRLF line ends, headers RFC 2047 encoded.
+EML_POLICY = policy.SMTP
+FALLBACK_DOMAIN = "cbct-docs.invalid"
+
+
+def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
+                  attachments: Sequence[Path] = (), reply_to: str | None = None) -> EmailMessage:
+    """A multipart/alternative e-mail (plain text first, then HTML with inlined CSS).
+
+    ``sender``/``to``/``reply_to`` may carry a display name with diacritics, e.g.
+    ``"Bureau Certificering <info@cbct.example>"``. With attachments the message becomes
+    multipart/mixed around the alternatives.
+    """
+    message = EmailMessage(policy=policy.default)
+    _set_address(message, "From", sender)
+    _set_address(message, "To", to)
+    if reply_to:
+        _set_address(message, "Reply-To", reply_to)
+    message["Subject"] = " ".join(subject.split())
+    message["Date"] = formatdate(localtime=True)
+
+    parts = [_read_attachment(Path(p)) for p in attachments]
+    digest = _content_digest(sender, to, reply_to, subject, text, html, parts)
+    domain = _domain(message, "From")
+    message["Message-ID"] = f"<cbct-{digest[:32]}@{domain}>"
+
+    # Quoted-printable keeps the message 7-bit clean, so any SMTP server takes it as is.
+    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(inline_css(html), subtype="html", charset="utf-8",
+                            cte="quoted-printable")
+    for name, data in parts:
+        maintype, subtype = _mime_type(name)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    return message
+
+
+def write_eml(message: EmailMessage, path: Path, overwrite: bool = False) -> Path:
+    """Write ``message`` as an ``.eml`` file (atomic; refuses to overwrite by default)."""
+    path = Path(path)
+    atomic_write(path, message.as_bytes(policy=EML_POLICY), overwrite=overwrite)
+    return path
+
+
+def _set_address(message: EmailMessage, header: str, value: str) -> None:
+    try:
+        message[header] = value
+        addresses = message[header].addresses
+    except (ValueError, TypeError, IndexError) as error:
+        raise DataError(f"{header}: {value!r} is not an e-mail address ({error})") from None
+    if len(addresses) != 1 or not _is_address(addresses[0]):
+        raise DataError(f"{header}: {value!r} is not one e-mail address",
+                        hint="use name@domain or 'Naam <name@domain>'")
+
+
+def _is_address(address: Address) -> bool:
+    return bool(address.username) and "." in address.domain and " " not in address.addr_spec
+
+
+def _domain(message: EmailMessage, header: str) -> str:
+    addresses = message[header].addresses
+    return addresses[0].domain if addresses and addresses[0].domain else FALLBACK_DOMAIN
+
+
+def _read_attachment(path: Path) -> tuple[str, bytes]:
+    try:
+        return path.name, path.read_bytes()
+    except OSError as error:
+        raise OutputError(f"cannot read attachment: {error.strerror or error}",
+                          location=path) from None
+
+
+def _mime_type(name: str) -> tuple[str, str]:
+    guessed, _encoding = mimetypes.guess_type(name)
+    maintype, _, subtype = (guessed or "application/octet-stream").partition("/")
+    return maintype, subtype
+
+
+def _content_digest(sender: str, to: str, reply_to: str | None, subject: str, text: str,
+                    html: str, parts: Sequence[tuple[str, bytes]]) -> str:
+    canonical = json.dumps({
+        "from": sender, "to": to, "reply_to": reply_to, "subject": subject,
+        "text": text, "html": html,
+        "attachments": [[name, hashlib.sha256(data).hexdigest()] for name, data in parts],
+    }, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

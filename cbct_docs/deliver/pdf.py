@@ -1,0 +1,128 @@
+"""PDF through LibreOffice headless: one ``soffice`` process for a whole batch.
+
+Starting LibreOffice costs seconds, converting a letter a fraction of that, so a batch is
+converted by one process. Each run gets its own throw-away user profile: a profile in
+use by another LibreOffice (the user's own, or a parallel run) would make soffice exit
+silently without converting anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import DeliveryError, OutputError, Problems, UsageError
+from .files import atomic_write, ensure_folder
+
+#: Where LibreOffice lives when it is not on PATH.
+KNOWN_LOCATIONS = (
+    "/usr/bin/soffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+INSTALL_HINT = ("install LibreOffice (e.g. apt-get install libreoffice-writer) or set "
+                "CBCT_SOFFICE to the soffice program")
+
+
+def find_soffice() -> Path | None:
+    """The soffice program: ``$CBCT_SOFFICE``, then PATH, then the usual install places."""
+    configured = os.environ.get("CBCT_SOFFICE")
+    if configured:
+        return Path(configured) if Path(configured).is_file() else None
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return next((Path(p) for p in KNOWN_LOCATIONS if Path(p).is_file()), None)
+
+
+def soffice_available() -> bool:
+    return find_soffice() is not None
+
+
+def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120,
+                   overwrite: bool = False) -> list[Path]:
+    """Convert documents (.docx, .odt, .html …) to ``out_dir/<stem>.pdf``, in one batch.
+
+    Returns the PDFs in the order of ``paths``. Nothing is overwritten unless
+    ``overwrite``; a conversion that fails leaves no partial PDF behind.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        return []
+    out_dir = Path(out_dir)
+    targets = _check_batch(paths, out_dir, overwrite)
+    soffice = find_soffice()
+    if soffice is None:
+        raise DeliveryError("LibreOffice (soffice) not found; cannot make PDF",
+                            hint=INSTALL_HINT)
+    ensure_folder(out_dir)
+    with tempfile.TemporaryDirectory(prefix="cbct-soffice-") as scratch:
+        profile = Path(scratch, "profile")
+        converted = Path(scratch, "pdf")
+        converted.mkdir()
+        command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                   "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                   "--convert-to", "pdf", "--outdir", str(converted),
+                   *(str(p.resolve()) for p in paths)]
+        output = _run(command, timeout, len(paths))
+        missing = [p for p in paths if not (converted / f"{p.stem}.pdf").is_file()]
+        if missing:
+            detail = output.strip().splitlines()[-1:] or ["no message"]
+            raise DeliveryError(
+                f"LibreOffice did not convert {len(missing)} of {len(paths)} file(s): "
+                + ", ".join(p.name for p in missing), location=missing[0],
+                hint=f"soffice said: {detail[0]}; is the file a valid document?")
+        for path, target in zip(paths, targets, strict=True):
+            atomic_write(target, (converted / f"{path.stem}.pdf").read_bytes(),
+                         overwrite=overwrite)
+    return targets
+
+
+def _check_batch(paths: list[Path], out_dir: Path, overwrite: bool) -> list[Path]:
+    """Every problem of the batch at once, before LibreOffice starts."""
+    problems = Problems()
+    seen: dict[str, Path] = {}
+    targets = []
+    for path in paths:
+        target = out_dir / f"{path.stem}.pdf"
+        targets.append(target)
+        if not path.is_file():
+            problems.add(UsageError("file not found", location=path))
+        if path.stem.lower() in seen:
+            problems.add(UsageError(f"same name as {seen[path.stem.lower()]}: both would "
+                                    f"become {target.name}", location=path,
+                                    hint="convert them in separate runs or rename one"))
+        seen[path.stem.lower()] = path
+        if target.exists() and not overwrite:
+            problems.add(OutputError("exists already", location=target,
+                                     hint="use --overwrite to replace it"))
+    problems.raise_if_any()
+    return targets
+
+
+def _run(command: list[str], timeout: float, count: int) -> str:
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    except OSError as error:
+        raise DeliveryError(f"cannot start LibreOffice: {error}", location=command[0],
+                            hint=INSTALL_HINT) from None
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # soffice starts helper processes; end the whole group it leads, not just soffice.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise DeliveryError(f"LibreOffice did not finish {count} file(s) within {timeout:g} s",
+                            hint="raise the timeout, or convert fewer files at once") from None
+    return output.decode("utf-8", "replace")

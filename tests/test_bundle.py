@@ -1,0 +1,102 @@
+"""Print bundle: every letter, in order, each on its own page with its own header."""
+
+from __future__ import annotations
+
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+from docx.enum.section import WD_SECTION
+
+from cbct_docs.deliver.bundle import make_bundle
+from cbct_docs.errors import ProblemList, UsageError
+
+from .conftest import make_docx
+
+ORGANISATIONS = ["Bibliotheek Kennemerwaard", "Cultuurhuis De Brûg", "Taalpunt Oostzaan",
+                 "Bibliotheek Zuid-Kennemerland"]
+
+
+def tiny_png() -> bytes:
+    """A 2×2 red PNG, built by hand so the test needs no image library."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def make_letters(folder: Path) -> list[Path]:
+    folder.mkdir(exist_ok=True)
+    logo = folder / "handtekening.png"
+    logo.write_bytes(tiny_png())
+    letters = []
+    for number, name in enumerate(ORGANISATIONS, 1):
+        path = make_docx(folder / f"{number:02}-brief.docx",
+                         [f"Geachte directie van {name},",
+                          f"Hierbij bevestigen wij de auditdatum voor {name}.",
+                          "Met vriendelijke groet,"],
+                         header=f"Aan: {name}", footer="Bureau Certificering Cultuur")
+        document = docx.Document(str(path))
+        if number == 2:  # a letter with a picture (a signature) in its body
+            document.add_picture(str(logo))
+        if number == 3:  # a letter that ends in a table, not a paragraph
+            table = document.add_table(rows=1, cols=2)
+            table.cell(0, 0).text, table.cell(0, 1).text = "Norm 4", "voldoende"
+        document.save(str(path))
+        letters.append(path)
+    return letters
+
+
+def body_text(document: docx.document.Document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def test_bundle_has_every_letter_in_order_each_in_its_own_section(tmp_path: Path) -> None:
+    letters = make_letters(tmp_path / "brieven")
+    bundle = make_bundle(letters, tmp_path / "drukwerk.docx")
+    document = docx.Document(str(bundle))
+    text = body_text(document)
+    positions = [text.index(f"Geachte directie van {name},") for name in ORGANISATIONS]
+    assert positions == sorted(positions)
+    assert text.count("Met vriendelijke groet,") == len(ORGANISATIONS)
+    assert [[c.text for c in row.cells] for row in document.tables[0].rows] == [
+        ["Norm 4", "voldoende"]]
+    # One section per letter, each starting on a new page with its own header.
+    assert len(document.sections) == len(ORGANISATIONS)
+    for section, name in zip(document.sections, ORGANISATIONS, strict=True):
+        assert section.start_type == WD_SECTION.NEW_PAGE
+        assert section.header.paragraphs[0].text == f"Aan: {name}"
+        assert section.footer.paragraphs[0].text == "Bureau Certificering Cultuur"
+    assert len(document.inline_shapes) == 1
+    with zipfile.ZipFile(bundle) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+        assert [archive.read(n) for n in media] == [tiny_png()]
+
+
+def test_bundle_refuses_to_overwrite_and_reports_all_bad_inputs(tmp_path: Path) -> None:
+    letters = make_letters(tmp_path / "brieven")
+    out = tmp_path / "drukwerk.docx"
+    out.write_bytes(b"ouder drukwerk")
+    not_a_letter = tmp_path / "notities.txt"
+    not_a_letter.write_text("geen brief", encoding="utf-8")
+    broken = tmp_path / "kapot.docx"
+    broken.write_bytes(b"dit is geen zip")
+    with pytest.raises(ProblemList) as caught:
+        make_bundle([*letters, not_a_letter, broken], out)
+    messages = "\n".join(caught.value.messages())
+    assert "notities.txt: only .docx letters can be bundled" in messages
+    assert "kapot.docx: not a readable Word document" in messages
+    assert "drukwerk.docx: exists already" in messages
+    assert out.read_bytes() == b"ouder drukwerk"
+    make_bundle(letters[:2], out, overwrite=True)
+    assert "Cultuurhuis De Brûg" in body_text(docx.Document(str(out)))
+
+
+def test_empty_bundle_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        make_bundle([], tmp_path / "leeg.docx")

@@ -1,13 +1,17 @@
 """Word templates: compile once, render many records.
 
-A :class:`DocxRenderer` reads and checks its template once; ``render(context)`` returns
-the bytes of a finished ``.docx``. Rendering goes through docxtpl with autoescape on and
-the shared sandboxed environment.
+A :class:`DocxRenderer` reads, checks and compiles its template once; ``render(context)``
+returns the bytes of a finished ``.docx``. Rendering uses the shared sandboxed environment
+with autoescape on, through the compiled path (:mod:`.fast_docx`, same XML as docxtpl,
+many times faster). Where that path does not apply (an InlineImage, Subdoc or RichText in
+the context, an unusual zip), the renderer uses docxtpl itself and says why in
+``fallback_reason`` (and the log).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,11 +19,15 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from lxml import etree
 
 from ..errors import TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
+from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
+from .images import bind_images, has_images
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
+log = logging.getLogger(__name__)
 
 
 class DocxRenderer:
@@ -37,41 +45,73 @@ class DocxRenderer:
         if not zipfile.is_zipfile(io.BytesIO(self.data)):
             raise TemplateError("not a Word document (a .docx is a zip file; this one is not)",
                                 location=self.name, hint="save it again as .docx in Word")
-        self.source = self._template_source()
+        tpl, parts = self._read_parts()
+        # The Jinja source docxtpl would see: body, headers and footers, patched.
+        self.source = "\n".join(p.source for p in parts if p.kind != "footnotes")
         try:
             self.ast = self.env.parse(self.source)
         except jinja2.TemplateSyntaxError as error:
             error.docx_context = _context_lines(self.source, error.lineno)  # type: ignore[attr-defined]
             raise template_error(error, self.name) from None
+        #: True when records render through the compiled path; see ``fallback_reason``.
+        self.fast = False
+        #: Why the last render (or the template as a whole) went through docxtpl.
+        self.fallback_reason: str | None = None
+        #: How many renders went through docxtpl although the template is compiled.
+        self.fallbacks = 0
+        self.compiled: CompiledDocx | None = None
+        try:
+            self.compiled = CompiledDocx(tpl, self.data, self.env, parts)
+            self.fast = True
+        except FastPathUnsupported as why:
+            self._fall_back(str(why))
+        except jinja2.TemplateSyntaxError as error:  # only {_{ inside a tag can cause this
+            self._fall_back(f"the compiled path cannot read it: {error.message}")
 
-    def _template_source(self) -> str:
-        """The Jinja source docxtpl would see: body, headers and footers, patched."""
+    def _read_parts(self) -> tuple[Any, list[Any]]:
         from docxtpl import DocxTemplate
 
         try:
             tpl = DocxTemplate(io.BytesIO(self.data))
             tpl.init_docx()
+            return tpl, patched_parts(tpl)
         except Exception as error:  # python-docx raises KeyError/ValueError for broken files
             raise TemplateError(f"not a readable Word document: {error}",
                                 location=self.name) from None
-        parts = [tpl.patch_xml(tpl.get_xml())]
-        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            for _key, part in tpl.get_headers_footers(uri):
-                parts.append(tpl.patch_xml(tpl.get_part_xml(part)))
-        return "\n".join(parts)
+
+    def _fall_back(self, reason: str) -> None:
+        if reason != self.fallback_reason:
+            log.info("%s: rendering with docxtpl: %s", self.name, reason)
+        self.fallback_reason = reason
 
     def variables(self) -> set[str]:
         """Top-level names the template uses that it does not define itself."""
         return meta.find_undeclared_variables(self.ast)
 
     def render(self, context: Mapping[str, Any]) -> bytes:
+        cleaned = clean_context(dict(context))
+        try:
+            if self.compiled is not None:
+                reason = context_needs_docxtpl(cleaned) or (
+                    "the context holds a picture" if has_images(cleaned) else None)
+                if reason is None:
+                    return self.compiled.render(cleaned)
+                self.fallbacks += 1
+                self._fall_back(reason)
+            return self.render_with_docxtpl(cleaned)
+        except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
+            raise template_error(error, self.name, context.keys()) from None
+        except etree.XMLSyntaxError as error:
+            raise TemplateError(f"the filled-in template is not valid Word XML: {error}",
+                                location=self.name,
+                                hint="check that every {%p if %} has its {%p endif %}") from None
+
+    def render_with_docxtpl(self, context: Mapping[str, Any]) -> bytes:
+        """The reference path: docxtpl opens, renders and saves the whole document."""
         from docxtpl import DocxTemplate
 
         tpl = DocxTemplate(io.BytesIO(self.data))
-        try:
-            tpl.render(clean_context(dict(context)), jinja_env=self.env, autoescape=True)
-        except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
-            raise template_error(error, self.name, context.keys()) from None
+        tpl.render(bind_images(dict(context), tpl), jinja_env=self.env, autoescape=True)
         buffer = io.BytesIO()
         tpl.save(buffer)
         return buffer.getvalue()

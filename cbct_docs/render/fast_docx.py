@@ -1,0 +1,197 @@
+"""The compiled Word path: docxtpl's work done once per template instead of once per record.
+
+docxtpl opens the whole document with python-docx, patches and compiles the XML, renders
+it, and saves every part again, for every record. :class:`CompiledDocx` runs docxtpl's own
+``patch_xml`` once per part (body, headers, footers, footnotes), compiles each part once
+with the shared strict environment (autoescape on), and per record renders only those
+parts, applies docxtpl's post-processing (listing characters, table grid, picture ids,
+document properties) and copies every other zip member as it is (:mod:`.fast_zip`).
+
+The one deliberate difference: docxtpl turns ``{_{``, ``}_}``, ``{_%`` and ``%_}`` into
+Jinja brackets in its *output*, so a name that contains ``{_{`` comes out changed. Here
+the template's own ``{_{`` become literal text at compile time and data stays untouched.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import docx.oxml.ns
+from lxml import etree
+
+from .environment import StrictEnvironment
+from .fast_zip import UnsupportedZip, ZipCopier
+
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+#: Core properties docxtpl renders (the string ones python-docx can write back).
+PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_PROPERTY_TAGS = {"author": _DC + "creator", "comments": _DC + "description",
+                  "identifier": _DC + "identifier", "language": _DC + "language",
+                  "subject": _DC + "subject", "title": _DC + "title"}
+_LITERAL_BRACKETS = re.compile(r"\{_\{|\}_\}|\{_%|%_\}")
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+_LISTING_CHARACTERS = ("\t", "\a", "\n", "\f")
+_DOCPR = etree.XPath("//wp:docPr", namespaces=docx.oxml.ns.nsmap)
+# python-docx parses parts with this setting; headers must come out the same way.
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+_BODY_MARK = "cbct-docs-body"
+
+
+class FastPathUnsupported(Exception):
+    """The template (or this record's context) needs docxtpl itself; the text says why."""
+
+
+@dataclass
+class _Part:
+    zipname: str
+    kind: str  # body | header | footnotes
+    source: str
+    template: Any = None
+
+
+def patched_parts(tpl: Any) -> list[_Part]:
+    """The Jinja source docxtpl renders for each part: body, headers, footers, footnotes."""
+    parts = [_Part(_zipname(tpl.docx.part), "body", tpl.patch_xml(tpl.get_xml()))]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _key, part in tpl.get_headers_footers(uri):
+            parts.append(_Part(_zipname(part), "header", tpl.patch_xml(tpl.get_part_xml(part))))
+    for part in tpl.docx.part.package.parts:
+        if part.content_type == FOOTNOTES_TYPE:
+            parts.append(_Part(_zipname(part), "footnotes", tpl.patch_xml(part.blob.decode())))
+    return parts
+
+
+def _zipname(part: Any) -> str:
+    return str(part.partname).lstrip("/")
+
+
+def literal_brackets(source: str) -> str:
+    """``{_{`` → a raw block that prints ``{{`` (and so on), so only the template's own
+    escapes are turned into brackets, never a record's data."""
+    return _LITERAL_BRACKETS.sub(
+        lambda m: "{% raw %}" + m.group(0).replace("_", "") + "{% endraw %}", source)
+
+
+def context_needs_docxtpl(value: Any) -> str | None:
+    """Why this context needs docxtpl (an InlineImage, Subdoc or RichText in it), or None."""
+    if isinstance(value, str):
+        return None
+    if isinstance(value, Mapping):
+        for item in value.values():
+            reason = context_needs_docxtpl(item)
+            if reason:
+                return reason
+        return None
+    if isinstance(value, list | tuple):
+        for item in value:
+            reason = context_needs_docxtpl(item)
+            if reason:
+                return reason
+        return None
+    kind = type(value)
+    # Listing is plain escaped text with line breaks: resolve_listing below handles it.
+    if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
+        return f"the context holds a docxtpl {kind.__name__}"
+    return None
+
+
+class CompiledDocx:
+    """A Word template compiled once; :meth:`render` makes one document's bytes."""
+
+    def __init__(self, tpl: Any, data: bytes, env: StrictEnvironment,
+                 parts: list[_Part] | None = None) -> None:
+        try:
+            self.zip = ZipCopier(data)
+        except UnsupportedZip as error:
+            raise FastPathUnsupported(str(error)) from None
+        self.parts = parts if parts is not None else patched_parts(tpl)
+        names = [p.zipname for p in self.parts]
+        if len(set(names)) != len(names) or not set(names) <= set(self.zip.members):
+            raise FastPathUnsupported("a header or footer part is shared or missing")
+        if any(p.kind == "footnotes" for p in self.parts) and len(tpl.docx.sections) > 1:
+            # docxtpl renders footnotes once per section (re-rendering its own output).
+            raise FastPathUnsupported("footnotes in a document with several sections")
+        for part in self.parts:
+            part.template = env.from_string(literal_brackets(part.source))
+        self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
+        self.properties = self._compile_properties(tpl, env)
+
+    def _compile_properties(self, tpl: Any, env: StrictEnvironment) -> dict[str, Any]:
+        """Only properties with template tags are rendered; the others stay as they are."""
+        core = tpl.docx.core_properties
+        tagged = {name: getattr(core, name) for name in PROPERTIES}
+        tagged = {name: text for name, text in tagged.items() if text and _JINJA.search(text)}
+        if not tagged:
+            return {}
+        self.core_name = _zipname(tpl.docx.part.package._core_properties_part)
+        if self.core_name not in self.zip.members:
+            raise FastPathUnsupported("document properties are not in the template's zip")
+        self.core_root = etree.fromstring(tpl.docx.part.package._core_properties_part.blob,
+                                          _PART_PARSER)
+        return {name: env.from_string(text) for name, text in tagged.items()}
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """The finished ``.docx``. Jinja errors propagate for the caller to translate."""
+        replaced: dict[str, bytes] = {}
+        for part in self.parts:
+            xml = part.template.render(context)
+            if any(c in xml for c in _LISTING_CHARACTERS):
+                xml = _resolve_listing(xml)
+            if part.kind == "body":
+                replaced[part.zipname] = self.body_prefix + _fix_body(xml) + self.body_suffix
+            elif part.kind == "header":
+                root = etree.fromstring(xml.encode("utf-8"), _PART_PARSER)
+                replaced[part.zipname] = etree.tostring(root, encoding="UTF-8", standalone=True)
+            else:
+                replaced[part.zipname] = xml.encode("utf-8")
+        if self.properties:
+            replaced[self.core_name] = self._render_properties(context)
+        return self.zip.write(replaced)
+
+    def _render_properties(self, context: Mapping[str, Any]) -> bytes:
+        root = copy.deepcopy(self.core_root)
+        for name, template in self.properties.items():
+            element = root.find(_PROPERTY_TAGS[name])
+            if element is not None:
+                element.text = str(template.render(context))
+        return etree.tostring(root, encoding="UTF-8", standalone=True)
+
+
+def _resolve_listing(xml: str) -> str:
+    from docxtpl import DocxTemplate
+
+    return str(DocxTemplate.resolve_listing(None, xml))  # uses no instance state
+
+
+def _fix_body(xml: str) -> bytes:
+    """docxtpl's table grid repair and picture id renumbering, on the rendered body."""
+    from docxtpl import DocxTemplate
+
+    if "<w:tbl" in xml:
+        tree = DocxTemplate.fix_tables(None, xml)  # uses no instance state
+    else:
+        tree = etree.fromstring(xml, etree.XMLParser(recover=True))
+    if "docPr" in xml:
+        for number, element in enumerate(_DOCPR(tree), start=1001):
+            element.attrib["id"] = str(number)
+    return bytes(etree.tostring(tree, encoding="UTF-8"))
+
+
+def _around_body(document: Any) -> tuple[bytes, bytes]:
+    """document.xml as python-docx saves it, cut where the rendered body goes."""
+    root = copy.deepcopy(document)
+    body = root.find(docx.oxml.ns.qn("w:body"))
+    marker = etree.Element(body.tag)
+    marker.append(etree.Comment(_BODY_MARK))
+    root.replace(body, marker)
+    xml = etree.tostring(root, encoding="UTF-8", standalone=True)
+    before, _, after = xml.partition(f"<!--{_BODY_MARK}-->".encode())
+    before = before[: before.rindex(b"<")]  # drop the marker's start tag
+    after = after[after.index(b">") + 1 :]  # and its end tag
+    return before, after
+

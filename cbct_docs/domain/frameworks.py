@@ -1,0 +1,249 @@
+"""Certification frameworks (KiB, ZoO) as data: norms, modules, scale, policy, deadlines.
+
+The definitions live in YAML files in ``cbct_docs/data/frameworks/`` (schema in
+``SCHEMA.md`` there). An office can copy one, edit it and pass the copy's path
+wherever a framework code is accepted. The objects here are read-only by convention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import DataError, UsageError
+from ..paths import data_dir
+
+QUESTION_SCOPES = ("organisatie", "taalhuis")
+INDICATOR_SCOPES = ("organisatie", "taalhuis", "beide")
+TAALHUIS_MODULE = "taalhuis"
+
+
+def _applies(scope: str, modules: Iterable[str]) -> bool:
+    """Taalhuis-scoped items apply only to an organisation that runs a taalhuis."""
+    return scope != "taalhuis" or TAALHUIS_MODULE in set(modules)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    scope: str = "organisatie"
+
+    def applies_to(self, modules: Iterable[str]) -> bool:
+        return _applies(self.scope, modules)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A yes/no statement the auditor checks (``Er is een verwerkingsregister.``)."""
+
+    id: str
+    text: str
+    scope: str = "organisatie"
+
+    def applies_to(self, modules: Iterable[str]) -> bool:
+        return _applies(self.scope, modules)
+
+
+@dataclass
+class Norm:
+    number: int
+    title: str
+    questions: list[Question]
+    indicators: list[Indicator]
+
+    @property
+    def key(self) -> int:
+        return self.number
+
+    @property
+    def label(self) -> str:
+        return f"Norm {self.number}: {self.title}"
+
+
+@dataclass
+class Module:
+    code: str
+    title: str
+    questions: list[Question]
+    indicators: list[Indicator]
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def label(self) -> str:
+        return f"Module {self.title}"
+
+
+Part = Norm | Module  # what a score sheet groups questions by
+
+
+@dataclass(frozen=True)
+class ScaleLevel:
+    name: str
+    colour: str  # "red" | "yellow" | "green"
+    meaning: str  # "onvoldoende" | "voldoende" | "goed"
+    sufficient: bool
+
+
+@dataclass(frozen=True)
+class AuditCategory:
+    code: str
+    criteria: str
+    dagdelen: int
+    auditors: int
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    intake_weeks: int = 2
+    selfevaluation_weeks_before: int = 6
+    concept_report_weeks: int = 3
+    response_weeks: int = 2
+    heraudit_months: int = 6
+    validity_years: int = 4
+    bezwaar_weeks: int = 6
+    # Plan the audit this many quarters before the quarter in which the certificate ends.
+    planning_offset_quarters: int = 0
+
+
+@dataclass(frozen=True)
+class AdvicePolicy:
+    """Norm: insufficient when any question scores a blocking level, or when more than
+    ``max_insufficient_share`` of its questions score an insufficient level.
+    Advice: 0 insufficient → Gecertificeerd; up to ``conditional_max_insufficient`` →
+    Voorwaardelijk gecertificeerd; more → Niet gecertificeerd.
+    """
+
+    blocking_levels: tuple[str, ...] = ("Niet",)
+    max_insufficient_share: float = 0.5
+    conditional_max_insufficient: int = 2
+    modules_count: bool = True
+
+
+@dataclass
+class Framework:
+    code: str
+    name: str
+    description: str
+    norms: list[Norm]
+    modules: dict[str, Module]
+    scale: list[ScaleLevel]
+    policy: AdvicePolicy
+    categories: dict[str, AuditCategory]
+    deadlines: Deadlines
+    source: str = ""  # the file it was read from
+    _questions: dict[str, Question] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for part in self.parts(self.modules):
+            for question in part.questions:
+                self._questions[question.id] = question
+
+    def norm(self, number: int) -> Norm:
+        for norm in self.norms:
+            if norm.number == number:
+                return norm
+        raise DataError(f"{self.code} has no norm {number}",
+                        hint=f"norms: {', '.join(str(n.number) for n in self.norms)}")
+
+    def module(self, code: str) -> Module:
+        if code not in self.modules:
+            raise DataError(f"{self.code} has no module {code!r}",
+                            hint=f"modules: {', '.join(self.modules)}")
+        return self.modules[code]
+
+    def question(self, qid: str) -> Question:
+        if qid not in self._questions:
+            raise DataError(f"{self.code} has no question {qid!r}")
+        return self._questions[qid]
+
+    def part(self, key: int | str) -> Part:
+        """A norm by number or a module by code."""
+        return self.norm(key) if isinstance(key, int) else self.module(key)
+
+    def part_of(self, qid: str) -> Part:
+        for part in self.parts(self.modules):
+            if any(q.id == qid for q in part.questions):
+                return part
+        raise DataError(f"{self.code} has no question {qid!r}")
+
+    def parts(self, modules: Iterable[str] = ()) -> list[Part]:
+        """The norms in their own order, then the given modules in the framework's order."""
+        wanted = set(modules)
+        return [*self.norms, *(m for code, m in self.modules.items() if code in wanted)]
+
+    def applicable_questions(self, modules: Iterable[str] = ()) -> list[Question]:
+        modules = tuple(modules)
+        return [q for part in self.parts(modules) for q in part.questions
+                if q.applies_to(modules)]
+
+    def level(self, name: str) -> ScaleLevel:
+        for level in self.scale:
+            if level.name == name:
+                return level
+        raise DataError(f"{name!r} is not one of {', '.join(self.scale_names)}")
+
+    @property
+    def scale_names(self) -> list[str]:
+        return [level.name for level in self.scale]
+
+
+def frameworks_dir() -> Path:
+    return data_dir() / "frameworks"
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict[str, Path]:
+    """Code → file of the frameworks shipped with the package (read once)."""
+    import yaml
+
+    found: dict[str, Path] = {}
+    for path in sorted(frameworks_dir().glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+        if isinstance(data, dict) and isinstance(data.get("code"), str):
+            found[data["code"]] = path
+    return found
+
+
+def available_frameworks() -> list[str]:
+    """Codes of the bundled frameworks, e.g. ``["KiB", "ZoO"]``."""
+    return list(_bundled())
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, shown: str, mtime: float) -> Framework:
+    from .framework_file import parse_framework_file
+
+    return parse_framework_file(path, shown)
+
+
+def load_framework(code_or_path: str | Path) -> Framework:
+    """A bundled framework by code (``"KiB"``, case-insensitive) or a YAML file by path."""
+    if isinstance(code_or_path, str):
+        by_code = {code.lower(): path for code, path in _bundled().items()}
+        if code_or_path.strip().lower() in by_code:
+            path = by_code[code_or_path.strip().lower()]
+            return _load_cached(path, str(path), path.stat().st_mtime)
+    path = Path(code_or_path)
+    if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+        if path.suffix.lower() in (".yaml", ".yml"):
+            raise UsageError("framework file not found", location=path)
+        raise UsageError(f"unknown framework {str(code_or_path)!r}",
+                         hint=f"use {' or '.join(available_frameworks())}, "
+                              "or the path of a framework .yaml file")
+    return _load_cached(path.resolve(), str(path), path.stat().st_mtime)
+
+
+def framework_table(codes_or_paths: Iterable[str | Path] = ()) -> dict[str, Framework]:
+    """Frameworks by code: the bundled ones plus any extra files (which may replace them)."""
+    table = {code: load_framework(code) for code in available_frameworks()}
+    for item in codes_or_paths:
+        framework = load_framework(item)
+        table[framework.code] = framework
+    return table

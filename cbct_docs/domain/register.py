@@ -1,0 +1,276 @@
+"""The organisation register: one row per certified organisation, keyed by certificate number.
+
+Names repeat (two "Bibliotheek Rivierenland"s), so the certificate number is the identity.
+Columns may carry the English field names or their Dutch equivalents (see
+``COLUMN_ALIASES``); every problem of the file is reported at once, location first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, Problems, UsageError
+from ..records import Origin, Record, parse_date, read_records
+from .frameworks import Framework, framework_table
+
+BRANCHES = ("VOB", "Cultuurconnectie")
+REQUIRED = ("cert_nr", "name", "branch", "framework", "email", "certified_until", "category")
+OPTIONAL = ("modules", "contact", "street", "postcode", "city")
+COLUMN_ALIASES = {
+    "cert_nr": ("certificaatnummer", "certificaat_nr", "cert_nummer", "certificate_number"),
+    "name": ("naam", "organisatie", "naam_organisatie"),
+    "branch": ("branchevereniging", "branche", "branch_association"),
+    "framework": ("kader", "kwaliteitskader"),
+    "modules": ("module",),
+    "contact": ("contactpersoon",),
+    "email": ("e_mail", "mail", "emailadres", "e_mailadres"),
+    "street": ("adres", "straat", "postadres"),
+    "postcode": ("postal_code",),
+    "city": ("plaats", "woonplaats", "vestigingsplaats"),
+    "certified_until": ("gecertificeerd_tot", "geldig_tot", "certificaat_geldig_tot"),
+    "category": ("categorie", "auditcategorie"),
+}
+ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+_SPLIT = re.compile(r"\s*(?:[,;/+&|]|\ben\b)\s*")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    cert_nr: str
+    name: str
+    branch: tuple[str, ...]
+    framework: str
+    modules: tuple[str, ...]
+    contact: str
+    email: str
+    street: str
+    postcode: str
+    city: str
+    certified_until: dt.date
+    category: str
+    origin: Origin = field(compare=False)  # two readings of one row are equal
+
+    @property
+    def address_lines(self) -> list[str]:
+        """Postal address as it goes on an envelope: name, street, postcode and city."""
+        place = "  ".join(p for p in (self.postcode, self.city.upper()) if p)
+        return [line for line in (self.name, self.street, place) if line]
+
+    def as_context(self) -> dict[str, Any]:
+        """Plain values for templates (no origin)."""
+        return {
+            "cert_nr": self.cert_nr, "name": self.name, "branch": list(self.branch),
+            "framework": self.framework, "modules": list(self.modules),
+            "contact": self.contact, "email": self.email, "street": self.street,
+            "postcode": self.postcode, "city": self.city,
+            "certified_until": self.certified_until, "category": self.category,
+        }
+
+
+def _norm_header(name: str) -> str:
+    return re.sub(r"[\s.\-]+", "_", name.strip().lower()).strip("_")
+
+
+def _column_map(fields: Iterable[str]) -> dict[str, str]:
+    """Canonical field → the column name as written in the file."""
+    found: dict[str, str] = {}
+    for column in fields:
+        key = _norm_header(column)
+        for canonical, aliases in COLUMN_ALIASES.items():
+            if key == canonical or key in aliases:
+                found.setdefault(canonical, column)
+    return found
+
+
+def read_register(path: str | Path, sheet: str | None = None, *,
+                  frameworks: Mapping[str, Framework] | None = None) -> list[Organisation]:
+    """Read and check the register (.xlsx, .csv or .json); all problems at once."""
+    records = read_records(path, sheet)
+    if not records:
+        raise DataError("the register has no organisations", location=path)
+    table = dict(frameworks) if frameworks is not None else framework_table()
+    columns = _column_map(records[0].fields)
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        origin = records[0].origin
+        where = f"{origin.file}:{origin.sheet}" if origin.sheet else origin.file
+        raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                        location=where, hint=f"columns found: {', '.join(records[0].fields)}")
+    problems = Problems()
+    organisations: list[Organisation] = []
+    first_seen: dict[str, Origin] = {}
+    for record in records:
+        row = _RowChecker(record, columns, table, problems)
+        organisation = row.organisation()
+        if organisation is None:
+            continue
+        key = organisation.cert_nr.casefold()
+        if key in first_seen:
+            problems.add(DataError(
+                f"certificate number {organisation.cert_nr!r} appears twice",
+                location=record.where(columns["cert_nr"]),
+                hint=f"first at {_row_of(first_seen[key])}; names may repeat, numbers may not"))
+            continue
+        first_seen[key] = record.origin
+        organisations.append(organisation)
+    problems.raise_if_any()
+    return organisations
+
+
+def _row_of(origin: Origin) -> str:
+    return f"{origin.unit} {origin.row}"
+
+
+class _RowChecker:
+    """Turns one record into an Organisation, adding every problem it finds."""
+
+    def __init__(self, record: Record, columns: dict[str, str],
+                 frameworks: Mapping[str, Framework], problems: Problems) -> None:
+        self.record, self.columns, self.frameworks = record, columns, frameworks
+        self.problems = problems
+        self.ok = True
+
+    def error(self, field: str, what: str, hint: str | None = None) -> None:
+        self.ok = False
+        self.problems.add(DataError(what, location=self.record.where(self.columns[field]),
+                                    hint=hint))
+
+    def raw(self, field: str) -> Any:
+        column = self.columns.get(field)
+        return None if column is None else self.record.get(column)
+
+    def text(self, field: str, required: bool = False) -> str:
+        value = self.raw(field)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a certificate number typed as 101 comes back as 101.0
+        text = "" if value is None else " ".join(str(value).split())
+        text = unicodedata.normalize("NFC", text)
+        if required and not text:
+            self.error(field, f"{field} is required")
+        return text
+
+    def items(self, field: str) -> list[str]:
+        value = self.raw(field)
+        if isinstance(value, list):
+            return [" ".join(str(v).split()) for v in value if str(v).strip()]
+        text = self.text(field)
+        return [part for part in _SPLIT.split(text) if part] if text else []
+
+    def organisation(self) -> Organisation | None:
+        cert_nr = self.text("cert_nr", required=True)
+        name = self.text("name", required=True)
+        branch = self.branch()
+        framework = self.framework()
+        modules = self.modules(framework)
+        email = self.email()
+        until = self.date("certified_until")
+        category = self.category(framework)
+        postcode = self.postcode()
+        if not self.ok or until is None or framework is None:
+            return None
+        return Organisation(
+            cert_nr=cert_nr, name=name, branch=branch, framework=framework.code,
+            modules=modules, contact=self.text("contact"), email=email,
+            street=self.text("street"), postcode=postcode, city=self.text("city"),
+            certified_until=until, category=category, origin=self.record.origin)
+
+    def branch(self) -> tuple[str, ...]:
+        parts = self.items("branch")
+        if not parts:
+            self.error("branch", "a branch association is required",
+                       hint="VOB, Cultuurconnectie or beide")
+            return ()
+        chosen: set[str] = set()
+        for part in parts:
+            lowered = part.casefold()
+            if lowered in ("beide", "both"):
+                chosen.update(BRANCHES)
+                continue
+            match = next((b for b in BRANCHES if b.casefold() == lowered), None)
+            if match is None:
+                self.error("branch", f"unknown branch association {part!r}",
+                           hint="use VOB, Cultuurconnectie, or both as 'VOB; Cultuurconnectie'")
+            else:
+                chosen.add(match)
+        return tuple(b for b in BRANCHES if b in chosen)
+
+    def framework(self) -> Framework | None:
+        code = self.text("framework", required=True)
+        if not code:
+            return None
+        by_lower = {c.casefold(): f for c, f in self.frameworks.items()}
+        framework = by_lower.get(code.casefold())
+        if framework is None:
+            self.error("framework", f"unknown framework {code!r}",
+                       hint=f"use {' or '.join(self.frameworks)}")
+        return framework
+
+    def modules(self, framework: Framework | None) -> tuple[str, ...]:
+        found: list[str] = []
+        for part in self.items("modules"):
+            code = part.casefold()
+            if framework is None:
+                continue
+            if code not in framework.modules:
+                self.error("modules", f"module {part!r} is not part of {framework.code}",
+                           hint=f"modules of {framework.code}: {', '.join(framework.modules)}")
+            elif code not in found:
+                found.append(code)
+        if framework is None:
+            return ()
+        return tuple(m for m in framework.modules if m in found)  # framework order
+
+    def email(self) -> str:
+        email = self.text("email", required=True)
+        if email and not _EMAIL.match(email):
+            self.error("email", f"{email!r} is not an e-mail address",
+                       hint="one address, like naam@organisatie.nl")
+        return email
+
+    def date(self, field: str) -> dt.date | None:
+        value = self.raw(field)
+        try:
+            return parse_date(value)
+        except DataError as error:
+            self.ok = False
+            self.problems.add(error.at(self.record.where(self.columns[field])))
+            return None
+
+    def category(self, framework: Framework | None) -> str:
+        text = self.text("category", required=True)
+        code = ROMAN.get(text, text.upper())
+        known = framework.categories if framework else {c: None for c in ROMAN.values()}
+        if text and code not in known:
+            self.error("category", f"unknown audit category {text!r}",
+                       hint=f"use {', '.join(known)}")
+        return code
+
+    def postcode(self) -> str:
+        text = self.text("postcode")
+        if not text:
+            return ""
+        match = _POSTCODE.match(text)
+        if not match:
+            self.error("postcode", f"{text!r} is not a Dutch postcode", hint="like 4001 AB")
+            return text
+        return f"{match[1]} {match[2].upper()}"
+
+
+def find_organisation(organisations: Iterable[Organisation], cert_nr: str) -> Organisation:
+    """The organisation with this certificate number (case-insensitive), or a usage error."""
+    organisations = list(organisations)
+    wanted = cert_nr.strip().casefold()
+    for organisation in organisations:
+        if organisation.cert_nr.casefold() == wanted:
+            return organisation
+    close = [o.cert_nr for o in organisations if wanted and wanted in o.cert_nr.casefold()]
+    hint = f"did you mean {', '.join(close[:5])}?" if close else "see the register's cert_nr column"
+    raise UsageError(f"no organisation with certificate number {cert_nr!r}", hint=hint)

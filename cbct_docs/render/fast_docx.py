@@ -133,7 +133,9 @@ class CompiledDocx:
             raise FastPathUnsupported("document properties are not in the template's zip")
         self.core_root = etree.fromstring(tpl.docx.part.package._core_properties_part.blob,
                                           _PART_PARSER)
-        return {name: env.from_string(text) for name, text in tagged.items()}
+        # Plain text, not XML: lxml escapes it once when writing (docxtpl escapes it twice).
+        plain = env.overlay(autoescape=False)
+        return {name: plain.from_string(text) for name, text in tagged.items()}
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """The finished ``.docx``. Jinja errors propagate for the caller to translate."""

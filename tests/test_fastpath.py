@@ -1,0 +1,352 @@
+"""The compiled Word path gives the same XML as docxtpl, for every template we ship.
+
+Each comparison renders one context twice through the same ``DocxRenderer``: once through
+the compiled path (``render``) and once through docxtpl itself (``render_with_docxtpl``),
+and compares document.xml, headers, footers and footnotes after C14N.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import docx
+import pypdf
+import pytest
+from docx.shared import Mm
+from lxml import etree
+from PIL import Image
+
+from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
+from cbct_docs.errors import TemplateError
+from cbct_docs.paths import templates_dir
+from cbct_docs.render import DocxRenderer
+
+COMPARED = ("word/document", "word/header", "word/footer", "word/footnotes")
+# The characters that break naive XML templating, and text with line structure.
+TRICKY = "Kunst&Co <b> \"De Kunst\" 'Zoë' Café Ûtrecht — § ½"
+ADDRESS = "Stationsplein 1\nPostbus 12\tkantoor Oost"
+
+
+def c14n_parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: etree.tostring(etree.fromstring(archive.read(name)), method="c14n")
+                for name in archive.namelist() if name.startswith(COMPARED)}
+
+
+def assert_same_as_docxtpl(renderer: DocxRenderer, context: dict[str, Any]) -> bytes:
+    assert renderer.fast, renderer.fallback_reason
+    fast = renderer.render(context)
+    assert renderer.fallbacks == 0, renderer.fallback_reason
+    reference = c14n_parts(renderer.render_with_docxtpl(context))
+    produced = c14n_parts(fast)
+    assert sorted(produced) == sorted(reference)
+    assert any(name.startswith("word/document") for name in produced)
+    for name, xml in reference.items():
+        assert produced[name] == xml, f"{renderer.name}: {name} differs from docxtpl"
+    with zipfile.ZipFile(io.BytesIO(fast)) as archive:
+        assert archive.testzip() is None
+    return fast
+
+
+def read_docx(data: bytes) -> str:
+    document = docx.Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(cell.text for cell in row.cells))
+    for section in document.sections:
+        for part in (section.header, section.footer, section.first_page_header):
+            parts.extend(p.text for p in part.paragraphs)
+    return "\n".join(parts)
+
+
+# --- the repository's own templates ---------------------------------------------------
+
+BUREAU = {"naam": "Certificeringsbureau Cultuur & Taal", "straat": "Lange Voorhout 9",
+          "postcode": "2514 EA", "plaats": "Den Haag", "telefoon": "070 123 45 67",
+          "email": "audit@cbct.example", "website": "www.cbct.example", "kvk": "12345678"}
+ORGANISATIE = {"naam": TRICKY, "contact": "mevrouw J. de Wit-Özdemir",
+               "straat": "Kerkstraat 4 <achterom>", "postcode": "5401 AB",
+               "plaats": "Uden", "cert_nr": "KiB-2021-014"}
+COMMON = {"bureau": BUREAU, "organisatie": ORGANISATIE,
+          "ondertekenaar": {"naam": "drs. P. van 't Hof", "functie": "directeur"},
+          "kader": {"naam": "Kwaliteit in Beeld", "code": "KiB"},
+          "briefdatum": dt.date(2025, 4, 14), "kenmerk": "KiB/2025/Q2/014"}
+NORMEN = [{"nummer": 2, "titel": "Bestuur & beleid"}, {"nummer": 5, "titel": "Klant <centraal>"}]
+
+
+def _report_norms() -> list[dict[str, Any]]:
+    return [{"nummer": 1, "titel": "Missie & visie", "scores_tekst": "3 × goed",
+             "oordeel_kleur": "D9EAD3", "oordeel": "voldoende", "bevindingen": ADDRESS,
+             "vragen": [{"id": "1.1", "tekst": "Is er een visie?", "kleur": "F4CCCC",
+                         "score": "Niet"}],
+             "sterke_punten": ["Heldere koers", "Goed & snel"], "verbeterpunten": []}]
+
+
+def _whitepaper() -> dict[str, Any]:
+    item = SimpleNamespace(id="1.1", text="De bibliotheek <werkt> samen", both=True,
+                           explanation=["Uitleg één", "Uitleg twee"], documents=["Jaarplan"])
+    group = SimpleNamespace(title="Taalhuis & partners", intro=["Inleiding"], items=[item],
+                            entries=[item], kind="taalhuis")
+    return {"title": "Norm 1: Missie", "subtitle": "Handreiking", "place_line": "KiB · norm 1",
+            "lead": ["Eerste alinea", "Tweede & laatste"], "builds_on": ["Norm 0"],
+            "concept_title": "Begrip", "concept": ["Wat we bedoelen"],
+            "indicators_intro": "Indicatoren:", "legend": "geldt voor beide", "marker": "◆",
+            "indicators": [item], "policy_note": ["Let op"], "indicator_groups": [group],
+            "questions_intro": "Vragen:", "question_groups": [group],
+            "documents_label": "Documenten:", "scoring_intro": ["Zo scoort u"],
+            "scale": [{"fill": "F4CCCC", "name": "Niet", "meaning": "onvoldoende",
+                       "text": "Nog niet"}],
+            "norm": {"title": "Missie", "number": 1}}
+
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "letters/bevestigingsbrief.docx": {
+        **COMMON, "categorie": {"code": "II", "dagdelen": 3, "auditors": 2},
+        "afspraken": [{"datum": dt.date(2025, 5, 20), "begin": "09:30", "eind": "12:30",
+                       "locatie": TRICKY, "onderdeel": "Gesprek met directie & staf"}],
+        "duur_uren": 10.5, "auditoren_tekst": "A. Jansen en B. Çelik",
+        "zelfevaluatie_deadline": dt.date(2025, 4, 8),
+        "vervolg": ["Stuur de zelfevaluatie", "Plan de rondleiding <binnen>"]},
+    "letters/besluitbrief.docx": {
+        **COMMON, "auditdatum": dt.date(2025, 3, 3), "besluitdatum": dt.date(2025, 4, 1),
+        "besluit": "Voorwaardelijk gecertificeerd", "uitkomst": "voorwaardelijk",
+        "geldig_tot": dt.date(2029, 4, 1), "onvoldoende_normen": NORMEN,
+        "heraudit_datum": dt.date(2025, 10, 1), "bezwaar_weken": 6,
+        "bezwaar_deadline": dt.date(2025, 5, 13)},
+    "letters/certificaat.docx": {
+        **COMMON, "certificaatnummer": "KiB-2025-0042", "geldig_van": dt.date(2025, 4, 1),
+        "geldig_tot": dt.date(2029, 4, 1), "modules": ["taalhuis", "ido"],
+        "modules_tekst": "Taalhuis en IDO"},
+    "letters/heraudit.docx": {
+        **COMMON, "besluitdatum": dt.date(2025, 4, 1), "onvoldoende_normen": NORMEN,
+        "heraudit_datum": dt.date(2025, 10, 7), "auditoren_tekst": "A. Jansen",
+        "documenten_deadline": dt.date(2025, 9, 1)},
+    "reports/auditrapport.docx": {
+        **COMMON, "versie": "concept 1", "rapportdatum": dt.date(2025, 4, 2),
+        "auditdata_tekst": "3 en 4 maart 2025", "auditoren_tekst": "A. Jansen & B. Çelik",
+        "categorie": {"code": "III", "dagdelen": 4}, "modules_tekst": "Taalhuis",
+        "concept": True, "reactie_deadline": dt.date(2025, 4, 23),
+        "reactie_verwerking": "", "normen": _report_norms(), "grafiek": "(grafiek)",
+        "advies": "Gecertificeerd", "advies_reden": "Alles op orde <echt>",
+        "advies_toelichting": ADDRESS},
+    "reports/whitepaper.docx": _whitepaper(),
+}
+
+
+def repository_templates() -> list[Path]:
+    return sorted(templates_dir().glob("**/*.docx"))
+
+
+def sample_for(path: Path) -> dict[str, Any] | None:
+    sidecar = path.with_name(path.stem + ".sample.json")
+    if sidecar.is_file():
+        loaded: dict[str, Any] = json.loads(sidecar.read_text(encoding="utf-8"))
+        return loaded
+    return SAMPLES.get(path.relative_to(templates_dir()).as_posix())
+
+
+@pytest.mark.parametrize("path", repository_templates(), ids=lambda p: p.name)
+def test_repository_template_same_as_docxtpl(path: Path) -> None:
+    context = sample_for(path)
+    if context is None:
+        pytest.skip(f"{path}: no sample context; add {path.stem}.sample.json next to it "
+                    "or an entry in SAMPLES (tests/test_fastpath.py)")
+    renderer = DocxRenderer(path)
+    try:
+        renderer.render_with_docxtpl(context)
+    except Exception as error:  # the sample no longer fits the template
+        pytest.skip(f"{path}: sample context does not fit the template ({error}); "
+                    "update SAMPLES or the .sample.json")
+    fast = assert_same_as_docxtpl(renderer, context)
+    text = read_docx(fast)
+    if "organisatie" in context:
+        assert context["organisatie"]["naam"] in text or TRICKY in text
+
+
+def test_every_shipped_letter_has_a_sample() -> None:
+    letters = [p for p in repository_templates() if "letters" in p.parts]
+    assert all(sample_for(p) is not None for p in letters), "a letter lacks a sample context"
+
+
+# --- templates built here, one feature each ---------------------------------------------
+
+def png(colour: str) -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(buffer, "PNG")
+    buffer.seek(0)
+    return buffer
+
+
+def letter_with_everything(path: Path) -> Path:
+    """Header and footer with tags and a logo, a row loop, paragraph conditions, a picture,
+    a literal ``{_{``, and a tagged document title."""
+    document = docx.Document()
+    document.core_properties.title = "Brief aan {{ naam }}"
+    section = document.sections[0]
+    section.header.paragraphs[0].text = "Kenmerk {{ kenmerk }} · {{ naam }}"
+    section.header.add_paragraph().add_run().add_picture(png("teal"), width=Mm(20))
+    section.footer.paragraphs[0].text = "{{ bureau }} — pagina 1"
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "Eerste blad voor {{ naam }}"
+    document.add_paragraph("Geachte {{ naam }},")
+    document.add_paragraph("Adres: {{ adres }}")
+    document.add_paragraph("{%p if vervolg %}")
+    document.add_paragraph("Vervolg: {{ vervolg }}")
+    document.add_paragraph("Opmerking: {{r opmerking }}")  # docxtpl's run tag, for RichText
+    document.add_paragraph("{%p endif %}")
+    document.add_paragraph("{%p if geheim %}")
+    document.add_paragraph("Dit hoort u niet te lezen.")
+    document.add_paragraph("{%p endif %}")
+    document.add_paragraph("{%p for stap in stappen %}")
+    document.add_paragraph("Stap {{ loop.index }}: {{ stap }}")
+    document.add_paragraph("{%p endfor %}")
+    table = document.add_table(rows=3, cols=3)
+    for cell, text in zip(table.rows[0].cells, ["Datum", "Onderdeel", "Uren"], strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for a in afspraken %}"
+    row = table.rows[2].cells
+    row[0].text = "{{ a.datum|datum }}"
+    row[1].text = "{% cellbg a.kleur %}{{ a.onderdeel }}"
+    row[2].text = "{{ a.uren|getal(1) }}"
+    table.add_row().cells[0].text = "{%tr endfor %}"
+    document.add_paragraph().add_run().add_picture(png("orange"), width=Mm(30))
+    document.add_paragraph("Letterlijk: {_{ niet_vervangen }_} en {_% ook niet %_}")
+    document.add_paragraph("Met vriendelijke groet, {{ bureau }}")
+    document.save(str(path))
+    return path
+
+
+def letter_context(**extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "naam": TRICKY, "adres": ADDRESS, "kenmerk": "KiB/2025/<7>", "bureau": "CBCT & Co",
+        "vervolg": "Zelfevaluatie\tinsturen", "geheim": False, "opmerking": "",
+        "stappen": ["Intake & planning", "Audit", "Rapport <concept>"],
+        "afspraken": [
+            {"datum": dt.date(2025, 5, 20), "onderdeel": TRICKY, "kleur": "D9EAD3",
+             "uren": 3.5},
+            {"datum": dt.date(2025, 5, 21), "onderdeel": "Rondleiding\nen gesprek",
+             "kleur": "FFF2CC", "uren": 2},
+        ]}
+    context.update(extra)
+    return context
+
+
+@pytest.fixture
+def everything(tmp_path: Path) -> DocxRenderer:
+    return DocxRenderer(letter_with_everything(tmp_path / "alles.docx"))
+
+
+def test_built_letter_same_as_docxtpl(everything: DocxRenderer) -> None:
+    assert_same_as_docxtpl(everything, letter_context())
+
+
+def test_built_letter_reads_as_expected(everything: DocxRenderer) -> None:
+    data = everything.render(letter_context())
+    text = read_docx(data)
+    assert f"Geachte {TRICKY}," in text
+    assert "Adres: Stationsplein 1\nPostbus 12\tkantoor Oost" in text
+    assert "Vervolg: Zelfevaluatie\tinsturen" in text
+    assert "Dit hoort u niet te lezen." not in text
+    assert "Stap 3: Rapport <concept>" in text
+    assert f"20 mei 2025 | {TRICKY} | 3,5" in text
+    assert "21 mei 2025 | Rondleiding\nen gesprek | 2,0" in text
+    assert "Kenmerk KiB/2025/<7> · " + TRICKY in text
+    assert f"Eerste blad voor {TRICKY}" in text
+    assert "CBCT & Co — pagina 1" in text
+    assert "Letterlijk: {{ niet_vervangen }} en {% ook niet %}" in text
+    document = docx.Document(io.BytesIO(data))
+    assert document.core_properties.title == f"Brief aan {TRICKY}"  # docxtpl escapes twice
+    assert len(document.inline_shapes) == 1  # the body picture; the logo is in the header
+
+
+def test_pictures_keep_unique_ids(everything: DocxRenderer) -> None:
+    body = zipfile.ZipFile(io.BytesIO(everything.render(letter_context()))).read(
+        "word/document.xml")
+    ids = etree.fromstring(body).xpath("//wp:docPr/@id", namespaces={
+        "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"})
+    assert ids == ["1001"]
+
+
+def test_data_with_docxtpl_escapes_stays_literal(everything: DocxRenderer) -> None:
+    """docxtpl would turn a name's ``{_{`` into ``{{``; the compiled path keeps the data."""
+    name = "Stichting {_{ raar }_} {{ geen_tag }}"
+    text = read_docx(everything.render(letter_context(naam=name)))
+    assert f"Geachte {name}," in text
+    reference = read_docx(everything.render_with_docxtpl(letter_context(naam=name)))
+    assert "Geachte Stichting {{ raar }} {{ geen_tag }}," in reference
+
+
+def test_unchanged_parts_are_copied_byte_for_byte(everything: DocxRenderer) -> None:
+    template = zipfile.ZipFile(everything.path)
+    made = zipfile.ZipFile(io.BytesIO(everything.render(letter_context())))
+    assert made.namelist() == template.namelist()
+    rendered = {"word/document.xml", "docProps/core.xml"} | {
+        n for n in made.namelist() if n.startswith(("word/header", "word/footer"))
+        and n.endswith(".xml")}
+    for name in set(template.namelist()) - rendered:
+        assert made.read(name) == template.read(name), name
+        assert made.getinfo(name).CRC == template.getinfo(name).CRC
+
+
+def test_missing_field_is_a_template_error(everything: DocxRenderer) -> None:
+    context = letter_context()
+    del context["kenmerk"]
+    with pytest.raises(TemplateError) as caught:
+        everything.render(context)
+    assert "uses 'kenmerk', which this record does not have" in str(caught.value)
+    assert str(caught.value).startswith(everything.name)
+
+
+def test_richtext_in_context_falls_back_to_docxtpl(everything: DocxRenderer,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from docxtpl import RichText
+
+    with caplog.at_level(logging.INFO, logger="cbct_docs.render.docx"):
+        data = everything.render(letter_context(opmerking=RichText("Vet vervolg", bold=True)))
+    assert everything.fast
+    assert everything.fallbacks == 1
+    assert "RichText" in (everything.fallback_reason or "")
+    assert "RichText" in caplog.text
+    assert "Opmerking: Vet vervolg" in read_docx(data)
+    everything.render(letter_context())
+    assert everything.fallbacks == 1  # the next plain record is fast again
+
+
+# --- LibreOffice opens what the compiled path writes (one batch for the module) ---------
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
+def test_libreoffice_opens_compiled_output(everything: DocxRenderer, tmp_path: Path) -> None:
+    paths = []
+    for number, name in enumerate(["Bibliotheek Maas & Waal", "Taalhuis Zoë <Noord>"], 1):
+        path = tmp_path / f"brief-{number}.docx"
+        path.write_bytes(everything.render(letter_context(naam=name)))
+        paths.append(path)
+    pdfs = convert_to_pdf(paths, tmp_path / "pdf")
+    for pdf, name in zip(pdfs, ["Bibliotheek Maas & Waal", "Taalhuis Zoë <Noord>"], strict=True):
+        text = " ".join(" ".join((p.extract_text() or "").split())
+                        for p in pypdf.PdfReader(pdf).pages)
+        assert f"Geachte {name}," in text
+        assert "Stap 2: Audit" in text
+
+
+def test_picture_in_context_falls_back_and_is_placed(tmp_path: Path) -> None:
+    from cbct_docs.render.images import DocxImage
+
+    document = docx.Document()
+    document.add_paragraph("Grafiek voor {{ naam }}:")
+    document.add_paragraph("{{ grafiek }}")
+    document.save(str(tmp_path / "g.docx"))
+    renderer = DocxRenderer(tmp_path / "g.docx")
+    data = renderer.render({"naam": TRICKY, "grafiek": DocxImage(png("navy").getvalue(), 40)})
+    assert renderer.fallbacks == 1 and "picture" in (renderer.fallback_reason or "")
+    made = docx.Document(io.BytesIO(data))
+    assert f"Grafiek voor {TRICKY}:" in read_docx(data)
+    assert len(made.inline_shapes) == 1

@@ -46,7 +46,8 @@ def test_samples_xlsx_and_csv_hold_the_same_organisations() -> None:
     assert "Bibliotheek Súdwest-Fryslân" in names
     twins = [o for o in from_xlsx if o.name == "Bibliotheek Rivierenland"]
     assert len({o.cert_nr for o in twins}) == 2
-    in_q2 = [o for o in from_xlsx if dt.date(2025, 4, 1) <= o.certified_until <= dt.date(2025, 6, 30)]
+    start, end = dt.date(2025, 4, 1), dt.date(2025, 6, 30)
+    in_q2 = [o for o in from_xlsx if start <= o.certified_until <= end]
     assert len(in_q2) >= 3 and len(in_q2) < len(from_xlsx)
     assert (samples_dir() / "register.csv").read_bytes().count(b";") > 100
     assert "Kunst&Co Uden" in (samples_dir() / "register.csv").read_bytes().decode("cp1252")

@@ -1,0 +1,117 @@
+"""Planning rules on edge dates: quarter borders, year ends and leap days."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cbct_docs.domain.frameworks import Deadlines, load_framework
+from cbct_docs.domain.planning import (
+    Quarter,
+    add_months,
+    bezwaar_deadline,
+    concept_report_deadline,
+    due_in,
+    heraudit_date,
+    intake_deadline,
+    new_valid_until,
+    planned_quarter,
+    response_deadline,
+    selfevaluation_deadline,
+)
+from cbct_docs.domain.register import read_register
+from cbct_docs.errors import DataError
+from cbct_docs.paths import samples_dir
+
+D = dt.date
+KIB = load_framework("KiB").deadlines
+
+
+@pytest.mark.parametrize("until,quarter", [
+    (D(2025, 5, 1), "2025-Q2"),
+    (D(2025, 1, 1), "2025-Q1"),
+    (D(2025, 3, 31), "2025-Q1"),
+    (D(2025, 4, 1), "2025-Q2"),
+    (D(2025, 6, 30), "2025-Q2"),
+    (D(2025, 7, 1), "2025-Q3"),
+    (D(2025, 12, 31), "2025-Q4"),
+    (D(2028, 2, 29), "2028-Q1"),
+])
+def test_planned_quarter(until: dt.date, quarter: str) -> None:
+    assert str(planned_quarter(until, KIB)) == quarter
+
+
+def test_planning_offset_moves_back_over_the_year_end() -> None:
+    earlier = Deadlines(planning_offset_quarters=1)
+    assert planned_quarter(D(2025, 1, 1), earlier) == Quarter(2024, 4)
+    assert planned_quarter(D(2025, 3, 31), earlier) == Quarter(2024, 4)
+    assert planned_quarter(D(2025, 4, 1), earlier) == Quarter(2025, 1)
+    assert planned_quarter(D(2025, 12, 31), Deadlines(planning_offset_quarters=5)) == \
+        Quarter(2024, 3)
+
+
+def test_quarter_parse_borders_and_label() -> None:
+    for text in ("2025-Q2", "2025q2", "Q2 2025", "q2-2025"):
+        assert Quarter.parse(text) == Quarter(2025, 2)
+    q1 = Quarter.parse("2024-Q1")
+    assert (q1.start, q1.end) == (D(2024, 1, 1), D(2024, 3, 31))
+    assert Quarter(2024, 4).end == D(2024, 12, 31)
+    assert q1.contains(D(2024, 2, 29)) and not q1.contains(D(2024, 4, 1))
+    assert Quarter(2025, 2).label == "tweede kwartaal van 2025"
+    assert sorted([Quarter(2025, 1), Quarter(2024, 4)]) == [Quarter(2024, 4), Quarter(2025, 1)]
+    with pytest.raises(DataError, match="'2025-Q5' is not a quarter"):
+        Quarter.parse("2025-Q5")
+
+
+def test_week_deadlines_cross_month_and_year_ends() -> None:
+    assert intake_deadline(D(2025, 12, 22), KIB) == D(2026, 1, 5)
+    assert selfevaluation_deadline(D(2025, 2, 10), KIB) == D(2024, 12, 30)
+    assert selfevaluation_deadline(D(2024, 4, 11), KIB) == D(2024, 2, 29)
+    assert concept_report_deadline(D(2024, 2, 8), KIB) == D(2024, 2, 29)
+    assert concept_report_deadline(D(2025, 2, 8), KIB) == D(2025, 3, 1)
+    assert response_deadline(D(2025, 3, 31), KIB) == D(2025, 4, 14)
+    assert bezwaar_deadline(D(2025, 12, 31), KIB) == D(2026, 2, 11)
+
+
+def test_terms_come_from_the_deadlines() -> None:
+    slow = Deadlines(intake_weeks=3, selfevaluation_weeks_before=8, concept_report_weeks=4,
+                     response_weeks=1, heraudit_months=3, validity_years=3, bezwaar_weeks=4)
+    assert intake_deadline(D(2025, 1, 1), slow) == D(2025, 1, 22)
+    assert selfevaluation_deadline(D(2025, 3, 1), slow) == D(2025, 1, 4)
+    assert concept_report_deadline(D(2025, 1, 1), slow) == D(2025, 1, 29)
+    assert response_deadline(D(2025, 1, 1), slow) == D(2025, 1, 8)
+    assert heraudit_date(D(2025, 1, 31), slow) == D(2025, 4, 30)
+    assert new_valid_until(D(2024, 2, 29), slow) == D(2027, 2, 28)
+    assert bezwaar_deadline(D(2025, 1, 1), slow) == D(2025, 1, 29)
+
+
+def test_validity_from_leap_day() -> None:
+    assert new_valid_until(D(2024, 2, 29), KIB) == D(2028, 2, 29)
+    assert new_valid_until(D(2024, 2, 29), Deadlines(validity_years=1)) == D(2025, 2, 28)
+    assert new_valid_until(D(2025, 1, 1), KIB) == D(2029, 1, 1)
+    assert new_valid_until(D(2025, 12, 31), KIB) == D(2029, 12, 31)
+
+
+def test_validity_continues_from_previous_end_when_decided_in_time() -> None:
+    assert new_valid_until(D(2025, 3, 15), KIB, previous_until=D(2025, 5, 1)) == D(2029, 5, 1)
+    assert new_valid_until(D(2025, 5, 1), KIB, previous_until=D(2025, 5, 1)) == D(2029, 5, 1)
+    assert new_valid_until(D(2025, 6, 2), KIB, previous_until=D(2025, 5, 1)) == D(2029, 6, 2)
+
+
+def test_heraudit_months_keep_day_or_take_month_end() -> None:
+    assert heraudit_date(D(2025, 1, 15), KIB) == D(2025, 7, 15)
+    assert heraudit_date(D(2025, 8, 31), KIB) == D(2026, 2, 28)
+    assert heraudit_date(D(2023, 8, 31), KIB) == D(2024, 2, 29)
+    assert heraudit_date(D(2025, 12, 31), KIB) == D(2026, 6, 30)
+    assert add_months(D(2024, 3, 31), -1) == D(2024, 2, 29)
+
+
+def test_due_in_sample_register() -> None:
+    organisations = read_register(samples_dir() / "register.xlsx")
+    due = due_in(organisations, Quarter(2025, 2), KIB)
+    assert len(due) >= 3
+    assert all(D(2025, 4, 1) <= o.certified_until <= D(2025, 6, 30) for o in due)
+    assert [o.cert_nr for o in due] == sorted(o.cert_nr for o in due)  # register order kept
+    rest = [o for o in organisations if o not in due]
+    assert all(not Quarter(2025, 2).contains(o.certified_until) for o in rest)

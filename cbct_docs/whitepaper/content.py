@@ -99,7 +99,7 @@ def load_guide(path: str | Path, framework: Framework | None = None) -> Guide:
     source = Path(path)
     problems = Problems()
     reader = FieldReader(source, problems)
-    top = reader.mapping(read_yaml(source), "", TOP_FIELDS)
+    top = reader.mapping(read_yaml(source), "", TOP_FIELDS, "norm file")
     if framework is None:
         framework = _framework(reader, top.get("framework"), source)
     norm = _norm(reader, framework, top.get("norm")) if framework is not None else None
@@ -107,9 +107,9 @@ def load_guide(path: str | Path, framework: Framework | None = None) -> Guide:
         problems.raise_if_any()
         raise DataError("cannot find the norm", location=source)  # pragma: no cover
 
-    concept = reader.mapping(top.get("concept"), "concept", CONCEPT_FIELDS) \
+    concept = reader.mapping(top.get("concept"), "concept", CONCEPT_FIELDS, "concept") \
         if "concept" in top else {}
-    scoring = reader.mapping(top["scoring"], "scoring", SCORING_FIELDS) \
+    scoring = reader.mapping(top["scoring"], "scoring", SCORING_FIELDS, "scoring") \
         if top.get("scoring") is not None else {}
     name = f"norm {norm.number} ({norm.title}) in {framework.name}"
     indicators = _items(reader, top.get("indicators"), "indicators", norm.indicators,
@@ -151,7 +151,7 @@ def _framework(reader: FieldReader, value: Any, source: Path) -> Framework | Non
     else:
         reader.problem("framework", f"unknown framework {text!r}",
                        suggestion(text, known, "known frameworks") +
-                       " (or the path of a framework .yaml file)")
+                       " Or give the path of a framework .yaml file.")
         return None
     try:
         return load_framework(target)
@@ -177,17 +177,18 @@ def _norm(reader: FieldReader, framework: Framework, value: Any) -> Norm | None:
 
 def _items(reader: FieldReader, value: Any, path: str, known: list[Any], what: str,
            fields: dict[str, Field], complete: bool) -> list[Item]:
+    noun = "question" if fields is QUESTION_FIELDS else "indicator"
     """Join the file's entries to the framework's items, in the framework's order."""
     by_id = {str(item.id): item for item in known}
     found: dict[str, Item] = {}
     for where, entry in reader.items(value, path):
-        data = reader.mapping(entry, where, fields)
+        data = reader.mapping(entry, where, fields, noun)
         item_id = reader.text(data.get("id"), f"{where}.id")
         if item_id is None:
             continue
         if item_id not in by_id:
             reader.problem(f"{where}.id", f"{item_id!r} is not {what}",
-                           suggestion(item_id, by_id, "ids"))
+                           suggestion(item_id, by_id, "ids", listing=True))
             continue
         if item_id in found:
             reader.problem(f"{where}.id", f"{item_id!r} appears twice",
@@ -203,8 +204,9 @@ def _items(reader: FieldReader, value: Any, path: str, known: list[Any], what: s
     if complete and value is not None:
         for item_id in by_id:
             if item_id not in found:
-                reader.problem(path, f"{item_id!r} ({_short(by_id[item_id].text)}) is missing",
-                               "a whitepaper explains every item of its norm")
+                reader.problem(path, f"no entry for {noun} {item_id!r} "
+                               f"({_short(by_id[item_id].text)})",
+                               f"a whitepaper explains every {noun} of its norm")
     return [found[item_id] for item_id in by_id if item_id in found]
 
 
@@ -222,7 +224,7 @@ def _modules(reader: FieldReader, value: Any, framework: Framework) -> list[Modu
             reader.problem(where, f"{code!r} is not a module of {framework.name}",
                            suggestion(str(code), framework.modules, "modules"))
             continue
-        data = reader.mapping(entry, where, MODULE_FIELDS)
+        data = reader.mapping(entry, where, MODULE_FIELDS, "module")
         what = f"of module {module.code} ({module.title})"
         modules.append(ModuleContent(
             code=module.code, title=module.title,

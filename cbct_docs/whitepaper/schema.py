@@ -25,13 +25,24 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     return options[match[0]] if match else None
 
 
-def suggestion(word: str, candidates: Iterable[str], kind: str) -> str:
-    """``did you mean 'x'?`` or, when nothing is close, the list of what is allowed."""
+def suggestion(word: str, candidates: Iterable[str], kind: str, *, listing: bool = False) -> str:
+    """``did you mean 'x'?`` and/or the list of what is allowed (always when nothing is
+    close; also with a match when ``listing``, for short lists such as a norm's ids)."""
     candidates = list(candidates)
-    near = closest(word, candidates)
-    if near is not None:
-        return f"did you mean {near!r}?"
-    return f"{kind}: " + (", ".join(candidates) or "none")
+    near = closest(word, candidates) or _closest_tail(word, candidates)
+    allowed = f"{kind}: " + (", ".join(candidates) or "none")
+    if near is None:
+        return allowed
+    return f"did you mean {near!r}? {allowed}" if listing else f"did you mean {near!r}?"
+
+
+def _closest_tail(word: str, candidates: list[str]) -> str | None:
+    """``KiB-4.9`` → compare ``4.9``: people prefix ids with the framework code."""
+    for separator in ("-", " ", ":", "_"):
+        head, found, tail = word.rpartition(separator)
+        if found and head and tail:
+            return closest(tail, candidates)
+    return None
 
 
 def read_yaml(path: Path) -> Any:
@@ -71,19 +82,23 @@ class FieldReader:
     def problem(self, path: str, what: str, hint: str | None = None) -> None:
         self.problems.add(DataError(what, location=self.where(path), hint=hint))
 
-    def mapping(self, value: Any, path: str, fields: Mapping[str, Field]) -> dict[str, Any]:
+    def mapping(self, value: Any, path: str, fields: Mapping[str, Field],
+                noun: str = "entry") -> dict[str, Any]:
         """Check a mapping: known field names only, required ones present."""
         if not isinstance(value, dict):
             self.problem(path, f"expected fields ({', '.join(fields)}), got {_kind(value)}")
             return {}
-        for key in value:
-            if str(key) not in fields:
-                self.problem(_join(path, str(key)), f"unknown field {str(key)!r}",
-                             suggestion(str(key), fields, "known fields"))
+        misspelt = set()
+        for key in map(str, value):
+            if key not in fields:
+                near = closest(key, fields)
+                misspelt.add(near)
+                self.problem(_join(path, key), f"unknown field {key!r}",
+                             suggestion(key, fields, "known fields"))
         for name, spec in fields.items():
-            if spec.required and value.get(name) in (None, "", []):
-                self.problem(_join(path, name), "is missing",
-                             f"every {path or 'norm file'} needs {name!r}")
+            # A misspelt field already explains why its correct spelling is missing.
+            if spec.required and value.get(name) in (None, "", []) and name not in misspelt:
+                self.problem(_join(path, name), "is missing", f"every {noun} needs {name!r}")
         return {str(k): v for k, v in value.items() if str(k) in fields}
 
     def text(self, value: Any, path: str) -> str | None:

@@ -145,7 +145,7 @@ def letter_opening(document, subject: str) -> None:
         label_run.font.color.rgb, label_run.font.size = GREY, Pt(9.5)
         row.cells[1].paragraphs[0].add_run(value)
     add(document, after=12)
-    add(document, "Geachte {{ organisatie.contact }},")
+    add(document, "{{ aanhef }},")
 
 
 def signature(document) -> None:
@@ -240,16 +240,20 @@ def besluitbrief() -> docx.document.Document:
                   "dit resultaat met uw medewerkers, vrijwilligers en partners.")
     tag(document, "{%p else %}")
     add(document, "Bij deze brief ontvangt u het definitieve auditrapport. Uw organisatie "
-                  "voldoet nog niet aan de volgende normen:")
-    bullets(document, "for n in onvoldoende_normen", "Norm {{ n.nummer }}: {{ n.titel }}")
+                  "voldoet nog niet aan de volgende {{ 'normen' if onvoldoende_normen|length "
+                  "> 1 else 'norm' }}:")
+    bullets(document, "for n in onvoldoende_normen", "{{ n.label }}")
     tag(document, "{%p if uitkomst == 'voorwaardelijk' %}")
-    add(document, "Het certificaat wordt voorwaardelijk verleend. Het wordt definitief "
-                  "wanneer een heraudit laat zien dat ook deze normen voldoende zijn.")
+    add(document, "Uw organisatie is voorwaardelijk gecertificeerd. Het certificaat en het "
+                  "gevelbord ontvangt u zodra een heraudit laat zien dat ook "
+                  "{{ 'deze normen' if onvoldoende_normen|length > 1 else 'deze norm' }} "
+                  "voldoende {{ 'zijn' if onvoldoende_normen|length > 1 else 'is' }}.")
     tag(document, "{%p endif %}")
     add(document, "Heraudit", "Heading 2")
     add(document, "Wij plannen een heraudit omstreeks {{ heraudit_datum|datum('MMMM y') }}, "
-                  "ongeveer een half jaar na dit besluit. De heraudit gaat alleen over de "
-                  "hierboven genoemde normen. U ontvangt daarvoor tijdig een uitnodiging.")
+                  "ongeveer een half jaar na dit besluit. De heraudit gaat alleen over "
+                  "{{ 'de hierboven genoemde normen' if onvoldoende_normen|length > 1 else "
+                  "'de hierboven genoemde norm' }}. U ontvangt daarvoor tijdig een uitnodiging.")
     add(document, "Bezwaar", "Heading 2")
     add(document, "Bent u het niet eens met dit besluit, dan kunt u binnen {{ bezwaar_weken }} "
                   "weken na de datum van deze brief, dus uiterlijk op "
@@ -267,7 +271,7 @@ def heraudit() -> docx.document.Document:
     add(document, "Na het besluit van {{ besluitdatum|datum }} werkt {{ organisatie.naam }} aan "
                   "de normen die nog niet voldoende waren. Graag plannen wij nu de heraudit.")
     add(document, "De heraudit gaat uitsluitend over deze normen:")
-    bullets(document, "for n in onvoldoende_normen", "Norm {{ n.nummer }}: {{ n.titel }}")
+    bullets(document, "for n in onvoldoende_normen", "{{ n.label }}")
     add(document, "Planning", "Heading 2")
     add(document, "De heraudit vindt plaats op {{ heraudit_datum|datum('EEEE d MMMM y') }} en "
                   "wordt uitgevoerd door {{ auditoren_tekst }}. Wilt u uw aanvullende "
@@ -356,7 +360,7 @@ def auditrapport() -> docx.document.Document:
 
     add(document, "Bevindingen per norm", "Heading 1")
     tag(document, "{%p for n in normen %}")
-    add(document, "Norm {{ n.nummer }}: {{ n.titel }}", "Heading 2")
+    add(document, "{{ n.label }}", "Heading 2")
     table(document, ["Vraag", "Beoordelingsvraag", "Score"], "for v in n.vragen",
           ["{{ v.id }}", "{{ v.tekst }}", "{% cellbg v.kleur %}{{ v.score }}"],
           widths=[15, 115, 30])

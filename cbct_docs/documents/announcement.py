@@ -1,0 +1,57 @@
+"""Aankondiging and intake reminder: e-mails to every organisation whose certificate
+expires in a quarter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..domain.frameworks import load_framework
+from ..domain.planning import Quarter, intake_deadline, planned_quarter
+from ..errors import Problems
+from .context import Batch, about, Office, email_bytes, file_stem, organisation_fields, render_email
+
+
+def due_in(orgs: Iterable[Any], quarter: Quarter) -> list[Any]:
+    """Organisations whose audit falls in ``quarter`` (planned from certified-until)."""
+    chosen = []
+    for org in orgs:
+        deadlines = load_framework(org.framework).deadlines
+        if planned_quarter(org.certified_until, deadlines) == quarter:
+            chosen.append(org)
+    return chosen
+
+
+def announcement_context(org: Any, quarter: Quarter, announced: dt.date, office: Office,
+                         reminder_date: dt.date | None = None) -> dict[str, Any]:
+    framework = load_framework(org.framework)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "kwartaal": str(quarter),
+        "geldig_tot": org.certified_until,
+        "aankondigingsdatum": announced,
+        "intake_deadline": intake_deadline(announced, framework.deadlines),
+        "zelfevaluatie_weken": framework.deadlines.selfevaluation_weeks_before,
+        "briefdatum": reminder_date or announced,
+    }
+
+
+def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office,
+             announced: dt.date, *, reminder: bool = False) -> list[Any]:
+    """Write one .eml per organisation due in ``quarter``; returns those organisations.
+
+    ``reminder`` writes the intake reminder instead, with the deadline still counted
+    from the announcement date.
+    """
+    kind = "intake-herinnering" if reminder else "aankondiging"
+    due = due_in(orgs, quarter)
+    problems = Problems()
+    for org in due:
+        with problems.catch(), about(org):
+            context = announcement_context(org, quarter, announced, office)
+            email = render_email(kind, context, f"{org.contact} <{org.email}>")
+            batch.add(kind, file_stem(org, kind), ".eml", email_bytes(email, office), org.name)
+    problems.raise_if_any()
+    return due

@@ -1,0 +1,66 @@
+"""The certificaat (A4 landscape) and the tevredenheidsenquête e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from ..domain.frameworks import load_framework
+from ..domain.planning import new_valid_until
+from .context import (
+    Batch,
+    Office,
+    about,
+    docx_template,
+    email_bytes,
+    file_stem,
+    organisation_fields,
+    render_email,
+)
+
+TEMPLATE = "letters/certificaat.docx"
+SURVEY_WEEKS = 3  # how long the survey stays open
+
+
+def certificate_context(org: Any, number: str, office: Office, valid_from: dt.date,
+                        valid_until: dt.date | None = None) -> dict[str, Any]:
+    framework = load_framework(org.framework)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": valid_from,
+        "certificaatnummer": number,
+        "geldig_van": valid_from,
+        "geldig_tot": valid_until or new_valid_until(valid_from, framework.deadlines,
+                                                     org.certified_until),
+    }
+
+
+def certificate(org: Any, number: str, batch: Batch, office: Office, valid_from: dt.date,
+                valid_until: dt.date | None = None) -> None:
+    with about(org):
+        context = certificate_context(org, number, office, valid_from, valid_until)
+        data = docx_template(TEMPLATE).render(context)
+        batch.add("certificaat", file_stem(org, "certificaat"), ".docx", data, org.name)
+
+
+def survey_context(org: Any, office: Office, sent: dt.date) -> dict[str, Any]:
+    framework = load_framework(org.framework)
+    link = office.bureau["enquete"]
+    separator = "&" if "?" in link else "?"
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": sent,
+        "enquete_link": f"{link}{separator}{urlencode({'org': org.cert_nr})}",
+        "enquete_deadline": sent + dt.timedelta(weeks=SURVEY_WEEKS),
+    }
+
+
+def survey(org: Any, batch: Batch, office: Office, sent: dt.date) -> None:
+    with about(org):
+        email = render_email("enquete", survey_context(org, office, sent),
+                             f"{org.contact} <{org.email}>")
+        batch.add("enquete", file_stem(org, "enquete"), ".eml", email_bytes(email, office),
+                  org.name)

@@ -1,0 +1,67 @@
+"""The score chart of an audit report: per norm, how many questions scored each level.
+
+Horizontal stacked bars in the scale's own colours (red, yellow, green). Two levels that
+share a colour (Niet and Beperkt are both red) get a darker and a lighter shade, so the
+bars still tell them apart.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+#: Office-friendly shades per scale colour, darkest first.
+SHADES = {
+    "red": ("#b22222", "#e06666", "#f4a6a6"),
+    "yellow": ("#e0a800", "#f6c343", "#fbe29f"),
+    "green": ("#2e7d32", "#66bb6a", "#a5d6a7"),
+}
+FALLBACK = ("#555555", "#888888", "#bbbbbb")
+
+
+def level_colours(levels: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Level name → hex colour; ``levels`` are (name, colour) from worst to best."""
+    used: dict[str, int] = {}
+    colours = {}
+    for name, colour in levels:
+        shades = SHADES.get(colour, FALLBACK)
+        index = used.get(colour, 0)
+        used[colour] = index + 1
+        colours[name] = shades[min(index, len(shades) - 1)]
+    return colours
+
+
+def score_chart(rows: Sequence[tuple[str, dict[str, int]]],
+                levels: Sequence[tuple[str, str]]) -> bytes:
+    """A PNG: one bar per row label, segments counting questions per level."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    colours = level_colours(levels)
+    labels = [label for label, _counts in rows]
+    height = 0.45 * len(rows) + 1.1
+    figure, axes = plt.subplots(figsize=(6.4, height), dpi=150)
+    try:
+        left = [0] * len(rows)
+        positions = list(range(len(rows)))[::-1]
+        for name, _colour in levels:
+            widths = [counts.get(name, 0) for _label, counts in rows]
+            axes.barh(positions, widths, left=left, color=colours[name], label=name,
+                      edgecolor="white", height=0.6)
+            left = [a + b for a, b in zip(left, widths, strict=True)]
+        axes.set_yticks(positions, labels, fontsize=8)
+        axes.set_xlabel("aantal vragen", fontsize=8)
+        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.tick_params(axis="x", labelsize=8)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.legend(ncols=len(levels), fontsize=7, frameon=False, loc="upper center",
+                    bbox_to_anchor=(0.5, -0.22 if len(rows) < 6 else -0.12))
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        # No timestamps in the PNG: the same scores give the same bytes.
+        figure.savefig(buffer, format="png", metadata={"Software": None})
+        return buffer.getvalue()
+    finally:
+        plt.close(figure)

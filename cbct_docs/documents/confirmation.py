@@ -1,0 +1,85 @@
+"""Bevestigingsbrief: the appointments of an audit, confirmed by letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..domain.frameworks import load_framework
+from ..domain.planning import concept_report_deadline, selfevaluation_deadline
+from ..errors import DataError, Problems
+from .context import (
+    Batch,
+    Office,
+    about,
+    category_fields,
+    docx_template,
+    dutch_list,
+    file_stem,
+    organisation_fields,
+    reference,
+)
+from .planning_data import AuditPlan
+
+KIND = "bevestigingsbrief"
+TEMPLATE = "letters/bevestigingsbrief.docx"
+
+
+def confirmation_context(org: Any, plan: AuditPlan, office: Office,
+                         today: dt.date) -> dict[str, Any]:
+    framework = load_framework(org.framework)
+    deadlines = framework.deadlines
+    first_day = plan.first_day
+    last_day = max(plan.days)
+    concept = concept_report_deadline(last_day, deadlines)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": today,
+        "kenmerk": reference(framework, org, "BV", today),
+        "afspraken": [{"datum": a.day, "begin": a.start, "eind": a.end,
+                       "locatie": a.location, "onderdeel": a.part} for a in plan.appointments],
+        "categorie": category_fields(framework, org.category),
+        "duur_uren": plan.hours,
+        "auditoren": plan.auditors,
+        "auditoren_tekst": dutch_list(plan.auditors),
+        "eerste_auditdag": first_day,
+        "zelfevaluatie_deadline": selfevaluation_deadline(first_day, deadlines),
+        "conceptrapport_deadline": concept,
+        "vervolg": [
+            f"Uiterlijk {_day(concept)} ontvangt u het conceptrapport.",
+            f"Daarna heeft u {deadlines.response_weeks} weken om te reageren op feitelijke "
+            "onjuistheden (hoor en wederhoor).",
+            "Vervolgens stellen de auditoren het rapport definitief vast en geven zij hun "
+            "advies aan het bureau.",
+            "Het bureau neemt het certificeringsbesluit en laat u dat per brief weten.",
+        ],
+    }
+
+
+def _day(value: dt.date) -> str:
+    from ..render.filters import datum
+
+    return datum(value)
+
+
+def confirm(orgs: Sequence[Any], plans: Mapping[str, AuditPlan], batch: Batch,
+            office: Office, today: dt.date, only: Sequence[str] = ()) -> list[Any]:
+    """A bevestigingsbrief for every organisation with a plan (or only the given numbers)."""
+    problems = Problems()
+    by_number = {org.cert_nr: org for org in orgs}
+    wanted = list(only) or [nr for nr in plans if nr in by_number]
+    for number in wanted:
+        if number not in by_number:
+            problems.add(DataError(f"certificate number {number} is not in the register"))
+        elif number not in plans:
+            problems.add(DataError(f"{number} has no audit in the planning"))
+    chosen = [by_number[nr] for nr in wanted if nr in by_number and nr in plans]
+    renderer = docx_template(TEMPLATE)
+    for org in chosen:
+        with problems.catch(), about(org):
+            data = renderer.render(confirmation_context(org, plans[org.cert_nr], office, today))
+            batch.add(KIND, file_stem(org, KIND), ".docx", data, org.name)
+    problems.raise_if_any()
+    return chosen

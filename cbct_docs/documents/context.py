@@ -1,0 +1,255 @@
+"""What every lifecycle document shares: the office (from cbct-docs.toml), the addressee,
+the framework, Dutch lists, references, and writing .docx files and e-mails.
+
+Template fields are Dutch (``organisatie.naam``, ``bureau.plaats``) because the people
+who edit the templates are office staff; docs/lifecycle.md lists them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..deliver.files import atomic_write, ensure_folder, safe_filename
+from ..errors import CbctError, DataError
+from ..paths import templates_dir
+from ..render import DocxRenderer, HtmlRenderer
+
+SETTINGS_NAME = "cbct-docs.toml"
+#: Settings sections a document needs, with the keys each must have.
+REQUIRED = {
+    "letterhead": ("name", "street", "postcode", "city", "phone", "email", "website", "kvk",
+                   "portal", "survey"),
+    "sender": ("name", "email"),
+    "signatory": ("name", "role"),
+}
+
+
+@dataclass(frozen=True)
+class Office:
+    """Letterhead, sender and signatory, as the templates see them."""
+
+    bureau: dict[str, str]
+    afzender: dict[str, str]
+    ondertekenaar: dict[str, str]
+
+    def fields(self) -> dict[str, Any]:
+        return {"bureau": self.bureau, "afzender": self.afzender,
+                "ondertekenaar": self.ondertekenaar}
+
+    @property
+    def sender(self) -> str:
+        return f"{self.afzender['naam']} <{self.afzender['email']}>"
+
+
+def example_settings_path() -> Path:
+    """The example office's settings: cbct-docs.toml at the top of a checkout, or the copy
+    a wheel carries next to its bundled templates."""
+    return templates_dir().parent / SETTINGS_NAME
+
+
+def load_office(path: str | Path | None = None, *, example_fallback: bool = False) -> Office:
+    """Letterhead, sender and signatory through :func:`cbct_docs.settings.load_settings`.
+
+    Real letters need the office's own settings; only the demo (``example_fallback``)
+    falls back to the example office when the settings found have no [letterhead].
+    """
+    from ..settings import load_settings
+
+    settings = load_settings(path)
+    where = str(settings.source or SETTINGS_NAME)
+    if "letterhead" not in settings and path is None and example_fallback:
+        example = example_settings_path()
+        settings, where = load_settings(example), str(example)
+    return office_from(settings, where)
+
+
+def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Office:
+    from ..errors import Problems
+
+    problems = Problems()
+    for section, keys in REQUIRED.items():
+        values = sections.get(section)
+        if not isinstance(values, Mapping):
+            problems.add(DataError(f"missing section [{section}]", location=where,
+                                   hint=f"it needs {', '.join(keys)}; see the "
+                                        f"{SETTINGS_NAME} at the top of the repository"))
+            continue
+        for key in keys:
+            if not str(values.get(key) or "").strip():
+                problems.add(DataError(f"[{section}] {key} is missing or empty",
+                                       location=where))
+    problems.raise_if_any()
+    head, sender, signer = (sections[s] for s in REQUIRED)
+    return Office(
+        bureau={"naam": head["name"], "straat": head["street"], "postcode": head["postcode"],
+                "plaats": head["city"], "telefoon": head["phone"], "email": head["email"],
+                "website": head["website"], "kvk": str(head["kvk"]), "portaal": head["portal"],
+                "enquete": head["survey"]},
+        afzender={"naam": sender["name"], "email": sender["email"]},
+        ondertekenaar={"naam": signer["name"], "functie": signer["role"]},
+    )
+
+
+def dutch_list(items: Iterable[str]) -> str:
+    """``a``, ``a en b``, ``a, b en c``."""
+    items = [str(i) for i in items if str(i).strip()]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
+
+
+_TITLES = {"de heer": "heer", "dhr.": "heer", "heer": "heer", "mevrouw": "mevrouw",
+           "mevr.": "mevrouw", "mw.": "mevrouw"}
+
+
+def salutation(contact: str) -> str:
+    """``de heer R. Hoekstra`` → ``Geachte heer Hoekstra``; ``mevrouw A. van Wijk`` →
+    ``Geachte mevrouw Van Wijk``. A name without a title is used as it is."""
+    text = " ".join(contact.split())
+    for prefix, title in _TITLES.items():
+        if text.lower().startswith(prefix + " "):
+            words = [w for w in text[len(prefix):].split() if not w.endswith(".")]
+            if words:
+                surname = " ".join(words)
+                return f"Geachte {title} {surname[0].upper()}{surname[1:]}"
+    return f"Geachte {text}" if text else "Geachte heer, mevrouw"
+
+
+def organisation_fields(org: Any, framework: Any) -> dict[str, Any]:
+    """The addressee and its framework, as the templates name them."""
+    modules = [framework.modules[code].title for code in org.modules if code in framework.modules]
+    return {
+        "organisatie": {
+            "naam": org.name, "cert_nr": org.cert_nr, "contact": org.contact,
+            "email": org.email, "straat": org.street, "postcode": org.postcode,
+            "plaats": org.city, "branche": dutch_list(org.branch),
+            "categorie": org.category, "geldig_tot": org.certified_until,
+        },
+        "aanhef": salutation(org.contact),
+        "kader": {"code": framework.code, "naam": framework.name},
+        "modules": modules,
+        "modules_tekst": dutch_list(modules),
+    }
+
+
+def category_fields(framework: Any, code: str) -> dict[str, Any]:
+    category = framework.categories[code]
+    return {"code": category.code, "dagdelen": category.dagdelen,
+            "auditors": category.auditors, "criteria": category.criteria}
+
+
+def reference(framework: Any, org: Any, kind: str, day: dt.date) -> str:
+    """The kenmerk on a letter: framework, year, certificate number, document kind."""
+    return f"{framework.code}/{day.year}/{org.cert_nr}/{kind}"
+
+
+def norm_items(norms: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"nummer": n.number if hasattr(n, "number") else n.code,
+             "titel": n.title} for n in norms]
+
+
+# --- producing files ----------------------------------------------------------------------
+
+@dataclass
+class Made:
+    """One produced file, for the summary a command prints."""
+
+    kind: str  # "aankondiging", "bevestigingsbrief", …
+    path: Path
+    org: str = ""
+
+
+@dataclass
+class Batch:
+    """The files of one run: everything is rendered first, then :meth:`commit` refuses to
+    overwrite (unless told) before writing anything, so a bad record leaves no half run."""
+
+    out: Path
+    overwrite: bool = False
+    made: list[Made] = field(default_factory=list)
+    pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
+
+    def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
+            folder: str | None = None) -> Path:
+        path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
+        if any(item.path == path for item, _data in self.pending):
+            raise DataError(f"two documents would both be called {path.name}", location=path)
+        self.pending.append((Made(kind, path, org), data))
+        return path
+
+    def commit(self) -> list[Made]:
+        from ..errors import OutputError
+
+        if not self.overwrite:
+            existing = [item.path for item, _data in self.pending if item.path.exists()]
+            if existing:
+                more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+                raise OutputError(f"exists already{more}", location=existing[0],
+                                  hint="nothing was written; use --overwrite to replace")
+        written = []
+        for item, data in self.pending:
+            ensure_folder(item.path.parent)
+            atomic_write(item.path, data, overwrite=self.overwrite)
+            written.append(item)
+        self.pending.clear()
+        self.made.extend(written)
+        return written
+
+
+@contextmanager
+def about(org: Any) -> Iterator[None]:
+    """Put the organisation's register row in front of any problem raised inside."""
+    try:
+        yield
+    except CbctError as error:
+        raise error.at(org.origin) from None
+
+
+def file_stem(org: Any, kind: str) -> str:
+    """Certificate number first: names repeat, certificate numbers do not."""
+    return f"{org.cert_nr}-{kind}-{org.name}"
+
+
+@lru_cache(maxsize=32)
+def docx_template(name: str, folder: str | None = None) -> DocxRenderer:
+    """A Word template from the templates folder, compiled once per process."""
+    return DocxRenderer(Path(folder or templates_dir()) / name)
+
+
+@lru_cache(maxsize=32)
+def html_template(name: str, folder: str | None = None) -> HtmlRenderer:
+    return HtmlRenderer(Path(folder or templates_dir()) / "emails" / name)
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def render_email(name: str, context: Mapping[str, Any], to: str,
+                 folder: str | None = None) -> Email:
+    """``<name>.txt`` (its first line ``Onderwerp: …`` is the subject) and ``<name>.html``."""
+    text = html_template(f"{name}.txt", folder).render(context)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Onderwerp:"):
+        raise DataError("the first line must be 'Onderwerp: …' (the subject)",
+                        location=f"emails/{name}.txt")
+    html = html_template(f"{name}.html", folder).render(context)
+    return Email(to, first.removeprefix("Onderwerp:").strip(), body.lstrip("\n"), html)
+
+
+def email_bytes(email: Email, office: Office, attachments: Sequence[Path] = ()) -> bytes:
+    from ..deliver.email import EML_POLICY, build_message
+
+    message = build_message(sender=office.sender, to=email.to, subject=email.subject,
+                            html=email.html, text=email.text, attachments=attachments)
+    return message.as_bytes(policy=EML_POLICY)

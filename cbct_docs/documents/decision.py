@@ -1,0 +1,120 @@
+"""The besluitbrief (three outcomes, one template) and the heraudit letter.
+
+Both list the insufficient norms, and only those: they come from the advice
+(:func:`cbct_docs.domain.advice.evaluate`), never from the letter's own reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..domain.advice import evaluate
+from ..domain.frameworks import load_framework
+from ..domain.planning import (
+    bezwaar_deadline,
+    heraudit_date,
+    new_valid_until,
+    selfevaluation_deadline,
+)
+from .context import (
+    Batch,
+    Office,
+    about,
+    docx_template,
+    dutch_list,
+    file_stem,
+    organisation_fields,
+    reference,
+)
+from .report import part_label
+
+DECISION_TEMPLATE = "letters/besluitbrief.docx"
+HERAUDIT_TEMPLATE = "letters/heraudit.docx"
+#: Advice text → the outcome key the template tests.
+OUTCOMES = {
+    "Gecertificeerd": "gecertificeerd",
+    "Voorwaardelijk gecertificeerd": "voorwaardelijk",
+    "Niet gecertificeerd": "niet",
+}
+
+
+def outcome_of(result: Any) -> str:
+    return OUTCOMES[result.advice]
+
+
+def insufficient_items(result: Any) -> list[dict[str, str]]:
+    return [{"nummer": part_label(p)[0], "titel": p.title, "label": part_label(p)[1]}
+            for p in result.insufficient_norms]
+
+
+def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
+                     result: Any = None) -> dict[str, Any]:
+    framework = load_framework(org.framework)
+    deadlines = framework.deadlines
+    result = result or evaluate(sheet, framework)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": decided,
+        "besluitdatum": decided,
+        "kenmerk": reference(framework, org, "BB", decided),
+        "auditdatum": min(sheet.audit_dates),
+        "besluit": result.advice,
+        "uitkomst": outcome_of(result),
+        "onvoldoende_normen": insufficient_items(result),
+        "geldig_tot": new_valid_until(decided, deadlines, org.certified_until),
+        "heraudit_datum": heraudit_date(decided, deadlines),
+        "bezwaar_weken": deadlines.bezwaar_weeks,
+        "bezwaar_deadline": bezwaar_deadline(decided, deadlines),
+    }
+
+
+def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, today: dt.date,
+                     on: dt.date | None = None, auditors: list[str] | None = None,
+                     result: Any = None) -> dict[str, Any]:
+    """``on``: the heraudit day (default: the planned date, half a year after the decision)."""
+    framework = load_framework(org.framework)
+    deadlines = framework.deadlines
+    result = result or evaluate(sheet, framework)
+    day = on or heraudit_date(decided, deadlines)
+    names = list(auditors or sheet.auditors)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": today,
+        "besluitdatum": decided,
+        "kenmerk": reference(framework, org, "HA", today),
+        "onvoldoende_normen": insufficient_items(result),
+        "heraudit_datum": day,
+        "documenten_deadline": selfevaluation_deadline(day, deadlines),
+        "auditoren": names,
+        "auditoren_tekst": dutch_list(names),
+    }
+
+
+def decide(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
+           result: Any = None) -> Any:
+    """Add the besluitbrief to ``batch``; returns the audit result it rests on."""
+    with about(org):
+        framework = load_framework(org.framework)
+        result = result or evaluate(sheet, framework)
+        data = docx_template(DECISION_TEMPLATE).render(
+            decision_context(org, sheet, office, decided, result))
+        batch.add("besluitbrief", file_stem(org, "besluitbrief"), ".docx", data, org.name)
+    return result
+
+
+def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
+                    today: dt.date, on: dt.date | None = None,
+                    result: Any = None) -> bool:
+    """Add a heraudit letter when a norm was insufficient; False when none is needed."""
+    with about(org):
+        framework = load_framework(org.framework)
+        result = result or evaluate(sheet, framework)
+        if not result.insufficient_norms:
+            return False
+        data = docx_template(HERAUDIT_TEMPLATE).render(
+            heraudit_context(org, sheet, office, decided, today, on, result=result))
+        batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name)
+    return True

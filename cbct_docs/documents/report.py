@@ -1,0 +1,169 @@
+"""The audit report, concept or definitief, from a filled score sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..domain.advice import evaluate
+from ..domain.frameworks import load_framework
+from ..domain.planning import response_deadline
+from ..render.images import DocxImage
+from .chart import score_chart
+from .context import (
+    Batch,
+    Office,
+    about,
+    category_fields,
+    docx_template,
+    dutch_list,
+    file_stem,
+    organisation_fields,
+)
+
+TEMPLATE = "reports/auditrapport.docx"
+#: Cell shading per scale colour (light, so the text stays readable in print).
+CELL_FILL = {"red": "F4C7C3", "yellow": "FCE8B2", "green": "B7E1CD"}
+SUFFICIENT_FILL, INSUFFICIENT_FILL = "B7E1CD", "F4C7C3"
+
+
+def part_label(part: Any) -> tuple[str, str]:
+    """(short, long) label: ``("3", "Norm 3: Mensen")`` or ``("module", "Module Taalhuis")``."""
+    number = getattr(part, "number", None)
+    return (str(number) if number is not None else "module", part.label)
+
+
+def lines(value: Any) -> list[str]:
+    """Strengths and improvement points: a list, or text with one point per line."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [line.strip(" -•\t") for line in value.splitlines() if line.strip(" -•\t")]
+    return [str(v) for v in value if str(v).strip()]
+
+
+def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
+    rows = []
+    for norm_result in result.norm_results:
+        part = norm_result.norm
+        short, label = part_label(part)
+        questions = []
+        counts: Counter[str] = Counter()
+        for question in part.questions:
+            if question.id not in sheet.scores:
+                continue  # not applicable to this organisation (e.g. taalhuis questions)
+            level = framework.level(sheet.scores[question.id])
+            counts[level.name] += 1
+            questions.append({"id": question.id, "tekst": question.text, "score": level.name,
+                              "betekenis": level.meaning,
+                              "kleur": CELL_FILL.get(level.colour, "FFFFFF")})
+        notes = sheet.notes.get(getattr(part, "key", part_key(part)))
+        rows.append({
+            "nummer": short, "titel": part.title, "label": label,
+            "vragen": questions,
+            "aantallen": dict(counts),
+            "scores_tekst": ", ".join(f"{counts[level.name]}× {level.name}"
+                                      for level in framework.scale if counts[level.name]),
+            "voldoende": norm_result.sufficient,
+            "oordeel": "voldoende" if norm_result.sufficient else "onvoldoende",
+            "oordeel_kleur": SUFFICIENT_FILL if norm_result.sufficient else INSUFFICIENT_FILL,
+            "bevindingen": (getattr(notes, "findings", "") or "").strip() or
+                           "Geen bijzonderheden.",
+            "sterke_punten": lines(getattr(notes, "strengths", None)) or ["Geen genoemd."],
+            "verbeterpunten": lines(getattr(notes, "improvements", None)) or ["Geen genoemd."],
+        })
+    return rows
+
+
+def part_key(part: Any) -> Any:
+    return getattr(part, "number", None) or getattr(part, "code", None)
+
+
+def advice_explanation(org_name: str, result: Any) -> str:
+    insufficient = [part_label(p)[1] for p in result.insufficient_norms]
+    if not insufficient:
+        return (f"Alle normen zijn voldoende beoordeeld. De auditoren adviseren het bureau "
+                f"om {org_name} te certificeren.")
+    listed = dutch_list(insufficient)
+    if result.advice.startswith("Voorwaardelijk"):
+        return (f"Niet alle normen zijn voldoende: {listed}. De auditoren adviseren het bureau "
+                f"om {org_name} voorwaardelijk te certificeren, met een heraudit op "
+                f"{'deze normen' if len(insufficient) > 1 else 'deze norm'}.")
+    if result.advice.startswith("Gecertificeerd"):
+        return (f"Hoewel niet alle normen voldoende zijn ({listed}), adviseren de auditoren "
+                f"het bureau om {org_name} te certificeren.")
+    return (f"Te veel normen zijn onvoldoende: {listed}. De auditoren adviseren het bureau "
+            f"om {org_name} (nog) niet te certificeren.")
+
+
+def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concept: bool,
+                   response: str | None = None, chart: bytes | None = None,
+                   result: Any = None) -> dict[str, Any]:
+    """``day``: when the concept is sent, or when the definitive report is fixed."""
+    framework = load_framework(org.framework)
+    result = result or evaluate(sheet, framework)
+    rows = norm_rows(sheet, result, framework)
+    if chart is None:
+        chart = chart_for(rows, framework)
+    if concept:
+        processed = ""
+    elif response:
+        processed = f"De reactie van de organisatie is verwerkt: {response}"
+    else:
+        processed = ("De organisatie heeft binnen de termijn niet op het conceptrapport "
+                     "gereageerd; het rapport is ongewijzigd vastgesteld.")
+    dates = sorted(sheet.audit_dates)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "concept": concept,
+        "versie": "concept" if concept else "definitief",
+        "rapportdatum": day,
+        "briefdatum": day,
+        "reactie_deadline": response_deadline(day, framework.deadlines),
+        "reactie_verwerking": processed,
+        "auditdata": dates,
+        "auditdata_tekst": dutch_list(_long_date(d) for d in dates),
+        "auditoren": list(sheet.auditors),
+        "auditoren_tekst": dutch_list(sheet.auditors),
+        "categorie": category_fields(framework, org.category),
+        "normen": rows,
+        "grafiek": DocxImage(chart, 150),
+        "advies": result.advice,
+        "advies_reden": result.override_reason or "",
+        "advies_toelichting": advice_explanation(org.name, result),
+        "onvoldoende_normen": [{"nummer": part_label(p)[0], "titel": p.title,
+                                "label": part_label(p)[1]} for p in result.insufficient_norms],
+    }
+
+
+def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> bytes:
+    return score_chart([(f"{row['nummer']}. {row['titel']}" if row["nummer"] != "module"
+                         else row["label"], row["aantallen"]) for row in rows],
+                       [(level.name, level.colour) for level in framework.scale])
+
+
+def _long_date(day: dt.date) -> str:
+    from ..render.filters import datum
+
+    return datum(day)
+
+
+def report(org: Any, sheet: Any, batch: Batch, office: Office, day: dt.date, *,
+           versions: Iterable[str] = ("concept",), response: str | None = None) -> list[str]:
+    """Render the report in each of ``versions`` (``concept``, ``definitief``)."""
+    renderer = docx_template(TEMPLATE)
+    framework = load_framework(org.framework)
+    with about(org):
+        result = evaluate(sheet, framework)
+        chart = None
+        for version in versions:
+            context = report_context(org, sheet, office, day, concept=version == "concept",
+                                     response=response, chart=chart, result=result)
+            chart = context["grafiek"].data
+            kind = f"rapport-{version}"
+            batch.add(kind, file_stem(org, kind), ".docx", renderer.render(context), org.name,
+                      folder="rapporten")
+    return list(versions)

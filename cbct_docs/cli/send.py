@@ -1,0 +1,232 @@
+"""``cbct-docs send``, ``cbct-docs pdf`` and ``cbct-docs bundle``: getting documents out."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from ..deliver.bundle import make_bundle
+from ..deliver.outbox import Outbox, default_ledger_path, may_send
+from ..deliver.pdf import convert_to_pdf
+from ..deliver.smtp import SKIP_REASONS, Mailer, Outgoing, read_outgoing, send_batch
+from ..errors import DeliveryError, ProblemList, UsageError
+from ..settings import load_settings
+from .common import Progress
+
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
+PASSWORD_VARIABLE = "CBCT_SMTP_PASSWORD"
+
+
+def parse_rate(text: str) -> float:
+    """``30``, ``30/min`` or ``600/h`` → messages per minute."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(min|m|h|hour|s|sec))?\s*", text)
+    if not match:
+        raise UsageError(f"--rate {text!r}: expected N/min, e.g. 30/min")
+    per = {"s": 60.0, "sec": 60.0, "h": 1 / 60, "hour": 1 / 60}.get(match[2] or "min", 1.0)
+    return float(match[1]) * per
+
+
+def password_for(user: str) -> str | None:
+    if not user:
+        return None
+    if os.environ.get(PASSWORD_VARIABLE):
+        return os.environ[PASSWORD_VARIABLE]
+    if not sys.stdin.isatty():
+        raise UsageError(f"the SMTP user {user!r} needs a password",
+                         hint=f"set {PASSWORD_VARIABLE}, or run in a terminal to be asked")
+    return str(click.prompt(f"SMTP password for {user}", hide_input=True, err=True))
+
+
+def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
+    problems = []
+    for item in items:
+        key = item
+        if item.lower().endswith(".eml"):
+            key = read_outgoing([Path(item)])[0].message_id
+        if outbox.settle_as_sent(key, "confirmed by hand (--mark-sent)"):
+            click.echo(f"marked as sent: {item}")
+        else:
+            problems.append(UsageError("not an unconfirmed message in the ledger",
+                                       location=item, hint=f"ledger: {outbox.path}"))
+    if problems:
+        raise ProblemList(problems)
+
+
+@click.command()
+@click.argument("outdir", type=FOLDER)
+@click.option("--send", "really", is_flag=True, help="Really send (default: only list).")
+@click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages this run.")
+@click.option("--rate", metavar="N/min", help="At most N messages per minute "
+              "(default: [smtp] rate of the settings).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Settings file (default: ./cbct-docs.toml).")
+@click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
+              help="Outbox ledger (default: cbct-outbox.sqlite next to OUTDIR).")
+@click.option("--resend-uncertain", is_flag=True,
+              help="Send again messages whose delivery is unconfirmed after a crash.")
+@click.option("--retry-failed", is_flag=True, help="Try again messages refused with 5xx.")
+@click.option("--mark-sent", multiple=True, metavar="MESSAGE-ID|FILE.eml",
+              help="Record an unconfirmed message as delivered (after checking). Repeatable.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
+         config: Path | None, ledger: Path | None, resend_uncertain: bool,
+         retry_failed: bool, mark_sent: tuple[str, ...], quiet: bool) -> None:
+    """Send the e-mails (*.eml) in OUTDIR; a dry run unless --send.
+
+    Every message is recorded in an SQLite ledger; a message that went out is never
+    sent again, also not after a crash. SMTP server: [smtp] in cbct-docs.toml, or
+    CBCT_SMTP_HOST, CBCT_SMTP_PORT, CBCT_SMTP_SECURITY (starttls|ssl|none),
+    CBCT_SMTP_USER. The password only from CBCT_SMTP_PASSWORD, else you are asked.
+
+    \b
+    Examples:
+      cbct-docs send out/mails                      # what would go
+      cbct-docs send out/mails --send --rate 30/min
+      cbct-docs send out/mails --send --limit 5     # a first small batch
+      cbct-docs send out/mails --mark-sent out/mails/C-014.eml
+
+    A temporary refusal (4xx) is retried with growing pauses; a permanent one (5xx)
+    is recorded as failed and the others go on. Exit 1 when any message did not go.
+    """
+    files = sorted(p for p in outdir.glob("*.eml") if not p.name.startswith("."))
+    if not files:
+        raise UsageError("no .eml files here", location=outdir,
+                         hint="make e-mails first, e.g. cbct-docs merge mail.html DATA --out …")
+    messages = read_outgoing(files)
+    settings = load_settings(config)
+    smtp = settings.smtp()
+    per_minute = parse_rate(rate) if rate else smtp.rate
+    ledger = ledger or default_ledger_path(outdir)
+
+    if mark_sent:
+        with Outbox(ledger) as outbox:
+            settle_marked(outbox, mark_sent)
+    if not really:
+        dry_run(messages, ledger, limit, resend_uncertain, retry_failed)
+        return
+
+    with Outbox(ledger) as outbox, Progress("Sending", quiet) as advance:
+        mailer = Mailer(smtp, password_for(smtp.user))
+        try:
+            report = send_batch(messages, outbox, mailer, limit=limit, rate=per_minute,
+                                resend_uncertain=resend_uncertain, retry_failed=retry_failed,
+                                progress=advance)
+        except DeliveryError as error:
+            partial = getattr(error, "report", None)
+            if partial is not None:
+                advance.close()
+                click.echo(f"Stopped: {partial.summary()} (ledger {ledger})", err=True)
+            raise
+        finally:
+            mailer.close()
+    problems = []
+    for outcome in report.outcomes:
+        if outcome.status in ("failed", "deferred", "unconfirmed"):
+            problems.append(DeliveryError(f"{outcome.status}: {outcome.detail}",
+                                          location=f"{outcome.message.path.name}: "
+                                                   f"{', '.join(outcome.message.recipients)}"))
+        elif outcome.status == "skipped" and not quiet:
+            click.echo(f"skipped {outcome.message.path.name}: {outcome.detail}")
+    click.echo(f"{report.summary()} (ledger {ledger})")
+    if problems:
+        raise ProblemList(problems)
+
+
+
+def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_uncertain: bool,
+            retry_failed: bool) -> None:
+    outbox = Outbox(ledger) if ledger.exists() else None
+    would = skipped = 0
+    try:
+        for message in messages:
+            entry = outbox.get(message.message_id) if outbox else None
+            name = message.path.name
+            if not may_send(entry, resend_uncertain=resend_uncertain,
+                            retry_failed=retry_failed):
+                assert entry is not None
+                skipped += 1
+                click.echo(f"  skip        {name}: {SKIP_REASONS[entry.status]}")
+            elif limit is not None and would >= limit:
+                break
+            else:
+                would += 1
+                click.echo(f"  would send  {name} → {', '.join(message.recipients)}: "
+                           f"{message.subject}")
+    finally:
+        if outbox:
+            outbox.close()
+    click.echo(f"Dry run: {would} would be sent, {skipped} skipped. Add --send to send.")
+
+
+def expand(paths: tuple[Path, ...], suffixes: tuple[str, ...]) -> list[Path]:
+    """Files as given; a folder stands for its documents, sorted by name."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in suffixes
+                                and not p.name.startswith(("~$", "."))))
+        else:
+            found.append(path)
+    if not found:
+        raise UsageError("no documents found in " + ", ".join(map(str, paths)))
+    return found
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for the PDFs (created if needed).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
+              help="Seconds LibreOffice may take for the whole batch.")
+@click.option("--overwrite", is_flag=True, help="Replace PDFs that exist already.")
+def pdf(files: tuple[Path, ...], out: Path, timeout: float, overwrite: bool) -> None:
+    """Convert documents to PDF with LibreOffice, all in one batch.
+
+    \b
+    Examples:
+      cbct-docs pdf out/brieven --out out/pdf
+      cbct-docs pdf out/brieven/C-014*.docx --out out/pdf --overwrite
+    """
+    sources = expand(files, (".docx", ".odt", ".doc", ".html", ".htm"))
+    made = convert_to_pdf(sources, out, timeout=timeout, overwrite=overwrite)
+    click.echo(f"{len(made)} PDF{'s' if len(made) != 1 else ''} made → {out}")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The bundle, e.g. drukwerk.docx.")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Also make a PDF of the bundle.")
+@click.option("--overwrite", is_flag=True, help="Replace a bundle that exists already.")
+def bundle(files: tuple[Path, ...], out: Path, as_pdf: bool, overwrite: bool) -> None:
+    """Merge letters (.docx) into one document for printing, each on a new page.
+
+    Letters keep their order (a folder: by file name), their headers and footers,
+    and each starts with page 1. Use letters made from one template.
+
+    \b
+    Examples:
+      cbct-docs bundle out/brieven --out out/drukwerk.docx --pdf
+      cbct-docs bundle a.docx b.docx c.docx --out post.docx
+    """
+    if out.suffix.lower() != ".docx":
+        raise UsageError("the bundle must be a .docx file", location=out)
+    letters = expand(files, (".docx",))
+    if as_pdf and (out.with_suffix(".pdf")).exists() and not overwrite:
+        raise UsageError("exists already", location=out.with_suffix(".pdf"),
+                         hint="use --overwrite to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    made = make_bundle(letters, out, overwrite=overwrite)
+    click.echo(f"{len(letters)} letters bundled → {made}")
+    if as_pdf:
+        [pdf_file] = convert_to_pdf([made], made.parent, overwrite=overwrite)
+        click.echo(f"PDF → {pdf_file}")
+
+
+commands = [send, pdf, bundle]

@@ -1,0 +1,206 @@
+"""The outbox ledger: one SQLite row per e-mail, so that no message is ever sent twice.
+
+A message is known by its Message-ID (content-derived, see :mod:`.email`). Its states:
+
+``sending``
+    claimed by a send run (committed before any SMTP traffic). If that run died, the
+    server never received the message's final ``.``, so it cannot have delivered it:
+    a later run sends it again.
+``unconfirmed``
+    committed just before the final ``.`` of the message went to the server. If the run
+    dies now, the server may or may not have taken the message. It is **not** sent again
+    automatically: ``cbct-docs send`` reports it; after checking the mailbox or the server
+    log, ``--mark-sent`` settles it, or ``--resend-uncertain`` sends it again (with the same
+    Message-ID, so the recipient's mail system can recognise a duplicate).
+``sent``
+    the server accepted it (250). Never sent again.
+``failed``
+    a permanent (5xx) refusal. Not retried unless ``--retry-failed``.
+``deferred``
+    temporary (4xx) refusals until the attempts ran out, or the connection was lost
+    before the end of the message. Retried by the next run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import DeliveryError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS outbox (
+    message_id     TEXT PRIMARY KEY,
+    recipient      TEXT NOT NULL,
+    subject        TEXT NOT NULL,
+    file           TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL,
+    status         TEXT NOT NULL
+                   CHECK (status IN ('sending', 'unconfirmed', 'sent', 'failed', 'deferred')),
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    detail         TEXT NOT NULL DEFAULT '',
+    owner          TEXT NOT NULL DEFAULT '',
+    claimed_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL,
+    sent_at        TEXT
+)
+"""
+DEFAULT_NAME = "cbct-outbox.sqlite"
+
+
+def default_ledger_path(outdir: Path) -> Path:
+    """Next to the output folder, so sibling batches share one ledger."""
+    return Path(outdir).resolve().parent / DEFAULT_NAME
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """WAL, a generous busy timeout, and FULL sync: a state must survive a power cut too."""
+    try:
+        connection = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA busy_timeout=30000")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute(SCHEMA)
+    except sqlite3.Error as error:
+        raise DeliveryError(f"cannot open the outbox ledger: {error}", location=path) from None
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+@dataclass(frozen=True)
+class Entry:
+    message_id: str
+    recipient: str
+    subject: str
+    file: str
+    status: str
+    attempts: int
+    detail: str
+    owner: str
+    updated_at: str
+    sent_at: str | None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to "may this run send this message now?"."""
+
+    granted: bool
+    entry: Entry | None  # the row as it was before the claim
+
+
+class Outbox:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.connection = connect(self.path)
+        # Who holds a claim: a process on this host, so a later run can see it is gone.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE: take the write lock before reading, so two runs cannot both claim.
+        self.connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.execute("ROLLBACK")
+            raise
+        self.connection.execute("COMMIT")
+
+    def get(self, message_id: str) -> Entry | None:
+        row = self.connection.execute(
+            "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
+            "updated_at, sent_at FROM outbox WHERE message_id = ?", (message_id,)).fetchone()
+        return Entry(**dict(row)) if row else None
+
+    def entries(self) -> list[Entry]:
+        rows = self.connection.execute(
+            "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
+            "updated_at, sent_at FROM outbox ORDER BY claimed_at, file").fetchall()
+        return [Entry(**dict(row)) for row in rows]
+
+    def claim(self, message_id: str, *, recipient: str, subject: str, file: str,
+              content_sha256: str, resend_uncertain: bool = False,
+              retry_failed: bool = False) -> Claim:
+        """Mark the message 'sending' for this run, if the rules allow (see module doc)."""
+        with self._transaction() as db:
+            entry = self.get(message_id)
+            if entry is None:
+                db.execute(
+                    "INSERT INTO outbox (message_id, recipient, subject, file, content_sha256, "
+                    "status, owner, claimed_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
+                    (message_id, recipient, subject, file, content_sha256, self.owner,
+                     _now(), _now()))
+                return Claim(True, None)
+            allowed = may_send(entry, resend_uncertain=resend_uncertain,
+                               retry_failed=retry_failed)
+            if allowed:
+                db.execute("UPDATE outbox SET status = 'sending', owner = ?, file = ?, "
+                           "updated_at = ? WHERE message_id = ?",
+                           (self.owner, file, _now(), message_id))
+            return Claim(allowed, entry)
+
+    def mark(self, message_id: str, status: str, detail: str = "", *,
+             attempt: bool = False) -> None:
+        """Record a state change; committed before this returns."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE outbox SET status = ?, detail = ?, updated_at = ?, "
+                "attempts = attempts + ?, "
+                "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+                "WHERE message_id = ?",
+                (status, detail, _now(), int(attempt), status, _now(), message_id))
+
+    def settle_as_sent(self, message_id: str, detail: str) -> bool:
+        """An operator confirmed delivery of an unconfirmed message (``--mark-sent``)."""
+        with self._transaction() as db:
+            changed = db.execute(
+                "UPDATE outbox SET status = 'sent', detail = ?, updated_at = ?, sent_at = ? "
+                "WHERE message_id = ? AND status = 'unconfirmed'",
+                (detail, _now(), _now(), message_id)).rowcount
+        return bool(changed)
+
+
+def may_send(entry: Entry | None, *, resend_uncertain: bool = False,
+             retry_failed: bool = False) -> bool:
+    """The rule of the module docstring, for one message's row (None: never seen)."""
+    if entry is None:
+        return True
+    return (entry.status == "deferred"
+            or (entry.status == "sending" and not _alive(entry.owner))
+            or (entry.status == "unconfirmed" and resend_uncertain)
+            or (entry.status == "failed" and retry_failed))
+
+
+def _alive(owner: str) -> bool:
+    """Is the process that holds a claim still running? Unknown hosts count as alive."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,166 @@
+"""Settings from ``cbct-docs.toml``: the SMTP server, the sender, and other modules' sections.
+
+Search order: an explicit path (``--config FILE``), else ``$CBCT_CONFIG``, else
+``./cbct-docs.toml``, else only the packaged defaults (``cbct_docs/data/cbct-docs.toml``).
+The file found is laid over the packaged defaults key by key, so a user file needs only the
+keys it changes. Any module can read its own section: ``load_settings()["letterhead"]``.
+
+SMTP values can also come from the environment (``CBCT_SMTP_HOST``, ``_PORT``,
+``_SECURITY``, ``_USER``), which wins over the file. The password is never read from a
+file: only ``CBCT_SMTP_PASSWORD`` or a prompt.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, UsageError
+from .paths import data_dir
+
+FILE_NAME = "cbct-docs.toml"
+SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+def default_settings_path() -> Path:
+    return data_dir() / FILE_NAME
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # starttls | ssl | none
+    user: str
+    timeout: float
+    attempts: int
+    backoff: float
+    max_backoff: float
+    rate: float  # messages per minute, 0 = unlimited
+
+
+class Settings(Mapping[str, Any]):
+    """The merged settings; a mapping of section name → dict, plus typed views."""
+
+    def __init__(self, data: Mapping[str, Any], source: Path | None) -> None:
+        self._data = dict(data)
+        self.source = source  # the user's file, None when only defaults apply
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A section as a dict; empty when the files do not have it."""
+        value = self._data.get(name, {})
+        if not isinstance(value, dict):
+            raise DataError(f"[{name}] must be a table", location=self._where())
+        return value
+
+    def _where(self, key: str = "") -> str:
+        origin = str(self.source or default_settings_path())
+        return f"{origin}:{key}" if key else origin
+
+    @property
+    def sender(self) -> str:
+        """``Name <address>`` from ``[sender]`` (``name``, ``email``), for the From: header."""
+        section = self.section("sender")
+        name, email = str(section.get("name", "")).strip(), str(section.get("email", "")).strip()
+        if not email:
+            raise DataError("[sender] email is missing", location=self._where(),
+                            hint='add [sender] with name = "..." and email = "..."')
+        return f"{name} <{email}>" if name else email
+
+    @property
+    def reply_to(self) -> str | None:
+        """``[sender] reply_to``, when answers should go elsewhere than the sender."""
+        return str(self.section("sender").get("reply_to", "")).strip() or None
+
+    def smtp(self, environ: Mapping[str, str] | None = None) -> SmtpSettings:
+        """SMTP settings, the environment (``CBCT_SMTP_*``) over the file."""
+        environ = os.environ if environ is None else environ
+        values = dict(self.section("smtp"))
+        if "password" in values:
+            raise UsageError("a password does not belong in the settings file",
+                             location=self._where("smtp.password"),
+                             hint="remove it; set CBCT_SMTP_PASSWORD or let cbct-docs ask")
+        for key in ("host", "port", "security", "user"):
+            env_value = environ.get(f"CBCT_SMTP_{key.upper()}")
+            if env_value is not None:
+                values[key] = env_value
+        security = str(values.get("security", "starttls")).lower()
+        if security not in SECURITY_MODES:
+            raise DataError(f"security must be one of {', '.join(SECURITY_MODES)}, "
+                            f"not {security!r}", location=self._where("smtp.security"))
+        return SmtpSettings(
+            host=str(values.get("host", "localhost")),
+            port=self._number(values, "port", int, 587),
+            security=security,
+            user=str(values.get("user", "")),
+            timeout=self._number(values, "timeout", float, 60.0),
+            attempts=max(1, self._number(values, "attempts", int, 5)),
+            backoff=self._number(values, "backoff", float, 30.0),
+            max_backoff=self._number(values, "max_backoff", float, 600.0),
+            rate=self._number(values, "rate", float, 0.0),
+        )
+
+    def _number(self, values: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+        value = values.get(key, default)
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            raise DataError(f"expected a number, not {value!r}",
+                            location=self._where(f"smtp.{key}")) from None
+        if number < 0:
+            raise DataError(f"must not be negative: {value!r}",
+                            location=self._where(f"smtp.{key}"))
+        return number
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Read the settings (search order in the module docstring)."""
+    defaults = _read(default_settings_path())
+    chosen: Path | None = None
+    if path is not None:
+        chosen = Path(path)
+        if not chosen.is_file():
+            raise UsageError("settings file not found", location=chosen)
+    elif os.environ.get("CBCT_CONFIG"):
+        chosen = Path(os.environ["CBCT_CONFIG"])
+        if not chosen.is_file():
+            raise UsageError("settings file named by CBCT_CONFIG not found", location=chosen)
+    elif Path(FILE_NAME).is_file():
+        chosen = Path(FILE_NAME)
+    data = _merge(defaults, _read(chosen)) if chosen else defaults
+    return Settings(data, chosen)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except OSError as error:
+        raise UsageError(f"cannot read settings: {error.strerror}", location=path) from None
+    except tomllib.TOMLDecodeError as error:
+        raise DataError(f"not valid TOML: {error}", location=path) from None
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

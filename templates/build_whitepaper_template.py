@@ -139,8 +139,13 @@ def _scale_table(document: docx.document.Document) -> None:
     table.cell(2, 1).text = "{{ level.meaning }}"
     table.cell(2, 2).text = "{{ level.text }}"
     table.cell(3, 0).text = "{%tr endfor %}"
+    table.autofit = False
+    widths = (Cm(3.2), Cm(3.2), Cm(10.2))  # 16.6 cm: the text width between the margins
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
-        row.cells[0].width, row.cells[1].width, row.cells[2].width = Cm(3), Cm(3), Cm(10.5)
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
 
 
 def _styles(document: docx.document.Document) -> None:
@@ -172,7 +177,6 @@ def _styles(document: docx.document.Document) -> None:
     indent.paragraph_format.left_indent = Twips(360)  # the List Number text indent
     paragraph_style("Legenda", italic=True, size=Pt(10))
     heading = paragraph_style("Kop documenten", bold=True)
-    heading.paragraph_format.left_indent = Twips(360)
     heading.paragraph_format.keep_with_next = True
     paragraph_style("Let op kop", bold=True, size=Pt(12), color=RGBColor(0x9C, 0x57, 0x00))
 

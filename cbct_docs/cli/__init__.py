@@ -16,7 +16,7 @@ import click
 from ..errors import CbctError
 
 # Command modules; each defines ``commands``, a list of click commands.
-COMMAND_MODULES = ["merge", "whitepaper", "send"]
+COMMAND_MODULES = ["merge", "whitepaper", "send", "overview"]
 
 
 class CbctClickError(click.ClickException):

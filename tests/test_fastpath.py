@@ -78,12 +78,15 @@ ORGANISATIE = {"naam": TRICKY, "contact": "mevrouw J. de Wit-Özdemir",
 COMMON = {"bureau": BUREAU, "organisatie": ORGANISATIE,
           "ondertekenaar": {"naam": "drs. P. van 't Hof", "functie": "directeur"},
           "kader": {"naam": "Kwaliteit in Beeld", "code": "KiB"},
-          "briefdatum": dt.date(2025, 4, 14), "kenmerk": "KiB/2025/Q2/014"}
-NORMEN = [{"nummer": 2, "titel": "Bestuur & beleid"}, {"nummer": 5, "titel": "Klant <centraal>"}]
+          "briefdatum": dt.date(2025, 4, 14), "kenmerk": "KiB/2025/Q2/014",
+          "aanhef": "Geachte mevrouw De Wit-Özdemir"}
+NORMEN = [{"nummer": 2, "titel": "Bestuur & beleid", "label": "Norm 2: Bestuur & beleid"},
+          {"nummer": 5, "titel": "Klant <centraal>", "label": "Norm 5: Klant <centraal>"}]
 
 
 def _report_norms() -> list[dict[str, Any]]:
-    return [{"nummer": 1, "titel": "Missie & visie", "scores_tekst": "3 × goed",
+    return [{"nummer": 1, "titel": "Missie & visie", "label": "Norm 1: Missie & visie",
+             "scores_tekst": "3 × goed",
              "oordeel_kleur": "D9EAD3", "oordeel": "voldoende", "bevindingen": ADDRESS,
              "vragen": [{"id": "1.1", "tekst": "Is er een visie?", "kleur": "F4CCCC",
                          "score": "Niet"}],
@@ -350,3 +353,21 @@ def test_picture_in_context_falls_back_and_is_placed(tmp_path: Path) -> None:
     made = docx.Document(io.BytesIO(data))
     assert f"Grafiek voor {TRICKY}:" in read_docx(data)
     assert len(made.inline_shapes) == 1
+
+
+def test_render_many_keeps_order_and_reports_failures(
+        everything: DocxRenderer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cbct_docs.render import fast_batch
+
+    monkeypatch.setattr(fast_batch, "MIN_BATCH", 2)
+    monkeypatch.setattr(fast_batch, "CHUNK", 2)
+    names = [f"Bibliotheek {n} & Co" for n in ("Aa", "Bb", "Cc", "Dd", "Ee")]
+    contexts = [letter_context(naam=name) for name in names]
+    del contexts[3]["kenmerk"]
+    results = fast_batch.render_many(everything, contexts, workers=2)
+    assert isinstance(results[3], TemplateError)
+    assert str(results[3]).startswith(f"{everything.name}: uses 'kenmerk'")
+    for name, result in zip(names, results, strict=True):
+        if isinstance(result, bytes):
+            assert f"Geachte {name}," in read_docx(result)
+    assert sum(isinstance(r, bytes) for r in results) == 4

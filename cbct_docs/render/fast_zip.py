@@ -18,8 +18,9 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory entry, 46 bytes
 _END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
 _UTF8_NAME = 0x800
 _LIMIT = 0xFFFF_FFFF
-#: Speed over the last few per cent of size: a rendered letter body is small.
-COMPRESS_LEVEL = 6
+#: zlib level for rendered parts: level 1 makes a letter ~15% faster to write than the
+#: default 6 and the .docx ~1% larger (measured with bench on the bevestigingsbrief).
+COMPRESS_LEVEL = 1
 
 
 class UnsupportedZip(Exception):

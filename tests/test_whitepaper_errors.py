@@ -94,6 +94,7 @@ def test_all_problems_at_once(tmp_path: Path) -> None:
     ({"norm": 8}, ":norm: '8' is not a norm of Kwaliteit in Beeld (norms: 1 Missie"),
     ({"builds_on": None}, ":builds_on: is missing (every norm file needs 'builds_on')"),
     ({"lead": ["een", "lijst"]}, ":lead: expected a text, got a list"),
+    ({"indicators": None}, ":indicators: is missing (explain each of 4.a, 4.b)"),
 ])
 def test_top_level_problems(tmp_path: Path, change: dict[str, Any], expected: str) -> None:
     content = {**sample(), **change}
@@ -150,6 +151,16 @@ def test_cli_bad_file_writes_nothing(tmp_path: Path) -> None:
     assert f"Error: {bad}:questions[1].id: '4.9' is not a question of norm 4" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_cli_two_files_for_one_norm(tmp_path: Path) -> None:
+    copy = write(tmp_path, sample(), "kopie.yaml")
+    result = run(str(SAMPLE), str(copy), "--out", str(tmp_path / "out"), "--format", "html")
+    assert result.exit_code == 1
+    target = tmp_path / "out" / OUTPUTS[1]
+    assert (f"Error: {target}: would be made from both {SAMPLE} and {copy} (two norm files "
+            "describe the same norm)") in result.output
+    assert not (tmp_path / "out").exists()
 
 
 def test_cli_usage_errors_and_help(tmp_path: Path) -> None:

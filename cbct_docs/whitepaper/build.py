@@ -94,8 +94,8 @@ def _refuse_clashes(papers: Sequence[Whitepaper], overwrite: bool) -> None:
     seen: dict[Path, Path] = {}
     for paper in papers:
         if paper.path in seen:
-            problems.add(OutputError(f"{seen[paper.path]} makes this file too",
-                                     location=paper.source,
+            problems.add(OutputError(f"would be made from both {seen[paper.path]} and "
+                                     f"{paper.source}", location=paper.path,
                                      hint="two norm files describe the same norm"))
         seen[paper.path] = paper.source
         if paper.path.exists() and not overwrite:

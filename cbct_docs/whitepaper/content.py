@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 TOP_FIELDS = {
     "framework": Field(required=True), "norm": Field(required=True), "subtitle": Field(),
     "lead": Field(), "builds_on": Field(required=True), "concept": Field(required=True),
-    "indicators": Field(required=True), "modules": Field(), "questions": Field(required=True),
+    # indicators and questions: required when the norm has them (checked in _items)
+    "indicators": Field(), "modules": Field(), "questions": Field(),
     "policy_note": Field(), "scoring": Field(),
 }
 CONCEPT_FIELDS = {"title": Field(), "text": Field(required=True)}
@@ -201,7 +202,9 @@ def _items(reader: FieldReader, value: Any, path: str, known: list[Any], what: s
                                                f"{where}.explanation")),
             documents=reader.texts(data.get("documents"), f"{where}.documents"),
         )
-    if complete and value is not None:
+    if complete and value is None and by_id:
+        reader.problem(path, "is missing", f"explain each of {', '.join(by_id)}")
+    elif complete:
         for item_id in by_id:
             if item_id not in found:
                 reader.problem(path, f"no entry for {noun} {item_id!r} "

@@ -6,8 +6,8 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence

@@ -71,7 +71,8 @@ def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
 @click.option("--retry-failed", is_flag=True, help="Try again messages refused with 5xx.")
 @click.option("--mark-sent", multiple=True, metavar="MESSAGE-ID|FILE.eml",
               help="Record an unconfirmed message as delivered (after checking). Repeatable.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress bar, no list of skipped messages; problems still show.")
 def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
          config: Path | None, ledger: Path | None, resend_uncertain: bool,
          retry_failed: bool, mark_sent: tuple[str, ...], quiet: bool) -> None:
@@ -125,12 +126,13 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             mailer.close()
     problems = []
     for outcome in report.outcomes:
-        if outcome.status in ("failed", "deferred", "unconfirmed"):
-            problems.append(DeliveryError(f"{outcome.status}: {outcome.detail}",
-                                          location=f"{outcome.message.path.name}: "
-                                                   f"{', '.join(outcome.message.recipients)}"))
+        name = outcome.message.path.name
+        if outcome.needs_attention:
+            what = outcome.detail if outcome.previous else f"{outcome.status}: {outcome.detail}"
+            problems.append(DeliveryError(
+                what, location=f"{name}: {', '.join(outcome.message.recipients)}"))
         elif outcome.status == "skipped" and not quiet:
-            click.echo(f"skipped {outcome.message.path.name}: {outcome.detail}")
+            click.echo(f"skipped {name}: {outcome.detail}")
     click.echo(f"{report.summary()} (ledger {ledger})")
     if problems:
         raise ProblemList(problems)

@@ -225,6 +225,13 @@ class Outcome:
     message: Outgoing
     status: str  # sent | failed | deferred | unconfirmed | skipped
     detail: str = ""
+    previous: str = ""  # for a skipped message: its status in the ledger
+
+    @property
+    def needs_attention(self) -> bool:
+        """Did not go, and will not go by itself on the next run either."""
+        return (self.status in ("failed", "deferred", "unconfirmed")
+                or self.previous in ("failed", "unconfirmed"))
 
 
 @dataclass
@@ -285,7 +292,7 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
                              resend_uncertain=resend_uncertain, retry_failed=retry_failed)
         if not claim.granted:
             status = claim.entry.status if claim.entry else "sent"
-            report.outcomes.append(Outcome(message, "skipped", SKIP_REASONS[status]))
+            report.outcomes.append(Outcome(message, "skipped", SKIP_REASONS[status], status))
         else:
             attempted += 1
             limiter.wait()

@@ -1,0 +1,316 @@
+"""Sending against a real SMTP server (aiosmtpd on 127.0.0.1, started here): messages
+arrive intact, 4xx is retried, 5xx is recorded while the rest go, the ledger stops repeats.
+
+The server helpers here are shared by the other test_send_* modules."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from click.testing import CliRunner, Result
+
+from cbct_docs.cli import cli
+from cbct_docs.deliver.email import build_message, write_eml
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+
+    def message(self) -> EmailMessage:
+        parsed = BytesParser(policy=policy.default).parsebytes(self.content)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class FaultyMailServer:
+    """Accepts mail, except: ``transient_once`` recipients get one 451 at the end of the
+    data; ``refuse`` recipients get 550 at RCPT; ``rcpt_delay``/``data_delay`` slow it down
+    (after recording what arrived, so a client killed meanwhile leaves a known state)."""
+
+    received: list[Received] = field(default_factory=list)
+    rcpt_seen: list[str] = field(default_factory=list)
+    transient_once: set[str] = field(default_factory=set)
+    refuse: set[str] = field(default_factory=set)
+    rcpt_delay: float = 0.0
+    data_delay: float = 0.0
+    answered_451: int = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        self.rcpt_seen.append(address)
+        if self.rcpt_delay:
+            await asyncio.sleep(self.rcpt_delay)
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: mailbox onbekend"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        once = self.transient_once.intersection(envelope.rcpt_tos)
+        if once:
+            self.transient_once -= once
+            self.answered_451 += 1
+            return "451 4.3.0 Even geen plek in de wachtrij, probeer het later"
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                      envelope.content))
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
+        return "250 2.0.0 OK: in de wachtrij"
+
+    def message_ids(self) -> Counter[str]:
+        return Counter(str(r.message()["Message-ID"]) for r in self.received)
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("the SMTP server did not see what the test waited for")
+            time.sleep(0.005)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(handler: FaultyMailServer, **options: Any) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    return controller
+
+
+def write_config(path: Path, port: int, **smtp: object) -> Path:
+    values: dict[str, object] = {"host": "127.0.0.1", "port": port, "security": "none",
+                                 "timeout": 10, "attempts": 3, "backoff": 0.01,
+                                 "max_backoff": 0.05}
+    values.update(smtp)
+    lines = ["[sender]", 'name = "Certificatiebureau Cultuur & Taal"',
+             'email = "certificering@cbct.example"', "", "[smtp]"]
+    for key, value in values.items():
+        lines.append(f"{key} = {value!r}" if isinstance(value, str) else f"{key} = {value}")
+    path.write_text("\n".join(lines).replace("'", '"') + "\n", encoding="utf-8")
+    return path
+
+
+# -- the tests ---------------------------------------------------------------------------
+
+ORGANISATIONS = [
+    ("Bibliotheek Dijk en Waard", "Ingrid Ørsted", "i.orsted@bieb-dijkwaard.example"),
+    ("Cultuurpunt Twentse Bûten", "Sjoerd de Vrïes", "s.devries@twentse-buten.example"),
+    ("Taalhuis Eemsdelta", "Fatma Yılmaz", "f.yilmaz@taalhuis-eemsdelta.example"),
+]
+ATTACHMENT = b"%PDF-1.4\n% Bevestigingsbrief (proefbestand)\n" + bytes(range(256))
+
+
+def make_mails(folder: Path, organisations: list[tuple[str, str, str]] = ORGANISATIONS
+               ) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    attachment = folder.parent / "Bevestigingsbrief – auditdatum.pdf"
+    attachment.write_bytes(ATTACHMENT)
+    paths = []
+    for number, (name, contact, address) in enumerate(organisations, 1):
+        message = build_message(
+            sender="Certificatiebureau Cultuur & Taal <certificering@cbct.example>",
+            to=f"{contact} <{address}>",
+            subject=f"Bevestiging auditdatum – {name}",
+            html=(f"<style>p {{ margin: 0 0 8px }}</style><p>Beste {contact},</p>"
+                  f"<p>Wij bevestigen de audit bij {name} op dinsdag 3 maart.</p>"),
+            text=f"Beste {contact},\n\nWij bevestigen de audit bij {name} op dinsdag 3 maart.\n",
+            attachments=[attachment])
+        paths.append(write_eml(message, folder / f"{number:02}-{address}.eml"))
+    return paths
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[FaultyMailServer, int]]:
+    handler = FaultyMailServer()
+    controller = start(handler)
+    try:
+        yield handler, int(controller.port)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD"):
+        monkeypatch.delenv(f"CBCT_SMTP_{name}", raising=False)
+    monkeypatch.delenv("CBCT_CONFIG", raising=False)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, ["send", *args], catch_exceptions=False)
+
+
+def ledger_rows(path: Path) -> dict[str, tuple[str, int, str]]:
+    with sqlite3.connect(path) as db:
+        return {file: (status, attempts, detail) for file, status, attempts, detail in
+                db.execute("SELECT file, status, attempts, detail FROM outbox")}
+
+
+def test_messages_arrive_intact_and_a_rerun_sends_nothing(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    mails = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped" in result.output
+
+    assert len(handler.received) == 3
+    for received, path, (name, contact, address) in zip(
+            handler.received, mails, ORGANISATIONS, strict=True):
+        assert received.rcpt_tos == [address]
+        assert received.mail_from == "certificering@cbct.example"
+        message = received.message()
+        sent_file = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        assert message["Message-ID"] == sent_file["Message-ID"]
+        assert message["Subject"] == f"Bevestiging auditdatum – {name}"
+        assert message["From"].addresses[0].display_name == "Certificatiebureau Cultuur & Taal"
+        assert message["To"].addresses[0].display_name == contact
+        plain, html = message.get_body(("plain",)), message.get_body(("html",))
+        assert plain is not None and html is not None
+        assert f"Wij bevestigen de audit bij {name} op dinsdag 3 maart." in plain.get_content()
+        assert f'<p style="margin: 0 0 8px;">Beste {contact},</p>' in html.get_content()
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == "Bevestigingsbrief – auditdatum.pdf"
+        assert attachment.get_content() == ATTACHMENT
+
+    rows = ledger_rows(tmp_path / "cbct-outbox.sqlite")
+    assert {status for status, _attempts, _detail in rows.values()} == {"sent"}
+    again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert again.exit_code == 0
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in again.output
+    assert "already sent" in again.output
+    assert len(handler.received) == 3
+
+
+def test_dry_run_lists_and_sends_nothing(tmp_path: Path,
+                                         server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--config", str(config), "--limit", "2")
+    assert result.exit_code == 0, result.output
+    assert ("would send  01-i.orsted@bieb-dijkwaard.example.eml → "
+            "i.orsted@bieb-dijkwaard.example: Bevestiging auditdatum – Bibliotheek Dijk en "
+            "Waard") in result.output
+    assert "Taalhuis Eemsdelta" not in result.output  # --limit 2
+    assert "Dry run: 2 would be sent, 0 skipped. Add --send to send." in result.output
+    assert handler.received == [] and handler.rcpt_seen == []
+    assert not (tmp_path / "cbct-outbox.sqlite").exists()
+
+
+def test_transient_refusal_is_retried_then_accepted(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    handler.transient_once = {ORGANISATIONS[1][2]}
+    mails = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "3 sent" in result.output
+    assert handler.answered_451 == 1
+    assert sorted(handler.message_ids().values()) == [1, 1, 1]
+    status, attempts, detail = ledger_rows(tmp_path / "cbct-outbox.sqlite")[str(mails[1])]
+    assert (status, attempts) == ("sent", 2)
+    assert detail.startswith("250")
+
+
+def test_permanent_refusal_is_recorded_and_the_others_go(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    refused = ORGANISATIONS[0][2]
+    handler.refuse = {refused}
+    mails = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert "2 sent, 1 failed" in result.output
+    assert (f"Error: 01-{refused}.eml: {refused}: failed: 550 5.1.1 <{refused}>: "
+            f"mailbox onbekend (at RCPT TO {refused})") in result.output
+    assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[1][2]],
+                                                      [ORGANISATIONS[2][2]]]
+    assert handler.rcpt_seen.count(refused) == 1  # a 5xx is not retried
+    assert ledger_rows(tmp_path / "cbct-outbox.sqlite")[str(mails[0])][0] == "failed"
+
+    again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert "failed before (--retry-failed to try again)" in again.output
+    assert handler.rcpt_seen.count(refused) == 1
+    handler.refuse = set()  # the mailbox exists again
+    retried = run(str(tmp_path / "mails"), "--send", "--config", str(config), "--retry-failed")
+    assert retried.exit_code == 0, retried.output
+    assert "1 sent, 0 failed, 0 deferred, 0 unconfirmed, 2 skipped" in retried.output
+    assert sorted(handler.message_ids().values()) == [1, 1, 1]
+
+
+def test_temporary_refusals_until_attempts_run_out_defer_to_the_next_run(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails", ORGANISATIONS[:1])
+    config = write_config(tmp_path / "cbct-docs.toml", port, attempts=1)
+    handler.transient_once = {ORGANISATIONS[0][2]}
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert "deferred: 451 4.3.0 Even geen plek in de wachtrij" in result.output
+    assert handler.received == []
+    later = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert later.exit_code == 0, later.output
+    assert "1 sent" in later.output and len(handler.received) == 1
+
+
+def test_limit_sends_a_first_batch_and_the_rerun_the_rest(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    first = run(str(tmp_path / "mails"), "--send", "--config", str(config), "--limit", "1")
+    assert "1 sent" in first.output and len(handler.received) == 1
+    rest = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert "2 sent, 0 failed, 0 deferred, 0 unconfirmed, 1 skipped" in rest.output
+    assert sorted(handler.message_ids().values()) == [1, 1, 1]
+
+
+def test_unreachable_server_stops_the_run_and_keeps_the_message(tmp_path: Path) -> None:
+    make_mails(tmp_path / "mails", ORGANISATIONS[:2])
+    config = write_config(tmp_path / "cbct-docs.toml", free_port(), attempts=2)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert "Error: connection to 127.0.0.1:" in result.output
+    assert "tried 2 times" in result.output
+    statuses = [s for s, _a, _d in ledger_rows(tmp_path / "cbct-outbox.sqlite").values()]
+    assert statuses == ["deferred"]  # the second was never claimed
+
+
+def test_bad_eml_files_are_all_reported_before_anything_is_sent(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails")
+    (tmp_path / "mails" / "04-zonder-id.eml").write_bytes(
+        b"From: a@cbct.example\r\nTo: b@bieb.example\r\nSubject: x\r\n\r\nTekst\r\n")
+    (tmp_path / "mails" / "05-zonder-ontvanger.eml").write_bytes(
+        b"From: a@cbct.example\r\nMessage-ID: <x@cbct.example>\r\nSubject: x\r\n\r\nT\r\n")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert "04-zonder-id.eml: no Message-ID" in result.output
+    assert "05-zonder-ontvanger.eml: no valid recipient" in result.output
+    assert handler.rcpt_seen == []

@@ -364,7 +364,7 @@ def auditrapport() -> docx.document.Document:
     table(document, ["Vraag", "Beoordelingsvraag", "Score"], "for v in n.vragen",
           ["{{ v.id }}", "{{ v.tekst }}", "{% cellbg v.kleur %}{{ v.score }}"],
           widths=[15, 115, 30])
-    add(document, "Oordeel: {{ n.oordeel }}", bold=True)
+    add(document, "Oordeel: {{ n.oordeel_toelichting }}", bold=True)
     add(document, "Bevindingen: {{ n.bevindingen }}")
     add(document, "Sterke punten", bold=True, after=2)
     bullets(document, "for p in n.sterke_punten", "{{ p }}")

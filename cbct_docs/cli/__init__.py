@@ -16,7 +16,7 @@ import click
 from ..errors import CbctError
 
 # Command modules; each defines ``commands``, a list of click commands.
-COMMAND_MODULES = ["merge", "whitepaper", "send", "overview"]
+COMMAND_MODULES = ["merge", "whitepaper", "send", "overview", "lifecycle", "demo"]
 
 
 class CbctClickError(click.ClickException):

@@ -27,7 +27,7 @@ from .context import (
     organisation_fields,
     reference,
 )
-from .report import part_label
+from .report import insufficient_parts, part_label
 
 DECISION_TEMPLATE = "letters/besluitbrief.docx"
 HERAUDIT_TEMPLATE = "letters/heraudit.docx"
@@ -45,7 +45,7 @@ def outcome_of(result: Any) -> str:
 
 def insufficient_items(result: Any) -> list[dict[str, str]]:
     return [{"nummer": part_label(p)[0], "titel": p.title, "label": part_label(p)[1]}
-            for p in result.insufficient_norms]
+            for p in insufficient_parts(result)]
 
 
 def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
@@ -108,12 +108,12 @@ def decide(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
 def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
                     today: dt.date, on: dt.date | None = None,
                     result: Any = None) -> bool:
-    """Add a heraudit letter when a norm was insufficient; False when none is needed."""
+    """Add a heraudit letter unless the organisation is certified; False when none is needed."""
     with about(org):
         framework = load_framework(org.framework)
         result = result or evaluate(sheet, framework)
-        if not result.insufficient_norms:
-            return False
+        if outcome_of(result) == "gecertificeerd" or not insufficient_parts(result):
+            return False  # certified (perhaps by override): no heraudit
         data = docx_template(HERAUDIT_TEMPLATE).render(
             heraudit_context(org, sheet, office, decided, today, on, result=result))
         batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name)

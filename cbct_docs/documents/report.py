@@ -44,22 +44,28 @@ def lines(value: Any) -> list[str]:
     return [str(v) for v in value if str(v).strip()]
 
 
+def insufficient_parts(result: Any) -> list[Any]:
+    """Insufficient norms, then insufficient modules: what a heraudit covers."""
+    return [*result.insufficient_norms, *getattr(result, "insufficient_modules", [])]
+
+
 def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
     rows = []
-    for norm_result in result.norm_results:
+    for norm_result in [*result.norm_results, *getattr(result, "module_results", [])]:
         part = norm_result.norm
         short, label = part_label(part)
         questions = []
         counts: Counter[str] = Counter()
-        for question in part.questions:
-            if question.id not in sheet.scores:
-                continue  # not applicable to this organisation (e.g. taalhuis questions)
-            level = framework.level(sheet.scores[question.id])
+        texts = {q.id: q.text for q in part.questions}
+        for qid, name in norm_result.scores.items():
+            level = framework.level(name)
             counts[level.name] += 1
-            questions.append({"id": question.id, "tekst": question.text, "score": level.name,
+            questions.append({"id": qid, "tekst": texts.get(qid, qid), "score": level.name,
                               "betekenis": level.meaning,
                               "kleur": CELL_FILL.get(level.colour, "FFFFFF")})
-        notes = sheet.notes.get(getattr(part, "key", part_key(part)))
+        notes = sheet.notes.get(part.key)
+        verdict = "voldoende" if norm_result.sufficient else "onvoldoende"
+        reason = getattr(norm_result, "reason", "")
         rows.append({
             "nummer": short, "titel": part.title, "label": label,
             "vragen": questions,
@@ -67,7 +73,8 @@ def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
             "scores_tekst": ", ".join(f"{counts[level.name]}× {level.name}"
                                       for level in framework.scale if counts[level.name]),
             "voldoende": norm_result.sufficient,
-            "oordeel": "voldoende" if norm_result.sufficient else "onvoldoende",
+            "oordeel": verdict,
+            "oordeel_toelichting": f"{verdict} ({reason})" if reason else verdict,
             "oordeel_kleur": SUFFICIENT_FILL if norm_result.sufficient else INSUFFICIENT_FILL,
             "bevindingen": (getattr(notes, "findings", "") or "").strip() or
                            "Geen bijzonderheden.",
@@ -77,12 +84,8 @@ def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def part_key(part: Any) -> Any:
-    return getattr(part, "number", None) or getattr(part, "code", None)
-
-
 def advice_explanation(org_name: str, result: Any) -> str:
-    insufficient = [part_label(p)[1] for p in result.insufficient_norms]
+    insufficient = [part_label(p)[1] for p in insufficient_parts(result)]
     if not insufficient:
         return (f"Alle normen zijn voldoende beoordeeld. De auditoren adviseren het bureau "
                 f"om {org_name} te certificeren.")
@@ -135,7 +138,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "advies_reden": result.override_reason or "",
         "advies_toelichting": advice_explanation(org.name, result),
         "onvoldoende_normen": [{"nummer": part_label(p)[0], "titel": p.title,
-                                "label": part_label(p)[1]} for p in result.insufficient_norms],
+                                "label": part_label(p)[1]} for p in insufficient_parts(result)],
     }
 
 

@@ -1,0 +1,103 @@
+"""``cbct-docs demo``: the whole lifecycle for the sample register, in one folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..documents.context import Batch, Made, load_office
+from ..documents.lifecycle import Samples, run_campaign, run_round
+from ..paths import samples_dir
+
+#: How the summary names each kind of output, in lifecycle order.
+LABELS = {
+    "aankondiging": "Aankondiging (e-mail)",
+    "intake-herinnering": "Intake reminder (e-mail)",
+    "bevestigingsbrief": "Bevestigingsbrief",
+    "rapport-concept": "Auditrapport, concept",
+    "rapport-definitief": "Auditrapport, definitief",
+    "besluitbrief": "Besluitbrief",
+    "certificaat": "Certificaat",
+    "heraudit": "Heraudit letter",
+    "enquete": "Tevredenheidsenquête (e-mail)",
+    "campagne": "Campaign answer (e-mail)",
+    "pdf": "PDF",
+}
+
+
+@click.command()
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder for everything.")
+@click.option("--overwrite", is_flag=True, help="Replace the files of an earlier demo.")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Convert the Word documents to PDF (when LibreOffice is installed).")
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Settings file (default: ./cbct-docs.toml, else the example office).")
+def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
+    """Render the whole certification lifecycle for the sample register into OUT.
+
+    Announcements and intake reminders, bevestigingsbrieven, concept and definitive
+    reports with score charts, besluitbrieven for all three outcomes, certificates,
+    heraudit letters, survey e-mails and a campaign with limited places; with PDFs
+    when LibreOffice (soffice) is installed.
+
+    \b
+    Examples:
+      cbct-docs demo --out out
+      cbct-docs demo --out out --overwrite --no-pdf
+    """
+    from .lifecycle import allocate_numbers
+
+    samples = Samples.in_folder(samples_dir())
+    office = load_office(config, example_fallback=True)
+    batch = Batch(out, overwrite)
+    ledger = out / "cbct-ledger.sqlite"
+
+    def number(org: Any, decided: dt.date) -> str:
+        return allocate_numbers([org], decided, ledger)[org.cert_nr]
+
+    summary = run_round(samples, batch, office, number)
+    made = batch.commit()
+    counts = run_campaign(samples, batch, office)
+    made += batch.commit()
+    pdfs = convert(made, out, overwrite) if pdf else None
+    show(made, pdfs, out, summary, counts)
+
+
+def convert(made: list[Made], out: Path, overwrite: bool) -> list[Path] | None:
+    from ..deliver.pdf import convert_to_pdf, soffice_available
+
+    if not soffice_available():
+        return None
+    documents = [m.path for m in made if m.path.suffix == ".docx"]
+    return convert_to_pdf(documents, out / "pdf", overwrite=overwrite)
+
+
+def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str, Any],
+         counts: dict[str, int]) -> None:
+    kinds = Counter(m.kind for m in made)
+    folders = {m.kind: m.path.parent for m in made}
+    click.echo(f"Lifecycle demo for the sample register → {out}")
+    click.echo(f"  quarters announced: {', '.join(summary['quarters'])}")
+    for kind, label in LABELS.items():
+        if kind in kinds:
+            where = folders[kind].relative_to(out) if folders[kind].is_relative_to(out) else ""
+            click.echo(f"  {label:<32} {kinds[kind]:>3}   {where}/")
+    if pdfs is None:
+        click.echo("  PDF: skipped (LibreOffice/soffice not found, or --no-pdf)")
+    else:
+        click.echo(f"  {LABELS['pdf']:<32} {len(pdfs):>3}   pdf/")
+    outcome_counts = Counter(summary["outcomes"].values())
+    click.echo("  outcomes: " + ", ".join(f"{count}× {name}"
+                                        for name, count in sorted(outcome_counts.items())))
+    click.echo(f"  campaign: {counts['geplaatst']} placed, {counts['bedankt']} thanked "
+               f"(merge data: campagne/deelnemers.json)")
+    total = len(made) + len(pdfs or [])
+    click.echo(f"{total} files made.")
+
+
+commands = [demo]

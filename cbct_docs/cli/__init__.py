@@ -8,6 +8,7 @@ template, 2 usage). Each command lives in its own module and is registered below
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import IO, Any
 
@@ -39,6 +40,19 @@ class CbctGroup(click.Group):
             return super().invoke(ctx)
         except CbctError as error:
             raise CbctClickError(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted. Files already written are complete; rerun the same "
+                       "command with --resume (merge) to finish.", err=True)
+            ctx.exit(130)
+        except Exception as error:
+            if os.environ.get("CBCT_DEBUG"):
+                raise
+            # A bug, not bad input: say so plainly, and how to get the details.
+            click.echo(f"Error: internal error: {type(error).__name__}: {error} (this is a bug "
+                       "in cbct-docs; rerun with CBCT_DEBUG=1 to see the details)", err=True)
+            ctx.exit(3)
 
 
 @click.group(cls=CbctGroup, context_settings={"help_option_names": ["-h", "--help"]})

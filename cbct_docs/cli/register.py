@@ -1,0 +1,61 @@
+"""``cbct-docs register check``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ..domain.frameworks import load_framework
+from ..domain.planning import Quarter, due_in, planned_quarter
+from ..domain.register import read_register
+from ..errors import UsageError
+
+
+@click.group()
+def register() -> None:
+    """The organisation register: check it, see whose audit falls in a quarter."""
+
+
+@register.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sheet", help="Worksheet to read (default: the first).")
+@click.option("--quarter", metavar="YYYY-QN",
+              help="Also list the organisations whose audit is planned then, e.g. 2025-Q2.")
+def check(file: Path, sheet: str | None, quarter: str | None) -> None:
+    """Check the register FILE and list every problem at once (exit 1), or summarise it.
+
+    Checks e-mail addresses, frameworks and modules, branch associations, audit
+    categories, dates and that no certificate number appears twice.
+
+    \b
+    Examples:
+      cbct-docs register check register.xlsx
+      cbct-docs register check register.csv --quarter 2025-Q2
+    """
+    wanted = None
+    if quarter:
+        try:
+            wanted = Quarter.parse(quarter)
+        except Exception as error:
+            raise UsageError(str(error)) from None
+    organisations = read_register(file, sheet)
+    frameworks = Counter(o.framework for o in organisations)
+    per_fw = ", ".join(f"{code} {count}" for code, count in sorted(frameworks.items()))
+    click.echo(f"OK: {len(organisations)} organisations in {file} ({per_fw}).")
+    quarters = Counter(
+        planned_quarter(o.certified_until, load_framework(o.framework).deadlines)
+        for o in organisations)
+    click.echo("Audits per quarter: " + ", ".join(f"{q} {n}" for q, n in sorted(quarters.items())))
+    if wanted is not None:
+        due = [o for o in organisations
+               if o in due_in([o], wanted, load_framework(o.framework).deadlines)]
+        click.echo(f"{wanted} ({wanted.label}): {len(due)} organisation(s)")
+        for org in due:
+            until = org.certified_until
+            click.echo(f"  {org.cert_nr}  {org.name}  ({org.framework}, certified until "
+                       f"{until.day}-{until.month}-{until.year})")
+
+
+commands = [register]

@@ -1,0 +1,119 @@
+"""From question scores to norm results and an advice, per the framework's policy.
+
+A norm (or module) is *insufficient* when any question scores a blocking level
+(default ``Niet``), or when more than ``max_insufficient_share`` of its questions score a
+level that is not sufficient (default 0.5: with three questions one ``Beperkt`` is
+allowed, two are not). No insufficient norm → Gecertificeerd; up to
+``conditional_max_insufficient`` (default 2) → Voorwaardelijk gecertificeerd; more →
+Niet gecertificeerd. With ``modules_count`` an insufficient module counts like a norm.
+An auditor's override replaces the advice; its reason is kept and shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..errors import DataError, Problems
+from .frameworks import Framework, Module, Norm, load_framework
+
+if TYPE_CHECKING:
+    from .scoresheet import ScoreSheet
+
+CERTIFIED = "Gecertificeerd"
+CONDITIONAL = "Voorwaardelijk gecertificeerd"
+NOT_CERTIFIED = "Niet gecertificeerd"
+ADVICES = (CERTIFIED, CONDITIONAL, NOT_CERTIFIED)
+
+
+@dataclass(frozen=True)
+class NormResult:
+    norm: Norm | Module  # a Module only in AuditResult.module_results
+    scores: dict[str, str]  # question id → level, in question order
+    sufficient: bool
+    reason: str = ""  # Dutch, for reports: why insufficient ("" when sufficient)
+
+    @property
+    def result(self) -> str:
+        return "voldoende" if self.sufficient else "onvoldoende"
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    norm_results: list[NormResult]
+    advice: str  # the advice that stands: the override's when there is one
+    insufficient_norms: list[Norm]
+    override_reason: str | None = None
+    computed_advice: str = ""  # what the policy says, before any override
+    module_results: list[NormResult] = field(default_factory=list)
+    insufficient_modules: list[Module] = field(default_factory=list)
+
+    @property
+    def overridden(self) -> bool:
+        return self.override_reason is not None
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def judge(part: Norm | Module, scores: dict[str, str], framework: Framework) -> NormResult:
+    """The result of one norm or module from its questions' scores."""
+    policy = framework.policy
+    levels = {level.name: level for level in framework.scale}
+    blocking = [qid for qid, score in scores.items() if score in policy.blocking_levels]
+    weak = [qid for qid, score in scores.items() if not levels[score].sufficient]
+    allowed = int(policy.max_insufficient_share * len(scores) + 1e-9)
+    if blocking:
+        names = " of ".join(policy.blocking_levels)
+        reason = f"{_plural(len(blocking), 'vraag scoort', 'vragen scoren')} {names}"
+        return NormResult(part, scores, False, reason)
+    if len(weak) > allowed:
+        reason = (f"{len(weak)} van de {_plural(len(scores), 'vraag', 'vragen')} onvoldoende; "
+                  f"ten hoogste {allowed} toegestaan")
+        return NormResult(part, scores, False, reason)
+    return NormResult(part, scores, True)
+
+
+def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> AuditResult:
+    """Norm results and the advice for a read score sheet."""
+    if framework is None:
+        framework = sheet.framework
+    if isinstance(framework, str):
+        framework = load_framework(framework)
+    problems = Problems()
+    results: list[NormResult] = []
+    for part in framework.parts(sheet.modules):
+        questions = [q for q in part.questions if q.applies_to(sheet.modules)]
+        missing = [q.id for q in questions if q.id not in sheet.scores]
+        unknown = [q.id for q in questions if sheet.scores.get(q.id) not in (
+            None, *framework.scale_names)]
+        if missing or unknown:
+            what = (f"no score for {', '.join(missing)}" if missing
+                    else f"invalid score for {', '.join(unknown)}")
+            problems.add(DataError(what, location=sheet.source or sheet.cert_nr))
+            continue
+        results.append(judge(part, {q.id: sheet.scores[q.id] for q in questions}, framework))
+    problems.raise_if_any()
+    norm_results = [r for r in results if isinstance(r.norm, Norm)]
+    module_results = [r for r in results if isinstance(r.norm, Module)]
+    weak_norms = [r.norm for r in norm_results if not r.sufficient and isinstance(r.norm, Norm)]
+    weak_modules = [r.norm for r in module_results
+                    if not r.sufficient and isinstance(r.norm, Module)]
+    count = len(weak_norms) + (len(weak_modules) if framework.policy.modules_count else 0)
+    if count == 0:
+        computed = CERTIFIED
+    elif count <= framework.policy.conditional_max_insufficient:
+        computed = CONDITIONAL
+    else:
+        computed = NOT_CERTIFIED
+    override = sheet.override
+    return AuditResult(
+        norm_results=norm_results,
+        advice=override.advice if override else computed,
+        insufficient_norms=weak_norms,
+        override_reason=override.reason if override else None,
+        computed_advice=computed,
+        module_results=module_results,
+        insufficient_modules=weak_modules,
+    )

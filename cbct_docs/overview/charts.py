@@ -73,7 +73,7 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float],
 def stacked_chart(title: str, panels: Sequence[Panel], series: Sequence[Series]) -> bytes:
     """100 %-stacked horizontal bars, one panel per group side by side, sharing labels.
 
-    Each segment is the share of a series in its bar; shares of 8 % or more get their
+    Each segment is the share of a series in its bar; shares of 12 % or more get their
     percentage written in. A bar without any counts stays empty.
     """
     rows = max(len(p.rows) for p in panels)
@@ -92,7 +92,7 @@ def stacked_chart(title: str, panels: Sequence[Panel], series: Sequence[Series])
                       label=one.label if index == 0 else None, edgecolor="white",
                       linewidth=0.5)
             for position, start, share in zip(positions, left, shares, strict=True):
-                if share >= 8:
+                if share >= 12:
                     axes.text(start + share / 2, position, f"{share:.0f}", ha="center",
                               va="center", fontsize=6.5, color="black")
             left = [a + b for a, b in zip(left, shares, strict=True)]

@@ -7,7 +7,7 @@ percentage are formatted here (``91,1 %``), so the template only places them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,8 +167,25 @@ def score_series(framework: Any) -> list[charts.Series]:
     return series
 
 
-def scores_part(audits: Sequence[ScoredAudit], frameworks: dict[str, Any],
-                has_category: bool) -> tuple[list[dict[str, Any]], list[Chart]]:
+def _audit_category(audit: ScoredAudit) -> str:
+    """The results table's category; else the one on the workbook's Audit sheet."""
+    return audit.row.category or str(getattr(audit.sheet, "category", "") or "")
+
+
+def _score_splits(audits: Sequence[ScoredAudit]) -> list[tuple[str, str, list[Any]]]:
+    """(file slug, words, groups) for the splits per branch and, when known, category."""
+    splits = [("branchevereniging", "per branchevereniging",
+               split(audits, lambda a: a.row.branch, BRANCHES))]
+    categories = [_audit_category(a) for a in audits if _audit_category(a)]
+    if categories:
+        order = [*category_order(categories), NO_CATEGORY]
+        splits.append(("auditcategorie", "per auditcategorie",
+                       split(audits, lambda a: _audit_category(a) or NO_CATEGORY, order)))
+    return splits
+
+
+def scores_part(audits: Sequence[ScoredAudit],
+                frameworks: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Chart]]:
     """Per framework: the table per norm and charts overall, per branch, per category."""
     parts, made = [], []
     for code, framework in frameworks.items():
@@ -176,23 +193,13 @@ def scores_part(audits: Sequence[ScoredAudit], frameworks: dict[str, Any],
         if not mine:
             continue
         series = score_series(framework)
-        splits: list[tuple[str, str, Callable[[ResultRow], str], list[str]]] = [
-            ("branchevereniging", "per branchevereniging", lambda r: r.branch, list(BRANCHES))]
-        if has_category:
-            order = category_order(a.row.category for a in mine if a.row.category)
-            splits.append(("auditcategorie", "per auditcategorie", _category,
-                           [*order, NO_CATEGORY]))
         framework_charts = [Chart(f"scores-{code}.png", f"Scores per norm, {framework.name}",
                                   charts.stacked_chart(
             f"Scores per norm, {framework.name} ({len(mine)} audits)",
             [_score_panel("Alle audits", framework, mine)], series))]
-        for slug, words, key, order in splits:
-            groups = split([a.row for a in mine], key, order)
-            panels = []
-            for name, group in groups:
-                certs = {row.cert_nr for row in group}
-                panels.append(_score_panel(f"{name} ({len(group)})", framework,
-                                           [a for a in mine if a.row.cert_nr in certs]))
+        for slug, words, groups in _score_splits(mine):
+            panels = [_score_panel(f"{name} ({len(group)})", framework, group)
+                      for name, group in groups]
             framework_charts.append(Chart(
                 f"scores-{code}-{slug}.png", f"Scores per norm {words}, {framework.name}",
                 charts.stacked_chart(f"Scores per norm {words}, {framework.name}", panels,
@@ -240,8 +247,7 @@ def build_context(table: ResultsTable, *, audits: Sequence[ScoredAudit] = (),
         "tevredenheid": None,
     }
     if audits:
-        context["scores"], score_charts = scores_part(audits, frameworks or {},
-                                                      table.has_category)
+        context["scores"], score_charts = scores_part(audits, frameworks or {})
         made.extend(score_charts)
     if survey is not None:
         context["tevredenheid"], survey_chart = survey_part(survey)

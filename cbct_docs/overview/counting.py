@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from ..render.filters import procent
 from .results import (
@@ -25,6 +26,7 @@ from .results import (
     ResultRow,
 )
 
+T = TypeVar("T")
 NO_VALUE = "–"  # shown instead of a percentage of nothing
 
 
@@ -99,13 +101,13 @@ def percentage(part: int, whole: int) -> str:
     return procent(Decimal(part) / Decimal(whole), 1, " ")
 
 
-def split(rows: Iterable[ResultRow], key: Callable[[ResultRow], str],
-          order: Sequence[str] = ()) -> list[tuple[str, list[ResultRow]]]:
-    """Group rows by ``key``: first the values of ``order`` that occur, then the others
-    in the order they first appear. Rows keep their order within a group."""
-    groups: dict[str, list[ResultRow]] = {}
-    for row in rows:
-        groups.setdefault(key(row), []).append(row)
+def split(items: Iterable[T], key: Callable[[T], str],
+          order: Sequence[str] = ()) -> list[tuple[str, list[T]]]:
+    """Group items by ``key``: first the values of ``order`` that occur, then the others
+    in the order they first appear. Items keep their order within a group."""
+    groups: dict[str, list[T]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
     known = [value for value in order if value in groups]
     others = [value for value in groups if value not in order]
     return [(value, groups[value]) for value in known + others]

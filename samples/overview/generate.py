@@ -127,7 +127,59 @@ def write_survey() -> None:
     (HERE / "survey.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
 
 
+FRAMEWORK = {VOB: "KiB", CCV: "KiB", CC: "ZoO"}
+# The organisations with a score workbook in scores/: every branch and category, both
+# organisations named "Bibliotheek Rivierenland", at once and after a heraudit.
+SCORED = ["CB-1001", "CB-1003", "CB-1007", "CB-1009", "CB-1011", "CB-1013", "CB-1019",
+          "CB-2001", "CB-2002", "CB-2004", "CB-2010", "CB-2012", "CB-3001", "CB-3002",
+          "CB-3004", "CB-3005"]
+AUDITORS = ["Fenna Kuipers", "Jurre Bosman", "Latifa El Amrani", "Sven Hoekstra"]
+
+
+def score_for(level_names: list[str], result: str, pick: random.Random) -> str:
+    """Mostly good scores for an organisation certified at once, some weak ones else."""
+    weights = (1, 4, 45, 50) if result == G else (8, 22, 45, 25)
+    return pick.choices(level_names, weights=weights)[0]
+
+
+def write_scores() -> None:
+    import datetime as dt
+
+    import openpyxl
+
+    from cbct_docs.domain.frameworks import load_framework
+    from cbct_docs.domain.register import Organisation
+    from cbct_docs.domain.scoresheet import new_scoresheet
+    from cbct_docs.records import Origin
+
+    folder = HERE / "scores"
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.xlsx"):
+        old.unlink()
+    by_cert = {row[0]: row for row in ROWS}
+    for index, cert in enumerate(SCORED):
+        _cert, name, branch, result, _remark, category = by_cert[cert]
+        framework = load_framework(FRAMEWORK[branch])
+        org = Organisation(
+            cert_nr=cert, name=name, branch=tuple(branch.split(" + ")),
+            framework=framework.code, modules=(), contact="mevrouw J. de Vries",
+            email=f"info@{cert.lower()}.example", street="Marktplein 1", postcode="1234 AB",
+            city="Ergens", certified_until=dt.date(2025, 12, 31), category=category,
+            origin=Origin("generate.py"))
+        day = dt.date(2025, 3, 3) + dt.timedelta(days=7 * index)
+        path = new_scoresheet(org, framework, folder, audit_dates=[day],
+                              auditors=AUDITORS[index % 4:index % 4 + 2], overwrite=True)
+        book = openpyxl.load_workbook(path)
+        sheet = book["Scores"]
+        pick = random.Random(cert)
+        names = framework.scale_names
+        for row in range(2, sheet.max_row + 1):
+            sheet.cell(row, 5).value = score_for(names, result, pick)
+        book.save(path)
+
+
 if __name__ == "__main__":
     write_results()
     write_survey()
-    print("results.xlsx, results.csv, survey.csv")
+    write_scores()
+    print("results.xlsx, results.csv, survey.csv, scores/")

@@ -1,0 +1,88 @@
+"""The advice policy: norm results from scores, advice from the count, each knob of the file."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED, evaluate, judge
+from cbct_docs.domain.frameworks import AdvicePolicy, Framework, load_framework
+from cbct_docs.domain.scoresheet import AdviceOverride, ScoreSheet
+from cbct_docs.errors import DataError
+
+KIB = load_framework("KiB")
+
+
+def with_policy(**changes: object) -> Framework:
+    return dataclasses.replace(KIB, policy=dataclasses.replace(KIB.policy, **changes))
+
+
+def sheet(scores: dict[str, str], modules: tuple[str, ...] = ("ido",),
+          override: AdviceOverride | None = None) -> ScoreSheet:
+    all_scores = {q.id: "Volledig" for q in KIB.applicable_questions(modules)}
+    all_scores.update(scores)
+    return ScoreSheet(cert_nr="CBCT-0001", org_name="Bibliotheek Proef", framework="KiB",
+                      audit_dates=[dt.date(2025, 5, 1)], auditors=["A"], scores=all_scores,
+                      notes={}, override=override, modules=modules)
+
+
+def test_default_policy_is_documented_in_the_file() -> None:
+    assert KIB.policy == AdvicePolicy(blocking_levels=("Niet",), max_insufficient_share=0.5,
+                                      conditional_max_insufficient=2, modules_count=True)
+
+
+@pytest.mark.parametrize("scores,sufficient", [
+    (["Volledig", "Grotendeels", "Grotendeels"], True),
+    (["Beperkt", "Volledig", "Volledig"], True),
+    (["Beperkt", "Beperkt", "Volledig"], False),
+    (["Niet", "Volledig", "Volledig"], False),
+    (["Beperkt", "Volledig"], True),
+    (["Beperkt", "Beperkt", "Volledig", "Volledig"], True),
+    (["Beperkt", "Beperkt", "Beperkt", "Volledig"], False),
+])
+def test_norm_result_with_default_share(scores: list[str], sufficient: bool) -> None:
+    result = judge(KIB.norm(1), {f"q{i}": s for i, s in enumerate(scores)}, KIB)
+    assert result.sufficient is sufficient
+    assert result.result == ("voldoende" if sufficient else "onvoldoende")
+    assert bool(result.reason) is not sufficient
+
+
+def test_share_and_blocking_levels_come_from_the_policy() -> None:
+    strict = with_policy(max_insufficient_share=0.0)
+    assert not judge(KIB.norm(1), {"a": "Beperkt", "b": "Volledig", "c": "Volledig"},
+                     strict).sufficient
+    lenient = with_policy(blocking_levels=(), max_insufficient_share=0.34)
+    assert judge(KIB.norm(1), {"a": "Niet", "b": "Volledig", "c": "Volledig"}, lenient).sufficient
+
+
+def test_advice_thresholds() -> None:
+    assert evaluate(sheet({}), KIB).advice == CERTIFIED
+    one = evaluate(sheet({"3.1": "Niet"}), KIB)
+    assert (one.advice, [n.number for n in one.insufficient_norms]) == (CONDITIONAL, [3])
+    two = evaluate(sheet({"3.1": "Niet", "7.2": "Niet"}), KIB)
+    assert two.advice == CONDITIONAL
+    three = evaluate(sheet({"3.1": "Niet", "7.2": "Niet", "1.1": "Niet"}), KIB)
+    assert three.advice == NOT_CERTIFIED
+    assert [n.number for n in three.insufficient_norms] == [1, 3, 7]  # in the norms' order
+    assert evaluate(sheet({"3.1": "Niet"}), with_policy(conditional_max_insufficient=0)).advice \
+        == NOT_CERTIFIED
+
+
+def test_modules_count_switch() -> None:
+    weak_module = sheet({"ido.1": "Niet", "3.1": "Niet", "5.1": "Niet"})
+    assert evaluate(weak_module, KIB).advice == NOT_CERTIFIED
+    ignored = evaluate(weak_module, with_policy(modules_count=False))
+    assert ignored.advice == CONDITIONAL
+    assert [m.code for m in ignored.insufficient_modules] == ["ido"]
+
+
+def test_override_needs_a_known_advice_and_a_reason() -> None:
+    with pytest.raises(DataError, match="needs a reason"):
+        AdviceOverride(CERTIFIED, "  ")
+    with pytest.raises(DataError, match="'Geslaagd' is not one of Gecertificeerd"):
+        AdviceOverride("Geslaagd", "reden")
+    result = evaluate(sheet({}, override=AdviceOverride(NOT_CERTIFIED, "Fraude met cijfers.")))
+    assert (result.advice, result.computed_advice) == (NOT_CERTIFIED, CERTIFIED)
+    assert result.override_reason == "Fraude met cijfers."

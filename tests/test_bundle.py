@@ -8,10 +8,14 @@ import zlib
 from pathlib import Path
 
 import docx
+import pypdf
 import pytest
+from click.testing import CliRunner
 from docx.enum.section import WD_SECTION
 
+from cbct_docs.cli import cli
 from cbct_docs.deliver.bundle import make_bundle
+from cbct_docs.deliver.pdf import soffice_available
 from cbct_docs.errors import ProblemList, UsageError
 
 from .conftest import make_docx
@@ -100,3 +104,29 @@ def test_bundle_refuses_to_overwrite_and_reports_all_bad_inputs(tmp_path: Path) 
 def test_empty_bundle_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         make_bundle([], tmp_path / "leeg.docx")
+
+
+def pages(path: Path) -> list[str]:
+    """The text of each PDF page, whitespace collapsed."""
+    return [" ".join((page.extract_text() or "").split()) for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
+def test_bundle_command_with_pdf_starts_every_letter_on_a_new_page(tmp_path: Path) -> None:
+    make_letters(tmp_path / "brieven")
+    out = tmp_path / "post" / "drukwerk.docx"
+    result = CliRunner().invoke(cli, ["bundle", str(tmp_path / "brieven"), "--out", str(out),
+                                      "--pdf"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"4 letters bundled → {out}\n"
+                             f"PDF → {out.with_suffix('.pdf')}\n")
+    printed = pages(out.with_suffix(".pdf"))
+    assert len(printed) == len(ORGANISATIONS)
+    for text, name in zip(printed, ORGANISATIONS, strict=True):
+        assert text.startswith(f"Aan: {name}")  # each page opens with its own header
+        assert f"Geachte directie van {name}," in text
+        assert sum(f"Geachte directie van {o}," in text for o in ORGANISATIONS) == 1
+    again = CliRunner().invoke(cli, ["bundle", str(tmp_path / "brieven"), "--out", str(out),
+                                     "--pdf"])
+    assert again.exit_code == 1
+    assert "drukwerk.pdf: exists already" in again.output

@@ -13,7 +13,7 @@ from ..deliver.bundle import make_bundle
 from ..deliver.outbox import Outbox, default_ledger_path, may_send
 from ..deliver.pdf import convert_to_pdf
 from ..deliver.smtp import SKIP_REASONS, Mailer, Outgoing, read_outgoing, send_batch
-from ..errors import DeliveryError, ProblemList, UsageError
+from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from ..settings import load_settings
 from .common import Progress
 
@@ -221,7 +221,7 @@ def bundle(files: tuple[Path, ...], out: Path, as_pdf: bool, overwrite: bool) ->
         raise UsageError("the bundle must be a .docx file", location=out)
     letters = expand(files, (".docx",))
     if as_pdf and (out.with_suffix(".pdf")).exists() and not overwrite:
-        raise UsageError("exists already", location=out.with_suffix(".pdf"),
+        raise OutputError("exists already", location=out.with_suffix(".pdf"),
                          hint="use --overwrite to replace it")
     out.parent.mkdir(parents=True, exist_ok=True)
     made = make_bundle(letters, out, overwrite=overwrite)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import DataError, Problems, UsageError
+from ..errors import DataError, OutputError, Problems, UsageError
 from .files import atomic_write
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -175,7 +175,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
                 raise UsageError("only .docx letters can be bundled", location=path)
             packages.append(_Package(path))
     if Path(out).exists() and not overwrite:
-        problems.add(UsageError("exists already", location=out,
+        problems.add(OutputError("exists already", location=out,
                                 hint="use --overwrite to replace it"))
     problems.raise_if_any()
 

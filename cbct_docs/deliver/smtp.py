@@ -139,6 +139,9 @@ class Mailer:
             raise DeliveryError(f"login as {s.user!r} refused: {error.smtp_code} "
                                 f"{_text(error.smtp_error)}", location=where,
                                 hint="check the user and CBCT_SMTP_PASSWORD") from None
+        except UnicodeEncodeError:
+            raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
+                                "which SMTP login cannot carry", location=where) from None
         except smtplib.SMTPConnectError as error:
             raise Refused(error.smtp_code, _text(error.smtp_error), "connect") from None
         except (OSError, smtplib.SMTPException) as error:

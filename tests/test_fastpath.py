@@ -88,6 +88,7 @@ def _report_norms() -> list[dict[str, Any]]:
     return [{"nummer": 1, "titel": "Missie & visie", "label": "Norm 1: Missie & visie",
              "scores_tekst": "3 × goed",
              "oordeel_kleur": "D9EAD3", "oordeel": "voldoende", "bevindingen": ADDRESS,
+             "oordeel_toelichting": "Ruim voldoende & goed onderbouwd",
              "vragen": [{"id": "1.1", "tekst": "Is er een visie?", "kleur": "F4CCCC",
                          "score": "Niet"}],
              "sterke_punten": ["Heldere koers", "Goed & snel"], "verbeterpunten": []}]
@@ -371,3 +372,91 @@ def test_render_many_keeps_order_and_reports_failures(
         if isinstance(result, bytes):
             assert f"Geachte {name}," in read_docx(result)
     assert sum(isinstance(r, bytes) for r in results) == 4
+
+
+# --- e-mails: CSS inlined once equals CSS inlined per message ---------------------------
+
+MAIL = {"bureau": {**BUREAU, "portaal": "https://portaal.example/?org=14&taal=nl"},
+        "aanhef": "Beste mevrouw 'Zoë' <De Wit>", "ondertekenaar": COMMON["ondertekenaar"],
+        "kader": {"naam": "Kwaliteit in Beeld"}, "organisatie": ORGANISATIE,
+        "geldig_tot": dt.date(2025, 6, 30), "kwartaal": dt.date(2025, 5, 1),
+        "intake_deadline": dt.date(2025, 3, 14), "zelfevaluatie_weken": 6,
+        "aankondigingsdatum": dt.date(2025, 2, 1), "enquete_deadline": dt.date(2025, 7, 1),
+        "enquete_link": "https://enquete.example/?id=1&x=\"2\"", "campagne": TRICKY,
+        "plaatsen": 3, "positie": 2, "geplaatst": True}
+
+
+def email_templates() -> list[Path]:
+    return sorted(p for p in (templates_dir() / "emails").glob("*.html")
+                  if not p.name.startswith("_"))
+
+
+def assert_inlined_once_equals_per_message(path: Path, contexts: list[dict[str, Any]]) -> Any:
+    from cbct_docs.render import HtmlRenderer
+    from cbct_docs.render.fast_email import InlinedHtmlRenderer, canonical_html
+    from cbct_docs.render.inline import inline_css
+
+    fast, plain = InlinedHtmlRenderer(path), HtmlRenderer(path)
+    assert fast.fast, fast.fallback_reason
+    for context in contexts:
+        once = fast.render(context)
+        assert canonical_html(once) == canonical_html(inline_css(plain.render(context)))
+    assert fast.fast, fast.fallback_reason  # the first-message check did not object
+    return fast
+
+
+@pytest.mark.parametrize("path", email_templates(), ids=lambda p: p.name)
+def test_email_inlined_once_equals_per_message(path: Path) -> None:
+    contexts = [MAIL, {**MAIL, "geplaatst": True, "organisatie": {"naam": "Bieb & Zo"}},
+                {**MAIL, "geplaatst": False, "aanhef": "Beste lezer"}]
+    assert_inlined_once_equals_per_message(path, contexts)
+
+
+def test_email_with_loops_tables_and_conditions(tmp_path: Path) -> None:
+    (tmp_path / "_basis.html").write_text(
+        "<!DOCTYPE html><html><head><title>{% block titel %}{% endblock %}</title><style>"
+        ".rij td { color: #333; } table.lijst { border: 1px solid #ccc; } "
+        "p.let { font-weight: bold; } @media (max-width: 400px) { td { padding: 2px; } }"
+        "</style></head><body>{% block inhoud %}{% endblock %}</body></html>",
+        encoding="utf-8")
+    (tmp_path / "lijst.html").write_text(
+        '{% extends "_basis.html" %}{% block titel %}Overzicht {{ naam }}{% endblock %}'
+        '{% block inhoud %}<table class="lijst"><tbody>{% for r in rijen %}<tr class="rij">'
+        '<td>{{ r.naam }}</td><td><a href="{{ r.link }}">open</a></td></tr>{% endfor %}'
+        '</tbody></table>{% if let %}<p class="let">Let op: {{ let }}</p>{% else %}<p>Geen'
+        ' opmerkingen.</p>{% endif %}{% endblock %}', encoding="utf-8")
+    rows = [{"naam": TRICKY, "link": "https://x.example/?a=1&b=<2>"},
+            {"naam": "Taalhuis Noord", "link": "https://x.example/n"}]
+    renderer = assert_inlined_once_equals_per_message(tmp_path / "lijst.html", [
+        {"naam": TRICKY, "rijen": rows, "let": "morgen & overmorgen"},
+        {"naam": "Leeg", "rijen": [], "let": ""}])
+    html = renderer.render({"naam": "X", "rijen": rows, "let": "nu"})
+    assert '<tr class="rij" style=' not in html  # styles go on the cells
+    assert 'td style="color: #333;"' in html
+    assert "Kunst&amp;Co &lt;b&gt;" in html
+    assert 'p class="let" style="font-weight: bold;"' in html
+    assert "@media (max-width: 400px)" in html
+
+
+@pytest.mark.parametrize("body, reason", [
+    ("<style>li:first-child { color: red; }</style><ul>{% for x in xs %}<li>{{ x }}</li>"
+     "{% endfor %}</ul>", "depends on structure"),
+    ('<style>.a { color: red; }</style><p class="{{ cls }}">{{ xs }}</p>', "sets a class"),
+    ("<style>p { color: red; }</style>{% if xs %}<div>{% endif %}<p>{{ xs }}</p>",
+     "branch opens or closes"),
+    ("<style>td { color: red; }</style><table>{% for x in xs %}<tr><td>{{ x }}</td></tr>"
+     "{% endfor %}</table>", "branch opens or closes"),  # the parser adds <tbody> in the loop
+])
+def test_email_falls_back_when_css_sees_the_tags(tmp_path: Path, body: str,
+                                                 reason: str) -> None:
+    from cbct_docs.render import HtmlRenderer
+    from cbct_docs.render.fast_email import InlinedHtmlRenderer
+    from cbct_docs.render.inline import inline_css
+
+    path = tmp_path / "mail.html"
+    path.write_text(body, encoding="utf-8")
+    renderer = InlinedHtmlRenderer(path)
+    assert not renderer.fast
+    assert reason in (renderer.fallback_reason or "")
+    context = {"xs": ["een", "twee"], "cls": "a"}
+    assert renderer.render(context) == inline_css(HtmlRenderer(path).render(context))

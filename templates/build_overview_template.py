@@ -179,7 +179,7 @@ def overview():
                   "over alle audits met een scoreformulier. De gemiddelde score loopt van 1 "
                   "(laagste niveau) tot 4 (hoogste niveau).")
     tag(document, "{%p for s in scores %}")
-    add(document, "{{ s.naam }} ({{ s.audits }} audits)", "Heading 2")
+    add(document, "{{ s.naam }} ({{ s.audits_tekst }})", "Heading 2")
     loop_rows(document, ["Norm", "Titel", "{{ s.legenda.rood }}", "{{ s.legenda.geel }}",
                          "{{ s.legenda.groen }}", "Gemiddelde"], [12, 52, 28, 26, 24, 18],
               "for n in s.normen",

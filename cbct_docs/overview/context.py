@@ -167,6 +167,10 @@ def score_series(framework: Any) -> list[charts.Series]:
     return series
 
 
+def audits_text(number: int) -> str:
+    return f"{number} audit{'s' if number != 1 else ''}"
+
+
 def _audit_category(audit: ScoredAudit) -> str:
     """The results table's category; else the one on the workbook's Audit sheet."""
     return audit.row.category or str(getattr(audit.sheet, "category", "") or "")
@@ -195,7 +199,7 @@ def scores_part(audits: Sequence[ScoredAudit],
         series = score_series(framework)
         framework_charts = [Chart(f"scores-{code}.png", f"Scores per norm, {framework.name}",
                                   charts.stacked_chart(
-            f"Scores per norm, {framework.name} ({len(mine)} audits)",
+            f"Scores per norm, {framework.name} ({audits_text(len(mine))})",
             [_score_panel("Alle audits", framework, mine)], series))]
         for slug, words, groups in _score_splits(mine):
             panels = [_score_panel(f"{name} ({len(group)})", framework, group)
@@ -206,6 +210,7 @@ def scores_part(audits: Sequence[ScoredAudit],
                                      series)))
         legend = {COLOUR_WORDS[s.colour]: s.label for s in series}
         parts.append({"code": code, "naam": framework.name, "audits": len(mine),
+                      "audits_tekst": audits_text(len(mine)),
                       "normen": _norm_lines(framework, mine), "legenda": legend,
                       "grafieken": [{"titel": c.title, "afbeelding": c.image()}
                                     for c in framework_charts]})

@@ -93,14 +93,16 @@ class Settings(Mapping[str, Any]):
             raise UsageError("a password does not belong in the settings file",
                              location=self._where("smtp.password"),
                              hint="remove it; set CBCT_SMTP_PASSWORD or let cbct-docs ask")
+        self._from_env: set[str] = set()
         for key in ("host", "port", "security", "user"):
             env_value = environ.get(f"CBCT_SMTP_{key.upper()}")
             if env_value is not None:
                 values[key] = env_value
+                self._from_env.add(key)
         security = str(values.get("security", "starttls")).lower()
         if security not in SECURITY_MODES:
             raise DataError(f"security must be one of {', '.join(SECURITY_MODES)}, "
-                            f"not {security!r}", location=self._where("smtp.security"))
+                            f"not {security!r}", location=self._key_origin("security"))
         return SmtpSettings(
             host=str(values.get("host", "localhost")),
             port=self._number(values, "port", int, 587),
@@ -113,16 +115,20 @@ class Settings(Mapping[str, Any]):
             rate=self._number(values, "rate", float, 0.0),
         )
 
+    def _key_origin(self, key: str) -> str:
+        if key in getattr(self, "_from_env", ()):
+            return f"environment variable CBCT_SMTP_{key.upper()}"
+        return self._where(f"smtp.{key}")
+
     def _number(self, values: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
         value = values.get(key, default)
         try:
             number = kind(value)
         except (TypeError, ValueError):
             raise DataError(f"expected a number, not {value!r}",
-                            location=self._where(f"smtp.{key}")) from None
+                            location=self._key_origin(key)) from None
         if number < 0:
-            raise DataError(f"must not be negative: {value!r}",
-                            location=self._where(f"smtp.{key}"))
+            raise DataError(f"must not be negative: {value!r}", location=self._key_origin(key))
         return number
 
 

@@ -314,3 +314,27 @@ def test_bad_eml_files_are_all_reported_before_anything_is_sent(
     assert "04-zonder-id.eml: no Message-ID" in result.output
     assert "05-zonder-ontvanger.eml: no valid recipient" in result.output
     assert handler.rcpt_seen == []
+
+
+def test_a_message_held_by_a_running_send_is_left_alone(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    from cbct_docs.deliver.outbox import Outbox
+    from cbct_docs.deliver.smtp import read_outgoing
+
+    handler, port = server
+    paths = make_mails(tmp_path / "mails", ORGANISATIONS[:2])
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    first = read_outgoing(paths[:1])[0]
+    # This test process plays the other run: it holds the first message, mid-send.
+    with Outbox(tmp_path / "cbct-outbox.sqlite") as outbox:
+        assert outbox.claim(first.message_id, recipient=first.recipients[0],
+                            subject=first.subject, file=str(first.path),
+                            content_sha256=first.sha256).granted
+        outbox.mark(first.message_id, "unconfirmed", attempt=True)
+    listing = run(str(tmp_path / "mails"), "--config", str(config))
+    assert f"skip        {paths[0].name}: being sent by another run" in listing.output
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config),
+                 "--resend-uncertain")
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 0 failed, 0 deferred, 0 unconfirmed, 1 skipped" in result.output
+    assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[1][2]]]

@@ -181,3 +181,12 @@ def test_login_with_the_password_from_the_environment(
     right = CliRunner().invoke(cli, command)
     assert right.exit_code == 0, right.output
     assert "1 sent" in right.output and len(handler.received) == 1
+
+
+def test_a_bad_value_from_the_environment_names_the_variable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CBCT_SMTP_PORT", "twintig")
+    path = tmp_path / "cbct-docs.toml"
+    path.write_text(OFFICE, encoding="utf-8")
+    with pytest.raises(DataError, match="environment variable CBCT_SMTP_PORT: expected a num"):
+        load_settings(path).smtp()

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..deliver.bundle import make_bundle
-from ..deliver.outbox import Outbox, default_ledger_path, may_send
+from ..deliver.outbox import Outbox, default_ledger_path, in_progress, may_send
 from ..deliver.pdf import convert_to_pdf
 from ..deliver.smtp import SKIP_REASONS, Mailer, Outgoing, read_outgoing, send_batch
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
@@ -151,7 +151,8 @@ def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_un
                             retry_failed=retry_failed):
                 assert entry is not None
                 skipped += 1
-                click.echo(f"  skip        {name}: {SKIP_REASONS[entry.status]}")
+                status = "sending" if in_progress(entry) else entry.status
+                click.echo(f"  skip        {name}: {SKIP_REASONS[status]}")
             elif limit is not None and would >= limit:
                 break
             else:

@@ -186,10 +186,16 @@ def may_send(entry: Entry | None, *, resend_uncertain: bool = False,
     """The rule of the module docstring, for one message's row (None: never seen)."""
     if entry is None:
         return True
-    return (entry.status == "deferred"
-            or (entry.status == "sending" and not _alive(entry.owner))
+    if entry.status in ("sending", "unconfirmed") and _alive(entry.owner):
+        return False  # another run is at it right now
+    return (entry.status in ("deferred", "sending")
             or (entry.status == "unconfirmed" and resend_uncertain)
             or (entry.status == "failed" and retry_failed))
+
+
+def in_progress(entry: Entry) -> bool:
+    """Held by a send run that is still running."""
+    return entry.status in ("sending", "unconfirmed") and _alive(entry.owner)
 
 
 def _alive(owner: str) -> bool:

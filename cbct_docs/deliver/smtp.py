@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings
-from .outbox import Outbox
+from .outbox import Outbox, in_progress
 
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
@@ -143,7 +143,9 @@ class Mailer:
             raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
                                 "which SMTP login cannot carry", location=where) from None
         except smtplib.SMTPConnectError as error:
-            raise Refused(error.smtp_code, _text(error.smtp_error), "connect") from None
+            # The server turned the connection away: not this message's fault.
+            reason = ConnectionError(f"{error.smtp_code} {_text(error.smtp_error)}")
+            raise ConnectionLost(reason, uncertain=False) from None
         except (OSError, smtplib.SMTPException) as error:
             raise ConnectionLost(error, uncertain=False) from None
         return connection
@@ -295,6 +297,8 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
                              resend_uncertain=resend_uncertain, retry_failed=retry_failed)
         if not claim.granted:
             status = claim.entry.status if claim.entry else "sent"
+            if claim.entry and in_progress(claim.entry):
+                status = "sending"
             report.outcomes.append(Outcome(message, "skipped", SKIP_REASONS[status], status))
         else:
             attempted += 1

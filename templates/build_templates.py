@@ -139,8 +139,8 @@ def letter_opening(document, subject: str) -> None:
     table = document.add_table(rows=3, cols=2)
     rows = (("Datum", "{{ bureau.plaats }}, {{ briefdatum|datum }}"),
             ("Kenmerk", "{{ kenmerk }}"), ("Betreft", subject))
+    set_widths(table, [30, 130])
     for row, (label, value) in zip(table.rows, rows, strict=True):
-        row.cells[0].width, row.cells[1].width = Mm(30), Mm(130)
         label_run = row.cells[0].paragraphs[0].add_run(label)
         label_run.font.color.rgb, label_run.font.size = GREY, Pt(9.5)
         row.cells[1].paragraphs[0].add_run(value)
@@ -170,11 +170,19 @@ def table(document, headers: list[str], loop: str, cells: list[str], endloop: st
         cell.paragraphs[0].add_run(text)
     grid.rows[3].cells[0].paragraphs[0].add_run(f"{{%tr {endloop} %}}")
     if widths:
-        for row in grid.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Mm(width)
+        set_widths(grid, widths)
     add(document, after=4)
     return grid
+
+
+def set_widths(grid, widths: list[float]) -> None:
+    """Column widths that Word and LibreOffice both honour (grid and every cell)."""
+    grid.autofit = False
+    for column, width in zip(grid._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        column.w = Mm(width)
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Mm(width)
 
 
 def shade(cell, fill: str) -> None:
@@ -336,6 +344,7 @@ def auditrapport() -> docx.document.Document:
             ("Modules", "{{ modules_tekst or 'geen' }}")), strict=True):
         row.cells[0].paragraphs[0].add_run(label).bold = True
         row.cells[1].paragraphs[0].add_run(value)
+    set_widths(facts, [40, 120])
     add(document, after=6)
     tag(document, "{%p if concept %}")
     add(document, "Dit is het conceptrapport. U kunt tot en met {{ reactie_deadline|datum }} "
@@ -349,7 +358,7 @@ def auditrapport() -> docx.document.Document:
     add(document, "Samenvatting", "Heading 1")
     table(document, ["Norm", "Titel", "Scores", "Oordeel"], "for n in normen",
           ["{{ n.nummer }}", "{{ n.titel }}", "{{ n.scores_tekst }}",
-           "{% cellbg n.oordeel_kleur %}{{ n.oordeel }}"], widths=[15, 75, 45, 25])
+           "{% cellbg n.oordeel_kleur %}{{ n.oordeel }}"], widths=[18, 70, 47, 25])
     add(document, "{{ grafiek }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     add(document, "Figuur: scores per norm (rood onvoldoende, geel voldoende, groen goed).",
         colour=GREY, size=8.5, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -363,7 +372,7 @@ def auditrapport() -> docx.document.Document:
     add(document, "{{ n.label }}", "Heading 2")
     table(document, ["Vraag", "Beoordelingsvraag", "Score"], "for v in n.vragen",
           ["{{ v.id }}", "{{ v.tekst }}", "{% cellbg v.kleur %}{{ v.score }}"],
-          widths=[15, 115, 30])
+          widths=[18, 112, 30])
     add(document, "Oordeel: {{ n.oordeel_toelichting }}", bold=True)
     add(document, "Bevindingen: {{ n.bevindingen }}")
     add(document, "Sterke punten", bold=True, after=2)

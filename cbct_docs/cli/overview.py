@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..overview import build_overview
+from .common import Progress
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -44,8 +45,9 @@ def overview(results: Path, scores: Path | None, survey: Path | None, out: Path,
     All problems of the inputs are listed at once and nothing is written then.
     """
     click.echo(f"Reading {results.name}…", err=True)
-    report = build_overview(results, scores=scores, survey=survey, sheet=sheet,
-                            period=period, template=template)
+    with Progress("Reading score workbooks") as advance:
+        report = build_overview(results, scores=scores, survey=survey, sheet=sheet,
+                                period=period, template=template, progress=advance)
     written = report.write(out, overwrite=overwrite)
     c = report.counts
     click.echo(f"{c.rows} organisations, {c.trajectories} trajectories, "

@@ -5,7 +5,7 @@ charts. Importable API behind ``cbct-docs overview``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,8 +68,12 @@ def _load_frameworks(audits: Sequence[ScoredAudit]) -> dict[str, Any]:
 def build_overview(results: str | Path, *, scores: str | Path | None = None,
                    survey: str | Path | None = None, sheet: str | None = None,
                    period: str = "", template: str | Path | None = None,
-                   today: dt.date | None = None) -> Overview:
-    """Read and check all inputs (every problem at once), then render the report."""
+                   today: dt.date | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Overview:
+    """Read and check all inputs (every problem at once), then render the report.
+
+    ``progress(done, total)`` follows the reading of the score workbooks.
+    """
     template_path = Path(template) if template is not None else default_template()
     if not template_path.is_file():
         raise UsageError("template not found", location=template_path)
@@ -84,7 +88,7 @@ def build_overview(results: str | Path, *, scores: str | Path | None = None,
             answers = read_survey(survey)
     if scores is not None and table is not None:
         with problems.catch():
-            audits = read_scored_audits(scores, table.rows, table.path.name)
+            audits = read_scored_audits(scores, table.rows, table.path.name, progress)
     frameworks: dict[str, Any] = {}
     if audits:
         with problems.catch():

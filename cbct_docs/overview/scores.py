@@ -7,7 +7,7 @@ counted (module questions are not part of the sector comparison).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,8 +57,9 @@ def score_files(folder: Path) -> list[Path]:
     return files
 
 
-def read_scored_audits(folder: str | Path, rows: Sequence[ResultRow],
-                       results_name: str) -> list[ScoredAudit]:
+def read_scored_audits(folder: str | Path, rows: Sequence[ResultRow], results_name: str,
+                       progress: Callable[[int, int], None] | None = None,
+                       ) -> list[ScoredAudit]:
     """Read every workbook and join it to its result row; all problems at once."""
     from ..domain.scoresheet import read_scoresheet
 
@@ -66,7 +67,10 @@ def read_scored_audits(folder: str | Path, rows: Sequence[ResultRow],
     problems = Problems()
     audits: list[ScoredAudit] = []
     seen: dict[str, Path] = {}
-    for path in score_files(Path(folder)):
+    files = score_files(Path(folder))
+    for done, path in enumerate(files, start=1):
+        if progress:
+            progress(done, len(files))
         with problems.catch():
             sheet = read_scoresheet(path)
             cert = str(sheet.cert_nr).strip()

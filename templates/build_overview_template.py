@@ -227,13 +227,49 @@ def overview():
     return document
 
 
+def sample_context() -> dict:
+    """The context of the sample period, charts as placeholder text: the sidecar that
+    tests/test_fastpath.py renders through both Word paths."""
+    import datetime as dt
+    import json
+
+    from cbct_docs.domain.frameworks import load_framework
+    from cbct_docs.overview.context import build_context
+    from cbct_docs.overview.results import read_results
+    from cbct_docs.overview.scores import read_scored_audits
+    from cbct_docs.overview.survey import read_survey
+    from cbct_docs.render.images import DocxImage
+
+    samples = HERE.parent / "samples" / "overview"
+    table = read_results(samples / "results.xlsx")
+    audits = read_scored_audits(samples / "scores", table.rows, "results.xlsx")
+    built = build_context(table, audits=audits,
+                          frameworks={code: load_framework(code) for code in ("KiB", "ZoO")},
+                          survey=read_survey(samples / "survey.csv"), period="2025",
+                          today=dt.date(2025, 12, 15))
+
+    def plain(value):
+        if isinstance(value, DocxImage):
+            return "(grafiek)"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    return json.loads(json.dumps(built.context, default=plain, ensure_ascii=False))
+
+
 def build(folder: Path = HERE) -> Path:
+    import json
+
     path = folder / "reports" / "overview.docx"
     path.parent.mkdir(parents=True, exist_ok=True)
     document = overview()
     document.core_properties.author = "cbct-docs"
     document.core_properties.title = "Sectoroverzicht"
     document.save(str(path))
+    sidecar = path.with_name("overview.sample.json")
+    sidecar.write_text(json.dumps(sample_context(), ensure_ascii=False, indent=1) + "\n",
+                       encoding="utf-8")
     return path
 
 

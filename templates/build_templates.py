@@ -9,6 +9,9 @@ Tags are docxtpl/Jinja: ``{{ field }}``, ``{%p if %}`` paragraphs, ``{%tr for %}
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 import docx
@@ -129,7 +132,8 @@ def letterhead(document, extra_header: list[tuple[str, dict]] | None = None) -> 
 
 def address_block(document) -> None:
     for text in ("{{ organisatie.naam }}", "t.a.v. {{ organisatie.contact }}",
-                 "{{ organisatie.straat }}", "{{ organisatie.postcode }}  {{ organisatie.plaats }}"):
+                 "{{ organisatie.straat }}",
+                 "{{ organisatie.postcode }}  {{ organisatie.plaats }}"):
         add(document, text, after=0)
     add(document, after=18)
 
@@ -405,11 +409,29 @@ def build(folder: Path = HERE) -> list[Path]:
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         document = builder()
-        document.core_properties.author = "cbct-docs"
-        document.core_properties.title = Path(name).stem
-        document.save(str(path))
+        save_stable(document, path, Path(name).stem)
         made.append(path)
     return made
+
+
+def save_stable(document, path: Path, title: str) -> None:
+    """Same script, same bytes: fixed document dates and zip timestamps, so a rebuild
+    without changes leaves git with nothing to commit."""
+    fixed = dt.datetime(2025, 1, 1)
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = "cbct-docs"
+    properties.title, properties.revision = title, 1
+    properties.created = properties.modified = properties.last_printed = fixed
+    buffer = io.BytesIO()
+    document.save(buffer)
+    stable = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(stable, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            member.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(member, source.read(info.filename))
+    path.write_bytes(stable.getvalue())
 
 
 if __name__ == "__main__":

@@ -8,21 +8,19 @@ to a template or a sample, regenerate and review the diff with ``git diff tests/
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import shutil
 import sys
 import tempfile
 from email import policy
 from pathlib import Path
-from typing import Any
 
 import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from cbct_docs.documents.context import Batch, load_office
-from cbct_docs.documents.lifecycle import Samples, run_campaign, run_round
+from cbct_docs.documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
 from cbct_docs.paths import samples_dir
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -65,22 +63,13 @@ def reading_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def sequential_numbers() -> Any:
-    """Certificate numbers as a fresh ledger would hand them out: 1, 2, 3 … per run."""
-    counter = iter(range(1, 10_000))
-
-    def number(org: Any, decided: dt.date) -> str:
-        return f"{org.framework}-{decided.year}-{next(counter):04d}"
-
-    return number
-
-
 def render_round(out: Path) -> list[Path]:
     """The sample lifecycle with the example office's settings, without PDFs."""
     samples = Samples.in_folder(samples_dir())
     office = load_office(REPO / "cbct-docs.toml")
     batch = Batch(out)
-    run_round(samples, batch, office, sequential_numbers())
+    # A fresh ledger next to the output: numbers 0001, 0002 … as on a first real run.
+    run_round(samples, batch, office, ledger_numbers(out / "cbct-ledger.sqlite"))
     batch.commit()
     run_campaign(samples, batch, office)
     batch.commit()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..deliver.ledger import default_ledger_path
 from ..documents.context import Batch, Made, load_office
-from ..documents.lifecycle import Samples, run_campaign, run_round
+from ..documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
 from ..paths import samples_dir
 
 #: How the summary names each kind of output, in lifecycle order.
@@ -50,17 +50,10 @@ def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
       cbct-docs demo --out out
       cbct-docs demo --out out --overwrite --no-pdf
     """
-    from .lifecycle import allocate_numbers
-
     samples = Samples.in_folder(samples_dir())
     office = load_office(config, example_fallback=True)
     batch = Batch(out, overwrite)
-    ledger = out / "cbct-ledger.sqlite"
-
-    def number(org: Any, decided: dt.date) -> str:
-        return allocate_numbers([org], decided, ledger)[org.cert_nr]
-
-    summary = run_round(samples, batch, office, number)
+    summary = run_round(samples, batch, office, ledger_numbers(default_ledger_path(out)))
     made = batch.commit()
     counts = run_campaign(samples, batch, office)
     made += batch.commit()

@@ -277,12 +277,13 @@ def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, ou
 
 
 def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dict[str, str]:
+    """Certificate numbers from the ledger; asking again (a rerun) gives the same number."""
     from ..deliver.ledger import Ledger
 
-    book = Ledger(ledger)
-    return {org.cert_nr: book.allocate_certificate_number(org.cert_nr, org.framework,
-                                                          decided.year)
-            for org in orgs}
+    with Ledger(ledger) as book:
+        return {org.cert_nr: book.allocate_certificate_number(org.cert_nr, org.framework,
+                                                              decided.year)
+                for org in orgs}
 
 
 @click.command()

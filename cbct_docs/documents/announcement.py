@@ -10,7 +10,7 @@ from typing import Any
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter, intake_deadline, planned_quarter
 from ..errors import Problems
-from .context import Batch, about, Office, email_bytes, file_stem, organisation_fields, render_email
+from .context import Batch, Office, about, email_bytes, file_stem, organisation_fields, render_email
 
 
 def due_in(orgs: Iterable[Any], quarter: Quarter) -> list[Any]:

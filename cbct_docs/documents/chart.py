@@ -38,6 +38,7 @@ def score_chart(rows: Sequence[tuple[str, dict[str, int]]],
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     colours = level_colours(levels)
     labels = [label for label, _counts in rows]
@@ -53,7 +54,7 @@ def score_chart(rows: Sequence[tuple[str, dict[str, int]]],
             left = [a + b for a, b in zip(left, widths, strict=True)]
         axes.set_yticks(positions, labels, fontsize=8)
         axes.set_xlabel("aantal vragen", fontsize=8)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole questions only
         axes.tick_params(axis="x", labelsize=8)
         axes.spines[["top", "right"]].set_visible(False)
         axes.legend(ncols=len(levels), fontsize=7, frameon=False, loc="upper center",

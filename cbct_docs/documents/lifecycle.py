@@ -70,6 +70,18 @@ class RoundDates:
 CertificateNumbers = Callable[[Any, dt.date], str]
 
 
+def ledger_numbers(path: Path) -> CertificateNumbers:
+    """Certificate numbers from the SQLite ledger at ``path`` (same number on a rerun)."""
+    from ..deliver.ledger import Ledger
+
+    def number(org: Any, decided: dt.date) -> str:
+        with Ledger(path) as ledger:
+            return ledger.allocate_certificate_number(org.cert_nr, org.framework,
+                                                      decided.year)
+
+    return number
+
+
 def run_round(samples: Samples, batch: Batch, office: Office,
               numbers: CertificateNumbers) -> dict[str, Any]:
     """Render the whole round into ``batch`` (not yet written). Returns a summary:

@@ -31,8 +31,8 @@ class Appointment:
 
     @property
     def hours(self) -> float:
-        minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
-        return minutes / 60
+        end = self.end.hour * 60 + self.end.minute
+        return (end - (self.start.hour * 60 + self.start.minute)) / 60
 
 
 @dataclass

@@ -1,0 +1,174 @@
+"""The lifecycle commands as an office user runs them: outputs, summaries, refusals and
+location-first errors with nothing half-written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+from cbct_docs.cli import cli
+from cbct_docs.paths import samples_dir
+
+from .golden import docx_reading_text
+
+SAMPLES = samples_dir()
+REPO = Path(__file__).resolve().parent.parent
+REGISTER = str(SAMPLES / "register.xlsx")
+CONFIG = str(REPO / "cbct-docs.toml")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, [*args], catch_exceptions=False)
+
+
+def files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_announce_writes_one_email_per_organisation_and_refuses_overwrite(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["announce", "--quarter", "2025-Q3", "--register", REGISTER, "--config", CONFIG,
+            "--date", "1-4-2025", "--out", str(out)]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    # Certified until 30-9-2025 (CBCT-0108) and 1-7-2025 (CBCT-0109).
+    assert files(out) == [
+        "aankondiging/CBCT-0108-aankondiging-Stichting Lezen & Schrijven Zuid.eml",
+        "aankondiging/CBCT-0109-aankondiging-Bibliotheek Hoeksche Waard.eml"]
+    assert "2 made" in first.output
+    mail = email.message_from_bytes((out / files(out)[1]).read_bytes(), policy=policy.default)
+    assert "derde kwartaal van 2025" in mail["Subject"]
+    before = (out / files(out)[0]).read_bytes()
+    again = run(*args[:-2], "--date", "2-4-2025", "--out", str(out))
+    assert again.exit_code == 1
+    assert "exists already" in again.output and "--overwrite" in again.output
+    assert (out / files(out)[0]).read_bytes() == before
+
+
+def test_bad_quarter_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("announce", "--quarter", "2025-Q5", "--register", REGISTER,
+                 "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "Error: --quarter" in result.output
+    assert files(tmp_path) == []
+
+
+def test_confirm_reports_every_planning_problem_and_writes_nothing(tmp_path: Path) -> None:
+    planning = tmp_path / "planning.xlsx"
+    book = openpyxl.load_workbook(SAMPLES / "planning.xlsx")
+    appointments = book["Afspraken"]
+    appointments["D3"] = dt.time(8, 0)  # ends before it begins (row 3 begins 13:30)
+    appointments.append(["CBCT-9999", dt.date(2025, 5, 1), dt.time(9), dt.time(12),
+                         "Ergens", "Gesprek"])
+    book.save(planning)
+    out = tmp_path / "out"
+    result = run("confirm", str(planning), "--register", REGISTER, "--config", CONFIG,
+                 "--out", str(out))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert lines[0].startswith(f"Error: {planning}:Afspraken:row 3:eind: ends (08:00) "
+                               "before it begins (13:30)")
+    assert any(line.startswith(f"Error: {planning}:Afspraken:row 23:cert_nr: CBCT-9999 has "
+                               "appointments but no row in Audits") for line in lines)
+    assert not out.exists() or files(out) == []
+
+
+def test_confirm_one_organisation_with_date(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("confirm", str(SAMPLES / "planning.xlsx"), "--org", "CBCT-0103",
+                 "--register", REGISTER, "--config", CONFIG, "--date", "4-11-2024",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    [letter] = (out / "bevestigingsbrief").glob("*.docx")
+    text = docx_reading_text(letter)
+    assert "Kunst&Co Uden" in text and "Utrecht, 4 november 2024" in text
+    assert "dinsdag 18 februari 2025 | 09:30 – 13:00 uur | Mondriaanplein 5, Uden" in text
+    assert "auditcategorie I." in text and "2 dagdelen" in text and "1 auditor." in text
+
+
+def test_report_decide_and_certificate_numbers_stay_on_rerun(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    sheets = [str(SAMPLES / "scores" / f"{nr}.xlsx") for nr in ("CBCT-0101", "CBCT-0104")]
+    concept = run("report", *sheets, "--concept", "--register", REGISTER, "--config", CONFIG,
+                  "--date", "4-6-2025", "--out", str(out))
+    assert concept.exit_code == 0, concept.output
+    assert "rapport-concept" in concept.output and "2 made" in concept.output
+    final = run("report", sheets[1], "--definitief", "--response",
+                "de organisatie wees op een onjuist aantal vestigingen; dat is aangepast.",
+                "--register", REGISTER, "--config", CONFIG, "--date", "25-6-2025",
+                "--out", str(out))
+    assert final.exit_code == 0, final.output
+    [definitive] = (out / "rapporten").glob("CBCT-0104-rapport-definitief-*.docx")
+    text = docx_reading_text(definitive)
+    assert "De reactie van de organisatie is verwerkt: de organisatie wees op" in text
+    assert "Advies: Niet gecertificeerd" in text and "CONCEPT" not in text
+
+    decide = ["decide", *sheets, "--register", REGISTER, "--config", CONFIG, "--date",
+              "2-7-2025", "--out", str(out)]
+    assert run(*decide).exit_code == 0
+    [certificate] = (out / "certificaat").glob("*.docx")
+    number_line = next(line for line in docx_reading_text(certificate).splitlines()
+                       if line.startswith("Certificaatnummer"))
+    assert number_line == "Certificaatnummer KiB-2025-0001"
+    assert [p.name[:9] for p in (out / "besluitbrief").glob("*.docx")].count("CBCT-0104") == 1
+    assert run(*decide, "--overwrite").exit_code == 0
+    assert number_line in docx_reading_text(certificate)  # the ledger gave the same number
+
+
+def test_heraudit_skips_a_certified_organisation(tmp_path: Path) -> None:
+    result = run("heraudit", str(SAMPLES / "scores" / "CBCT-0101.xlsx"),
+                 str(SAMPLES / "scores" / "CBCT-0102.xlsx"), "--decided", "2-7-2025",
+                 "--on", "12-1-2026", "--register", REGISTER, "--config", CONFIG,
+                 "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "No heraudit needed for Bibliotheek Rivierenland" in result.output
+    [letter] = (tmp_path / "heraudit").glob("*.docx")
+    assert letter.name.startswith("CBCT-0102")
+    assert "maandag 12 januari 2026" in docx_reading_text(letter)
+
+
+def test_campaign_command_through_the_merge(tmp_path: Path) -> None:
+    result = run("campaign", str(SAMPLES / "campaign.xlsx"), "--places", "2", "--config",
+                 CONFIG, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "2 placed, 5 thanked." in result.output
+    html = sorted((tmp_path / "campagne" / "antwoorden").glob("*.html"))
+    assert len(html) == 7
+    assert "Goed nieuws" in html[1].read_text("utf-8")
+    assert "Goed nieuws" not in html[2].read_text("utf-8")
+
+
+def test_settings_without_letterhead_are_refused(tmp_path: Path) -> None:
+    config = tmp_path / "cbct-docs.toml"
+    config.write_text('[sender]\nname = "Bureau"\nemail = "info@bureau.example"\n',
+                      encoding="utf-8")
+    result = run("survey", "--org", "CBCT-0101", "--register", REGISTER, "--config",
+                 str(config), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert f"Error: {config}: missing section [letterhead]" in result.output
+    assert f"Error: {config}: missing section [signatory]" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["announce", "confirm", "report", "decide", "certificate",
+                                     "heraudit", "survey", "campaign", "demo",
+                                     "intake-reminder"])
+def test_help_teaches_with_examples(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output and "cbct-docs " in result.output
+
+
+def test_demo_prints_what_it_made(tmp_path: Path) -> None:
+    result = run("demo", "--out", str(tmp_path / "out"), "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert "Besluitbrief                       6   besluitbrief/" in result.output
+    assert "outcomes: 3× gecertificeerd, 1× niet, 2× voorwaardelijk" in result.output
+    assert "57 files made." in result.output

@@ -141,3 +141,15 @@ def test_missing_top_level_keys(tmp_path: Path) -> None:
     assert caught.value.messages()[:2] == [f"{path}: missing 'scale'", f"{path}: missing 'policy'"]
     with pytest.raises(UsageError, match="framework file not found"):
         load_framework(tmp_path / "bestaat-niet.yaml")
+
+
+def test_repeated_key_is_an_error_not_a_silent_overwrite(tmp_path: Path) -> None:
+    text = (frameworks_dir() / "zoo.yaml").read_text(encoding="utf-8")
+    text = text.replace("    title: Middelen\n", "    title: Middelen\n    title: Geld\n", 1)
+    path = tmp_path / "zoo.yaml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("    title: Geld") + 1
+    with pytest.raises(DataError) as caught:
+        load_framework(path)
+    assert str(caught.value).startswith(
+        f"{path}:line {line}: not valid YAML: key 'title' appears twice")

@@ -115,3 +115,14 @@ def test_due_in_sample_register() -> None:
     assert [o.cert_nr for o in due] == sorted(o.cert_nr for o in due)  # register order kept
     rest = [o for o in organisations if o not in due]
     assert all(not Quarter(2025, 2).contains(o.certified_until) for o in rest)
+
+
+def test_every_day_of_a_leap_year_lies_in_its_planned_quarter() -> None:
+    day, seen = D(2024, 1, 1), []
+    while day.year == 2024:
+        quarter = planned_quarter(day, KIB)
+        assert quarter.contains(day) and quarter.year == 2024
+        assert add_months(day, 12).day == (28 if (day.month, day.day) == (2, 29) else day.day)
+        seen.append(str(quarter))
+        day += dt.timedelta(days=1)
+    assert [seen.count(f"2024-Q{q}") for q in (1, 2, 3, 4)] == [91, 91, 92, 92]

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ..domain.frameworks import load_framework
-from ..domain.planning import Quarter, due_in, planned_quarter
+from ..domain.planning import Quarter, planned_quarter
 from ..domain.register import read_register
-from ..errors import UsageError
+from ..errors import DataError, UsageError
 
 
 @click.group()
@@ -38,19 +38,18 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
     if quarter:
         try:
             wanted = Quarter.parse(quarter)
-        except Exception as error:
-            raise UsageError(str(error)) from None
+        except DataError as error:
+            raise UsageError(error.what, hint=error.hint) from None
     organisations = read_register(file, sheet)
     frameworks = Counter(o.framework for o in organisations)
     per_fw = ", ".join(f"{code} {count}" for code, count in sorted(frameworks.items()))
     click.echo(f"OK: {len(organisations)} organisations in {file} ({per_fw}).")
-    quarters = Counter(
-        planned_quarter(o.certified_until, load_framework(o.framework).deadlines)
-        for o in organisations)
+    planned = {o.cert_nr: planned_quarter(o.certified_until, load_framework(o.framework).deadlines)
+               for o in organisations}  # each framework has its own planning offset
+    quarters = Counter(planned.values())
     click.echo("Audits per quarter: " + ", ".join(f"{q} {n}" for q, n in sorted(quarters.items())))
     if wanted is not None:
-        due = [o for o in organisations
-               if o in due_in([o], wanted, load_framework(o.framework).deadlines)]
+        due = [o for o in organisations if planned[o.cert_nr] == wanted]
         click.echo(f"{wanted} ({wanted.label}): {len(due)} organisation(s)")
         for org in due:
             until = org.certified_until

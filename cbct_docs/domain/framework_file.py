@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+from yaml.constructor import ConstructorError
+
 from ..errors import DataError, Problems, UsageError
 from .frameworks import (
     INDICATOR_SCOPES,
@@ -32,8 +35,6 @@ POLICY_KEYS = tuple(AdvicePolicy.__dataclass_fields__)
 
 
 def parse_framework_file(path: Path, shown: str | None = None) -> Framework:
-    import yaml
-
     shown = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -43,7 +44,7 @@ def parse_framework_file(path: Path, shown: str | None = None) -> Framework:
     except OSError as error:
         raise UsageError(f"cannot read: {error.strerror}", location=shown) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown}:line {mark.line + 1}" if mark is not None else shown
@@ -56,6 +57,21 @@ def parse_framework_file(path: Path, shown: str | None = None) -> Framework:
     assert framework is not None  # no problems means every part was built
     framework.source = shown
     return framework
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, except that a key repeated in one mapping is an error
+    (PyYAML would silently keep the last one and hide an edit)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConstructorError(None, None, f"key {key!r} appears twice",
+                                       key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _index(where: str, i: int) -> str:

@@ -181,7 +181,7 @@ def overview():
     tag(document, "{%p for s in scores %}")
     add(document, "{{ s.naam }} ({{ s.audits_tekst }})", "Heading 2")
     loop_rows(document, ["Norm", "Titel", "{{ s.legenda.rood }}", "{{ s.legenda.geel }}",
-                         "{{ s.legenda.groen }}", "Gemiddelde"], [12, 52, 28, 26, 24, 18],
+                         "{{ s.legenda.groen }}", "Gemiddelde"], [14, 50, 28, 26, 24, 18],
               "for n in s.normen",
               ["{{ n.nummer }}", "{{ n.titel }}", "{{ n.rood }}", "{{ n.geel }}",
                "{{ n.groen }}", "{{ n.gemiddelde }}"])

@@ -118,13 +118,18 @@ class Outbox:
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         # IMMEDIATE: take the write lock before reading, so two runs cannot both claim.
-        self.connection.execute("BEGIN IMMEDIATE")
         try:
-            yield self.connection
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+            self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+        except sqlite3.Error as error:
+            # Without a working ledger nothing may be sent: stop the run.
+            raise DeliveryError(f"cannot write the outbox ledger: {error}",
+                                location=self.path) from None
 
     def get(self, message_id: str) -> Entry | None:
         row = self.connection.execute(

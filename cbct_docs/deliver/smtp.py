@@ -82,7 +82,7 @@ def _read_one(path: Path) -> Outgoing:
         raw = message.as_bytes(policy=policy.SMTP)
     data = _LINE_ENDS.sub(b"\r\n", raw)
     return Outgoing(path=path, message_id=message_id, sender=senders[0], recipients=recipients,
-                    subject=str(message.get("Subject", "")), data=data,
+                    subject=str(message.get("Subject", "")).strip(), data=data,
                     sha256=hashlib.sha256(data).hexdigest())
 
 

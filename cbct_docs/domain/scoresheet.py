@@ -241,14 +241,13 @@ def _read_scores(records: list[Record], framework: Framework, modules: tuple[str
     levels = {name.lower(): name for name in framework.scale_names}
     allowed = ", ".join(framework.scale_names)
     applicable = {q.id for q in framework.applicable_questions(modules)}
+    everywhere = {q.id for q in framework.applicable_questions(framework.modules)}
     seen: dict[str, Record] = {}
     blank: list[Record] = []
     for record in records:
-        qid = _text(record.get("id"))
-        if qid.endswith(".0") and qid[:-2].isdigit():
-            qid = qid[:-2]  # Excel may turn 1.1 into a number; ids like 1.10 must be text
+        qid = _text(record.get("id"))  # a retyped 1.1 comes back as the number 1.1: same text
         if qid not in applicable:
-            known = qid in {q.id for q in framework.applicable_questions(framework.modules)}
+            known = qid in everywhere
             problems.add(DataError(
                 f"question {qid!r} does not apply to this audit" if known
                 else f"unknown question id {qid!r}", location=record.where("id"),

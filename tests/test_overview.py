@@ -404,3 +404,17 @@ def test_cli_help_teaches() -> None:
     assert "cbct-docs overview resultaten-2025.xlsx --out out/overzicht" in result.output
     assert "--scores" in result.output and "--survey" in result.output
 
+
+
+def test_problems_of_results_and_survey_come_together(tmp_path: Path) -> None:
+    rows = good_rows()
+    rows[0][4] = "Gecertificeert"
+    results = write_xlsx(tmp_path / "results.xlsx", HEADERS, rows)
+    survey = tmp_path / "enquete.csv"
+    survey.write_text("Vraag 1\ntevreden\nbest wel\ntevreden\n", encoding="utf-8")
+    with pytest.raises(ProblemList) as caught:
+        build_overview(results, survey=survey)
+    messages = caught.value.messages()
+    assert len(messages) == 2
+    assert messages[0].startswith(f"{results}:Sheet1:row 2:Resultaat: 'Gecertificeert'")
+    assert messages[1].startswith(f"{survey}:row 3:Vraag 1: 'best wel' is not one of")

@@ -28,6 +28,7 @@ from cbct_docs.errors import TemplateError
 from cbct_docs.paths import templates_dir
 from cbct_docs.render import DocxRenderer
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 COMPARED = ("word/document", "word/header", "word/footer", "word/footnotes")
 # The characters that break naive XML templating, and text with line structure.
 TRICKY = "Kunst&Co <b> \"De Kunst\" 'Zoë' Café Ûtrecht — § ½"
@@ -221,6 +222,10 @@ def letter_with_everything(path: Path) -> Path:
     row[1].text = "{% cellbg a.kleur %}{{ a.onderdeel }}"
     row[2].text = "{{ a.uren|getal(1) }}"
     table.add_row().cells[0].text = "{%tr endfor %}"
+    columns = document.add_table(rows=1, cols=3)  # a column loop: more cells than grid
+    for cell, text in zip(columns.rows[0].cells,
+                          ["{%tc for k in kolommen %}", "{{ k }}", "{%tc endfor %}"], strict=True):
+        cell.text = text
     document.add_paragraph().add_run().add_picture(png("orange"), width=Mm(30))
     document.add_paragraph("Letterlijk: {_{ niet_vervangen }_} en {_% ook niet %_}")
     document.add_paragraph("Met vriendelijke groet, {{ bureau }}")
@@ -233,6 +238,7 @@ def letter_context(**extra: Any) -> dict[str, Any]:
         "naam": TRICKY, "adres": ADDRESS, "kenmerk": "KiB/2025/<7>", "bureau": "CBCT & Co",
         "vervolg": "Zelfevaluatie\tinsturen", "geheim": False, "opmerking": "",
         "stappen": ["Intake & planning", "Audit", "Rapport <concept>"],
+        "kolommen": ["Norm 1", "Norm 2 & 3", "Norm 4", "Norm 5"],
         "afspraken": [
             {"datum": dt.date(2025, 5, 20), "onderdeel": TRICKY, "kleur": "D9EAD3",
              "uren": 3.5},
@@ -252,6 +258,27 @@ def test_built_letter_same_as_docxtpl(everything: DocxRenderer) -> None:
     assert_same_as_docxtpl(everything, letter_context())
 
 
+def test_table_grids_are_repaired_like_docxtpl(tmp_path: Path) -> None:
+    """A row loop that makes no rows, and a column loop, change the table grid."""
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=2)
+    table.rows[0].cells[0].text = "Kop"
+    table.rows[1].cells[0].text = "{%tr for r in rijen %}"
+    table.rows[2].cells[0].text = "{{ r }}"
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    table.rows[0].cells[0].merge(table.rows[0].cells[1])
+    document.save(str(tmp_path / "tabel.docx"))
+    renderer = DocxRenderer(tmp_path / "tabel.docx")
+    for rows in ([], ["een", "twee & drie"]):
+        assert_same_as_docxtpl(renderer, {"rijen": rows})
+    everything = DocxRenderer(letter_with_everything(tmp_path / "alles.docx"))
+    for columns in ([], ["a"], ["a", "b", "c", "d", "e", "f"]):
+        data = assert_same_as_docxtpl(everything, letter_context(kolommen=columns))
+    body = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    grids = body.xpath("//w:tblGrid", namespaces={"w": W_NS})
+    assert [len(grid) for grid in grids] == [3, 6]  # the grid grew with the column loop
+
+
 def test_built_letter_reads_as_expected(everything: DocxRenderer) -> None:
     data = everything.render(letter_context())
     text = read_docx(data)
@@ -266,6 +293,7 @@ def test_built_letter_reads_as_expected(everything: DocxRenderer) -> None:
     assert f"Eerste blad voor {TRICKY}" in text
     assert "CBCT & Co — pagina 1" in text
     assert "Letterlijk: {{ niet_vervangen }} en {% ook niet %}" in text
+    assert "Norm 1 | Norm 2 & 3 | Norm 4 | Norm 5" in text
     document = docx.Document(io.BytesIO(data))
     assert document.core_properties.title == f"Brief aan {TRICKY}"  # docxtpl escapes twice
     assert len(document.inline_shapes) == 1  # the body picture; the logo is in the header

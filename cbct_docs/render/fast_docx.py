@@ -40,6 +40,7 @@ _DOCPR = etree.XPath("//wp:docPr", namespaces=docx.oxml.ns.nsmap)
 # python-docx parses parts with this setting; headers must come out the same way.
 _PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 _BODY_MARK = "cbct-docs-body"
+_W = "{" + docx.oxml.ns.nsmap["w"] + "}"
 
 
 class FastPathUnsupported(Exception):
@@ -174,14 +175,43 @@ def _fix_body(xml: str) -> bytes:
     """docxtpl's table grid repair and picture id renumbering, on the rendered body."""
     from docxtpl import DocxTemplate
 
-    if "<w:tbl" in xml:
+    tree = etree.fromstring(xml, etree.XMLParser(recover=True))
+    if "<w:tbl" in xml and _tables_need_fixing(tree):
         tree = DocxTemplate.fix_tables(None, xml)  # uses no instance state
-    else:
-        tree = etree.fromstring(xml, etree.XMLParser(recover=True))
     if "docPr" in xml:
         for number, element in enumerate(_DOCPR(tree), start=1001):
             element.attrib["id"] = str(number)
     return bytes(etree.tostring(tree, encoding="UTF-8"))
+
+
+def _tables_need_fixing(tree: Any) -> bool:
+    """False when docxtpl's fix_tables would change nothing: no row has more cells than the
+    grid has columns, and some row spans them all (fix_tables' own two conditions)."""
+    for table in tree.iter(_W + "tbl"):
+        grid = table.find(_W + "tblGrid")
+        if grid is None:
+            return True
+        columns = len(grid.findall(_W + "gridCol"))
+        widest = 0
+        for row in table.iter(_W + "tr"):  # like fix_tables: nested tables' rows count too
+            cells = row.findall(_W + "tc")
+            if len(cells) > columns:
+                return True
+            if widest < columns:
+                try:
+                    widest = max(widest, sum(_span(cell) for cell in cells))
+                except (TypeError, ValueError):  # an odd gridSpan: docxtpl decides (and fails)
+                    return True
+        if widest < columns:
+            return True
+    return False
+
+
+def _span(cell: Any) -> int:
+    span = cell.find(_W + "tcPr/" + _W + "gridSpan")
+    if span is None:
+        return 1
+    return int(span.get(_W + "val"))
 
 
 def _around_body(document: Any) -> tuple[bytes, bytes]:

@@ -1,0 +1,87 @@
+"""Synthetic input for the benchmarks: many organisations, audits and e-mail contexts.
+
+The names carry the characters that go wrong in naive templating (``&``, ``<``, quotes,
+diacritics), so the fast paths are measured on the data they must survive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+PLACES = ["Uden", "Zwolle", "Den Haag", "Leeuwarden", "Maastricht", "'s-Hertogenbosch"]
+KINDS = ["Bibliotheek", "Taalhuis", "Cultuurhuis", "Bieb & Co", "Stichting \"De Kunst\"",
+         "Leescentrum <Noord>"]
+TODAY = dt.date(2025, 4, 14)
+
+
+def organisations(count: int) -> list[Any]:
+    from cbct_docs.domain.register import Organisation
+    from cbct_docs.records.model import Origin
+
+    return [Organisation(
+        cert_nr=f"KiB-{1000 + n}", name=f"{KINDS[n % 6]} {PLACES[n % 6]} {n}",
+        branch=("VOB",), framework="KiB", modules=("taalhuis",) if n % 3 == 0 else (),
+        contact=f"mevrouw A. de Wit-Özdemir {n}", email=f"info{n}@bieb.example",
+        street=f"Kerkstraat {n % 200 + 1}", postcode="5401 AB", city=PLACES[n % 6],
+        certified_until=dt.date(2025, 6, 30), category=["I", "II", "III", "IV"][n % 4],
+        origin=Origin("bench", row=n + 2)) for n in range(count)]
+
+
+def plans(orgs: list[Any]) -> dict[str, Any]:
+    from cbct_docs.documents.planning_data import Appointment, AuditPlan
+
+    result = {}
+    for n, org in enumerate(orgs):
+        day = dt.date(2025, 5, 12) + dt.timedelta(days=n % 40)
+        result[org.cert_nr] = AuditPlan(
+            org.cert_nr, TODAY, ["A. Jansen", "B. Çelik"], [
+                Appointment(day, dt.time(9, 30), dt.time(12, 30), org.name,
+                            "Gesprek & rondleiding"),
+                Appointment(day, dt.time(13, 30), dt.time(16, 0), "Online", "Klantpanel")])
+    return result
+
+
+def letter_contexts(count: int) -> tuple[list[dict[str, Any]], str]:
+    """Contexts for the bevestigingsbrief as the application builds them, and where from."""
+    try:
+        from cbct_docs.documents.confirmation import confirmation_context
+        from cbct_docs.documents.context import load_office
+
+        office = load_office(example_fallback=True)
+        orgs = organisations(count)
+        by_number = plans(orgs)
+        return [confirmation_context(o, by_number[o.cert_nr], office, TODAY)
+                for o in orgs], "confirmation_context"
+    except Exception as error:  # the documents package is still moving: use a stand-in
+        return [stand_in_context(n) for n in range(count)], f"stand-in ({error})"
+
+
+def stand_in_context(n: int) -> dict[str, Any]:
+    return {
+        "organisatie": {"naam": f"{KINDS[n % 6]} {PLACES[n % 6]} {n}", "contact": "A. de Wit",
+                        "straat": "Kerkstraat 1", "postcode": "5401 AB", "plaats": PLACES[n % 6]},
+        "bureau": {"naam": "CBCT", "plaats": "Den Haag", "straat": "Lange Voorhout 9",
+                   "postcode": "2514 EA", "telefoon": "070 123 45 67",
+                   "email": "audit@cbct.example", "website": "cbct.example", "kvk": "1234"},
+        "ondertekenaar": {"naam": "P. van 't Hof", "functie": "directeur"},
+        "kader": {"naam": "Kwaliteit in Beeld"}, "aanhef": "Geachte mevrouw De Wit",
+        "briefdatum": TODAY, "kenmerk": f"KiB/2025/{n}/BV",
+        "afspraken": [{"datum": dt.date(2025, 5, 20), "begin": "09:30", "eind": "12:30",
+                       "locatie": "Hoofdvestiging", "onderdeel": "Gesprek & rondleiding"}],
+        "categorie": {"code": "II", "dagdelen": 3, "auditors": 2}, "duur_uren": 10.5,
+        "auditoren_tekst": "A. Jansen en B. Çelik", "zelfevaluatie_deadline": dt.date(2025, 4, 8),
+        "vervolg": ["Stuur de zelfevaluatie", "Plan de rondleiding"]}
+
+
+def email_contexts(count: int) -> list[dict[str, Any]]:
+    bureau = {"naam": "Certificeringsbureau Cultuur & Taal", "straat": "Lange Voorhout 9",
+              "postcode": "2514 EA", "plaats": "Den Haag", "telefoon": "070 123 45 67",
+              "email": "audit@cbct.example", "portaal": "https://portaal.example/?org=1&t=nl"}
+    return [{"bureau": bureau, "aanhef": f"Geachte mevrouw De Wit {n}",
+             "ondertekenaar": {"naam": "P. van 't Hof", "functie": "directeur"},
+             "kader": {"naam": "Kwaliteit in Beeld"},
+             "organisatie": {"naam": f"{KINDS[n % 6]} {PLACES[n % 6]} {n}"},
+             "geldig_tot": dt.date(2025, 6, 30), "kwartaal": dt.date(2025, 5, 1),
+             "intake_deadline": dt.date(2025, 3, 14), "zelfevaluatie_weken": 6}
+            for n in range(count)]

@@ -194,7 +194,7 @@ def test_messages_arrive_intact_and_a_rerun_sends_nothing(
         assert attachment.get_filename() == "Bevestigingsbrief – auditdatum.pdf"
         assert attachment.get_content() == ATTACHMENT
 
-    rows = ledger_rows(tmp_path / "cbct-outbox.sqlite")
+    rows = ledger_rows(tmp_path / "cbct-ledger.sqlite")
     assert {status for status, _attempts, _detail in rows.values()} == {"sent"}
     again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
     assert again.exit_code == 0
@@ -216,7 +216,7 @@ def test_dry_run_lists_and_sends_nothing(tmp_path: Path,
     assert "Taalhuis Eemsdelta" not in result.output  # --limit 2
     assert "Dry run: 2 would be sent, 0 skipped. Add --send to send." in result.output
     assert handler.received == [] and handler.rcpt_seen == []
-    assert not (tmp_path / "cbct-outbox.sqlite").exists()
+    assert not (tmp_path / "cbct-ledger.sqlite").exists()
 
 
 def test_transient_refusal_is_retried_then_accepted(
@@ -230,7 +230,7 @@ def test_transient_refusal_is_retried_then_accepted(
     assert "3 sent" in result.output
     assert handler.answered_451 == 1
     assert sorted(handler.message_ids().values()) == [1, 1, 1]
-    status, attempts, detail = ledger_rows(tmp_path / "cbct-outbox.sqlite")[str(mails[1])]
+    status, attempts, detail = ledger_rows(tmp_path / "cbct-ledger.sqlite")[str(mails[1])]
     assert (status, attempts) == ("sent", 2)
     assert detail.startswith("250")
 
@@ -250,7 +250,7 @@ def test_permanent_refusal_is_recorded_and_the_others_go(
     assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[1][2]],
                                                       [ORGANISATIONS[2][2]]]
     assert handler.rcpt_seen.count(refused) == 1  # a 5xx is not retried
-    assert ledger_rows(tmp_path / "cbct-outbox.sqlite")[str(mails[0])][0] == "failed"
+    assert ledger_rows(tmp_path / "cbct-ledger.sqlite")[str(mails[0])][0] == "failed"
 
     again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
     assert "failed before (--retry-failed to try again)" in again.output
@@ -296,7 +296,7 @@ def test_unreachable_server_stops_the_run_and_keeps_the_message(tmp_path: Path) 
     assert result.exit_code == 1
     assert "Error: connection to 127.0.0.1:" in result.output
     assert "tried 2 times" in result.output
-    statuses = [s for s, _a, _d in ledger_rows(tmp_path / "cbct-outbox.sqlite").values()]
+    statuses = [s for s, _a, _d in ledger_rows(tmp_path / "cbct-ledger.sqlite").values()]
     assert statuses == ["deferred"]  # the second was never claimed
 
 
@@ -326,7 +326,7 @@ def test_a_message_held_by_a_running_send_is_left_alone(
     config = write_config(tmp_path / "cbct-docs.toml", port)
     first = read_outgoing(paths[:1])[0]
     # This test process plays the other run: it holds the first message, mid-send.
-    with Outbox(tmp_path / "cbct-outbox.sqlite") as outbox:
+    with Outbox(tmp_path / "cbct-ledger.sqlite") as outbox:
         assert outbox.claim(first.message_id, recipient=first.recipients[0],
                             subject=first.subject, file=str(first.path),
                             content_sha256=first.sha256).granted

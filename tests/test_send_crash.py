@@ -47,7 +47,7 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str]:
 
 
 def statuses(tmp_path: Path) -> dict[str, str]:
-    with sqlite3.connect(tmp_path / "cbct-outbox.sqlite") as db:
+    with sqlite3.connect(tmp_path / "cbct-ledger.sqlite") as db:
         return {Path(f).name: s for f, s in db.execute("SELECT file, status FROM outbox")}
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DeliveryError
+from . import ledger
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS outbox (
@@ -51,12 +52,13 @@ CREATE TABLE IF NOT EXISTS outbox (
     sent_at        TEXT
 )
 """
-DEFAULT_NAME = "cbct-outbox.sqlite"
 
 
 def default_ledger_path(outdir: Path) -> Path:
-    """Next to the output folder, so sibling batches share one ledger."""
-    return Path(outdir).resolve().parent / DEFAULT_NAME
+    """Next to the output folder: the project's ledger file (certificate numbers live there
+    too, see :mod:`.ledger`), shared by sibling batches such as ``out/aankondiging`` and
+    ``out/enquete``."""
+    return Path(outdir).resolve().parent / ledger.DEFAULT_NAME
 
 
 def _now() -> str:
@@ -64,14 +66,13 @@ def _now() -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """WAL, a generous busy timeout, and FULL sync: a state must survive a power cut too."""
+    """The shared ledger connection (WAL, busy timeout, FULL sync: a state must survive a
+    power cut too) with the outbox table."""
+    connection = ledger.connect(path)
     try:
-        connection = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA busy_timeout=30000")
-        connection.execute("PRAGMA synchronous=FULL")
         connection.execute(SCHEMA)
     except sqlite3.Error as error:
+        connection.close()
         raise DeliveryError(f"cannot open the outbox ledger: {error}", location=path) from None
     connection.row_factory = sqlite3.Row
     return connection

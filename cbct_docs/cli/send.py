@@ -65,7 +65,7 @@ def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Settings file (default: ./cbct-docs.toml).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="Outbox ledger (default: cbct-outbox.sqlite next to OUTDIR).")
+              help="Outbox ledger (default: cbct-ledger.sqlite next to OUTDIR).")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send again messages whose delivery is unconfirmed after a crash.")
 @click.option("--retry-failed", is_flag=True, help="Try again messages refused with 5xx.")

@@ -24,7 +24,7 @@ from lxml import etree
 from ..errors import TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
-from .images import bind_images, has_images
+from .images import bind_images
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
 log = logging.getLogger(__name__)
@@ -92,8 +92,7 @@ class DocxRenderer:
         cleaned = clean_context(dict(context))
         try:
             if self.compiled is not None:
-                reason = context_needs_docxtpl(cleaned) or (
-                    "the context holds a picture" if has_images(cleaned) else None)
+                reason = context_needs_docxtpl(cleaned)  # pictures (DocxImage) included
                 if reason is None:
                     return self.compiled.render(cleaned)
                 self.fallbacks += 1

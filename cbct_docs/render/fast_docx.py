@@ -79,7 +79,7 @@ def literal_brackets(source: str) -> str:
 
 
 def context_needs_docxtpl(value: Any) -> str | None:
-    """Why this context needs docxtpl (an InlineImage, Subdoc or RichText in it), or None."""
+    """Why this context needs docxtpl (a picture, InlineImage, Subdoc or RichText), or None."""
     if isinstance(value, str):
         return None
     if isinstance(value, Mapping):
@@ -95,6 +95,8 @@ def context_needs_docxtpl(value: Any) -> str | None:
                 return reason
         return None
     kind = type(value)
+    if kind.__name__ == "DocxImage":  # render.images: bound to docxtpl's InlineImage
+        return "the context holds a picture"
     # Listing is plain escaped text with line breaks: resolve_listing below handles it.
     if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
         return f"the context holds a docxtpl {kind.__name__}"

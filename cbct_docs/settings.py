@@ -41,6 +41,7 @@ class SmtpSettings:
     backoff: float
     max_backoff: float
     rate: float  # messages per minute, 0 = unlimited
+    cafile: str = ""  # CA certificates to trust (an internal CA); empty: the system's
 
 
 class Settings(Mapping[str, Any]):
@@ -113,7 +114,16 @@ class Settings(Mapping[str, Any]):
             backoff=self._number(values, "backoff", float, 30.0),
             max_backoff=self._number(values, "max_backoff", float, 600.0),
             rate=self._number(values, "rate", float, 0.0),
+            cafile=self._cafile(values),
         )
+
+    def _cafile(self, values: Mapping[str, Any]) -> str:
+        cafile = str(values.get("cafile", "") or "")
+        if cafile and self.source is not None and not Path(cafile).is_absolute():
+            cafile = str(self.source.parent / cafile)  # relative to the settings file
+        if cafile and not Path(cafile).is_file():
+            raise DataError(f"CA file not found: {cafile}", location=self._where("smtp.cafile"))
+        return cafile
 
     def _key_origin(self, key: str) -> str:
         if key in getattr(self, "_from_env", ()):

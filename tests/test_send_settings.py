@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,3 +193,55 @@ def test_a_bad_value_from_the_environment_names_the_variable(
     path.write_text(OFFICE, encoding="utf-8")
     with pytest.raises(DataError, match="environment variable CBCT_SMTP_PORT: expected a num"):
         load_settings(path).smtp()
+
+
+# -- TLS against real servers with a certificate made here -----------------------------
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(certificate[0]), str(certificate[1]))
+    return context
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_tls_with_the_office_ca_and_refused_without(
+        tmp_path: Path, certificate: tuple[Path, Path], security: str) -> None:
+    handler = FaultyMailServer()
+    context = server_context(certificate)
+    options: dict[str, Any] = ({"tls_context": context, "require_starttls": True}
+                               if security == "starttls" else {"ssl_context": context})
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    try:
+        make_mails(tmp_path / "mails", ORGANISATIONS[:1])
+        command = ["send", str(tmp_path / "mails"), "--send", "--config"]
+        untrusted = write_config(tmp_path / "zonder-ca.toml", controller.port,
+                                 security=security)
+        refused = CliRunner().invoke(cli, [*command, str(untrusted)])
+        assert refused.exit_code == 1
+        assert "the server's certificate is not trusted" in refused.output
+        assert "set [smtp] cafile" in refused.output
+        assert handler.received == []
+
+        trusted = write_config(tmp_path / "cbct-docs.toml", controller.port,
+                               security=security, cafile=str(certificate[0]))
+        result = CliRunner().invoke(cli, [*command, str(trusted)])
+        assert result.exit_code == 0, result.output
+        assert "1 sent" in result.output
+        [received] = handler.received
+        assert received.message()["Subject"] == f"Bevestiging auditdatum – {ORGANISATIONS[0][0]}"
+    finally:
+        controller.stop()

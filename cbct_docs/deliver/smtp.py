@@ -121,14 +121,16 @@ class Mailer:
         s = self.settings
         where = f"{s.host}:{s.port}"
         try:
+            # Certificates are always checked; an internal CA goes in [smtp] cafile.
+            context = ssl.create_default_context(cafile=s.cafile or None)
             if s.security == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
+                connection: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
+                                                            context=context)
             else:
                 connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
             connection.ehlo()
             if s.security == "starttls":
-                connection.starttls(context=ssl.create_default_context())
+                connection.starttls(context=context)
                 connection.ehlo()
             if s.user:
                 connection.login(s.user, self.password or "")
@@ -146,6 +148,10 @@ class Mailer:
             # The server turned the connection away: not this message's fault.
             reason = ConnectionError(f"{error.smtp_code} {_text(error.smtp_error)}")
             raise ConnectionLost(reason, uncertain=False) from None
+        except ssl.SSLCertVerificationError as error:
+            raise DeliveryError(f"the server's certificate is not trusted: "
+                                f"{error.verify_message}", location=where,
+                                hint="if the office uses its own CA, set [smtp] cafile") from None
         except (OSError, smtplib.SMTPException) as error:
             raise ConnectionLost(error, uncertain=False) from None
         return connection

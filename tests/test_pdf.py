@@ -23,13 +23,17 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], lis
     folder = tmp_path_factory.mktemp("pdf")
     letters = make_letters(folder / "brieven")
     extra = make_bundle(letters[:2], folder / "eerste twee.docx")
+    html = folder / "sectoroverzicht.html"
+    html.write_text("<!DOCTYPE html><html><head><meta charset='utf-8'><style>h1 {color: #036}"
+                    "</style></head><body><h1>Sectoroverzicht 2025</h1><p>Zes audits, "
+                    "waarvan één bij Cultuurhuis De Brûg.</p></body></html>", encoding="utf-8")
     if not soffice_available():
         return [], []
-    result = CliRunner().invoke(cli, ["pdf", str(folder / "brieven"), str(extra),
+    result = CliRunner().invoke(cli, ["pdf", str(folder / "brieven"), str(extra), str(html),
                                       "--out", str(folder / "pdf")])
     assert result.exit_code == 0, result.output
-    assert result.output == f"5 PDFs made → {folder / 'pdf'}\n"
-    sources = [*letters, extra]
+    assert result.output == f"6 PDFs made → {folder / 'pdf'}\n"
+    sources = [*letters, extra, html]
     return sources, [folder / "pdf" / f"{s.stem}.pdf" for s in sources]
 
 
@@ -46,8 +50,14 @@ def test_each_letter_pdf_holds_its_text(converted: tuple[list[Path], list[Path]]
 
 
 @needs_soffice
+def test_html_converts_in_the_same_call(converted: tuple[list[Path], list[Path]]) -> None:
+    assert pages(converted[1][-1]) == [
+        "Sectoroverzicht 2025 Zes audits, waarvan één bij Cultuurhuis De Brûg."]
+
+
+@needs_soffice
 def test_a_bundle_converts_too(converted: tuple[list[Path], list[Path]]) -> None:
-    bundle_pages = pages(converted[1][-1])
+    bundle_pages = pages(converted[1][-2])
     assert len(bundle_pages) == 2
     assert "Aan: Bibliotheek Kennemerwaard" in bundle_pages[0]
     assert "Aan: Cultuurhuis De Brûg" in bundle_pages[1]

@@ -28,6 +28,8 @@ KNOWN_LOCATIONS = (
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
     r"C:\Program Files\LibreOffice\program\soffice.exe",
 )
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+HTML_CONVERSION = ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export"]
 INSTALL_HINT = ("install LibreOffice (e.g. apt-get install libreoffice-writer) or set "
                 "CBCT_SOFFICE to the soffice program")
 
@@ -52,8 +54,9 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
                    overwrite: bool = False) -> list[Path]:
     """Convert documents (.docx, .odt, .html …) to ``out_dir/<stem>.pdf``, in one batch.
 
-    Returns the PDFs in the order of ``paths``. Nothing is overwritten unless
-    ``overwrite``; a conversion that fails leaves no partial PDF behind.
+    One LibreOffice run converts all Word/ODF files, one more all HTML files; ``timeout``
+    holds for each run. Returns the PDFs in the order of ``paths``. Nothing is
+    overwritten unless ``overwrite``; a failed batch leaves no PDF behind.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -69,22 +72,33 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
         profile = Path(scratch, "profile")
         converted = Path(scratch, "pdf")
         converted.mkdir()
-        command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                   "--convert-to", "pdf", "--outdir", str(converted),
-                   *(str(p.resolve()) for p in paths)]
-        output = _run(command, timeout, len(paths))
-        missing = [p for p in paths if not (converted / f"{p.stem}.pdf").is_file()]
-        if missing:
-            detail = output.strip().splitlines()[-1:] or ["no message"]
-            raise DeliveryError(
-                f"LibreOffice did not convert {len(missing)} of {len(paths)} file(s): "
-                + ", ".join(p.name for p in missing), location=missing[0],
-                hint=f"soffice said: {detail[0]}; is the file a valid document?")
+        # HTML needs Writer's HTML filter, which would break .docx files: a batch with both
+        # runs LibreOffice twice, once per kind, with the same throw-away profile.
+        html = [p for p in paths if p.suffix.lower() in HTML_SUFFIXES]
+        other = [p for p in paths if p.suffix.lower() not in HTML_SUFFIXES]
+        for group, conversion in ((other, ["--convert-to", "pdf"]), (html, HTML_CONVERSION)):
+            if not group:
+                continue
+            command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}",
+                       "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                       *conversion, "--outdir", str(converted),
+                       *(str(p.resolve()) for p in group)]
+            output = _run(command, timeout, len(group))
+            _check_converted(group, converted, output)
         for path, target in zip(paths, targets, strict=True):
             atomic_write(target, (converted / f"{path.stem}.pdf").read_bytes(),
                          overwrite=overwrite)
     return targets
+
+
+def _check_converted(group: list[Path], converted: Path, output: str) -> None:
+    missing = [p for p in group if not (converted / f"{p.stem}.pdf").is_file()]
+    if missing:
+        detail = output.strip().splitlines()[-1:] or ["no message"]
+        raise DeliveryError(
+            f"LibreOffice did not convert {len(missing)} of {len(group)} file(s): "
+            + ", ".join(p.name for p in missing), location=missing[0],
+            hint=f"soffice said: {detail[0]}; is the file a valid document?")
 
 
 def _check_batch(paths: list[Path], out_dir: Path, overwrite: bool) -> list[Path]:

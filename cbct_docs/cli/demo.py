@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -55,19 +56,28 @@ def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
     batch = Batch(out, overwrite)
     summary = run_round(samples, batch, office, ledger_numbers(default_ledger_path(out)))
     made = batch.commit()
-    counts = run_campaign(samples, batch, office)
-    made += batch.commit()
-    pdfs = convert(made, out, overwrite) if pdf else None
+    with ThreadPoolExecutor(max_workers=PDF_BATCHES) as pool:
+        # LibreOffice converts the letters while the campaign goes through the merge.
+        pending = start_pdfs(pool, made, out, overwrite) if pdf else None
+        counts = run_campaign(samples, batch, office)
+        made += batch.commit()
+        pdfs = [p for job in pending for p in job.result()] if pending is not None else None
     show(made, pdfs, out, summary, counts)
 
 
-def convert(made: list[Made], out: Path, overwrite: bool) -> list[Path] | None:
+#: Two soffice processes side by side: on two cores about a third faster than one.
+PDF_BATCHES = 2
+
+
+def start_pdfs(pool: ThreadPoolExecutor, made: list[Made], out: Path,
+               overwrite: bool) -> list[Future[list[Path]]] | None:
     from ..deliver.pdf import convert_to_pdf, soffice_available
 
     if not soffice_available():
         return None
     documents = [m.path for m in made if m.path.suffix == ".docx"]
-    return convert_to_pdf(documents, out / "pdf", overwrite=overwrite)
+    return [pool.submit(convert_to_pdf, documents[i::PDF_BATCHES], out / "pdf",
+                        overwrite=overwrite) for i in range(PDF_BATCHES)]
 
 
 def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str, Any],

@@ -88,7 +88,16 @@ def test_without_attachments_it_is_plain_alternative(tmp_path: Path) -> None:
     assert message["Reply-To"] is None
 
 
-@pytest.mark.parametrize("address", ["geen-adres", "twee@a.example, drie@b.example", ""])
+def test_names_with_commas_and_quotes_stay_one_address(tmp_path: Path) -> None:
+    message = sample(tmp_path, to='Jansen, P. (Bibliotheek "De Tol") <p.jansen@tol.example>')
+    path = write_eml(message, tmp_path / "mail.eml")
+    [address] = reparse(path)["To"].addresses
+    assert address.display_name == 'Jansen, P. (Bibliotheek "De Tol")'
+    assert address.addr_spec == "p.jansen@tol.example"
+
+
+@pytest.mark.parametrize("address", ["geen-adres", "twee@a.example, drie@b.example", "",
+                                     "Naam <geen-adres>", "Naam <a@b.example> extra"])
 def test_bad_recipient_is_a_data_error(tmp_path: Path, address: str) -> None:
     with pytest.raises(DataError, match="To"):
         sample(tmp_path, to=address)

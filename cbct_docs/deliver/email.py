@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import re
 from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
@@ -25,6 +26,7 @@ from .files import atomic_write
 #: Serialisation for files and SMTP alike: CRLF line ends, headers RFC 2047 encoded.
 EML_POLICY = policy.SMTP
 FALLBACK_DOMAIN = "cbct-docs.invalid"
+_NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>,;\s]+)>\s*$")
 
 
 def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
@@ -66,12 +68,19 @@ def write_eml(message: EmailMessage, path: Path, overwrite: bool = False) -> Pat
 
 
 def _set_address(message: EmailMessage, header: str, value: str) -> None:
+    named = _NAMED.match(value)
     try:
-        message[header] = value
+        if named:
+            # Build the address ourselves: a name like 'Jansen, P. ("De Tol")' is then quoted
+            # as needed instead of being read as two addresses.
+            message[header] = Address(display_name=" ".join(named["name"].strip('" ').split()),
+                                      addr_spec=named["address"].strip())
+        else:
+            message[header] = value
         addresses = message[header].addresses
     except (ValueError, TypeError, IndexError) as error:
         raise DataError(f"{header}: {value!r} is not an e-mail address ({error})") from None
-    if len(addresses) != 1 or not _is_address(addresses[0]):
+    if len(addresses) != 1 or not _is_address(addresses[0]) or message[header].defects:
         raise DataError(f"{header}: {value!r} is not one e-mail address",
                         hint="use name@domain or 'Naam <name@domain>'")
 

@@ -103,8 +103,9 @@ def read_register(path: str | Path, sheet: str | None = None, *,
         origin = records[0].origin
         where = f"{origin.file}:{origin.sheet}" if origin.sheet else origin.file
         raise DataError(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                        location=where, hint=f"columns found: {', '.join(records[0].fields)}")
+                        location=where, hint=_missing_hint(missing, records[0].fields))
     problems = Problems()
+    _check_unknown_columns(records[0], columns, problems)
     organisations: list[Organisation] = []
     first_seen: dict[str, Origin] = {}
     for record in records:
@@ -123,6 +124,40 @@ def read_register(path: str | Path, sheet: str | None = None, *,
         organisations.append(organisation)
     problems.raise_if_any()
     return organisations
+
+
+def _missing_hint(missing: Iterable[str], found: Iterable[str]) -> str:
+    import difflib
+
+    found = list(found)
+    guesses = []
+    for name in missing:
+        candidates = {_norm_header(c): c for c in found}
+        close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+        if close:
+            guesses.append(f"is {candidates[close[0]]!r} meant to be {name!r}?")
+    listed = f"columns found: {', '.join(found)}"
+    return "; ".join([*guesses, listed])
+
+
+def _check_unknown_columns(first: Record, columns: Mapping[str, str], problems: Problems) -> None:
+    """An extra column (notes, say) is fine; one that looks like a misspelt known column is
+    not: its values would be silently ignored while a letter goes out without them."""
+    import difflib
+
+    known = {name: name for name in (*REQUIRED, *OPTIONAL)}
+    known.update({alias: canonical for canonical, aliases in COLUMN_ALIASES.items()
+                  for alias in aliases})
+    used = set(columns.values())
+    origin = first.origin
+    where = f"{origin.file}:{origin.sheet}" if origin.sheet else origin.file
+    for column in first.fields:
+        if column in used:
+            continue
+        close = difflib.get_close_matches(_norm_header(column), list(known), n=1, cutoff=0.75)
+        if close and known[close[0]] not in columns:
+            problems.add(DataError(f"unknown column {column!r}", location=where,
+                                   hint=f"did you mean {known[close[0]]!r}?"))
 
 
 def _row_of(origin: Origin) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+import shutil
 from email import policy
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cbct_docs.cli import cli
+from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
 from cbct_docs.paths import samples_dir
 
 from .golden import docx_reading_text
@@ -23,8 +25,16 @@ REGISTER = str(SAMPLES / "register.xlsx")
 CONFIG = str(REPO / "cbct-docs.toml")
 
 
+#: Every .docx the tests of this module made; the last test converts them in one batch.
+PRODUCED: list[Path] = []
+
+
 def run(*args: str) -> Result:
-    return CliRunner().invoke(cli, [*args], catch_exceptions=False)
+    result = CliRunner().invoke(cli, [*args], catch_exceptions=False)
+    # The demo's documents are the sample round, converted in test_documents_lifecycle.
+    if "--out" in args and result.exit_code == 0 and args[0] != "demo":
+        PRODUCED.extend(Path(args[args.index("--out") + 1]).rglob("*.docx"))
+    return result
 
 
 def files(folder: Path) -> list[str]:
@@ -172,3 +182,21 @@ def test_demo_prints_what_it_made(tmp_path: Path) -> None:
     assert "Besluitbrief                       6   besluitbrief/" in result.output
     assert "outcomes: 3× gecertificeerd, 1× niet, 2× voorwaardelijk" in result.output
     assert "57 files made." in result.output
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")
+def test_every_word_document_of_these_commands_converts(tmp_path: Path) -> None:
+    documents = sorted(set(PRODUCED))
+    if not documents:
+        pytest.skip("run together with the other tests of this module")
+    from pypdf import PdfReader
+
+    staged = []
+    for number, document in enumerate(documents):  # same names from different tests
+        staged.append(tmp_path / f"{number:02d}-{document.name}")
+        shutil.copyfile(document, staged[-1])
+    pdfs = convert_to_pdf(staged, tmp_path / "pdf")
+    assert len(pdfs) == len(documents)
+    for document, pdf in zip(documents, pdfs, strict=True):
+        first_line = docx_reading_text(document).splitlines()[0]
+        assert first_line.split()[0] in PdfReader(str(pdf)).pages[0].extract_text()

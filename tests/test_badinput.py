@@ -69,7 +69,7 @@ def run_limited(args: list[str], cwd: Path) -> tuple[int, str]:
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 33, f"only {len(CASES)} bad-input cases"
+    assert len(CASES) >= 40, f"only {len(CASES)} bad-input cases"
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -99,7 +99,8 @@ def test_bad_input_case(name: str, tmp_path: Path, immutable_cleanup: list[Path]
     errors = [line for line in output.splitlines() if line.startswith("Error: ")]
     assert errors, output
     assert errors[0].startswith("Error: " + spec["error"]), output
-    # the location comes first: a path, a file:row, or (usage errors) the option at fault
+    if "count" in spec:
+        assert len(errors) == spec["count"], output
     assert sorted(p.name for p in case.rglob("*")) == before, "inputs were changed"
 
     made = sorted(p.name for p in out.iterdir()) if out.is_dir() else []

@@ -152,7 +152,7 @@ def _framework(reader: FieldReader, value: Any, source: Path) -> Framework | Non
     else:
         reader.problem("framework", f"unknown framework {text!r}",
                        suggestion(text, known, "known frameworks") +
-                       " Or give the path of a framework .yaml file.")
+                       "; or give the path of a framework .yaml file")
         return None
     try:
         return load_framework(target)

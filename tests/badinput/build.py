@@ -5,6 +5,7 @@ case.json keys:
   args      command line; ``{case}`` is the case folder, ``{out}`` an output folder
   exit      expected exit code (1 data/template, 2 usage)
   error     the expected start of the first ``Error:`` line, location first
+  count     optional: how many ``Error:`` lines (all problems of a run at once)
   outputs   files that must exist in {out} afterwards (the other records are unaffected)
   contains  {file: [text, ...]} text a reader must find in an output
   setup     optional: "readonly-out" (the output folder is made unwritable),
@@ -375,6 +376,202 @@ def _(d: Path) -> dict[str, Any]:
                                              "cannot write",
             "outputs": ["Klein.docx", "Ook klein.docx"],
             "contains": {"Ook klein.docx": ["Ook klein: kort"]}}
+
+
+# --- the register ------------------------------------------------------------------------
+
+REGISTER_HEADER = ("cert_nr;name;branch;framework;modules;contact;email;street;postcode;city;"
+                   "certified_until;category")
+GOOD_ROW = ("CBCT-0901;Bibliotheek Zuidwaard;VOB;KiB;leesbevordering;mevrouw J. Peters;"
+            "info@zuidwaard.example.nl;Kerkplein 4;3311 AB;Dordrecht;1-5-2025;II")
+REGISTER_CHECK = ["register", "check", "{case}/register.csv"]
+
+
+def register_csv(d: Path, *rows: str, header: str = REGISTER_HEADER) -> None:
+    csv_file(d / "register.csv", "\n".join([header, *rows]) + "\n", "cp1252")
+
+
+@case("register-missing-column")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace(";info@zuidwaard.example.nl", ""),
+                 header=REGISTER_HEADER.replace(";email", ""))
+    return {"args": REGISTER_CHECK, "error": "{case}/register.csv: missing column email"}
+
+
+@case("register-misspelt-column")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW, header=REGISTER_HEADER.replace("postcode", "postocde"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv: unknown column 'postocde' (did you mean 'postcode'?)"}
+
+
+@case("register-unknown-framework")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW, GOOD_ROW.replace("0901", "0902").replace(";KiB;", ";KIB2;"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv:row 3:framework: unknown framework 'KIB2'"}
+
+
+@case("register-unknown-module")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace("leesbevordering", "leesbevordering, muziek"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv:row 2:modules: module 'muziek' is not part of KiB"}
+
+
+@case("register-duplicate-certificate-number")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW, GOOD_ROW.replace("Zuidwaard", "Noordwaard"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv:row 3:cert_nr: certificate number 'CBCT-0901' "
+                     "appears twice"}
+
+
+@case("register-email-without-at")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace("info@zuidwaard", "info.zuidwaard"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv:row 2:email: 'info.zuidwaard.example.nl' is not an "
+                     "e-mail address"}
+
+
+@case("register-date-invalid")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace("1-5-2025", "31-02-2025"))
+    return {"args": REGISTER_CHECK,
+            "error": "{case}/register.csv:row 2:certified_until: '31-02-2025' is not a valid "
+                     "date"}
+
+
+@case("register-dates-as-date-serial-and-text")
+def _(d: Path) -> dict[str, Any]:
+    header = REGISTER_HEADER.split(";")
+    rows: list[list[Any]] = []
+    for number, until in enumerate([dt.datetime(2025, 5, 1), 45778, "1 mei 2025", "1 mei"]):
+        row: list[Any] = GOOD_ROW.replace("0901", f"090{number + 1}").split(";")
+        row[10] = until
+        rows.append(row)
+    workbook(d / "register.xlsx", [header, *rows])
+    return {"args": ["register", "check", "{case}/register.xlsx"],
+            "error": "{case}/register.xlsx:Organisaties:row 5:certified_until: '1 mei' is not "
+                     "a date"}
+
+
+@case("register-all-problems-at-once")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace(";II", ";V"),
+                 GOOD_ROW.replace("0901", "0902").replace(";VOB;", ";VNG;"),
+                 GOOD_ROW.replace("0901", "0903").replace("3311 AB", "33111"))
+    return {"args": REGISTER_CHECK, "count": 3,
+            "error": "{case}/register.csv:row 2:category: unknown audit category 'V'"}
+
+
+@case("register-header-only")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d)
+    return {"args": REGISTER_CHECK, "error": "{case}/register.csv: the register has no "
+                                             "organisations"}
+
+
+# --- score sheets --------------------------------------------------------------------------
+
+def score_sheet(d: Path, edit: Callable[[Any], None]) -> None:
+    from cbct_docs.domain.register import read_register
+    from cbct_docs.domain.scoresheet import new_scoresheet
+
+    register_csv(d, GOOD_ROW)
+    (org,) = read_register(d / "register.csv")
+    path = new_scoresheet(org, "KiB", d / "score.xlsx", [dt.date(2025, 5, 12)], ["A. Auditor"])
+    wb = openpyxl.load_workbook(path)
+    for row in range(2, wb["Scores"].max_row + 1):
+        wb["Scores"].cell(row, 5).value = "Volledig"
+    edit(wb)
+    wb.save(path)
+
+
+@case("scoresheet-unknown-score")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Scores"].cell(4, 5).value = "Grotendeel"
+
+    score_sheet(d, edit)
+    return {"args": ["scoresheet", "check", "{case}/score.xlsx"],
+            "error": "{case}/score.xlsx:Scores:row 4:score: 'Grotendeel' is not one of Niet, "
+                     "Beperkt, Grotendeels, Volledig"}
+
+
+@case("scoresheet-unknown-question")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Scores"].cell(3, 2).value = "9.9"
+
+    score_sheet(d, edit)
+    return {"args": ["scoresheet", "check", "{case}/score.xlsx"],
+            "error": "{case}/score.xlsx:Scores:row 3:id: unknown question id '9.9'"}
+
+
+# --- whitepapers ---------------------------------------------------------------------------
+
+def norm_file(d: Path, text: str) -> None:
+    (d / "norm.yaml").write_text(text, encoding="utf-8")
+
+
+WHITEPAPER = ["whitepaper", "{case}/norm.yaml", "--out", "{out}"]
+
+
+def sample_norm_file() -> str:
+    return (HERE.parent.parent / "samples/whitepapers/kib-4-samenwerking.yaml").read_text(
+        encoding="utf-8")
+
+
+@case("whitepaper-unknown-norm")
+def _(d: Path) -> dict[str, Any]:
+    norm_file(d, sample_norm_file().replace("\nnorm: 4\n", "\nnorm: 9\n", 1))
+    return {"args": WHITEPAPER,
+            "error": "{case}/norm.yaml:norm: '9' is not a norm of Kwaliteit in Beeld"}
+
+
+@case("whitepaper-misspelt-field")
+def _(d: Path) -> dict[str, Any]:
+    norm_file(d, sample_norm_file().replace("  - id: \"4.b\"\n    explanation:",
+                                "  - id: \"4.b\"\n    explenation:", 1))
+    return {"args": WHITEPAPER, "error": "{case}/norm.yaml:indicators[2].explenation: unknown "
+                                         "field 'explenation' (did you mean 'explanation'?)"}
+
+
+@case("whitepaper-unknown-framework")
+def _(d: Path) -> dict[str, Any]:
+    norm_file(d, sample_norm_file().replace("framework: KiB", "framework: KwaliteitInBeeld", 1))
+    return {"args": WHITEPAPER,
+            "error": "{case}/norm.yaml:framework: unknown framework 'KwaliteitInBeeld'"}
+
+
+# --- the sector overview -------------------------------------------------------------------
+
+RESULTS_HEADER = "nr.;cert. nr.;Naam organisatie;Branchevereniging;Resultaat;Opmerking"
+
+
+@case("overview-unknown-resultaat")
+def _(d: Path) -> dict[str, Any]:
+    csv_file(d / "results.csv", RESULTS_HEADER + "\n1;CB-1;Bieb Oost;VOB;Gecertificeerd;\n"
+             "2;CB-2;Bieb West;VOB;Gecertificeert;\n", "cp1252")
+    return {"args": ["overview", "{case}/results.csv", "--out", "{out}"],
+            "error": "{case}/results.csv:row 3:Resultaat: 'Gecertificeert' is not one of"}
+
+
+@case("overview-header-only")
+def _(d: Path) -> dict[str, Any]:
+    csv_file(d / "results.csv", RESULTS_HEADER + "\n")
+    return {"args": ["overview", "{case}/results.csv", "--out", "{out}"],
+            "error": "{case}/results.csv: the table has no rows below its header"}
+
+
+@case("overview-missing-header")
+def _(d: Path) -> dict[str, Any]:
+    csv_file(d / "results.csv", RESULTS_HEADER.replace("Opmerking", "Opmerkingen")
+             + "\n1;CB-1;Bieb Oost;VOB;Gecertificeerd;\n")
+    return {"args": ["overview", "{case}/results.csv", "--out", "{out}"],
+            "error": "{case}/results.csv: missing column 'Opmerking' (found 'Opmerkingen'"}
 
 
 def build(only: list[str] | None = None) -> list[Path]:

@@ -131,10 +131,12 @@ def letterhead(document, extra_header: list[tuple[str, dict]] | None = None) -> 
 
 
 def address_block(document) -> None:
-    for text in ("{{ organisatie.naam }}", "t.a.v. {{ organisatie.contact }}",
-                 "{{ organisatie.straat }}",
-                 "{{ organisatie.postcode }}  {{ organisatie.plaats }}"):
-        add(document, text, after=0)
+    add(document, "{{ organisatie.naam }}", after=0)
+    tag(document, "{%p if organisatie.contact %}")
+    add(document, "t.a.v. {{ organisatie.contact }}", after=0)
+    tag(document, "{%p endif %}")
+    add(document, "{{ organisatie.straat }}", after=0)
+    add(document, "{{ organisatie.postcode }}  {{ organisatie.plaats }}", after=0)
     add(document, after=18)
 
 

@@ -10,7 +10,16 @@ from typing import Any
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter, intake_deadline, planned_quarter
 from ..errors import Problems
-from .context import Batch, Office, about, email_bytes, file_stem, organisation_fields, render_email
+from .context import (
+    Batch,
+    Office,
+    about,
+    email_bytes,
+    file_stem,
+    organisation_fields,
+    recipient,
+    render_email,
+)
 
 
 def due_in(orgs: Iterable[Any], quarter: Quarter) -> list[Any]:
@@ -51,7 +60,7 @@ def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office
     for org in due:
         with problems.catch(), about(org):
             context = announcement_context(org, quarter, announced, office)
-            email = render_email(kind, context, f"{org.contact} <{org.email}>")
+            email = render_email(kind, context, recipient(org))
             batch.add(kind, file_stem(org, kind), ".eml", email_bytes(email, office), org.name)
     problems.raise_if_any()
     return due

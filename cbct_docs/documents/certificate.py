@@ -16,6 +16,7 @@ from .context import (
     email_bytes,
     file_stem,
     organisation_fields,
+    recipient,
     render_email,
 )
 
@@ -61,6 +62,6 @@ def survey_context(org: Any, office: Office, sent: dt.date) -> dict[str, Any]:
 def survey(org: Any, batch: Batch, office: Office, sent: dt.date) -> None:
     with about(org):
         email = render_email("enquete", survey_context(org, office, sent),
-                             f"{org.contact} <{org.email}>")
+                             recipient(org))
         batch.add("enquete", file_stem(org, "enquete"), ".eml", email_bytes(email, office),
                   org.name)

@@ -138,6 +138,11 @@ def organisation_fields(org: Any, framework: Any) -> dict[str, Any]:
     }
 
 
+def recipient(org: Any) -> str:
+    """``Contact <address>``, or the bare address when the register names no contact."""
+    return f"{org.contact} <{org.email}>" if org.contact.strip() else org.email
+
+
 def category_fields(framework: Any, code: str) -> dict[str, Any]:
     category = framework.categories[code]
     return {"code": category.code, "dagdelen": category.dagdelen,

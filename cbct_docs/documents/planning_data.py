@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import DataError, Problems
 from ..records import Record, read_records
+from ..records.dates import parse_date
 from ..records.model import Origin
 
 AUDITS, APPOINTMENTS = "Audits", "Afspraken"
@@ -63,13 +64,13 @@ def read_planning(path: str | Path) -> dict[str, AuditPlan]:
     audits: list[Record] = []
     appointments: list[Record] = []
     with problems.catch():
-        audits = read_records(path, AUDITS, date_fields=["aangekondigd"],
-                              required=["cert_nr", "aangekondigd", "auditoren"])
+        audits = read_records(path, AUDITS, required=["cert_nr", "aangekondigd", "auditoren"])
     with problems.catch():
-        appointments = read_records(path, APPOINTMENTS, date_fields=["datum"],
-                                    required=["cert_nr", "datum", "begin", "eind", "locatie",
-                                              "onderdeel"])
+        appointments = read_records(path, APPOINTMENTS, required=[
+            "cert_nr", "datum", "begin", "eind", "locatie", "onderdeel"])
     problems.raise_if_any()
+    # Numbers with an Audits row, also when that row has a problem of its own.
+    listed = {str(r.fields.get("cert_nr") or "").strip() for r in audits}
     for record in audits:
         with problems.catch():
             plan = _plan(record)
@@ -80,10 +81,12 @@ def read_planning(path: str | Path) -> dict[str, AuditPlan]:
     for record in appointments:
         with problems.catch():
             cert_nr = _text(record, "cert_nr")
-            if cert_nr not in plans:
+            if cert_nr not in plans and cert_nr not in listed:
                 raise DataError(f"{cert_nr} has appointments but no row in {AUDITS}",
                                 location=record.where("cert_nr"))
-            plans[cert_nr].appointments.append(_appointment(record))
+            appointment = _appointment(record)
+            if cert_nr in plans:
+                plans[cert_nr].appointments.append(appointment)
     for plan in plans.values():
         if not plan.appointments:
             problems.add(DataError(f"{plan.cert_nr} has no appointments in {APPOINTMENTS}",
@@ -100,18 +103,21 @@ def _text(record: Record, name: str) -> str:
     return str(value).strip()
 
 
+def _date(record: Record, name: str) -> dt.date:
+    try:
+        return parse_date(record.fields.get(name))
+    except DataError as error:
+        raise error.at(record.where(name)) from None
+
+
 def _plan(record: Record) -> AuditPlan:
     auditors = [a.strip() for a in _text(record, "auditoren").split(";") if a.strip()]
-    announced = record.fields["aangekondigd"]
-    if not isinstance(announced, dt.date):
-        raise DataError("a date is required", location=record.where("aangekondigd"))
+    announced = _date(record, "aangekondigd")
     return AuditPlan(_text(record, "cert_nr"), announced, auditors, origin=record.origin)
 
 
 def _appointment(record: Record) -> Appointment:
-    day = record.fields["datum"]
-    if not isinstance(day, dt.date):
-        raise DataError("a date is required", location=record.where("datum"))
+    day = _date(record, "datum")
     start, end = _time(record, "begin"), _time(record, "eind")
     if end <= start:
         raise DataError(f"ends ({end:%H:%M}) before it begins ({start:%H:%M})",

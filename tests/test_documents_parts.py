@@ -1,0 +1,157 @@
+"""The pieces under the lifecycle documents: Dutch salutations and lists, the score chart,
+the planning workbook, the campaign selection, settings and the all-or-nothing batch."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PIL import Image
+
+from cbct_docs.documents.campaign import read_registrations
+from cbct_docs.documents.chart import level_colours, score_chart
+from cbct_docs.documents.confirmation import confirm
+from cbct_docs.documents.context import (
+    Batch,
+    dutch_list,
+    load_office,
+    office_from,
+    salutation,
+)
+from cbct_docs.documents.planning_data import read_planning
+from cbct_docs.domain.register import find_organisation, read_register
+from cbct_docs.errors import DataError, OutputError, ProblemList
+from cbct_docs.paths import samples_dir
+
+from .golden import docx_reading_text
+
+REPO = Path(__file__).resolve().parent.parent
+SCALE = [("Niet", "red"), ("Beperkt", "red"), ("Grotendeels", "yellow"), ("Volledig", "green")]
+
+
+@pytest.mark.parametrize(("contact", "expected"), [
+    ("de heer R. Hoekstra", "Geachte heer Hoekstra"),
+    ("mevrouw A. van Wijk", "Geachte mevrouw Van Wijk"),
+    ("mevrouw M. Kuipers-Öztürk", "Geachte mevrouw Kuipers-Öztürk"),
+    ("dhr. J.P. de Vries", "Geachte heer De Vries"),
+    ("Team Kwaliteit", "Geachte Team Kwaliteit"),
+    ("", "Geachte heer, mevrouw"),
+])
+def test_salutation(contact: str, expected: str) -> None:
+    assert salutation(contact) == expected
+
+
+def test_dutch_list() -> None:
+    assert dutch_list([]) == ""
+    assert dutch_list(["Anna"]) == "Anna"
+    assert dutch_list(["Anna", "Karim"]) == "Anna en Karim"
+    assert dutch_list(["Anna", "Karim", "Esra"]) == "Anna, Karim en Esra"
+
+
+def test_two_reds_get_two_shades() -> None:
+    colours = level_colours(SCALE)
+    assert colours["Niet"] != colours["Beperkt"]
+    assert len(set(colours.values())) == 4
+
+
+def test_score_chart_is_a_png_with_one_bar_per_norm() -> None:
+    few = score_chart([("1. Beleid", {"Volledig": 3})], SCALE)
+    many = score_chart([(f"{n}. Norm", {"Niet": 1, "Volledig": 2}) for n in range(1, 9)],
+                       SCALE)
+    small, large = Image.open(io.BytesIO(few)), Image.open(io.BytesIO(many))
+    assert small.format == "PNG" and large.height > small.height
+    # Green for Volledig appears in the picture; with 'Niet' scores, the dark red too.
+    assert (46, 125, 50) in {c[:3] for _n, c in small.convert("RGB").getcolors(1 << 20)}
+    assert (178, 34, 34) in {c[:3] for _n, c in large.convert("RGB").getcolors(1 << 20)}
+    assert score_chart([("1. Beleid", {"Volledig": 3})], SCALE) == few  # reproducible
+
+
+def test_planning_problems_are_reported_together(tmp_path: Path) -> None:
+    path = tmp_path / "planning.xlsx"
+    book = openpyxl.load_workbook(samples_dir() / "planning.xlsx")
+    book["Audits"]["B2"] = "morgen"
+    book["Audits"].append(["CBCT-0102", dt.date(2025, 1, 13), "Anna de Wit"])
+    book["Afspraken"]["C4"] = "negen uur"
+    book.save(path)
+    with pytest.raises(ProblemList) as caught:
+        read_planning(path)
+    messages = caught.value.messages()
+    assert messages[0].startswith(f"{path}:Audits:row 2:aangekondigd: 'morgen' is not a date")
+    assert messages[1:] == [
+        f"{path}:Audits:row 8:cert_nr: certificate number CBCT-0102 appears twice",
+        f"{path}:Afspraken:row 4:begin: 'negen uur' is not a time (write it as 9:30)"]
+
+
+def test_campaign_order_is_by_time_then_row(tmp_path: Path) -> None:
+    path = tmp_path / "aanmeldingen.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["naam", "contact", "email", "aangemeld_op"])
+    sheet.append(["Later", "A", "a@x.example", dt.datetime(2025, 3, 3, 10, 0)])
+    sheet.append(["Gelijk 1", "B", "b@x.example", dt.datetime(2025, 3, 3, 9, 0)])
+    sheet.append(["Gelijk 2", "C", "c@x.example", dt.datetime(2025, 3, 3, 9, 0)])
+    sheet.append(["Datum", "D", "d@x.example", "2-3-2025"])
+    book.save(path)
+    assert [r.fields["naam"] for r in read_registrations(path)] == [
+        "Datum", "Gelijk 1", "Gelijk 2", "Later"]
+    sheet.append(["Zonder tijd", "E", "e@x.example", "ooit"])
+    book.save(path)
+    with pytest.raises(ProblemList) as caught:
+        read_registrations(path)
+    assert caught.value.messages()[0].startswith(f"{path}:Sheet:row 6:aangemeld_op: 'ooit'")
+
+
+def test_settings_name_every_missing_key() -> None:
+    with pytest.raises(ProblemList) as caught:
+        office_from({"letterhead": {"name": "Bureau", "city": ""}, "sender": {},
+                     "signatory": {"name": "X", "role": "directeur"}}, "my.toml")
+    messages = caught.value.messages()
+    assert "my.toml: [letterhead] city is missing or empty" in messages
+    assert "my.toml: [sender] email is missing or empty" in messages
+    assert not any("signatory" in m for m in messages)
+
+
+def test_batch_writes_nothing_when_one_file_exists(tmp_path: Path) -> None:
+    office = load_office(REPO / "cbct-docs.toml")
+    orgs = read_register(samples_dir() / "register.xlsx")
+    plans = read_planning(samples_dir() / "planning.xlsx")
+    batch = Batch(tmp_path)
+    confirm(orgs, plans, batch, office, dt.date(2025, 2, 3))
+    taken = batch.pending[-1][0].path
+    taken.parent.mkdir(parents=True)
+    taken.write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists already"):
+        batch.commit()
+    assert [p.name for p in taken.parent.iterdir()] == [taken.name]
+    assert taken.read_text(encoding="utf-8") == "mine"
+
+
+def test_letter_without_contact_leaves_out_the_attention_line(tmp_path: Path) -> None:
+    office = load_office(REPO / "cbct-docs.toml")
+    orgs = read_register(samples_dir() / "register.xlsx")
+    org = dataclasses.replace(find_organisation(orgs, "CBCT-0102"), contact="")
+    plans = read_planning(samples_dir() / "planning.xlsx")
+    batch = Batch(tmp_path)
+    confirm([org], plans, batch, office, dt.date(2025, 2, 3), only=["CBCT-0102"])
+    [made] = batch.commit()
+    text = docx_reading_text(made.path)
+    assert "t.a.v." not in text
+    assert "Bibliotheek Rivierenland\nMarkt 3\n4101 BW  Culemborg" in text
+    assert "Geachte heer, mevrouw," in text
+
+
+def test_unknown_organisation_in_confirm_is_reported() -> None:
+    orgs = read_register(samples_dir() / "register.xlsx")
+    plans = read_planning(samples_dir() / "planning.xlsx")
+    office = load_office(REPO / "cbct-docs.toml")
+    with pytest.raises(ProblemList) as caught:
+        confirm(orgs, plans, Batch(Path("unused")), office, dt.date(2025, 2, 3),
+                only=["CBCT-0101", "CBCT-0999", "CBCT-0113"])
+    assert [str(p) for p in caught.value.problems] == [
+        "certificate number CBCT-0999 is not in the register",
+        "CBCT-0113 has no audit in the planning"]
+    assert all(isinstance(p, DataError) for p in caught.value.problems)

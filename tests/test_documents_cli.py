@@ -14,7 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cbct_docs.cli import cli
-from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
+from cbct_docs.cli.lifecycle import to_pdf
+from cbct_docs.deliver.pdf import soffice_available
+from cbct_docs.documents.context import Batch, Made
 from cbct_docs.paths import samples_dir
 
 from .golden import docx_reading_text
@@ -195,8 +197,9 @@ def test_every_word_document_of_these_commands_converts(tmp_path: Path) -> None:
     for number, document in enumerate(documents):  # same names from different tests
         staged.append(tmp_path / f"{number:02d}-{document.name}")
         shutil.copyfile(document, staged[-1])
-    pdfs = convert_to_pdf(staged, tmp_path / "pdf")
-    assert len(pdfs) == len(documents)
-    for document, pdf in zip(documents, pdfs, strict=True):
+    # The same route as --pdf: PDFs next to the Word documents, one soffice batch.
+    made = to_pdf(Batch(tmp_path), [Made("brief", path) for path in staged])
+    assert [m.path for m in made] == [p.with_suffix(".pdf") for p in staged]
+    for document, item in zip(documents, made, strict=True):
         first_line = docx_reading_text(document).splitlines()[0]
-        assert first_line.split()[0] in PdfReader(str(pdf)).pages[0].extract_text()
+        assert first_line.split()[0] in PdfReader(str(item.path)).pages[0].extract_text()

@@ -24,7 +24,7 @@ import docx.oxml.ns
 from lxml import etree
 
 from .environment import StrictEnvironment
-from .fast_zip import UnsupportedZip, ZipCopier
+from .fast_zip import Member, UnsupportedZip, ZipCopier
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -37,8 +37,6 @@ _LITERAL_BRACKETS = re.compile(r"\{_\{|\}_\}|\{_%|%_\}")
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 _LISTING_CHARACTERS = ("\t", "\a", "\n", "\f")
 _DOCPR = etree.XPath("//wp:docPr", namespaces=docx.oxml.ns.nsmap)
-# python-docx parses parts with this setting; headers must come out the same way.
-_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 _BODY_MARK = "cbct-docs-body"
 _W = "{" + docx.oxml.ns.nsmap["w"] + "}"
 
@@ -123,6 +121,8 @@ class CompiledDocx:
             part.template = env.from_string(literal_brackets(part.source))
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
+        #: Per part: the last rendered XML and its compressed member, to reuse when equal.
+        self.last: dict[str, tuple[str, Member]] = {}
 
     def _compile_properties(self, tpl: Any, env: StrictEnvironment) -> dict[str, Any]:
         """Only properties with template tags are rendered; the others stay as they are."""
@@ -135,28 +135,38 @@ class CompiledDocx:
         if self.core_name not in self.zip.members:
             raise FastPathUnsupported("document properties are not in the template's zip")
         self.core_root = etree.fromstring(tpl.docx.part.package._core_properties_part.blob,
-                                          _PART_PARSER)
+                                          _part_parser())
         # Plain text, not XML: lxml escapes it once when writing (docxtpl escapes it twice).
         plain = env.overlay(autoescape=False)
         return {name: plain.from_string(text) for name, text in tagged.items()}
 
     def render(self, context: Mapping[str, Any]) -> bytes:
         """The finished ``.docx``. Jinja errors propagate for the caller to translate."""
-        replaced: dict[str, bytes] = {}
+        replaced: dict[str, bytes | Member] = {}
         for part in self.parts:
             xml = part.template.render(context)
-            if any(c in xml for c in _LISTING_CHARACTERS):
-                xml = _resolve_listing(xml)
-            if part.kind == "body":
-                replaced[part.zipname] = self.body_prefix + _fix_body(xml) + self.body_suffix
-            elif part.kind == "header":
-                root = etree.fromstring(xml.encode("utf-8"), _PART_PARSER)
-                replaced[part.zipname] = etree.tostring(root, encoding="UTF-8", standalone=True)
-            else:
-                replaced[part.zipname] = xml.encode("utf-8")
+            last = self.last.get(part.zipname)
+            if last is not None and last[0] == xml:
+                # Letterheads and footers often come out the same for every record.
+                replaced[part.zipname] = last[1]
+                continue
+            member = self.zip.compress(part.zipname, self._finish(part, xml))
+            self.last[part.zipname] = (xml, member)
+            replaced[part.zipname] = member
         if self.properties:
             replaced[self.core_name] = self._render_properties(context)
         return self.zip.write(replaced)
+
+    def _finish(self, part: _Part, xml: str) -> bytes:
+        """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""
+        if any(c in xml for c in _LISTING_CHARACTERS):
+            xml = _resolve_listing(xml)
+        if part.kind == "body":
+            return self.body_prefix + _fix_body(xml) + self.body_suffix
+        if part.kind == "header":
+            root = etree.fromstring(xml.encode("utf-8"), _part_parser())
+            return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+        return xml.encode("utf-8")
 
     def _render_properties(self, context: Mapping[str, Any]) -> bytes:
         root = copy.deepcopy(self.core_root)
@@ -165,6 +175,12 @@ class CompiledDocx:
             if element is not None:
                 element.text = str(template.render(context))
         return etree.tostring(root, encoding="UTF-8", standalone=True)
+
+
+def _part_parser() -> etree.XMLParser:
+    """python-docx's parser settings (headers must come out the same way); a new one per
+    call because lxml parsers must not be shared between threads."""
+    return etree.XMLParser(remove_blank_text=True, resolve_entities=False)
 
 
 def _resolve_listing(xml: str) -> str:

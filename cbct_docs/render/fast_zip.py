@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
@@ -39,6 +40,9 @@ class _Member:
     size: int
     external_attr: int
     made_by: int
+
+
+Member = _Member
 
 
 def _encode_name(name: str) -> tuple[bytes, int]:
@@ -81,16 +85,23 @@ class ZipCopier:
             self.members = {i.filename: _raw_member(data, i) for i in infos}
         self.order = [i.filename for i in infos]
 
-    def write(self, replaced: dict[str, bytes]) -> bytes:
-        """A zip with the template's members, in order, ``replaced`` ones compressed anew."""
+    def compress(self, filename: str, content: bytes) -> Member:
+        """``content`` as a deflated member that takes the place of ``filename``."""
+        return _fresh(self.members[filename], content)
+
+    def write(self, replaced: Mapping[str, bytes | Member]) -> bytes:
+        """A zip with the template's members, in order, ``replaced`` ones compressed anew
+        (or given already compressed, from :meth:`compress`)."""
         chunks: list[bytes] = []
         central: list[bytes] = []
         offset = 0
         for filename in self.order:
             member = self.members[filename]
             content = replaced.get(filename)
-            if content is not None:
+            if isinstance(content, bytes):
                 member = _fresh(member, content)
+            elif content is not None:
+                member = content
             local = _LOCAL.pack(b"PK\x03\x04", 20, member.flags, member.method, member.time,
                                 member.date, member.crc, len(member.compressed),
                                 member.size, len(member.name), 0)

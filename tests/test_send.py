@@ -42,7 +42,8 @@ class Received:
 class FaultyMailServer:
     """Accepts mail, except: ``transient_once`` recipients get one 451 at the end of the
     data; ``refuse`` recipients get 550 at RCPT; ``rcpt_delay``/``data_delay`` slow it down
-    (after recording what arrived, so a client killed meanwhile leaves a known state)."""
+    from the ``slow_from``-th RCPT/message on (after recording what arrived, so a client
+    killed meanwhile leaves a known state)."""
 
     received: list[Received] = field(default_factory=list)
     rcpt_seen: list[str] = field(default_factory=list)
@@ -50,12 +51,13 @@ class FaultyMailServer:
     refuse: set[str] = field(default_factory=set)
     rcpt_delay: float = 0.0
     data_delay: float = 0.0
+    slow_from: int = 1  # the delays start with this RCPT / this received message
     answered_451: int = 0
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         self.rcpt_seen.append(address)
-        if self.rcpt_delay:
+        if self.rcpt_delay and len(self.rcpt_seen) >= self.slow_from:
             await asyncio.sleep(self.rcpt_delay)
         if address in self.refuse:
             return f"550 5.1.1 <{address}>: mailbox onbekend"
@@ -70,7 +72,7 @@ class FaultyMailServer:
             return "451 4.3.0 Even geen plek in de wachtrij, probeer het later"
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
                                       envelope.content))
-        if self.data_delay:
+        if self.data_delay and len(self.received) >= self.slow_from:
             await asyncio.sleep(self.data_delay)
         return "250 2.0.0 OK: in de wachtrij"
 

@@ -61,7 +61,8 @@ def test_killed_after_the_end_of_a_message_is_not_resent_blindly(
     handler, port = server
     paths = make_mails(tmp_path / "mails", MAILS)
     config = write_config(tmp_path / "cbct-docs.toml", port)
-    handler.data_delay = 0.5  # the server holds its "250" back after taking each message
+    # The server takes the third message, then holds its "250" back: the kill lands there.
+    handler.data_delay, handler.slow_from = 10.0, 3
     process = send_process(tmp_path, config)
     handler.wait_until(lambda: len(handler.received) >= 3)
     kill(process)
@@ -93,7 +94,8 @@ def test_killed_before_the_end_of_a_message_sends_it_again(
     handler, port = server
     make_mails(tmp_path / "mails", MAILS)
     config = write_config(tmp_path / "cbct-docs.toml", port)
-    handler.rcpt_delay = 0.5  # slow at RCPT TO: the message itself has not gone yet
+    # Slow at the fourth RCPT TO: that message itself has not gone yet when the kill lands.
+    handler.rcpt_delay, handler.slow_from = 10.0, 4
     process = send_process(tmp_path, config)
     handler.wait_until(lambda: len(handler.rcpt_seen) >= 4)
     kill(process)

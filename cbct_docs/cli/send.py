@@ -91,7 +91,10 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
       cbct-docs send out/mails --mark-sent out/mails/C-014.eml
 
     A temporary refusal (4xx) is retried with growing pauses; a permanent one (5xx)
-    is recorded as failed and the others go on. Exit 1 when any message did not go.
+    is recorded as failed and the others go on. After a crash, a message that may
+    have reached the server is reported as unconfirmed, not sent again: check, then
+    --mark-sent or --resend-uncertain (docs/delivery.md). Exit 1 when any message
+    did not go.
     """
     files = sorted(p for p in outdir.glob("*.eml") if not p.name.startswith("."))
     if not files:

@@ -54,6 +54,7 @@ SIDES = [
     Side("e-mails", "emails_once", "CSS inlined once (InlinedHtmlRenderer)", 10000, 2000),
     Side("pdf", "pdf_each", "one soffice run per letter", 5, 2, baseline=True),
     Side("pdf", "pdf_batch", "one soffice run for the batch", 50, 10),
+    Side("pdf", "pdf_parallel", "two soffice runs side by side", 50, 10),
     Side("bundle", "bundle", "print bundle (make_bundle)", 200, 50),
     Side("demo", "demo", "cbct-docs demo, end to end", 1, 1),
 ]
@@ -64,6 +65,7 @@ TARGETS = {
     "emails_once": Target(rate=10000),
     "emails_css_inline": Target(rate=10000),
     "pdf_batch": Target(rate=15),
+    "pdf_parallel": Target(rate=15),
     "bundle": Target(seconds=2),
     "demo": Target(seconds=20),
 }

@@ -187,6 +187,23 @@ def pdf_batch(count: int, work: Path) -> dict[str, Any]:
 
 
 @case
+def pdf_parallel(count: int, work: Path) -> dict[str, Any]:
+    """What a second core buys: the batch split over two soffice processes at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cbct_docs.deliver.pdf import convert_to_pdf
+
+    letters = make_letters(count, work / "letters")
+    halves = [letters[: count // 2], letters[count // 2 :]]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda part: convert_to_pdf(part, work / "pdf", overwrite=True),
+                             halves))
+    return {"seconds": time.perf_counter() - start, "count": sum(len(d) for d in done),
+            "note": "convert_to_pdf on two halves at once (two soffice processes)"}
+
+
+@case
 def pdf_each(count: int, work: Path) -> dict[str, Any]:
     from cbct_docs.deliver.pdf import convert_to_pdf
 

@@ -241,7 +241,7 @@ def besluitbrief() -> docx.document.Document:
     document = new_document()
     letterhead(document)
     letter_opening(document, "Besluit certificering {{ kader.naam }}")
-    add(document, "Op {{ auditdatum|datum }} vond de audit plaats bij {{ organisatie.naam }}. "
+    add(document, "Op {{ auditdata_tekst }} vond de audit plaats bij {{ organisatie.naam }}. "
                   "Op basis van het definitieve auditrapport en het advies van de auditoren heeft "
                   "het bureau op {{ besluitdatum|datum }} het volgende besluit genomen.")
     add(document, "Besluit: {{ besluit }}", bold=True, colour=ACCENT, size=12)

@@ -8,12 +8,16 @@ to a template or a sample, regenerate and review the diff with ``git diff tests/
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import email
+import json
 import shutil
 import sys
 import tempfile
 from email import policy
 from pathlib import Path
+from typing import Any
 
 import docx
 from docx.table import Table
@@ -21,7 +25,9 @@ from docx.text.paragraph import Paragraph
 
 from cbct_docs.documents.context import Batch, load_office
 from cbct_docs.documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
+from cbct_docs.documents.planning_data import read_planning
 from cbct_docs.paths import samples_dir
+from cbct_docs.render.images import DocxImage
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +88,55 @@ def golden_texts(out: Path) -> dict[str, str]:
             for path in render_round(out)}
 
 
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")  # as a person types it; the tijd filter reads it
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, DocxImage):
+        return "(grafiek)"  # a picture cannot go into JSON; the text stands in for it
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def sample_contexts() -> dict[str, dict[str, Any]]:
+    """A real context per Word template, from the sample round, with a name that needs
+    escaping: template authors see every field, the fast-path test renders them."""
+    from cbct_docs.documents.certificate import certificate_context
+    from cbct_docs.documents.confirmation import confirmation_context
+    from cbct_docs.documents.decision import decision_context, heraudit_context
+    from cbct_docs.documents.report import report_context
+    from cbct_docs.domain.register import find_organisation, read_register
+    from cbct_docs.domain.scoresheet import read_scoresheet
+
+    samples = Samples.in_folder(samples_dir())
+    office = load_office(REPO / "cbct-docs.toml")
+    orgs = read_register(samples.register)
+    org = dataclasses.replace(find_organisation(orgs, "CBCT-0111"),
+                              name="Bibliotheek Eemland & <Amersfoort>")
+    sheet = read_scoresheet(samples.scores / "CBCT-0111.xlsx")
+    plan = read_planning(samples.planning)["CBCT-0111"]
+    decided = dt.date(2025, 7, 9)
+    return {
+        "letters/bevestigingsbrief": confirmation_context(org, plan, office, dt.date(2025, 2, 3)),
+        "letters/besluitbrief": decision_context(org, sheet, office, decided),
+        "letters/heraudit": heraudit_context(org, sheet, office, decided, dt.date(2025, 11, 1)),
+        "letters/certificaat": certificate_context(org, "KiB-2025-0042", office, decided),
+        "reports/auditrapport": report_context(org, sheet, office, dt.date(2025, 6, 11),
+                                               concept=True, chart=b"(not drawn)"),
+    }
+
+
+def write_sample_contexts() -> None:
+    from cbct_docs.paths import templates_dir
+
+    for name, context in sample_contexts().items():
+        target = templates_dir() / f"{name}.sample.json"
+        text = json.dumps(context, default=_json_value, ensure_ascii=False, indent=1)
+        target.write_text(text + "\n", encoding="utf-8")
+
+
 def regenerate() -> int:
+    write_sample_contexts()
     with tempfile.TemporaryDirectory() as folder:
         texts = golden_texts(Path(folder))
     if GOLDEN.exists():
@@ -91,7 +145,8 @@ def regenerate() -> int:
         target = GOLDEN / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
-    print(f"{len(texts)} golden files written to {GOLDEN.relative_to(REPO)}/")
+    print(f"{len(texts)} golden files written to {GOLDEN.relative_to(REPO)}/; sample "
+          "contexts next to the Word templates (*.sample.json)")
     return 0
 
 

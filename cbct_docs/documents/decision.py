@@ -17,6 +17,7 @@ from ..domain.planning import (
     new_valid_until,
     selfevaluation_deadline,
 )
+from ..render.filters import datum
 from .context import (
     Batch,
     Office,
@@ -60,6 +61,7 @@ def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
         "besluitdatum": decided,
         "kenmerk": reference(framework, org, "BB", decided),
         "auditdatum": min(sheet.audit_dates),
+        "auditdata_tekst": dutch_list(datum(d) for d in sorted(sheet.audit_dates)),
         "besluit": result.advice,
         "uitkomst": outcome_of(result),
         "onvoldoende_normen": insufficient_items(result),

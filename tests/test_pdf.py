@@ -32,7 +32,8 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], lis
     result = CliRunner().invoke(cli, ["pdf", str(folder / "brieven"), str(extra), str(html),
                                       "--out", str(folder / "pdf")])
     assert result.exit_code == 0, result.output
-    assert result.output == f"6 PDFs made → {folder / 'pdf'}\n"
+    assert result.output == ("Converting 6 files with LibreOffice …\n"
+                             f"6 PDFs made → {folder / 'pdf'}\n")
     sources = [*letters, extra, html]
     return sources, [folder / "pdf" / f"{s.stem}.pdf" for s in sources]
 

@@ -296,6 +296,7 @@ def test_unreachable_server_stops_the_run_and_keeps_the_message(tmp_path: Path) 
     config = write_config(tmp_path / "cbct-docs.toml", free_port(), attempts=2)
     result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
     assert result.exit_code == 1
+    assert "Stopped: 0 sent, 0 failed, 1 deferred, 0 unconfirmed, 0 skipped" in result.output
     assert "Error: connection to 127.0.0.1:" in result.output
     assert "tried 2 times" in result.output
     statuses = [s for s, _a, _d in ledger_rows(tmp_path / "cbct-ledger.sqlite").values()]
@@ -340,3 +341,23 @@ def test_a_message_held_by_a_running_send_is_left_alone(
     assert result.exit_code == 0, result.output
     assert "1 sent, 0 failed, 0 deferred, 0 unconfirmed, 1 skipped" in result.output
     assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[1][2]]]
+
+
+def test_a_connection_the_server_dropped_while_idle_is_reopened(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cbct_docs.deliver import smtp
+
+    handler = FaultyMailServer()
+    controller = start(handler, timeout=0.3)  # the server hangs up after 0.3 s idle
+    monkeypatch.setattr(smtp, "IDLE_CHECK", 0.1)
+    try:
+        make_mails(tmp_path / "mails", ORGANISATIONS[:2])
+        # One attempt only: without the idle check the second message would fail.
+        config = write_config(tmp_path / "cbct-docs.toml", controller.port, attempts=1)
+        result = run(str(tmp_path / "mails"), "--send", "--config", str(config),
+                     "--rate", "80/min")  # 0.75 s between messages: longer than 0.3 s
+        assert result.exit_code == 0, result.output
+        assert "2 sent" in result.output
+        assert len(handler.received) == 2
+    finally:
+        controller.stop()

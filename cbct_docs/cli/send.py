@@ -199,6 +199,8 @@ def pdf(files: tuple[Path, ...], out: Path, timeout: float, overwrite: bool) -> 
       cbct-docs pdf out/brieven/C-014*.docx --out out/pdf --overwrite
     """
     sources = expand(files, (".docx", ".odt", ".doc", ".html", ".htm"))
+    click.echo(f"Converting {len(sources)} file{'s' if len(sources) != 1 else ''} with "
+               "LibreOffice …", err=True)
     made = convert_to_pdf(sources, out, timeout=timeout, overwrite=overwrite)
     click.echo(f"{len(made)} PDF{'s' if len(made) != 1 else ''} made → {out}")
 

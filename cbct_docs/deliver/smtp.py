@@ -26,6 +26,7 @@ from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings
 from .outbox import Outbox, in_progress
 
+IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -116,6 +117,7 @@ class Mailer:
         self.settings = settings
         self.password = password
         self.connection: smtplib.SMTP | None = None
+        self.last_used = 0.0
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
@@ -162,8 +164,11 @@ class Mailer:
         Raises :class:`Refused` for an error answer and :class:`ConnectionLost` when the
         connection breaks. The session is reset after a refusal so the next one can go.
         """
+        if self.connection is not None and time.monotonic() - self.last_used > IDLE_CHECK:
+            self._check_alive()  # a slow rate leaves the connection idle; servers drop those
         if self.connection is None:
             self.connection = self._open()
+        self.last_used = time.monotonic()
         smtp = self.connection
         ended = False
         try:
@@ -193,6 +198,15 @@ class Mailer:
         code, text = reply
         if code not in good:
             raise Refused(code, _text(text), stage)
+
+    def _check_alive(self) -> None:
+        try:
+            assert self.connection is not None
+            code, _reply = self.connection.noop()
+        except (OSError, smtplib.SMTPException):
+            code = 0
+        if code != 250:
+            self.drop()
 
     def _reset(self) -> None:
         try:
@@ -312,6 +326,7 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
             try:
                 report.outcomes.append(_send_one(message, outbox, mailer, sleep))
             except DeliveryError as error:
+                report.outcomes.append(Outcome(message, "deferred", error.what))
                 error.report = report  # type: ignore[attr-defined]
                 raise
         if progress:
@@ -350,6 +365,7 @@ def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
             return Outcome(message, "sent", accepted)
     outbox.mark(key, "deferred", last)
     if last.startswith("connection"):
-        raise DeliveryError(last, hint=f"tried {settings.attempts} times; rerun later, "
-                            "messages already sent are not sent again")
+        tries = f"{settings.attempts} time{'s' if settings.attempts != 1 else ''}"
+        raise DeliveryError(last, hint=f"tried {tries}; rerun later, messages already sent "
+                            "are not sent again")
     return Outcome(message, "deferred", f"{last}; after {settings.attempts} attempts")

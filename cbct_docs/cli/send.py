@@ -12,7 +12,7 @@ import click
 from ..deliver.bundle import make_bundle
 from ..deliver.outbox import Outbox, default_ledger_path, in_progress, may_send
 from ..deliver.pdf import convert_to_pdf
-from ..deliver.smtp import SKIP_REASONS, Mailer, Outgoing, read_outgoing, send_batch
+from ..deliver.smtp import Mailer, Outgoing, read_outgoing, send_batch, skip_reason
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from ..settings import load_settings
 from .common import Progress
@@ -155,7 +155,7 @@ def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_un
                 assert entry is not None
                 skipped += 1
                 status = "sending" if in_progress(entry) else entry.status
-                click.echo(f"  skip        {name}: {SKIP_REASONS[status]}")
+                click.echo(f"  skip        {name}: {skip_reason(status, entry)}")
             elif limit is not None and would >= limit:
                 break
             else:

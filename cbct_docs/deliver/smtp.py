@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings
-from .outbox import Outbox, in_progress
+from .outbox import Entry, Outbox, in_progress
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
@@ -245,6 +245,13 @@ SKIP_REASONS = {
 }
 
 
+def skip_reason(status: str, entry: Entry | None) -> str:
+    reason = SKIP_REASONS[status]
+    if status == "sent" and entry is not None and entry.sent_at:
+        reason += f" ({entry.sent_at.replace('T', ' ')[:16]} UTC, {entry.file})"
+    return reason
+
+
 @dataclass
 class Outcome:
     message: Outgoing
@@ -319,7 +326,8 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
             status = claim.entry.status if claim.entry else "sent"
             if claim.entry and in_progress(claim.entry):
                 status = "sending"
-            report.outcomes.append(Outcome(message, "skipped", SKIP_REASONS[status], status))
+            report.outcomes.append(Outcome(message, "skipped", skip_reason(status, claim.entry),
+                                           status))
         else:
             attempted += 1
             limiter.wait()

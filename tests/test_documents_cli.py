@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cbct_docs.cli import cli
-from cbct_docs.cli.lifecycle import to_pdf
+from cbct_docs.cli.lifecycle_support import to_pdf
 from cbct_docs.deliver.pdf import soffice_available
 from cbct_docs.documents.context import Batch, Made
 from cbct_docs.paths import samples_dir
@@ -103,6 +103,31 @@ def test_confirm_one_organisation_with_date(tmp_path: Path) -> None:
     assert "Kunst&Co Uden" in text and "Utrecht, 4 november 2024" in text
     assert "dinsdag 18 februari 2025 | 09:30 – 13:00 uur | Mondriaanplein 5, Uden" in text
     assert "auditcategorie I." in text and "2 dagdelen" in text and "1 auditor." in text
+
+
+def test_email_option_sends_each_letter_as_attachment(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("decide", str(SAMPLES / "scores" / "CBCT-0107.xlsx"), "--email",
+                 "--register", REGISTER, "--config", CONFIG, "--date", "22-5-2025",
+                 "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert files(out)[:2] == [
+        "besluitbrief/CBCT-0107-besluitbrief-Bibliotheek Gooi & Vecht.docx",
+        "besluitbrief/CBCT-0107-besluitbrief-Bibliotheek Gooi & Vecht.eml"]
+    mail = email.message_from_bytes(
+        (out / "certificaat" / "CBCT-0107-certificaat-Bibliotheek Gooi & Vecht.eml")
+        .read_bytes(), policy=policy.default)
+    assert mail["Subject"] == "Certificaat Kwaliteit in Beeld – Bibliotheek Gooi & Vecht"
+    assert "m.kuipers@gooienvecht-bieb.example.nl" in mail["To"]
+    body = mail.get_body(("plain",))
+    assert body is not None
+    text = body.get_content()  # type: ignore[union-attr]
+    assert text.startswith("Geachte mevrouw Kuipers-Öztürk,")
+    assert "Het origineel en het gevelbord volgen per post." in text
+    [attachment] = list(mail.iter_attachments())
+    assert attachment.get_filename() == "CBCT-0107-certificaat-Bibliotheek Gooi & Vecht.docx"
+    attached = attachment.get_content()
+    assert attached == (out / "certificaat" / attachment.get_filename()).read_bytes()
 
 
 def test_report_decide_and_certificate_numbers_stay_on_rerun(tmp_path: Path) -> None:

@@ -5,116 +5,22 @@ well (nothing half-written); ``--pdf`` converts the Word documents in one batch.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ..documents.context import Batch, Made, load_office
+from ..documents.context import Batch, load_office
 from ..errors import DataError, Problems, UsageError
-from ..records.dates import parse_date
-
-FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
-
-
-class DateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return parse_date(value)
-        except DataError as error:
-            self.fail(str(error), param, ctx)
-
-
-DATE = DateType()
-
-
-def common(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every lifecycle command shares."""
-    options = [
-        click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-                     default=Path("out"), show_default=True, help="Folder for the documents."),
-        click.option("--register", type=FILE, default=None,
-                     help="The organisation register (.xlsx, .csv, .json). "
-                          "Default: register.xlsx in this folder."),
-        click.option("--config", type=FILE, default=None,
-                     help="Settings file with letterhead, sender and signatory "
-                          "(default: ./cbct-docs.toml)."),
-        click.option("--date", "day", type=DATE, default=None,
-                     help="Date of the documents (default: today), e.g. 1-7-2025."),
-        click.option("--overwrite", is_flag=True, help="Replace documents that exist already."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def pdf_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--pdf", is_flag=True,
-                        help="Also make PDFs of the Word documents (LibreOffice).")(func)
-
-
-def organisations(register: Path | None) -> list[Any]:
-    from ..domain.register import read_register
-
-    path = register or Path("register.xlsx")
-    if not path.is_file():
-        raise UsageError("register not found", location=path,
-                         hint="pass --register FILE (samples/register.xlsx to try it out)")
-    return read_register(path)
-
-
-def finish(batch: Batch, pdf: bool = False) -> list[Made]:
-    """Write the batch, convert its Word documents when asked, print what was made."""
-    made = batch.commit()
-    if pdf:
-        made += to_pdf(batch, [m for m in made if m.path.suffix == ".docx"])
-    report_made(made, batch.out)
-    return made
-
-
-def to_pdf(batch: Batch, documents: Sequence[Made]) -> list[Made]:
-    from ..deliver.pdf import convert_to_pdf
-
-    made = []
-    by_folder: dict[Path, list[Made]] = {}
-    for item in documents:
-        by_folder.setdefault(item.path.parent, []).append(item)
-    for folder, items in by_folder.items():
-        pdfs = convert_to_pdf([i.path for i in items], folder, overwrite=batch.overwrite)
-        made += [Made(f"{i.kind} (pdf)", p, i.org) for i, p in zip(items, pdfs, strict=True)]
-    return made
-
-
-def report_made(made: Sequence[Made], out: Path) -> None:
-    counts = Counter(m.kind for m in made)
-    for kind, count in counts.items():
-        click.echo(f"  {kind:<28} {count:>3}")
-    click.echo(f"{len(made)} made → {out}")
-
-
-def scoresheets(paths: Sequence[Path], orgs: Sequence[Any]) -> list[tuple[Any, Any]]:
-    """(organisation, score sheet) pairs; every unreadable sheet reported at once."""
-    from ..domain.register import find_organisation
-    from ..domain.scoresheet import read_scoresheet
-
-    problems = Problems()
-    pairs = []
-    for path in paths:
-        with problems.catch():
-            sheet = read_scoresheet(path)
-            try:
-                pairs.append((find_organisation(orgs, sheet.cert_nr), sheet))
-            except UsageError as error:
-                raise DataError(error.what, location=path, hint=error.hint) from None
-    problems.raise_if_any()
-    return pairs
-
+from .lifecycle_support import (
+    DATE,
+    FILE,
+    allocate_numbers,
+    common,
+    finish,
+    organisations,
+    scoresheets,
+    word_options,
+)
 
 # --- the commands -----------------------------------------------------------------------
 
@@ -177,14 +83,15 @@ def _announce(quarter: str, out: Path, register: Path | None, config: Path | Non
 @click.option("--org", "only", multiple=True, metavar="CERTNR",
               help="Only this organisation (repeatable). Default: all in the planning.")
 @common
-@pdf_option
+@word_options
 def confirm(planning: Path, only: tuple[str, ...], out: Path, register: Path | None,
-            config: Path | None, day: dt.date | None, overwrite: bool, pdf: bool) -> None:
+            config: Path | None, day: dt.date | None, overwrite: bool, pdf: bool,
+            cover: bool) -> None:
     """Bevestigingsbrieven from a planning workbook (sheets Audits and Afspraken).
 
     \b
     Examples:
-      cbct-docs confirm planning.xlsx --register register.xlsx --pdf
+      cbct-docs confirm planning.xlsx --register register.xlsx --pdf --email
       cbct-docs confirm planning.xlsx --org CBCT-0101 --date 1-3-2025
 
     Each letter lists all appointments (date, time, location), the audit category and
@@ -193,10 +100,10 @@ def confirm(planning: Path, only: tuple[str, ...], out: Path, register: Path | N
     from ..documents.confirmation import confirm as make
     from ..documents.planning_data import read_planning
 
-    batch = Batch(out, overwrite)
-    make(organisations(register), read_planning(planning), batch, load_office(config),
+    batch, office = Batch(out, overwrite), load_office(config)
+    make(organisations(register), read_planning(planning), batch, office,
          day or dt.date.today(), only)
-    finish(batch, pdf)
+    finish(batch, pdf, cover, office)
 
 
 @click.command()
@@ -206,10 +113,10 @@ def confirm(planning: Path, only: tuple[str, ...], out: Path, register: Path | N
 @click.option("--response", metavar="TEXT",
               help="Definitief: how the organisation's response was processed.")
 @common
-@pdf_option
+@word_options
 def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: Path,
            register: Path | None, config: Path | None, day: dt.date | None,
-           overwrite: bool, pdf: bool) -> None:
+           overwrite: bool, pdf: bool, cover: bool) -> None:
     """Audit reports from filled score sheets.
 
     \b
@@ -231,7 +138,7 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: P
             make(org, sheet, batch, office, day or dt.date.today(),
                  versions=("concept" if concept else "definitief",), response=response)
     problems.raise_if_any()
-    finish(batch, pdf)
+    finish(batch, pdf, cover, office)
 
 
 @click.command()
@@ -242,10 +149,10 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: P
               help="SQLite ledger that hands out certificate numbers "
                    "(default: OUT/cbct-ledger.sqlite).")
 @common
-@pdf_option
+@word_options
 def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, out: Path,
            register: Path | None, config: Path | None, day: dt.date | None,
-           overwrite: bool, pdf: bool) -> None:
+           overwrite: bool, pdf: bool, cover: bool) -> None:
     """Besluitbrieven (one template, three outcomes) from filled score sheets.
 
     \b
@@ -273,17 +180,7 @@ def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, ou
         numbers = allocate_numbers(certified, decided, ledger or out / "cbct-ledger.sqlite")
         for org in certified:
             make_certificate(org, numbers[org.cert_nr], batch, office, decided)
-    finish(batch, pdf)
-
-
-def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dict[str, str]:
-    """Certificate numbers from the ledger; asking again (a rerun) gives the same number."""
-    from ..deliver.ledger import Ledger
-
-    with Ledger(ledger) as book:
-        return {org.cert_nr: book.allocate_certificate_number(org.cert_nr, org.framework,
-                                                              decided.year)
-                for org in orgs}
+    finish(batch, pdf, cover, office)
 
 
 @click.command()
@@ -294,10 +191,10 @@ def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dic
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
               help="SQLite ledger (default: OUT/cbct-ledger.sqlite).")
 @common
-@pdf_option
+@word_options
 def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, out: Path,
                 register: Path | None, config: Path | None, day: dt.date | None,
-                overwrite: bool, pdf: bool) -> None:
+                overwrite: bool, pdf: bool, cover: bool) -> None:
     """Certificaten (A4 landscape): number, organisation, framework, modules, validity.
 
     \b
@@ -318,7 +215,7 @@ def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, 
     office = load_office(config)
     for org in chosen:
         make(org, numbers[org.cert_nr], batch, office, start)
-    finish(batch, pdf)
+    finish(batch, pdf, cover, office)
 
 
 @click.command()
@@ -326,10 +223,10 @@ def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, 
 @click.option("--decided", type=DATE, required=True, help="Date of the besluit.")
 @click.option("--on", "on", type=DATE, help="Heraudit day (default: half a year after).")
 @common
-@pdf_option
+@word_options
 def heraudit(sheets: tuple[Path, ...], decided: dt.date, on: dt.date | None, out: Path,
              register: Path | None, config: Path | None, day: dt.date | None,
-             overwrite: bool, pdf: bool) -> None:
+             overwrite: bool, pdf: bool, cover: bool) -> None:
     """Heraudit letters, on the insufficient norms only, from the audit's score sheets.
 
     \b
@@ -344,7 +241,7 @@ def heraudit(sheets: tuple[Path, ...], decided: dt.date, on: dt.date | None, out
                                       day or dt.date.today(), on)]
     for name in skipped:
         click.echo(f"No heraudit needed for {name}: all norms are sufficient.")
-    finish(batch, pdf)
+    finish(batch, pdf, cover, office)
 
 
 @click.command()

@@ -43,7 +43,8 @@ def certificate(org: Any, number: str, batch: Batch, office: Office, valid_from:
     with about(org):
         context = certificate_context(org, number, office, valid_from, valid_until)
         data = docx_template(TEMPLATE).render(context)
-        batch.add("certificaat", file_stem(org, "certificaat"), ".docx", data, org.name)
+        batch.add("certificaat", file_stem(org, "certificaat"), ".docx", data, org.name,
+                  organisation=org)
 
 
 def survey_context(org: Any, office: Office, sent: dt.date) -> dict[str, Any]:

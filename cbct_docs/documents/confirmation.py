@@ -80,6 +80,7 @@ def confirm(orgs: Sequence[Any], plans: Mapping[str, AuditPlan], batch: Batch,
     for org in chosen:
         with problems.catch(), about(org):
             data = renderer.render(confirmation_context(org, plans[org.cert_nr], office, today))
-            batch.add(KIND, file_stem(org, KIND), ".docx", data, org.name)
+            batch.add(KIND, file_stem(org, KIND), ".docx", data, org.name,
+                      organisation=org)
     problems.raise_if_any()
     return chosen

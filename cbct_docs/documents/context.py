@@ -168,6 +168,7 @@ class Made:
     kind: str  # "aankondiging", "bevestigingsbrief", …
     path: Path
     org: str = ""
+    organisation: Any = None  # the register entry a letter is for (for its cover e-mail)
 
 
 @dataclass
@@ -181,11 +182,11 @@ class Batch:
     pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
-            folder: str | None = None) -> Path:
+            folder: str | None = None, organisation: Any = None) -> Path:
         path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
         if any(item.path == path for item, _data in self.pending):
             raise DataError(f"two documents would both be called {path.name}", location=path)
-        self.pending.append((Made(kind, path, org), data))
+        self.pending.append((Made(kind, path, org, organisation), data))
         return path
 
     def commit(self) -> list[Made]:

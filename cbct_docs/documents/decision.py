@@ -103,7 +103,8 @@ def decide(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
         result = result or evaluate(sheet, framework)
         data = docx_template(DECISION_TEMPLATE).render(
             decision_context(org, sheet, office, decided, result))
-        batch.add("besluitbrief", file_stem(org, "besluitbrief"), ".docx", data, org.name)
+        batch.add("besluitbrief", file_stem(org, "besluitbrief"), ".docx", data, org.name,
+                  organisation=org)
     return result
 
 
@@ -118,5 +119,6 @@ def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided:
             return False  # certified (perhaps by override): no heraudit
         data = docx_template(HERAUDIT_TEMPLATE).render(
             heraudit_context(org, sheet, office, decided, today, on, result=result))
-        batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name)
+        batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name,
+                  organisation=org)
     return True

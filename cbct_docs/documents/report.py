@@ -168,5 +168,5 @@ def report(org: Any, sheet: Any, batch: Batch, office: Office, day: dt.date, *,
             chart = context["grafiek"].data
             kind = f"rapport-{version}"
             batch.add(kind, file_stem(org, kind), ".docx", renderer.render(context), org.name,
-                      folder="rapporten")
+                      folder="rapporten", organisation=org)
     return list(versions)

@@ -1,0 +1,63 @@
+"""Cover e-mails: a letter or report sent as an attachment (the PDF when there is one),
+as an .eml next to it, ready for ``cbct-docs send``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..domain.frameworks import load_framework
+from ..errors import Problems
+from .context import (
+    Batch,
+    Made,
+    Office,
+    about,
+    email_bytes,
+    organisation_fields,
+    recipient,
+    render_email,
+)
+
+TEMPLATE = "bijlage"
+#: Per document: the subject, what "Bijgaand ontvangt u …" names, and a closing remark.
+DOCUMENTS = {
+    "bevestigingsbrief": ("Bevestiging audit", "de bevestiging van de afspraken voor de audit",
+                          ""),
+    "rapport-concept": ("Conceptrapport audit", "het conceptrapport van de audit",
+                        "In het rapport leest u tot wanneer u kunt reageren op feitelijke "
+                        "onjuistheden."),
+    "rapport-definitief": ("Definitief auditrapport", "het definitieve rapport van de audit",
+                           ""),
+    "besluitbrief": ("Besluit certificering", "de brief met het besluit over de certificering",
+                     ""),
+    "certificaat": ("Certificaat", "een digitale versie van het certificaat",
+                    "Het origineel en het gevelbord volgen per post."),
+    "heraudit": ("Uitnodiging heraudit", "de uitnodiging voor de heraudit", ""),
+}
+
+
+def cover_emails(made: Sequence[Made], attachments: Mapping[Path, Path], batch: Batch,
+                 office: Office) -> None:
+    """Add one .eml per letter of ``made`` to ``batch``; ``attachments`` maps a letter to
+    the file to attach instead (its PDF)."""
+    problems = Problems()
+    for item in made:
+        org = item.organisation
+        if org is None or item.kind not in DOCUMENTS:
+            continue
+        subject, description, remark = DOCUMENTS[item.kind]
+        with problems.catch(), about(org):
+            context = {
+                **office.fields(),
+                **organisation_fields(org, load_framework(org.framework)),
+                "document_onderwerp": subject,
+                "document_omschrijving": description,
+                "document_toelichting": remark,
+            }
+            email = render_email(TEMPLATE, context, recipient(org))
+            attachment = attachments.get(item.path, item.path)
+            batch.add(f"{item.kind} (e-mail)", item.path.stem, ".eml",
+                      email_bytes(email, office, [attachment]), item.org,
+                      folder=item.path.parent.relative_to(batch.out).as_posix())
+    problems.raise_if_any()

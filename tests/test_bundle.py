@@ -16,7 +16,7 @@ from docx.enum.section import WD_SECTION
 from cbct_docs.cli import cli
 from cbct_docs.deliver.bundle import make_bundle
 from cbct_docs.deliver.pdf import soffice_available
-from cbct_docs.errors import ProblemList, UsageError
+from cbct_docs.errors import DataError, ProblemList, UsageError
 
 from .conftest import make_docx
 
@@ -46,6 +46,8 @@ def make_letters(folder: Path) -> list[Path]:
                           "Met vriendelijke groet,"],
                          header=f"Aan: {name}", footer="Bureau Certificering Cultuur")
         document = docx.Document(str(path))
+        for norm in ("Norm 2: voldoende", "Norm 5: goed"):  # a numbered list in every letter
+            document.add_paragraph(norm, style="List Number")
         if number == 2:  # a letter with a picture (a signature) in its body
             document.add_picture(str(logo))
         if number == 3:  # a letter that ends in a table, not a paragraph
@@ -124,9 +126,24 @@ def test_bundle_command_with_pdf_starts_every_letter_on_a_new_page(tmp_path: Pat
     assert len(printed) == len(ORGANISATIONS)
     for text, name in zip(printed, ORGANISATIONS, strict=True):
         assert text.startswith(f"Aan: {name}")  # each page opens with its own header
+        assert "1. Norm 2: voldoende 2. Norm 5: goed" in text  # lists count from 1 again
         assert f"Geachte directie van {name}," in text
         assert sum(f"Geachte directie van {o}," in text for o in ORGANISATIONS) == 1
     again = CliRunner().invoke(cli, ["bundle", str(tmp_path / "brieven"), "--out", str(out),
                                      "--pdf"])
     assert again.exit_code == 1
     assert "drukwerk.pdf: exists already" in again.output
+
+
+def test_a_later_letter_with_a_footnote_is_refused_not_garbled(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    letters = make_letters(tmp_path / "brieven")
+    document = docx.Document(str(letters[1]))
+    document.paragraphs[1]._p.append(
+        parse_xml(f'<w:r {nsdecls("w")}><w:footnoteReference w:id="1"/></w:r>'))
+    document.save(str(letters[1]))
+    with pytest.raises(DataError, match="02-brief.docx: has a footnote, which a bundle"):
+        make_bundle(letters, tmp_path / "drukwerk.docx")
+    assert not (tmp_path / "drukwerk.docx").exists()

@@ -2,8 +2,9 @@
 
 Every letter becomes its own section (a "next page" section break): it keeps its own
 header and footer (a header may name the addressee), the first-page letterhead comes back
-for every letter, and page numbers restart at 1. Styles, numbering and settings are those
-of the first letter, so bundle letters made from one template.
+for every letter, page numbers restart at 1, and so do numbered lists. Styles, list
+definitions and settings are those of the first letter, so bundle letters made from one
+template.
 
 Works on the package XML directly (lxml) rather than python-docx/docxcompose: loading 200
 letters through python-docx alone takes seconds, this takes a fraction of that.
@@ -37,6 +38,13 @@ _AFTER_TYPE = ("pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType
                "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
                "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
 _AFTER_PGNUM = _AFTER_TYPE[_AFTER_TYPE.index("cols"):]
+# Children of w:pPr that come after w:numPr.
+_AFTER_NUMPR = ("suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
+                "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN",
+                "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing",
+                "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
+                "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
+                "pPrChange")
 
 
 def w(tag: str) -> str:
@@ -162,6 +170,112 @@ class _Bundle:
                              Extension=name.rsplit(".", 1)[-1], ContentType=content_type)
 
 
+class _Numbering:
+    """Numbered lists restart in every letter (Word would count on across the bundle).
+
+    Each later letter gets its own ``w:num`` per list, pointing at the same list definition
+    with the counters reset. Bullets are left alone: they have nothing to count.
+    """
+
+    def __init__(self, base: _Package) -> None:
+        self.base = base
+        self.part = self._part_of_type("numbering")
+        self.root = etree.fromstring(base.parts[self.part]) if self.part else None
+        self.abstract: dict[str, str] = {}  # numId → abstractNumId
+        self.counted: set[str] = set()  # numIds (with level) that count, not bullet
+        self.next_id = 1
+        if self.root is not None:
+            formats: dict[str, dict[str, str]] = {}
+            for abstract in self.root.iter(w("abstractNum")):
+                formats[abstract.get(w("abstractNumId"), "")] = {
+                    level.get(w("ilvl"), "0"): _val(level.find(w("numFmt"))) or "decimal"
+                    for level in abstract.iter(w("lvl"))}
+            for num in self.root.iter(w("num")):
+                num_id = num.get(w("numId"), "")
+                abstract_id = _val(num.find(w("abstractNumId")))
+                self.abstract[num_id] = abstract_id
+                self.next_id = max(self.next_id, int(num_id) + 1 if num_id.isdigit() else 0)
+                for level, fmt in formats.get(abstract_id, {}).items():
+                    if fmt not in ("bullet", "none"):
+                        self.counted.add(f"{num_id}:{level}")
+        self.style_lists = self._style_lists()
+
+    def _part_of_type(self, kind: str) -> str | None:
+        suffix = f"/relationships/{kind}"
+        for rel in self.base.rels(self.base.main):
+            if rel.get("Type", "").endswith(suffix):
+                return resolve(self.base.main, rel.get("Target"))
+        return None
+
+    def _style_lists(self) -> dict[str, tuple[str, str]]:
+        """Paragraph styles that number by themselves (e.g. "List Number")."""
+        styles_part = self._part_of_type("styles")
+        if styles_part is None or styles_part not in self.base.parts:
+            return {}
+        found = {}
+        for style in etree.fromstring(self.base.parts[styles_part]).iter(w("style")):
+            num_pr = style.find(f"{w('pPr')}/{w('numPr')}")
+            if num_pr is not None:
+                found[style.get(w("styleId"), "")] = (
+                    _val(num_pr.find(w("numId"))), _val(num_pr.find(w("ilvl"))) or "0")
+        return found
+
+    def restart(self, elements: list[etree._Element]) -> None:
+        """Give the lists of one letter fresh counters."""
+        if self.root is None:
+            return
+        fresh: dict[str, str] = {}
+        for element in elements:
+            for paragraph in element.iter(w("p")):
+                properties = paragraph.find(w("pPr"))
+                if properties is None:
+                    continue
+                num_pr = properties.find(w("numPr"))
+                if num_pr is not None:
+                    num_id_node = num_pr.find(w("numId"))
+                    num_id, level = _val(num_id_node), _val(num_pr.find(w("ilvl"))) or "0"
+                else:
+                    style = _val(properties.find(w("pStyle")))
+                    num_id, level = self.style_lists.get(style, ("", "0"))
+                    num_id_node = None
+                if f"{num_id}:{level}" not in self.counted:
+                    continue
+                if num_id not in fresh:
+                    fresh[num_id] = self._new_num(num_id)
+                if num_id_node is not None:
+                    num_id_node.set(w("val"), fresh[num_id])
+                else:  # numbered through its style: say so on the paragraph, with the new id
+                    num_pr = etree.Element(w("numPr"))
+                    etree.SubElement(num_pr, w("ilvl"), {w("val"): level})
+                    etree.SubElement(num_pr, w("numId"), {w("val"): fresh[num_id]})
+                    _insert_in_order(properties, num_pr, _AFTER_NUMPR)
+
+    def _new_num(self, num_id: str) -> str:
+        assert self.root is not None
+        new_id = str(self.next_id)
+        self.next_id += 1
+        num = etree.Element(w("num"), {w("numId"): new_id})
+        etree.SubElement(num, w("abstractNumId"), {w("val"): self.abstract[num_id]})
+        for level in range(9):
+            override = etree.SubElement(num, w("lvlOverride"), {w("ilvl"): str(level)})
+            etree.SubElement(override, w("startOverride"), {w("val"): "1"})
+        existing = self.root.findall(w("num"))
+        if existing:
+            existing[-1].addnext(num)
+        else:
+            self.root.append(num)
+        return new_id
+
+    def save(self) -> None:
+        if self.root is not None and self.part is not None:
+            self.base.parts[self.part] = etree.tostring(
+                self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _val(node: etree._Element | None) -> str:
+    return "" if node is None else str(node.get(w("val"), ""))
+
+
 def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Path:
     """Merge letters (.docx) into one .docx, in the given order, each on a new page."""
     paths = [Path(p) for p in paths]
@@ -181,6 +295,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
 
     base = packages[0]
     bundle = _Bundle(base)
+    numbering = _Numbering(base)
     document = etree.fromstring(base.parts[base.main])
     body = document.find(w("body"))
     assert body is not None
@@ -196,7 +311,9 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
         section = deepcopy(section) if section is not None else etree.Element(w("sectPr"))
         _start_on_new_page(section)
         if number:
+            _refuse_notes(letter, content)
             bundle.adopt(letter, [*content, section])
+            numbering.restart(content)
         for element in content:
             for node in element.iter(f"{{{WP}}}docPr"):
                 drawing_id += 1  # Word wants drawing ids unique in the document
@@ -210,6 +327,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
         else:
             body.append(section)
 
+    numbering.save()
     base.parts[base.main] = etree.tostring(document, xml_declaration=True, encoding="UTF-8",
                                            standalone=True)
     base.parts[base.rels_name(base.main)] = etree.tostring(
@@ -223,6 +341,16 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
             archive.writestr(name, data)
     atomic_write(Path(out), buffer.getvalue(), overwrite=overwrite)
     return Path(out)
+
+
+def _refuse_notes(letter: _Package, content: list[etree._Element]) -> None:
+    """Footnotes and comments live in parts of their own; a later letter's would be lost."""
+    for element in content:
+        for tag in ("footnoteReference", "endnoteReference", "commentReference"):
+            if element.find(f".//{w(tag)}") is not None:
+                raise DataError(f"has a {tag.removesuffix('Reference')}, which a bundle "
+                                "cannot carry over from any letter but the first",
+                                location=letter.path, hint="remove it, or print it apart")
 
 
 def _start_on_new_page(section: etree._Element) -> None:

@@ -64,6 +64,36 @@ def test_announce_writes_one_email_per_organisation_and_refuses_overwrite(
     assert (out / files(out)[0]).read_bytes() == before
 
 
+def test_intake_reminder_counts_from_the_announcement(tmp_path: Path) -> None:
+    result = run("intake-reminder", "-q", "2025-Q1", "--announced", "14-10-2024",
+                 "--register", REGISTER, "--config", CONFIG, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    # Q1 2025: certified until 31-3-2025 (CBCT-0103) and 28-2-2025 (CBCT-0110).
+    mails = sorted((tmp_path / "intake-herinnering").glob("*.eml"))
+    assert [m.name[:9] for m in mails] == ["CBCT-0103", "CBCT-0110"]
+    mail = email.message_from_bytes(mails[1].read_bytes(), policy=policy.default)
+    assert mail["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling vóór "
+                               "28 oktober 2024")
+    assert "Muziekschool & Théâtre Lochem" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+
+def test_certificate_with_a_given_number(tmp_path: Path) -> None:
+    args = ["certificate", "--register", REGISTER, "--config", CONFIG, "--date", "1-7-2025",
+            "--out", str(tmp_path)]
+    two = run(*args, "--org", "CBCT-0101", "--org", "CBCT-0102", "--number", "KiB-2025-0100")
+    assert two.exit_code == 2 and "--number fits one --org only" in two.output
+    unknown = run(*args, "--org", "CBCT-01")
+    assert unknown.exit_code == 2
+    assert "no organisation with certificate number 'CBCT-01'" in unknown.output
+    one = run(*args, "--org", "cbct-0113", "--number", "KiB-2025-0100")
+    assert one.exit_code == 0, one.output
+    [path] = (tmp_path / "certificaat").glob("*.docx")
+    text = docx_reading_text(path)
+    assert "Certificaatnummer KiB-2025-0100" in text and "Bibliotheek Maas & Peel" in text
+    # Decided before the old end date (29-2-2028): the new term runs on from there.
+    assert "Geldig van 1 juli 2025 tot en met 29 februari 2032" in text
+
+
 def test_bad_quarter_is_a_usage_error(tmp_path: Path) -> None:
     result = run("announce", "--quarter", "2025-Q5", "--register", REGISTER,
                  "--out", str(tmp_path))

@@ -11,6 +11,7 @@ import click
 
 from ..documents.context import Batch, load_office
 from ..errors import DataError, Problems, UsageError
+from .common import Progress
 from .lifecycle_support import (
     DATE,
     FILE,
@@ -133,10 +134,13 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: P
     orgs = organisations(register)
     batch, office = Batch(out, overwrite), load_office(config)
     problems = Problems()
-    for org, sheet in scoresheets(sheets, orgs):
-        with problems.catch():
-            make(org, sheet, batch, office, day or dt.date.today(),
-                 versions=("concept" if concept else "definitief",), response=response)
+    pairs = scoresheets(sheets, orgs)
+    with Progress("Reports") as advance:  # a chart per report: seconds for a quarter
+        for done, (org, sheet) in enumerate(pairs, start=1):
+            with problems.catch():
+                make(org, sheet, batch, office, day or dt.date.today(),
+                     versions=("concept" if concept else "definitief",), response=response)
+            advance(done, len(pairs))
     problems.raise_if_any()
     finish(batch, pdf, cover, office)
 

@@ -68,7 +68,8 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
         raise DeliveryError("LibreOffice (soffice) not found; cannot make PDF",
                             hint=INSTALL_HINT)
     ensure_folder(out_dir)
-    with tempfile.TemporaryDirectory(prefix="cbct-soffice-") as scratch:
+    # A killed LibreOffice may still hold files in the profile: cleanup must not fail then.
+    with tempfile.TemporaryDirectory(prefix="cbct-soffice-", ignore_cleanup_errors=True) as scratch:
         profile = Path(scratch, "profile")
         converted = Path(scratch, "pdf")
         converted.mkdir()

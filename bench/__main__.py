@@ -46,7 +46,7 @@ class Target:
 SIDES = [
     Side("letters", "letters_naive", "naive docxtpl loop", 1000, 100, baseline=True),
     Side("letters", "letters_render", "DocxRenderer (compiled)", 1000, 200),
-    Side("letters", "letters_pool", "render_many (2 processes)", 2000, 800),
+    Side("letters", "letters_pool", "compiled, 2 worker processes", 2000, 800),
     Side("letters", "letters_app", "application: confirm() + commit()", 1000, 200),
     Side("e-mails", "emails_premailer", "render + premailer per message", 1000, 200,
          baseline=True),

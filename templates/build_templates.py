@@ -28,6 +28,7 @@ from docx_blocks import (  # noqa: E402
     letter_opening,
     letterhead,
     new_document,
+    page_border,
     save_stable,
     set_widths,
     signature,
@@ -129,7 +130,8 @@ def heraudit() -> docx.document.Document:
 def certificaat() -> docx.document.Document:
     document = new_document(landscape=True)
     section = document.sections[0]
-    section.top_margin = section.bottom_margin = Mm(20)
+    section.top_margin, section.bottom_margin = Mm(40), Mm(25)
+    page_border(section)
     add(document, "{{ bureau.naam }}", bold=True, colour=ACCENT, size=14,
         align=WD_ALIGN_PARAGRAPH.CENTER, after=18)
     add(document, "CERTIFICAAT", "Title", align=WD_ALIGN_PARAGRAPH.CENTER)

@@ -81,6 +81,25 @@ def bottom_border(paragraph) -> None:
     properties.append(borders)
 
 
+def page_border(section, colour: str = "1F4E5F") -> None:
+    """A double frame around the page (the certificate), a fixed distance from the edge."""
+    borders = OxmlElement("w:pgBorders")
+    borders.set(qn("w:offsetFrom"), "page")
+    for side in ("top", "left", "bottom", "right"):
+        line = OxmlElement(f"w:{side}")
+        for key, value in (("val", "double"), ("sz", "18"), ("space", "24"),
+                           ("color", colour)):
+            line.set(qn(f"w:{key}"), value)
+        borders.append(line)
+    properties = section._sectPr
+    # Schema order: pgBorders comes right after pgMar.
+    margins = properties.find(qn("w:pgMar"))
+    if margins is not None:
+        margins.addnext(borders)
+    else:
+        properties.append(borders)
+
+
 def page_number_field(paragraph) -> None:
     run = paragraph.add_run()
     for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):

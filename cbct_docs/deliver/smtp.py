@@ -192,6 +192,11 @@ class Mailer:
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             self.drop()
             raise ConnectionLost(error, uncertain=ended) from None
+        except BaseException:
+            # Anything else (the ledger, Ctrl-C) may strike mid-DATA: hang up without a
+            # QUIT, which would become part of the message; the server discards the rest.
+            self.drop()
+            raise
 
     @staticmethod
     def _expect(reply: tuple[int, bytes | str], good: tuple[int, ...], stage: str) -> None:
@@ -365,8 +370,8 @@ def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
                 return Outcome(message, "unconfirmed", detail)
             last = f"connection to {settings.host}:{settings.port} failed: {lost}"
             outbox.mark(key, "sending", last)
-        except DeliveryError:
-            outbox.mark(key, "deferred", "login or TLS failed")
+        except DeliveryError as error:
+            outbox.mark(key, "deferred", error.what)
             raise
         else:
             outbox.mark(key, "sent", accepted)

@@ -237,7 +237,8 @@ def test_demo_prints_what_it_made(tmp_path: Path) -> None:
     result = run("demo", "--out", str(tmp_path / "out"), "--no-pdf")
     assert result.exit_code == 0, result.output
     assert "Besluitbrief                       6   besluitbrief/" in result.output
-    assert "outcomes: 3× gecertificeerd, 1× niet, 2× voorwaardelijk" in result.output
+    assert ("outcomes: 3× Gecertificeerd, 2× Voorwaardelijk gecertificeerd, "
+            "1× Niet gecertificeerd") in result.output
     assert "57 files made." in result.output
 
 

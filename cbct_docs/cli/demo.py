@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from ..deliver.ledger import default_ledger_path
+from ..domain.advice import ADVICES
 from ..documents.context import Batch, Made, load_office
 from ..documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
 from ..paths import samples_dir
@@ -95,8 +96,8 @@ def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str
     else:
         click.echo(f"  {LABELS['pdf']:<32} {len(pdfs):>3}   pdf/")
     outcome_counts = Counter(summary["outcomes"].values())
-    click.echo("  outcomes: " + ", ".join(f"{count}× {name}"
-                                        for name, count in sorted(outcome_counts.items())))
+    click.echo("  outcomes: " + ", ".join(f"{outcome_counts[name]}× {name}"
+                                        for name in ADVICES if outcome_counts[name]))
     click.echo(f"  campaign: {counts['geplaatst']} placed, {counts['bedankt']} thanked "
                f"(merge data: campagne/deelnemers.json)")
     total = len(made) + len(pdfs or [])

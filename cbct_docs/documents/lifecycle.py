@@ -118,8 +118,8 @@ def run_round(samples: Samples, batch: Batch, office: Office,
             report(org, sheet, batch, office, dates.definitive, versions=("definitief",),
                    response=None)
             decide(org, sheet, batch, office, dates.decided, result)
-            outcomes[cert_nr] = outcome_of(result)
-            if outcomes[cert_nr] == "gecertificeerd":
+            outcomes[cert_nr] = result.advice
+            if outcome_of(result) == "gecertificeerd":
                 certificate(org, numbers(org, dates.decided), batch, office, dates.decided)
             else:
                 letter_date = heraudit_date(dates.decided, deadlines) - dt.timedelta(weeks=10)

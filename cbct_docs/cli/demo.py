@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from ..deliver.ledger import default_ledger_path
-from ..domain.advice import ADVICES
 from ..documents.context import Batch, Made, load_office
 from ..documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
+from ..domain.advice import ADVICES
 from ..paths import samples_dir
 
 #: How the summary names each kind of output, in lifecycle order.

@@ -198,3 +198,14 @@ def test_syntax_error_shows_context(tmp_path: Path, tricky_data: Path,
     assert result.exit_code == 1
     assert f"Error: {template}: syntax error" in result.output
     assert "Beste" in result.output
+
+
+def test_outputs_get_ordinary_permissions(tmp_path: Path, tricky_data: Path,
+                                          docx_template: Callable[..., Path]) -> None:
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    result = merge(docx_template(["{{ naam }}"]), tricky_data, tmp_path / "out")
+    # written via a private (0600) temporary file, yet as readable as any file the user makes
+    assert {o.path.stat().st_mode & 0o777 for o in result.outputs} == {0o666 & ~umask}

@@ -21,6 +21,15 @@ _WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10))
 MAX_STEM = 120
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def safe_filename(text: str, fallback: str = "document") -> str:
     """A file name stem anyone's file system accepts; diacritics are kept.
 
@@ -110,6 +119,7 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> s
         raise OutputError("exists already", location=path, hint="use --overwrite to replace it")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a document is as readable as any file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -57,8 +57,10 @@ def bevestigingsbrief() -> docx.document.Document:
     add(document, "De audit wordt uitgevoerd door {{ auditoren_tekst }}.")
     add(document, "Wat wij van u vragen", "Heading 2")
     add(document, "Wij ontvangen uw zelfevaluatie met de onderbouwende documenten uiterlijk op "
-                  "{{ zelfevaluatie_deadline|datum }} via het auditportaal. Dat is zes weken voor "
-                  "de eerste auditdag; zo hebben de auditoren tijd om zich goed voor te bereiden.")
+                  "{{ zelfevaluatie_deadline|datum }} via het auditportaal. Dat is "
+                  "{{ zelfevaluatie_weken }} weken voor de eerste auditdag; zo "
+                  "{{ 'heeft de auditor' if auditoren|length == 1 else 'hebben de auditoren' }} "
+                  "tijd om zich goed voor te bereiden.")
     add(document, "Hoe het verder gaat", "Heading 2")
     bullets(document, "for stap in vervolg", "{{ stap }}")
     add(document, "Heeft u vragen over de planning, neem dan gerust contact met ons op via "

@@ -46,6 +46,7 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         "auditoren_tekst": dutch_list(plan.auditors),
         "eerste_auditdag": first_day,
         "zelfevaluatie_deadline": selfevaluation_deadline(first_day, deadlines),
+        "zelfevaluatie_weken": deadlines.selfevaluation_weeks_before,
         "conceptrapport_deadline": concept,
         "vervolg": [
             f"Uiterlijk {_day(concept)} ontvangt u het conceptrapport.",

@@ -210,10 +210,11 @@ def pdf_parallel(count: int, work: Path) -> dict[str, Any]:
     from cbct_docs.deliver.pdf import convert_to_pdf
 
     letters = make_letters(count, work / "letters")
-    halves = [letters[: count // 2], letters[count // 2 :]]
+    # A folder per process: ensure_folder clears the other's temporary files otherwise.
+    halves = [(letters[: count // 2], work / "pdf-1"), (letters[count // 2 :], work / "pdf-2")]
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:
-        done = list(pool.map(lambda part: convert_to_pdf(part, work / "pdf", overwrite=True),
+        done = list(pool.map(lambda half: convert_to_pdf(half[0], half[1], overwrite=True),
                              halves))
     return {"seconds": time.perf_counter() - start, "count": sum(len(d) for d in done),
             "note": "convert_to_pdf on two halves at once (two soffice processes)"}

@@ -155,3 +155,11 @@ def test_unknown_organisation_in_confirm_is_reported() -> None:
         "certificate number CBCT-0999 is not in the register",
         "CBCT-0113 has no audit in the planning"]
     assert all(isinstance(p, DataError) for p in caught.value.problems)
+
+
+def test_planned_heraudit_day_is_a_weekday() -> None:
+    from cbct_docs.documents.decision import next_weekday
+
+    assert next_weekday(dt.date(2026, 1, 3)) == dt.date(2026, 1, 5)  # Saturday → Monday
+    assert next_weekday(dt.date(2026, 1, 4)) == dt.date(2026, 1, 5)  # Sunday → Monday
+    assert next_weekday(dt.date(2026, 1, 2)) == dt.date(2026, 1, 2)  # Friday stays

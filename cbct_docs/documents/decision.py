@@ -49,6 +49,13 @@ def insufficient_items(result: Any) -> list[dict[str, str]]:
             for p in insufficient_parts(result)]
 
 
+def next_weekday(day: dt.date) -> dt.date:
+    """The planned heraudit day is an appointment: never on a Saturday or Sunday."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
                      result: Any = None) -> dict[str, Any]:
     framework = load_framework(org.framework)
@@ -79,7 +86,7 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
     framework = load_framework(org.framework)
     deadlines = framework.deadlines
     result = result or evaluate(sheet, framework)
-    day = on or heraudit_date(decided, deadlines)
+    day = on or next_weekday(heraudit_date(decided, deadlines))
     names = list(auditors or sheet.auditors)
     return {
         **office.fields(),

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 
 class DocxRenderer:
-    """A Word template, read and checked once."""
+    """A Word template, read, checked and compiled once."""
 
     def __init__(self, path: str | Path, env: StrictEnvironment | None = None) -> None:
         self.path = Path(path)
@@ -67,6 +67,10 @@ class DocxRenderer:
             self._fall_back(str(why))
         except jinja2.TemplateSyntaxError as error:  # only {_{ inside a tag can cause this
             self._fall_back(f"the compiled path cannot read it: {error.message}")
+        except Exception as error:  # an unforeseen template shape: docxtpl still works
+            log.warning("%s: compiled path failed (%s: %s)", self.name,
+                        type(error).__name__, error)
+            self._fall_back(f"the compiled path failed: {type(error).__name__}: {error}")
 
     def _read_parts(self) -> tuple[Any, list[Any]]:
         from docxtpl import DocxTemplate
@@ -106,7 +110,8 @@ class DocxRenderer:
                                 hint="check that every {%p if %} has its {%p endif %}") from None
 
     def render_with_docxtpl(self, context: Mapping[str, Any]) -> bytes:
-        """The reference path: docxtpl opens, renders and saves the whole document."""
+        """The reference path: docxtpl opens, renders and saves the whole document.
+        Errors come out as docxtpl raises them; :meth:`render` translates them."""
         from docxtpl import DocxTemplate
 
         tpl = DocxTemplate(io.BytesIO(self.data))

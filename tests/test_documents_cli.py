@@ -239,7 +239,13 @@ def test_demo_prints_what_it_made(tmp_path: Path) -> None:
     assert "Besluitbrief                       6   besluitbrief/" in result.output
     assert ("outcomes: 3× Gecertificeerd, 2× Voorwaardelijk gecertificeerd, "
             "1× Niet gecertificeerd") in result.output
-    assert "57 files made." in result.output
+    assert "Norm whitepaper (Word, HTML)       2   whitepapers/" in result.output
+    assert "69 files made." in result.output
+    out = tmp_path / "out"
+    paper = (out / "whitepapers" / "KiB-norm-4-Samenwerking.html").read_text(encoding="utf-8")
+    assert "Samenwerking" in paper and "norm 4 van 7" in paper
+    overview = docx_reading_text(out / "sectoroverzicht" / "sectoroverzicht.docx")
+    assert "Bibliotheek Rivierenland" in overview
 
 
 @pytest.mark.skipif(not soffice_available(), reason="LibreOffice (soffice) is not installed")

@@ -27,6 +27,8 @@ LABELS = {
     "heraudit": "Heraudit letter",
     "enquete": "Tevredenheidsenquête (e-mail)",
     "campagne": "Campaign answer (e-mail)",
+    "whitepaper": "Norm whitepaper (Word, HTML)",
+    "sectoroverzicht": "Sector overview (+ charts)",
     "pdf": "PDF",
 }
 
@@ -62,8 +64,24 @@ def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
         pending = start_pdfs(pool, made, out, overwrite) if pdf else None
         counts = run_campaign(samples, batch, office)
         made += batch.commit()
+        extras = communications(out, overwrite)
         pdfs = [p for job in pending for p in job.result()] if pending is not None else None
-    show(made, pdfs, out, summary, counts)
+    show(made, pdfs, out, summary, counts, extras)
+
+
+def communications(out: Path, overwrite: bool) -> dict[str, list[Path]]:
+    """Besides the round: the sample norm whitepapers and the sector overview."""
+    from ..overview import build_overview
+    from ..whitepaper.build import build_whitepapers
+
+    samples = samples_dir()
+    papers = build_whitepapers(sorted((samples / "whitepapers").glob("*.yaml")),
+                               out / "whitepapers", overwrite=overwrite)
+    overview = samples / "overview"
+    report = build_overview(overview / "results.xlsx", scores=overview / "scores",
+                            survey=overview / "survey.csv", period="2025")
+    written = report.write(out / "sectoroverzicht", overwrite=overwrite)
+    return {"whitepaper": [p.path for p in papers], "sectoroverzicht": list(written)}
 
 
 #: Two soffice processes side by side: on two cores about a third faster than one.
@@ -82,7 +100,7 @@ def start_pdfs(pool: ThreadPoolExecutor, made: list[Made], out: Path,
 
 
 def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str, Any],
-         counts: dict[str, int]) -> None:
+         counts: dict[str, int], extras: dict[str, list[Path]]) -> None:
     kinds = Counter(m.kind for m in made)
     folders = {m.kind: m.path.parent for m in made}
     click.echo(f"Lifecycle demo for the sample register → {out}")
@@ -91,6 +109,9 @@ def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str
         if kind in kinds:
             where = folders[kind].relative_to(out) if folders[kind].is_relative_to(out) else ""
             click.echo(f"  {label:<32} {kinds[kind]:>3}   {where}/")
+    for kind, paths in extras.items():
+        folder = paths[0].parent.relative_to(out) if paths else kind
+        click.echo(f"  {LABELS[kind]:<32} {len(paths):>3}   {folder}/")
     if pdfs is None:
         click.echo("  PDF: skipped (LibreOffice/soffice not found, or --no-pdf)")
     else:
@@ -100,7 +121,7 @@ def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str
                                         for name in ADVICES if outcome_counts[name]))
     click.echo(f"  campaign: {counts['geplaatst']} placed, {counts['bedankt']} thanked "
                f"(merge data: campagne/deelnemers.json)")
-    total = len(made) + len(pdfs or [])
+    total = len(made) + len(pdfs or []) + sum(len(paths) for paths in extras.values())
     click.echo(f"{total} files made.")
 
 

@@ -66,6 +66,11 @@ def load_office(path: str | Path | None = None, *, example_fallback: bool = Fals
     if "letterhead" not in settings and path is None and example_fallback:
         example = example_settings_path()
         settings, where = load_settings(example), str(example)
+    elif settings.source is None:
+        # No settings file at all: say so, rather than list sections of a file not there.
+        raise DataError(f"no settings file: ./{SETTINGS_NAME} not found", location=Path.cwd(),
+                        hint=f"copy {example_settings_path()} here and fill in the office's "
+                             "letterhead, sender and signatory, or give --config FILE")
     return office_from(settings, where)
 
 

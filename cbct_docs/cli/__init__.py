@@ -63,9 +63,13 @@ def cli() -> None:
 
     \b
     Typical use:
-      cbct-docs check templates/letters/bevestigingsbrief.docx samples/register.xlsx
-      cbct-docs merge TEMPLATE DATA --out out/brieven
-      cbct-docs demo --out out
+      cbct-docs demo --out out                        # everything, on the samples
+      cbct-docs register check register.xlsx --quarter 2025-Q2
+      cbct-docs announce --quarter 2025-Q2 --register register.xlsx
+      cbct-docs confirm planning.xlsx --register register.xlsx --pdf
+      cbct-docs report scores/*.xlsx --concept --register register.xlsx
+      cbct-docs send out/aankondiging                 # a dry run; --send sends
+      cbct-docs merge TEMPLATE DATA --out out/brieven  # any template, any table
 
     Every command explains itself with --help. Nothing is overwritten without
     --overwrite, and bad input is reported all at once before anything is written.

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter, intake_deadline, planned_quarter
-from ..errors import Problems
+from ..errors import DataError, Problems
+from ..render.filters import datum
 from .context import (
     Batch,
     Office,
@@ -30,6 +31,16 @@ def due_in(orgs: Iterable[Any], quarter: Quarter) -> list[Any]:
         if planned_quarter(org.certified_until, deadlines) == quarter:
             chosen.append(org)
     return chosen
+
+
+def refuse_expired(org: Any, announced: dt.date) -> None:
+    """An audit announced after the certificate ended is no renewal: the office must look."""
+    if org.certified_until < announced:
+        raise DataError(
+            f"the certificate expired on {datum(org.certified_until)}, before this "
+            f"announcement ({datum(announced)})",
+            location=org.origin.at("certified_until"),
+            hint="check certified_until in the register, or give the intended --date")
 
 
 def announcement_context(org: Any, quarter: Quarter, announced: dt.date, office: Office,
@@ -59,6 +70,7 @@ def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office
     problems = Problems()
     for org in due:
         with problems.catch(), about(org):
+            refuse_expired(org, announced)
             context = announcement_context(org, quarter, announced, office)
             email = render_email(kind, context, recipient(org))
             batch.add(kind, file_stem(org, kind), ".eml", email_bytes(email, office), org.name)

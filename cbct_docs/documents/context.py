@@ -219,6 +219,8 @@ def about(org: Any) -> Iterator[None]:
     try:
         yield
     except CbctError as error:
+        if error.location and error.location.startswith(str(org.origin)):
+            raise  # already located in the row (or one of its fields)
         raise error.at(org.origin) from None
 
 

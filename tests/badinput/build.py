@@ -574,6 +574,74 @@ def _(d: Path) -> dict[str, Any]:
             "error": "{case}/results.csv: missing column 'Opmerking' (found 'Opmerkingen'"}
 
 
+# --- the lifecycle commands ----------------------------------------------------------------
+
+ROOT = HERE.parent.parent
+
+
+def office(d: Path) -> str:
+    shutil.copyfile(ROOT / "cbct-docs.toml", d / "cbct-docs.toml")
+    return "{case}/cbct-docs.toml"
+
+
+@case("announce-certificate-already-expired")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW.replace("1-5-2025", "1-5-2021"))
+    return {"args": ["announce", "--quarter", "2021-Q2", "--register", "{case}/register.csv",
+                     "--date", "1-6-2025", "--config", office(d), "--out", "{out}"],
+            "error": "{case}/register.csv:row 2:certified_until: the certificate expired on "
+                     "1 mei 2021, before this announcement (1 juni 2025)"}
+
+
+@case("confirm-appointment-ends-before-it-begins")
+def _(d: Path) -> dict[str, Any]:
+    shutil.copyfile(ROOT / "samples/register.xlsx", d / "register.xlsx")
+    wb = openpyxl.load_workbook(ROOT / "samples/planning.xlsx")
+    wb["Afspraken"].cell(3, 4).value = dt.time(8, 0)
+    wb.save(d / "planning.xlsx")
+    return {"args": ["confirm", "{case}/planning.xlsx", "--register", "{case}/register.xlsx",
+                     "--config", office(d), "--out", "{out}"],
+            "error": "{case}/planning.xlsx:Afspraken:row 3:eind: ends (08:00) before it "
+                     "begins (13:30)"}
+
+
+@case("report-organisation-not-in-register")
+def _(d: Path) -> dict[str, Any]:
+    score_sheet(d, lambda wb: None)
+    shutil.copyfile(ROOT / "samples/register.xlsx", d / "register.xlsx")
+    return {"args": ["report", "{case}/score.xlsx", "--concept", "--register",
+                     "{case}/register.xlsx", "--config", office(d), "--out", "{out}"],
+            "error": "{case}/score.xlsx"}
+
+
+@case("decide-unknown-score")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Scores"].cell(5, 5).value = "Voldoende"
+
+    score_sheet(d, edit)
+    return {"args": ["decide", "{case}/score.xlsx", "--register", "{case}/register.csv",
+                     "--config", office(d), "--out", "{out}"],
+            "error": "{case}/score.xlsx:Scores:row 5:score: 'Voldoende' is not one of Niet, "
+                     "Beperkt, Grotendeels, Volledig"}
+
+
+@case("certificate-unknown-organisation")
+def _(d: Path) -> dict[str, Any]:
+    register_csv(d, GOOD_ROW)
+    return {"args": ["certificate", "--org", "CBCT-0910", "--register", "{case}/register.csv",
+                     "--config", office(d), "--out", "{out}"],
+            "exit": 2, "error": "no organisation with certificate number 'CBCT-0910'"}
+
+
+@case("send-eml-without-recipient")
+def _(d: Path) -> dict[str, Any]:
+    mails = d / "mails"
+    mails.mkdir()
+    (mails / "a.eml").write_bytes(b"From: bureau@cbct.example\r\nSubject: Test\r\n\r\nHallo\r\n")
+    return {"args": ["send", "{case}/mails"], "error": "{case}/mails/a.eml"}
+
+
 def build(only: list[str] | None = None) -> list[Path]:
     made = []
     for name, func in CASES.items():

@@ -21,10 +21,15 @@ from .deliver.files import (
     atomic_write,
     default_pattern,
     ensure_folder,
+    write_files,
 )
 from .errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
 from .records import Record, read_records
 from .render import DocxRenderer, HtmlRenderer, renderer_for
+
+#: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
+#: loses at most one chunk of rendering (never a half file).
+WRITE_CHUNK = 100
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
@@ -164,19 +169,32 @@ def merge(
     refuse_existing(outputs, overwrite, resume)
     ensure_folder(out)
     result = MergeResult(outputs)
+    pending: list[tuple[Output, bytes | str]] = []
+
+    def flush() -> None:
+        written = write_files([(o.path, content) for o, content in pending], overwrite=overwrite)
+        for (output, _content), outcome in zip(pending, written, strict=True):
+            if outcome.error is not None:
+                output.status = "failed"
+                result.problems.append(outcome.error.at(output.record.origin))
+            else:
+                output.sha256, output.status = outcome.sha256, "made"
+        pending.clear()
+
     for done, output in enumerate(outputs, start=1):
         if output.status == "skipped":
             output.sha256 = sha256_of(output.path)
-            continue
-        try:
-            content = renderer.render(context_for(output.record))
-            output.sha256 = atomic_write(output.path, content, overwrite=overwrite)
-            output.status = "made"
-        except CbctError as error:
-            output.status = "failed"
-            result.problems.append(error.at(output.record.origin))
+        else:
+            try:
+                pending.append((output, renderer.render(context_for(output.record))))
+            except CbctError as error:
+                output.status = "failed"
+                result.problems.append(error.at(output.record.origin))
+            if len(pending) >= WRITE_CHUNK:
+                flush()
         if progress:
             progress(done, len(outputs))
+    flush()
     if manifest:
         result.manifest = write_manifest(outputs, out, manifest)
     if result.problems:

@@ -10,6 +10,7 @@ import string
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -111,44 +112,123 @@ class UniqueNames:
         return candidate + suffix
 
 
-def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> str:
-    """Write via a temporary file in the same folder, then rename. Returns the sha256."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    if path.exists() and not overwrite:
-        raise OutputError("exists already", location=path, hint="use --overwrite to replace it")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _temp_file(path: Path, data: bytes, *, sync: bool) -> str:
+    """Write ``data`` next to ``path`` under a hidden name that carries our process id, so
+    that a later run can tell a dead run's leftovers from a live writer's file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a document is as readable as any file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
+    return tmp
+
+
+def _replace(tmp: str, path: Path) -> None:
+    try:
         os.replace(tmp, path)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
+
+
+def _as_bytes(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+def _refuse(path: Path, overwrite: bool) -> None:
+    if path.exists() and not overwrite:
+        raise OutputError("exists already", location=path, hint="use --overwrite to replace it")
+
+
+def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> str:
+    """Write via a flushed temporary file in the same folder, then rename. Returns the sha256.
+
+    A file under its real name is therefore always complete, even after a crash."""
+    data = _as_bytes(data)
+    _refuse(path, overwrite)
+    _replace(_temp_file(path, data, sync=True), path)
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class Written:
+    path: Path
+    sha256: str = ""
+    error: OutputError | None = None
+
+
+def write_files(items: Iterable[tuple[Path, bytes | str]], *,
+                overwrite: bool = False) -> list[Written]:
+    """Many files, each as safe as :func:`atomic_write`, with one flush to disk for all.
+
+    Every file goes to its temporary name first; one ``os.sync()`` then makes them all
+    durable before any is renamed into place. (A flush per file costs ~3 ms, which would
+    cap a batch at ~300 files a second.) A file that cannot be written is reported in its
+    ``error``; the others are written.
+    """
+    results: list[Written] = []
+    staged: list[tuple[str, Written]] = []
+    for path, data in items:
+        result = Written(path)
+        results.append(result)
+        raw = _as_bytes(data)
+        try:
+            _refuse(path, overwrite)
+            staged.append((_temp_file(path, raw, sync=False), result))
+            result.sha256 = hashlib.sha256(raw).hexdigest()
+        except OutputError as error:
+            result.error = error
+    if staged:
+        os.sync()
+    for tmp, result in staged:
+        try:
+            _replace(tmp, result.path)
+        except OutputError as error:
+            result.error, result.sha256 = error, ""
+    return results
 
 
 TEMP_GLOB = ".*.tmp"
 
 
+def _is_stale(temp: Path) -> bool:
+    """Left by a process that no longer runs (names are ``.<name>.<pid>.<random>.tmp``)."""
+    parts = temp.name[: -len(".tmp")].rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False  # not ours: leave it alone
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # alive, owned by someone else
+    return False
+
+
 def ensure_folder(folder: Path) -> None:
     """Create the output folder, check it is writable, and clear temporary files that a
-    killed run left behind (every output is written to ``.<name>.<random>.tmp`` first)."""
+    killed run left behind (files of a writer that is still running are left alone)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise OutputError(f"cannot create folder: {error.strerror}", location=folder) from None
     try:  # a real probe: os.access says yes to root even on read-only or immutable folders
-        fd, probe = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=folder)
+        fd, probe = tempfile.mkstemp(prefix=f".probe.{os.getpid()}.", suffix=".tmp", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as error:
         raise OutputError(f"folder is not writable ({error.strerror})", location=folder,
                           hint="choose another --out folder or fix its permissions") from None
     for stale in folder.glob(TEMP_GLOB):
-        with contextlib.suppress(OSError):
-            stale.unlink()
+        if _is_stale(stale):
+            with contextlib.suppress(OSError):
+                stale.unlink()

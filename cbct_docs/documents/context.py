@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import atomic_write, ensure_folder, safe_filename
+from ..deliver.files import ensure_folder, safe_filename, write_files
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
@@ -185,17 +185,19 @@ class Batch:
     overwrite: bool = False
     made: list[Made] = field(default_factory=list)
     pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
+    names: set[Path] = field(default_factory=set)  # paths of pending files, for clashes
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
             folder: str | None = None, organisation: Any = None) -> Path:
         path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
-        if any(item.path == path for item, _data in self.pending):
+        if path in self.names:
             raise DataError(f"two documents would both be called {path.name}", location=path)
+        self.names.add(path)
         self.pending.append((Made(kind, path, org, organisation), data))
         return path
 
     def commit(self) -> list[Made]:
-        from ..errors import OutputError
+        from ..errors import OutputError, ProblemList
 
         if not self.overwrite:
             existing = [item.path for item, _data in self.pending if item.path.exists()]
@@ -203,13 +205,18 @@ class Batch:
                 more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
                 raise OutputError(f"exists already{more}", location=existing[0],
                                   hint="nothing was written; use --overwrite to replace")
-        written = []
-        for item, data in self.pending:
-            ensure_folder(item.path.parent)
-            atomic_write(item.path, data, overwrite=self.overwrite)
-            written.append(item)
+        for folder in {item.path.parent for item, _data in self.pending}:
+            ensure_folder(folder)
+        outcomes = write_files([(item.path, data) for item, data in self.pending],
+                               overwrite=self.overwrite)
+        written = [item for (item, _data), outcome in zip(self.pending, outcomes, strict=True)
+                   if outcome.error is None]
         self.pending.clear()
+        self.names.clear()
         self.made.extend(written)
+        failed = [outcome.error for outcome in outcomes if outcome.error is not None]
+        if failed:
+            raise ProblemList(failed)
         return written
 
 

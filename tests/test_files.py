@@ -1,0 +1,54 @@
+"""Output files: safe names, batched atomic writes, and leftovers of killed runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.deliver.files import ensure_folder, safe_filename, write_files
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('Stichting "De Kunst" / Noord', "Stichting -De Kunst- - Noord"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("Bibliotheek Súdwest-Fryslân", "Bibliotheek Súdwest-Fryslân"),
+    ("CON", "_CON"),
+    ("  ..  ", "document"),
+    ("a\x00b\tc", "a-b-c"),
+])
+def test_safe_filename(text: str, expected: str) -> None:
+    assert safe_filename(text) == expected
+
+
+def test_write_files_writes_all_and_reports_the_ones_it_cannot(tmp_path: Path) -> None:
+    (tmp_path / "bestaat.txt").write_text("oud", encoding="utf-8")
+    items = [(tmp_path / "a.txt", "Fryslân"), (tmp_path / "bestaat.txt", "nieuw"),
+             (tmp_path / "b.bin", b"\x00\x01")]
+    results = write_files(items)
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Fryslân"
+    assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"
+    assert results[0].sha256 == hashlib.sha256("Fryslân".encode()).hexdigest()
+    assert results[1].error is not None and "exists already" in str(results[1].error)
+    assert (tmp_path / "bestaat.txt").read_text(encoding="utf-8") == "oud"
+    assert not list(tmp_path.glob(".*.tmp"))
+    write_files([(tmp_path / "bestaat.txt", "nieuw")], overwrite=True)
+    assert (tmp_path / "bestaat.txt").read_text(encoding="utf-8") == "nieuw"
+
+
+def test_ensure_folder_clears_only_leftovers_of_dead_runs(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(dead.stdout)  # that process has ended
+    leftover = tmp_path / f".brief.docx.{dead_pid}.abc123.tmp"
+    live = tmp_path / f".brief2.docx.{os.getpid()}.def456.tmp"  # a writer still running
+    foreign = tmp_path / ".iets.tmp"  # not named by us
+    for path in (leftover, live, foreign):
+        path.write_bytes(b"half")
+    ensure_folder(tmp_path)
+    assert not leftover.exists()
+    assert live.exists() and foreign.exists()

@@ -23,16 +23,19 @@ Dates may be real dates, Excel serial numbers or Dutch text (``1-5-2025``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 
 from ..errors import DataError
 from ..records.dates import parse_date
 
-LOCALE = "nl_NL"
+# Parsed once: Babel parses a locale string anew on every call otherwise.
+LOCALE = Locale.parse("nl_NL")
 QUARTER_WORDS = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde"}
 
 
@@ -41,7 +44,13 @@ def quarter_of(day: dt.date) -> int:
 
 
 def datum(value: Any, fmt: str = "d MMMM y") -> str:
-    return format_date(parse_date(value), fmt, locale=LOCALE)
+    return _format_date(parse_date(value), fmt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_date(day: dt.date, fmt: str) -> str:
+    # A batch prints the same few dates thousands of times.
+    return format_date(day, fmt, locale=LOCALE)
 
 
 def kwartaal(value: Any, style: str = "lang") -> str:

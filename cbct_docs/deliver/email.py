@@ -30,7 +30,8 @@ _NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>,;\s]+)>\s*$")
 
 
 def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
-                  attachments: Sequence[Path] = (), reply_to: str | None = None) -> EmailMessage:
+                  attachments: Sequence[Path] = (), reply_to: str | None = None,
+                  css_inlined: bool = False) -> EmailMessage:
     """A multipart/alternative e-mail (plain text first, then HTML with inlined CSS).
 
     ``sender``/``to``/``reply_to`` may carry a display name with diacritics, e.g.
@@ -52,7 +53,9 @@ def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
 
     # Quoted-printable keeps the message 7-bit clean, so any SMTP server takes it as is.
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(inline_css(html), subtype="html", charset="utf-8",
+    if not css_inlined:  # templates compiled with their CSS inlined once skip this
+        html = inline_css(html)
+    message.add_alternative(html, subtype="html", charset="utf-8",
                             cte="quoted-printable")
     for name, data in parts:
         maintype, subtype = _mime_type(name)

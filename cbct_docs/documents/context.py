@@ -19,6 +19,7 @@ from ..deliver.files import ensure_folder, safe_filename, write_files
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
+from ..render.fast_email import InlinedHtmlRenderer
 
 SETTINGS_NAME = "cbct-docs.toml"
 #: Settings sections a document needs, with the keys each must have.
@@ -253,6 +254,13 @@ class Email:
     subject: str
     text: str
     html: str
+    css_inlined: bool = False  # the HTML carries its CSS inline already
+
+
+@lru_cache(maxsize=32)
+def inlined_template(name: str, folder: str | None = None) -> InlinedHtmlRenderer:
+    """An e-mail's HTML template with its CSS inlined once, not once per message."""
+    return InlinedHtmlRenderer(Path(folder or templates_dir()) / "emails" / name)
 
 
 def render_email(name: str, context: Mapping[str, Any], to: str,
@@ -263,13 +271,15 @@ def render_email(name: str, context: Mapping[str, Any], to: str,
     if not first.startswith("Onderwerp:"):
         raise DataError("the first line must be 'Onderwerp: …' (the subject)",
                         location=f"emails/{name}.txt")
-    html = html_template(f"{name}.html", folder).render(context)
-    return Email(to, first.removeprefix("Onderwerp:").strip(), body.lstrip("\n"), html)
+    html = inlined_template(f"{name}.html", folder).render(context)
+    return Email(to, first.removeprefix("Onderwerp:").strip(), body.lstrip("\n"), html,
+                 css_inlined=True)
 
 
 def email_bytes(email: Email, office: Office, attachments: Sequence[Path] = ()) -> bytes:
     from ..deliver.email import EML_POLICY, build_message
 
     message = build_message(sender=office.sender, to=email.to, subject=email.subject,
-                            html=email.html, text=email.text, attachments=attachments)
+                            html=email.html, text=email.text, attachments=attachments,
+                            css_inlined=email.css_inlined)
     return message.as_bytes(policy=EML_POLICY)

@@ -1,0 +1,41 @@
+"""The README's reliability counts and commands stay true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cbct_docs.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def count_tests(path: Path, marker: str) -> int:
+    return len(re.findall(marker, path.read_text(encoding="utf-8"), re.MULTILINE))
+
+
+def test_reliability_counts_match_the_tests() -> None:
+    cases = len(list((ROOT / "tests" / "badinput").glob("*/case.json")))
+    properties = count_tests(ROOT / "tests" / "test_properties.py", r"^@given")
+    crashes = (count_tests(ROOT / "tests" / "test_crash_safety.py", r"^def test_")
+               + count_tests(ROOT / "tests" / "test_send_crash.py", r"^def test_"))
+    assert f"**Bad-input corpus:** {cases} cases" in README
+    assert f"**Property tests (hypothesis):** {properties} properties" in README
+    assert f"**Crash tests:** {crashes} tests" in README
+
+
+def test_quickstart_is_the_two_commands() -> None:
+    quickstart = README.split("## Quickstart", 1)[1].split("##", 1)[0]
+    commands = re.findall(r"^(make \w+)", quickstart, re.MULTILINE)
+    assert commands == ["make demo", "make test"]
+
+
+def test_every_command_in_the_readme_exists() -> None:
+    named = set(re.findall(r"cbct-docs ([a-z-]+)", README))
+    runner = CliRunner()
+    for name in sorted(named):
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, f"cbct-docs {name}: {result.output}"

@@ -48,6 +48,7 @@ class MergeResult:
     outputs: list[Output] = field(default_factory=list)
     problems: list[CbctError] = field(default_factory=list)
     manifest: Path | None = None
+    note: str = ""  # e.g. why the Word template went through docxtpl (slower, still exact)
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outputs if o.status == status)
@@ -195,6 +196,8 @@ def merge(
         if progress:
             progress(done, len(outputs))
     flush()
+    if isinstance(renderer, DocxRenderer) and renderer.fallback_reason:
+        result.note = f"rendered with docxtpl (slower, same result): {renderer.fallback_reason}"
     if manifest:
         result.manifest = write_manifest(outputs, out, manifest)
     if result.problems:

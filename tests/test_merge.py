@@ -209,3 +209,28 @@ def test_outputs_get_ordinary_permissions(tmp_path: Path, tricky_data: Path,
     result = merge(docx_template(["{{ naam }}"]), tricky_data, tmp_path / "out")
     # written via a private (0600) temporary file, yet as readable as any file the user makes
     assert {o.path.stat().st_mode & 0o777 for o in result.outputs} == {0o666 & ~umask}
+
+
+def test_summary_says_when_docxtpl_renders(tmp_path: Path, tricky_data: Path) -> None:
+    import zipfile
+
+    from tests.conftest import make_docx
+
+    template = make_docx(tmp_path / "gewoon.docx", ["Beste {{ naam }}"])
+    fast = CliRunner().invoke(cli, ["merge", str(template), str(tricky_data),
+                                    "--out", str(tmp_path / "a")])
+    assert fast.exit_code == 0 and "Note:" not in fast.output
+    # The same letter, one part stored with bzip2: Word-legal, beyond the compiled path.
+    odd = tmp_path / "bzip2.docx"
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(odd, "w") as target:
+        for info in source.infolist():
+            method = zipfile.ZIP_BZIP2 if info.filename == "docProps/app.xml" else (
+                zipfile.ZIP_DEFLATED)
+            target.writestr(info.filename, source.read(info), compress_type=method)
+    slow = CliRunner().invoke(cli, ["merge", str(odd), str(tricky_data),
+                                    "--out", str(tmp_path / "b")])
+    assert slow.exit_code == 0, slow.output
+    assert "Note: rendered with docxtpl (slower, same result): " in slow.output
+    assert "compression method 12" in slow.output
+    assert docx_text(tmp_path / "b" / "C-001-Kunst&Co-Uden -b.docx").strip() == (
+        "Beste Kunst&Co-Uden <b>")

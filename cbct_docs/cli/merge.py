@@ -63,6 +63,8 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
             raise problems
     click.echo(summary(result.count("made"), result.count("skipped"), result.count("failed"),
                        str(out)))
+    if result.note:
+        click.echo(f"Note: {result.note}")
 
 
 @click.command()

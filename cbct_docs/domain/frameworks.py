@@ -205,7 +205,7 @@ def _bundled() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in sorted(frameworks_dir().glob("*.yaml")):
         with path.open(encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         if isinstance(data, dict) and isinstance(data.get("code"), str):
             found[data["code"]] = path
     return found

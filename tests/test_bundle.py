@@ -147,3 +147,32 @@ def test_a_later_letter_with_a_footnote_is_refused_not_garbled(tmp_path: Path) -
     with pytest.raises(DataError, match="02-brief.docx: has a footnote, which a bundle"):
         make_bundle(letters, tmp_path / "drukwerk.docx")
     assert not (tmp_path / "drukwerk.docx").exists()
+
+
+def test_bookmarks_mark_where_every_letter_starts(tmp_path: Path) -> None:
+    from lxml import etree
+
+    from cbct_docs.deliver.bundle import W
+
+    letters = make_letters(tmp_path / "brieven")
+    plain = make_bundle(letters, tmp_path / "drukwerk.docx")
+    marked = make_bundle(letters, tmp_path / "met bladwijzers.docx", bookmarks=True)
+
+    def body(path: Path) -> etree._Element:
+        with zipfile.ZipFile(path) as archive:
+            return etree.fromstring(archive.read("word/document.xml"))
+
+    assert body(plain).find(f".//{{{W}}}bookmarkStart") is None  # off unless asked for
+    starts = body(marked).findall(f".//{{{W}}}bookmarkStart")
+    assert [s.get(f"{{{W}}}name") for s in starts] == [
+        "cbct_letter_0001", "cbct_letter_0002", "cbct_letter_0003", "cbct_letter_0004"]
+    ids = [s.get(f"{{{W}}}id") for s in starts]
+    assert len(set(ids)) == len(ids)
+    for start, name in zip(starts, ORGANISATIONS, strict=True):
+        paragraph = start.getparent()
+        assert "".join(paragraph.itertext()) == f"Geachte directie van {name},"
+        end = start.getnext()  # collapsed: it marks a place, it selects nothing
+        assert end.tag == f"{{{W}}}bookmarkEnd" and end.get(f"{{{W}}}id") == start.get(
+            f"{{{W}}}id")
+    # Invisible: the text a reader sees is the same with or without them.
+    assert body_text(docx.Document(str(marked))) == body_text(docx.Document(str(plain)))

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import docx
+import pypdf
 import pytest
 from click.testing import CliRunner
+from docx.shared import Pt
 
 from cbct_docs.cli import cli
 from cbct_docs.deliver.bundle import make_bundle
 from cbct_docs.deliver.pdf import convert_to_pdf, find_soffice, soffice_available
+from cbct_docs.deliver.pdf_split import bundle_key
 from cbct_docs.errors import DeliveryError, ProblemList
 
+from .conftest import make_docx
 from .test_bundle import ORGANISATIONS, make_letters, pages
 
 needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
@@ -104,3 +110,128 @@ def test_same_stem_twice_is_refused_before_converting(tmp_path: Path) -> None:
     copy.write_bytes(letters[0].read_bytes())
     with pytest.raises(ProblemList, match="both would become 01-brief.pdf"):
         convert_to_pdf([letters[0], copy], tmp_path / "pdf")
+
+
+LONG = "Stichting Lezen & Schrijven Fryslân"
+
+
+def other_template(path: Path, name: str | None, size: int) -> Path:
+    """A letter from another template (its own body text size); name None: an empty one."""
+    document = docx.Document()
+    document.styles["Normal"].font.size = Pt(size)
+    if name is not None:
+        document.add_paragraph(f"Geachte directie van {name},")
+        document.add_paragraph(f"Wij kijken uit naar de audit bij {name}.")
+    else:
+        body = document.element.body
+        for paragraph in body.findall("{*}p"):
+            body.remove(paragraph)
+    document.sections[0].header.paragraphs[0].text = f"Aan: {name or 'niemand'}"
+    document.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
+    """One batch through the bundle route, and some of its letters converted file by file.
+
+    Five letters of one template (one of them two pages long) share a bundle; two of a
+    second template make another; one of a third comes alone; an empty letter has no place
+    to mark in its bundle, so it and its partner go file by file after all.
+    """
+    folder = tmp_path_factory.mktemp("split")
+    letters = make_letters(folder / "brieven")
+    letters.append(make_docx(folder / "brieven" / "05-brief.docx",
+                             [f"Geachte directie van {LONG},",
+                              *(f"Punt {n}: de bibliotheek van {LONG} leest voor." for n in
+                                range(1, 36)), "Met vriendelijke groet,"],
+                             header=f"Aan: {LONG}", footer="Bureau Certificering Cultuur"))
+    second = [other_template(folder / "anders-1.docx", "Muziekschool Het Ýsselhûs", 13),
+              other_template(folder / "anders-2.docx", "Theater De Kolk", 13)]
+    single = [other_template(folder / "los.docx", "Taalhuis Dokkum", 11)]
+    failing = [other_template(folder / "leeg.docx", None, 12),
+               other_template(folder / "na-leeg.docx", "Bibliotheek Achterhoek", 12)]
+    sources = [*letters, *second, *single, *failing]
+    if not soffice_available():
+        return {}
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.INFO)
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("cbct_docs.deliver")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        pdfs = convert_to_pdf(sources, folder / "pdf")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    compare = [letters[4], letters[0], second[1], failing[1]]
+    return {"sources": sources, "pdfs": pdfs, "compare": compare,
+            "file_by_file": convert_to_pdf(compare, folder / "los", bundled=False),
+            "log": [r.getMessage() for r in records]}
+
+
+def pdf_of(split: dict[str, list], source: Path) -> Path:
+    return split["pdfs"][split["sources"].index(source)]
+
+
+@needs_soffice
+def test_bundle_route_gives_each_letter_its_own_pdf(split: dict[str, list]) -> None:
+    names = [*ORGANISATIONS, LONG]
+    for source, name in zip(split["sources"], names, strict=False):
+        text = " ".join(pages(pdf_of(split, source)))
+        assert text.startswith(f"Aan: {name}")
+        assert f"Geachte directie van {name}," in text
+        assert [other for other in names if f"Geachte directie van {other}," in text] == [name]
+    assert len(pages(pdf_of(split, split["sources"][4]))) == 2
+    assert [len(pages(pdf_of(split, s))) for s in split["sources"][:4]] == [1, 1, 1, 1]
+    for source in split["sources"][5:]:
+        text = " ".join(pages(pdf_of(split, source)))
+        assert text.startswith("Aan: ")
+        assert sum(f"Aan: {n}" in text for n in ["Muziekschool", "Theater", "Taalhuis",
+                                                 "niemand", "Bibliotheek Achterhoek"]) == 1
+
+
+@needs_soffice
+def test_bundle_route_matches_file_by_file(split: dict[str, list]) -> None:
+    """Same pages, same text, same page size and title as converting the letter alone."""
+    for source, alone in zip(split["compare"], split["file_by_file"], strict=True):
+        bundled, single = pypdf.PdfReader(pdf_of(split, source)), pypdf.PdfReader(alone)
+        assert pages(pdf_of(split, source)) == pages(alone)
+        assert ([tuple(p.mediabox) for p in bundled.pages]
+                == [tuple(p.mediabox) for p in single.pages])
+        assert (bundled.metadata or {}).get("/Title") == (single.metadata or {}).get("/Title")
+    long_pages = pages(split["file_by_file"][0])
+    assert len(long_pages) == 2 and "Punt 35:" in long_pages[1]
+
+
+@needs_soffice
+def test_the_route_is_said_and_a_bundle_that_does_not_add_up_goes_file_by_file(
+        split: dict[str, list]) -> None:
+    assert split["log"] == [
+        "PDF: 5 letters converted as one bundle (6 pages)",
+        "PDF: 2 letters converted as one bundle (2 pages)",
+        "PDF: 2 letters converted one by one instead of as a bundle: no page found for "
+        "1 letter(s), first cbct_letter_0001"]
+    empty = pdf_of(split, split["sources"][-2])
+    assert pages(empty) == ["Aan: niemand"]
+
+
+def test_letters_share_a_bundle_only_when_nothing_would_change(tmp_path: Path) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    letters = make_letters(tmp_path / "brieven")
+    keys = {bundle_key(p)[0] for p in letters}
+    assert len(keys) == 1 and None not in keys  # one template: one bundle
+    assert bundle_key(other_template(tmp_path / "anders.docx", "Theater De Kolk", 13))[0] \
+        not in keys  # other styles: another bundle
+    document = docx.Document(str(letters[0]))  # "pagina 1 van 2" counts the whole bundle
+    document.paragraphs[0]._p.append(parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>2</w:t></w:r>'
+        "</w:fldSimple>"))
+    document.save(str(tmp_path / "telt.docx"))
+    assert bundle_key(tmp_path / "telt.docx")[0] is None
+    (tmp_path / "kapot.docx").write_bytes(b"geen zip")
+    assert bundle_key(tmp_path / "kapot.docx")[0] is None

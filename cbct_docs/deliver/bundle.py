@@ -276,8 +276,17 @@ def _val(node: etree._Element | None) -> str:
     return "" if node is None else str(node.get(w("val"), ""))
 
 
-def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Path:
-    """Merge letters (.docx) into one .docx, in the given order, each on a new page."""
+#: Bookmark at the start of letter n (1-based) with ``bookmarks=True``.
+BOOKMARK_FORMAT = "cbct_letter_{:04d}"
+
+
+def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
+                bookmarks: bool = False) -> Path:
+    """Merge letters (.docx) into one .docx, in the given order, each on a new page.
+
+    ``bookmarks`` marks where every letter starts with an (invisible) Word bookmark named
+    ``BOOKMARK_FORMAT.format(n)``; PDF export can turn those into named destinations.
+    """
     paths = [Path(p) for p in paths]
     if not paths:
         raise UsageError("no letters to bundle", hint="name one or more .docx files")
@@ -302,6 +311,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
     for child in list(body):
         body.remove(child)
     drawing_id = 0
+    starts: list[etree._Element | None] = []  # first paragraph of each letter
     for number, letter in enumerate(packages):
         source_body = etree.fromstring(letter.parts[letter.main]).find(w("body"))
         if source_body is None:
@@ -314,6 +324,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
             _refuse_notes(letter, content)
             bundle.adopt(letter, [*content, section])
             numbering.restart(content)
+        starts.append(next((p for c in content for p in c.iter(w("p"))), None))
         for element in content:
             for node in element.iter(f"{{{WP}}}docPr"):
                 drawing_id += 1  # Word wants drawing ids unique in the document
@@ -327,6 +338,8 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
         else:
             body.append(section)
 
+    if bookmarks:
+        _mark_starts(body, starts)
     numbering.save()
     base.parts[base.main] = etree.tostring(document, xml_declaration=True, encoding="UTF-8",
                                            standalone=True)
@@ -341,6 +354,23 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False) -> Pa
             archive.writestr(name, data)
     atomic_write(Path(out), buffer.getvalue(), overwrite=overwrite)
     return Path(out)
+
+
+def _mark_starts(body: etree._Element, starts: list[etree._Element | None]) -> None:
+    """A collapsed bookmark at the start of each letter's first paragraph (ids kept unique)."""
+    taken = [int(m.get(w("id"), "0")) for m in body.iter(w("bookmarkStart"))
+             if m.get(w("id"), "").isdigit()]
+    first_id = max(taken, default=0) + 1
+    for number, start in enumerate(starts):
+        mark_id = str(first_id + number)
+        marks = [etree.Element(w("bookmarkStart"), {w("id"): mark_id,
+                                                    w("name"): BOOKMARK_FORMAT.format(number + 1)}),
+                 etree.Element(w("bookmarkEnd"), {w("id"): mark_id})]
+        if start is None:  # no paragraph to mark: the PDF split notices
+            continue
+        properties = start.find(w("pPr"))
+        start.insert(0 if properties is None else start.index(properties) + 1, marks[0])
+        marks[0].addnext(marks[1])
 
 
 def _refuse_notes(letter: _Package, content: list[etree._Element]) -> None:

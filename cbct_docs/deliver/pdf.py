@@ -9,6 +9,7 @@ silently without converting anything.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -19,6 +20,9 @@ from pathlib import Path
 
 from ..errors import DeliveryError, OutputError, Problems, UsageError
 from .files import atomic_write, ensure_folder
+from .pdf_split import BOOKMARK_CONVERSION, plan_groups, split_bundle
+
+log = logging.getLogger(__name__)
 
 #: Where LibreOffice lives when it is not on PATH.
 KNOWN_LOCATIONS = (
@@ -51,12 +55,15 @@ def soffice_available() -> bool:
 
 
 def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120,
-                   overwrite: bool = False) -> list[Path]:
+                   overwrite: bool = False, bundled: bool = True) -> list[Path]:
     """Convert documents (.docx, .odt, .html …) to ``out_dir/<stem>.pdf``, in one batch.
 
     One LibreOffice run converts all Word/ODF files, one more all HTML files; ``timeout``
-    holds for each run. Returns the PDFs in the order of ``paths``. Nothing is
-    overwritten unless ``overwrite``; a failed batch leaves no PDF behind.
+    holds for each run. With ``bundled``, .docx letters of one template are converted as
+    one bundle and the PDF is split per letter (see ``pdf_split``); letters that cannot
+    share a bundle, or a bundle whose split does not add up, go file by file. Returns the
+    PDFs in the order of ``paths``. Nothing is overwritten unless ``overwrite``; a failed
+    batch leaves no PDF behind.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -70,26 +77,61 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
     ensure_folder(out_dir)
     # A killed LibreOffice may still hold files in the profile: cleanup must not fail then.
     with tempfile.TemporaryDirectory(prefix="cbct-soffice-", ignore_cleanup_errors=True) as scratch:
-        profile = Path(scratch, "profile")
-        converted = Path(scratch, "pdf")
-        converted.mkdir()
+        run = _Runner(soffice, Path(scratch), timeout)
         # HTML needs Writer's HTML filter, which would break .docx files: a batch with both
         # runs LibreOffice twice, once per kind, with the same throw-away profile.
         html = [p for p in paths if p.suffix.lower() in HTML_SUFFIXES]
         other = [p for p in paths if p.suffix.lower() not in HTML_SUFFIXES]
-        for group, conversion in ((other, ["--convert-to", "pdf"]), (html, HTML_CONVERSION)):
-            if not group:
-                continue
-            command = [str(soffice), f"-env:UserInstallation={profile.as_uri()}",
-                       "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                       *conversion, "--outdir", str(converted),
-                       *(str(p.resolve()) for p in group)]
-            output = _run(command, timeout, len(group))
-            _check_converted(group, converted, output)
+        if other:
+            _convert_letters(run, other, bundled)
+        if html:
+            run(html, HTML_CONVERSION)
         for path, target in zip(paths, targets, strict=True):
-            atomic_write(target, (converted / f"{path.stem}.pdf").read_bytes(),
+            atomic_write(target, (run.converted / f"{path.stem}.pdf").read_bytes(),
                          overwrite=overwrite)
     return targets
+
+
+class _Runner:
+    """soffice runs of one batch: the same throw-away profile and output folder."""
+
+    def __init__(self, soffice: Path, scratch: Path, timeout: float) -> None:
+        self.soffice, self.scratch, self.timeout = soffice, scratch, timeout
+        self.converted = scratch / "pdf"
+        self.converted.mkdir()
+
+    def __call__(self, files: list[Path], conversion: list[str],
+                 must_convert: list[Path] | None = None, letters: int = 0) -> None:
+        profile = (self.scratch / "profile").as_uri()
+        command = [str(self.soffice), f"-env:UserInstallation={profile}", "--headless",
+                   "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+                   *conversion, "--outdir", str(self.converted),
+                   *(str(p.resolve()) for p in files)]
+        output = _run(command, self.timeout, letters or len(files))
+        _check_converted(files if must_convert is None else must_convert, self.converted, output)
+
+
+def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:
+    """Word/ODF files in one soffice run; letters of one template as a bundle, split after."""
+    if not bundled:
+        run(letters, ["--convert-to", "pdf"])
+        return
+    groups, alone = plan_groups(letters, run.scratch / "bundles")
+    if not groups:
+        run(letters, ["--convert-to", "pdf"])
+        return
+    # A bundle that did not convert is caught by its split and converted file by file.
+    run([*alone, *(g.bundle for g in groups)], BOOKMARK_CONVERSION, must_convert=alone,
+        letters=len(letters))
+    again = []
+    for group in groups:
+        problem = split_bundle(group, run.converted / f"{group.bundle.stem}.pdf", run.converted)
+        if problem:
+            log.warning("PDF: %d letters converted one by one instead of as a bundle: %s",
+                        len(group.letters), problem)
+            again.extend(group.letters)
+    if again:
+        run(again, ["--convert-to", "pdf"])
 
 
 def _check_converted(group: list[Path], converted: Path, output: str) -> None:

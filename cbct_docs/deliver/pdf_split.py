@@ -1,0 +1,162 @@
+"""Letters to PDF as one bundle: one conversion, then the PDF is cut back into letters.
+
+LibreOffice pays a cost per file it opens, far more than per page: 50 letters converted
+one by one in a batch take about 2.5× as long as the same letters bundled into one
+document. So letters that can share a bundle (``make_bundle`` keeps the first letter's
+styles, list definitions and settings) are bundled with a bookmark at the start of every
+letter; the PDF filter turns the bookmarks into named destinations, and those tell on
+which page each letter starts. Anything that does not add up sends the letters back to
+the file-by-file route.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .bundle import BOOKMARK_FORMAT, OFFICE_DOCUMENT, PKG_REL, make_bundle
+
+log = logging.getLogger(__name__)
+
+#: PDF export that keeps Word bookmarks as named destinations (JSON filter options, LO ≥ 7.4).
+BOOKMARK_CONVERSION = ["--convert-to", 'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination"'
+                       ':{"type":"boolean","value":"true"}}']
+# Parts make_bundle takes from the first letter only: every letter must have the same.
+_SHARED = ("styles", "numbering", "settings", "fontTable", "theme", "stylesWithEffects",
+           "webSettings", "footnotes", "endnotes", "comments")
+_SHARED_TYPES = tuple(f"/relationships/{kind}" for kind in _SHARED)
+# Fields that give the same result in a bundle as in the letter alone.
+_SAFE_FIELDS = {"PAGE", "HYPERLINK"}
+# Settings under which LibreOffice may add blank pages or swap headers by page parity.
+_PARITY_SETTINGS = ("mirrorMargins", "evenAndOddHeaders", "bookFoldPrinting", "gutterAtTop")
+_NOTES = re.compile(rb"<w:(?:footnote|endnote|comment)Reference\b")
+_INSTRUCTION = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
+# LibreOffice writes "_" in a destination name as "5F" (hex of the character).
+_DESTINATION = re.compile(r"cbct(?:_|5F)letter(?:_|5F)(\d+)$")
+
+
+@dataclass
+class Group:
+    """Letters bundled for one conversion."""
+
+    letters: list[Path]
+    bundle: Path
+    titles: list[str | None]
+
+
+def bundle_key(path: Path) -> tuple[str | None, str]:
+    """(key, title): letters with the same key can share a bundle; key None: they cannot."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = {name: archive.read(name) for name in archive.namelist()
+                     if name.endswith((".xml", ".rels"))}
+        rels = etree.fromstring(parts["_rels/.rels"])
+        main = next(r.get("Target") for r in rels if r.get("Type") == OFFICE_DOCUMENT).lstrip("/")
+        folder = main.rpartition("/")[0]
+        main_rels = etree.fromstring(parts.get(f"{folder}/_rels/{main.rpartition('/')[2]}.rels",
+                                               b"<Relationships/>"))
+    except (OSError, zipfile.BadZipFile, KeyError, StopIteration, etree.XMLSyntaxError):
+        return None, ""  # the file-by-file route reports what is wrong with it
+    digest = hashlib.sha256()
+    for rel in sorted(main_rels.iter(f"{{{PKG_REL}}}Relationship"),
+                      key=lambda r: r.get("Type", "")):
+        kind, target = rel.get("Type", ""), rel.get("Target", "")
+        if kind.endswith(_SHARED_TYPES):
+            shared = parts.get(f"{folder}/{target}" if not target.startswith("/")
+                               else target.lstrip("/"), b"")
+            if any(f"<w:{name}".encode() in shared for name in _PARITY_SETTINGS):
+                return None, ""
+            digest.update(kind.encode() + b"\0" + shared + b"\0")
+    if _NOTES.search(parts.get(main, b"")):
+        return None, ""  # make_bundle cannot carry a later letter's notes over
+    for name, data in parts.items():
+        if name.startswith(f"{folder}/") and not name.endswith(".rels"):
+            for match in _INSTRUCTION.finditer(data):
+                field = (match.group(1) or match.group(2)).decode("utf-8", "replace").split()
+                if field and field[0].upper() not in _SAFE_FIELDS and field[0][0] != "\\":
+                    return None, ""  # NUMPAGES, FILENAME, REF …: would count the bundle
+    return digest.hexdigest(), _title(parts.get("docProps/core.xml"))
+
+
+def _title(core: bytes | None) -> str:
+    if not core:
+        return ""
+    found = etree.fromstring(core).find("{http://purl.org/dc/elements/1.1/}title")
+    return (found.text or "").strip() if found is not None else ""
+
+
+def plan_groups(letters: Sequence[Path], scratch: Path) -> tuple[list[Group], list[Path]]:
+    """Bundles (in ``scratch``) for letters that can share one; the rest go file by file."""
+    by_key: dict[str, list[Path]] = {}
+    titles: dict[Path, str] = {}
+    alone = []
+    for path in letters:
+        key, titles[path] = bundle_key(path) if path.suffix.lower() == ".docx" else (None, "")
+        if key is None:
+            alone.append(path)
+        else:
+            by_key.setdefault(key, []).append(path)
+    groups = []
+    scratch.mkdir(parents=True, exist_ok=True)
+    stems = {p.stem.lower() for p in letters}  # PDFs of letters and bundles share a folder
+    for number, members in enumerate(by_key.values(), start=1):
+        if len(members) < 2:
+            alone.extend(members)
+            continue
+        name = f"cbct-bundle-{number}"
+        while name.lower() in stems:
+            name += "-b"
+        bundle = scratch / f"{name}.docx"
+        try:
+            make_bundle(members, bundle, bookmarks=True)
+        except Exception as error:  # noqa: BLE001 — any trouble: convert them one by one
+            log.warning("PDF: %d letters converted one by one: cannot bundle them (%s)",
+                        len(members), error)
+            alone.extend(members)
+            continue
+        groups.append(Group(members, bundle, [titles[p] or None for p in members]))
+    return groups, alone
+
+
+def split_bundle(group: Group, pdf: Path, into: Path) -> str:
+    """Write ``into/<stem>.pdf`` for every letter of the group; '' or why it cannot."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(pdf)
+        total = len(reader.pages)
+        starts: dict[int, int] = {}
+        for name, destination in reader.named_destinations.items():
+            found = _DESTINATION.search(str(name))
+            page = reader.get_destination_page_number(destination) if found else None
+            if found and page is not None:
+                starts[int(found.group(1))] = page
+    except (OSError, pypdf.errors.PyPdfError) as error:
+        return f"cannot read the converted bundle: {error}"
+    count = len(group.letters)
+    expected = [BOOKMARK_FORMAT.format(n) for n in range(1, count + 1)]
+    missing = [name for n, name in enumerate(expected, start=1) if n not in starts]
+    if missing:
+        return f"no page found for {len(missing)} letter(s), first {missing[0]}"
+    pages = [starts[n] for n in range(1, count + 1)] + [total]
+    if pages[0] != 0 or any(a >= b for a, b in zip(pages, pages[1:], strict=False)):
+        return f"letters do not start on increasing pages: {pages[:-1]} of {total}"
+    metadata = {k: v for k, v in (reader.metadata or {}).items() if k != "/Title"}
+    for n, (letter, title) in enumerate(zip(group.letters, group.titles, strict=True)):
+        writer = pypdf.PdfWriter()
+        for index in range(pages[n], pages[n + 1]):
+            writer.add_page(reader.pages[index])
+        writer.add_metadata({**metadata, **({"/Title": title} if title else {})})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        (into / f"{letter.stem}.pdf").write_bytes(buffer.getvalue())
+    log.info("PDF: %d letters converted as one bundle (%d pages)", count, total)
+    return ""

@@ -113,6 +113,7 @@ def test_same_stem_twice_is_refused_before_converting(tmp_path: Path) -> None:
 
 
 LONG = "Stichting Lezen & Schrijven Fryslân"
+LONGER = "Volksuniversiteit Zaanstreek"
 
 
 def other_template(path: Path, name: str | None, size: int) -> Path:
@@ -135,8 +136,9 @@ def other_template(path: Path, name: str | None, size: int) -> Path:
 def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     """One batch through the bundle route, and some of its letters converted file by file.
 
-    Five letters of one template (one of them two pages long) share a bundle; two of a
-    second template make another; one of a third comes alone; an empty letter has no place
+    Six letters of one template share a bundle: one is two pages long, one three, which is
+    longer than the bundle route trusts, so that one goes file by file. Two of a second
+    template make another bundle; one of a third comes alone; an empty letter has no place
     to mark in its bundle, so it and its partner go file by file after all.
     """
     folder = tmp_path_factory.mktemp("split")
@@ -146,6 +148,10 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
                               *(f"Punt {n}: de bibliotheek van {LONG} leest voor." for n in
                                 range(1, 36)), "Met vriendelijke groet,"],
                              header=f"Aan: {LONG}", footer="Bureau Certificering Cultuur"))
+    letters.append(make_docx(folder / "brieven" / "06-brief.docx",
+                             [f"Geachte directie van {LONGER},",
+                              *(f"Punt {n}: {LONGER} leest voor." for n in range(1, 61))],
+                             header=f"Aan: {LONGER}", footer="Bureau Certificering Cultuur"))
     second = [other_template(folder / "anders-1.docx", "Muziekschool Het Ýsselhûs", 13),
               other_template(folder / "anders-2.docx", "Theater De Kolk", 13)]
     single = [other_template(folder / "los.docx", "Taalhuis Dokkum", 11)]
@@ -166,7 +172,7 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
-    compare = [letters[4], letters[0], second[1], failing[1]]
+    compare = [letters[4], letters[0], second[1], failing[1], letters[5]]
     return {"sources": sources, "pdfs": pdfs, "compare": compare,
             "file_by_file": convert_to_pdf(compare, folder / "los", bundled=False),
             "log": [r.getMessage() for r in records]}
@@ -178,7 +184,7 @@ def pdf_of(split: dict[str, list], source: Path) -> Path:
 
 @needs_soffice
 def test_bundle_route_gives_each_letter_its_own_pdf(split: dict[str, list]) -> None:
-    names = [*ORGANISATIONS, LONG]
+    names = [*ORGANISATIONS, LONG, LONGER]
     for source, name in zip(split["sources"], names, strict=False):
         text = " ".join(pages(pdf_of(split, source)))
         assert text.startswith(f"Aan: {name}")
@@ -186,7 +192,8 @@ def test_bundle_route_gives_each_letter_its_own_pdf(split: dict[str, list]) -> N
         assert [other for other in names if f"Geachte directie van {other}," in text] == [name]
     assert len(pages(pdf_of(split, split["sources"][4]))) == 2
     assert [len(pages(pdf_of(split, s))) for s in split["sources"][:4]] == [1, 1, 1, 1]
-    for source in split["sources"][5:]:
+    assert len(pages(pdf_of(split, split["sources"][5]))) == 3
+    for source in split["sources"][6:]:
         text = " ".join(pages(pdf_of(split, source)))
         assert text.startswith("Aan: ")
         assert sum(f"Aan: {n}" in text for n in ["Muziekschool", "Theater", "Taalhuis",
@@ -210,7 +217,8 @@ def test_bundle_route_matches_file_by_file(split: dict[str, list]) -> None:
 def test_the_route_is_said_and_a_bundle_that_does_not_add_up_goes_file_by_file(
         split: dict[str, list]) -> None:
     assert split["log"] == [
-        "PDF: 5 letters converted as one bundle (6 pages)",
+        "PDF: 5 letters converted as one bundle (9 pages)",
+        "PDF: 1 letter(s) longer than 2 pages converted one by one, first 06-brief.docx",
         "PDF: 2 letters converted as one bundle (2 pages)",
         "PDF: 2 letters converted one by one instead of as a bundle: no page found for "
         "1 letter(s), first cbct_letter_0001"]
@@ -233,5 +241,14 @@ def test_letters_share_a_bundle_only_when_nothing_would_change(tmp_path: Path) -
         "</w:fldSimple>"))
     document.save(str(tmp_path / "telt.docx"))
     assert bundle_key(tmp_path / "telt.docx")[0] is None
+    headless = make_docx(tmp_path / "zonder-kop.docx", ["Geachte directie,"])
+    assert bundle_key(headless)[0] not in keys  # would show the previous letter's header
+    report = make_docx(tmp_path / "rapport.docx", [])
+    document = docx.Document(str(report))
+    for norm in ("Norm 1: Beleid", "Norm 2: Mensen"):  # headings kept with their tables
+        document.add_heading(norm, level=2)
+        document.add_table(rows=2, cols=2)
+    document.save(str(report))
+    assert bundle_key(report)[0] is None
     (tmp_path / "kapot.docx").write_bytes(b"geen zip")
     assert bundle_key(tmp_path / "kapot.docx")[0] is None

@@ -9,7 +9,6 @@ silently without converting anything.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import shutil
 import signal
@@ -21,8 +20,6 @@ from pathlib import Path
 from ..errors import DeliveryError, OutputError, Problems, UsageError
 from .files import atomic_write, ensure_folder
 from .pdf_split import BOOKMARK_CONVERSION, plan_groups, split_bundle
-
-log = logging.getLogger(__name__)
 
 #: Where LibreOffice lives when it is not on PATH.
 KNOWN_LOCATIONS = (
@@ -123,13 +120,8 @@ def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:
     # A bundle that did not convert is caught by its split and converted file by file.
     run([*alone, *(g.bundle for g in groups)], BOOKMARK_CONVERSION, must_convert=alone,
         letters=len(letters))
-    again = []
-    for group in groups:
-        problem = split_bundle(group, run.converted / f"{group.bundle.stem}.pdf", run.converted)
-        if problem:
-            log.warning("PDF: %d letters converted one by one instead of as a bundle: %s",
-                        len(group.letters), problem)
-            again.extend(group.letters)
+    again = [letter for group in groups for letter in
+             split_bundle(group, run.converted / f"{group.bundle.stem}.pdf", run.converted)]
     if again:
         run(again, ["--convert-to", "pdf"])
 

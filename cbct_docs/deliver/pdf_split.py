@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import posixpath
 import re
 import zipfile
 from collections.abc import Sequence
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .bundle import BOOKMARK_FORMAT, OFFICE_DOCUMENT, PKG_REL, make_bundle
+from .bundle import BOOKMARK_FORMAT, OFFICE_DOCUMENT, PKG_REL, W, make_bundle, resolve
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,11 @@ _SAFE_FIELDS = {"PAGE", "HYPERLINK"}
 # Settings under which LibreOffice may add blank pages or swap headers by page parity.
 _PARITY_SETTINGS = ("mirrorMargins", "evenAndOddHeaders", "bookFoldPrinting", "gutterAtTop")
 _NOTES = re.compile(rb"<w:(?:footnote|endnote|comment)Reference\b")
-_INSTRUCTION = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
+_INSTRUCTION = re.compile(rb'instr(?:Text\b[^>]*>|=")([^<"]*)')
+# Measured to lay out alike in a bundle and alone: letters of one or two pages, with at
+# most one heading kept with a table (the bevestigingsbrief's "Afspraken").
+MAX_PAGES = 2
+MAX_KEPT_TABLES = 1
 # LibreOffice writes "_" in a destination name as "5F" (hex of the character).
 _DESTINATION = re.compile(r"cbct(?:_|5F)letter(?:_|5F)(\d+)$")
 
@@ -60,8 +65,8 @@ def bundle_key(path: Path) -> tuple[str | None, str]:
                      if name.endswith((".xml", ".rels"))}
         rels = etree.fromstring(parts["_rels/.rels"])
         main = next(r.get("Target") for r in rels if r.get("Type") == OFFICE_DOCUMENT).lstrip("/")
-        folder = main.rpartition("/")[0]
-        main_rels = etree.fromstring(parts.get(f"{folder}/_rels/{main.rpartition('/')[2]}.rels",
+        folder, main_name = posixpath.split(main)
+        main_rels = etree.fromstring(parts.get(posixpath.join(folder, "_rels", main_name + ".rels"),
                                                b"<Relationships/>"))
     except (OSError, zipfile.BadZipFile, KeyError, StopIteration, etree.XMLSyntaxError):
         return None, ""  # the file-by-file route reports what is wrong with it
@@ -70,20 +75,96 @@ def bundle_key(path: Path) -> tuple[str | None, str]:
                       key=lambda r: r.get("Type", "")):
         kind, target = rel.get("Type", ""), rel.get("Target", "")
         if kind.endswith(_SHARED_TYPES):
-            shared = parts.get(f"{folder}/{target}" if not target.startswith("/")
-                               else target.lstrip("/"), b"")
-            if any(f"<w:{name}".encode() in shared for name in _PARITY_SETTINGS):
+            shared = parts.get(resolve(main, target), b"")
+            if kind.endswith("/settings") and any(
+                    f"<w:{name}".encode() in shared for name in _PARITY_SETTINGS):
                 return None, ""
             digest.update(kind.encode() + b"\0" + shared + b"\0")
-    if _NOTES.search(parts.get(main, b"")):
+    document = parts.get(main, b"")
+    if _NOTES.search(document):
         return None, ""  # make_bundle cannot carry a later letter's notes over
+    layout = _layout_key(document, parts.get(_styles_part(main, main_rels), b""))
+    if layout is None:
+        return None, ""
+    digest.update(layout.encode())
     for name, data in parts.items():
-        if name.startswith(f"{folder}/") and not name.endswith(".rels"):
+        if name.startswith(folder) and b"instr" in data and not name.endswith(".rels"):
             for match in _INSTRUCTION.finditer(data):
-                field = (match.group(1) or match.group(2)).decode("utf-8", "replace").split()
+                field = match.group(1).decode("utf-8", "replace").split()
                 if field and field[0].upper() not in _SAFE_FIELDS and field[0][0] != "\\":
                     return None, ""  # NUMPAGES, FILENAME, REF …: would count the bundle
     return digest.hexdigest(), _title(parts.get("docProps/core.xml"))
+
+
+def _styles_part(main: str, rels: etree._Element) -> str:
+    return next((resolve(main, r.get("Target", "")) for r in rels
+                 if r.get("Type", "").endswith("/relationships/styles")), "")
+
+
+def _layout_key(document: bytes, styles: bytes) -> str | None:
+    """Which headers and footers the sections define; None where a bundle may lay out anew.
+
+    A section without a header of its own shows the previous section's: in a bundle that
+    is the previous letter's. Letters whose sections all define the same kinds inherit
+    only what they would show alone. And LibreOffice can break the pages of a long
+    document with headings kept with tables elsewhere inside a bundle than alone
+    (measured: audit reports did), so such documents are converted alone.
+    """
+    body = etree.fromstring(document).find(f"{{{W}}}body")
+    if body is None:
+        return None
+    kinds = {" ".join(sorted(f"{etree.QName(r).localname}:{r.get(f'{{{W}}}type')}"
+                             for r in section
+                             if etree.QName(r).localname in ("headerReference",
+                                                             "footerReference"))
+                      + [str(section.find(f"{{{W}}}titlePg") is not None)])
+             for section in body.iter(f"{{{W}}}sectPr")}
+    if len(kinds) != 1:
+        return None
+    if b"<w:tbl>" in document or b"<w:tbl " in document:
+        keep = _keep_next_styles(styles)
+        kept = sum(1 for table in body.iter(f"{{{W}}}tbl")
+                   if (before := table.getprevious()) is not None
+                   and before.tag == f"{{{W}}}p" and _keeps_next(before, keep))
+        if kept > MAX_KEPT_TABLES:
+            return None
+    return kinds.pop()
+
+
+def _keep_next_styles(styles: bytes) -> set[str]:
+    """Paragraph styles that keep with the next paragraph, through their base styles."""
+    if not styles:
+        return set()
+    own: dict[str, bool | None] = {}
+    based: dict[str, str] = {}
+    for style in etree.fromstring(styles).iter(f"{{{W}}}style"):
+        name = style.get(f"{{{W}}}styleId", "")
+        keep = style.find(f"{{{W}}}pPr/{{{W}}}keepNext")
+        own[name] = None if keep is None else _on(keep)
+        base = style.find(f"{{{W}}}basedOn")
+        if base is not None:
+            based[name] = base.get(f"{{{W}}}val", "")
+    found = set()
+    for name in own:
+        seen, current = set(), name
+        while current in own and own[current] is None and current not in seen:
+            seen.add(current)
+            current = based.get(current, "")
+        if own.get(current):
+            found.add(name)
+    return found
+
+
+def _keeps_next(paragraph: etree._Element, styles: set[str]) -> bool:
+    keep = paragraph.find(f"{{{W}}}pPr/{{{W}}}keepNext")
+    if keep is not None:
+        return _on(keep)
+    style = paragraph.find(f"{{{W}}}pPr/{{{W}}}pStyle")
+    return style is not None and style.get(f"{{{W}}}val", "") in styles
+
+
+def _on(toggle: etree._Element) -> bool:
+    return toggle.get(f"{{{W}}}val", "true") not in ("0", "false", "off")
 
 
 def _title(core: bytes | None) -> str:
@@ -126,8 +207,44 @@ def plan_groups(letters: Sequence[Path], scratch: Path) -> tuple[list[Group], li
     return groups, alone
 
 
-def split_bundle(group: Group, pdf: Path, into: Path) -> str:
-    """Write ``into/<stem>.pdf`` for every letter of the group; '' or why it cannot."""
+def split_bundle(group: Group, pdf: Path, into: Path) -> list[Path]:
+    """Write ``into/<stem>.pdf`` per letter of the group; returns the letters it could not.
+
+    Those are all of them when the named destinations do not add up (a letter without a
+    start, pages out of order, an unreadable PDF), and any letter longer than
+    ``MAX_PAGES``: only short letters were measured to keep their page breaks in a bundle.
+    """
+    problem, pages = _letter_pages(pdf, len(group.letters))
+    if problem:
+        log.warning("PDF: %d letters converted one by one instead of as a bundle: %s",
+                    len(group.letters), problem)
+        return group.letters
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    metadata = {k: v for k, v in (reader.metadata or {}).items() if k != "/Title"}
+    long = []
+    for n, (letter, title) in enumerate(zip(group.letters, group.titles, strict=True)):
+        if pages[n + 1] - pages[n] > MAX_PAGES:
+            long.append(letter)
+            continue
+        writer = pypdf.PdfWriter()
+        for index in range(pages[n], pages[n + 1]):
+            writer.add_page(reader.pages[index])
+        writer.add_metadata({**metadata, **({"/Title": title} if title else {})})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        (into / f"{letter.stem}.pdf").write_bytes(buffer.getvalue())
+    log.info("PDF: %d letters converted as one bundle (%d pages)",
+             len(group.letters) - len(long), pages[-1])
+    if long:
+        log.warning("PDF: %d letter(s) longer than %d pages converted one by one, first %s",
+                    len(long), MAX_PAGES, long[0].name)
+    return long
+
+
+def _letter_pages(pdf: Path, count: int) -> tuple[str, list[int]]:
+    """Why the bundle cannot be split, or the first page of every letter plus the total."""
     import pypdf
 
     try:
@@ -140,23 +257,12 @@ def split_bundle(group: Group, pdf: Path, into: Path) -> str:
             if found and page is not None:
                 starts[int(found.group(1))] = page
     except (OSError, pypdf.errors.PyPdfError) as error:
-        return f"cannot read the converted bundle: {error}"
-    count = len(group.letters)
-    expected = [BOOKMARK_FORMAT.format(n) for n in range(1, count + 1)]
-    missing = [name for n, name in enumerate(expected, start=1) if n not in starts]
+        return f"cannot read the converted bundle: {error}", []
+    missing = [n for n in range(1, count + 1) if n not in starts]
     if missing:
-        return f"no page found for {len(missing)} letter(s), first {missing[0]}"
+        return (f"no page found for {len(missing)} letter(s), first "
+                f"{BOOKMARK_FORMAT.format(missing[0])}"), []
     pages = [starts[n] for n in range(1, count + 1)] + [total]
     if pages[0] != 0 or any(a >= b for a, b in zip(pages, pages[1:], strict=False)):
-        return f"letters do not start on increasing pages: {pages[:-1]} of {total}"
-    metadata = {k: v for k, v in (reader.metadata or {}).items() if k != "/Title"}
-    for n, (letter, title) in enumerate(zip(group.letters, group.titles, strict=True)):
-        writer = pypdf.PdfWriter()
-        for index in range(pages[n], pages[n + 1]):
-            writer.add_page(reader.pages[index])
-        writer.add_metadata({**metadata, **({"/Title": title} if title else {})})
-        buffer = io.BytesIO()
-        writer.write(buffer)
-        (into / f"{letter.stem}.pdf").write_bytes(buffer.getvalue())
-    log.info("PDF: %d letters converted as one bundle (%d pages)", count, total)
-    return ""
+        return f"letters do not start on increasing pages: {pages[:-1]} of {total}", []
+    return "", pages

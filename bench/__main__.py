@@ -53,8 +53,9 @@ SIDES = [
     Side("e-mails", "emails_css_inline", "render + css-inline per message", 10000, 2000),
     Side("e-mails", "emails_once", "CSS inlined once (InlinedHtmlRenderer)", 10000, 2000),
     Side("pdf", "pdf_each", "one soffice run per letter", 5, 2, baseline=True),
-    Side("pdf", "pdf_batch", "one soffice run for the batch", 50, 10),
-    Side("pdf", "pdf_parallel", "two soffice runs side by side", 50, 10),
+    Side("pdf", "pdf_plain", "one soffice run for the batch, file by file", 50, 10),
+    Side("pdf", "pdf_batch", "one soffice run, one bundle, split", 50, 10),
+    Side("pdf", "pdf_parallel", "two bundle runs side by side", 50, 10),
     Side("bundle", "bundle", "print bundle (make_bundle)", 200, 50),
     Side("demo", "demo", "cbct-docs demo, end to end", 1, 1),
 ]

@@ -20,10 +20,14 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from .bundle import BOOKMARK_FORMAT, OFFICE_DOCUMENT, PKG_REL, W, make_bundle, resolve
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 log = logging.getLogger(__name__)
 
@@ -214,14 +218,17 @@ def split_bundle(group: Group, pdf: Path, into: Path) -> list[Path]:
     start, pages out of order, an unreadable PDF), and any letter longer than
     ``MAX_PAGES``: only short letters were measured to keep their page breaks in a bundle.
     """
-    problem, pages = _letter_pages(pdf, len(group.letters))
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(pdf)
+        problem, pages = _letter_pages(reader, len(group.letters))
+    except (OSError, pypdf.errors.PyPdfError) as error:
+        problem, pages = f"cannot read the converted bundle: {error}", []
     if problem:
         log.warning("PDF: %d letters converted one by one instead of as a bundle: %s",
                     len(group.letters), problem)
         return group.letters
-    import pypdf
-
-    reader = pypdf.PdfReader(pdf)
     metadata = {k: v for k, v in (reader.metadata or {}).items() if k != "/Title"}
     long = []
     for n, (letter, title) in enumerate(zip(group.letters, group.titles, strict=True)):
@@ -243,21 +250,15 @@ def split_bundle(group: Group, pdf: Path, into: Path) -> list[Path]:
     return long
 
 
-def _letter_pages(pdf: Path, count: int) -> tuple[str, list[int]]:
+def _letter_pages(reader: PdfReader, count: int) -> tuple[str, list[int]]:
     """Why the bundle cannot be split, or the first page of every letter plus the total."""
-    import pypdf
-
-    try:
-        reader = pypdf.PdfReader(pdf)
-        total = len(reader.pages)
-        starts: dict[int, int] = {}
-        for name, destination in reader.named_destinations.items():
-            found = _DESTINATION.search(str(name))
-            page = reader.get_destination_page_number(destination) if found else None
-            if found and page is not None:
-                starts[int(found.group(1))] = page
-    except (OSError, pypdf.errors.PyPdfError) as error:
-        return f"cannot read the converted bundle: {error}", []
+    total = len(reader.pages)
+    starts: dict[int, int] = {}
+    for name, destination in reader.named_destinations.items():
+        found = _DESTINATION.search(str(name))
+        page = reader.get_destination_page_number(destination) if found else None
+        if found and page is not None:
+            starts[int(found.group(1))] = page
     missing = [n for n in range(1, count + 1) if n not in starts]
     if missing:
         return (f"no page found for {len(missing)} letter(s), first "

@@ -1,9 +1,11 @@
 """PDF through LibreOffice headless: one ``soffice`` process for a whole batch.
 
 Starting LibreOffice costs seconds, converting a letter a fraction of that, so a batch is
-converted by one process. Each run gets its own throw-away user profile: a profile in
-use by another LibreOffice (the user's own, or a parallel run) would make soffice exit
-silently without converting anything.
+converted by one process; letters of one template are converted as one bundle and split
+afterwards (``pdf_split``), because opening a file costs LibreOffice more than a page.
+Each run gets its own throw-away user profile: a profile in use by another LibreOffice
+(the user's own, or a parallel run) would make soffice exit silently without converting
+anything.
 """
 
 from __future__ import annotations

@@ -176,3 +176,23 @@ def test_bookmarks_mark_where_every_letter_starts(tmp_path: Path) -> None:
             f"{{{W}}}id")
     # Invisible: the text a reader sees is the same with or without them.
     assert body_text(docx.Document(str(marked))) == body_text(docx.Document(str(plain)))
+
+
+def test_a_letter_without_header_does_not_show_the_previous_letters(tmp_path: Path) -> None:
+    with_header = make_docx(tmp_path / "brief.docx", ["Geachte directie van Taalpunt Oostzaan,"],
+                            header="Aan: Taalpunt Oostzaan", footer="Bureau Certificering")
+    without = make_docx(tmp_path / "certificaat.docx", ["CERTIFICAAT", "Cultuurhuis De Brûg"])
+    bundle = make_bundle([with_header, without, with_header], tmp_path / "bundel.docx")
+    sections = docx.Document(str(bundle)).sections
+    assert [s.header.paragraphs[0].text for s in sections] == [
+        "Aan: Taalpunt Oostzaan", "", "Aan: Taalpunt Oostzaan"]
+    assert [s.footer.paragraphs[0].text for s in sections] == [
+        "Bureau Certificering", "", "Bureau Certificering"]
+    assert not any(s.header.is_linked_to_previous for s in sections)
+    if soffice_available():  # what the printer gets: page 2 carries no header of page 1
+        from cbct_docs.deliver.pdf import convert_to_pdf
+
+        (pdf,) = convert_to_pdf([bundle], tmp_path / "pdf", bundled=False)
+        pages = [page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages]
+        assert "Aan: Taalpunt Oostzaan" in pages[0] and "Aan: Taalpunt Oostzaan" in pages[2]
+        assert "Aan:" not in pages[1] and "Cultuurhuis De Brûg" in pages[1]

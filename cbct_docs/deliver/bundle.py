@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import DataError, OutputError, Problems, UsageError
+from .bundle_headers import no_inherited_headers
 from .files import atomic_write
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -312,6 +313,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         body.remove(child)
     drawing_id = 0
     starts: list[etree._Element | None] = []  # first paragraph of each letter
+    sections: list[etree._Element] = []
     for number, letter in enumerate(packages):
         source_body = etree.fromstring(letter.parts[letter.main]).find(w("body"))
         if source_body is None:
@@ -320,6 +322,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         section = source_body.find(w("sectPr"))
         section = deepcopy(section) if section is not None else etree.Element(w("sectPr"))
         _start_on_new_page(section)
+        sections.append(section)
         if number:
             _refuse_notes(letter, content)
             bundle.adopt(letter, [*content, section])
@@ -338,6 +341,8 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         else:
             body.append(section)
 
+    if len(packages) > 1:
+        no_inherited_headers(sections, base.parts, bundle.rels, base.types, bundle.new_rel_id)
     if bookmarks:
         _mark_starts(body, starts)
     numbering.save()

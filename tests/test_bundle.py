@@ -196,3 +196,21 @@ def test_a_letter_without_header_does_not_show_the_previous_letters(tmp_path: Pa
         pages = [page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages]
         assert "Aan: Taalpunt Oostzaan" in pages[0] and "Aan: Taalpunt Oostzaan" in pages[2]
         assert "Aan:" not in pages[1] and "Cultuurhuis De Brûg" in pages[1]
+
+
+def test_a_bundle_written_into_its_own_folder_is_not_bundled_again(tmp_path: Path) -> None:
+    letters = make_letters(tmp_path / "brieven")
+    out = tmp_path / "brieven" / "drukwerk.docx"
+    first = CliRunner().invoke(cli, ["bundle", str(tmp_path / "brieven"), "--out", str(out)])
+    assert first.exit_code == 0, first.output
+    again = CliRunner().invoke(cli, ["bundle", str(tmp_path / "brieven"), "--out", str(out),
+                                     "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert again.output == f"4 letters bundled → {out}\n"
+    text = body_text(docx.Document(str(out)))
+    for name in ORGANISATIONS:  # every letter once, not once more from the old bundle
+        assert text.count(f"Geachte directie van {name},") == 1
+    named = CliRunner().invoke(cli, ["bundle", str(letters[0]), str(out), "--out", str(out),
+                                     "--overwrite"])
+    assert named.exit_code == 2
+    assert "drukwerk.docx: the bundle cannot also be one of its letters" in named.output

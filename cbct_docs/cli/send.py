@@ -225,7 +225,7 @@ def bundle(files: tuple[Path, ...], out: Path, as_pdf: bool, overwrite: bool) ->
     """
     if out.suffix.lower() != ".docx":
         raise UsageError("the bundle must be a .docx file", location=out)
-    letters = expand(files, (".docx",))
+    letters = _without_output(files, out, expand(files, (".docx",)))
     if as_pdf and (out.with_suffix(".pdf")).exists() and not overwrite:
         raise OutputError("exists already", location=out.with_suffix(".pdf"),
                          hint="use --overwrite to replace it")
@@ -235,6 +235,25 @@ def bundle(files: tuple[Path, ...], out: Path, as_pdf: bool, overwrite: bool) ->
     if as_pdf:
         [pdf_file] = convert_to_pdf([made], made.parent, overwrite=overwrite)
         click.echo(f"PDF → {pdf_file}")
+
+
+def _without_output(given: tuple[Path, ...], out: Path, letters: list[Path]) -> list[Path]:
+    """The bundle is never one of its own letters.
+
+    A bundle written into the folder it bundles (``bundle DIR --out DIR/drukwerk.docx``)
+    would come back as a letter on a rerun, so every letter would print twice: leave it
+    out of a folder's letters, and refuse it when it is named as a letter itself.
+    """
+    target = out.resolve()
+    named = {p.resolve() for p in given if not p.is_dir()}
+    if target in named:
+        raise UsageError("the bundle cannot also be one of its letters", location=out,
+                         hint="write the bundle to another name or folder")
+    kept = [p for p in letters if p.resolve() != target]
+    if not kept:
+        raise UsageError("no letters to bundle besides the bundle itself",
+                         location=out)
+    return kept
 
 
 commands = [send, pdf, bundle]

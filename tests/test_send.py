@@ -223,6 +223,25 @@ def test_dry_run_lists_and_sends_nothing(tmp_path: Path,
     assert not (tmp_path / "cbct-ledger.sqlite").exists()
 
 
+def test_dry_run_only_reads_an_existing_ledger(tmp_path: Path,
+                                              server: tuple[FaultyMailServer, int]) -> None:
+    _handler, port = server
+    make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    ledger = tmp_path / "cbct-ledger.sqlite"
+    with sqlite3.connect(ledger) as db:  # a ledger with certificate numbers only, no outbox
+        db.execute("CREATE TABLE numbers (year INTEGER, last INTEGER)")
+    before = ledger.read_bytes()
+    result = run(str(tmp_path / "mails"), "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "Dry run: 3 would be sent, 0 skipped. Add --send to send." in result.output
+    assert ledger.read_bytes() == before  # no outbox table, still not in WAL mode
+    with sqlite3.connect(ledger) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert [name for (name,) in db.execute("SELECT name FROM sqlite_master")] == ["numbers"]
+    assert not (tmp_path / "cbct-ledger.sqlite-wal").exists()
+
+
 def test_transient_refusal_is_retried_then_accepted(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     handler, port = server

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..deliver.bundle import make_bundle
-from ..deliver.outbox import Outbox, default_ledger_path, in_progress, may_send
+from ..deliver.outbox import Outbox, default_ledger_path, in_progress, may_send, read_only
 from ..deliver.pdf import convert_to_pdf
 from ..deliver.smtp import Mailer, Outgoing, read_outgoing, send_batch, skip_reason
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
@@ -144,7 +144,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
 
 def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_uncertain: bool,
             retry_failed: bool) -> None:
-    outbox = Outbox(ledger) if ledger.exists() else None
+    outbox = read_only(ledger)  # looking only: no table, no WAL switch, no new file
     would = skipped = 0
     try:
         for message in messages:

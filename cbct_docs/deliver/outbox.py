@@ -78,6 +78,47 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
+def read_only(path: Path) -> OutboxReader | None:
+    """The ledger for looking only (a dry run): None when there is no ledger file yet.
+
+    Opened read-only, so looking creates no file, no table and no WAL switch.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection.row_factory = sqlite3.Row
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
+    except sqlite3.Error as error:
+        raise DeliveryError(f"cannot read the outbox ledger: {error}", location=path) from None
+    return OutboxReader(connection, has_table=found is not None)
+
+
+class OutboxReader:
+    """Rows of a ledger opened read-only (see :func:`read_only`)."""
+
+    def __init__(self, connection: sqlite3.Connection, *, has_table: bool) -> None:
+        self.connection = connection
+        self.has_table = has_table
+
+    def get(self, message_id: str) -> Entry | None:
+        if not self.has_table:
+            return None
+        return _get(self.connection, message_id)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def _get(connection: sqlite3.Connection, message_id: str) -> Entry | None:
+    row = connection.execute(
+        "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
+        "updated_at, sent_at FROM outbox WHERE message_id = ?", (message_id,)).fetchone()
+    return Entry(**dict(row)) if row else None
+
+
 @dataclass(frozen=True)
 class Entry:
     message_id: str
@@ -133,10 +174,7 @@ class Outbox:
                                 location=self.path) from None
 
     def get(self, message_id: str) -> Entry | None:
-        row = self.connection.execute(
-            "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
-            "updated_at, sent_at FROM outbox WHERE message_id = ?", (message_id,)).fetchone()
-        return Entry(**dict(row)) if row else None
+        return _get(self.connection, message_id)
 
     def entries(self) -> list[Entry]:
         rows = self.connection.execute(

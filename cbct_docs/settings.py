@@ -12,6 +12,7 @@ file: only ``CBCT_SMTP_PASSWORD`` or a prompt.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
@@ -42,6 +43,17 @@ class SmtpSettings:
     max_backoff: float
     rate: float  # messages per minute, 0 = unlimited
     cafile: str = ""  # CA certificates to trust (an internal CA); empty: the system's
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.x.x.x or ::1: traffic that never leaves this machine."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(Mapping[str, Any]):
@@ -104,11 +116,19 @@ class Settings(Mapping[str, Any]):
         if security not in SECURITY_MODES:
             raise DataError(f"security must be one of {', '.join(SECURITY_MODES)}, "
                             f"not {security!r}", location=self._key_origin("security"))
+        host = str(values.get("host", "localhost"))
+        user = str(values.get("user", ""))
+        if user and security == "none" and not is_loopback(host):
+            # Without TLS the password would cross the network readable to anyone on it.
+            raise UsageError(f"a login as {user!r} needs TLS: security is \"none\" and "
+                             f"{host} is not this machine",
+                             location=self._key_origin("security"),
+                             hint='set security = "starttls" or "ssl" in [smtp]')
         return SmtpSettings(
-            host=str(values.get("host", "localhost")),
+            host=host,
             port=self._number(values, "port", int, 587),
             security=security,
-            user=str(values.get("user", "")),
+            user=user,
             timeout=self._number(values, "timeout", float, 60.0),
             attempts=max(1, self._number(values, "attempts", int, 5)),
             backoff=self._number(values, "backoff", float, 30.0),

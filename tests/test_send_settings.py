@@ -85,11 +85,11 @@ def test_environment_overrides_the_file(tmp_path: Path,
     path.write_text(OFFICE, encoding="utf-8")
     monkeypatch.setenv("CBCT_SMTP_HOST", "relay.intern.example")
     monkeypatch.setenv("CBCT_SMTP_PORT", "2525")
-    monkeypatch.setenv("CBCT_SMTP_SECURITY", "NONE")
+    monkeypatch.setenv("CBCT_SMTP_SECURITY", "SSL")
     monkeypatch.setenv("CBCT_SMTP_USER", "secretariaat")
     smtp = load_settings(path).smtp()
     assert (smtp.host, smtp.port, smtp.security, smtp.user) == (
-        "relay.intern.example", 2525, "none", "secretariaat")
+        "relay.intern.example", 2525, "ssl", "secretariaat")
 
 
 @pytest.mark.parametrize(("smtp", "message"), [
@@ -184,6 +184,38 @@ def test_login_with_the_password_from_the_environment(
     right = CliRunner().invoke(cli, command)
     assert right.exit_code == 0, right.output
     assert "1 sent" in right.output and len(handler.received) == 1
+
+
+@pytest.mark.parametrize(("host", "allowed"), [
+    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.8.0.2", True),
+    ("smtp.cbct.example", False), ("10.0.0.25", False), ("localhost.cbct.example", False)])
+def test_a_login_without_tls_only_to_this_machine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, host: str, allowed: bool) -> None:
+    path = tmp_path / "cbct-docs.toml"
+    path.write_text(f'[smtp]\nhost = "{host}"\nsecurity = "none"\nuser = "secretariaat"\n',
+                    encoding="utf-8")
+    if allowed:
+        assert load_settings(path).smtp().user == "secretariaat"
+    else:
+        with pytest.raises(UsageError, match=r"cbct-docs.toml:smtp.security: a login as "
+                                             r"'secretariaat' needs TLS"):
+            load_settings(path).smtp()
+    # Without a user nothing secret travels: plain SMTP to any host stays possible.
+    path.write_text(f'[smtp]\nhost = "{host}"\nsecurity = "none"\n', encoding="utf-8")
+    assert load_settings(path).smtp().security == "none"
+
+
+def test_a_login_in_clear_is_refused_before_a_password_is_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_mails(tmp_path / "mails", ORGANISATIONS[:1])
+    config = write_config(tmp_path / "cbct-docs.toml", free_port(), host="smtp.cbct.example")
+    monkeypatch.setenv("CBCT_SMTP_USER", "secretariaat")
+    monkeypatch.setenv("CBCT_SMTP_PASSWORD", "kasteel-Ede-42")
+    result = CliRunner().invoke(cli, ["send", str(tmp_path / "mails"), "--send",
+                                      "--config", str(config)])
+    assert result.exit_code == 2
+    assert "cbct-docs.toml:smtp.security: a login as 'secretariaat' needs TLS" in result.output
+    assert not (tmp_path / "cbct-ledger.sqlite").exists()  # refused before anything began
 
 
 def test_a_bad_value_from_the_environment_names_the_variable(

@@ -23,7 +23,7 @@ from email.parser import BytesParser
 from pathlib import Path
 
 from ..errors import DataError, DeliveryError, Problems
-from ..settings import SmtpSettings
+from ..settings import SmtpSettings, is_loopback
 from .outbox import Entry, Outbox, in_progress
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
@@ -122,6 +122,10 @@ class Mailer:
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         where = f"{s.host}:{s.port}"
+        if s.user and s.security == "none" and not is_loopback(s.host):
+            raise DeliveryError(f"a login as {s.user!r} needs TLS: the password would go "
+                                "over the network in clear", location=where,
+                                hint='set security = "starttls" or "ssl" in [smtp]')
         try:
             # Certificates are always checked; an internal CA goes in [smtp] cafile.
             context = ssl.create_default_context(cafile=s.cafile or None)

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import lxml.html
+from jinja2 import nodes
 from lxml import etree
 
 from ..errors import TemplateError
@@ -88,12 +89,12 @@ class InlinedHtmlRenderer:
         except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
             raise template_error(error, self.name, context.keys()) from None
         if not self.checked:
-            self.checked = True
             reference = inline_css(self.plain.render(context))
             if canonical_html(html) != canonical_html(reference):
                 self._fall_back("inlining once gave other HTML than inlining the message")
                 self.template = None
                 return reference
+            self.checked = True  # only once the comparison has been made and passed
         return html
 
     def _fall_back(self, reason: str) -> None:
@@ -136,26 +137,50 @@ def compile_inlined(path: Path, env: StrictEnvironment) -> str:
 
 
 def _flatten(path: Path, tags: list[str]) -> str:
-    """Render only the template structure: every other tag becomes a numbered token."""
+    """Render only the template structure: every other tag becomes a numbered token.
 
-    def load(name: str) -> str:
-        source = (path.parent / name).read_text(encoding="utf-8-sig")
+    Runs in the sandbox with a loader for the template's own folder, and only for
+    ``{% include %}``/``{% extends %}`` of a constant relative name: an expression there
+    would run at compile time, before any record is seen."""
+    skeleton = StrictEnvironment()
+    skeleton.loader = _StructureLoader(path.parent, tags, skeleton)
+    try:
+        return skeleton.get_template(path.name).render()
+    except (jinja2.TemplateError, OSError) as error:
+        raise CannotInlineOnce(f"cannot flatten the template: {error}") from None
+
+
+class _StructureLoader(jinja2.FileSystemLoader):
+    """Templates from one folder, with every non-structure tag replaced by a token."""
+
+    def __init__(self, folder: Path, tags: list[str], env: StrictEnvironment) -> None:
+        super().__init__(str(folder))
+        self.tags, self.env = tags, env
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
 
         def protect(match: re.Match[str]) -> str:
             keyword = _KEYWORD.match(match.group(0))
             if keyword and keyword.group(1) in STRUCTURE:
                 return match.group(0)
-            tags.append(match.group(0))
-            return f"\ue000{len(tags) - 1}\ue001"
+            self.tags.append(match.group(0))
+            return f"\ue000{len(self.tags) - 1}\ue001"
 
-        return _TAG.sub(protect, source)
+        flat = _TAG.sub(protect, source.removeprefix("\ufeff"))
+        _check_structure_names(self.env.parse(flat, template))
+        return flat, filename, uptodate
 
-    skeleton = jinja2.Environment(loader=jinja2.FunctionLoader(load), autoescape=False,
-                                  keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    try:
-        return skeleton.get_template(path.name).render()
-    except (jinja2.TemplateError, OSError) as error:
-        raise CannotInlineOnce(f"cannot flatten the template: {error}") from None
+
+def _check_structure_names(tree: nodes.Template) -> None:
+    for node in tree.find_all((nodes.Include, nodes.Extends)):
+        name = getattr(node, "template", None)
+        if not (isinstance(name, nodes.Const) and isinstance(name.value, str)):
+            raise CannotInlineOnce("an include or extends with a computed template name")
+        parts = name.value.replace("\\", "/").split("/")
+        if name.value.startswith("/") or ".." in parts or ":" in parts[0]:
+            raise CannotInlineOnce(f"{name.value!r} is not a file next to the template")
 
 
 def _place_markers(flat: str, tags: list[str]) -> str:

@@ -1,0 +1,72 @@
+"""Templates cannot reach outside the sandbox, and their mistakes come out as CbctErrors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.errors import SandboxError, TemplateError
+from cbct_docs.render.fast_email import InlinedHtmlRenderer
+
+STYLE = "<style>p { color: #333; }</style>"
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_include_expression_runs_no_code(tmp_path: Path) -> None:
+    marker = tmp_path / "gehackt"
+    write(tmp_path / "mail" / "p.html", "<p>deel</p>")
+    path = write(tmp_path / "mail" / "brief.html",
+                 STYLE + "{% include lipsum.__globals__.os.system('touch " + str(marker)
+                 + "') or 'p.html' %}<p>Beste {{ naam }}</p>")
+    renderer = InlinedHtmlRenderer(path)
+    assert not marker.exists()
+    assert not renderer.fast
+    with pytest.raises(SandboxError):
+        renderer.render({"naam": "Bibliotheek Veldhoven"})
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["../geheim.txt", "ABSOLUTE"])
+def test_include_reads_no_file_outside_the_template_folder(tmp_path: Path, name: str) -> None:
+    secret = write(tmp_path / "geheim.txt", "wachtwoord-van-de-directeur")
+    name = str(secret) if name == "ABSOLUTE" else name
+    path = write(tmp_path / "mail" / "brief.html",
+                 STYLE + "<p>Beste {{ naam }}</p>{% include '" + name + "' %}")
+    renderer = InlinedHtmlRenderer(path)
+    assert "wachtwoord" not in (getattr(renderer, "source", None) or "")
+    with pytest.raises(TemplateError):
+        renderer.render({"naam": "Taalhuis Oost"})
+
+
+def test_constant_includes_next_to_the_template_still_inline_once(tmp_path: Path) -> None:
+    write(tmp_path / "_kop.html", '<p class="kop">Stichting Cultuurtoets</p>')
+    path = write(tmp_path / "brief.html", "<style>p.kop { font-weight: bold; }</style>"
+                 "{% include '_kop.html' %}<p>Beste {{ naam }}</p>")
+    renderer = InlinedHtmlRenderer(path)
+    assert renderer.fast, renderer.fallback_reason
+    html = renderer.render({"naam": "Bibliotheek Veldhoven"})
+    assert 'class="kop" style="font-weight: bold;"' in html
+    assert "Beste Bibliotheek Veldhoven" in html
+
+
+def test_first_message_check_is_repeated_when_the_first_render_failed(tmp_path: Path) -> None:
+    # The included part disappears after compiling (someone edits the template folder):
+    # the per-message reference fails, so the check has not been done yet.
+    part = write(tmp_path / "_slot.html", "<p>Met vriendelijke groet</p>")
+    path = write(tmp_path / "brief.html", STYLE + "<p>Beste {{ naam }}</p>"
+                 "{% include '_slot.html' %}")
+    renderer = InlinedHtmlRenderer(path)
+    assert renderer.fast, renderer.fallback_reason
+    part.unlink()
+    with pytest.raises(TemplateError):
+        renderer.render({"naam": "Bibliotheek Veldhoven"})
+    write(part, "<p>Hartelijke groet van het certificatiebureau</p>")
+    html = renderer.render({"naam": "Bibliotheek Veldhoven"})
+    assert "Hartelijke groet van het certificatiebureau" in html
+    assert not renderer.fast

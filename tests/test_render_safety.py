@@ -70,3 +70,41 @@ def test_first_message_check_is_repeated_when_the_first_render_failed(tmp_path: 
     html = renderer.render({"naam": "Bibliotheek Veldhoven"})
     assert "Hartelijke groet van het certificatiebureau" in html
     assert not renderer.fast
+
+
+RUNTIME_MISTAKES = [
+    ("{{ 1/0 }}", "ZeroDivisionError"),
+    ("{{ x|getal('x') }}", "TypeError"),
+    ("{{ '%s %s'|format(naam) }}", "TypeError"),
+]
+
+
+def word_template(path: Path, *paragraphs: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def make_renderer(kind: str, folder: Path, source: str) -> object:
+    from cbct_docs.render import DocxRenderer, HtmlRenderer
+
+    if kind == "docx":
+        return DocxRenderer(word_template(folder / "brief.docx", "Beste " + source))
+    path = write(folder / "brief.html", STYLE + "<p>Beste " + source + "</p>")
+    return HtmlRenderer(path) if kind == "html" else InlinedHtmlRenderer(path)
+
+
+@pytest.mark.parametrize("kind", ["docx", "html", "inlined"])
+@pytest.mark.parametrize("source, what", RUNTIME_MISTAKES)
+def test_runtime_mistake_in_a_template_is_a_template_error(tmp_path: Path, kind: str,
+                                                           source: str, what: str) -> None:
+    renderer = make_renderer(kind, tmp_path, source)
+    with pytest.raises(TemplateError) as raised:
+        renderer.render({"x": 3, "naam": "Bibliotheek Veldhoven"})  # type: ignore[attr-defined]
+    assert raised.value.location == renderer.name  # type: ignore[attr-defined]
+    assert what in raised.value.what
+    assert "failed" in raised.value.what

@@ -21,7 +21,7 @@ import jinja2
 from jinja2 import meta
 from lxml import etree
 
-from ..errors import TemplateError
+from ..errors import CbctError, TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
 from .images import bind_images
@@ -102,12 +102,16 @@ class DocxRenderer:
                 self.fallbacks += 1
                 self._fall_back(reason)
             return self.render_with_docxtpl(cleaned)
+        except CbctError:
+            raise
         except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
             raise template_error(error, self.name, context.keys()) from None
         except etree.XMLSyntaxError as error:
             raise TemplateError(f"the filled-in template is not valid Word XML: {error}",
                                 location=self.name,
                                 hint="check that every {%p if %} has its {%p endif %}") from None
+        except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
+            raise template_error(error, self.name) from None
 
     def render_with_docxtpl(self, context: Mapping[str, Any]) -> bytes:
         """The reference path: docxtpl opens, renders and saves the whole document.

@@ -98,4 +98,8 @@ def template_error(error: Exception, template: str, fields: Any = None) -> Templ
         return error
     if isinstance(error, jinja2.TemplateError):
         return TemplateError(str(error), location=template)
-    return TemplateError(f"{type(error).__name__}: {error}", location=template)
+    # Anything else is a calculation or filter call that failed on this record's values.
+    return TemplateError(f"a calculation or filter in the template failed: "
+                         f"{type(error).__name__}: {error}", location=template,
+                         hint="check the {{ }} expressions: the filters' arguments and the "
+                              "values they get")

@@ -31,7 +31,7 @@ import lxml.html
 from jinja2 import nodes
 from lxml import etree
 
-from ..errors import TemplateError
+from ..errors import CbctError, TemplateError
 from .environment import StrictEnvironment, clean_context, template_error
 from .html import HtmlRenderer
 from .inline import inline_css
@@ -86,8 +86,12 @@ class InlinedHtmlRenderer:
             return inline_css(self.plain.render(context))
         try:
             html = self.template.render(clean_context(dict(context)))
+        except CbctError:
+            raise
         except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
             raise template_error(error, self.name, context.keys()) from None
+        except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
+            raise template_error(error, self.name) from None
         if not self.checked:
             reference = inline_css(self.plain.render(context))
             if canonical_html(html) != canonical_html(reference):

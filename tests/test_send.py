@@ -340,6 +340,28 @@ def test_bad_eml_files_are_all_reported_before_anything_is_sent(
     assert handler.rcpt_seen == []
 
 
+def test_addresses_smtp_cannot_carry_are_reported_before_anything_is_sent(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails")
+    head = b"From: a@cbct.example\r\nSubject: x\r\n"
+    (tmp_path / "mails" / "04-achtbits.eml").write_bytes(
+        head + "To: jé@voorbeeld.nl\r\nMessage-ID: <a@cbct.example>\r\n\r\nT\r\n".encode())
+    (tmp_path / "mails" / "05-open-aanhalingsteken.eml").write_bytes(
+        head + b'To: "unterminated <j@x.nl>\r\nMessage-ID: <b@cbct.example>\r\n\r\nT\r\n')
+    (tmp_path / "mails" / "06-geen-domein.eml").write_bytes(
+        head + b"To: Jan <jan>\r\nCc: k@x.nl\r\nMessage-ID: <c@cbct.example>\r\n\r\nT\r\n")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert ("04-achtbits.eml: To: 'jé@voorbeeld.nl' is not a plain address "
+            "(ASCII, name@domain)") in result.output
+    assert "05-open-aanhalingsteken.eml: To: " in result.output
+    assert "06-geen-domein.eml: To: 'jan' is not a plain address" in result.output
+    assert handler.rcpt_seen == [] and handler.received == []
+    assert not (tmp_path / "cbct-ledger.sqlite").exists()
+
+
 def test_a_message_held_by_a_running_send_is_left_alone(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     from cbct_docs.deliver.outbox import Outbox

@@ -10,6 +10,7 @@ records that moment, which is what lets a rerun after a crash resend safely (see
 from __future__ import annotations
 
 import contextlib
+import email.errors
 import hashlib
 import re
 import smtplib
@@ -62,19 +63,20 @@ def _read_one(path: Path) -> Outgoing:
         raise DataError(f"cannot read: {error.strerror}", location=path) from None
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
+    problems = []
     try:
         message_id = str(message.get("Message-ID") or "").strip()
-        senders = [a.addr_spec for a in (message["From"].addresses if message["From"] else ())]
-        recipients = tuple(a.addr_spec for header in ("To", "Cc", "Bcc")
-                           for a in (message[header].addresses if message[header] else ()))
-    except (ValueError, TypeError, IndexError) as error:
+        addresses = {name: _addresses(message, name, problems)
+                     for name in ("From", "To", "Cc", "Bcc")}
+    except (ValueError, TypeError, IndexError, email.errors.MessageError) as error:
         raise DataError(f"unreadable address header: {error}", location=path) from None
-    problems = []
+    senders = addresses["From"]
+    recipients = tuple(addresses["To"] + addresses["Cc"] + addresses["Bcc"])
     if not message_id:
         problems.append("no Message-ID (make e-mails with cbct-docs, or add one)")
     if len(senders) != 1:
         problems.append("needs exactly one From: address")
-    if not recipients or not all("@" in r for r in recipients):
+    if not recipients:
         problems.append("no valid recipient in To:, Cc: or Bcc:")
     if problems:
         raise DataError("; ".join(problems), location=path)
@@ -85,6 +87,29 @@ def _read_one(path: Path) -> Outgoing:
     return Outgoing(path=path, message_id=message_id, sender=senders[0], recipients=recipients,
                     subject=str(message.get("Subject", "")).strip(), data=data,
                     sha256=hashlib.sha256(data).hexdigest())
+
+
+def _addresses(message: EmailMessage, name: str, problems: list[str]) -> list[str]:
+    """The addr-specs of one header; what SMTP cannot carry goes to ``problems``.
+
+    The envelope (MAIL FROM, RCPT TO) is plain ASCII: an 8-bit address would stop the
+    whole run halfway, so it is refused here, with every other defect of the header.
+    """
+    header = message[name]
+    if header is None:
+        return []
+    found, bad = [], []
+    for address in header.addresses:
+        spec = address.addr_spec
+        if (not address.username or not address.domain or not spec.isascii()
+                or any(c.isspace() for c in spec)):
+            bad.append(spec.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+        else:
+            found.append(spec)
+    if header.defects or bad:
+        what = ", ".join(repr(b) for b in bad) or repr(str(header).strip())
+        problems.append(f"{name}: {what} is not a plain address (ASCII, name@domain)")
+    return found
 
 
 class Refused(Exception):

@@ -74,12 +74,16 @@ def besluitbrief() -> docx.document.Document:
     letterhead(document)
     letter_opening(document, "Besluit certificering {{ kader.naam }}")
     add(document, "Op {{ auditdata_tekst }} vond de audit plaats bij {{ organisatie.naam }}. "
-                  "Op basis van het definitieve auditrapport en het advies van de auditoren heeft "
+                  "Op basis van het definitieve auditrapport en het advies van "
+                  "{{ 'de auditor' if auditoren|length == 1 else 'de auditoren' }} heeft "
                   "het bureau op {{ besluitdatum|datum }} het volgende besluit genomen.")
     add(document, "Besluit: {{ besluit }}", bold=True, colour=ACCENT, size=12)
     tag(document, "{%p if uitkomst == 'gecertificeerd' %}")
-    add(document, "Van harte gefeliciteerd! Uw organisatie voldoet aan alle normen van "
-                  "{{ kader.naam }}. Het certificaat is geldig tot en met "
+    add(document, "Van harte gefeliciteerd! {% if onvoldoende_normen %}Op advies van "
+                  "{{ 'de auditor' if auditoren|length == 1 else 'de auditoren' }} wordt uw "
+                  "organisatie gecertificeerd voor {{ kader.naam }}; het auditrapport noemt de "
+                  "punten die nog aandacht vragen.{% else %}Uw organisatie voldoet aan alle "
+                  "normen van {{ kader.naam }}.{% endif %} Het certificaat is geldig tot en met "
                   "{{ geldig_tot|datum }}.")
     add(document, "In de komende weken ontvangt u per post het definitieve auditrapport, het "
                   "gevelbord en het certificaat. Wij wensen u veel plezier bij het delen van "
@@ -94,10 +98,17 @@ def besluitbrief() -> docx.document.Document:
                   "gevelbord ontvangt u zodra een heraudit laat zien dat ook "
                   "{{ 'deze normen' if onvoldoende_normen|length > 1 else 'deze norm' }} "
                   "voldoende {{ 'zijn' if onvoldoende_normen|length > 1 else 'is' }}.")
+    tag(document, "{%p else %}")
+    add(document, "Uw organisatie is daarom niet gecertificeerd: u ontvangt geen certificaat "
+                  "en geen gevelbord. Laat een heraudit zien dat ook "
+                  "{{ 'deze normen' if onvoldoende_normen|length > 1 else 'deze norm' }} "
+                  "voldoende {{ 'zijn' if onvoldoende_normen|length > 1 else 'is' }}, dan "
+                  "volgt alsnog de certificering.")
     tag(document, "{%p endif %}")
     add(document, "Heraudit", "Heading 2")
     add(document, "Wij plannen een heraudit omstreeks {{ heraudit_datum|datum('MMMM y') }}, "
-                  "ongeveer een half jaar na dit besluit. De heraudit gaat alleen over "
+                  "ongeveer {{ heraudit_termijn }} na dit besluit. De heraudit gaat "
+                  "alleen over "
                   "{{ 'de hierboven genoemde normen' if onvoldoende_normen|length > 1 else "
                   "'de hierboven genoemde norm' }}. U ontvangt daarvoor tijdig een uitnodiging.")
     add(document, "Bezwaar", "Heading 2")
@@ -115,15 +126,19 @@ def heraudit() -> docx.document.Document:
     letterhead(document)
     letter_opening(document, "Uitnodiging heraudit {{ kader.naam }}")
     add(document, "Na het besluit van {{ besluitdatum|datum }} werkt {{ organisatie.naam }} aan "
-                  "de normen die nog niet voldoende waren. Graag plannen wij nu de heraudit.")
-    add(document, "De heraudit gaat uitsluitend over deze normen:")
+                  "{{ 'de normen die' if onvoldoende_normen|length > 1 else 'de norm die' }} "
+                  "nog niet voldoende {{ 'waren' if onvoldoende_normen|length > 1 else 'was' }}."
+                  " Graag plannen wij nu de heraudit.")
+    add(document, "De heraudit gaat uitsluitend over {{ 'deze normen' if onvoldoende_normen|length"
+                  " > 1 else 'deze norm' }}:")
     bullets(document, "for n in onvoldoende_normen", "{{ n.label }}")
     add(document, "Planning", "Heading 2")
     add(document, "De heraudit vindt plaats op {{ heraudit_datum|datum('EEEE d MMMM y') }} en "
                   "wordt uitgevoerd door {{ auditoren_tekst }}. Wilt u uw aanvullende "
                   "documenten uiterlijk op {{ documenten_deadline|datum }} in het auditportaal "
                   "zetten?")
-    add(document, "Na de heraudit ontvangt u binnen drie weken een aanvullend rapport en daarna "
+    add(document, "Na de heraudit ontvangt u binnen {{ rapport_weken }} weken een aanvullend "
+                  "rapport en daarna "
                   "het besluit over uw certificaat.")
     signature(document)
     return document
@@ -203,7 +218,8 @@ def auditrapport() -> docx.document.Document:
         colour=GREY, size=8.5, align=WD_ALIGN_PARAGRAPH.CENTER)
     add(document, "Advies: {{ advies }}", bold=True, colour=ACCENT, size=12)
     tag(document, "{%p if advies_reden %}")
-    add(document, "De auditoren wijken af van het standaardadvies: {{ advies_reden }}")
+    add(document, "{{ 'De auditor wijkt' if auditoren|length == 1 else 'De auditoren wijken' }}"
+                  " af van het advies dat uit de scores volgt: {{ advies_reden }}")
     tag(document, "{%p endif %}")
 
     add(document, "Bevindingen per norm", "Heading 1")
@@ -223,9 +239,11 @@ def auditrapport() -> docx.document.Document:
     add(document, "Advies", "Heading 1")
     add(document, "{{ advies_toelichting }}")
     tag(document, "{%p if advies_reden %}")
-    add(document, "Toelichting van de auditoren: {{ advies_reden }}")
+    add(document, "Toelichting van {{ 'de auditor' if auditoren|length == 1 else "
+                  "'de auditoren' }}: {{ advies_reden }}")
     tag(document, "{%p endif %}")
-    add(document, "{{ auditoren_tekst }}, auditoren namens {{ bureau.naam }}", colour=GREY)
+    add(document, "{{ auditoren_tekst }}, {{ 'auditor' if auditoren|length == 1 else "
+                  "'auditoren' }} namens {{ bureau.naam }}", colour=GREY)
     return document
 
 

@@ -85,13 +85,18 @@ def test_certificate_with_a_given_number(tmp_path: Path) -> None:
     unknown = run(*args, "--org", "CBCT-01")
     assert unknown.exit_code == 2
     assert "no organisation with certificate number 'CBCT-01'" in unknown.output
-    one = run(*args, "--org", "cbct-0113", "--number", "KiB-2025-0100")
+    one = run(*args, "--org", "cbct-0102", "--number", "KiB-2025-0100")
     assert one.exit_code == 0, one.output
     [path] = (tmp_path / "certificaat").glob("*.docx")
     text = docx_reading_text(path)
-    assert "Certificaatnummer KiB-2025-0100" in text and "Bibliotheek Maas & Peel" in text
-    # Decided before the old end date (29-2-2028): the new term runs on from there.
-    assert "Geldig van 1 juli 2025 tot en met 29 februari 2032" in text
+    assert "Certificaatnummer KiB-2025-0100" in text and "Bibliotheek Rivierenland" in text
+    # Decided the day after the old certificate ended (30-6-2025): four years from the
+    # decision, the last day inclusive.
+    assert "Geldig van 1 juli 2025 tot en met 30 juni 2029" in text
+    # Maas & Peel is certified until 29-2-2028: a decision now would run to 2032.
+    early = run(*args, "--org", "cbct-0113", "--number", "KiB-2025-0101")
+    assert early.exit_code == 1
+    assert "more than 6 months before the certificate ends (29-02-2028)" in early.output
 
 
 def test_bad_quarter_is_a_usage_error(tmp_path: Path) -> None:

@@ -227,8 +227,9 @@ def test_certificate_number_validity_landscape(round_out: Path) -> None:
            "en Taalhuis" in text
     assert "Certificaatnummer KiB-2025-" in text
     # Last audit day 10 April; concept 24 April, definitive 15 May, decided 22 May 2025,
-    # after the old certificate ended (15 April): four years from the decision.
-    assert "Geldig van 22 mei 2025 tot en met 22 mei 2029" in text
+    # after the old certificate ended (15 April): four years from the decision, the last
+    # day inclusive ("tot en met").
+    assert "Geldig van 22 mei 2025 tot en met 21 mei 2029" in text
 
 
 def test_survey_link_is_per_organisation(round_out: Path) -> None:

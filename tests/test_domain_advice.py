@@ -83,6 +83,14 @@ def test_override_needs_a_known_advice_and_a_reason() -> None:
         AdviceOverride(CERTIFIED, "  ")
     with pytest.raises(DataError, match="'Geslaagd' is not one of Gecertificeerd"):
         AdviceOverride("Geslaagd", "reden")
-    result = evaluate(sheet({}, override=AdviceOverride(NOT_CERTIFIED, "Fraude met cijfers.")))
-    assert (result.advice, result.computed_advice) == (NOT_CERTIFIED, CERTIFIED)
+    weak = {"1.1": "Niet"}  # one norm insufficient: computed advice is conditional
+    result = evaluate(sheet(weak, override=AdviceOverride(NOT_CERTIFIED, "Fraude met cijfers.")))
+    assert (result.advice, result.computed_advice) == (NOT_CERTIFIED, CONDITIONAL)
     assert result.override_reason == "Fraude met cijfers."
+
+
+def test_override_to_not_certified_needs_an_insufficient_norm() -> None:
+    # The letters announce a heraudit on the insufficient norms: there must be one.
+    with pytest.raises(DataError, match="overridden to 'Niet gecertificeerd', but every norm "
+                                        "is sufficient"):
+        evaluate(sheet({}, override=AdviceOverride(NOT_CERTIFIED, "Fraude met cijfers.")))

@@ -16,6 +16,7 @@ from cbct_docs.domain.planning import (
     heraudit_date,
     intake_deadline,
     new_valid_until,
+    validity_period,
     planned_quarter,
     response_deadline,
     selfevaluation_deadline,
@@ -82,21 +83,34 @@ def test_terms_come_from_the_deadlines() -> None:
     assert concept_report_deadline(D(2025, 1, 1), slow) == D(2025, 1, 29)
     assert response_deadline(D(2025, 1, 1), slow) == D(2025, 1, 8)
     assert heraudit_date(D(2025, 1, 31), slow) == D(2025, 4, 30)
-    assert new_valid_until(D(2024, 2, 29), slow) == D(2027, 2, 28)
+    assert new_valid_until(D(2024, 2, 29), slow) == D(2027, 2, 28)  # 3 years, t/m
     assert bezwaar_deadline(D(2025, 1, 1), slow) == D(2025, 1, 29)
 
 
 def test_validity_from_leap_day() -> None:
-    assert new_valid_until(D(2024, 2, 29), KIB) == D(2028, 2, 29)
+    # "geldig tot en met": four years, the last day inclusive
+    assert new_valid_until(D(2024, 2, 29), KIB) == D(2028, 2, 28)
     assert new_valid_until(D(2024, 2, 29), Deadlines(validity_years=1)) == D(2025, 2, 28)
-    assert new_valid_until(D(2025, 1, 1), KIB) == D(2029, 1, 1)
-    assert new_valid_until(D(2025, 12, 31), KIB) == D(2029, 12, 31)
+    assert new_valid_until(D(2024, 3, 1), Deadlines(validity_years=1)) == D(2025, 2, 28)
+    assert new_valid_until(D(2025, 1, 1), KIB) == D(2028, 12, 31)
+    assert new_valid_until(D(2025, 12, 31), KIB) == D(2029, 12, 30)
 
 
 def test_validity_continues_from_previous_end_when_decided_in_time() -> None:
-    assert new_valid_until(D(2025, 3, 15), KIB, previous_until=D(2025, 5, 1)) == D(2029, 5, 1)
-    assert new_valid_until(D(2025, 5, 1), KIB, previous_until=D(2025, 5, 1)) == D(2029, 5, 1)
-    assert new_valid_until(D(2025, 6, 2), KIB, previous_until=D(2025, 5, 1)) == D(2029, 6, 2)
+    # the old certificate holds up to and including 1 May 2025; the new one the day after
+    assert validity_period(D(2025, 3, 15), KIB, previous_until=D(2025, 5, 1)) == (
+        D(2025, 5, 2), D(2029, 5, 1))
+    assert validity_period(D(2025, 5, 1), KIB, previous_until=D(2025, 5, 1)) == (
+        D(2025, 5, 2), D(2029, 5, 1))
+    assert validity_period(D(2025, 6, 2), KIB, previous_until=D(2025, 5, 1)) == (
+        D(2025, 6, 2), D(2029, 6, 1))
+
+
+def test_a_decision_long_before_the_old_end_is_refused() -> None:
+    assert validity_period(D(2024, 11, 1), KIB, previous_until=D(2025, 5, 1))[1] == (
+        D(2029, 5, 1))
+    with pytest.raises(DataError, match="more than 6 months before the certificate ends"):
+        validity_period(D(2025, 7, 1), KIB, previous_until=D(2028, 2, 29))
 
 
 def test_heraudit_months_keep_day_or_take_month_end() -> None:
@@ -126,3 +140,26 @@ def test_every_day_of_a_leap_year_lies_in_its_planned_quarter() -> None:
         seen.append(str(quarter))
         day += dt.timedelta(days=1)
     assert [seen.count(f"2024-Q{q}") for q in (1, 2, 3, 4)] == [91, 91, 92, 92]
+
+
+def test_dutch_public_holidays() -> None:
+    from cbct_docs.domain.planning import is_public_holiday
+
+    holidays_2025 = [D(2025, 1, 1), D(2025, 4, 18), D(2025, 4, 20), D(2025, 4, 21),
+                     D(2025, 4, 26),  # 27 April 2025 is a Sunday: Koningsdag on Saturday
+                     D(2025, 5, 5), D(2025, 5, 29), D(2025, 6, 8), D(2025, 6, 9),
+                     D(2025, 12, 25), D(2025, 12, 26)]
+    assert all(is_public_holiday(day) for day in holidays_2025)
+    assert not is_public_holiday(D(2025, 4, 27))
+    assert is_public_holiday(D(2026, 4, 27)) and is_public_holiday(D(2026, 4, 6))
+    workdays = [D(2025, 4, 22), D(2025, 5, 30), D(2025, 12, 24), D(2026, 1, 2)]
+    assert not any(is_public_holiday(day) for day in workdays)
+
+
+def test_heraudit_day_is_a_working_day() -> None:
+    from cbct_docs.documents.decision import next_weekday
+
+    # half a year after 1 July 2025 is New Year's Day 2026, a Thursday
+    assert next_weekday(heraudit_date(D(2025, 7, 1), KIB)) == D(2026, 1, 2)
+    # after 25 June 2025: Christmas Day 2025 and Boxing Day, then the weekend
+    assert next_weekday(heraudit_date(D(2025, 6, 25), KIB)) == D(2025, 12, 29)

@@ -122,11 +122,28 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Any]) -> list[tuple[Any, A
         with problems.catch():
             sheet = read_scoresheet(path)
             try:
-                pairs.append((find_organisation(orgs, sheet.cert_nr), sheet))
+                org = find_organisation(orgs, sheet.cert_nr)
             except UsageError as error:
                 raise DataError(error.what, location=path, hint=error.hint) from None
+            check_sheet_matches(org, sheet, path)
+            pairs.append((org, sheet))
     problems.raise_if_any()
     return pairs
+
+
+def check_sheet_matches(org: Any, sheet: Any, path: Path) -> None:
+    """A score sheet is made for one framework and set of modules: if the register says
+    otherwise now, the report would put its scores under the wrong questions."""
+    if sheet.framework != org.framework:
+        raise DataError(f"the sheet scores {sheet.framework}, but the register has "
+                        f"{org.cert_nr} under {org.framework}", location=f"{path}:Audit",
+                        hint="make a new score sheet, or correct the register")
+    if set(sheet.modules) != set(org.modules):
+        shown = ", ".join(sorted(sheet.modules)) or "none"
+        registered = ", ".join(sorted(org.modules)) or "none"
+        raise DataError(f"the sheet has modules {shown}, the register {registered}",
+                        location=f"{path}:Audit",
+                        hint="make a new score sheet, or correct the register")
 
 
 def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dict[str, str]:

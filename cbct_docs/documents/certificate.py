@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ..domain.frameworks import load_framework
-from ..domain.planning import new_valid_until
+from ..domain.planning import validity_period
 from .context import (
     Batch,
     Office,
@@ -24,17 +24,19 @@ TEMPLATE = "letters/certificaat.docx"
 SURVEY_WEEKS = 3  # how long the survey stays open
 
 
-def certificate_context(org: Any, number: str, office: Office, valid_from: dt.date,
+def certificate_context(org: Any, number: str, office: Office, decided: dt.date,
                         valid_until: dt.date | None = None) -> dict[str, Any]:
+    """``decided``: the date of the decision; the validity follows from it and the old end
+    date (see :func:`cbct_docs.domain.planning.validity_period`)."""
     framework = load_framework(org.framework)
+    start, end = validity_period(decided, framework.deadlines, org.certified_until)
     return {
         **office.fields(),
         **organisation_fields(org, framework),
-        "briefdatum": valid_from,
+        "briefdatum": decided,
         "certificaatnummer": number,
-        "geldig_van": valid_from,
-        "geldig_tot": valid_until or new_valid_until(valid_from, framework.deadlines,
-                                                     org.certified_until),
+        "geldig_van": start,
+        "geldig_tot": valid_until or end,
     }
 
 

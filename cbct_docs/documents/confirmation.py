@@ -52,8 +52,10 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
             f"Uiterlijk {_day(concept)} ontvangt u het conceptrapport.",
             f"Daarna heeft u {deadlines.response_weeks} weken om te reageren op feitelijke "
             "onjuistheden (hoor en wederhoor).",
-            "Vervolgens stellen de auditoren het rapport definitief vast en geven zij hun "
-            "advies aan het bureau.",
+            ("Vervolgens stelt de auditor het rapport definitief vast en geeft hij of zij "
+             "het advies aan het bureau." if len(plan.auditors) == 1 else
+             "Vervolgens stellen de auditoren het rapport definitief vast en geven zij hun "
+             "advies aan het bureau."),
             "Het bureau neemt het certificeringsbesluit en laat u dat per brief weten.",
         ],
     }

@@ -110,6 +110,21 @@ def dutch_list(items: Iterable[str]) -> str:
     return ", ".join(items[:-1]) + " en " + items[-1]
 
 
+_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+                 "tien", "elf", "twaalf")
+
+
+def number_word(number: int) -> str:
+    """Small numbers in words, as a letter writes them: 3 → ``drie``; 14 stays ``14``."""
+    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
+
+
+def months_text(months: int) -> str:
+    """``een half jaar``, ``een jaar`` or ``vier maanden``."""
+    named = {6: "een half jaar", 12: "een jaar"}
+    return named.get(months, f"{number_word(months)} maand{'en' if months != 1 else ''}")
+
+
 _TITLES = {"de heer": "heer", "dhr.": "heer", "heer": "heer", "mevrouw": "mevrouw",
            "mevr.": "mevrouw", "mw.": "mevrouw"}
 

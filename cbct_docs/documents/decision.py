@@ -14,9 +14,11 @@ from ..domain.frameworks import load_framework
 from ..domain.planning import (
     bezwaar_deadline,
     heraudit_date,
-    new_valid_until,
+    is_public_holiday,
     selfevaluation_deadline,
+    validity_period,
 )
+from ..errors import DataError
 from ..render.filters import datum
 from .context import (
     Batch,
@@ -25,6 +27,8 @@ from .context import (
     docx_template,
     dutch_list,
     file_stem,
+    months_text,
+    number_word,
     organisation_fields,
     reference,
 )
@@ -50,8 +54,8 @@ def insufficient_items(result: Any) -> list[dict[str, str]]:
 
 
 def next_weekday(day: dt.date) -> dt.date:
-    """The planned heraudit day is an appointment: never on a Saturday or Sunday."""
-    while day.weekday() >= 5:
+    """The planned heraudit day is an appointment: never on a weekend or a public holiday."""
+    while day.weekday() >= 5 or is_public_holiday(day):
         day += dt.timedelta(days=1)
     return day
 
@@ -61,6 +65,11 @@ def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
     framework = load_framework(org.framework)
     deadlines = framework.deadlines
     result = result or evaluate(sheet, framework)
+    last_day = max(sheet.audit_dates)
+    if decided <= last_day:
+        raise DataError(f"the decision ({decided:%d-%m-%Y}) must come after the audit "
+                        f"({last_day:%d-%m-%Y})", location=sheet.source or sheet.cert_nr,
+                        hint="give the date of the decision with --date")
     return {
         **office.fields(),
         **organisation_fields(org, framework),
@@ -72,10 +81,12 @@ def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
         "besluit": result.advice,
         "uitkomst": outcome_of(result),
         "onvoldoende_normen": insufficient_items(result),
-        "geldig_tot": new_valid_until(decided, deadlines, org.certified_until),
+        "geldig_tot": validity_period(decided, deadlines, org.certified_until)[1],
         "heraudit_datum": heraudit_date(decided, deadlines),
         "bezwaar_weken": deadlines.bezwaar_weeks,
         "bezwaar_deadline": bezwaar_deadline(decided, deadlines),
+        "heraudit_termijn": months_text(deadlines.heraudit_months),
+        "auditoren": list(sheet.auditors),
     }
 
 
@@ -99,6 +110,7 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
         "documenten_deadline": selfevaluation_deadline(day, deadlines),
         "auditoren": names,
         "auditoren_tekst": dutch_list(names),
+        "rapport_weken": number_word(deadlines.concept_report_weeks),
     }
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..domain.advice import evaluate
+from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
 from ..render.images import DocxImage
@@ -84,21 +84,25 @@ def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def advice_explanation(org_name: str, result: Any) -> str:
+def advice_explanation(org_name: str, result: Any, auditors: int = 2) -> str:
+    """The advice in words: one or more auditors, and the advice actually given (which an
+    override may have set apart from what the scores gave)."""
+    who = "De auditor adviseert" if auditors == 1 else "De auditoren adviseren"
+    advise = "adviseert de auditor" if auditors == 1 else "adviseren de auditoren"
     insufficient = [part_label(p)[1] for p in insufficient_parts(result)]
-    if not insufficient:
-        return (f"Alle normen zijn voldoende beoordeeld. De auditoren adviseren het bureau "
-                f"om {org_name} te certificeren.")
     listed = dutch_list(insufficient)
-    if result.advice.startswith("Voorwaardelijk"):
-        return (f"Niet alle normen zijn voldoende: {listed}. De auditoren adviseren het bureau "
-                f"om {org_name} voorwaardelijk te certificeren, met een heraudit op "
-                f"{'deze normen' if len(insufficient) > 1 else 'deze norm'}.")
-    if result.advice.startswith("Gecertificeerd"):
-        return (f"Hoewel niet alle normen voldoende zijn ({listed}), adviseren de auditoren "
-                f"het bureau om {org_name} te certificeren.")
-    return (f"Te veel normen zijn onvoldoende: {listed}. De auditoren adviseren het bureau "
-            f"om {org_name} (nog) niet te certificeren.")
+    these = "deze normen" if len(insufficient) > 1 else "deze norm"
+    if result.advice == CERTIFIED:
+        if not insufficient:
+            return (f"Alle normen zijn voldoende beoordeeld. {who} het bureau om {org_name} "
+                    "te certificeren.")
+        return (f"Niet alle normen zijn voldoende ({listed}); toch {advise} het bureau om "
+                f"{org_name} te certificeren.")
+    if result.advice == CONDITIONAL:
+        return (f"Niet alle normen zijn voldoende: {listed}. {who} het bureau om {org_name} "
+                f"voorwaardelijk te certificeren, met een heraudit op {these}.")
+    return (f"Niet alle normen zijn voldoende: {listed}. {who} het bureau om {org_name} "
+            "(nog) niet te certificeren.")
 
 
 def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concept: bool,
@@ -136,7 +140,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "grafiek": DocxImage(chart, 150),
         "advies": result.advice,
         "advies_reden": result.override_reason or "",
-        "advies_toelichting": advice_explanation(org.name, result),
+        "advies_toelichting": advice_explanation(org.name, result, len(sheet.auditors)),
         "onvoldoende_normen": [{"nummer": part_label(p)[0], "titel": p.title,
                                 "label": part_label(p)[1]} for p in insufficient_parts(result)],
     }

@@ -108,6 +108,13 @@ def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> Aud
     else:
         computed = NOT_CERTIFIED
     override = sheet.override
+    if override and override.advice != CERTIFIED and not weak_norms and not weak_modules:
+        # A heraudit covers the insufficient norms only: with none, there is nothing to
+        # re-audit and the letters would contradict themselves.
+        raise DataError(
+            f"the advice is overridden to {override.advice!r}, but every norm is sufficient",
+            location=f"{sheet.source or sheet.cert_nr}:Audit",
+            hint="score the norms that fall short, or remove the override")
     return AuditResult(
         norm_results=norm_results,
         advice=override.advice if override else computed,

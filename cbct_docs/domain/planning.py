@@ -116,17 +116,49 @@ def response_deadline(concept_sent: dt.date, deadlines: Deadlines = DEFAULT_DEAD
     return concept_sent + dt.timedelta(weeks=deadlines.response_weeks)
 
 
-def new_valid_until(decision_date: dt.date, deadlines: Deadlines = DEFAULT_DEADLINES,
-                    previous_until: dt.date | None = None) -> dt.date:
-    """End of the new certificate, ``validity_years`` on.
+#: A decision this many months or more before the old certificate ends is refused: the
+#: new one would then run far beyond its validity (audits fall in the quarter it ends).
+EARLIEST_DECISION_MONTHS = 6
 
-    It runs from the previous end date when the decision falls on or before it (no gap
-    and no lost time), otherwise from the decision date.
+
+def validity_period(decision_date: dt.date, deadlines: Deadlines = DEFAULT_DEADLINES,
+                    previous_until: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """First and last day (both inclusive) of the new certificate, ``validity_years`` long.
+
+    Decided on or before the old end date, the new certificate starts the day after it (no
+    gap, no overlap, no lost time); decided later, it starts on the decision date. The last
+    day is the day before the same date ``validity_years`` on (1-1-2025 → 31-12-2028;
+    29-2-2024 → 28-2-2028).
     """
     start = decision_date
     if previous_until is not None and decision_date <= previous_until:
-        start = previous_until
-    return add_years(start, deadlines.validity_years)
+        if decision_date < add_months(previous_until, -EARLIEST_DECISION_MONTHS):
+            raise DataError(
+                f"a decision on {decision_date:%d-%m-%Y} comes more than "
+                f"{EARLIEST_DECISION_MONTHS} months before the certificate ends "
+                f"({previous_until:%d-%m-%Y})",
+                hint="check the date of the decision and certified_until in the register")
+        start = previous_until + dt.timedelta(days=1)
+    return start, add_years(start - dt.timedelta(days=1), deadlines.validity_years)
+
+
+def new_valid_until(decision_date: dt.date, deadlines: Deadlines = DEFAULT_DEADLINES,
+                    previous_until: dt.date | None = None) -> dt.date:
+    """Last day (inclusive) of the new certificate; see :func:`validity_period`."""
+    return validity_period(decision_date, deadlines, previous_until)[1]
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    """Dutch national holidays: no appointment is planned on them."""
+    from dateutil.easter import easter
+
+    fixed = {(1, 1), (12, 25), (12, 26), (5, 5)}
+    kings_day = dt.date(day.year, 4, 27)
+    if kings_day.weekday() == 6:  # on a Sunday, Koningsdag moves to Saturday the 26th
+        kings_day -= dt.timedelta(days=1)
+    easter_sunday = easter(day.year)
+    moving = {easter_sunday + dt.timedelta(days=offset) for offset in (-2, 0, 1, 39, 49, 50)}
+    return (day.month, day.day) in fixed or day == kings_day or day in moving
 
 
 def heraudit_date(decision_date: dt.date, deadlines: Deadlines = DEFAULT_DEADLINES) -> dt.date:

@@ -108,3 +108,24 @@ def test_runtime_mistake_in_a_template_is_a_template_error(tmp_path: Path, kind:
     assert raised.value.location == renderer.name  # type: ignore[attr-defined]
     assert what in raised.value.what
     assert "failed" in raised.value.what
+
+
+def test_if_in_a_table_cell_closed_after_the_table_is_an_error_not_lost_text(
+        tmp_path: Path) -> None:
+    import docx
+
+    from cbct_docs.render import DocxRenderer
+
+    document = docx.Document()
+    document.add_paragraph("Beste {{ naam }},")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "{% if toelichting %}Toelichting"
+    table.cell(0, 1).text = "{{ toelichting }}"
+    document.add_paragraph("{% endif %}Met vriendelijke groet, het certificatiebureau")
+    document.save(str(tmp_path / "brief.docx"))
+    renderer = DocxRenderer(tmp_path / "brief.docx")
+    assert renderer.fast, renderer.fallback_reason
+    with pytest.raises(TemplateError) as raised:
+        renderer.render({"naam": "Bibliotheek Veldhoven", "toelichting": ""})
+    assert raised.value.location == renderer.name
+    assert "same paragraph" in (raised.value.hint or "")

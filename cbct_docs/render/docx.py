@@ -27,6 +27,8 @@ from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl,
 from .images import bind_images
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
+UNBALANCED_TAGS_HINT = ("check that every {% if %} or {% for %} closes in the same paragraph, "
+                        "table cell or row it opens in (or use {%p %}, {%tr %}, {%tc %} tags)")
 log = logging.getLogger(__name__)
 
 
@@ -109,7 +111,7 @@ class DocxRenderer:
         except etree.XMLSyntaxError as error:
             raise TemplateError(f"the filled-in template is not valid Word XML: {error}",
                                 location=self.name,
-                                hint="check that every {%p if %} has its {%p endif %}") from None
+                                hint=UNBALANCED_TAGS_HINT) from None
         except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
             raise template_error(error, self.name) from None
 

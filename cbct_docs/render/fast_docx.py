@@ -193,7 +193,9 @@ def _fix_body(xml: str) -> bytes:
     """docxtpl's table grid repair and picture id renumbering, on the rendered body."""
     from docxtpl import DocxTemplate
 
-    tree = etree.fromstring(xml, etree.XMLParser(recover=True))
+    # Strict: a recovering parser would quietly repair a {% if %} that opens in a table cell
+    # and closes after the table, and lose text on the way; DocxRenderer reports it instead.
+    tree = etree.fromstring(xml, etree.XMLParser())
     if "<w:tbl" in xml and _tables_need_fixing(tree):
         tree = DocxTemplate.fix_tables(None, xml)  # uses no instance state
     if "docPr" in xml:

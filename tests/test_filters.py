@@ -37,3 +37,39 @@ def test_dutch_filters(source: str, expected: str) -> None:
                                          (dt.date(2025, 12, 31), "vierde")])
 def test_quarter_edges(day: dt.date, quarter: str) -> None:
     assert render("{{ d|kwartaal }}", d=day) == f"{quarter} kwartaal van 2025"
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("1.000", "€ 1.000,00"),  # Dutch Excel writes thousands with a dot
+    ("2.500", "€ 2.500,00"),
+    ("-12.345.678", "€ -12.345.678,00"),
+    ("1.234,50", "€ 1.234,50"),
+    ("1000.50", "€ 1.000,50"),
+    ("€ 2,5", "€ 2,50"),
+    ("0.5", "€ 0,50"),
+    (1.5, "€ 1,50"),
+])
+def test_money_reads_dutch_thousands(value: object, expected: str) -> None:
+    assert render("{{ v|geld }}", v=value) == expected
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "sNaN", "Infinity", "-inf", float("nan"),
+                                   float("inf")])
+@pytest.mark.parametrize("name", ["geld", "getal", "procent"])
+def test_numbers_refuse_nan_and_infinity(value: object, name: str) -> None:
+    from cbct_docs.errors import DataError
+
+    with pytest.raises(DataError, match="is not a number"):
+        render("{{ v|" + name + " }}", v=value)
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_time_refuses_an_empty_value(value: object) -> None:
+    from cbct_docs.errors import DataError
+
+    with pytest.raises(DataError, match="no time"):
+        render("{{ t|tijd }}", t=value)
+
+
+def test_time_of_a_real_time() -> None:
+    assert render("{{ t|tijd }}", t=dt.time(9, 5)) == "09:05"

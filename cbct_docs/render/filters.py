@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -74,19 +76,30 @@ def _year_quarter(value: Any) -> tuple[int, int]:
     return day.year, quarter_of(day)
 
 
+# 1.000 or -12.345.678: Dutch Excel writes thousands with a dot (never 1.000 for one).
+_DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+
+
 def _number(value: Any) -> Decimal | float | int:
     if isinstance(value, bool):
         raise DataError(f"{value!r} is not a number")
     if isinstance(value, int | float | Decimal):
-        return value
-    text = str(value).strip().replace("€", "").replace(" ", "")
-    # Dutch notation: 1.000,50 ; also accept plain 1000.50
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        return Decimal(text)
-    except ArithmeticError:
-        raise DataError(f"{value!r} is not a number") from None
+        number: Decimal | float | int = value
+    else:
+        text = str(value).strip().replace("€", "").replace(" ", "")
+        # Dutch notation: 1.000,50 and 1.000 ; also accept plain 1000.50
+        if "," in text:
+            text = text.replace(".", "").replace(",", ".")
+        elif _DUTCH_THOUSANDS.fullmatch(text):
+            text = text.replace(".", "")
+        try:
+            number = Decimal(text)
+        except ArithmeticError:
+            raise DataError(f"{value!r} is not a number") from None
+    finite = number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
+    if not finite:
+        raise DataError(f"{value!r} is not a number", hint="write an amount like 1.234,50")
+    return number
 
 
 def geld(value: Any) -> str:
@@ -109,6 +122,9 @@ def procent(value: Any, decimals: int = 1, sep: str = "") -> str:
 
 
 def tijd(value: Any, fmt: str = "HH:mm") -> str:
+    # Babel prints the current time for None: a letter would show a time nobody chose.
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise DataError("has no time", hint="fill in a time like 14:30")
     if isinstance(value, str):
         hours, _, minutes = value.replace(".", ":").partition(":")
         try:

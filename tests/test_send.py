@@ -386,6 +386,38 @@ def test_a_message_held_by_a_running_send_is_left_alone(
     assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[1][2]]]
 
 
+@pytest.mark.parametrize("claim", ["another host", "an old claim"])
+def test_a_claim_no_run_here_can_vouch_for_needs_attention(
+        tmp_path: Path, server: tuple[FaultyMailServer, int], claim: str) -> None:
+    import os
+
+    handler, port = server
+    paths = make_mails(tmp_path / "mails", ORGANISATIONS[:2])
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    ledger = tmp_path / "cbct-ledger.sqlite"
+    assert run(str(tmp_path / "mails"), "--send", "--config", str(config)).exit_code == 0
+    handler.received.clear()
+    # The first message: claimed by a container that is gone, or by a PID (this test's,
+    # which runs) two hours ago: that PID may belong to another program by now.
+    owner, when = (("oude-container:4242", "+0 hours") if claim == "another host"
+                   else (f"{socket.gethostname()}:{os.getpid()}", "-2 hours"))
+    with sqlite3.connect(ledger) as db:
+        db.execute("UPDATE outbox SET status = 'sending', owner = ?, "
+                   "updated_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', ?) "
+                   "WHERE file LIKE ?", (owner, when, f"%{paths[0].name}"))
+    result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert (f"Error: {paths[0].name}: {ORGANISATIONS[0][2]}: claimed by a run that cannot "
+            f"be checked from here (sending by {owner} since ") in result.output
+    assert "if that run is gone, --resend-uncertain takes over" in result.output
+    assert handler.received == []
+    taken = run(str(tmp_path / "mails"), "--send", "--config", str(config),
+                "--resend-uncertain")
+    assert taken.exit_code == 0, taken.output
+    assert "1 sent, 0 failed, 0 deferred, 0 unconfirmed, 1 skipped" in taken.output
+    assert [r.rcpt_tos for r in handler.received] == [[ORGANISATIONS[0][2]]]
+
+
 def test_a_connection_the_server_dropped_while_idle_is_reopened(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from cbct_docs.deliver import smtp

@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from ..deliver.bundle import make_bundle
-from ..deliver.outbox import Outbox, default_ledger_path, in_progress, may_send, read_only
+from ..deliver.outbox import (
+    Outbox,
+    claim_unknown,
+    default_ledger_path,
+    in_progress,
+    may_send,
+    read_only,
+)
 from ..deliver.pdf import convert_to_pdf
 from ..deliver.smtp import Mailer, Outgoing, read_outgoing, send_batch, skip_reason
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
@@ -67,7 +74,9 @@ def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
               help="Outbox ledger (default: cbct-ledger.sqlite next to OUTDIR).")
 @click.option("--resend-uncertain", is_flag=True,
-              help="Send again messages whose delivery is unconfirmed after a crash.")
+              help="Send again messages whose delivery is unconfirmed after a crash, and "
+              "take over claims no run here can be checked for (another machine, or over "
+              "30 minutes old).")
 @click.option("--retry-failed", is_flag=True, help="Try again messages refused with 5xx.")
 @click.option("--mark-sent", multiple=True, metavar="MESSAGE-ID|FILE.eml",
               help="Record an unconfirmed message as delivered (after checking). Repeatable.")
@@ -154,7 +163,8 @@ def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_un
                             retry_failed=retry_failed):
                 assert entry is not None
                 skipped += 1
-                status = "sending" if in_progress(entry) else entry.status
+                status = ("sending" if in_progress(entry) else "stale" if claim_unknown(entry)
+                          else entry.status)
                 click.echo(f"  skip        {name}: {skip_reason(status, entry)}")
             elif limit is not None and would >= limit:
                 break

@@ -225,13 +225,22 @@ class Outbox:
         return bool(changed)
 
 
+#: A claim older than this is not trusted to be alive, even if its PID runs: PIDs are
+#: reused, and one message never takes this long (attempts × timeout plus the pauses).
+STALE_AFTER = dt.timedelta(minutes=30)
+
+
 def may_send(entry: Entry | None, *, resend_uncertain: bool = False,
              retry_failed: bool = False) -> bool:
     """The rule of the module docstring, for one message's row (None: never seen)."""
     if entry is None:
         return True
-    if entry.status in ("sending", "unconfirmed") and _alive(entry.owner):
-        return False  # another run is at it right now
+    if entry.status in ("sending", "unconfirmed"):
+        holder = claim_holder(entry)
+        if holder == "running":
+            return False  # another run is at it right now: never, not even when asked
+        if holder == "unknown":
+            return resend_uncertain  # an operator checked that run is gone
     return (entry.status in ("deferred", "sending")
             or (entry.status == "unconfirmed" and resend_uncertain)
             or (entry.status == "failed" and retry_failed))
@@ -239,18 +248,31 @@ def may_send(entry: Entry | None, *, resend_uncertain: bool = False,
 
 def in_progress(entry: Entry) -> bool:
     """Held by a send run that is still running."""
-    return entry.status in ("sending", "unconfirmed") and _alive(entry.owner)
+    return entry.status in ("sending", "unconfirmed") and claim_holder(entry) == "running"
 
 
-def _alive(owner: str) -> bool:
-    """Is the process that holds a claim still running? Unknown hosts count as alive."""
-    host, _, pid = owner.rpartition(":")
+def claim_unknown(entry: Entry) -> bool:
+    """Held by a run this machine cannot check: it needs a person (``--resend-uncertain``)."""
+    return entry.status in ("sending", "unconfirmed") and claim_holder(entry) == "unknown"
+
+
+def claim_holder(entry: Entry, now: dt.datetime | None = None) -> str:
+    """"running": a live process on this host, claimed recently; "gone": that process has
+    ended; "unknown": another host (a new container, a renamed PC) or a claim older than
+    :data:`STALE_AFTER` (its PID may belong to another program by now)."""
+    host, _, pid = entry.owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
-        return True
+        return "unknown"
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
-        return False
+        return "gone"
     except PermissionError:
-        return True
-    return True
+        pass  # it exists, under another user
+    try:
+        claimed = dt.datetime.fromisoformat(entry.updated_at)
+    except ValueError:
+        return "unknown"
+    if (now or dt.datetime.now(dt.UTC)) - claimed > STALE_AFTER:
+        return "unknown"
+    return "running"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings, is_loopback
-from .outbox import Entry, Outbox, in_progress
+from .outbox import STALE_AFTER, Entry, Outbox, claim_unknown, in_progress
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
@@ -276,11 +276,17 @@ SKIP_REASONS = {
                    "or --resend-uncertain)",
     "failed": "failed before (--retry-failed to try again)",
     "sending": "being sent by another run",
+    "stale": "claimed by a run that cannot be checked from here",
 }
 
 
 def skip_reason(status: str, entry: Entry | None) -> str:
     reason = SKIP_REASONS[status]
+    if status == "stale" and entry is not None:
+        minutes = int(STALE_AFTER.total_seconds() // 60)
+        reason += (f" ({entry.status} by {entry.owner or 'an unknown run'} since "
+                   f"{entry.updated_at.replace('T', ' ')[:16]} UTC: another machine, or over "
+                   f"{minutes} minutes ago); if that run is gone, --resend-uncertain takes over")
     if status == "sent" and entry is not None and entry.sent_at:
         reason += f" ({entry.sent_at.replace('T', ' ')[:16]} UTC, {entry.file})"
     return reason
@@ -297,7 +303,7 @@ class Outcome:
     def needs_attention(self) -> bool:
         """Did not go, and will not go by itself on the next run either."""
         return (self.status in ("failed", "deferred", "unconfirmed")
-                or self.previous in ("failed", "unconfirmed"))
+                or self.previous in ("failed", "unconfirmed", "stale"))
 
 
 @dataclass
@@ -360,6 +366,8 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
             status = claim.entry.status if claim.entry else "sent"
             if claim.entry and in_progress(claim.entry):
                 status = "sending"
+            elif claim.entry and claim_unknown(claim.entry):
+                status = "stale"
             report.outcomes.append(Outcome(message, "skipped", skip_reason(status, claim.entry),
                                            status))
         else:

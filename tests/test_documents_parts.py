@@ -120,7 +120,7 @@ def test_batch_writes_nothing_when_one_file_exists(tmp_path: Path) -> None:
     orgs = read_register(samples_dir() / "register.xlsx")
     plans = read_planning(samples_dir() / "planning.xlsx")
     batch = Batch(tmp_path)
-    confirm(orgs, plans, batch, office, dt.date(2025, 2, 3))
+    confirm(orgs, plans, batch, office, dt.date(2024, 12, 2))
     taken = batch.pending[-1][0].path
     taken.parent.mkdir(parents=True)
     taken.write_text("mine", encoding="utf-8")
@@ -163,3 +163,24 @@ def test_planned_heraudit_day_is_a_weekday() -> None:
     assert next_weekday(dt.date(2026, 1, 3)) == dt.date(2026, 1, 5)  # Saturday → Monday
     assert next_weekday(dt.date(2026, 1, 4)) == dt.date(2026, 1, 5)  # Sunday → Monday
     assert next_weekday(dt.date(2026, 1, 2)) == dt.date(2026, 1, 2)  # Friday stays
+
+
+def test_no_letter_asks_for_what_is_already_overdue_or_has_no_address(tmp_path: Path) -> None:
+    office = load_office(REPO / "cbct-docs.toml")
+    orgs = read_register(samples_dir() / "register.xlsx")
+    plans = read_planning(samples_dir() / "planning.xlsx")
+    # CBCT-0103's audit is on 18 February 2025: its zelfevaluatie was due 7 January.
+    with pytest.raises(ProblemList) as late:
+        confirm(orgs, plans, Batch(tmp_path), office, dt.date(2025, 2, 3), only=["CBCT-0103"])
+    assert late.value.messages()[0].endswith(
+        ":row 4: the zelfevaluatie was due on 7 januari 2025, before the date of this letter "
+        "(3 februari 2025) (date the letter earlier with --date, or plan the audit later)")
+    org = find_organisation(orgs, "CBCT-0102")
+    homeless = dataclasses.replace(org, street="", city="")
+    batch = Batch(tmp_path)
+    with pytest.raises(ProblemList) as unaddressed:
+        confirm([homeless], plans, batch, office, dt.date(2025, 2, 3), only=["CBCT-0102"])
+    assert unaddressed.value.messages()[0].endswith(
+        ":row 3:street: a letter by post needs street, city, which the register leaves empty "
+        "(fill in the postal address in the register)")
+    assert not batch.pending

@@ -18,6 +18,7 @@ from .context import (
     organisation_fields,
     recipient,
     render_email,
+    require_postal_address,
 )
 
 TEMPLATE = "letters/certificaat.docx"
@@ -28,6 +29,7 @@ def certificate_context(org: Any, number: str, office: Office, decided: dt.date,
                         valid_until: dt.date | None = None) -> dict[str, Any]:
     """``decided``: the date of the decision; the validity follows from it and the old end
     date (see :func:`cbct_docs.domain.planning.validity_period`)."""
+    require_postal_address(org)
     framework = load_framework(org.framework)
     start, end = validity_period(decided, framework.deadlines, org.certified_until)
     return {

@@ -9,6 +9,7 @@ from typing import Any
 from ..domain.frameworks import load_framework
 from ..domain.planning import concept_report_deadline, selfevaluation_deadline
 from ..errors import DataError, Problems
+from ..render.filters import datum
 from .context import (
     Batch,
     Office,
@@ -19,6 +20,7 @@ from .context import (
     file_stem,
     organisation_fields,
     reference,
+    require_postal_address,
 )
 from .planning_data import AuditPlan
 
@@ -28,11 +30,18 @@ TEMPLATE = "letters/bevestigingsbrief.docx"
 
 def confirmation_context(org: Any, plan: AuditPlan, office: Office,
                          today: dt.date) -> dict[str, Any]:
+    require_postal_address(org)
     framework = load_framework(org.framework)
     deadlines = framework.deadlines
     first_day = plan.first_day
     last_day = max(plan.days)
     concept = concept_report_deadline(last_day, deadlines)
+    due = selfevaluation_deadline(first_day, deadlines)
+    if due < today:
+        # The letter would ask for something already overdue on the day it is sent.
+        raise DataError(f"the zelfevaluatie was due on {datum(due)}, before the date of this "
+                        f"letter ({datum(today)})", location=org.origin,
+                        hint="date the letter earlier with --date, or plan the audit later")
     return {
         **office.fields(),
         **organisation_fields(org, framework),
@@ -45,7 +54,7 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         "auditoren": plan.auditors,
         "auditoren_tekst": dutch_list(plan.auditors),
         "eerste_auditdag": first_day,
-        "zelfevaluatie_deadline": selfevaluation_deadline(first_day, deadlines),
+        "zelfevaluatie_deadline": due,
         "zelfevaluatie_weken": deadlines.selfevaluation_weeks_before,
         "conceptrapport_deadline": concept,
         "vervolg": [

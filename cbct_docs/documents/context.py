@@ -159,6 +159,16 @@ def organisation_fields(org: Any, framework: Any) -> dict[str, Any]:
     }
 
 
+def require_postal_address(org: Any) -> None:
+    """A letter or certificate goes by post: an empty address block must not go out."""
+    missing = [name for name, value in (("street", org.street), ("postcode", org.postcode),
+                                        ("city", org.city)) if not str(value or "").strip()]
+    if missing:
+        raise DataError(f"a letter by post needs {', '.join(missing)}, which the register "
+                        "leaves empty", location=org.origin.at(missing[0]),
+                        hint="fill in the postal address in the register")
+
+
 def recipient(org: Any) -> str:
     """``Contact <address>``, or the bare address when the register names no contact."""
     return f"{org.contact} <{org.email}>" if org.contact.strip() else org.email

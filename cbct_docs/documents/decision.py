@@ -31,6 +31,7 @@ from .context import (
     number_word,
     organisation_fields,
     reference,
+    require_postal_address,
 )
 from .report import insufficient_parts, part_label
 
@@ -62,6 +63,7 @@ def next_weekday(day: dt.date) -> dt.date:
 
 def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
                      result: Any = None) -> dict[str, Any]:
+    require_postal_address(org)
     framework = load_framework(org.framework)
     deadlines = framework.deadlines
     result = result or evaluate(sheet, framework)
@@ -94,6 +96,7 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
                      on: dt.date | None = None, auditors: list[str] | None = None,
                      result: Any = None) -> dict[str, Any]:
     """``on``: the heraudit day (default: the planned date, half a year after the decision)."""
+    require_postal_address(org)
     framework = load_framework(org.framework)
     deadlines = framework.deadlines
     result = result or evaluate(sheet, framework)

@@ -214,3 +214,20 @@ def test_a_bundle_written_into_its_own_folder_is_not_bundled_again(tmp_path: Pat
                                      "--overwrite"])
     assert named.exit_code == 2
     assert "drukwerk.docx: the bundle cannot also be one of its letters" in named.output
+
+
+def test_the_package_namespaces_are_defined_once() -> None:
+    import ast
+    import inspect
+
+    from cbct_docs.deliver import bundle, bundle_headers
+
+    def assigned(module: object) -> set[str]:
+        tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+        return {target.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+
+    shared = {"W", "R", "PKG_REL", "CT"}
+    assert shared <= assigned(bundle_headers)
+    assert not shared & assigned(bundle)  # bundle imports them, it does not repeat them
+    assert (bundle.W, bundle.CT) == (bundle_headers.W, bundle_headers.CT)

@@ -23,13 +23,9 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import DataError, OutputError, Problems, UsageError
-from .bundle_headers import no_inherited_headers
+from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers
 from .files import atomic_write
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from lxml import etree
 
+# The package's namespaces, for this module and .bundle (which imports them from here).
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -27,6 +27,15 @@ REGISTER = str(SAMPLES / "register.xlsx")
 CONFIG = str(REPO / "cbct-docs.toml")
 
 
+@pytest.fixture(autouse=True)
+def own_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own office ledger (by default it sits in the working folder)."""
+    path = tmp_path / "kantoor" / "cbct-ledger.sqlite"
+    path.parent.mkdir()
+    monkeypatch.setenv("CBCT_LEDGER", str(path))
+    return path
+
+
 #: Every .docx the tests of this module made; the last test converts them in one batch.
 PRODUCED: list[Path] = []
 
@@ -270,3 +279,19 @@ def test_every_word_document_of_these_commands_converts(tmp_path: Path) -> None:
     for document, item in zip(documents, made, strict=True):
         first_line = docx_reading_text(document).splitlines()[0]
         assert first_line.split()[0] in PdfReader(str(item.path)).pages[0].extract_text()
+
+
+def test_certificate_numbers_are_unique_across_output_folders(tmp_path: Path,
+                                                              own_ledger: Path) -> None:
+    sheets = [str(SAMPLES / "scores" / f"{number}.xlsx") for number in ("CBCT-0101", "CBCT-0107")]
+    numbers = []
+    for run_number, sheet in enumerate(sheets):
+        out = tmp_path / f"run{run_number}"
+        result = run("decide", sheet, "--register", REGISTER, "--config", CONFIG,
+                     "--date", "2-7-2025", "--out", str(out))
+        assert result.exit_code == 0, result.output
+        [certificate] = (out / "certificaat").glob("*.docx")
+        numbers.append(next(line for line in docx_reading_text(certificate).splitlines()
+                            if line.startswith("Certificaatnummer")))
+    assert len(set(numbers)) == 2, numbers
+    assert own_ledger.is_file()

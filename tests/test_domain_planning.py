@@ -16,10 +16,10 @@ from cbct_docs.domain.planning import (
     heraudit_date,
     intake_deadline,
     new_valid_until,
-    validity_period,
     planned_quarter,
     response_deadline,
     selfevaluation_deadline,
+    validity_period,
 )
 from cbct_docs.domain.register import read_register
 from cbct_docs.errors import DataError

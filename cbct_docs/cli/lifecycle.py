@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..deliver.ledger import office_ledger_path
 from ..documents.context import Batch, load_office
 from ..errors import DataError, Problems, UsageError
 from .common import Progress
@@ -150,8 +151,8 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: P
 @click.option("--certificates/--no-certificates", default=True, show_default=True,
               help="Also make the certificaat for each organisation that is certified.")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite ledger that hands out certificate numbers "
-                   "(default: OUT/cbct-ledger.sqlite).")
+              help="SQLite ledger that hands out certificate numbers (default: "
+                   "$CBCT_LEDGER, else cbct-ledger.sqlite in the working folder).")
 @common
 @word_options
 def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, out: Path,
@@ -181,7 +182,7 @@ def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, ou
                 certified.append(org)
     problems.raise_if_any()
     if certificates and certified:
-        numbers = allocate_numbers(certified, decided, ledger or out / "cbct-ledger.sqlite")
+        numbers = allocate_numbers(certified, decided, ledger or office_ledger_path())
         for org in certified:
             make_certificate(org, numbers[org.cert_nr], batch, office, decided)
     finish(batch, pdf, cover, office)
@@ -193,7 +194,8 @@ def decide(sheets: tuple[Path, ...], certificates: bool, ledger: Path | None, ou
 @click.option("--number", metavar="NUMBER",
               help="Certificate number to print (default: the next from the ledger).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite ledger (default: OUT/cbct-ledger.sqlite).")
+              help="SQLite ledger (default: $CBCT_LEDGER, else cbct-ledger.sqlite in the "
+                   "working folder).")
 @common
 @word_options
 def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, out: Path,
@@ -214,7 +216,7 @@ def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, 
         raise UsageError("--number fits one --org only")
     start = day or dt.date.today()
     numbers = ({chosen[0].cert_nr: number} if number
-               else allocate_numbers(chosen, start, ledger or out / "cbct-ledger.sqlite"))
+               else allocate_numbers(chosen, start, ledger or office_ledger_path()))
     batch = Batch(out, overwrite)
     office = load_office(config)
     for org in chosen:

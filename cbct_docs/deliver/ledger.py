@@ -14,6 +14,7 @@ Other modules may keep their own tables in the same file: open it with :func:`co
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -41,8 +42,16 @@ CREATE TABLE IF NOT EXISTS certificate_numbers (
 
 
 def default_ledger_path(out_dir: Path) -> Path:
-    """The ledger lives with the output: ``OUT/cbct-ledger.sqlite``."""
+    """A ledger that lives with one output folder (the demo's: its numbers are fiction)."""
     return Path(out_dir) / DEFAULT_NAME
+
+
+def office_ledger_path() -> Path:
+    """The office's one ledger: ``$CBCT_LEDGER``, else ``cbct-ledger.sqlite`` in the working
+    folder (beside register.xlsx and cbct-docs.toml). One file whatever ``--out`` a run
+    writes to, so no certificate number is ever handed out twice."""
+    override = os.environ.get("CBCT_LEDGER")
+    return Path(override) if override else Path.cwd() / DEFAULT_NAME
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

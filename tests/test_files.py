@@ -52,3 +52,27 @@ def test_ensure_folder_clears_only_leftovers_of_dead_runs(tmp_path: Path) -> Non
     ensure_folder(tmp_path)
     assert not leftover.exists()
     assert live.exists() and foreign.exists()
+
+
+def test_long_names_with_accents_fit_the_file_system(tmp_path: Path) -> None:
+    stem = safe_filename("é" * 130 + " Bibliotheek")
+    assert len(stem.encode("utf-8")) <= 180 and stem.startswith("é")
+    (result,) = write_files([(tmp_path / f"{stem}-2.docx", b"brief")])
+    assert result.error is None and (tmp_path / f"{stem}-2.docx").read_bytes() == b"brief"
+
+
+def test_invisible_format_characters_leave_file_names() -> None:
+    assert safe_filename("factuur\u202excod.docx") == "factuurxcod.docx"
+
+
+def test_a_file_made_meanwhile_is_never_replaced_without_overwrite(tmp_path: Path) -> None:
+    from cbct_docs.deliver.files import _replace, _temp_file
+    from cbct_docs.errors import OutputError
+
+    target = tmp_path / "brief.docx"
+    tmp = _temp_file(target, b"nieuw", sync=False)
+    target.write_bytes(b"van een andere run")  # appears between the check and the rename
+    with pytest.raises(OutputError, match="exists already"):
+        _replace(tmp, target, overwrite=False)
+    assert target.read_bytes() == b"van een andere run"
+    assert not list(tmp_path.glob(".*.tmp"))

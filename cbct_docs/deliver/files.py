@@ -19,7 +19,7 @@ from ..errors import DataError, OutputError, UsageError
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                   *(f"lpt{i}" for i in range(1, 10))}
-MAX_STEM = 120
+MAX_STEM_BYTES = 180  # leaves room for "-2", the suffix and the temporary-name parts
 
 
 def _file_mode() -> int:
@@ -37,12 +37,18 @@ def safe_filename(text: str, fallback: str = "document") -> str:
     ``Stichting "De Kunst" / Noord`` → ``Stichting -De Kunst- - Noord``
     """
     text = unicodedata.normalize("NFC", str(text))
+    # Invisible format characters (right-to-left override, zero-width joiner) can make a
+    # name read differently from what it is: 'a\u202eexe.docx'.
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _RESERVED.sub("-", text)
     text = " ".join(text.split())
     text = re.sub(r"\.{2,}", ".", text).strip(" .-")
     if text.lower().split(".")[0] in _WINDOWS_NAMES:
         text = "_" + text
-    return text[:MAX_STEM].rstrip(" .") or fallback
+    # File systems count bytes, not characters: 120 é's would be 240 bytes.
+    while len(text.encode("utf-8")) > MAX_STEM_BYTES:
+        text = text[:-1]
+    return text.rstrip(" .") or fallback
 
 
 class NamePattern:
@@ -115,8 +121,11 @@ class UniqueNames:
 def _temp_file(path: Path, data: bytes, *, sync: bool) -> str:
     """Write ``data`` next to ``path`` under a hidden name that carries our process id, so
     that a later run can tell a dead run's leftovers from a live writer's file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                               dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
+                                   dir=path.parent)
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
     try:
         os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a document is as readable as any file
         with os.fdopen(fd, "wb") as handle:
@@ -131,9 +140,20 @@ def _temp_file(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp
 
 
-def _replace(tmp: str, path: Path) -> None:
+def _replace(tmp: str, path: Path, overwrite: bool = True) -> None:
+    """Move the finished temporary file to its name. Without ``overwrite`` a hard link
+    claims the name, so a file another run made meanwhile is never replaced."""
     try:
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            os.unlink(tmp)
+    except FileExistsError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError("exists already (made by another run meanwhile)", location=path,
+                          hint="use --overwrite to replace it") from None
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -155,7 +175,7 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> s
     A file under its real name is therefore always complete, even after a crash."""
     data = _as_bytes(data)
     _refuse(path, overwrite)
-    _replace(_temp_file(path, data, sync=True), path)
+    _replace(_temp_file(path, data, sync=True), path, overwrite)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -191,7 +211,7 @@ def write_files(items: Iterable[tuple[Path, bytes | str]], *,
         os.sync()
     for tmp, result in staged:
         try:
-            _replace(tmp, result.path)
+            _replace(tmp, result.path, overwrite)
         except OutputError as error:
             result.error, result.sha256 = error, ""
     return results

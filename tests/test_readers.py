@@ -129,3 +129,20 @@ def test_parse_date_leap_day() -> None:
     assert parse_date("29-2-2024") == dt.date(2024, 2, 29)
     with pytest.raises(DataError, match="februari 2025 has no day 29"):
         parse_date("29-2-2025")
+
+
+def test_xlsx_reads_the_first_visible_sheet(tmp_path: Path) -> None:
+    path = tmp_path / "register.xlsx"
+    wb = openpyxl.Workbook()
+    hidden = wb.active
+    hidden.title = "Lijsten"
+    hidden.append(["keuze"])
+    hidden.append(["VOB"])
+    hidden.sheet_state = "hidden"
+    shown = wb.create_sheet("Organisaties")
+    shown.append(["naam"])
+    shown.append(["Bibliotheek Oost"])
+    wb.save(path)
+    (record,) = read_records(path)
+    assert record["naam"] == "Bibliotheek Oost"
+    assert record.origin.sheet == "Organisaties"

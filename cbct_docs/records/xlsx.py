@@ -27,7 +27,12 @@ def read_sheet(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, 
     except Exception as error:  # openpyxl raises many types for broken files
         raise DataError(f"cannot open workbook: {error}", location=path) from None
     if sheet is None:
-        ws = formulas.worksheets[0]
+        # The first sheet a person sees: a hidden helper sheet may come first in the file.
+        visible = [w for w in formulas.worksheets if w.sheet_state == "visible"]
+        if not visible:
+            raise DataError("the workbook has no visible worksheet", location=path,
+                            hint="name the sheet with --sheet")
+        ws = visible[0]
     elif sheet in formulas.sheetnames:
         ws = formulas[sheet]
     else:

@@ -231,3 +231,56 @@ def test_the_package_namespaces_are_defined_once() -> None:
     assert shared <= assigned(bundle_headers)
     assert not shared & assigned(bundle)  # bundle imports them, it does not repeat them
     assert (bundle.W, bundle.CT) == (bundle_headers.W, bundle_headers.CT)
+
+
+def rewrite(source: Path, target: Path, change: dict[str, bytes | None]) -> Path:
+    """A copy of a .docx with parts replaced (bytes) or left out (None)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            if name in change:
+                if change[name] is not None:
+                    new.writestr(name, change[name])  # type: ignore[arg-type]
+            else:
+                new.writestr(name, old.read(name))
+    return target
+
+
+def damaged_letters(folder: Path, good: Path) -> dict[str, Path]:
+    return {
+        "broken XML": rewrite(good, folder / "kapotte-xml.docx",
+                              {"word/document.xml": b"<w:document><w:body>"}),
+        "no package rels": rewrite(good, folder / "zonder-rels.docx", {"_rels/.rels": None}),
+        "no content types": rewrite(good, folder / "zonder-types.docx",
+                                    {"[Content_Types].xml": None}),
+    }
+
+
+def test_damaged_letters_are_data_errors_at_the_file(tmp_path: Path) -> None:
+    letters = make_letters(tmp_path / "brieven")
+    damaged = damaged_letters(tmp_path, letters[1])
+    with pytest.raises(ProblemList) as caught:
+        make_bundle([letters[0], *damaged.values()], tmp_path / "drukwerk.docx")
+    messages = "\n".join(caught.value.messages())
+    assert "kapotte-xml.docx: not a readable Word document: broken XML" in messages
+    assert "zonder-rels.docx: not a Word document: the part '_rels/.rels' is missing" in messages
+    assert ("zonder-types.docx: not a Word document: the part '[Content_Types].xml' is "
+            "missing") in messages
+    assert not (tmp_path / "drukwerk.docx").exists()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
+    letters = make_letters(tmp_path / "brieven")
+    bomb = tmp_path / "bom.docx"
+    with zipfile.ZipFile(letters[0]) as old, zipfile.ZipFile(bomb, "w",
+                                                             zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            new.writestr(name, old.read(name))
+        with new.open("word/media/groot.bin", "w") as member:  # 101 MB of zeros, ~100 kB packed
+            block = bytes(2**20)
+            for _ in range(101):
+                member.write(block)
+    with pytest.raises(ProblemList) as caught:
+        make_bundle([letters[1], bomb], tmp_path / "drukwerk.docx")
+    assert caught.value.messages() == [
+        f"{bomb}: part word/media/groot.bin unpacks to 105,906,176 bytes, more than the "
+        "100 MB a document may hold (is it really a letter?)"]

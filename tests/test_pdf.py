@@ -252,3 +252,16 @@ def test_letters_share_a_bundle_only_when_nothing_would_change(tmp_path: Path) -
     assert bundle_key(report)[0] is None
     (tmp_path / "kapot.docx").write_bytes(b"geen zip")
     assert bundle_key(tmp_path / "kapot.docx")[0] is None
+
+
+def test_damaged_letters_go_file_by_file_and_the_rest_is_bundled(tmp_path: Path) -> None:
+    from cbct_docs.deliver.pdf_split import plan_groups
+
+    from .test_bundle import damaged_letters
+
+    letters = make_letters(tmp_path / "brieven")
+    damaged = list(damaged_letters(tmp_path, letters[0]).values())
+    groups, alone = plan_groups([*letters, *damaged], tmp_path / "scratch")
+    assert sorted(alone) == sorted(damaged)
+    assert [group.letters for group in groups] == [letters]
+    assert all(bundle_key(path) == (None, "") for path in damaged)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import posixpath
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from pathlib import Path
 
@@ -48,20 +48,55 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+#: Limits on what a .docx may unpack to: a letter is a few hundred kB; far more is a zip bomb.
+MAX_PART_BYTES = 100 * 2**20
+MAX_PACKAGE_BYTES = 300 * 2**20
+
+
+def read_parts(path: Path, wanted: Callable[[str], bool] = lambda name: True
+               ) -> dict[str, bytes]:
+    """The parts of a .docx by name, after checking what they unpack to (not a zip bomb).
+
+    Raises OSError / zipfile.BadZipFile for an unreadable file and DataError for one too big.
+    """
+    with zipfile.ZipFile(path) as archive:
+        members = [info for info in archive.infolist() if wanted(info.filename)]
+        biggest = max(members, key=lambda info: info.file_size, default=None)
+        if biggest is not None and biggest.file_size > MAX_PART_BYTES:
+            raise DataError(f"part {biggest.filename} unpacks to {biggest.file_size:,} bytes, "
+                            f"more than the {MAX_PART_BYTES // 2**20} MB a document may hold",
+                            location=path, hint="is it really a letter?")
+        total = sum(info.file_size for info in members)
+        if total > MAX_PACKAGE_BYTES:
+            raise DataError(f"unpacks to {total:,} bytes, more than the "
+                            f"{MAX_PACKAGE_BYTES // 2**20} MB a document may hold",
+                            location=path, hint="is it really a letter?")
+        return {info.filename: archive.read(info) for info in members}
+
+
 class _Package:
     """A .docx read into memory: parts by name, plus relationship and content-type helpers."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            with zipfile.ZipFile(path) as archive:
-                self.parts = {name: archive.read(name) for name in archive.namelist()}
-        except (OSError, zipfile.BadZipFile, KeyError) as error:
+            self.parts = read_parts(path)
+            root_rels = etree.fromstring(self.parts["_rels/.rels"])
+            main = next(r for r in root_rels if r.get("Type") == OFFICE_DOCUMENT)
+            self.main = str(main.get("Target")).lstrip("/")
+            self.types = etree.fromstring(self.parts["[Content_Types].xml"])
+            self.document = etree.fromstring(self.parts[self.main])
+        except (OSError, zipfile.BadZipFile) as error:
             raise DataError(f"not a readable Word document: {error}", location=path) from None
-        root_rels = etree.fromstring(self.parts["_rels/.rels"])
-        main = next(r for r in root_rels if r.get("Type") == OFFICE_DOCUMENT)
-        self.main = main.get("Target").lstrip("/")
-        self.types = etree.fromstring(self.parts["[Content_Types].xml"])
+        except KeyError as error:
+            raise DataError(f"not a Word document: the part {error} is missing",
+                            location=path) from None
+        except StopIteration:
+            raise DataError("not a Word document: _rels/.rels names no main document",
+                            location=path) from None
+        except etree.XMLSyntaxError as error:
+            raise DataError(f"not a readable Word document: broken XML ({error})",
+                            location=path) from None
 
     def rels_name(self, part: str) -> str:
         folder, name = posixpath.split(part)
@@ -71,7 +106,11 @@ class _Package:
         data = self.parts.get(self.rels_name(part))
         if data is None:
             return etree.Element(f"{{{PKG_REL}}}Relationships", nsmap={None: PKG_REL})
-        return etree.fromstring(data)
+        try:
+            return etree.fromstring(data)
+        except etree.XMLSyntaxError as error:
+            raise DataError(f"broken XML in {self.rels_name(part)} ({error})",
+                            location=self.path) from None
 
     def content_type(self, part: str) -> tuple[str, str] | None:
         """("Override", type) or ("Default", type) for a part."""
@@ -301,8 +340,12 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
 
     base = packages[0]
     bundle = _Bundle(base)
-    numbering = _Numbering(base)
-    document = etree.fromstring(base.parts[base.main])
+    try:
+        numbering = _Numbering(base)
+    except etree.XMLSyntaxError as error:
+        raise DataError(f"broken XML in its list or style definitions ({error})",
+                        location=base.path) from None
+    document = etree.fromstring(base.parts[base.main])  # the frame; base.document gives letter 1
     body = document.find(w("body"))
     assert body is not None
     for child in list(body):
@@ -311,7 +354,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
     starts: list[etree._Element | None] = []  # first paragraph of each letter
     sections: list[etree._Element] = []
     for number, letter in enumerate(packages):
-        source_body = etree.fromstring(letter.parts[letter.main]).find(w("body"))
+        source_body = letter.document.find(w("body"))
         if source_body is None:
             raise DataError("has no document body", location=letter.path)
         content = [c for c in source_body if c.tag != w("sectPr")]

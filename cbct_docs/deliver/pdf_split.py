@@ -24,7 +24,15 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .bundle import BOOKMARK_FORMAT, OFFICE_DOCUMENT, PKG_REL, W, make_bundle, resolve
+from .bundle import (
+    BOOKMARK_FORMAT,
+    OFFICE_DOCUMENT,
+    PKG_REL,
+    W,
+    make_bundle,
+    read_parts,
+    resolve,
+)
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -64,16 +72,21 @@ class Group:
 def bundle_key(path: Path) -> tuple[str | None, str]:
     """(key, title): letters with the same key can share a bundle; key None: they cannot."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            parts = {name: archive.read(name) for name in archive.namelist()
-                     if name.endswith((".xml", ".rels"))}
-        rels = etree.fromstring(parts["_rels/.rels"])
-        main = next(r.get("Target") for r in rels if r.get("Type") == OFFICE_DOCUMENT).lstrip("/")
-        folder, main_name = posixpath.split(main)
-        main_rels = etree.fromstring(parts.get(posixpath.join(folder, "_rels", main_name + ".rels"),
-                                               b"<Relationships/>"))
-    except (OSError, zipfile.BadZipFile, KeyError, StopIteration, etree.XMLSyntaxError):
+        parts = read_parts(path, lambda name: name.endswith((".xml", ".rels")))
+        return _key_of(parts)
+    except (OSError, zipfile.BadZipFile, KeyError, StopIteration, AttributeError,
+            etree.XMLSyntaxError):
         return None, ""  # the file-by-file route reports what is wrong with it
+
+
+def _key_of(parts: dict[str, bytes]) -> tuple[str | None, str]:
+    if "[Content_Types].xml" not in parts:
+        return None, ""  # make_bundle would refuse it
+    rels = etree.fromstring(parts["_rels/.rels"])
+    main = next(r.get("Target") for r in rels if r.get("Type") == OFFICE_DOCUMENT).lstrip("/")
+    folder, main_name = posixpath.split(main)
+    main_rels = etree.fromstring(parts.get(posixpath.join(folder, "_rels", main_name + ".rels"),
+                                           b"<Relationships/>"))
     digest = hashlib.sha256()
     for rel in sorted(main_rels.iter(f"{{{PKG_REL}}}Relationship"),
                       key=lambda r: r.get("Type", "")):

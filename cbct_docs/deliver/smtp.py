@@ -63,7 +63,7 @@ def _read_one(path: Path) -> Outgoing:
         raise DataError(f"cannot read: {error.strerror}", location=path) from None
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
-    problems = []
+    problems: list[str] = []
     try:
         message_id = str(message.get("Message-ID") or "").strip()
         addresses = {name: _addresses(message, name, problems)

@@ -74,16 +74,26 @@ def test_announce_writes_one_email_per_organisation_and_refuses_overwrite(
 
 
 def test_intake_reminder_counts_from_the_announcement(tmp_path: Path) -> None:
-    result = run("intake-reminder", "-q", "2025-Q1", "--announced", "14-10-2024",
-                 "--register", REGISTER, "--config", CONFIG, "--out", str(tmp_path))
+    args = ["intake-reminder", "-q", "2025-Q1", "--announced", "14-10-2024",
+            "--register", REGISTER, "--config", CONFIG]
+    result = run(*args, "--date", "21-10-2024", "--out", str(tmp_path / "a"))
     assert result.exit_code == 0, result.output
     # Q1 2025: certified until 31-3-2025 (CBCT-0103) and 28-2-2025 (CBCT-0110).
-    mails = sorted((tmp_path / "intake-herinnering").glob("*.eml"))
+    mails = sorted((tmp_path / "a" / "intake-herinnering").glob("*.eml"))
     assert [m.name[:9] for m in mails] == ["CBCT-0103", "CBCT-0110"]
     mail = email.message_from_bytes(mails[1].read_bytes(), policy=policy.default)
-    assert mail["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling vóór "
+    # announced 14 October: the intake is due two weeks later
+    assert mail["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling uiterlijk "
                                "28 oktober 2024")
     assert "Muziekschool & Théâtre Lochem" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    # A reminder sent after that date asks for one more week, never for a date gone by.
+    late = run(*args, "--date", "4-11-2024", "--out", str(tmp_path / "b"))
+    assert late.exit_code == 0, late.output
+    mail = email.message_from_bytes(
+        sorted((tmp_path / "b" / "intake-herinnering").glob("*.eml"))[1].read_bytes(),
+        policy=policy.default)
+    assert mail["Subject"].endswith("uiterlijk 11 november 2024")
+    assert "uiterlijk op 11 november 2024" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
 def test_certificate_with_a_given_number(tmp_path: Path) -> None:

@@ -60,11 +60,13 @@ def intake_reminder(quarter: str, announced: dt.date, out: Path, register: Path 
     Example:
       cbct-docs intake-reminder -q 2025-Q2 --announced 13-1-2025 --register register.xlsx
     """
-    _announce(quarter, out, register, config, announced, overwrite, reminder=True)
+    _announce(quarter, out, register, config, announced, overwrite, reminder=True,
+              reminder_date=day or dt.date.today())
 
 
 def _announce(quarter: str, out: Path, register: Path | None, config: Path | None,
-              day: dt.date | None, overwrite: bool, reminder: bool) -> None:
+              day: dt.date | None, overwrite: bool, reminder: bool,
+              reminder_date: dt.date | None = None) -> None:
     from ..documents.announcement import announce as make
     from ..domain.planning import Quarter
 
@@ -74,7 +76,7 @@ def _announce(quarter: str, out: Path, register: Path | None, config: Path | Non
         raise UsageError(f"--quarter: {error.what}", hint="e.g. 2025-Q2") from None
     batch = Batch(out, overwrite)
     due = make(organisations(register), wanted, batch, load_office(config),
-               day or dt.date.today(), reminder=reminder)
+               day or dt.date.today(), reminder=reminder, reminder_date=reminder_date)
     if not due:
         click.echo(f"No organisation has its audit in {wanted}.")
     finish(batch)

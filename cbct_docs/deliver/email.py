@@ -24,7 +24,9 @@ from ..render.inline import inline_css
 from .files import atomic_write
 
 #: Serialisation for files and SMTP alike: CRLF line ends, headers RFC 2047 encoded.
-EML_POLICY = policy.SMTP
+# Header lines up to RFC 5322's 998 characters: with the default 78, Python folds a long
+# plain subject onto a line of its own, and readers then see it with a leading space.
+EML_POLICY = policy.SMTP.clone(max_line_length=998)
 FALLBACK_DOMAIN = "cbct-docs.invalid"
 _NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>,;\s]+)>\s*$")
 

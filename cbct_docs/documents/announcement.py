@@ -43,27 +43,36 @@ def refuse_expired(org: Any, announced: dt.date) -> None:
             hint="check certified_until in the register, or give the intended --date")
 
 
+#: A reminder sent on or after the intake deadline gives this many weeks more.
+REMINDER_GRACE_WEEKS = 1
+
+
 def announcement_context(org: Any, quarter: Quarter, announced: dt.date, office: Office,
                          reminder_date: dt.date | None = None) -> dict[str, Any]:
     framework = load_framework(org.framework)
+    deadline = intake_deadline(announced, framework.deadlines)
+    if reminder_date is not None and reminder_date >= deadline:
+        # A reminder never asks for a date already past: it gives one more week.
+        deadline = reminder_date + dt.timedelta(weeks=REMINDER_GRACE_WEEKS)
     return {
         **office.fields(),
         **organisation_fields(org, framework),
         "kwartaal": str(quarter),
         "geldig_tot": org.certified_until,
         "aankondigingsdatum": announced,
-        "intake_deadline": intake_deadline(announced, framework.deadlines),
+        "intake_deadline": deadline,
         "zelfevaluatie_weken": framework.deadlines.selfevaluation_weeks_before,
         "briefdatum": reminder_date or announced,
     }
 
 
 def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office,
-             announced: dt.date, *, reminder: bool = False) -> list[Any]:
+             announced: dt.date, *, reminder: bool = False,
+             reminder_date: dt.date | None = None) -> list[Any]:
     """Write one .eml per organisation due in ``quarter``; returns those organisations.
 
-    ``reminder`` writes the intake reminder instead, with the deadline still counted
-    from the announcement date.
+    ``reminder`` writes the intake reminder instead, dated ``reminder_date``, with the
+    deadline counted from the announcement date (or one more week when that has passed).
     """
     kind = "intake-herinnering" if reminder else "aankondiging"
     due = due_in(orgs, quarter)
@@ -71,7 +80,8 @@ def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office
     for org in due:
         with problems.catch(), about(org):
             refuse_expired(org, announced)
-            context = announcement_context(org, quarter, announced, office)
+            context = announcement_context(org, quarter, announced, office,
+                                           reminder_date if reminder else None)
             email = render_email(kind, context, recipient(org))
             batch.add(kind, file_stem(org, kind), ".eml", email_bytes(email, office), org.name)
     problems.raise_if_any()

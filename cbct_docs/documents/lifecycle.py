@@ -99,7 +99,8 @@ def run_round(samples: Samples, batch: Batch, office: Office,
     for quarter, announced in sorted(quarters.items()):
         with problems.catch():
             announce(orgs, quarter, batch, office, announced)
-            announce(orgs, quarter, batch, office, announced, reminder=True)
+            announce(orgs, quarter, batch, office, announced, reminder=True,
+                     reminder_date=announced + dt.timedelta(weeks=1))
 
     outcomes: dict[str, str] = {}
     for cert_nr, plan in plans.items():

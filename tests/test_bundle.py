@@ -284,3 +284,64 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
     assert caught.value.messages() == [
         f"{bomb}: part word/media/groot.bin unpacks to 105,906,176 bytes, more than the "
         "100 MB a document may hold (is it really a letter?)"]
+
+
+def two_sections(path: Path, first_header: str | None, second_header: str | None) -> Path:
+    """A letter with a bijlage in a second section; a header None: the section has none."""
+    make_docx(path, [f"Geachte directie, zie de bijlage ({path.stem})."], header=first_header)
+    document = docx.Document(str(path))
+    bijlage = document.add_section(WD_SECTION.NEW_PAGE)
+    if second_header is not None:
+        bijlage.header.is_linked_to_previous = False
+        bijlage.header.paragraphs[0].text = second_header
+    document.add_paragraph(f"Bijlage: normenoverzicht ({path.stem}).")
+    document.save(str(path))
+    return path
+
+
+def test_a_letter_of_two_sections_starts_clean_and_keeps_its_own_headers(
+        tmp_path: Path) -> None:
+    from docx.oxml.ns import qn
+
+    first = make_docx(tmp_path / "brief.docx", ["Geachte directie van Taalpunt Oostzaan,"],
+                      header="Aan: Taalpunt Oostzaan", footer="Bureau Certificering")
+    # The letter's first section has no header (it must not show the brief's), its
+    # bijlage has one; the other letter's bijlage has none (it shows its own letter's).
+    bare = two_sections(tmp_path / "besluit.docx", None, "Bijlage bij het besluit")
+    own = two_sections(tmp_path / "rapport.docx", "Aan: Cultuurhuis De Brûg", None)
+    bundle = make_bundle([first, bare, own], tmp_path / "bundel.docx")
+    sections = docx.Document(str(bundle)).sections
+    assert [s.header.paragraphs[0].text for s in sections] == [
+        "Aan: Taalpunt Oostzaan", "", "Bijlage bij het besluit",
+        "Aan: Cultuurhuis De Brûg", "Aan: Cultuurhuis De Brûg"]
+    assert [s.footer.paragraphs[0].text for s in sections] == [
+        "Bureau Certificering", "", "", "", ""]
+    assert [s.header.is_linked_to_previous for s in sections] == [
+        False, False, False, False, True]  # the bijlage still takes its own letter's
+    assert all(s.start_type == WD_SECTION.NEW_PAGE for s in sections)
+    restarts = [s._sectPr.find(qn("w:pgNumType")) for s in sections]
+    assert [r is not None and r.get(qn("w:start")) == "1" for r in restarts] == [
+        True, True, False, True, False]  # page 1 where a letter starts, not at its bijlage
+    if soffice_available():  # what the printer gets, page by page
+        from cbct_docs.deliver.pdf import convert_to_pdf
+
+        (pdf,) = convert_to_pdf([bundle], tmp_path / "pdf", bundled=False)
+        printed = pages(pdf)
+        assert len(printed) == 5
+        assert "Aan:" not in printed[1] and "zie de bijlage (besluit)" in printed[1]
+        assert printed[2].startswith("Bijlage bij het besluit")
+        assert printed[3].startswith("Aan: Cultuurhuis De Brûg")
+        assert printed[4].startswith("Aan: Cultuurhuis De Brûg")
+        assert "normenoverzicht (rapport)" in printed[4]
+
+
+def test_letters_of_several_sections_go_to_pdf_file_by_file(tmp_path: Path) -> None:
+    from cbct_docs.deliver.pdf_split import plan_groups
+
+    letters = make_letters(tmp_path / "brieven")
+    # Both sections define the same kinds of header: only the count of sections tells.
+    several = [two_sections(tmp_path / f"besluit-{n}.docx", f"Aan: {ORGANISATIONS[n]}",
+                            "Bijlage") for n in (1, 2)]
+    groups, alone = plan_groups([*letters, *several], tmp_path / "scratch")
+    assert [group.letters for group in groups] == [letters]
+    assert sorted(alone) == several

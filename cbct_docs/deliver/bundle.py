@@ -1,8 +1,9 @@
 """A print run: many letters in one .docx, each letter starting on a new page.
 
-Every letter becomes its own section (a "next page" section break): it keeps its own
+Every letter starts a section of its own (a "next page" section break): it keeps its own
 header and footer (a header may name the addressee), the first-page letterhead comes back
-for every letter, page numbers restart at 1, and so do numbered lists. Styles, list
+for every letter, page numbers restart at 1, and so do numbered lists. A letter of several
+sections keeps them; only its first one starts the new page. Styles, list
 definitions and settings are those of the first letter, so bundle letters made from one
 template.
 
@@ -352,7 +353,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         body.remove(child)
     drawing_id = 0
     starts: list[etree._Element | None] = []  # first paragraph of each letter
-    sections: list[etree._Element] = []
+    sections: list[etree._Element] = []  # the first section of each letter
     for number, letter in enumerate(packages):
         source_body = letter.document.find(w("body"))
         if source_body is None:
@@ -360,8 +361,12 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         content = [c for c in source_body if c.tag != w("sectPr")]
         section = source_body.find(w("sectPr"))
         section = deepcopy(section) if section is not None else etree.Element(w("sectPr"))
-        _start_on_new_page(section)
-        sections.append(section)
+        # A letter of several sections: its first one (in a paragraph, in document order)
+        # starts the new page and page 1 and must not show the previous letter's header;
+        # its later sections keep their own start and inherit from the letter's own.
+        first = next((s for c in content for s in c.iter(w("sectPr"))), section)
+        _start_on_new_page(first)
+        sections.append(first)
         if number:
             _refuse_notes(letter, content)
             bundle.adopt(letter, [*content, section])

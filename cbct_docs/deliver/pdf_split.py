@@ -130,6 +130,8 @@ def _layout_key(document: bytes, styles: bytes) -> str | None:
     body = etree.fromstring(document).find(f"{{{W}}}body")
     if body is None:
         return None
+    if sum(1 for _ in body.iter(f"{{{W}}}sectPr")) > 1:
+        return None  # several sections (a bijlage in landscape…): measured only alone
     kinds = {" ".join(sorted(f"{etree.QName(r).localname}:{r.get(f'{{{W}}}type')}"
                              for r in section
                              if etree.QName(r).localname in ("headerReference",

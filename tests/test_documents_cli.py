@@ -305,3 +305,25 @@ def test_certificate_numbers_are_unique_across_output_folders(tmp_path: Path,
                             if line.startswith("Certificaatnummer")))
     assert len(set(numbers)) == 2, numbers
     assert own_ledger.is_file()
+
+
+def test_definitive_report_must_say_what_became_of_the_response(tmp_path: Path) -> None:
+    sheet = str(SAMPLES / "scores" / "CBCT-0104.xlsx")
+    base = ["report", sheet, "--definitief", "--register", REGISTER, "--config", CONFIG,
+            "--date", "25-6-2025", "--out", str(tmp_path)]
+    silent = run(*base)
+    assert silent.exit_code == 2 and "--response TEXT" in silent.output
+    assert not (tmp_path / "rapporten").exists()
+    none = run(*base, "--no-response")
+    assert none.exit_code == 0, none.output
+    [path] = (tmp_path / "rapporten").glob("*.docx")
+    assert "niet op het conceptrapport gereageerd" in docx_reading_text(path)
+
+
+def test_scoresheet_new_never_falls_back_to_the_sample_register(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("scoresheet", "new", "--org", "CBCT-0104", "--out", str(tmp_path / "s.xlsx"))
+    assert result.exit_code == 2
+    assert "no --register given and no register.xlsx in this folder" in result.output
+    assert not (tmp_path / "s.xlsx").exists()

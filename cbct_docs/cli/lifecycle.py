@@ -116,17 +116,19 @@ def confirm(planning: Path, only: tuple[str, ...], out: Path, register: Path | N
               help="Concept (marked CONCEPT, with the response deadline) or definitive.")
 @click.option("--response", metavar="TEXT",
               help="Definitief: how the organisation's response was processed.")
+@click.option("--no-response", is_flag=True,
+              help="Definitief: the organisation did not respond within the term.")
 @common
 @word_options
-def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: Path,
-           register: Path | None, config: Path | None, day: dt.date | None,
+def report(sheets: tuple[Path, ...], concept: bool, response: str | None, no_response: bool,
+           out: Path, register: Path | None, config: Path | None, day: dt.date | None,
            overwrite: bool, pdf: bool, cover: bool) -> None:
     """Audit reports from filled score sheets.
 
     \b
     Examples:
       cbct-docs report scores/CBCT-0101.xlsx --concept --register register.xlsx
-      cbct-docs report scores/*.xlsx --definitief --date 1-7-2025 --pdf
+      cbct-docs report scores/*.xlsx --definitief --no-response --date 1-7-2025 --pdf
 
     Per norm: the question scores, findings, strengths and improvement points; a
     summary table, a score chart and the advice. The concept carries CONCEPT on every
@@ -134,6 +136,12 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, out: P
     """
     from ..documents.report import report as make
 
+    if not concept and not response and not no_response:
+        # The definitive report states what became of the response: never by default.
+        raise UsageError("--definitief needs --response TEXT (how the response was "
+                         "processed) or --no-response (none came within the term)")
+    if response and no_response:
+        raise UsageError("give --response or --no-response, not both")
     orgs = organisations(register)
     batch, office = Batch(out, overwrite), load_office(config)
     problems = Problems()

@@ -12,7 +12,7 @@ from ..domain.advice import evaluate
 from ..domain.frameworks import load_framework
 from ..domain.register import find_organisation, read_register
 from ..domain.scoresheet import new_scoresheet, read_scoresheet
-from ..errors import DataError
+from ..errors import DataError, UsageError
 from ..paths import samples_dir
 from ..records import parse_date
 
@@ -32,15 +32,14 @@ class DateParam(click.ParamType):
 
 
 def register_path(given: Path | None) -> Path:
-    """The register to use: the option, else ./register.xlsx, else the sample register."""
+    """The register to use: the option, else ./register.xlsx (never the fictional sample:
+    a score sheet prefilled with another organisation's data would be wrong)."""
     if given is not None:
         return given
     if DEFAULT_REGISTER.is_file():
         return DEFAULT_REGISTER
-    sample = samples_dir() / "register.xlsx"
-    click.echo(f"No --register given and no {DEFAULT_REGISTER} here: using the sample "
-               f"register {sample}.", err=True)
-    return sample
+    raise UsageError(f"no --register given and no {DEFAULT_REGISTER} in this folder",
+                     hint=f"try the sample: --register {samples_dir() / 'register.xlsx'}")
 
 
 @click.group()

@@ -218,6 +218,25 @@ def test_a_login_in_clear_is_refused_before_a_password_is_asked(
     assert not (tmp_path / "cbct-ledger.sqlite").exists()  # refused before anything began
 
 
+def test_the_mailer_itself_never_logs_in_in_clear_off_this_machine(tmp_path: Path) -> None:
+    """Settings made in Python skip load_settings: the mailer checks again, before connecting."""
+    import dataclasses
+
+    from cbct_docs.deliver.smtp import Mailer, read_outgoing
+    from cbct_docs.errors import DeliveryError
+
+    (message,) = read_outgoing(make_mails(tmp_path / "mails", ORGANISATIONS[:1]))
+    path = tmp_path / "cbct-docs.toml"
+    path.write_text('[smtp]\nsecurity = "none"\n', encoding="utf-8")
+    settings = dataclasses.replace(load_settings(path).smtp(), host="smtp.cbct.example",
+                                   user="secretariaat")
+    mailer = Mailer(settings, "kasteel-Ede-42")
+    with pytest.raises(DeliveryError, match=r"smtp.cbct.example:587: a login as 'secretariaat' "
+                                            r"needs TLS"):
+        mailer.deliver(message, before_end=lambda: None)
+    assert mailer.connection is None
+
+
 def test_a_bad_value_from_the_environment_names_the_variable(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CBCT_SMTP_PORT", "twintig")

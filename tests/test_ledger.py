@@ -97,3 +97,17 @@ def test_a_file_that_is_not_a_ledger(tmp_path: Path) -> None:
     with pytest.raises(OutputError) as caught:
         Ledger(bad)
     assert str(caught.value).startswith(f"{bad}: cannot ")
+
+
+def test_a_number_the_office_chooses_is_recorded_and_never_given_twice(tmp_path: Path) -> None:
+    from cbct_docs.errors import OutputError
+
+    with Ledger(tmp_path / "l.sqlite") as ledger:
+        ledger.claim_number("KiB-2025-0100", "CBCT-0101", "KiB", 2025)
+        ledger.claim_number("KiB-2025-0100", "CBCT-0101", "KiB", 2025)  # a rerun: fine
+        with pytest.raises(OutputError, match="belongs to CBCT-0101 already"):
+            ledger.claim_number("KiB-2025-0100", "CBCT-0102", "KiB", 2025)
+        with pytest.raises(OutputError, match="has certificate number KiB-2025-0100"):
+            ledger.claim_number("KiB-2025-0200", "CBCT-0101", "KiB", 2025)
+        assert ledger.allocate_certificate_number("CBCT-0101", "KiB", 2025) == "KiB-2025-0100"
+        assert [a.number for a in ledger.allocations()] == ["KiB-2025-0100"]

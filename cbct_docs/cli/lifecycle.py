@@ -225,8 +225,15 @@ def certificate(only: tuple[str, ...], number: str | None, ledger: Path | None, 
     if number and len(chosen) > 1:
         raise UsageError("--number fits one --org only")
     start = day or dt.date.today()
-    numbers = ({chosen[0].cert_nr: number} if number
-               else allocate_numbers(chosen, start, ledger or office_ledger_path()))
+    book = ledger or office_ledger_path()
+    if number:  # the office's own choice: still recorded, so it is never given twice
+        from ..deliver.ledger import Ledger
+
+        with Ledger(book) as records:
+            records.claim_number(number, chosen[0].cert_nr, chosen[0].framework, start.year)
+        numbers = {chosen[0].cert_nr: number}
+    else:
+        numbers = allocate_numbers(chosen, start, book)
     batch = Batch(out, overwrite)
     office = load_office(config)
     for org in chosen:

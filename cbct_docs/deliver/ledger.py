@@ -151,6 +151,32 @@ class Ledger:
             raise OutputError(f"cannot allocate a certificate number: {error}",
                               location=self.path) from None
 
+    def claim_number(self, number: str, org_key: str, framework: str = "",
+                     year: int | None = None) -> None:
+        """Record a number the office chose itself (``certificate --number``), refusing one
+        that belongs to another organisation, or a second number for the same one."""
+        year = year if year is not None else dt.date.today().year
+        with transaction(self.connection) as db:
+            owner = db.execute("SELECT org_key FROM certificate_numbers WHERE number = ?",
+                               (number,)).fetchone()
+            if owner is not None and owner[0] != org_key:
+                raise OutputError(f"certificate number {number} belongs to {owner[0]} already",
+                                  location=self.path, hint="leave out --number to get the next")
+            existing = db.execute(
+                "SELECT number FROM certificate_numbers "
+                "WHERE org_key = ? AND framework = ? AND year = ?",
+                (org_key, framework, year)).fetchone()
+            if existing is not None and existing[0] != number:
+                raise OutputError(f"{org_key} has certificate number {existing[0]} for "
+                                  f"{framework} {year} already", location=self.path,
+                                  hint="leave out --number to print that one")
+            if owner is None:
+                db.execute(
+                    "INSERT INTO certificate_numbers (number, org_key, framework, year, "
+                    "allocated_at) VALUES (?, ?, ?, ?, ?)",
+                    (number, org_key, framework, year,
+                     dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
     def continue_after(self, seq: int) -> None:
         """Start the sequence after ``seq`` (an office moving over from its own numbering).
         The sequence never goes back."""

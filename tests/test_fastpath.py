@@ -459,8 +459,9 @@ def test_email_with_loops_tables_and_conditions(tmp_path: Path) -> None:
 @pytest.mark.parametrize("body, reason", [
     ("<style>li:first-child { color: red; }</style><ul>{% for x in xs %}<li>{{ x }}</li>"
      "{% endfor %}</ul>", "depends on structure"),
-    ('<style>.a { color: red; }</style><p class="{{ cls }}">{{ xs }}</p>', "sets a class"),
-    ("<style>p { color: red; }</style>{% if xs %}<div>{% endif %}<p>{{ xs }}</p>",
+    ('<style>.a { color: red; }</style><p class="{{ cls }}">{{ xs|join(", ") }}</p>',
+     "sets a class"),
+    ("<style>p { color: red; }</style>{% if xs %}<div>{% endif %}<p>{{ xs|first }}</p>",
      "branch opens or closes"),
     ("<style>td { color: red; }</style><table>{% for x in xs %}<tr><td>{{ x }}</td></tr>"
      "{% endfor %}</table>", "branch opens or closes"),  # the parser adds <tbody> in the loop

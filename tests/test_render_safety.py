@@ -129,3 +129,39 @@ def test_if_in_a_table_cell_closed_after_the_table_is_an_error_not_lost_text(
         renderer.render({"naam": "Bibliotheek Veldhoven", "toelichting": ""})
     assert raised.value.location == renderer.name
     assert "same paragraph" in (raised.value.hint or "")
+
+
+@pytest.mark.parametrize("value, words, hint", [
+    ({"straat": "Stationsplein 1"}, "group of fields (straat)", "one field"),
+    (["Taalhuis Oost", "Bibliotheek Veldhoven"], "list of 2 values", "loop"),
+    (("Taalhuis Oost",), "list of 1 values", "loop"),
+    (True, "yes/no value", "{% if %}"),
+    (False, "yes/no value", "{% if %}"),
+])
+def test_a_list_group_or_yes_no_value_cannot_be_printed_as_is(value: object, words: str,
+                                                              hint: str) -> None:
+    from cbct_docs.errors import DataError
+    from cbct_docs.render import make_environment
+
+    template = make_environment().from_string("<p>Adres: {{ waarde }}</p>")
+    with pytest.raises(DataError) as raised:
+        template.render(waarde=value)
+    assert words in raised.value.what
+    assert "cannot be printed as is" in raised.value.what
+    assert hint in (raised.value.hint or "")
+
+
+def test_lists_groups_and_yes_no_values_still_work_in_tags(tmp_path: Path) -> None:
+    from cbct_docs.render import HtmlRenderer
+
+    path = write(tmp_path / "brief.html",
+                 "<ul>{% for o in organisaties %}<li>{{ o.naam }}, {{ o.adres.straat }}</li>"
+                 "{% endfor %}</ul>{% if gecertificeerd %}<p>Gecertificeerd.</p>{% endif %}"
+                 "<p>{{ organisaties|length }} organisaties; leeg: [{{ leeg }}]</p>")
+    html = HtmlRenderer(path).render({
+        "organisaties": [{"naam": "Taalhuis Oost", "adres": {"straat": "Markt 3"}}],
+        "gecertificeerd": True, "leeg": None})
+    assert "<li>Taalhuis Oost, Markt 3</li>" in html
+    assert "<p>Gecertificeerd.</p>" in html
+    assert "1 organisaties; leeg: []" in html
+

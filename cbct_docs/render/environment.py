@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..errors import SandboxError, TemplateError
+from ..errors import DataError, SandboxError, TemplateError
 from .filters import FILTERS
 
 # XML 1.0 cannot hold C0 controls other than tab, LF and CR, nor U+FFFE/U+FFFF.
@@ -29,9 +29,22 @@ def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
-def _empty_for_none(value: Any) -> Any:
-    # An empty cell arrives as None; a letter must show nothing there, never "None".
-    return "" if value is None else value
+def _printable(value: Any) -> Any:
+    """What ``{{ value }}`` prints: never a Python repr or an English True/False."""
+    if value is None:  # an empty cell: a letter shows nothing there, never "None"
+        return ""
+    if isinstance(value, bool):
+        raise DataError(f"{{{{ }}}} prints a yes/no value ({value}), which cannot be printed "
+                        "as is", hint="use {% if %} to choose the words")
+    if isinstance(value, Mapping):
+        raise DataError(f"{{{{ }}}} prints a group of fields ({', '.join(map(str, value))}), "
+                        "which cannot be printed as is",
+                        hint="print one field of it, e.g. {{ adres.straat }}")
+    if isinstance(value, list | tuple | set | frozenset):
+        raise DataError(f"{{{{ }}}} prints a list of {len(value)} values, which cannot be "
+                        "printed as is",
+                        hint="use a loop: {% for x in ... %}{{ x }}{% endfor %}, or |join(', ')")
+    return value
 
 
 class StrictEnvironment(ImmutableSandboxedEnvironment):
@@ -42,7 +55,7 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
             undefined=jinja2.StrictUndefined,
             autoescape=_autoescape,
             keep_trailing_newline=True,
-            finalize=_empty_for_none,
+            finalize=_printable,
             **options,
         )
         self.filters.update(FILTERS)

@@ -165,3 +165,42 @@ def test_lists_groups_and_yes_no_values_still_work_in_tags(tmp_path: Path) -> No
     assert "<p>Gecertificeerd.</p>" in html
     assert "1 organisaties; leeg: []" in html
 
+
+def test_html_renderer_with_an_environment_without_a_loader(tmp_path: Path) -> None:
+    from cbct_docs.render import HtmlRenderer, StrictEnvironment
+
+    path = write(tmp_path / "brief.html", "<p>Beste {{ naam }}</p>")
+    renderer = HtmlRenderer(path, StrictEnvironment())
+    assert renderer.variables() == {"naam"}
+    assert renderer.render({"naam": "Kunst & Co"}) == "<p>Beste Kunst &amp; Co</p>"
+
+
+def test_html_renderer_escapes_by_the_template_name_and_includes_next_to_it(
+        tmp_path: Path) -> None:
+    from cbct_docs.render import HtmlRenderer
+
+    write(tmp_path / "_groet.txt", "Groet, {{ afzender }}")
+    text = HtmlRenderer(write(tmp_path / "brief.txt", "Beste {{ naam }}\n"
+                              "{% include '_groet.txt' %}"))
+    assert text.render({"naam": "Kunst & Co", "afzender": "A & B"}) == \
+        "Beste Kunst & Co\nGroet, A & B"
+    html = HtmlRenderer(write(tmp_path / "brief.html", "<p>{{ naam }}</p>"))
+    assert html.render({"naam": "Kunst & Co"}) == "<p>Kunst &amp; Co</p>"
+
+
+def test_html_renderer_reports_a_syntax_error_with_its_line(tmp_path: Path) -> None:
+    from cbct_docs.render import HtmlRenderer
+
+    path = write(tmp_path / "brief.html", "<p>Beste</p>\n<p>{{ naam </p>")
+    with pytest.raises(TemplateError) as raised:
+        HtmlRenderer(path)
+    assert raised.value.location == f"{path}:line 2"
+
+
+def test_html_renderer_reports_an_unknown_filter(tmp_path: Path) -> None:
+    from cbct_docs.render import HtmlRenderer
+
+    path = write(tmp_path / "brief.html", "<p>{{ bedrag|euro }}</p>")
+    with pytest.raises(TemplateError, match="euro"):
+        HtmlRenderer(path)
+

@@ -24,13 +24,15 @@ class HtmlRenderer:
             source = self.path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise TemplateError(f"cannot read template: {error}", location=self.name) from None
+        # Parsed once and compiled from that tree under the file's name: escaping follows the
+        # suffix (.txt: off) and the environment needs no loader for the template itself.
         try:
-            self.ast = self.env.parse(source, self.path.name)
-            self.template = self.env.get_template(self.path.name)
-        except jinja2.TemplateSyntaxError as error:
+            self.ast = self.env.parse(source, self.path.name, str(self.path))
+            code = self.env.compile(self.ast, self.path.name, str(self.path))
+        except jinja2.TemplateSyntaxError as error:  # also an unknown filter
             raise template_error(error, self.name) from None
-        except jinja2.TemplateNotFound:
-            self.template = self.env.from_string(source)
+        self.template = self.env.template_class.from_code(self.env, code,
+                                                          self.env.make_globals(None))
 
     def variables(self) -> set[str]:
         return meta.find_undeclared_variables(self.ast)

@@ -204,3 +204,24 @@ def test_html_renderer_reports_an_unknown_filter(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="euro"):
         HtmlRenderer(path)
 
+
+def test_a_picture_subclass_or_lookalike_is_told_apart_by_its_class() -> None:
+    from cbct_docs.render.fast_docx import context_needs_docxtpl
+    from cbct_docs.render.images import DocxImage
+
+    class Logo(DocxImage):
+        pass
+
+    class DocxImageLookalike:  # renamed below: the class name must not decide
+        pass
+
+    DocxImageLookalike.__name__ = "DocxImage"
+    assert context_needs_docxtpl({"brief": {"logo": [Logo(b"\x89PNG")]}}) is not None
+    assert context_needs_docxtpl({"brief": {"logo": [DocxImage(b"\x89PNG")]}}) is not None
+    assert context_needs_docxtpl({"iets": DocxImageLookalike()}) is None
+
+
+def test_has_images_is_gone() -> None:
+    from cbct_docs.render import images
+
+    assert not hasattr(images, "has_images")

@@ -25,6 +25,7 @@ from lxml import etree
 
 from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
+from .images import DocxImage
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -92,9 +93,9 @@ def context_needs_docxtpl(value: Any) -> str | None:
             if reason:
                 return reason
         return None
-    kind = type(value)
-    if kind.__name__ == "DocxImage":  # render.images: bound to docxtpl's InlineImage
+    if isinstance(value, DocxImage):  # bound to docxtpl's InlineImage by render.images
         return "the context holds a picture"
+    kind = type(value)
     # Listing is plain escaped text with line breaks: resolve_listing below handles it.
     if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
         return f"the context holds a docxtpl {kind.__name__}"

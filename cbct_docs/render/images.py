@@ -3,8 +3,8 @@
 
 An ``InlineImage`` needs the very ``DocxTemplate`` that renders it, which callers of
 :class:`~cbct_docs.render.DocxRenderer` never see; so they pass ``DocxImage`` values and
-the renderer binds them (:func:`bind_images`). A renderer with a faster path that does
-not handle pictures checks :func:`has_images` and renders such a context through docxtpl.
+the renderer binds them (:func:`bind_images`). The compiled path does not place pictures:
+:func:`~cbct_docs.render.fast_docx.context_needs_docxtpl` sends such a context to docxtpl.
 """
 
 from __future__ import annotations
@@ -29,16 +29,6 @@ class DocxImage:
                             hint="render this context through docxtpl (render.images)")
 
     __str__ = __html__
-
-
-def has_images(value: Any) -> bool:
-    if isinstance(value, DocxImage):
-        return True
-    if isinstance(value, dict):
-        return any(has_images(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(has_images(v) for v in value)
-    return False
 
 
 def bind_images(value: Any, tpl: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..errors import DataError, SandboxError, TemplateError
+from ..errors import CbctError, DataError, SandboxError, TemplateError
 from .filters import FILTERS
 
 # XML 1.0 cannot hold C0 controls other than tab, LF and CR, nor U+FFFE/U+FFFF.
@@ -116,3 +116,18 @@ def template_error(error: Exception, template: str, fields: Any = None) -> Templ
                          f"{type(error).__name__}: {error}", location=template,
                          hint="check the {{ }} expressions: the filters' arguments and the "
                               "values they get")
+
+
+def render_located(template: jinja2.Template, context: Mapping[str, Any], name: str) -> str:
+    """Render a cleaned context; every failure comes out located at the template.
+
+    CbctErrors (a bad date in a filter, say) pass unchanged; Jinja's own errors and
+    runtime errors ({{ 1/0 }}, a filter given a wrong argument) become TemplateErrors."""
+    try:
+        return template.render(clean_context(dict(context)))
+    except CbctError:
+        raise
+    except (jinja2.TemplateError, SecurityError) as error:
+        raise template_error(error, name, context.keys()) from None
+    except Exception as error:
+        raise template_error(error, name) from None

@@ -31,8 +31,8 @@ import lxml.html
 from jinja2 import nodes
 from lxml import etree
 
-from ..errors import CbctError, TemplateError
-from .environment import StrictEnvironment, clean_context, template_error
+from ..errors import TemplateError
+from .environment import StrictEnvironment, render_located
 from .html import HtmlRenderer
 from .inline import inline_css
 
@@ -84,14 +84,7 @@ class InlinedHtmlRenderer:
     def render(self, context: Mapping[str, Any]) -> str:
         if self.template is None:
             return inline_css(self.plain.render(context))
-        try:
-            html = self.template.render(clean_context(dict(context)))
-        except CbctError:
-            raise
-        except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
-            raise template_error(error, self.name, context.keys()) from None
-        except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
-            raise template_error(error, self.name) from None
+        html = render_located(self.template, context, self.name)
         if not self.checked:
             reference = inline_css(self.plain.render(context))
             if canonical_html(html) != canonical_html(reference):

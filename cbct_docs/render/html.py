@@ -9,8 +9,8 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from ..errors import CbctError, TemplateError
-from .environment import StrictEnvironment, clean_context, template_error
+from ..errors import TemplateError
+from .environment import StrictEnvironment, render_located, template_error
 
 
 class HtmlRenderer:
@@ -38,11 +38,4 @@ class HtmlRenderer:
         return meta.find_undeclared_variables(self.ast)
 
     def render(self, context: Mapping[str, Any]) -> str:
-        try:
-            return self.template.render(clean_context(dict(context)))
-        except CbctError:
-            raise
-        except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
-            raise template_error(error, self.name, context.keys()) from None
-        except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
-            raise template_error(error, self.name) from None
+        return render_located(self.template, context, self.name)

@@ -37,6 +37,14 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
     last_day = max(plan.days)
     concept = concept_report_deadline(last_day, deadlines)
     due = selfevaluation_deadline(first_day, deadlines)
+    expected = framework.categories[org.category].auditors
+    if len(plan.auditors) != expected:
+        # The letter names the category's number of auditors and then the planned ones.
+        where = plan.origin.at("auditoren") if plan.origin else org.origin
+        raise DataError(f"{len(plan.auditors)} auditor(s) planned, but audit category "
+                        f"{org.category} has {expected}", location=where,
+                        hint="plan the category's number of auditors, or correct the "
+                             "category in the register")
     if due < today:
         # The letter would ask for something already overdue on the day it is sent.
         raise DataError(f"the zelfevaluatie was due on {datum(due)}, before the date of this "

@@ -252,8 +252,9 @@ def about(org: Any) -> Iterator[None]:
     try:
         yield
     except CbctError as error:
-        if error.location and error.location.startswith(str(org.origin)):
-            raise  # already located in the row (or one of its fields)
+        if error.location and (isinstance(error, DataError)
+                               or error.location.startswith(str(org.origin))):
+            raise  # a data problem already located in its own file (or in this very row)
         raise error.at(org.origin) from None
 
 

@@ -605,6 +605,19 @@ def _(d: Path) -> dict[str, Any]:
                      "begins (13:30)"}
 
 
+@case("confirm-auditors-differ-from-category")
+def _(d: Path) -> dict[str, Any]:
+    shutil.copyfile(ROOT / "samples/register.xlsx", d / "register.xlsx")
+    wb = openpyxl.load_workbook(ROOT / "samples/planning.xlsx")
+    wb["Audits"].cell(2, 3).value = "Anna de Wit"  # CBCT-0101, category III: two auditors
+    wb.save(d / "planning.xlsx")
+    return {"args": ["confirm", "{case}/planning.xlsx", "--register", "{case}/register.xlsx",
+                     "--config", office(d), "--date", "1-3-2025", "--org", "CBCT-0101",
+                     "--out", "{out}"],
+            "error": "{case}/planning.xlsx:Audits:row 2:auditoren: 1 auditor(s) planned, but "
+                     "audit category III has 2"}
+
+
 @case("report-organisation-not-in-register")
 def _(d: Path) -> dict[str, Any]:
     score_sheet(d, lambda wb: None)

@@ -127,6 +127,7 @@ def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = F
         for output in outputs:
             if output.path.exists():
                 output.status = "skipped"
+        check_resumable(outputs, outputs[0].path.parent if outputs else Path("."))
         return
     if existing:
         shown = ", ".join(p.name for p in existing[:5])
@@ -135,6 +136,37 @@ def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = F
                           location=existing[0].parent,
                           hint="nothing was written; use --resume to make only the missing "
                                "ones, or --overwrite to replace them")
+
+
+def record_digest(record: Record) -> str:
+    """A fingerprint of a record's fields: a kept file must come from the same data."""
+    text = json.dumps(record.fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_resumable(outputs: Sequence[Output], out: Path) -> None:
+    """A kept file must be the one this record made: the manifest of the earlier run holds
+    each file's sha256 and the fingerprint of its record. (A run killed midway wrote no
+    manifest yet: then every complete file is kept.)"""
+    try:
+        rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        made = {row["output"]: row for row in rows if isinstance(row, dict) and "output" in row}
+    except (OSError, ValueError, TypeError):
+        return
+    problems = Problems()
+    for output in outputs:
+        row = made.get(output.path.name)
+        if output.status != "skipped" or row is None:
+            continue
+        if row.get("data") and row["data"] != record_digest(output.record):
+            problems.add(OutputError(
+                f"was made from other data than {output.record.origin} holds now",
+                location=output.path,
+                hint="the data changed since; use --overwrite to make the set again"))
+        elif row.get("sha256") and row["sha256"] != sha256_of(output.path):
+            problems.add(OutputError("was changed after it was made", location=output.path,
+                                     hint="use --overwrite to make it again"))
+    problems.raise_if_any()
 
 
 def merge(
@@ -198,7 +230,7 @@ def merge(
     flush()
     if isinstance(renderer, DocxRenderer) and renderer.fallback_reason:
         result.note = f"rendered with docxtpl (slower, same result): {renderer.fallback_reason}"
-    if manifest:
+    if manifest and record is None:  # a one-record preview keeps the set's manifest
         result.manifest = write_manifest(outputs, out, manifest)
     if result.problems:
         raise ProblemList(result.problems)
@@ -210,15 +242,16 @@ def sha256_of(path: Path) -> str:
 
 
 def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
-    rows = [{"record": str(o.record.origin), "output": o.path.name, "status": o.status,
-             "sha256": o.sha256} for o in outputs]
+    rows = [{"record": str(o.record.origin), "data": record_digest(o.record),
+             "output": o.path.name, "status": o.status, "sha256": o.sha256} for o in outputs]
     if fmt == "json":
         path = out / "manifest.json"
         atomic_write(path, json.dumps(rows, ensure_ascii=False, indent=2) + "\n", overwrite=True)
     elif fmt == "csv":
         path = out / "manifest.csv"
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["record", "output", "status", "sha256"])
+        writer = csv.DictWriter(buffer, fieldnames=["record", "data", "output", "status",
+                                                    "sha256"])
         writer.writeheader()
         writer.writerows(rows)
         atomic_write(path, buffer.getvalue(), overwrite=True)

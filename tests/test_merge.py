@@ -234,3 +234,37 @@ def test_summary_says_when_docxtpl_renders(tmp_path: Path, tricky_data: Path) ->
     assert "compression method 12" in slow.output
     assert docx_text(tmp_path / "b" / "C-001-Kunst&Co-Uden -b.docx").strip() == (
         "Beste Kunst&Co-Uden <b>")
+
+
+def test_resume_keeps_only_files_this_record_made(tmp_path: Path,
+                                                  docx_template: Callable[..., Path]) -> None:
+    template = docx_template(["{{ naam }}"])
+    out = tmp_path / "out"
+    first = write_json(tmp_path / "a.json", [{"naam": "Oost"}, {"naam": "West"}])
+    merge(template, first, out, name="brief-{_number}")
+    # the rows swap places: brief-0001 would now belong to West
+    swapped = write_json(tmp_path / "b.json", [{"naam": "West"}, {"naam": "Oost"}])
+    with pytest.raises(ProblemList) as caught:
+        merge(template, swapped, out, name="brief-{_number}", resume=True)
+    assert caught.value.messages() == [
+        f"{out / 'brief-0001.docx'}: was made from other data than {swapped}:record 1 holds "
+        "now (the data changed since; use --overwrite to make the set again)",
+        f"{out / 'brief-0002.docx'}: was made from other data than {swapped}:record 2 holds "
+        "now (the data changed since; use --overwrite to make the set again)"]
+    assert "Oost" in docx_text(out / "brief-0001.docx")  # nothing was replaced
+    # unchanged data resumes fine; a file edited since is noticed
+    (out / "brief-0002.docx").write_bytes((out / "brief-0001.docx").read_bytes())
+    with pytest.raises(ProblemList, match="brief-0002.docx: was changed after it was made"):
+        merge(template, first, out, name="brief-{_number}", resume=True)
+
+
+def test_preview_of_one_record_keeps_the_manifest_of_the_set(
+        tmp_path: Path, tricky_data: Path, docx_template: Callable[..., Path]) -> None:
+    out = tmp_path / "out"
+    result = merge(docx_template(["{{ naam }}"]), tricky_data, out)
+    assert result.manifest is not None
+    before = result.manifest.read_bytes()
+    preview = merge(docx_template(["{{ naam }}"], name="t2.docx"), tricky_data,
+                    tmp_path / "out", record=1, overwrite=True)
+    assert preview.manifest is None
+    assert (out / "manifest.json").read_bytes() == before

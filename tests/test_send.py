@@ -436,3 +436,18 @@ def test_a_connection_the_server_dropped_while_idle_is_reopened(
         assert len(handler.received) == 2
     finally:
         controller.stop()
+
+
+def test_a_sent_message_edited_to_another_address_is_not_skipped_silently(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    mails = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    assert run(str(tmp_path / "mails"), "--send", "--config", str(config)).exit_code == 0
+    # someone corrects an address by hand; the Message-ID stays the same
+    old = ORGANISATIONS[0][2]
+    mails[0].write_bytes(mails[0].read_bytes().replace(old.encode(), b"nieuw@bieb.example.nl"))
+    again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert again.exit_code == 1
+    assert "Error: " in again.output and "edited by hand" in again.output
+    assert len(handler.received) == 3  # nothing went out a second time

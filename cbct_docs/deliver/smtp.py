@@ -277,6 +277,8 @@ SKIP_REASONS = {
     "failed": "failed before (--retry-failed to try again)",
     "sending": "being sent by another run",
     "stale": "claimed by a run that cannot be checked from here",
+    "readdressed": "this Message-ID was sent before, to other recipients; the file was "
+                   "edited by hand: make the e-mail anew (a new Message-ID) to send it",
 }
 
 
@@ -303,7 +305,7 @@ class Outcome:
     def needs_attention(self) -> bool:
         """Did not go, and will not go by itself on the next run either."""
         return (self.status in ("failed", "deferred", "unconfirmed")
-                or self.previous in ("failed", "unconfirmed", "stale"))
+                or self.previous in ("failed", "unconfirmed", "stale", "readdressed"))
 
 
 @dataclass
@@ -368,6 +370,9 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
                 status = "sending"
             elif claim.entry and claim_unknown(claim.entry):
                 status = "stale"
+            elif (claim.entry and claim.entry.status == "sent"
+                  and claim.entry.recipient != ", ".join(message.recipients)):
+                status = "readdressed"  # a corrected address must not be skipped silently
             report.outcomes.append(Outcome(message, "skipped", skip_reason(status, claim.entry),
                                            status))
         else:

@@ -107,7 +107,7 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
     path = Path(path)
     audit = read_records(path, AUDIT)
     problems = Problems()
-    meta = _Meta(audit, problems)
+    meta = _Meta(audit, problems, str(path))
     if framework is None:
         framework = meta.framework_code or ""
     if isinstance(framework, str):
@@ -139,8 +139,8 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
 class _Meta:
     """The Audit sheet: ``veld`` / ``waarde`` rows; dates and auditors may repeat."""
 
-    def __init__(self, records: list[Record], problems: Problems) -> None:
-        self.records, self.problems = records, problems
+    def __init__(self, records: list[Record], problems: Problems, path: str = "") -> None:
+        self.records, self.problems, self.path = records, problems, path
         self.values: dict[str, tuple[Any, Record]] = {}
         self.dates: list[dt.date] = []
         self.auditors: list[str] = []
@@ -172,7 +172,7 @@ class _Meta:
         if key in self.values:
             return str(self.values[key][1].where("waarde"))
         origin = self.records[0].origin if self.records else None
-        return f"{origin.file}:{origin.sheet}" if origin else AUDIT
+        return f"{origin.file}:{origin.sheet}" if origin else f"{self.path}:{AUDIT}"
 
     def text(self, key: str) -> str:
         value = self.values.get(key, (None, None))[0]

@@ -76,3 +76,13 @@ def test_a_file_made_meanwhile_is_never_replaced_without_overwrite(tmp_path: Pat
         _replace(tmp, target, overwrite=False)
     assert target.read_bytes() == b"van een andere run"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_name_pattern_refuses_groups_of_values() -> None:
+    from cbct_docs.deliver.files import NamePattern
+    from cbct_docs.errors import DataError
+
+    pattern = NamePattern("{naam}-{adres}")
+    assert pattern.stem({"naam": "Oost", "adres": "Markt 3"}) == "Oost-Markt 3"
+    with pytest.raises(DataError, match="'adres' holds a group of values"):
+        pattern.stem({"naam": "Oost", "adres": {"straat": "Markt 3"}})

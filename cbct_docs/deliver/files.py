@@ -85,6 +85,10 @@ class NamePattern:
                 if name not in fields:
                     raise DataError(f"name pattern needs field {name!r}")
                 value = fields[name]
+                if isinstance(value, dict | list | tuple | set | bool):
+                    kind = "a yes/no value" if isinstance(value, bool) else "a group of values"
+                    raise DataError(f"name pattern field {name!r} holds {kind}, not text",
+                                    hint="name files after a text or number field")
                 parts.append("" if value is None else str(value))
         # Sanitise the whole name: a field with '../../x' cannot leave the output folder.
         return safe_filename("".join(parts))

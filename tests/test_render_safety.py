@@ -225,3 +225,23 @@ def test_has_images_is_gone() -> None:
     from cbct_docs.render import images
 
     assert not hasattr(images, "has_images")
+
+
+def test_docxtpl_fallback_keeps_docxtpl_escapes_in_data_literal(tmp_path: Path) -> None:
+    """A picture in the context sends rendering through docxtpl, which would turn a name's
+    ``{_{`` into ``{{``; the text must still come out as it was given."""
+    import io
+
+    import docx as python_docx
+
+    from cbct_docs.render import DocxRenderer
+    from cbct_docs.render.images import DocxImage
+    from tests.conftest import make_docx
+    from tests.test_bundle import tiny_png
+
+    renderer = DocxRenderer(make_docx(tmp_path / "t.docx", ["Geachte {{ naam }},"]))
+    name = "Stichting {_{ raar }_} en {_% ook %_}"
+    made = renderer.render({"naam": name, "logo": DocxImage(tiny_png(), 20)})
+    assert renderer.fallbacks == 1  # the picture took the docxtpl path
+    text = python_docx.Document(io.BytesIO(made)).paragraphs[0].text
+    assert text == f"Geachte {name},"

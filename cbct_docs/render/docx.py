@@ -103,7 +103,7 @@ class DocxRenderer:
                     return self.compiled.render(cleaned)
                 self.fallbacks += 1
                 self._fall_back(reason)
-            return self.render_with_docxtpl(cleaned)
+            return self._docxtpl_keeping_brackets(cleaned)
         except CbctError:
             raise
         except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
@@ -115,6 +115,14 @@ class DocxRenderer:
         except Exception as error:  # {{ 1/0 }}, a filter with a wrong argument
             raise template_error(error, self.name) from None
 
+    def _docxtpl_keeping_brackets(self, context: Mapping[str, Any]) -> bytes:
+        """docxtpl turns ``{_{`` into ``{{`` (and so on) in its output, data included; swap
+        such sequences in the data for private-use characters first and restore them after,
+        so the text comes out as it was given."""
+        swapped, changed = _swap_brackets(context)
+        data = self.render_with_docxtpl(swapped)
+        return _restore_brackets(data) if changed else data
+
     def render_with_docxtpl(self, context: Mapping[str, Any]) -> bytes:
         """The reference path: docxtpl opens, renders and saves the whole document.
         Errors come out as docxtpl raises them; :meth:`render` translates them."""
@@ -125,6 +133,39 @@ class DocxRenderer:
         buffer = io.BytesIO()
         tpl.save(buffer)
         return buffer.getvalue()
+
+
+_BRACKETS = {"{_{": "\ue000", "}_}": "\ue001", "{_%": "\ue002", "%_}": "\ue003"}
+
+
+def _swap_brackets(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, str):
+        swapped = value
+        for sequence, stand_in in _BRACKETS.items():
+            swapped = swapped.replace(sequence, stand_in)
+        return swapped, swapped != value
+    if isinstance(value, Mapping):
+        pairs = {k: _swap_brackets(v) for k, v in value.items()}
+        return {k: v for k, (v, _c) in pairs.items()}, any(c for _v, c in pairs.values())
+    if isinstance(value, list | tuple):
+        items = [_swap_brackets(v) for v in value]
+        return [v for v, _c in items], any(c for _v, c in items)
+    return value, False
+
+
+def _restore_brackets(data: bytes) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            member = source.read(info)
+            if info.filename.endswith(".xml"):
+                for sequence, stand_in in _BRACKETS.items():
+                    member = member.replace(stand_in.encode("utf-8"), sequence.encode("utf-8"))
+            target.writestr(info, member)
+    return buffer.getvalue()
 
 
 def _context_lines(source: str, lineno: int | None) -> list[str]:

@@ -51,6 +51,21 @@ def test_any_text_reads_back_from_docx(docx_renderer: DocxRenderer, veld: str,
     assert texts == [f"[{clean_text(veld)}]", f"[{clean_text(ander)}]"]
 
 
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(veld=ANY_TEXT, ander=ANY_TEXT)
+@example(veld="{_{ x }_} {_% y %_}", ander="a\tb\nc &<>\"'")
+def test_any_text_reads_back_through_the_docxtpl_fallback(docx_renderer: DocxRenderer,
+                                                          veld: str, ander: str) -> None:
+    """A picture in the context sends rendering through docxtpl: the same promise holds."""
+    from cbct_docs.render.images import DocxImage
+    from tests.test_bundle import tiny_png
+
+    made = docx_renderer.render({"veld": veld, "ander": ander, "logo": DocxImage(tiny_png())})
+    texts = [p.text for p in docx.Document(io.BytesIO(made)).paragraphs]
+    assert texts == [f"[{clean_text(veld)}]", f"[{clean_text(ander)}]"]
+
+
 @SETTINGS
 @given(veld=ANY_TEXT, ander=ANY_TEXT)
 def test_any_text_reads_back_from_html(html_renderer: HtmlRenderer, veld: str,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
 import socket
 import sqlite3
 import time
@@ -153,10 +154,12 @@ def server() -> Iterator[tuple[FaultyMailServer, int]]:
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD"):
         monkeypatch.delenv(f"CBCT_SMTP_{name}", raising=False)
     monkeypatch.delenv("CBCT_CONFIG", raising=False)
+    # the office ledger of this test (by default it sits in the working folder)
+    monkeypatch.setenv("CBCT_LEDGER", str(tmp_path / "cbct-ledger.sqlite"))
 
 
 def run(*args: str) -> Result:
@@ -451,3 +454,18 @@ def test_a_sent_message_edited_to_another_address_is_not_skipped_silently(
     assert again.exit_code == 1
     assert "Error: " in again.output and "edited by hand" in again.output
     assert len(handler.received) == 3  # nothing went out a second time
+
+
+def test_the_same_message_in_two_output_folders_goes_once(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    first = tmp_path / "kwartaal" / "aankondiging"
+    make_mails(first)
+    again = tmp_path / "kwartaal-opnieuw" / "aankondiging"
+    shutil.copytree(first, again)  # made a second time, into another folder
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    assert run(str(first), "--send", "--config", str(config)).exit_code == 0
+    second = run(str(again), "--send", "--config", str(config))
+    assert second.exit_code == 0
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in second.output
+    assert len(handler.received) == 3

@@ -36,10 +36,12 @@ host = "smtp.toetsing.example"
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD"):
         monkeypatch.delenv(f"CBCT_SMTP_{name}", raising=False)
     monkeypatch.delenv("CBCT_CONFIG", raising=False)
+    # the office ledger of this test (by default it sits in the working folder)
+    monkeypatch.setenv("CBCT_LEDGER", str(tmp_path / "cbct-ledger.sqlite"))
 
 
 def test_working_folder_file_is_laid_over_the_packaged_defaults(

@@ -10,10 +10,10 @@ from pathlib import Path
 import click
 
 from ..deliver.bundle import make_bundle
+from ..deliver.ledger import office_ledger_path
 from ..deliver.outbox import (
     Outbox,
     claim_unknown,
-    default_ledger_path,
     in_progress,
     may_send,
     read_only,
@@ -72,7 +72,8 @@ def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Settings file (default: ./cbct-docs.toml).")
 @click.option("--ledger", type=click.Path(dir_okay=False, path_type=Path),
-              help="Outbox ledger (default: cbct-ledger.sqlite next to OUTDIR).")
+              help="Ledger of sent messages (default: the office ledger, $CBCT_LEDGER or "
+                   "cbct-ledger.sqlite in the working folder).")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send again messages whose delivery is unconfirmed after a crash, and "
               "take over claims no run here can be checked for (another machine, or over "
@@ -113,7 +114,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     settings = load_settings(config)
     smtp = settings.smtp()
     per_minute = parse_rate(rate) if rate else smtp.rate
-    ledger = ledger or default_ledger_path(outdir)
+    ledger = ledger or office_ledger_path()
 
     if mark_sent:
         with Outbox(ledger) as outbox:

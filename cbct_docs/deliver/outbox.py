@@ -54,13 +54,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 """
 
 
-def default_ledger_path(outdir: Path) -> Path:
-    """Next to the output folder: the project's ledger file (certificate numbers live there
-    too, see :mod:`.ledger`), shared by sibling batches such as ``out/aankondiging`` and
-    ``out/enquete``."""
-    return Path(outdir).resolve().parent / ledger.DEFAULT_NAME
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 

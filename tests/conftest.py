@@ -43,3 +43,9 @@ def docx_template(tmp_path: Path) -> Callable[..., Path]:
         return make_docx(tmp_path / name, paragraphs, **kw)
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def office_ledger_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes the office ledger into the working folder (the repository)."""
+    monkeypatch.setenv("CBCT_LEDGER", str(tmp_path / "office-ledger.sqlite"))

@@ -12,7 +12,7 @@ from typing import Any
 PLACES = ["Uden", "Zwolle", "Den Haag", "Leeuwarden", "Maastricht", "'s-Hertogenbosch"]
 KINDS = ["Bibliotheek", "Taalhuis", "Cultuurhuis", "Bieb & Co", "Stichting \"De Kunst\"",
          "Leescentrum <Noord>"]
-TODAY = dt.date(2025, 4, 14)
+TODAY = dt.date(2025, 3, 3)
 
 
 def organisations(count: int) -> list[Any]:
@@ -31,11 +31,15 @@ def organisations(count: int) -> list[Any]:
 def plans(orgs: list[Any]) -> dict[str, Any]:
     from cbct_docs.documents.planning_data import Appointment, AuditPlan
 
+    from cbct_docs.domain.frameworks import load_framework
+
+    auditors = ["A. Jansen", "B. Çelik", "C. de Vries"]
     result = {}
     for n, org in enumerate(orgs):
         day = dt.date(2025, 5, 12) + dt.timedelta(days=n % 40)
+        needed = load_framework(org.framework).categories[org.category].auditors
         result[org.cert_nr] = AuditPlan(
-            org.cert_nr, TODAY, ["A. Jansen", "B. Çelik"], [
+            org.cert_nr, TODAY, auditors[:needed], [
                 Appointment(day, dt.time(9, 30), dt.time(12, 30), org.name,
                             "Gesprek & rondleiding"),
                 Appointment(day, dt.time(13, 30), dt.time(16, 0), "Online", "Klantpanel")])

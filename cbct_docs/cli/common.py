@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from typing import Any
 
 import click
+
+from ..errors import DataError
+from ..records.dates import parse_date
 
 
 class Progress:
@@ -44,3 +48,20 @@ class Progress:
 def summary(made: int, skipped: int = 0, failed: int = 0, where: str = "") -> str:
     text = f"{made} made, {skipped} skipped, {failed} failed"
     return f"{text} → {where}" if where else text
+
+
+class DateType(click.ParamType):
+    """Dates as offices write them: 12-5-2025, 2025-05-12 or 12 mei 2025."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(value)
+        except DataError as error:
+            self.fail(str(error), param, ctx)
+
+
+DATE = DateType()

@@ -12,9 +12,8 @@ import click
 from ..deliver.ledger import office_ledger_path
 from ..documents.context import Batch, load_office
 from ..errors import DataError, Problems, UsageError
-from .common import Progress
+from .common import DATE, Progress
 from .lifecycle_support import (
-    DATE,
     FILE,
     allocate_numbers,
     common,

@@ -13,24 +13,11 @@ import click
 
 from ..documents.context import Batch, Made, Office
 from ..errors import DataError, Problems, UsageError
-from ..records.dates import parse_date
+from .common import DATE
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-class DateType(click.ParamType):
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return parse_date(value)
-        except DataError as error:
-            self.fail(str(error), param, ctx)
-
-
-DATE = DateType()
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..domain.frameworks import load_framework
-from ..domain.planning import Quarter, planned_quarter
+from ..domain.planning import Quarter, audit_quarter
 from ..domain.register import read_register
 from ..errors import DataError, UsageError
 
@@ -44,8 +43,7 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
     frameworks = Counter(o.framework for o in organisations)
     per_fw = ", ".join(f"{code} {count}" for code, count in sorted(frameworks.items()))
     click.echo(f"OK: {len(organisations)} organisations in {file} ({per_fw}).")
-    planned = {o.cert_nr: planned_quarter(o.certified_until, load_framework(o.framework).deadlines)
-               for o in organisations}  # each framework has its own planning offset
+    planned = {o.cert_nr: audit_quarter(o) for o in organisations}  # by each one's framework
     quarters = Counter(planned.values())
     click.echo("Audits per quarter: " + ", ".join(f"{q} {n}" for q, n in sorted(quarters.items())))
     if wanted is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -12,23 +11,11 @@ from ..domain.advice import evaluate
 from ..domain.frameworks import load_framework
 from ..domain.register import find_organisation, read_register
 from ..domain.scoresheet import new_scoresheet, read_scoresheet
-from ..errors import DataError, UsageError
+from ..errors import UsageError
 from ..paths import samples_dir
-from ..records import parse_date
+from .common import DATE
 
 DEFAULT_REGISTER = Path("register.xlsx")
-
-
-class DateParam(click.ParamType):
-    """Dates as offices write them: 12-5-2025, 2025-05-12 or 12 mei 2025."""
-
-    name = "DATE"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        try:
-            return parse_date(value)
-        except DataError as error:
-            self.fail(str(error), param, ctx)
 
 
 def register_path(given: Path | None) -> Path:
@@ -55,7 +42,7 @@ def scoresheet() -> None:
 @click.option("--sheet", help="Worksheet of the register (default: the first).")
 @click.option("--framework", "framework_file", metavar="FILE",
               help="Own framework .yaml instead of the bundled one named in the register.")
-@click.option("--audit-date", "audit_dates", type=DateParam(), multiple=True,
+@click.option("--audit-date", "audit_dates", type=DATE, multiple=True,
               help="Audit day, e.g. 12-5-2025. Repeat for more days.")
 @click.option("--auditor", "auditors", multiple=True, metavar="NAME",
               help="Auditor's name. Repeat for more auditors.")

@@ -4,11 +4,11 @@ expires in a quarter."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..domain.frameworks import load_framework
-from ..domain.planning import Quarter, intake_deadline, planned_quarter
+from ..domain.planning import Quarter, due_in, intake_deadline
 from ..errors import DataError, Problems
 from ..render.filters import datum
 from .context import (
@@ -21,16 +21,6 @@ from .context import (
     recipient,
     render_email,
 )
-
-
-def due_in(orgs: Iterable[Any], quarter: Quarter) -> list[Any]:
-    """Organisations whose audit falls in ``quarter`` (planned from certified-until)."""
-    chosen = []
-    for org in orgs:
-        deadlines = load_framework(org.framework).deadlines
-        if planned_quarter(org.certified_until, deadlines) == quarter:
-            chosen.append(org)
-    return chosen
 
 
 def refuse_expired(org: Any, announced: dt.date) -> None:

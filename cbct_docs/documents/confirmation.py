@@ -66,7 +66,7 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         "zelfevaluatie_weken": deadlines.selfevaluation_weeks_before,
         "conceptrapport_deadline": concept,
         "vervolg": [
-            f"Uiterlijk {_day(concept)} ontvangt u het conceptrapport.",
+            f"Uiterlijk {datum(concept)} ontvangt u het conceptrapport.",
             f"Daarna heeft u {deadlines.response_weeks} weken om te reageren op feitelijke "
             "onjuistheden (hoor en wederhoor).",
             ("Vervolgens stelt de auditor het rapport definitief vast en geeft hij of zij "
@@ -77,11 +77,6 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         ],
     }
 
-
-def _day(value: dt.date) -> str:
-    from ..render.filters import datum
-
-    return datum(value)
 
 
 def confirm(orgs: Sequence[Any], plans: Mapping[str, AuditPlan], batch: Batch,

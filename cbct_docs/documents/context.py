@@ -185,11 +185,6 @@ def reference(framework: Any, org: Any, kind: str, day: dt.date) -> str:
     return f"{framework.code}/{day.year}/{org.cert_nr}/{kind}"
 
 
-def norm_items(norms: Iterable[Any]) -> list[dict[str, Any]]:
-    return [{"nummer": n.number if hasattr(n, "number") else n.code,
-             "titel": n.title} for n in norms]
-
-
 # --- producing files ----------------------------------------------------------------------
 
 @dataclass

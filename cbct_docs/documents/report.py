@@ -10,6 +10,7 @@ from typing import Any
 from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
+from ..render.filters import datum
 from ..render.images import DocxImage
 from .chart import score_chart
 from .context import (
@@ -132,7 +133,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "reactie_deadline": response_deadline(day, framework.deadlines),
         "reactie_verwerking": processed,
         "auditdata": dates,
-        "auditdata_tekst": dutch_list(_long_date(d) for d in dates),
+        "auditdata_tekst": dutch_list(datum(d) for d in dates),
         "auditoren": list(sheet.auditors),
         "auditoren_tekst": dutch_list(sheet.auditors),
         "categorie": category_fields(framework, org.category),
@@ -151,11 +152,6 @@ def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> bytes:
                          else row["label"], row["aantallen"]) for row in rows],
                        [(level.name, level.colour) for level in framework.scale])
 
-
-def _long_date(day: dt.date) -> str:
-    from ..render.filters import datum
-
-    return datum(day)
 
 
 def report(org: Any, sheet: Any, batch: Batch, office: Office, day: dt.date, *,

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from ..errors import DataError
 from .frameworks import Deadlines
@@ -179,7 +179,18 @@ class HasCertifiedUntil(Protocol):
 T = TypeVar("T", bound=HasCertifiedUntil)
 
 
+def audit_quarter(organisation: Any, deadlines: Deadlines | None = None) -> Quarter:
+    """The quarter of an organisation's audit, by its own framework's planning rule
+    (or the ``deadlines`` given)."""
+    if deadlines is None:
+        from .frameworks import load_framework
+
+        deadlines = load_framework(organisation.framework).deadlines
+    return planned_quarter(organisation.certified_until, deadlines)
+
+
 def due_in(organisations: Iterable[T], quarter: Quarter,
-           deadlines: Deadlines = DEFAULT_DEADLINES) -> list[T]:
-    """Organisations whose audit is planned in ``quarter``, in their register order."""
-    return [o for o in organisations if planned_quarter(o.certified_until, deadlines) == quarter]
+           deadlines: Deadlines | None = None) -> list[T]:
+    """Organisations whose audit is planned in ``quarter``, in their register order;
+    each by its own framework's rule unless ``deadlines`` is given."""
+    return [o for o in organisations if audit_quarter(o, deadlines) == quarter]

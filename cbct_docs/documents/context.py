@@ -185,6 +185,18 @@ def reference(framework: Any, org: Any, kind: str, day: dt.date) -> str:
     return f"{framework.code}/{day.year}/{org.cert_nr}/{kind}"
 
 
+def part_label(part: Any) -> tuple[str, str]:
+    """(short, long) label: ``("3", "Norm 3: Mensen")`` or ``("module", "Module Taalhuis")``."""
+    number = getattr(part, "number", None)
+    return (str(number) if number is not None else "module", part.label)
+
+
+def insufficient_items(result: Any) -> list[dict[str, str]]:
+    """The norms (and modules) a heraudit covers, as the letters and reports list them."""
+    return [{"nummer": part_label(p)[0], "titel": p.title, "label": part_label(p)[1]}
+            for p in result.insufficient_parts]
+
+
 # --- producing files ----------------------------------------------------------------------
 
 @dataclass

@@ -27,13 +27,13 @@ from .context import (
     docx_template,
     dutch_list,
     file_stem,
+    insufficient_items,
     months_text,
     number_word,
     organisation_fields,
     reference,
     require_postal_address,
 )
-from .report import insufficient_parts, part_label
 
 DECISION_TEMPLATE = "letters/besluitbrief.docx"
 HERAUDIT_TEMPLATE = "letters/heraudit.docx"
@@ -47,11 +47,6 @@ OUTCOMES = {
 
 def outcome_of(result: Any) -> str:
     return OUTCOMES[result.advice]
-
-
-def insufficient_items(result: Any) -> list[dict[str, str]]:
-    return [{"nummer": part_label(p)[0], "titel": p.title, "label": part_label(p)[1]}
-            for p in insufficient_parts(result)]
 
 
 def next_weekday(day: dt.date) -> dt.date:
@@ -137,7 +132,7 @@ def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided:
     with about(org):
         framework = load_framework(org.framework)
         result = result or evaluate(sheet, framework)
-        if outcome_of(result) == "gecertificeerd" or not insufficient_parts(result):
+        if outcome_of(result) == "gecertificeerd" or not result.insufficient_parts:
             return False  # certified (perhaps by override): no heraudit
         data = docx_template(HERAUDIT_TEMPLATE).render(
             heraudit_context(org, sheet, office, decided, today, on, result=result))

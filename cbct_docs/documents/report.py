@@ -21,19 +21,15 @@ from .context import (
     docx_template,
     dutch_list,
     file_stem,
+    insufficient_items,
     organisation_fields,
+    part_label,
 )
 
 TEMPLATE = "reports/auditrapport.docx"
 #: Cell shading per scale colour (light, so the text stays readable in print).
 CELL_FILL = {"red": "F4C7C3", "yellow": "FCE8B2", "green": "B7E1CD"}
 SUFFICIENT_FILL, INSUFFICIENT_FILL = "B7E1CD", "F4C7C3"
-
-
-def part_label(part: Any) -> tuple[str, str]:
-    """(short, long) label: ``("3", "Norm 3: Mensen")`` or ``("module", "Module Taalhuis")``."""
-    number = getattr(part, "number", None)
-    return (str(number) if number is not None else "module", part.label)
 
 
 def lines(value: Any) -> list[str]:
@@ -43,11 +39,6 @@ def lines(value: Any) -> list[str]:
     if isinstance(value, str):
         return [line.strip(" -•\t") for line in value.splitlines() if line.strip(" -•\t")]
     return [str(v) for v in value if str(v).strip()]
-
-
-def insufficient_parts(result: Any) -> list[Any]:
-    """Insufficient norms, then insufficient modules: what a heraudit covers."""
-    return [*result.insufficient_norms, *getattr(result, "insufficient_modules", [])]
 
 
 def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
@@ -90,7 +81,7 @@ def advice_explanation(org_name: str, result: Any, auditors: int = 2) -> str:
     override may have set apart from what the scores gave)."""
     who = "De auditor adviseert" if auditors == 1 else "De auditoren adviseren"
     advise = "adviseert de auditor" if auditors == 1 else "adviseren de auditoren"
-    insufficient = [part_label(p)[1] for p in insufficient_parts(result)]
+    insufficient = [part_label(p)[1] for p in result.insufficient_parts]
     listed = dutch_list(insufficient)
     these = "deze normen" if len(insufficient) > 1 else "deze norm"
     if result.advice == CERTIFIED:
@@ -142,8 +133,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "advies": result.advice,
         "advies_reden": result.override_reason or "",
         "advies_toelichting": advice_explanation(org.name, result, len(sheet.auditors)),
-        "onvoldoende_normen": [{"nummer": part_label(p)[0], "titel": p.title,
-                                "label": part_label(p)[1]} for p in insufficient_parts(result)],
+        "onvoldoende_normen": insufficient_items(result),
     }
 
 

@@ -52,6 +52,11 @@ class AuditResult:
     def overridden(self) -> bool:
         return self.override_reason is not None
 
+    @property
+    def insufficient_parts(self) -> list[Norm | Module]:
+        """Insufficient norms, then insufficient modules: what a heraudit covers."""
+        return [*self.insufficient_norms, *self.insufficient_modules]
+
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"

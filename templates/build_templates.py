@@ -238,10 +238,6 @@ def auditrapport() -> docx.document.Document:
 
     add(document, "Advies", "Heading 1")
     add(document, "{{ advies_toelichting }}")
-    tag(document, "{%p if advies_reden %}")
-    add(document, "Toelichting van {{ 'de auditor' if auditoren|length == 1 else "
-                  "'de auditoren' }}: {{ advies_reden }}")
-    tag(document, "{%p endif %}")
     add(document, "{{ auditoren_tekst }}, {{ 'auditor' if auditoren|length == 1 else "
                   "'auditoren' }} namens {{ bureau.naam }}", colour=GREY)
     return document

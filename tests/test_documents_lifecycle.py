@@ -97,7 +97,9 @@ def test_announcement_gives_quarter_framework_deadline_and_portal(round_out: Pat
 def test_intake_reminder_repeats_the_deadline(round_out: Path) -> None:
     msg = message(one(round_out, "intake-herinnering", "CBCT-0103", ".eml"))
     assert "eerste kwartaal van 2025" in plain(msg)
-    assert "13" not in msg["Subject"] and "28 oktober 2024" in msg["Subject"]
+    # announced 14 October 2024: the intake is due two weeks later
+    assert msg["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling uiterlijk "
+                              "28 oktober 2024")
     assert "Op 14 oktober 2024 kondigden wij de audit Zicht op Ontwikkeling" in plain(msg)
 
 

@@ -124,11 +124,13 @@ def test_heraudit_months_keep_day_or_take_month_end() -> None:
 def test_due_in_sample_register() -> None:
     organisations = read_register(samples_dir() / "register.xlsx")
     due = due_in(organisations, Quarter(2025, 2), KIB)
-    assert len(due) >= 3
-    assert all(D(2025, 4, 1) <= o.certified_until <= D(2025, 6, 30) for o in due)
-    assert [o.cert_nr for o in due] == sorted(o.cert_nr for o in due)  # register order kept
-    rest = [o for o in organisations if o not in due]
-    assert all(not Quarter(2025, 2).contains(o.certified_until) for o in rest)
+    # samples/make_register.py: certified until 1-4, 30-6, 1-5, 15-4 and 31-5-2025
+    assert [(o.cert_nr, o.certified_until) for o in due] == [
+        ("CBCT-0101", D(2025, 4, 1)), ("CBCT-0102", D(2025, 6, 30)),
+        ("CBCT-0104", D(2025, 5, 1)), ("CBCT-0107", D(2025, 4, 15)),
+        ("CBCT-0111", D(2025, 5, 31))]
+    # by each organisation's own framework (KiB and ZoO both plan in the quarter itself)
+    assert due_in(organisations, Quarter(2025, 2)) == due
 
 
 def test_every_day_of_a_leap_year_lies_in_its_planned_quarter() -> None:

@@ -30,7 +30,6 @@ def organisations(count: int) -> list[Any]:
 
 def plans(orgs: list[Any]) -> dict[str, Any]:
     from cbct_docs.documents.planning_data import Appointment, AuditPlan
-
     from cbct_docs.domain.frameworks import load_framework
 
     auditors = ["A. Jansen", "B. Çelik", "C. de Vries"]
@@ -47,35 +46,16 @@ def plans(orgs: list[Any]) -> dict[str, Any]:
 
 
 def letter_contexts(count: int) -> tuple[list[dict[str, Any]], str]:
-    """Contexts for the bevestigingsbrief as the application builds them, and where from."""
-    try:
-        from cbct_docs.documents.confirmation import confirmation_context
-        from cbct_docs.documents.context import load_office
+    """Contexts for the bevestigingsbrief exactly as the application builds them. A failure
+    here is a failure of the bench (reported as such), never a quiet stand-in."""
+    from cbct_docs.documents.confirmation import confirmation_context
+    from cbct_docs.documents.context import load_office
 
-        office = load_office(example_fallback=True)
-        orgs = organisations(count)
-        by_number = plans(orgs)
-        return [confirmation_context(o, by_number[o.cert_nr], office, TODAY)
-                for o in orgs], "confirmation_context"
-    except Exception as error:  # the documents package is still moving: use a stand-in
-        return [stand_in_context(n) for n in range(count)], f"stand-in ({error})"
-
-
-def stand_in_context(n: int) -> dict[str, Any]:
-    return {
-        "organisatie": {"naam": f"{KINDS[n % 6]} {PLACES[n % 6]} {n}", "contact": "A. de Wit",
-                        "straat": "Kerkstraat 1", "postcode": "5401 AB", "plaats": PLACES[n % 6]},
-        "bureau": {"naam": "CBCT", "plaats": "Den Haag", "straat": "Lange Voorhout 9",
-                   "postcode": "2514 EA", "telefoon": "070 123 45 67",
-                   "email": "audit@cbct.example", "website": "cbct.example", "kvk": "1234"},
-        "ondertekenaar": {"naam": "P. van 't Hof", "functie": "directeur"},
-        "kader": {"naam": "Kwaliteit in Beeld"}, "aanhef": "Geachte mevrouw De Wit",
-        "briefdatum": TODAY, "kenmerk": f"KiB/2025/{n}/BV",
-        "afspraken": [{"datum": dt.date(2025, 5, 20), "begin": "09:30", "eind": "12:30",
-                       "locatie": "Hoofdvestiging", "onderdeel": "Gesprek & rondleiding"}],
-        "categorie": {"code": "II", "dagdelen": 3, "auditors": 2}, "duur_uren": 10.5,
-        "auditoren_tekst": "A. Jansen en B. Çelik", "zelfevaluatie_deadline": dt.date(2025, 4, 8),
-        "vervolg": ["Stuur de zelfevaluatie", "Plan de rondleiding"]}
+    office = load_office(example_fallback=True)
+    orgs = organisations(count)
+    by_number = plans(orgs)
+    return [confirmation_context(o, by_number[o.cert_nr], office, TODAY)
+            for o in orgs], "confirmation_context"
 
 
 def email_contexts(count: int) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED, evalu
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.domain.register import Organisation, find_organisation, read_register
 from cbct_docs.domain.scoresheet import new_scoresheet, read_scoresheet
-from cbct_docs.errors import OutputError, ProblemList
+from cbct_docs.errors import DataError, OutputError, ProblemList
 from cbct_docs.paths import samples_dir
 
 REGISTER = samples_dir() / "register.xlsx"
@@ -226,3 +226,18 @@ def test_cli_register_check(tmp_path: Path) -> None:
     failed = runner.invoke(cli, ["register", "check", str(bad)])
     assert failed.exit_code == 1
     assert f"Error: {bad}:row 2:email: 'fout' is not an e-mail address" in failed.output
+
+
+def test_a_sheet_must_match_the_register(kib_sheet: Path) -> None:
+    import dataclasses
+
+    from cbct_docs.domain.scoresheet import check_sheet_matches
+
+    sheet = read_scoresheet(fill(kib_sheet))
+    org = organisation("CBCT-0107")
+    check_sheet_matches(sheet, org)  # as made: fine
+    with pytest.raises(DataError, match="Audit: the sheet scores KiB, but the register has "
+                                        "CBCT-0107 under ZoO"):
+        check_sheet_matches(sheet, dataclasses.replace(org, framework="ZoO"))
+    with pytest.raises(DataError, match="the sheet has modules .*, the register none"):
+        check_sheet_matches(sheet, dataclasses.replace(org, modules=()))

@@ -101,7 +101,7 @@ def report_made(made: Sequence[Made], out: Path) -> None:
 def scoresheets(paths: Sequence[Path], orgs: Sequence[Any]) -> list[tuple[Any, Any]]:
     """(organisation, score sheet) pairs; every unreadable sheet reported at once."""
     from ..domain.register import find_organisation
-    from ..domain.scoresheet import read_scoresheet
+    from ..domain.scoresheet import check_sheet_matches, read_scoresheet
 
     problems = Problems()
     pairs = []
@@ -112,25 +112,10 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Any]) -> list[tuple[Any, A
                 org = find_organisation(orgs, sheet.cert_nr)
             except UsageError as error:
                 raise DataError(error.what, location=path, hint=error.hint) from None
-            check_sheet_matches(org, sheet, path)
+            check_sheet_matches(sheet, org)
             pairs.append((org, sheet))
     problems.raise_if_any()
     return pairs
-
-
-def check_sheet_matches(org: Any, sheet: Any, path: Path) -> None:
-    """A score sheet is made for one framework and set of modules: if the register says
-    otherwise now, the report would put its scores under the wrong questions."""
-    if sheet.framework != org.framework:
-        raise DataError(f"the sheet scores {sheet.framework}, but the register has "
-                        f"{org.cert_nr} under {org.framework}", location=f"{path}:Audit",
-                        hint="make a new score sheet, or correct the register")
-    if set(sheet.modules) != set(org.modules):
-        shown = ", ".join(sorted(sheet.modules)) or "none"
-        registered = ", ".join(sorted(org.modules)) or "none"
-        raise DataError(f"the sheet has modules {shown}, the register {registered}",
-                        location=f"{path}:Audit",
-                        hint="make a new score sheet, or correct the register")
 
 
 def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dict[str, str]:

@@ -19,7 +19,7 @@ from ..domain.advice import evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter, concept_report_deadline, heraudit_date, planned_quarter
 from ..domain.register import find_organisation, read_register
-from ..domain.scoresheet import read_scoresheet
+from ..domain.scoresheet import check_sheet_matches, read_scoresheet
 from ..errors import Problems
 from .announcement import announce
 from .campaign import campaign
@@ -114,6 +114,7 @@ def run_round(samples: Samples, batch: Batch, office: Office,
             continue
         with problems.catch():
             sheet = read_scoresheet(sheet_path)
+            check_sheet_matches(sheet, org)
             result = evaluate(sheet)
             report(org, sheet, batch, office, dates.concept, versions=("concept",))
             report(org, sheet, batch, office, dates.definitive, versions=("definitief",),

@@ -74,6 +74,21 @@ class ScoreSheet:
     source: str = ""
 
 
+def check_sheet_matches(sheet: ScoreSheet, org: Organisation) -> None:
+    """A score sheet is made for one framework and set of modules: if the register says
+    otherwise now, a report would put its scores under the wrong questions."""
+    where = f"{sheet.source or sheet.cert_nr}:{AUDIT}"
+    if sheet.framework != org.framework:
+        raise DataError(f"the sheet scores {sheet.framework}, but the register has "
+                        f"{org.cert_nr} under {org.framework}", location=where,
+                        hint="make a new score sheet, or correct the register")
+    if set(sheet.modules) != set(org.modules):
+        shown = ", ".join(sorted(sheet.modules)) or "none"
+        registered = ", ".join(sorted(org.modules)) or "none"
+        raise DataError(f"the sheet has modules {shown}, the register {registered}",
+                        location=where, hint="make a new score sheet, or correct the register")
+
+
 def default_name(org: Organisation) -> str:
     return f"{safe_filename(f'{org.cert_nr}-{org.name}')}-scores.xlsx"
 

@@ -63,7 +63,7 @@ def test_values_are_normalised(tmp_path: Path) -> None:
     assert org.category == "II"
     assert org.certified_until == dt.date(2025, 4, 1)
     assert org.modules == ("ido",)
-    assert org.address_lines == ["Bibliotheek Zandvoort & Co", "Dorpsplein 1", "2042 JD  ZANDVOORT"]
+    assert (org.street, org.city) == ("Dorpsplein 1", "Zandvoort")
     assert str(org.origin) == f"{tmp_path / 'r.xlsx'}:Organisaties:row 2"
 
 

@@ -221,12 +221,6 @@ def test_a_picture_subclass_or_lookalike_is_told_apart_by_its_class() -> None:
     assert context_needs_docxtpl({"iets": DocxImageLookalike()}) is None
 
 
-def test_has_images_is_gone() -> None:
-    from cbct_docs.render import images
-
-    assert not hasattr(images, "has_images")
-
-
 def test_docxtpl_fallback_keeps_docxtpl_escapes_in_data_literal(tmp_path: Path) -> None:
     """A picture in the context sends rendering through docxtpl, which would turn a name's
     ``{_{`` into ``{{``; the text must still come out as it was given."""

@@ -169,12 +169,6 @@ class Outbox:
     def get(self, message_id: str) -> Entry | None:
         return _get(self.connection, message_id)
 
-    def entries(self) -> list[Entry]:
-        rows = self.connection.execute(
-            "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
-            "updated_at, sent_at FROM outbox ORDER BY claimed_at, file").fetchall()
-        return [Entry(**dict(row)) for row in rows]
-
     def claim(self, message_id: str, *, recipient: str, subject: str, file: str,
               content_sha256: str, resend_uncertain: bool = False,
               retry_failed: bool = False) -> Claim:

@@ -58,22 +58,6 @@ class Organisation:
     category: str
     origin: Origin = field(compare=False)  # two readings of one row are equal
 
-    @property
-    def address_lines(self) -> list[str]:
-        """Postal address as it goes on an envelope: name, street, postcode and city."""
-        place = "  ".join(p for p in (self.postcode, self.city.upper()) if p)
-        return [line for line in (self.name, self.street, place) if line]
-
-    def as_context(self) -> dict[str, Any]:
-        """Plain values for templates (no origin)."""
-        return {
-            "cert_nr": self.cert_nr, "name": self.name, "branch": list(self.branch),
-            "framework": self.framework, "modules": list(self.modules),
-            "contact": self.contact, "email": self.email, "street": self.street,
-            "postcode": self.postcode, "city": self.city,
-            "certified_until": self.certified_until, "category": self.category,
-        }
-
 
 def _norm_header(name: str) -> str:
     return re.sub(r"[\s.\-]+", "_", name.strip().lower()).strip("_")

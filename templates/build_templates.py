@@ -144,6 +144,42 @@ def heraudit() -> docx.document.Document:
     return document
 
 
+def besluitbrief_heraudit() -> docx.document.Document:
+    """The decision after a heraudit: about the heraudit and the parts it covered only."""
+    document = new_document()
+    letterhead(document)
+    letter_opening(document, "Besluit na de heraudit {{ kader.naam }}")
+    add(document, "Op {{ heraudit_data_tekst }} vond bij {{ organisatie.naam }} de heraudit "
+                  "plaats. De heraudit ging alleen over {{ de_normen }} die bij het besluit "
+                  "van {{ eerste_besluitdatum|datum }} nog niet voldoende {{ waren }}. Op basis "
+                  "van de uitkomst heeft het bureau op {{ besluitdatum|datum }} het volgende "
+                  "besluit genomen.")
+    table(document, ["Opnieuw beoordeeld", "Oordeel"], "for n in herbeoordeeld",
+          ["{{ n.label }}", "{{ n.oordeel }}"], widths=[120, 40])
+    add(document, after=4)
+    add(document, "Besluit: {{ besluit }}", bold=True, colour=ACCENT, size=12)
+    tag(document, "{%p if gecertificeerd %}")
+    add(document, "Van harte gefeliciteerd! Uw organisatie is alsnog gecertificeerd voor "
+                  "{{ kader.naam }}. Het certificaat is geldig tot en met "
+                  "{{ geldig_tot|datum }}.")
+    add(document, "In de komende weken ontvangt u per post het aanvullende rapport, het "
+                  "gevelbord en het certificaat.")
+    tag(document, "{%p else %}")
+    add(document, "Uit de heraudit blijkt dat {{ de_onvoldoende_normen }} nog niet voldoende "
+                  "{{ onvoldoende_zijn }}:")
+    bullets(document, "for n in onvoldoende_normen", "{{ n.label }}")
+    add(document, "Uw organisatie is daarom niet gecertificeerd: u ontvangt geen certificaat "
+                  "en geen gevelbord.")
+    add(document, "Bezwaar", "Heading 2")
+    add(document, "Bent u het niet eens met dit besluit, dan kunt u binnen {{ bezwaar_weken }} "
+                  "weken na de datum van deze brief, dus uiterlijk op "
+                  "{{ bezwaar_deadline|datum }}, schriftelijk en gemotiveerd bezwaar maken bij "
+                  "de bezwaarcommissie van {{ bureau.naam }}.")
+    tag(document, "{%p endif %}")
+    signature(document)
+    return document
+
+
 def certificaat() -> docx.document.Document:
     document = new_document(landscape=True)
     section = document.sections[0]
@@ -247,6 +283,7 @@ BUILDERS = {
     "letters/bevestigingsbrief.docx": bevestigingsbrief,
     "letters/besluitbrief.docx": besluitbrief,
     "letters/heraudit.docx": heraudit,
+    "letters/besluitbrief-heraudit.docx": besluitbrief_heraudit,
     "letters/certificaat.docx": certificaat,
     "reports/auditrapport.docx": auditrapport,
 }

@@ -17,8 +17,8 @@ import click
 from ..errors import CbctError
 
 # Command modules; each defines ``commands``, a list of click commands.
-COMMAND_MODULES = ["merge", "whitepaper", "send", "overview", "scoresheet", "register",
-                   "lifecycle", "demo"]
+COMMAND_MODULES = ["register", "lifecycle", "process", "campaign", "scoresheet", "merge",
+                   "send", "whitepaper", "overview", "demo"]
 
 
 class CbctClickError(click.ClickException):

@@ -1,5 +1,5 @@
-"""What the lifecycle commands share: options, reading the register and score sheets,
-and finishing a run (write, PDFs, cover e-mails, the summary)."""
+"""What the lifecycle commands share: options, the office folder, and finishing a run
+(PDFs, cover e-mails, the summary of what was made, passed by and recorded)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,27 @@ from typing import Any
 import click
 
 from ..documents.context import Batch, Made, Office
-from ..errors import DataError, Problems, UsageError
 from .common import DATE
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
+def office_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--office, --register and --config: where the office's files are."""
+    options = [
+        click.option("--office", type=FOLDER, default=None,
+                     help="The office folder (settings, database, register). "
+                          "Default: $CBCT_OFFICE, else this folder."),
+        click.option("--register", type=FILE, default=None,
+                     help="Read this register into the office database first "
+                          "(.xlsx, .csv, .json); changes are listed."),
+        click.option("--config", type=FILE, default=None,
+                     help="Settings file (default: cbct-docs.toml in the office folder)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,19 +40,13 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
                      default=Path("out"), show_default=True, help="Folder for the documents."),
-        click.option("--register", type=FILE, default=None,
-                     help="The organisation register (.xlsx, .csv, .json). "
-                          "Default: register.xlsx in this folder."),
-        click.option("--config", type=FILE, default=None,
-                     help="Settings file with letterhead, sender and signatory "
-                          "(default: ./cbct-docs.toml)."),
         click.option("--date", "day", type=DATE, default=None,
                      help="Date of the documents (default: today), e.g. 1-7-2025."),
         click.option("--overwrite", is_flag=True, help="Replace documents that exist already."),
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return office_options(func)
 
 
 def word_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,32 +58,34 @@ def word_options(func: Callable[..., Any]) -> Callable[..., Any]:
                         help="Also make PDFs of the Word documents (LibreOffice).")(func)
 
 
-def organisations(register: Path | None) -> list[Any]:
-    from ..domain.register import read_register
-
-    path = register or Path("register.xlsx")
-    if not path.is_file():
-        raise UsageError("register not found", location=path,
-                         hint="pass --register FILE (samples/register.xlsx to try it out)")
-    return read_register(path)
+def today(day: dt.date | None) -> dt.date:
+    return day or dt.date.today()
 
 
-def finish(batch: Batch, pdf: bool = False, cover: bool = False,
-           office: Office | None = None) -> list[Made]:
-    """Write the batch; convert its Word documents and write cover e-mails when asked;
-    print what was made."""
-    made = batch.commit()
+def finish(result: Any, pdf: bool = False, cover: bool = False,
+           letterhead: Office | None = None, overwrite: bool = False) -> list[Made]:
+    """Print what a run did; convert its Word documents and write cover e-mails when
+    asked."""
+    for note in result.notes:
+        click.echo(note)
+    made = list(result.made)
+    out = result.out or Path("out")
     letters = [m for m in made if m.path.suffix == ".docx"]
-    pdfs = to_pdf(batch, letters) if pdf else []
-    if cover and office is not None:
+    batch = Batch(out, overwrite)
+    pdfs = to_pdf(batch, letters) if pdf and letters else []
+    if cover and letterhead is not None and letters:
         from ..documents.cover import cover_emails
 
         attached = ({letter.path: item.path for letter, item in zip(letters, pdfs, strict=True)}
                     if pdfs else {})
-        cover_emails(letters, attached, batch, office)
+        cover_emails(letters, attached, batch, letterhead)
         pdfs += batch.commit()
     made += pdfs
-    report_made(made, batch.out)
+    for skip in result.skipped:
+        click.echo(f"  skipped {skip}")
+    report_made(made, out)
+    if result.recorded:
+        click.echo(f"{result.recorded} event(s) recorded in the office database.")
     return made
 
 
@@ -96,33 +107,3 @@ def report_made(made: Sequence[Made], out: Path) -> None:
     for kind, count in counts.items():
         click.echo(f"  {kind:<28} {count:>3}")
     click.echo(f"{len(made)} made → {out}")
-
-
-def scoresheets(paths: Sequence[Path], orgs: Sequence[Any]) -> list[tuple[Any, Any]]:
-    """(organisation, score sheet) pairs; every unreadable sheet reported at once."""
-    from ..domain.register import find_organisation
-    from ..domain.scoresheet import check_sheet_matches, read_scoresheet
-
-    problems = Problems()
-    pairs = []
-    for path in paths:
-        with problems.catch():
-            sheet = read_scoresheet(path)
-            try:
-                org = find_organisation(orgs, sheet.cert_nr)
-            except UsageError as error:
-                raise DataError(error.what, location=path, hint=error.hint) from None
-            check_sheet_matches(sheet, org)
-            pairs.append((org, sheet))
-    problems.raise_if_any()
-    return pairs
-
-
-def allocate_numbers(orgs: Sequence[Any], decided: dt.date, ledger: Path) -> dict[str, str]:
-    """Certificate numbers from the ledger; asking again (a rerun) gives the same number."""
-    from ..deliver.ledger import Ledger
-
-    with Ledger(ledger) as book:
-        return {org.cert_nr: book.allocate_certificate_number(org.cert_nr, org.framework,
-                                                              decided.year)
-                for org in orgs}

@@ -55,4 +55,47 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
                        f"{until.day}-{until.month}-{until.year})")
 
 
+@register.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--office", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The office folder (default: $CBCT_OFFICE, else this folder).")
+def import_(file: Path, office: Path | None) -> None:
+    """Read the register FILE into the office database and list what changed.
+
+    New organisations, changed fields and organisations no longer in the file are
+    listed; a certified-until that a decision set is kept when the file still has the
+    older date. All problems of the file at once; nothing is taken when there is one.
+
+    \b
+    Example:
+      cbct-docs register import register.xlsx
+    """
+    from ..runs.office import open_office
+    from ..runs.register import import_register
+
+    changes = import_register(open_office(office), file)
+    for change in changes:
+        click.echo(f"  {change}")
+    click.echo(f"{len(changes)} change(s)." if changes else "No changes.")
+
+
+@register.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--office", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The office folder (default: $CBCT_OFFICE, else this folder).")
+@click.option("--overwrite", is_flag=True, help="Replace FILE if it exists.")
+def export(file: Path, office: Path | None, overwrite: bool) -> None:
+    """Write the register as it now stands (with the decisions' new dates) to FILE.
+
+    \b
+    Example:
+      cbct-docs register export register-nu.xlsx
+    """
+    from ..runs.office import open_office
+    from ..runs.register import export_register
+
+    count = export_register(open_office(office), file, overwrite=overwrite)
+    click.echo(f"{count} organisations written to {file}")
+
+
 commands = [register]

@@ -229,21 +229,35 @@ class Batch:
         self.pending.append((Made(kind, path, org, organisation), data))
         return path
 
+    @property
+    def last_path(self) -> Path:
+        """The file the last :meth:`add` will write."""
+        return self.pending[-1][0].path
+
+    def pending_items(self) -> list[tuple[Path, bytes | str]]:
+        return [(item.path, data) for item, data in self.pending]
+
     def commit(self) -> list[Made]:
         from ..errors import OutputError, ProblemList
 
         if not self.overwrite:
-            existing = [item.path for item, _data in self.pending if item.path.exists()]
+            # A file that is already exactly what would be written (a rerun after an
+            # interrupted run) is no conflict: it is taken as it is.
+            existing = [item.path for item, data in self.pending
+                        if item.path.exists() and not _same_content(item.path, data)]
             if existing:
                 more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
                 raise OutputError(f"exists already{more}", location=existing[0],
                                   hint="nothing was written; use --overwrite to replace")
         for folder in {item.path.parent for item, _data in self.pending}:
             ensure_folder(folder)
-        outcomes = write_files([(item.path, data) for item, data in self.pending],
+        kept = [item for item, data in self.pending
+                if not self.overwrite and item.path.exists() and _same_content(item.path, data)]
+        todo = [(item, data) for item, data in self.pending if item not in kept]
+        outcomes = write_files([(item.path, data) for item, data in todo],
                                overwrite=self.overwrite)
-        written = [item for (item, _data), outcome in zip(self.pending, outcomes, strict=True)
-                   if outcome.error is None]
+        written = kept + [item for (item, _data), outcome in zip(todo, outcomes, strict=True)
+                          if outcome.error is None]
         self.pending.clear()
         self.names.clear()
         self.made.extend(written)
@@ -251,6 +265,14 @@ class Batch:
         if failed:
             raise ProblemList(failed)
         return written
+
+
+def _same_content(path: Path, data: bytes | str) -> bool:
+    expected = data if isinstance(data, bytes) else data.encode("utf-8")
+    try:
+        return path.stat().st_size == len(expected) and path.read_bytes() == expected
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -31,6 +31,7 @@ from .context import (
     months_text,
     number_word,
     organisation_fields,
+    part_label,
     reference,
     require_postal_address,
 )
@@ -139,3 +140,59 @@ def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided:
         batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name,
                   organisation=org)
     return True
+
+
+HERAUDIT_DECISION_TEMPLATE = "letters/besluitbrief-heraudit.docx"
+
+
+def planned_heraudit_day(org: Any, decided: dt.date, on: dt.date | None = None) -> dt.date:
+    """The heraudit day: as given, else half a year after the decision on a working day."""
+    return on or next_weekday(heraudit_date(decided, load_framework(org.framework).deadlines))
+
+
+def heraudit_decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
+                              outcome: Any, first_decision: dt.date) -> dict[str, Any]:
+    """``outcome``: :class:`cbct_docs.domain.process.HerauditOutcome`."""
+    from ..domain.advice import CERTIFIED
+
+    require_postal_address(org)
+    framework = load_framework(org.framework)
+    deadlines = framework.deadlines
+    certified = outcome.advice == CERTIFIED
+    covered = len(outcome.reassessed)
+    weak = [part_label(r.norm)[1] for r in outcome.still_insufficient]
+    days = sorted(sheet.audit_dates)
+    return {
+        **office.fields(),
+        **organisation_fields(org, framework),
+        "briefdatum": decided,
+        "besluitdatum": decided,
+        "eerste_besluitdatum": first_decision,
+        "kenmerk": reference(framework, org, "BH", decided),
+        "heraudit_datum": days[0],
+        "heraudit_data_tekst": dutch_list(datum(d) for d in days),
+        "besluit": "Alsnog gecertificeerd" if certified else "Niet gecertificeerd",
+        "gecertificeerd": certified,
+        "de_normen": "de normen" if covered > 1 else "de norm",
+        "waren": "waren" if covered > 1 else "was",
+        "herbeoordeeld": [{"label": part_label(r.norm)[1],
+                           "oordeel": "voldoende" if r.sufficient else "onvoldoende"}
+                          for r in outcome.reassessed],
+        "onvoldoende_normen": [{"label": label} for label in weak],
+        "de_onvoldoende_normen": "deze normen" if len(weak) > 1 else "deze norm",
+        "onvoldoende_zijn": "zijn" if len(weak) > 1 else "is",
+        "geldig_tot": validity_period(decided, deadlines, org.certified_until)[1],
+        "bezwaar_weken": deadlines.bezwaar_weeks,
+        "bezwaar_deadline": bezwaar_deadline(decided, deadlines),
+    }
+
+
+def heraudit_decision(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
+                      outcome: Any, *, first_decision: dt.date) -> None:
+    """Add the besluitbrief after a heraudit to ``batch``."""
+    with about(org):
+        context = heraudit_decision_context(org, sheet, office, decided, outcome,
+                                            first_decision)
+        data = docx_template(HERAUDIT_DECISION_TEMPLATE).render(context)
+        batch.add("besluitbrief", file_stem(org, "besluitbrief-heraudit"), ".docx", data,
+                  org.name, organisation=org)

@@ -1,0 +1,516 @@
+"""The certification process as pure rules: a dossier's events in, its state out.
+
+One dossier per organisation per certification cycle. Its events are appended, never
+changed (the office database enforces that); everything else — the step reached, the next
+action and its deadline, whether a command may run — is derived here from the events and
+the framework's deadlines, so the command line, the demo and the web app agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from .advice import CERTIFIED
+from .frameworks import Deadlines
+from .planning import (
+    Quarter,
+    concept_report_deadline,
+    heraudit_date,
+    intake_deadline,
+    response_deadline,
+    selfevaluation_deadline,
+)
+
+
+class Kind(StrEnum):
+    """What can happen in a dossier; the value is how people write it (``record``)."""
+
+    ANNOUNCED = "aangekondigd"
+    INTAKE_REMINDED = "intake-herinnerd"
+    INTAKE_RECEIVED = "intake-ontvangen"
+    CONFIRMED = "bevestigd"
+    SELFEVALUATION_RECEIVED = "zelfevaluatie-ontvangen"
+    AUDIT_HELD = "audit-gehouden"
+    CONCEPT_SENT = "concept-verstuurd"
+    RESPONSE_RECEIVED = "reactie-ontvangen"
+    RESPONSE_TERM_PASSED = "reactietermijn-verstreken"
+    FINAL_REPORT = "definitief-rapport"
+    DECIDED = "besluit"
+    CERTIFICATE_ISSUED = "certificaat-uitgereikt"
+    POSTED = "post-verstuurd"
+    HERAUDIT_PLANNED = "heraudit-gepland"
+    HERAUDIT_HELD = "heraudit-gehouden"
+    HERAUDIT_DECIDED = "heraudit-besluit"
+    POSTPONED = "uitstel"
+    OBJECTION_FILED = "bezwaar-ingediend"
+    OBJECTION_SETTLED = "bezwaar-afgehandeld"
+    SURVEY_SENT = "enquete-verstuurd"
+    COMPLAINT = "klacht"
+    APPROVED = "goedgekeurd"
+
+
+#: Events that happen outside the tool, recorded with ``cbct-docs record`` (or a sheet).
+MANUAL_KINDS = (Kind.INTAKE_RECEIVED, Kind.SELFEVALUATION_RECEIVED, Kind.AUDIT_HELD,
+                Kind.RESPONSE_RECEIVED, Kind.RESPONSE_TERM_PASSED, Kind.POSTED,
+                Kind.HERAUDIT_HELD, Kind.POSTPONED, Kind.OBJECTION_FILED,
+                Kind.OBJECTION_SETTLED, Kind.COMPLAINT)
+
+#: How a person reads each event in a timeline.
+LABELS = {
+    Kind.ANNOUNCED: "Aankondiging verstuurd",
+    Kind.INTAKE_REMINDED: "Herinnering intake verstuurd",
+    Kind.INTAKE_RECEIVED: "Intake ontvangen",
+    Kind.CONFIRMED: "Bevestigingsbrief verstuurd",
+    Kind.SELFEVALUATION_RECEIVED: "Zelfevaluatie ontvangen",
+    Kind.AUDIT_HELD: "Audit gehouden",
+    Kind.CONCEPT_SENT: "Conceptrapport verstuurd",
+    Kind.RESPONSE_RECEIVED: "Reactie op concept ontvangen",
+    Kind.RESPONSE_TERM_PASSED: "Reactietermijn verstreken",
+    Kind.FINAL_REPORT: "Definitief rapport vastgesteld",
+    Kind.DECIDED: "Besluit genomen",
+    Kind.CERTIFICATE_ISSUED: "Certificaat uitgereikt",
+    Kind.POSTED: "Certificaat en gevelbord per post verstuurd",
+    Kind.HERAUDIT_PLANNED: "Heraudit gepland",
+    Kind.HERAUDIT_HELD: "Heraudit gehouden",
+    Kind.HERAUDIT_DECIDED: "Besluit na heraudit",
+    Kind.POSTPONED: "Uitstel",
+    Kind.OBJECTION_FILED: "Bezwaar ingediend",
+    Kind.OBJECTION_SETTLED: "Bezwaar afgehandeld",
+    Kind.SURVEY_SENT: "Tevredenheidsenquête verstuurd",
+    Kind.COMPLAINT: "Klacht",
+    Kind.APPROVED: "Goedgekeurd",
+}
+
+
+def parse_kind(text: str) -> Kind:
+    """``intake-ontvangen``, ``intake ontvangen`` or ``Intake_ontvangen`` → the kind."""
+    key = "-".join(str(text).strip().lower().replace("_", " ").split())
+    key = key.replace("enquête", "enquete")
+    for kind in Kind:
+        if kind.value == key:
+            return kind
+    raise ValueError(key)
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: Kind
+    day: dt.date  # when it happened (the document's date for documents)
+    data: Mapping[str, Any] = field(default_factory=dict)
+    recorded_at: str = ""
+    recorded_by: str = ""
+    document: str = ""  # path of the document the event made, if any
+    sha256: str = ""
+    id: int = 0
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    @property
+    def reason(self) -> str:
+        return str(self.data.get("reden") or "")
+
+
+def _days(values: Iterable[Any]) -> list[dt.date]:
+    return sorted(dt.date.fromisoformat(str(v)) for v in values)
+
+
+@dataclass
+class DossierState:
+    """What has happened in one cycle, folded from its events in order."""
+
+    cert_nr: str
+    cycle: Quarter
+    events: list[Event] = field(default_factory=list)
+
+    def last(self, *kinds: Kind) -> Event | None:
+        for event in reversed(self.events):
+            if event.kind in kinds:
+                return event
+        return None
+
+    def day(self, kind: Kind) -> dt.date | None:
+        event = self.last(kind)
+        return event.day if event else None
+
+    @property
+    def quarter(self) -> Quarter:
+        """The quarter the audit falls in: the cycle's, or the one it was postponed to."""
+        postponed = self.last(Kind.POSTPONED)
+        return Quarter.parse(str(postponed.data["kwartaal"])) if postponed else self.cycle
+
+    @property
+    def planned_days(self) -> list[dt.date]:
+        event = self.last(Kind.CONFIRMED)
+        return _days(event.data.get("dagen", ())) if event else []
+
+    @property
+    def audit_days(self) -> list[dt.date]:
+        event = self.last(Kind.AUDIT_HELD)
+        return _days(event.data.get("dagen", ())) if event else []
+
+    @property
+    def decision(self) -> Event | None:
+        """The decision that stands: after a heraudit, that one."""
+        return self.last(Kind.HERAUDIT_DECIDED, Kind.DECIDED)
+
+    @property
+    def certified(self) -> bool:
+        decision = self.decision
+        return decision is not None and decision.data.get("besluit") == CERTIFIED
+
+    @property
+    def certificates(self) -> list[Event]:
+        return [e for e in self.events if e.kind == Kind.CERTIFICATE_ISSUED]
+
+    @property
+    def response_closed(self) -> Event | None:
+        return self.last(Kind.RESPONSE_RECEIVED, Kind.RESPONSE_TERM_PASSED)
+
+    @property
+    def exceptions(self) -> list[Event]:
+        """Steps taken against a rule, with the reason given (shown in ``status``)."""
+        return [e for e in self.events if e.reason and e.kind != Kind.POSTPONED]
+
+
+def fold(cert_nr: str, cycle: Quarter, events: Sequence[Event]) -> DossierState:
+    return DossierState(cert_nr, cycle, list(events))
+
+
+# --- where a dossier stands -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class NextAction:
+    step: str  # the step reached, in words
+    action: str  # what is to be done next, in words ("" when the cycle is complete)
+    command: str  # how to do it (a command or "record …")
+    deadline: dt.date | None = None
+
+    def overdue(self, today: dt.date) -> bool:
+        return self.deadline is not None and self.deadline < today
+
+
+def next_action(state: DossierState, deadlines: Deadlines) -> NextAction:
+    """The step reached and what comes next, with its deadline."""
+    for rule in _RULES:
+        found = rule(state, deadlines)
+        if found is not None:
+            return found
+    return NextAction("Cyclus afgerond", "", "")
+
+
+def _before_audit(s: DossierState, d: Deadlines) -> NextAction | None:
+    announced = s.day(Kind.ANNOUNCED)
+    if announced is None:
+        return NextAction("Nog niet aangekondigd", "Aankondiging versturen",
+                          f"announce --quarter {s.quarter}", s.quarter.start)
+    if s.day(Kind.INTAKE_RECEIVED) is None and s.day(Kind.CONFIRMED) is None:
+        return NextAction("Aangekondigd", "Intake ontvangen", "record intake-ontvangen",
+                          intake_deadline(announced, d))
+    if s.day(Kind.CONFIRMED) is None:
+        return NextAction("Intake ontvangen", "Bevestigingsbrief versturen",
+                          f"confirm --quarter {s.quarter}", None)
+    planned = s.planned_days
+    if s.day(Kind.AUDIT_HELD) is None:
+        if s.day(Kind.SELFEVALUATION_RECEIVED) is None and planned:
+            return NextAction("Bevestigd", "Zelfevaluatie ontvangen",
+                              "record zelfevaluatie-ontvangen",
+                              selfevaluation_deadline(planned[0], d))
+        return NextAction("Zelfevaluatie ontvangen", "Audit houden", "record audit-gehouden",
+                          planned[-1] if planned else s.quarter.end)
+    return None
+
+
+def _audit_to_decision(s: DossierState, d: Deadlines) -> NextAction | None:
+    if s.decision is not None:
+        return None
+    concept = s.day(Kind.CONCEPT_SENT)
+    if concept is None:
+        last_day = s.audit_days[-1] if s.audit_days else s.quarter.end
+        return NextAction("Audit gehouden", "Conceptrapport versturen", "report --concept",
+                          concept_report_deadline(last_day, d))
+    if s.response_closed is None:
+        return NextAction("Concept verstuurd", "Reactie afwachten (hoor en wederhoor)",
+                          "record reactie-ontvangen", response_deadline(concept, d))
+    if s.day(Kind.FINAL_REPORT) is None:
+        return NextAction("Reactie verwerkt", "Definitief rapport vaststellen",
+                          "report --definitief", None)
+    return NextAction("Definitief rapport", "Besluit nemen", "decide", None)
+
+
+def _after_decision(s: DossierState, d: Deadlines) -> NextAction | None:
+    decision = s.decision
+    if decision is None:
+        return None
+    if s.certified:
+        if not s.certificates:
+            return NextAction("Gecertificeerd", "Certificaat uitreiken", "certificate",
+                              decision.day)
+        if s.day(Kind.POSTED) is None:
+            return NextAction("Certificaat uitgereikt", "Certificaat en gevelbord per post",
+                              "record post-verstuurd", None)
+    elif decision.kind == Kind.DECIDED:
+        planned = s.last(Kind.HERAUDIT_PLANNED)
+        if planned is None:
+            return NextAction(str(decision.data.get("besluit")), "Heraudit plannen",
+                              "heraudit", heraudit_date(decision.day, d))
+        if s.last(Kind.HERAUDIT_HELD) is None:
+            return NextAction("Heraudit gepland", "Heraudit houden",
+                              "record heraudit-gehouden",
+                              dt.date.fromisoformat(str(planned.data["datum"])))
+        return NextAction("Heraudit gehouden", "Besluit na heraudit", "decide", None)
+    if s.day(Kind.SURVEY_SENT) is None:
+        return NextAction(_decided_step(s), "Tevredenheidsenquête versturen", "survey", None)
+    return None
+
+
+def _decided_step(s: DossierState) -> str:
+    decision = s.decision
+    assert decision is not None
+    return str(decision.data.get("besluit"))
+
+
+_RULES = (_before_audit, _audit_to_decision, _after_decision)
+
+
+# --- what a command may do ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a step cannot be taken now. ``skip``: not at that step (a batch passes it by,
+    listing the reason); otherwise a conflict that stops the command."""
+
+    what: str
+    hint: str = ""
+    skip: bool = False
+
+
+def _nl(day: dt.date) -> str:
+    return f"{day.day}-{day.month}-{day.year}"
+
+
+def may_announce(s: DossierState) -> Refusal | None:
+    announced = s.day(Kind.ANNOUNCED)
+    if announced is not None:
+        return Refusal(f"aangekondigd op {_nl(announced)}", skip=True)
+    return None
+
+
+def may_remind(s: DossierState, day: dt.date) -> Refusal | None:
+    announced = s.day(Kind.ANNOUNCED)
+    if announced is None:
+        return Refusal("nog niet aangekondigd", "announce the quarter first", skip=True)
+    received = s.day(Kind.INTAKE_RECEIVED)
+    if received is not None:
+        return Refusal(f"intake ontvangen op {_nl(received)}", skip=True)
+    if day < announced:
+        return Refusal(f"a reminder dated {_nl(day)} comes before the announcement "
+                       f"({_nl(announced)})", "give the reminder's own --date")
+    return None
+
+
+def may_confirm(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
+    confirmed = s.day(Kind.CONFIRMED)
+    if confirmed is not None:
+        return Refusal(f"bevestigd op {_nl(confirmed)}", skip=True)
+    return audit_in_quarter(s, days)
+
+
+def audit_in_quarter(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
+    outside = [d for d in days if not s.quarter.contains(d)]
+    if outside:
+        return Refusal(f"the audit on {_nl(outside[0])} falls outside {s.quarter.label} "
+                       f"({s.quarter}), the quarter in which the certificate ends",
+                       "plan the audit in that quarter, or record the postponement: "
+                       "cbct-docs record CERTNR uitstel --quarter YYYY-QN --reason TEXT")
+    return None
+
+
+def may_send_concept(s: DossierState, day: dt.date, last_audit_day: dt.date,
+                     deadlines: Deadlines, reason: str = "") -> Refusal | None:
+    sent = s.day(Kind.CONCEPT_SENT)
+    if sent is not None:
+        return Refusal(f"conceptrapport verstuurd op {_nl(sent)}", skip=True)
+    if reason:
+        return None
+    if day < last_audit_day:
+        return Refusal(f"a concept report dated {_nl(day)} comes before the audit "
+                       f"({_nl(last_audit_day)})", "check --date (or give --reason)")
+    latest = concept_report_deadline(last_audit_day, deadlines)
+    if day > latest:
+        return Refusal(f"a concept report dated {_nl(day)} is later than the term of "
+                       f"{deadlines.concept_report_weeks} weeks after the audit "
+                       f"(by {_nl(latest)})",
+                       "give --reason TEXT to record why it is late")
+    return None
+
+
+def may_finalise(s: DossierState, day: dt.date, deadlines: Deadlines,
+                 responded: bool) -> Refusal | None:
+    done = s.day(Kind.FINAL_REPORT)
+    if done is not None:
+        return Refusal(f"definitief rapport vastgesteld op {_nl(done)}", skip=True)
+    concept = s.day(Kind.CONCEPT_SENT)
+    if concept is None:
+        return Refusal("no concept report was sent yet",
+                       "make it first: cbct-docs report SHEET --concept")
+    if day < concept:
+        return Refusal(f"the definitief report ({_nl(day)}) comes before the concept "
+                       f"({_nl(concept)})", "check --date")
+    term = response_deadline(concept, deadlines)
+    if not responded and s.last(Kind.RESPONSE_RECEIVED) is None and day <= term:
+        return Refusal(f"the reaction term on the concept of {_nl(concept)} runs until "
+                       f"{_nl(term)}, and no reaction was recorded",
+                       "wait for the term, or record the reaction (--response TEXT)")
+    return None
+
+
+def may_decide(s: DossierState, day: dt.date) -> Refusal | None:
+    if s.decision is not None and not _heraudit_pending(s):
+        return Refusal(f"besluit genomen op {_nl(s.decision.day)}", skip=True)
+    if _heraudit_pending(s):
+        return None
+    final = s.day(Kind.FINAL_REPORT)
+    if final is None:
+        return Refusal("there is no definitief report yet",
+                       "make it first: cbct-docs report SHEET --definitief")
+    if day < final:
+        return Refusal(f"the decision ({_nl(day)}) comes before the definitief report "
+                       f"({_nl(final)})", "check --date")
+    return None
+
+
+def _heraudit_pending(s: DossierState) -> bool:
+    """A heraudit was planned after a first decision and not yet decided on."""
+    decision = s.decision
+    return (decision is not None and decision.kind == Kind.DECIDED and not s.certified
+            and s.last(Kind.HERAUDIT_PLANNED) is not None)
+
+
+def is_heraudit_decision(s: DossierState) -> bool:
+    return _heraudit_pending(s)
+
+
+def may_certify(s: DossierState, reason: str = "") -> Refusal | None:
+    decision = s.decision
+    if decision is None:
+        return Refusal("there is no decision yet", "decide first: cbct-docs decide SHEET")
+    if not s.certified:
+        return Refusal(f"the decision of {_nl(decision.day)} is "
+                       f"'{decision.data.get('besluit')}', not '{CERTIFIED}'",
+                       "a certificate follows only a Gecertificeerd decision")
+    issued = s.certificates
+    if issued and not reason:
+        first = issued[-1]
+        return Refusal(f"certificate {first.data.get('nummer')} was issued on "
+                       f"{_nl(first.day)} in this cycle",
+                       "a re-issue needs --reason TEXT (it is recorded)")
+    return None
+
+
+def may_plan_heraudit(s: DossierState) -> Refusal | None:
+    decision = s.decision
+    if decision is None:
+        return Refusal("there is no decision yet", "decide first: cbct-docs decide SHEET")
+    if s.certified:
+        return Refusal("gecertificeerd: no heraudit needed", skip=True)
+    if decision.kind == Kind.HERAUDIT_DECIDED:
+        return Refusal("the heraudit has been decided on", skip=True)
+    planned = s.last(Kind.HERAUDIT_PLANNED)
+    if planned is not None:
+        return Refusal(f"heraudit gepland op {planned.data.get('datum')}", skip=True)
+    return None
+
+
+def may_survey(s: DossierState, day: dt.date) -> Refusal | None:
+    sent = s.day(Kind.SURVEY_SENT)
+    if sent is not None:
+        return Refusal(f"enquête verstuurd op {_nl(sent)}", skip=True)
+    decision = s.decision
+    if decision is None:
+        return Refusal("there is no decision yet: the survey follows the decision",
+                       "decide first: cbct-docs decide SHEET")
+    if day < decision.day:
+        return Refusal(f"a survey dated {_nl(day)} comes before the decision "
+                       f"({_nl(decision.day)})", "check --date")
+    return None
+
+
+# --- the heraudit -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HerauditOutcome:
+    advice: str  # Gecertificeerd ("alsnog") or Niet gecertificeerd
+    reassessed: list[Any]  # the NormResults of the parts the heraudit covered
+    still_insufficient: list[Any]
+
+
+def judge_heraudit(result: Any, covered: Sequence[str]) -> HerauditOutcome:
+    """A heraudit looks only at the parts that fell short (``covered``: their keys, as
+    the first decision recorded them): all sufficient now → alsnog gecertificeerd."""
+    from .advice import NOT_CERTIFIED
+
+    wanted = {str(key) for key in covered}
+    reassessed = [r for r in [*result.norm_results, *result.module_results]
+                  if str(r.norm.key) in wanted]
+    weak = [r for r in reassessed if not r.sufficient]
+    return HerauditOutcome(CERTIFIED if not weak else NOT_CERTIFIED, reassessed, weak)
+
+
+# --- events recorded by hand ----------------------------------------------------------------
+
+#: Events that happen once in a cycle; recording one again is a mistake.
+ONCE = (Kind.INTAKE_RECEIVED, Kind.SELFEVALUATION_RECEIVED, Kind.AUDIT_HELD,
+        Kind.RESPONSE_RECEIVED, Kind.RESPONSE_TERM_PASSED, Kind.POSTED, Kind.HERAUDIT_HELD)
+#: Kind → (the kind that must come first, what to say when it has not).
+NEEDS = {
+    Kind.INTAKE_RECEIVED: (Kind.ANNOUNCED, "the audit was not announced yet"),
+    Kind.SELFEVALUATION_RECEIVED: (Kind.ANNOUNCED, "the audit was not announced yet"),
+    Kind.RESPONSE_RECEIVED: (Kind.CONCEPT_SENT, "no concept report was sent yet"),
+    Kind.RESPONSE_TERM_PASSED: (Kind.CONCEPT_SENT, "no concept report was sent yet"),
+    Kind.POSTED: (Kind.CERTIFICATE_ISSUED, "no certificate was issued yet"),
+    Kind.HERAUDIT_HELD: (Kind.HERAUDIT_PLANNED, "no heraudit was planned"),
+    Kind.OBJECTION_SETTLED: (Kind.OBJECTION_FILED, "no bezwaar was filed"),
+    Kind.OBJECTION_FILED: (Kind.DECIDED, "there is no decision to object to"),
+}
+
+
+def may_record(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, Any],
+               deadlines: Deadlines) -> Refusal | None:
+    """Whether an event from outside the tool fits the dossier."""
+    if kind not in MANUAL_KINDS:
+        return Refusal(f"'{kind.value}' is recorded by the command that makes its document",
+                       "record one of: " + ", ".join(k.value for k in MANUAL_KINDS))
+    earlier = s.last(kind)
+    if kind in ONCE and earlier is not None:
+        return Refusal(f"{LABELS[kind].lower()} was recorded already ({_nl(earlier.day)})")
+    if kind in NEEDS:
+        needed, what = NEEDS[kind]
+        if s.last(needed) is None:
+            return Refusal(what)
+    return _record_rule(s, kind, day, data, deadlines)
+
+
+def _record_rule(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, Any],
+                 deadlines: Deadlines) -> Refusal | None:
+    if kind == Kind.AUDIT_HELD:
+        return audit_in_quarter(s, [day])
+    if kind == Kind.RESPONSE_TERM_PASSED:
+        concept = s.day(Kind.CONCEPT_SENT)
+        assert concept is not None
+        term = response_deadline(concept, deadlines)
+        if day <= term:
+            return Refusal(f"the reaction term runs until {_nl(term)}")
+    if kind == Kind.POSTPONED:
+        target = data.get("kwartaal")
+        if not target or not data.get("reden"):
+            return Refusal("uitstel needs the new quarter and a reason",
+                           "--quarter YYYY-QN --reason TEXT")
+        if Quarter.parse(str(target)) <= s.quarter:
+            return Refusal(f"{target} is not later than {s.quarter}")
+    return None

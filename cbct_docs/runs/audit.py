@@ -1,0 +1,252 @@
+"""Operations from the audit on: report, decide (also after a heraudit), certificate,
+heraudit letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ..documents import certificate as certificates
+from ..documents import decision as decisions
+from ..documents.context import about
+from ..documents.report import report as make_report
+from ..domain.advice import CERTIFIED, evaluate
+from ..domain.frameworks import load_framework
+from ..domain.planning import response_deadline, validity_period
+from ..domain.process import (
+    Kind,
+    is_heraudit_decision,
+    judge_heraudit,
+    may_certify,
+    may_decide,
+    may_finalise,
+    may_plan_heraudit,
+    may_send_concept,
+)
+from ..domain.register import Organisation, find_organisation
+from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
+from ..errors import DataError, Problems, UsageError
+from .before_audit import check_audit_quarter
+from .numbers import certificate_number
+from .office import OfficeFolder
+from .run import Progress, Run, RunResult, org_label
+
+
+def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
+                ) -> list[tuple[Organisation, ScoreSheet]]:
+    """(organisation, score sheet) pairs; every unreadable sheet reported at once."""
+    problems = Problems()
+    pairs = []
+    for path in paths:
+        with problems.catch():
+            sheet = read_scoresheet(path)
+            try:
+                org = find_organisation(orgs, sheet.cert_nr)
+            except UsageError as error:
+                raise DataError(error.what, location=path, hint=error.hint) from None
+            check_sheet_matches(sheet, org)
+            pairs.append((org, sheet))
+    problems.raise_if_any()
+    return pairs
+
+
+def _days(days: Sequence[dt.date]) -> list[str]:
+    return [d.isoformat() for d in sorted(days)]
+
+
+def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
+           concept: bool = True, response: str | None = None, reason: str = "",
+           overwrite: bool = False, register: Path | None = None,
+           progress: Progress | None = None) -> RunResult:
+    """Concept (records the audit from the sheet, and the concept sent) or definitief
+    (records the reaction, or the end of its term, and the report)."""
+    orgs, changes = office.organisations(register)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    pairs = scoresheets(sheets, orgs)
+    for done, (org, sheet) in enumerate(pairs, start=1):
+        with run.problems.catch(), about(org):
+            step = _concept if concept else _definitive
+            if step(run, org, sheet, day, response, reason):
+                version = "concept" if concept else "definitief"
+                make_report(org, sheet, run.batch, letterhead, day, versions=(version,),
+                            response=response)
+                run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
+                           {"reden": reason} if reason else {}, run.batch.last_path)
+        if progress:
+            progress(done, len(pairs))
+    return run.commit()
+
+
+def _concept(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
+             response: str | None, reason: str) -> bool:
+    state = run.state(org)
+    deadlines = load_framework(org.framework).deadlines
+    last_day = max(sheet.audit_dates)
+    if not run.allowed(org, may_send_concept(state, day, last_day, deadlines, reason)):
+        return False
+    if state.audit_days != sorted(sheet.audit_dates):
+        check_audit_quarter(run, org, sheet.audit_dates)
+        run.record(org, Kind.AUDIT_HELD, last_day,
+                   {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
+    return True
+
+
+def _definitive(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
+                response: str | None, reason: str) -> bool:
+    state = run.state(org)
+    deadlines = load_framework(org.framework).deadlines
+    if not run.allowed(org, may_finalise(state, day, deadlines, responded=bool(response))):
+        return False
+    received = state.last(Kind.RESPONSE_RECEIVED)
+    if response is None and received is not None:
+        raise DataError(f"a reaction was recorded on {received.day:%d-%m-%Y}",
+                        location=org_label(org),
+                        hint="say how it was processed: --response TEXT")
+    if response is not None and received is None:
+        run.record(org, Kind.RESPONSE_RECEIVED, day, {"verwerking": response})
+    elif response is None and state.response_closed is None:
+        concept = state.day(Kind.CONCEPT_SENT)
+        assert concept is not None
+        run.record(org, Kind.RESPONSE_TERM_PASSED,
+                   response_deadline(concept, deadlines) + dt.timedelta(days=1), {})
+    return True
+
+
+def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
+           with_certificates: bool = True, overwrite: bool = False,
+           register: Path | None = None, progress: Progress | None = None) -> RunResult:
+    """Besluitbrief (and certificaat) per score sheet; after a heraudit, the sheet of the
+    heraudit gives the decision on the parts it covered."""
+    orgs, changes = office.organisations(register)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    pairs = scoresheets(sheets, orgs)
+    for done, (org, sheet) in enumerate(pairs, start=1):
+        with run.problems.catch(), about(org):
+            state = run.state(org)
+            if run.allowed(org, may_decide(state, day)):
+                decided = (_decide_heraudit(run, org, sheet, day, letterhead)
+                           if is_heraudit_decision(state)
+                           else _decide_first(run, org, sheet, day, letterhead))
+                if decided is not None and with_certificates:
+                    _issue(run, org, day, decided, letterhead)
+        if progress:
+            progress(done, len(pairs))
+    return run.commit()
+
+
+def _validity(org: Organisation, day: dt.date) -> dict[str, Any]:
+    deadlines = load_framework(org.framework).deadlines
+    start, end = validity_period(day, deadlines, org.certified_until)
+    return {"geldig_van": start.isoformat(), "geldig_tot": end.isoformat(),
+            "vorige_geldig_tot": org.certified_until.isoformat()}
+
+
+def _decide_first(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
+                  letterhead: Any) -> dict[str, Any] | None:
+    result = evaluate(sheet, load_framework(org.framework))
+    decisions.decide(org, sheet, run.batch, letterhead, day, result)
+    data: dict[str, Any] = {"besluit": result.advice, "berekend": result.computed_advice,
+                            "onvoldoende": [str(p.key) for p in result.insufficient_parts]}
+    if result.override_reason:
+        data["afwijking_reden"] = result.override_reason
+    if result.advice == CERTIFIED:
+        data.update(_validity(org, day))
+        run.write_back_until(org, dt.date.fromisoformat(data["geldig_tot"]))
+    run.record(org, Kind.DECIDED, day, data, run.batch.last_path)
+    return data if result.advice == CERTIFIED else None
+
+
+def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
+                     letterhead: Any) -> dict[str, Any] | None:
+    state = run.state(org)
+    first = state.last(Kind.DECIDED)
+    planned = state.last(Kind.HERAUDIT_PLANNED)
+    assert first is not None and planned is not None
+    if min(sheet.audit_dates) <= first.day:
+        raise DataError(f"this score sheet's audit ({min(sheet.audit_dates):%d-%m-%Y}) is "
+                        f"not a heraudit after the decision of {first.day:%d-%m-%Y}",
+                        location=sheet.source or org_label(org),
+                        hint="give the score sheet of the heraudit")
+    outcome = judge_heraudit(evaluate(sheet, load_framework(org.framework)),
+                             first.data.get("onvoldoende", ()))
+    if state.last(Kind.HERAUDIT_HELD) is None:
+        run.record(org, Kind.HERAUDIT_HELD, max(sheet.audit_dates),
+                   {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
+    data: dict[str, Any] = {"besluit": outcome.advice,
+                            "herbeoordeeld": [str(r.norm.key) for r in outcome.reassessed],
+                            "onvoldoende": [str(r.norm.key) for r in outcome.still_insufficient]}
+    if outcome.advice == CERTIFIED:
+        data.update(_validity(org, day))
+        run.write_back_until(org, dt.date.fromisoformat(data["geldig_tot"]))
+    decisions.heraudit_decision(org, sheet, run.batch, letterhead, day, outcome,
+                                first_decision=first.day)
+    run.record(org, Kind.HERAUDIT_DECIDED, day, data, run.batch.last_path)
+    return data if outcome.advice == CERTIFIED else None
+
+
+def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
+           letterhead: Any, reason: str = "") -> None:
+    number = certificate_number(run.office, org, day)
+    before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
+    until = dt.date.fromisoformat(decision["geldig_tot"])
+    certificates.certificate(before, number, run.batch, letterhead, day, until)
+    data = {"nummer": number, "geldig_van": decision["geldig_van"],
+            "geldig_tot": decision["geldig_tot"]}
+    if reason:
+        data["reden"] = reason
+    run.record(org, Kind.CERTIFICATE_ISSUED, day, data, run.batch.last_path)
+
+
+def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path,
+                reason: str = "", overwrite: bool = False, register: Path | None = None
+                ) -> RunResult:
+    """The certificaat after a Gecertificeerd decision; once per cycle (a re-issue needs
+    a reason, and is recorded)."""
+    orgs, changes = office.organisations(register)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    for cert_nr in only:
+        with run.problems.catch():
+            org = find_organisation(orgs, cert_nr)
+            with about(org):
+                state = run.state(org)
+                if run.allowed(org, may_certify(state, reason)):
+                    decision = state.decision
+                    assert decision is not None
+                    _issue(run, org, decision.day, dict(decision.data), letterhead, reason)
+    return run.commit()
+
+
+def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
+             on: dt.date | None = None, overwrite: bool = False,
+             register: Path | None = None) -> RunResult:
+    """The heraudit letter after a decision that was not Gecertificeerd: on the parts
+    that fell short only; records the heraudit as planned."""
+    orgs, changes = office.organisations(register)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    for org, sheet in scoresheets(sheets, orgs):
+        with run.problems.catch(), about(org):
+            state = run.state(org)
+            if not run.allowed(org, may_plan_heraudit(state)):
+                continue
+            decision = state.decision
+            assert decision is not None
+            made = decisions.heraudit_letter(org, sheet, run.batch, letterhead, decision.day,
+                                             day, on)
+            if made:
+                run.record(org, Kind.HERAUDIT_PLANNED, day,
+                           {"datum": decisions.planned_heraudit_day(org, decision.day,
+                                                                    on).isoformat(),
+                            "normen": list(decision.data.get("onvoldoende", ()))},
+                           run.batch.last_path)
+    return run.commit()

@@ -1,0 +1,143 @@
+"""Operations before the audit: announce, intake reminder, confirm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..documents.announcement import announcement_context, refuse_expired
+from ..documents.confirmation import KIND as CONFIRMATION
+from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
+from ..documents.confirmation import confirmation_context
+from ..documents.context import (
+    about,
+    docx_template,
+    email_bytes,
+    file_stem,
+    recipient,
+    render_email,
+)
+from ..documents.planning_data import AuditPlan, read_planning
+from ..domain.planning import Quarter
+from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
+from ..domain.register import Organisation
+from ..errors import DataError, UsageError
+from .office import OfficeFolder
+from .run import Progress, Run, RunResult, org_label
+
+
+def due(run: Run, orgs: Sequence[Organisation], quarter: Quarter,
+        starting: bool = False) -> list[Organisation]:
+    """Organisations whose audit falls in ``quarter``: by the end of their certificate,
+    or the quarter their audit was postponed to."""
+    return [org for org in orgs if run.state(org, starting=starting).quarter == quarter]
+
+
+def announce(office: OfficeFolder, quarter: Quarter, day: dt.date, *, out: Path,
+             overwrite: bool = False, register: Path | None = None,
+             progress: Progress | None = None) -> RunResult:
+    """An aankondiging e-mail to every organisation whose audit falls in ``quarter``
+    and that has not been announced in this cycle."""
+    return _announce(office, quarter, day, out, overwrite, register, reminder=False,
+                     progress=progress)
+
+
+def intake_reminder(office: OfficeFolder, quarter: Quarter, day: dt.date, *, out: Path,
+                    overwrite: bool = False, register: Path | None = None,
+                    progress: Progress | None = None) -> RunResult:
+    """An intake reminder to every organisation of ``quarter`` that was announced and has
+    not returned its intake; the deadline counts from its own announcement."""
+    return _announce(office, quarter, day, out, overwrite, register, reminder=True,
+                     progress=progress)
+
+
+def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
+              overwrite: bool, register: Path | None, *, reminder: bool,
+              progress: Progress | None) -> RunResult:
+    orgs, changes = office.organisations(register)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    kind = "intake-herinnering" if reminder else "aankondiging"
+    chosen = due(run, orgs, quarter, starting=not reminder)
+    for done, org in enumerate(chosen, start=1):
+        with run.problems.catch(), about(org):
+            state = run.state(org, starting=not reminder)
+            if reminder:
+                if not run.allowed(org, may_remind(state, day)):
+                    continue
+                announced = state.day(Kind.ANNOUNCED)
+                assert announced is not None
+            else:
+                if not run.allowed(org, may_announce(state)):
+                    continue
+                announced = day
+                refuse_expired(org, announced)
+            context = announcement_context(org, quarter, announced, letterhead,
+                                           day if reminder else None)
+            email = render_email(kind, context, recipient(org))
+            path = run.batch.add(kind, file_stem(org, kind), ".eml",
+                                 email_bytes(email, letterhead), org.name)
+            run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED, day,
+                       {"kwartaal": str(quarter)}, path)
+        if progress:
+            progress(done, len(chosen))
+    if not chosen:
+        run.result.notes.append(f"No organisation has its audit in {quarter}.")
+    return run.commit()
+
+
+def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
+            quarter: Quarter | None = None, only: Sequence[str] = (),
+            overwrite: bool = False, register: Path | None = None,
+            progress: Progress | None = None) -> RunResult:
+    """A bevestigingsbrief per planned audit: of one quarter, of the organisations named,
+    or of the whole planning. Organisations already confirmed are passed by."""
+    orgs, changes = office.organisations(register)
+    plans = read_planning(planning)
+    letterhead = office.letterhead()
+    run = Run(office, out, overwrite)
+    run.result.notes += [str(c) for c in changes]
+    by_number = {org.cert_nr: org for org in orgs}
+    wanted = list(only) or [nr for nr in plans if nr in by_number]
+    for number in wanted:
+        if number not in by_number:
+            run.problems.add(DataError(f"certificate number {number} is not in the register",
+                                       location=planning))
+        elif number not in plans:
+            run.problems.add(DataError(f"{number} has no audit in the planning",
+                                       location=planning))
+    chosen = [by_number[nr] for nr in wanted if nr in by_number and nr in plans]
+    if quarter is not None:
+        chosen = [org for org in chosen if run.state(org).quarter == quarter]
+    renderer = docx_template(CONFIRMATION_TEMPLATE)
+    for done, org in enumerate(chosen, start=1):
+        plan = plans[org.cert_nr]
+        with run.problems.catch(), about(org):
+            if run.allowed(org, may_confirm(run.state(org), plan.days)):
+                data = renderer.render(confirmation_context(org, plan, letterhead, day))
+                path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION), ".docx",
+                                     data, org.name, organisation=org)
+                run.record(org, Kind.CONFIRMED, day, _plan_data(plan), path)
+        if progress:
+            progress(done, len(chosen))
+    return run.commit()
+
+
+def _plan_data(plan: AuditPlan) -> dict[str, object]:
+    return {"dagen": [d.isoformat() for d in plan.days], "auditoren": plan.auditors,
+            "aangekondigd": plan.announced.isoformat()}
+
+
+def check_audit_quarter(run: Run, org: Organisation, days: Sequence[dt.date]) -> None:
+    refusal = audit_in_quarter(run.state(org), days)
+    if refusal is not None:
+        raise DataError(refusal.what, location=org_label(org), hint=refusal.hint)
+
+
+def parse_quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except DataError as error:
+        raise UsageError(f"--quarter: {error.what}", hint="e.g. 2025-Q2") from None

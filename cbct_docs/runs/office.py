@@ -1,0 +1,112 @@
+"""The office folder: settings, database and the office's own files in one place.
+
+Every command finds it the same way: ``--office DIR``, else ``$CBCT_OFFICE``, else the
+working folder. The settings are ``cbct-docs.toml`` there (or ``--config``), the database
+``cbct-ledger.sqlite`` there (or ``$CBCT_LEDGER``), the register ``register.xlsx`` there
+when no other is named.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..documents.context import SETTINGS_NAME, Office, load_office
+from ..domain.register import Organisation, read_register
+from ..errors import UsageError
+from ..store.database import database_path, get_meta, open_database, set_meta
+from ..store.dossiers import Change, load_organisations, store_register
+
+REGISTER_NAME = "register.xlsx"
+
+
+def current_user() -> str:
+    """Who records the events: ``$CBCT_USER``, else the login name."""
+    try:
+        return os.environ.get("CBCT_USER") or getpass.getuser()
+    except (KeyError, OSError):  # no login name (a service account without one)
+        return "onbekend"
+
+
+@dataclass
+class OfficeFolder:
+    folder: Path
+    config: Path | None = None
+    user: str = field(default_factory=current_user)
+    new_database_ok: bool = False
+    example_settings: bool = False  # the demo: fall back to the example office
+    _db: sqlite3.Connection | None = field(default=None, repr=False)
+
+    @property
+    def database_path(self) -> Path:
+        return database_path(self.folder)
+
+    @property
+    def settings_path(self) -> Path | None:
+        if self.config is not None:
+            return self.config
+        local = self.folder / SETTINGS_NAME
+        return local if local.is_file() else None
+
+    def letterhead(self) -> Office:
+        return load_office(self.settings_path, example_fallback=self.example_settings)
+
+    def database(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = open_database(self.database_path, new_ok=self.new_database_ok)
+        return self._db
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def import_register(self, path: Path) -> list[Change]:
+        """Read a register into the database; what changed (all problems at once)."""
+        orgs = read_register(path)
+        changes = store_register(self.database(), orgs)
+        set_meta(self.database(), REGISTER_SEEN, _fingerprint(path))
+        return changes
+
+    def organisations(self, register: Path | None = None) -> tuple[list[Organisation],
+                                                                   list[Change]]:
+        """The organisations as the database has them, after taking in ``register`` when
+        given, or ``register.xlsx`` of the office folder when it changed since it was
+        last read."""
+        changes: list[Change] = []
+        default = self.folder / REGISTER_NAME
+        if register is not None:
+            changes = self.import_register(register)
+        elif default.is_file() and get_meta(self.database(), REGISTER_SEEN) != _fingerprint(
+                default):
+            changes = self.import_register(default)
+        orgs = load_organisations(self.database())
+        if not orgs:
+            raise UsageError("the office database has no organisations yet",
+                             location=self.database_path,
+                             hint="read the register in: cbct-docs register import "
+                                  "register.xlsx (or pass --register FILE)")
+        return orgs, changes
+
+
+#: office_meta key: the fingerprint of the office's register.xlsx when it was last read.
+REGISTER_SEEN = "register_fingerprint"
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_office(folder: Path | None = None, config: Path | None = None, *,
+                user: str | None = None, new_database_ok: bool = False,
+                example_settings: bool = False) -> OfficeFolder:
+    chosen = folder or Path(os.environ.get("CBCT_OFFICE") or Path.cwd())
+    if not chosen.is_dir():
+        raise UsageError("the office folder does not exist", location=chosen,
+                         hint="give --office DIR (the folder with cbct-docs.toml)")
+    return OfficeFolder(chosen, config, user or current_user(), new_database_ok,
+                        example_settings)

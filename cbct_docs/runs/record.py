@@ -1,0 +1,128 @@
+"""Recording what happened outside the tool, one event or a sheet of them, and starting
+an office's dossiers from its history (register, planning, score sheets)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..documents.planning_data import read_planning
+from ..domain.frameworks import load_framework
+from ..domain.planning import Quarter
+from ..domain.process import Kind, may_record, parse_kind
+from ..domain.register import Organisation, find_organisation
+from ..errors import DataError, Problems, UsageError
+from ..records import read_records
+from ..records.dates import parse_date
+from ..records.model import Origin
+from .audit import scoresheets
+from .office import OfficeFolder
+from .run import Run, RunResult, org_label
+
+
+@dataclass(frozen=True)
+class Happening:
+    """One event as a person reports it."""
+
+    cert_nr: str
+    kind: str
+    day: dt.date
+    reason: str = ""
+    quarter: str = ""
+    note: str = ""
+    where: Origin | str | None = None
+
+
+def record(office: OfficeFolder, items: Sequence[Happening],
+           register: Path | None = None) -> RunResult:
+    """Record events; all are checked first, and none is recorded when one is wrong."""
+    orgs, changes = office.organisations(register)
+    run = Run(office, office.folder)
+    run.result.notes += [str(c) for c in changes]
+    pending: dict[str, list[Kind]] = {}
+    for item in items:
+        with run.problems.catch():
+            _one(run, orgs, item, pending)
+    return run.commit()
+
+
+def _one(run: Run, orgs: Sequence[Organisation], item: Happening,
+         pending: dict[str, list[Kind]]) -> None:
+    try:
+        kind = parse_kind(item.kind)
+    except ValueError:
+        raise DataError(f"unknown event '{item.kind}'", location=item.where,
+                        hint="one of: " + ", ".join(k.value for k in Kind)) from None
+    try:
+        org = find_organisation(orgs, item.cert_nr)
+    except UsageError as error:
+        raise DataError(error.what, location=item.where, hint=error.hint) from None
+    data: dict[str, Any] = {}
+    if item.reason:
+        data["reden"] = item.reason
+    if item.note:
+        data["toelichting"] = item.note
+    if item.quarter:
+        data["kwartaal"] = str(Quarter.parse(item.quarter))
+    if kind == Kind.AUDIT_HELD:
+        data["dagen"] = [item.day.isoformat()]
+    if kind in pending.get(org.cert_nr, []):
+        raise DataError(f"'{kind.value}' appears twice for {org.cert_nr}",
+                        location=item.where)
+    refusal = may_record(run.state(org), kind, item.day, data,
+                         load_framework(org.framework).deadlines)
+    if refusal is not None:
+        location = f"{item.where}:{org_label(org)}" if item.where else org_label(org)
+        raise DataError(refusal.what, location=location, hint=refusal.hint or None)
+    pending.setdefault(org.cert_nr, []).append(kind)
+    run.record(org, kind, item.day, data)
+
+
+def read_happenings(path: Path) -> list[Happening]:
+    """A sheet of events: columns cert_nr, gebeurtenis, datum (and optional reden,
+    kwartaal, toelichting)."""
+    problems = Problems()
+    items = []
+    for row in read_records(path, required=["cert_nr", "gebeurtenis", "datum"]):
+        with problems.catch():
+            try:
+                day = parse_date(row.fields.get("datum"))
+            except DataError as error:
+                raise error.at(row.where("datum")) from None
+            text = {k: str(row.fields.get(k) or "").strip()
+                    for k in ("cert_nr", "gebeurtenis", "reden", "kwartaal", "toelichting")}
+            items.append(Happening(text["cert_nr"], text["gebeurtenis"], day, text["reden"],
+                                   text["kwartaal"], text["toelichting"], row.origin))
+    problems.raise_if_any()
+    return items
+
+
+def import_dossiers(office: OfficeFolder, *, planning: Path | None = None,
+                    scores: Sequence[Path] = (), register: Path | None = None) -> RunResult:
+    """Dossiers for an office that starts mid-cycle: announced and confirmed from the
+    planning, the audit from the score sheets. What is recorded already stays; running
+    it twice changes nothing."""
+    orgs, changes = office.organisations(register)
+    run = Run(office, office.folder)
+    run.result.notes += [str(c) for c in changes]
+    if planning is not None:
+        for cert_nr, plan in read_planning(planning).items():
+            with run.problems.catch():
+                org = find_organisation(orgs, cert_nr)
+                state = run.state(org)
+                if state.last(Kind.ANNOUNCED) is None:
+                    run.record(org, Kind.ANNOUNCED, plan.announced,
+                               {"kwartaal": str(state.quarter), "bron": "planning"})
+                if state.last(Kind.CONFIRMED) is None:
+                    run.record(org, Kind.CONFIRMED, plan.announced,
+                               {"dagen": [d.isoformat() for d in plan.days],
+                                "auditoren": plan.auditors, "bron": "planning"})
+    for org, sheet in scoresheets(scores, orgs):
+        if run.state(org).last(Kind.AUDIT_HELD) is None:
+            run.record(org, Kind.AUDIT_HELD, max(sheet.audit_dates),
+                       {"dagen": [d.isoformat() for d in sorted(sheet.audit_dates)],
+                        "auditoren": list(sheet.auditors), "bron": "scoreformulier"})
+    return run.commit()

@@ -1,0 +1,52 @@
+"""The register in and out of the office database."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from ..deliver.files import atomic_write
+from ..domain.register import Organisation
+from ..store.dossiers import Change, load_organisations
+from .office import OfficeFolder
+
+EXPORT_COLUMNS = ("cert_nr", "name", "branch", "framework", "modules", "contact", "email",
+                  "street", "postcode", "city", "certified_until", "category")
+
+
+def import_register(office: OfficeFolder, path: Path) -> list[Change]:
+    """Read a register into the database: new organisations, changed fields, and those
+    no longer in it; a certified-until set by a decision is kept."""
+    return office.import_register(path)
+
+
+def export_register(office: OfficeFolder, path: Path, *, overwrite: bool = False) -> int:
+    """Write the register as it now stands (decisions included); returns the count."""
+    orgs = load_organisations(office.database())
+    atomic_write(path, register_workbook(orgs), overwrite=overwrite)
+    return len(orgs)
+
+
+def register_workbook(orgs: list[Organisation]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Organisaties"
+    sheet.append(list(EXPORT_COLUMNS))
+    for org in orgs:
+        values: list[object] = []
+        for name in EXPORT_COLUMNS:
+            value = getattr(org, name)
+            values.append(", ".join(value) if isinstance(value, tuple) else value)
+        sheet.append(values)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a name such as "=SUM(…)" stays text
+            elif cell.value is not None and not isinstance(cell.value, str):
+                cell.number_format = "DD-MM-YYYY"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,145 @@
+"""One run of an operation: documents rendered into a batch, the events they make, the
+organisations passed by — and one commit that writes the files and records the events
+together.
+
+The events are appended inside one database transaction that stays open while the files
+are written; a failure (or a kill) before the commit leaves no event, and the files that
+did reach the disk are complete (each is renamed into place). A rerun then makes the same
+documents again: a file that is byte for byte the one it would write is taken as it is, so
+the rerun finishes without ``--overwrite`` and dossier and files agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..deliver.ledger import transaction
+from ..documents.context import Batch, Made
+from ..domain.planning import DEFAULT_DEADLINES, audit_quarter
+from ..domain.process import DossierState, Kind, Refusal, next_action
+from ..domain.register import Organisation
+from ..errors import DataError, Problems
+from ..store.dossiers import Dossier, NewEvent, all_dossiers, append_events, open_dossier
+from ..store.dossiers import write_back_until as store_until
+from .office import OfficeFolder
+
+
+@dataclass(frozen=True)
+class Skip:
+    cert_nr: str
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.cert_nr} {self.name}: {self.reason}"
+
+
+@dataclass
+class RunResult:
+    """What an operation did: documents made, organisations passed by (with the reason)
+    and events recorded. Problems are raised (all at once), never returned half-done."""
+
+    made: list[Made] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    recorded: int = 0
+    notes: list[str] = field(default_factory=list)
+    out: Path | None = None
+
+
+def org_label(org: Organisation) -> str:
+    """How a refusal names the organisation, first in its message."""
+    return f"{org.cert_nr} ({org.name})"
+
+
+Progress = Callable[[int, int], None]
+
+
+class Run:
+    def __init__(self, office: OfficeFolder, out: Path, overwrite: bool = False) -> None:
+        self.office = office
+        self.batch = Batch(out, overwrite)
+        self.db = office.database()
+        self.dossiers = all_dossiers(self.db)
+        self.events: list[tuple[Organisation, NewEvent]] = []
+        self.until: dict[str, dt.date] = {}
+        self.targets: dict[str, Dossier | None] = {}  # the dossier each state came from
+        self.result = RunResult(out=out)
+        self.problems = Problems()
+
+    # --- the dossier as it stands --------------------------------------------------------
+
+    def state(self, org: Organisation, *, starting: bool = False) -> DossierState:
+        """The state of the organisation's current dossier (a new, empty one when its
+        next cycle begins). ``starting``: the step that opens a cycle (the announcement)
+        may begin the next one as soon as the last was certified."""
+        dossier = self._current(org, starting)
+        self.targets[org.cert_nr] = dossier
+        if dossier is None:
+            return DossierState(org.cert_nr, audit_quarter(org))
+        return dossier.state
+
+    def _current(self, org: Organisation, starting: bool = False) -> Dossier | None:
+        dossier = self.dossiers.get(org.cert_nr)
+        if dossier is None:
+            return None
+        state = dossier.state
+        if audit_quarter(org) > state.quarter and state.certified and (
+                starting or not next_action(state, DEFAULT_DEADLINES).action):
+            return None  # certified, and the certificate's new end is the next cycle's
+        return dossier
+
+    def allowed(self, org: Organisation, refusal: Refusal | None) -> bool:
+        """True when the step may be taken; a skip is listed, a conflict raised."""
+        if refusal is None:
+            return True
+        if refusal.skip:
+            self.result.skipped.append(Skip(org.cert_nr, org.name, refusal.what))
+            return False
+        raise DataError(refusal.what, location=org_label(org), hint=refusal.hint or None)
+
+    # --- what the run will record --------------------------------------------------------
+
+    def record(self, org: Organisation, kind: Kind, day: dt.date,
+               data: dict[str, Any] | None = None, document: Path | None = None) -> None:
+        self.events.append((org, NewEvent(org.cert_nr, kind, day, dict(data or {}),
+                                          str(document) if document else "")))
+
+    def write_back_until(self, org: Organisation, until: dt.date) -> None:
+        self.until[org.cert_nr] = until
+
+    # --- commit ---------------------------------------------------------------------------
+
+    def commit(self) -> RunResult:
+        """Write the files and record the events, together."""
+        self.problems.raise_if_any()
+        digests = {str(path): hashlib.sha256(_bytes(data)).hexdigest()
+                   for path, data in self.batch.pending_items()}
+        with transaction(self.db):
+            opened: dict[str, int] = {}
+            items = []
+            for org, event in self.events:
+                if org.cert_nr not in opened:
+                    current = (self.targets[org.cert_nr] if org.cert_nr in self.targets
+                               else self._current(org))
+                    opened[org.cert_nr] = (current or open_dossier(self.db, org)).id
+                items.append(NewEvent(event.cert_nr, event.kind, event.day, event.data,
+                                      event.document, digests.get(event.document, ""),
+                                      opened[org.cert_nr]))
+            self.result.recorded = append_events(self.db, items, self.office.user)
+            for cert_nr, until in self.until.items():
+                store_until(self.db, cert_nr, until)
+            self.result.made.extend(self.batch.commit())
+        self.events.clear()
+        self.until.clear()
+        self.dossiers = all_dossiers(self.db)
+        self.targets.clear()
+        return self.result
+
+
+def _bytes(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8")

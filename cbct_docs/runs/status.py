@@ -1,0 +1,111 @@
+"""Where every organisation stands: step, next action, deadline, overdue; and the year's
+audits per quarter and per auditor per month (the office's capacity)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain.frameworks import load_framework
+from ..domain.planning import Quarter
+from ..domain.process import Event, Kind, next_action
+from .office import OfficeFolder
+from .run import Run
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    cert_nr: str
+    name: str
+    framework: str
+    quarter: Quarter
+    step: str
+    action: str
+    command: str
+    deadline: dt.date | None
+    overdue: bool
+    exceptions: tuple[str, ...] = ()
+    events: tuple[Event, ...] = field(default=(), compare=False)
+
+
+def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = None,
+           overdue_only: bool = False, register: Path | None = None) -> list[StatusRow]:
+    orgs, _changes = office.organisations(register)
+    run = Run(office, office.folder)
+    rows = []
+    for org in orgs:
+        state = run.state(org)
+        if quarter is not None and state.quarter != quarter:
+            continue
+        action = next_action(state, load_framework(org.framework).deadlines)
+        overdue = action.overdue(today)
+        if overdue_only and not overdue:
+            continue
+        exceptions = tuple(f"{e.label} ({e.day.day}-{e.day.month}-{e.day.year}): {e.reason}"
+                           for e in state.exceptions)
+        rows.append(StatusRow(org.cert_nr, org.name, org.framework, state.quarter,
+                              action.step, action.action, action.command, action.deadline,
+                              overdue, exceptions, tuple(state.events)))
+    return rows
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    per_quarter: dict[str, int]  # "2025-Q2" → audits
+    per_auditor: dict[str, dict[int, int]]  # auditor → month → audit days
+
+
+def year_view(office: OfficeFolder, year: int) -> YearView:
+    """Audits per quarter (planned or held) and audit days per auditor per month."""
+    orgs, _changes = office.organisations()
+    run = Run(office, office.folder)
+    quarters: Counter[str] = Counter()
+    auditors: dict[str, Counter[int]] = {}
+    for org in orgs:
+        state = run.state(org)
+        if state.quarter.year == year:
+            quarters[str(state.quarter)] += 1
+        event = state.last(Kind.AUDIT_HELD, Kind.CONFIRMED)
+        if event is None:
+            continue
+        for day in (dt.date.fromisoformat(d) for d in event.data.get("dagen", ())):
+            if day.year == year:
+                for name in event.data.get("auditoren", ()):
+                    auditors.setdefault(str(name), Counter())[day.month] += 1
+    per_quarter = {str(Quarter(year, q)): quarters[str(Quarter(year, q))] for q in range(1, 5)}
+    return YearView(year, per_quarter,
+                    {name: dict(sorted(months.items())) for name, months in
+                     sorted(auditors.items())})
+
+
+STATUS_COLUMNS = ("cert_nr", "naam", "kader", "kwartaal", "stap", "volgende actie",
+                  "termijn", "te laat", "afwijkingen")
+
+
+def status_workbook(rows: list[StatusRow]) -> bytes:
+    """The status as an .xlsx; every value is text or a date, never a formula."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Status"
+    sheet.append(list(STATUS_COLUMNS))
+    for row in rows:
+        values: list[object] = [row.cert_nr, row.name, row.framework, str(row.quarter),
+                                row.step, row.action, row.deadline,
+                                "ja" if row.overdue else "", "; ".join(row.exceptions)]
+        sheet.append(values)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, also "=…" from a name
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "DD-MM-YYYY"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

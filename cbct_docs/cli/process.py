@@ -157,22 +157,16 @@ def show(cert_nr: str, office: Path | None, register: Path | None,
     Example:
       cbct-docs dossier show CBCT-0101
     """
-    from ..domain.frameworks import load_framework
-    from ..domain.process import next_action
-    from ..domain.register import find_organisation
-    from ..runs.run import Run
+    from ..runs.status import dossier_view
 
-    place = _office(office, config)
-    orgs, _changes = place.organisations(register)
-    org = find_organisation(orgs, cert_nr)
-    state = Run(place, place.folder).state(org)
-    click.echo(f"{org.cert_nr}  {org.name}  ({org.framework}, audit {state.quarter})")
-    for event in state.events:
+    view = dossier_view(_office(office, config), cert_nr, register)
+    org, action = view.org, view.action
+    click.echo(f"{org.cert_nr}  {org.name}  ({org.framework}, audit {view.state.quarter})")
+    for event in view.events:
         extra = f"  [{event.document}]" if event.document else ""
         why = f" — {event.reason}" if event.reason else ""
         click.echo(f"  {_when(event.day):>10}  {event.label}{why}  ({event.recorded_by})"
                    f"{extra}")
-    action = next_action(state, load_framework(org.framework).deadlines)
     when = f", uiterlijk {_when(action.deadline)}" if action.deadline else ""
     click.echo(f"Stap: {action.step}" + (f"; volgende: {action.action}{when} "
                                           f"(cbct-docs {action.command})" if action.action

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter
-from ..domain.process import Event, Kind, next_action
+from ..domain.process import DossierState, Event, Kind, NextAction, next_action
+from ..domain.register import Organisation, find_organisation
 from .office import OfficeFolder
 from .run import Run
 
@@ -109,3 +110,25 @@ def status_workbook(rows: list[StatusRow]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class DossierView:
+    """One organisation's dossier as a person reads it: timeline and next step."""
+
+    org: Organisation
+    state: DossierState
+    action: NextAction
+    events: tuple[Event, ...]  # the latest dossier's timeline (also when it is complete)
+
+
+def dossier_view(office: OfficeFolder, cert_nr: str,
+                 register: Path | None = None) -> DossierView:
+    orgs, _changes = office.organisations(register)
+    org = find_organisation(orgs, cert_nr)
+    run = Run(office, office.folder)
+    state = run.state(org)
+    latest = run.dossiers.get(org.cert_nr)
+    events = tuple(latest.state.events) if latest is not None else ()
+    return DossierView(org, state, next_action(state, load_framework(org.framework).deadlines),
+                       events)

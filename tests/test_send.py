@@ -368,6 +368,7 @@ def test_addresses_smtp_cannot_carry_are_reported_before_anything_is_sent(
 def test_a_message_held_by_a_running_send_is_left_alone(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     from cbct_docs.deliver.outbox import Outbox
+    from cbct_docs.deliver.sending import SEND, SendOptions, claim
     from cbct_docs.deliver.smtp import read_outgoing
 
     handler, port = server
@@ -376,9 +377,7 @@ def test_a_message_held_by_a_running_send_is_left_alone(
     first = read_outgoing(paths[:1])[0]
     # This test process plays the other run: it holds the first message, mid-send.
     with Outbox(tmp_path / "cbct-ledger.sqlite") as outbox:
-        assert outbox.claim(first.message_id, recipient=first.recipients[0],
-                            subject=first.subject, file=str(first.path),
-                            content_sha256=first.sha256).granted
+        assert claim(outbox, first, SendOptions()).action == SEND
         outbox.mark(first.message_id, "unconfirmed", attempt=True)
     listing = run(str(tmp_path / "mails"), "--config", str(config))
     assert f"skip        {paths[0].name}: being sent by another run" in listing.output
@@ -468,4 +467,43 @@ def test_the_same_message_in_two_output_folders_goes_once(
     second = run(str(again), "--send", "--config", str(config))
     assert second.exit_code == 0
     assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in second.output
+    assert len(handler.received) == 3
+
+
+def test_a_sent_message_corrected_by_hand_needs_attention(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    mails = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    assert run(str(tmp_path / "mails"), "--send", "--config", str(config)).exit_code == 0
+    # Someone corrects the date in the text; the Message-ID stays the same.
+    corrected = mails[1].read_bytes().replace(b"dinsdag", b"vrijdag")
+    assert corrected != mails[1].read_bytes()
+    mails[1].write_bytes(corrected)
+
+    listing = run(str(tmp_path / "mails"), "--config", str(config))
+    assert f"ATTENTION   {mails[1].name}: this Message-ID was sent before (" in listing.output
+    assert "Dry run: 0 would be sent, 2 skipped, 1 needs attention." in listing.output
+    again = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert again.exit_code == 1
+    assert (f"Error: {mails[1].name}: {ORGANISATIONS[1][2]}: this Message-ID was sent before "
+            in again.output)
+    assert ("with other content; the file was changed since: make the e-mail anew (a new "
+            "Message-ID) to send the corrected version") in again.output
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in again.output
+    assert len(handler.received) == 3  # the corrected one did not go under the old ID
+
+
+def test_the_same_message_made_again_is_still_already_sent(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    first = make_mails(tmp_path / "mails")
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    assert run(str(tmp_path / "mails"), "--send", "--config", str(config)).exit_code == 0
+    time.sleep(1.1)  # another Date: header; MIME boundaries differ anyway
+    remade = make_mails(tmp_path / "opnieuw")
+    assert remade[0].read_bytes() != first[0].read_bytes()
+    again = run(str(tmp_path / "opnieuw"), "--send", "--config", str(config))
+    assert again.exit_code == 0, again.output
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in again.output
     assert len(handler.received) == 3

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from cbct_docs.cli import cli
 from cbct_docs.cli.send import parse_rate
-from cbct_docs.deliver.smtp import RateLimit, backoff_delay
+from cbct_docs.deliver.sending import RateLimit, backoff_delay
 from cbct_docs.errors import DataError, UsageError
 from cbct_docs.settings import load_settings
 

@@ -11,15 +11,10 @@ import click
 
 from ..deliver.bundle import make_bundle
 from ..deliver.ledger import office_ledger_path
-from ..deliver.outbox import (
-    Outbox,
-    claim_unknown,
-    in_progress,
-    may_send,
-    read_only,
-)
+from ..deliver.outbox import Outbox
 from ..deliver.pdf import convert_to_pdf
-from ..deliver.smtp import Mailer, Outgoing, read_outgoing, send_batch, skip_reason
+from ..deliver.sending import SEND, Decision, SendOptions, preview, send_batch
+from ..deliver.smtp import Mailer, read_outgoing
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from ..settings import load_settings
 from .common import Progress
@@ -116,18 +111,20 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     per_minute = parse_rate(rate) if rate else smtp.rate
     ledger = ledger or office_ledger_path()
 
+    options = SendOptions(limit=limit, resend_uncertain=resend_uncertain,
+                          retry_failed=retry_failed)
+
     if mark_sent:
         with Outbox(ledger) as outbox:
             settle_marked(outbox, mark_sent)
     if not really:
-        dry_run(messages, ledger, limit, resend_uncertain, retry_failed)
+        show_preview(preview(messages, ledger, options))
         return
 
     with Outbox(ledger) as outbox, Progress("Sending", quiet) as advance:
         mailer = Mailer(smtp, password_for(smtp.user))
         try:
-            report = send_batch(messages, outbox, mailer, limit=limit, rate=per_minute,
-                                resend_uncertain=resend_uncertain, retry_failed=retry_failed,
+            report = send_batch(messages, outbox, mailer, options, rate=per_minute,
                                 progress=advance)
         except DeliveryError as error:
             partial = getattr(error, "report", None)
@@ -141,7 +138,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     for outcome in report.outcomes:
         name = outcome.message.path.name
         if outcome.needs_attention:
-            what = outcome.detail if outcome.previous else f"{outcome.status}: {outcome.detail}"
+            what = outcome.detail if outcome.decision else f"{outcome.status}: {outcome.detail}"
             problems.append(DeliveryError(
                 what, location=f"{name}: {', '.join(outcome.message.recipients)}"))
         elif outcome.status == "skipped" and not quiet:
@@ -151,32 +148,23 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
         raise ProblemList(problems)
 
 
-
-def dry_run(messages: list[Outgoing], ledger: Path, limit: int | None, resend_uncertain: bool,
-            retry_failed: bool) -> None:
-    outbox = read_only(ledger)  # looking only: no table, no WAL switch, no new file
-    would = skipped = 0
-    try:
-        for message in messages:
-            entry = outbox.get(message.message_id) if outbox else None
-            name = message.path.name
-            if not may_send(entry, resend_uncertain=resend_uncertain,
-                            retry_failed=retry_failed):
-                assert entry is not None
-                skipped += 1
-                status = ("sending" if in_progress(entry) else "stale" if claim_unknown(entry)
-                          else entry.status)
-                click.echo(f"  skip        {name}: {skip_reason(status, entry)}")
-            elif limit is not None and would >= limit:
-                break
-            else:
-                would += 1
-                click.echo(f"  would send  {name} → {', '.join(message.recipients)}: "
-                           f"{message.subject}")
-    finally:
-        if outbox:
-            outbox.close()
-    click.echo(f"Dry run: {would} would be sent, {skipped} skipped. Add --send to send.")
+def show_preview(decisions: list[Decision]) -> None:
+    """The dry run's list: what would go, what not and why."""
+    counts = {"send": 0, "skip": 0, "attention": 0}
+    for decision in decisions:
+        counts[decision.action] += 1
+        message, name = decision.message, decision.message.path.name
+        if decision.action == SEND:
+            click.echo(f"  would send  {name} → {', '.join(message.recipients)}: "
+                       f"{message.subject}")
+        elif decision.needs_attention:
+            click.echo(f"  ATTENTION   {name}: {decision.reason}")
+        else:
+            click.echo(f"  skip        {name}: {decision.reason}")
+    attention = (f", {counts['attention']} need{'s' if counts['attention'] == 1 else ''} "
+                 "attention" if counts["attention"] else "")
+    click.echo(f"Dry run: {counts['send']} would be sent, {counts['skip']} skipped"
+               f"{attention}. Add --send to send.")
 
 
 def expand(paths: tuple[Path, ...], suffixes: tuple[str, ...]) -> list[Path]:

@@ -121,3 +121,34 @@ def _content_digest(sender: str, to: str, reply_to: str | None, subject: str, te
         "attachments": [[name, hashlib.sha256(data).hexdigest()] for name, data in parts],
     }, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+#: Headers that change when the same e-mail is made again, or that only say how the content
+#: is carried; they do not count for :func:`content_fingerprint`.
+_NOT_CONTENT = {"date", "content-transfer-encoding", "mime-version"}
+
+
+def content_fingerprint(message: EmailMessage) -> str:
+    """What a reader gets, as a sha256: every header but the date and the MIME plumbing,
+    and every part decoded. The same e-mail made again (another date, other MIME boundaries)
+    keeps its fingerprint; an e-mail edited by hand (text, address, attachment) does not."""
+    digest = hashlib.sha256()
+    for part in message.walk():
+        for name, value in part.items():
+            key = name.lower()
+            if key in _NOT_CONTENT:
+                continue
+            if key == "content-type":
+                params = sorted((k.lower(), str(v))
+                                for k, v in (part.get_params(header=name) or [])[1:]
+                                if k.lower() != "boundary")
+                value = f"{part.get_content_type()}; {params}"
+            digest.update(f"{key}: {' '.join(str(value).split())}\n".encode("utf-8", "replace"))
+        if not part.is_multipart():
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                if part.get_content_maintype() == "text":  # line ends are transport
+                    payload = payload.replace(b"\r\n", b"\n")
+                digest.update(b"%d\n" % len(payload) + payload)
+        digest.update(b"\0")
+    return digest.hexdigest()

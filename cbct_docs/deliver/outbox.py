@@ -107,8 +107,9 @@ class OutboxReader:
 
 def _get(connection: sqlite3.Connection, message_id: str) -> Entry | None:
     row = connection.execute(
-        "SELECT message_id, recipient, subject, file, status, attempts, detail, owner, "
-        "updated_at, sent_at FROM outbox WHERE message_id = ?", (message_id,)).fetchone()
+        "SELECT message_id, recipient, subject, file, content_sha256, status, attempts, "
+        "detail, owner, updated_at, sent_at FROM outbox WHERE message_id = ?",
+        (message_id,)).fetchone()
     return Entry(**dict(row)) if row else None
 
 
@@ -118,20 +119,13 @@ class Entry:
     recipient: str
     subject: str
     file: str
+    content_sha256: str  # what was claimed or sent: a content fingerprint (see .email)
     status: str
     attempts: int
     detail: str
     owner: str
     updated_at: str
     sent_at: str | None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """The answer to "may this run send this message now?"."""
-
-    granted: bool
-    entry: Entry | None  # the row as it was before the claim
 
 
 class Outbox:
@@ -151,8 +145,9 @@ class Outbox:
         self.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        # IMMEDIATE: take the write lock before reading, so two runs cannot both claim.
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. IMMEDIATE: the write lock is taken before reading, so two
+        runs cannot both decide to send the same message."""
         try:
             self.connection.execute("BEGIN IMMEDIATE")
             try:
@@ -169,32 +164,41 @@ class Outbox:
     def get(self, message_id: str) -> Entry | None:
         return _get(self.connection, message_id)
 
-    def claim(self, message_id: str, *, recipient: str, subject: str, file: str,
-              content_sha256: str, resend_uncertain: bool = False,
-              retry_failed: bool = False) -> Claim:
-        """Mark the message 'sending' for this run, if the rules allow (see module doc)."""
-        with self._transaction() as db:
-            entry = self.get(message_id)
-            if entry is None:
+    def record_claim(self, message_id: str, *, recipient: str, subject: str, file: str,
+                     content_sha256: str, new: bool) -> None:
+        """Mark the message 'sending' for this run. Call inside :meth:`transaction`, after
+        deciding from the row read in that same transaction (see :mod:`.sending`)."""
+        if new:
+            self.connection.execute(
+                "INSERT INTO outbox (message_id, recipient, subject, file, content_sha256, "
+                "status, owner, claimed_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
+                (message_id, recipient, subject, file, content_sha256, self.owner,
+                 _now(), _now()))
+        else:
+            self.connection.execute(
+                "UPDATE outbox SET status = 'sending', owner = ?, recipient = ?, subject = ?, "
+                "file = ?, content_sha256 = ?, updated_at = ? WHERE message_id = ?",
+                (self.owner, recipient, subject, file, content_sha256, _now(), message_id))
+
+    def release(self, message_id: str, previous: Entry | None) -> None:
+        """Give a claim back untouched: nothing of the message went to the server (the run
+        stopped on a fault of the set-up, or was interrupted before it began)."""
+        with self.transaction() as db:
+            if previous is None:
+                db.execute("DELETE FROM outbox WHERE message_id = ? AND owner = ? "
+                           "AND status = 'sending'", (message_id, self.owner))
+            else:
                 db.execute(
-                    "INSERT INTO outbox (message_id, recipient, subject, file, content_sha256, "
-                    "status, owner, claimed_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, 'sending', ?, ?, ?)",
-                    (message_id, recipient, subject, file, content_sha256, self.owner,
-                     _now(), _now()))
-                return Claim(True, None)
-            allowed = may_send(entry, resend_uncertain=resend_uncertain,
-                               retry_failed=retry_failed)
-            if allowed:
-                db.execute("UPDATE outbox SET status = 'sending', owner = ?, file = ?, "
-                           "updated_at = ? WHERE message_id = ?",
-                           (self.owner, file, _now(), message_id))
-            return Claim(allowed, entry)
+                    "UPDATE outbox SET status = ?, detail = ?, owner = ?, updated_at = ? "
+                    "WHERE message_id = ? AND owner = ? AND status = 'sending'",
+                    (previous.status, previous.detail, previous.owner, previous.updated_at,
+                     message_id, self.owner))
 
     def mark(self, message_id: str, status: str, detail: str = "", *,
              attempt: bool = False) -> None:
         """Record a state change; committed before this returns."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             db.execute(
                 "UPDATE outbox SET status = ?, detail = ?, updated_at = ?, "
                 "attempts = attempts + ?, "
@@ -204,7 +208,7 @@ class Outbox:
 
     def settle_as_sent(self, message_id: str, detail: str) -> bool:
         """An operator confirmed delivery of an unconfirmed message (``--mark-sent``)."""
-        with self._transaction() as db:
+        with self.transaction() as db:
             changed = db.execute(
                 "UPDATE outbox SET status = 'sent', detail = ?, updated_at = ?, sent_at = ? "
                 "WHERE message_id = ? AND status = 'unconfirmed'",
@@ -215,32 +219,6 @@ class Outbox:
 #: A claim older than this is not trusted to be alive, even if its PID runs: PIDs are
 #: reused, and one message never takes this long (attempts × timeout plus the pauses).
 STALE_AFTER = dt.timedelta(minutes=30)
-
-
-def may_send(entry: Entry | None, *, resend_uncertain: bool = False,
-             retry_failed: bool = False) -> bool:
-    """The rule of the module docstring, for one message's row (None: never seen)."""
-    if entry is None:
-        return True
-    if entry.status in ("sending", "unconfirmed"):
-        holder = claim_holder(entry)
-        if holder == "running":
-            return False  # another run is at it right now: never, not even when asked
-        if holder == "unknown":
-            return resend_uncertain  # an operator checked that run is gone
-    return (entry.status in ("deferred", "sending")
-            or (entry.status == "unconfirmed" and resend_uncertain)
-            or (entry.status == "failed" and retry_failed))
-
-
-def in_progress(entry: Entry) -> bool:
-    """Held by a send run that is still running."""
-    return entry.status in ("sending", "unconfirmed") and claim_holder(entry) == "running"
-
-
-def claim_unknown(entry: Entry) -> bool:
-    """Held by a run this machine cannot check: it needs a person (``--resend-uncertain``)."""
-    return entry.status in ("sending", "unconfirmed") and claim_holder(entry) == "unknown"
 
 
 def claim_holder(entry: Entry, now: dt.datetime | None = None) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings, is_loopback
-from .outbox import STALE_AFTER, Entry, Outbox, claim_unknown, in_progress
+from .email import content_fingerprint
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
@@ -42,7 +42,8 @@ class Outgoing:
     recipients: tuple[str, ...]
     subject: str
     data: bytes  # CRLF line ends, Bcc removed
-    sha256: str
+    sha256: str  # of ``data``
+    fingerprint: str  # of the content a reader gets (see .email.content_fingerprint)
 
 
 def read_outgoing(paths: Sequence[Path]) -> list[Outgoing]:
@@ -80,13 +81,14 @@ def _read_one(path: Path) -> Outgoing:
         problems.append("no valid recipient in To:, Cc: or Bcc:")
     if problems:
         raise DataError("; ".join(problems), location=path)
+    fingerprint = content_fingerprint(message)
     if message["Bcc"] is not None:  # the envelope carries Bcc; the header must not
         del message["Bcc"]
         raw = message.as_bytes(policy=policy.SMTP)
     data = _LINE_ENDS.sub(b"\r\n", raw)
     return Outgoing(path=path, message_id=message_id, sender=senders[0], recipients=recipients,
                     subject=str(message.get("Subject", "")).strip(), data=data,
-                    sha256=hashlib.sha256(data).hexdigest())
+                    sha256=hashlib.sha256(data).hexdigest(), fingerprint=fingerprint)
 
 
 def _addresses(message: EmailMessage, name: str, problems: list[str]) -> list[str]:
@@ -266,161 +268,3 @@ class Mailer:
 def _text(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return " ".join(text.split())
-
-
-# -- a batch ---------------------------------------------------------------------------
-
-SKIP_REASONS = {
-    "sent": "already sent",
-    "unconfirmed": "unconfirmed: may have arrived; not re-sent (check, then --mark-sent "
-                   "or --resend-uncertain)",
-    "failed": "failed before (--retry-failed to try again)",
-    "sending": "being sent by another run",
-    "stale": "claimed by a run that cannot be checked from here",
-    "readdressed": "this Message-ID was sent before, to other recipients; the file was "
-                   "edited by hand: make the e-mail anew (a new Message-ID) to send it",
-}
-
-
-def skip_reason(status: str, entry: Entry | None) -> str:
-    reason = SKIP_REASONS[status]
-    if status == "stale" and entry is not None:
-        minutes = int(STALE_AFTER.total_seconds() // 60)
-        reason += (f" ({entry.status} by {entry.owner or 'an unknown run'} since "
-                   f"{entry.updated_at.replace('T', ' ')[:16]} UTC: another machine, or over "
-                   f"{minutes} minutes ago); if that run is gone, --resend-uncertain takes over")
-    if status == "sent" and entry is not None and entry.sent_at:
-        reason += f" ({entry.sent_at.replace('T', ' ')[:16]} UTC, {entry.file})"
-    return reason
-
-
-@dataclass
-class Outcome:
-    message: Outgoing
-    status: str  # sent | failed | deferred | unconfirmed | skipped
-    detail: str = ""
-    previous: str = ""  # for a skipped message: its status in the ledger
-
-    @property
-    def needs_attention(self) -> bool:
-        """Did not go, and will not go by itself on the next run either."""
-        return (self.status in ("failed", "deferred", "unconfirmed")
-                or self.previous in ("failed", "unconfirmed", "stale", "readdressed"))
-
-
-@dataclass
-class BatchReport:
-    outcomes: list[Outcome]
-
-    def of(self, status: str) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == status]
-
-    def summary(self) -> str:
-        parts = [f"{len(self.of(s))} {s}" for s in
-                 ("sent", "failed", "deferred", "unconfirmed", "skipped")]
-        return ", ".join(parts)
-
-
-class RateLimit:
-    """At most ``per_minute`` message starts per minute (0: no limit)."""
-
-    def __init__(self, per_minute: float, clock: Callable[[], float],
-                 sleep: Callable[[float], None]) -> None:
-        self.interval = 60.0 / per_minute if per_minute > 0 else 0.0
-        self.clock, self.sleep = clock, sleep
-        self.last: float | None = None
-
-    def wait(self) -> None:
-        if self.interval and self.last is not None:
-            remaining = self.last + self.interval - self.clock()
-            if remaining > 0:
-                self.sleep(remaining)
-        self.last = self.clock()
-
-
-def backoff_delay(settings: SmtpSettings, retry: int) -> float:
-    """Seconds before retry number ``retry`` (1, 2, …): doubling, capped."""
-    return float(min(settings.max_backoff, settings.backoff * 2 ** (retry - 1)))
-
-
-def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer, *,
-               limit: int | None = None, rate: float = 0.0, resend_uncertain: bool = False,
-               retry_failed: bool = False,
-               progress: Callable[[int, int], None] | None = None,
-               sleep: Callable[[float], None] = time.sleep,
-               clock: Callable[[], float] = time.monotonic) -> BatchReport:
-    """Send what the outbox allows, in order; a refused message does not stop the rest.
-
-    A lost connection to the server, a refused login or an unreachable server ends the
-    run with a :class:`DeliveryError` carrying the report so far (``error.report``).
-    """
-    report = BatchReport([])
-    limiter = RateLimit(rate, clock, sleep)
-    attempted = 0
-    for number, message in enumerate(messages, 1):
-        if limit is not None and attempted >= limit:
-            break
-        claim = outbox.claim(message.message_id, recipient=", ".join(message.recipients),
-                             subject=message.subject, file=str(message.path),
-                             content_sha256=message.sha256,
-                             resend_uncertain=resend_uncertain, retry_failed=retry_failed)
-        if not claim.granted:
-            status = claim.entry.status if claim.entry else "sent"
-            if claim.entry and in_progress(claim.entry):
-                status = "sending"
-            elif claim.entry and claim_unknown(claim.entry):
-                status = "stale"
-            elif (claim.entry and claim.entry.status == "sent"
-                  and claim.entry.recipient != ", ".join(message.recipients)):
-                status = "readdressed"  # a corrected address must not be skipped silently
-            report.outcomes.append(Outcome(message, "skipped", skip_reason(status, claim.entry),
-                                           status))
-        else:
-            attempted += 1
-            limiter.wait()
-            try:
-                report.outcomes.append(_send_one(message, outbox, mailer, sleep))
-            except DeliveryError as error:
-                report.outcomes.append(Outcome(message, "deferred", error.what))
-                error.report = report  # type: ignore[attr-defined]
-                raise
-        if progress:
-            progress(number, len(messages))
-    return report
-
-
-def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
-              sleep: Callable[[float], None]) -> Outcome:
-    settings, key = mailer.settings, message.message_id
-    last = ""
-    for attempt in range(1, settings.attempts + 1):
-        if attempt > 1:
-            sleep(backoff_delay(settings, attempt - 1))
-        try:
-            accepted = mailer.deliver(
-                message, before_end=lambda: outbox.mark(key, "unconfirmed", attempt=True))
-        except Refused as refusal:
-            if refusal.permanent:
-                outbox.mark(key, "failed", refusal.describe())
-                return Outcome(message, "failed", refusal.describe())
-            last = refusal.describe()
-            outbox.mark(key, "sending", last)
-        except ConnectionLost as lost:
-            if lost.uncertain:
-                detail = f"connection lost after the end of the message: {lost}"
-                outbox.mark(key, "unconfirmed", detail)
-                return Outcome(message, "unconfirmed", detail)
-            last = f"connection to {settings.host}:{settings.port} failed: {lost}"
-            outbox.mark(key, "sending", last)
-        except DeliveryError as error:
-            outbox.mark(key, "deferred", error.what)
-            raise
-        else:
-            outbox.mark(key, "sent", accepted)
-            return Outcome(message, "sent", accepted)
-    outbox.mark(key, "deferred", last)
-    if last.startswith("connection"):
-        tries = f"{settings.attempts} time{'s' if settings.attempts != 1 else ''}"
-        raise DeliveryError(last, hint=f"tried {tries}; rerun later, messages already sent "
-                            "are not sent again")
-    return Outcome(message, "deferred", f"{last}; after {settings.attempts} attempts")

@@ -19,6 +19,11 @@ A message is known by its Message-ID (content-derived, see :mod:`.email`). Its s
 ``deferred``
     temporary (4xx) refusals until the attempts ran out, or the connection was lost
     before the end of the message. Retried by the next run.
+
+A claim (``sending``, ``unconfirmed``) names its process as :class:`Owner`: host, boot,
+PID namespace, PID and the process's start time, so that a later run can tell whether that
+very process still runs (:func:`claim_holder`), also when its number was given to another
+process since. What a run then does with each message is :func:`.sending.decide`.
 """
 
 from __future__ import annotations
@@ -59,8 +64,10 @@ def _now() -> str:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """The shared ledger connection (WAL, busy timeout, FULL sync: a state must survive a
-    power cut too) with the outbox table."""
+    """The office ledger's connection, as :func:`.ledger.connect` opens it (its journal mode,
+    busy timeout and sync level are the ledger's to choose: a network drive needs another
+    journal than a local disk), with the outbox table. Every state is committed before the
+    next step, so the outbox asks nothing more of the file than the ledger does."""
     connection = ledger.connect(path)
     try:
         connection.execute(SCHEMA)
@@ -132,8 +139,8 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.connection = connect(self.path)
-        # Who holds a claim: a process on this host, so a later run can see it is gone.
-        self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        # Who holds a claim: this very process, so a later run can tell it is gone.
+        self.owner = str(Owner.this_process())
 
     def close(self) -> None:
         self.connection.close()
@@ -216,24 +223,120 @@ class Outbox:
         return bool(changed)
 
 
-#: A claim older than this is not trusted to be alive, even if its PID runs: PIDs are
-#: reused, and one message never takes this long (attempts × timeout plus the pauses).
+#: A claim older than this is not trusted to be alive, even if its process runs: one message
+#: never takes this long (attempts × timeout plus the pauses); the run may hang.
 STALE_AFTER = dt.timedelta(minutes=30)
 
 
-def claim_holder(entry: Entry, now: dt.datetime | None = None) -> str:
-    """"running": a live process on this host, claimed recently; "gone": that process has
-    ended; "unknown": another host (a new container, a renamed PC) or a claim older than
-    :data:`STALE_AFTER` (its PID may belong to another program by now)."""
-    host, _, pid = entry.owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return "unknown"
+@dataclass(frozen=True)
+class Owner:
+    """Who holds a claim: a process, told apart from any later process with its number.
+
+    ``boot`` is the kernel's boot id (``/proc/sys/kernel/random/boot_id``; elsewhere the boot
+    time) and ``ns`` the PID namespace (a container has its own: its first process is PID
+    1); ``started`` is the process's start time. A PID is reused, by the next boot, in
+    another container, or by a later program: with all four, a claim is only taken as
+    alive when it is that very process. Nothing here is POSIX-only: where ``/proc`` is
+    missing (Windows, macOS) psutil tells the start and boot times.
+    """
+
+    host: str
+    pid: int
+    boot: str = ""
+    ns: str = ""
+    started: str = ""  # empty: a claim of an older version, or a system that cannot tell
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid};boot={self.boot};ns={self.ns};started={self.started}"
+
+    @classmethod
+    def parse(cls, text: str) -> Owner | None:
+        """The column's text (older versions wrote only ``host:pid``); None if unreadable."""
+        head, *rest = text.split(";")
+        host, _, pid = head.rpartition(":")
+        if not host or not pid.isdigit():
+            return None
+        fields = dict(part.partition("=")[::2] for part in rest)
+        return cls(host, int(pid), fields.get("boot", ""), fields.get("ns", ""),
+                   fields.get("started", ""))
+
+    @classmethod
+    def this_process(cls) -> Owner:
+        pid = os.getpid()
+        return cls(socket.gethostname(), pid, boot_id(), pid_namespace(),
+                   process_start(pid) or "")
+
+
+def boot_id() -> str:
+    """This boot of this machine's kernel ("" when the system does not tell)."""
     try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        pass
+    try:
+        import psutil
+    except ImportError:
+        return ""
+    return f"b{int(psutil.boot_time())}"
+
+
+def pid_namespace() -> str:
+    """This process's PID namespace (Linux); "" elsewhere."""
+    try:
+        return os.readlink("/proc/self/ns/pid")
+    except (OSError, AttributeError, NotImplementedError):
+        return ""
+
+
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` (of this PID namespace) started, as a token that a later process
+    with the same number does not share; None when no such process runs; "" when this
+    system cannot tell."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except (FileNotFoundError, ProcessLookupError):
+        if Path("/proc/self/stat").exists():
+            return None  # /proc works, and has no such process
+    except OSError:
+        return ""
+    else:
+        fields = stat.rpartition(b")")[2].split()  # the name in (…) may hold spaces
+        if len(fields) < 20:
+            return ""
+        if fields[0] == b"Z":
+            return None  # a zombie: it has ended, its parent just did not look yet
+        return "t" + fields[19].decode("ascii", "replace")  # clock ticks after boot
+    try:
+        import psutil
+    except ImportError:
+        return ""
+    try:
+        return f"c{psutil.Process(pid).create_time():.3f}"
+    except psutil.NoSuchProcess:
+        return None
+    except psutil.Error:
+        return ""
+
+
+def claim_holder(entry: Entry, now: dt.datetime | None = None) -> str:
+    """"running": the very process that claimed, on this host, claimed recently; "gone":
+    that process has ended (its number is free, or belongs to a later process now);
+    "unknown": it cannot be checked from here (another host or PID namespace, a
+    restart, a claim older than :data:`STALE_AFTER`, a system that cannot tell)."""
+    owner = Owner.parse(entry.owner)
+    if owner is None or owner.host != socket.gethostname():
+        return "unknown"
+    if owner.boot or owner.ns or owner.started:  # a claim of this version
+        me = Owner.this_process()
+        if (owner.boot, owner.ns) != (me.boot, me.ns):
+            return "unknown"  # restarted since, or a container: its PIDs are not ours
+    started = process_start(owner.pid)
+    if started is None:
         return "gone"
-    except PermissionError:
-        pass  # it exists, under another user
+    if not started or not owner.started:
+        return "unknown"  # alive, but nothing tells whether it is the same process
+    if started != owner.started:
+        return "gone"  # the number is another process's now
     try:
         claimed = dt.datetime.fromisoformat(entry.updated_at)
     except ValueError:

@@ -23,11 +23,12 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from cbct_docs.documents.context import Batch, load_office
-from cbct_docs.documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
+from cbct_docs.documents.context import load_office
 from cbct_docs.documents.planning_data import read_planning
 from cbct_docs.paths import samples_dir
 from cbct_docs.render.images import DocxImage
+from cbct_docs.runs.demo import Samples, run_round
+from cbct_docs.runs.office import OfficeFolder
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REPO = Path(__file__).resolve().parent.parent
@@ -71,15 +72,13 @@ def reading_text(path: Path) -> str:
 
 def render_round(out: Path) -> list[Path]:
     """The sample lifecycle with the example office's settings, without PDFs."""
-    samples = Samples.in_folder(samples_dir())
-    office = load_office(REPO / "cbct-docs.toml")
-    batch = Batch(out)
-    # A fresh ledger next to the output: numbers 0001, 0002 … as on a first real run.
-    run_round(samples, batch, office, ledger_numbers(out / "cbct-ledger.sqlite"))
-    batch.commit()
-    run_campaign(samples, batch, office)
-    batch.commit()
-    return [item.path for item in batch.made]
+    # A fresh database next to the output: numbers 0001, 0002 … as on a first real run.
+    office = OfficeFolder(out, REPO / "cbct-docs.toml", new_database_ok=True,
+                          database_file=out / "cbct-ledger.sqlite")
+    try:
+        return run_round(office, Samples.in_folder(samples_dir()), out).made
+    finally:
+        office.close()
 
 
 def golden_texts(out: Path) -> dict[str, str]:
@@ -103,8 +102,14 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
     escaping: template authors see every field, the fast-path test renders them."""
     from cbct_docs.documents.certificate import certificate_context
     from cbct_docs.documents.confirmation import confirmation_context
-    from cbct_docs.documents.decision import decision_context, heraudit_context
+    from cbct_docs.documents.decision import (
+        decision_context,
+        heraudit_context,
+        heraudit_decision_context,
+    )
     from cbct_docs.documents.report import report_context
+    from cbct_docs.domain.advice import evaluate
+    from cbct_docs.domain.process import judge_heraudit
     from cbct_docs.domain.register import find_organisation, read_register
     from cbct_docs.domain.scoresheet import read_scoresheet
 
@@ -121,6 +126,11 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         "letters/besluitbrief": decision_context(org, sheet, office, decided),
         "letters/heraudit": heraudit_context(org, sheet, office, decided, dt.date(2025, 11, 1)),
         "letters/certificaat": certificate_context(org, "KiB-2025-0042", office, decided),
+        "letters/besluitbrief-heraudit": heraudit_decision_context(
+            org, sheet, office, dt.date(2026, 1, 20),
+            judge_heraudit(evaluate(sheet), [str(p.key) for p in
+                                             evaluate(sheet).insufficient_parts]),
+            first_decision=decided),
         "reports/auditrapport": report_context(org, sheet, office, dt.date(2025, 6, 11),
                                                concept=True, chart=b"(not drawn)"),
     }

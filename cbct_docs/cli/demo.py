@@ -1,19 +1,22 @@
-"""``cbct-docs demo``: the whole lifecycle for the sample register, in one folder."""
+"""``cbct-docs demo``: the whole lifecycle for the sample register, in one folder that is
+then a small office of its own (settings, register, database)."""
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ..deliver.ledger import default_ledger_path
-from ..documents.context import Batch, Made, load_office
-from ..documents.lifecycle import Samples, ledger_numbers, run_campaign, run_round
 from ..domain.advice import ADVICES
+from ..errors import OutputError
 from ..paths import samples_dir
+
+if TYPE_CHECKING:
+    from ..runs.demo import RoundSummary
 
 #: How the summary names each kind of output, in lifecycle order.
 LABELS = {
@@ -23,6 +26,7 @@ LABELS = {
     "rapport-concept": "Auditrapport, concept",
     "rapport-definitief": "Auditrapport, definitief",
     "besluitbrief": "Besluitbrief",
+    "besluitbrief-heraudit": "Besluitbrief na heraudit",
     "certificaat": "Certificaat",
     "heraudit": "Heraudit letter",
     "enquete": "Tevredenheidsenquête (e-mail)",
@@ -31,6 +35,7 @@ LABELS = {
     "sectoroverzicht": "Sector overview (+ charts)",
     "pdf": "PDF",
 }
+DATABASE = "cbct-ledger.sqlite"
 
 
 @click.command()
@@ -42,31 +47,54 @@ LABELS = {
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Settings file (default: ./cbct-docs.toml, else the example office).")
 def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
-    """Render the whole certification lifecycle for the sample register into OUT.
+    """Run the whole certification lifecycle for the sample register into OUT.
 
     Announcements and intake reminders, bevestigingsbrieven, concept and definitive
     reports with score charts, besluitbrieven for all three outcomes, certificates,
-    heraudit letters, survey e-mails and a campaign with limited places; with PDFs
-    when LibreOffice (soffice) is installed.
+    heraudit letters and a decision after a heraudit, survey e-mails and a campaign
+    with limited places; with PDFs when LibreOffice (soffice) is installed.
+
+    OUT is then a small office of its own, with its settings, register and database:
+    try `cbct-docs status --office OUT` or `cbct-docs dossier show CBCT-0102 --office OUT`.
 
     \b
     Examples:
       cbct-docs demo --out out
       cbct-docs demo --out out --overwrite --no-pdf
     """
+    from ..runs.demo import Samples, run_round
+
     samples = Samples.in_folder(samples_dir())
-    office = load_office(config, example_fallback=True)
-    batch = Batch(out, overwrite)
-    summary = run_round(samples, batch, office, ledger_numbers(default_ledger_path(out)))
-    made = batch.commit()
+    office = demo_office(out, config, overwrite)
+    summary = run_round(office, samples, out, overwrite)
+    office.close()
     with ThreadPoolExecutor(max_workers=PDF_BATCHES) as pool:
-        # LibreOffice converts the letters while the campaign goes through the merge.
-        pending = start_pdfs(pool, made, out, overwrite) if pdf else None
-        counts = run_campaign(samples, batch, office)
-        made += batch.commit()
+        # LibreOffice converts the letters while the whitepapers and overview are made.
+        pending = start_pdfs(pool, summary.made, out, overwrite) if pdf else None
         extras = communications(out, overwrite)
         pdfs = [p for job in pending for p in job.result()] if pending is not None else None
-    show(made, pdfs, out, summary, counts, extras)
+    show(summary, pdfs, out, extras)
+
+
+def demo_office(out: Path, config: Path | None, overwrite: bool):  # noqa: ANN201
+    """OUT as an office folder: settings and register copied in, and a database of its
+    own (the demo's certificate numbers are fiction: never the office's database)."""
+    from ..documents.context import example_settings_path
+    from ..runs.office import OfficeFolder
+
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / DATABASE
+    if database.exists() and not overwrite:
+        raise OutputError("holds a demo office already", location=out,
+                          hint="nothing was written; use --overwrite to run it again")
+    for leftover in out.glob(DATABASE + "*"):
+        leftover.unlink()  # a rerun starts the round again
+    settings = config or (Path("cbct-docs.toml") if Path("cbct-docs.toml").is_file()
+                          else example_settings_path())
+    shutil.copyfile(settings, out / "cbct-docs.toml")
+    shutil.copyfile(samples_dir() / "register.xlsx", out / "register.xlsx")
+    return OfficeFolder(out, out / "cbct-docs.toml", example_settings=True,
+                        new_database_ok=True, database_file=database)
 
 
 def communications(out: Path, overwrite: bool) -> dict[str, list[Path]]:
@@ -88,23 +116,23 @@ def communications(out: Path, overwrite: bool) -> dict[str, list[Path]]:
 PDF_BATCHES = 2
 
 
-def start_pdfs(pool: ThreadPoolExecutor, made: list[Made], out: Path,
+def start_pdfs(pool: ThreadPoolExecutor, made: list[Path], out: Path,
                overwrite: bool) -> list[Future[list[Path]]] | None:
     from ..deliver.pdf import convert_to_pdf, soffice_available
 
     if not soffice_available():
         return None
-    documents = [m.path for m in made if m.path.suffix == ".docx"]
+    documents = [path for path in made if path.suffix == ".docx"]
     return [pool.submit(convert_to_pdf, documents[i::PDF_BATCHES], out / "pdf",
                         overwrite=overwrite) for i in range(PDF_BATCHES)]
 
 
-def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str, Any],
-         counts: dict[str, int], extras: dict[str, list[Path]]) -> None:
-    kinds = Counter(m.kind for m in made)
-    folders = {m.kind: m.path.parent for m in made}
+def show(summary: RoundSummary, pdfs: list[Path] | None, out: Path,
+         extras: dict[str, list[Path]]) -> None:
+    kinds = summary.kinds
+    folders = {m.kind: m.path.parent for r in summary.results for m in r.made}
     click.echo(f"Lifecycle demo for the sample register → {out}")
-    click.echo(f"  quarters announced: {', '.join(summary['quarters'])}")
+    click.echo(f"  quarters announced: {', '.join(summary.quarters)}")
     for kind, label in LABELS.items():
         if kind in kinds:
             where = folders[kind].relative_to(out) if folders[kind].is_relative_to(out) else ""
@@ -116,12 +144,16 @@ def show(made: list[Made], pdfs: list[Path] | None, out: Path, summary: dict[str
         click.echo("  PDF: skipped (LibreOffice/soffice not found, or --no-pdf)")
     else:
         click.echo(f"  {LABELS['pdf']:<32} {len(pdfs):>3}   pdf/")
-    outcome_counts = Counter(summary["outcomes"].values())
+    outcome_counts = Counter(summary.outcomes.values())
     click.echo("  outcomes: " + ", ".join(f"{outcome_counts[name]}× {name}"
                                         for name in ADVICES if outcome_counts[name]))
-    click.echo(f"  campaign: {counts['geplaatst']} placed, {counts['bedankt']} thanked "
-               f"(merge data: campagne/deelnemers.json)")
-    total = len(made) + len(pdfs or []) + sum(len(paths) for paths in extras.values())
+    counts = summary.campaign
+    click.echo(f"  campaign: {counts.get('geplaatst', 0)} placed, {counts.get('bedankt', 0)} "
+               "thanked (merge data: campagne/deelnemers.json)")
+    recorded = sum(r.recorded for r in summary.results)
+    click.echo(f"  office database: {recorded} events in {out / DATABASE} "
+               f"(see: cbct-docs status --office {out})")
+    total = len(summary.made) + len(pdfs or []) + sum(len(paths) for paths in extras.values())
     click.echo(f"{total} files made.")
 
 

@@ -200,9 +200,13 @@ def decide(sheets: tuple[Path, ...], certificates: bool, out: Path, office: Path
               help="The organisation (repeatable).")
 @click.option("--reason", default="", metavar="TEXT",
               help="Re-issue a certificate that was issued already (recorded).")
+@click.option("--number", default="", metavar="NUMBER",
+              help="Certificate number to print (default: the next from the office "
+                   "database); one --org only.")
 @common
 @word_options
-def certificate(only: tuple[str, ...], reason: str, out: Path, office: Path | None,
+def certificate(only: tuple[str, ...], reason: str, number: str, out: Path,
+                office: Path | None,
                 register: Path | None, config: Path | None, day: dt.date | None,
                 overwrite: bool, pdf: bool, cover: bool) -> None:
     """Certificaat (A4 landscape) after a Gecertificeerd decision.
@@ -219,8 +223,8 @@ def certificate(only: tuple[str, ...], reason: str, out: Path, office: Path | No
 
     del day  # the decision's date is the certificate's
     place = _office(office, config)
-    result = run(place, only, dt.date.today(), out=out, reason=reason, overwrite=overwrite,
-                 register=register)
+    result = run(place, only, dt.date.today(), out=out, reason=reason, number=number,
+                 overwrite=overwrite, register=register)
     finish(result, pdf, cover, place.letterhead() if cover else None, overwrite)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import lru_cache
 
 #: Office-friendly shades per scale colour, darkest first.
 SHADES = {
@@ -33,7 +34,19 @@ def level_colours(levels: Sequence[tuple[str, str]]) -> dict[str, str]:
 
 def score_chart(rows: Sequence[tuple[str, dict[str, int]]],
                 levels: Sequence[tuple[str, str]]) -> bytes:
-    """A PNG: one bar per row label, segments counting questions per level."""
+    """A PNG: one bar per row label, segments counting questions per level. The same
+    scores draw the same chart, so the concept and the definitief report (made in two
+    runs) draw it once."""
+    key = (tuple((label, tuple(sorted(counts.items()))) for label, counts in rows),
+           tuple(levels))
+    return _drawn(key)
+
+
+@lru_cache(maxsize=64)
+def _drawn(key: tuple[tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+                      tuple[tuple[str, str], ...]]) -> bytes:
+    rows = [(label, dict(counts)) for label, counts in key[0]]
+    levels = key[1]
     import matplotlib
 
     matplotlib.use("Agg")

@@ -194,5 +194,5 @@ def heraudit_decision(org: Any, sheet: Any, batch: Batch, office: Office, decide
         context = heraudit_decision_context(org, sheet, office, decided, outcome,
                                             first_decision)
         data = docx_template(HERAUDIT_DECISION_TEMPLATE).render(context)
-        batch.add("besluitbrief", file_stem(org, "besluitbrief-heraudit"), ".docx", data,
-                  org.name, organisation=org)
+        kind = "besluitbrief-heraudit"
+        batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)

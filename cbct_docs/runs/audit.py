@@ -30,7 +30,7 @@ from ..domain.register import Organisation, find_organisation
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import DataError, Problems, UsageError
 from .before_audit import check_audit_quarter
-from .numbers import certificate_number
+from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label
 
@@ -160,6 +160,7 @@ def _decide_first(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
         data.update(_validity(org, day))
         run.write_back_until(org, dt.date.fromisoformat(data["geldig_tot"]))
     run.record(org, Kind.DECIDED, day, data, run.batch.last_path)
+    run.result.outcomes[org.cert_nr] = result.advice
     return data if result.advice == CERTIFIED else None
 
 
@@ -188,12 +189,13 @@ def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.dat
     decisions.heraudit_decision(org, sheet, run.batch, letterhead, day, outcome,
                                 first_decision=first.day)
     run.record(org, Kind.HERAUDIT_DECIDED, day, data, run.batch.last_path)
+    run.result.outcomes[org.cert_nr] = outcome.advice
     return data if outcome.advice == CERTIFIED else None
 
 
 def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
-           letterhead: Any, reason: str = "") -> None:
-    number = certificate_number(run.office, org, day)
+           letterhead: Any, reason: str = "", number: str = "") -> None:
+    number = number or certificate_number(run.office, org, day)
     before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
     until = dt.date.fromisoformat(decision["geldig_tot"])
     certificates.certificate(before, number, run.batch, letterhead, day, until)
@@ -205,10 +207,13 @@ def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
 
 
 def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path,
-                reason: str = "", overwrite: bool = False, register: Path | None = None
-                ) -> RunResult:
+                reason: str = "", number: str = "", overwrite: bool = False,
+                register: Path | None = None) -> RunResult:
     """The certificaat after a Gecertificeerd decision; once per cycle (a re-issue needs
-    a reason, and is recorded)."""
+    a reason, and is recorded). ``number``: the office's own choice for one organisation
+    (recorded, so it is never given twice)."""
+    if number and len(only) > 1:
+        raise UsageError("--number fits one --org only")
     orgs, changes = office.organisations(register)
     letterhead = office.letterhead()
     run = Run(office, out, overwrite)
@@ -221,7 +226,10 @@ def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out:
                 if run.allowed(org, may_certify(state, reason)):
                     decision = state.decision
                     assert decision is not None
-                    _issue(run, org, decision.day, dict(decision.data), letterhead, reason)
+                    if number:
+                        claim_number(office, org, decision.day, number)
+                    _issue(run, org, decision.day, dict(decision.data), letterhead, reason,
+                           number)
     return run.commit()
 
 

@@ -16,6 +16,6 @@ def campaign(office: OfficeFolder, data: Path, places: int, *, out: Path, title:
     batch = Batch(out, overwrite)
     counts = make_campaign(data, batch, office.letterhead(), places, title=title,
                            template_folder=template_folder)
-    result = RunResult(made=batch.commit(), out=out)
+    result = RunResult(made=batch.commit(), out=out, counts=dict(counts))
     result.notes.append(f"{counts['geplaatst']} placed, {counts['bedankt']} thanked.")
     return result

@@ -19,3 +19,10 @@ def certificate_number(office: OfficeFolder, org: Organisation, day: dt.date) ->
     office.database()  # migrated and checked first
     with Ledger(office.database_path) as ledger:
         return ledger.allocate_certificate_number(org.cert_nr, org.framework, day.year)
+
+
+def claim_number(office: OfficeFolder, org: Organisation, day: dt.date, number: str) -> None:
+    """A number the office chose itself; refused when it belongs to another organisation."""
+    office.database()
+    with Ledger(office.database_path) as ledger:
+        ledger.claim_number(number, org.cert_nr, org.framework, day.year)

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..deliver.ledger import DEFAULT_NAME
 from ..documents.context import SETTINGS_NAME, Office, load_office
 from ..domain.register import Organisation, read_register
 from ..errors import UsageError
@@ -39,11 +40,12 @@ class OfficeFolder:
     user: str = field(default_factory=current_user)
     new_database_ok: bool = False
     example_settings: bool = False  # the demo: fall back to the example office
+    database_file: Path | None = None  # the demo's own database, never the office's
     _db: sqlite3.Connection | None = field(default=None, repr=False)
 
     @property
     def database_path(self) -> Path:
-        return database_path(self.folder)
+        return self.database_file or database_path(self.folder)
 
     @property
     def settings_path(self) -> Path | None:
@@ -104,9 +106,13 @@ def _fingerprint(path: Path) -> str:
 def open_office(folder: Path | None = None, config: Path | None = None, *,
                 user: str | None = None, new_database_ok: bool = False,
                 example_settings: bool = False) -> OfficeFolder:
+    """The office folder named (``--office``), else ``$CBCT_OFFICE``, else the working
+    folder. A folder named on the command line brings its own database; otherwise
+    ``$CBCT_LEDGER`` may name the database file."""
     chosen = folder or Path(os.environ.get("CBCT_OFFICE") or Path.cwd())
     if not chosen.is_dir():
         raise UsageError("the office folder does not exist", location=chosen,
                          hint="give --office DIR (the folder with cbct-docs.toml)")
+    own = chosen / DEFAULT_NAME if folder is not None else None
     return OfficeFolder(chosen, config, user or current_user(), new_database_ok,
-                        example_settings)
+                        example_settings, own)

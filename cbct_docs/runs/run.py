@@ -49,6 +49,8 @@ class RunResult:
     recorded: int = 0
     notes: list[str] = field(default_factory=list)
     out: Path | None = None
+    outcomes: dict[str, str] = field(default_factory=dict)  # cert_nr → decision
+    counts: dict[str, int] = field(default_factory=dict)  # e.g. a campaign's placed/thanked
 
 
 def org_label(org: Organisation) -> str:

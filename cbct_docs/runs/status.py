@@ -32,6 +32,11 @@ class StatusRow:
     events: tuple[Event, ...] = field(default=(), compare=False)
 
 
+def quarter_of(office: OfficeFolder, org: Organisation) -> Quarter:
+    """The quarter of the organisation's audit in its current (or next) cycle."""
+    return Run(office, office.folder).state(org, starting=True).quarter
+
+
 def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = None,
            overdue_only: bool = False, register: Path | None = None) -> list[StatusRow]:
     orgs, _changes = office.organisations(register)

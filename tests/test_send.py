@@ -315,16 +315,55 @@ def test_limit_sends_a_first_batch_and_the_rerun_the_rest(
     assert sorted(handler.message_ids().values()) == [1, 1, 1]
 
 
-def test_unreachable_server_stops_the_run_and_keeps_the_message(tmp_path: Path) -> None:
+def test_no_server_stops_the_run_at_once_and_leaves_every_message_unsent(
+        tmp_path: Path) -> None:
     make_mails(tmp_path / "mails", ORGANISATIONS[:2])
-    config = write_config(tmp_path / "cbct-docs.toml", free_port(), attempts=2)
+    port = free_port()
+    # The shipped pauses: a retry loop would take minutes; the first connection decides.
+    config = write_config(tmp_path / "cbct-docs.toml", port, attempts=5, backoff=30,
+                          max_backoff=600)
+    began = time.monotonic()
     result = run(str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert time.monotonic() - began < 10
     assert result.exit_code == 1
-    assert "Stopped: 0 sent, 0 failed, 1 deferred, 0 unconfirmed, 0 skipped" in result.output
-    assert "Error: connection to 127.0.0.1:" in result.output
-    assert "tried 2 times" in result.output
-    statuses = [s for s, _a, _d in ledger_rows(tmp_path / "cbct-ledger.sqlite").values()]
-    assert statuses == ["deferred"]  # the second was never claimed
+    assert ("Stopped: 0 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped, 2 not sent yet"
+            in result.output)
+    assert (f"Error: 127.0.0.1:{port}: connection refused: no mail server listens there "
+            "(start the mail server or set [smtp] host and port (or CBCT_SMTP_HOST, "
+            "CBCT_SMTP_PORT); nothing was sent; rerun when it is fixed)") in result.output
+    assert ledger_rows(tmp_path / "cbct-ledger.sqlite") == {}  # nothing claimed, nothing failed
+
+
+def test_a_server_that_goes_away_mid_run_is_retried_then_the_run_stops(
+        tmp_path: Path) -> None:
+    from cbct_docs.deliver.outbox import Outbox
+    from cbct_docs.deliver.sending import send_batch
+    from cbct_docs.deliver.smtp import Mailer, read_outgoing
+    from cbct_docs.errors import DeliveryError
+    from cbct_docs.settings import load_settings
+
+    handler = FaultyMailServer()
+    controller = start(handler)
+    mails = make_mails(tmp_path / "mails", ORGANISATIONS[:3])
+    settings = load_settings(write_config(tmp_path / "cbct-docs.toml", controller.port,
+                                          attempts=2)).smtp()
+    mailer = Mailer(settings)
+
+    def after(number: int, total: int) -> None:
+        if number == 1:
+            controller.stop()  # the server worked, then went away
+
+    with Outbox(tmp_path / "cbct-ledger.sqlite") as outbox, \
+            pytest.raises(DeliveryError, match="tried 2 times") as stopped:
+        send_batch(read_outgoing(mails), outbox, mailer, progress=after)
+    mailer.close()
+    report = stopped.value.report  # type: ignore[attr-defined]
+    assert report.summary() == "1 sent, 0 failed, 1 deferred, 0 unconfirmed, 0 skipped"
+    assert report.not_reached == 1
+    assert stopped.value.what.startswith(f"connection to 127.0.0.1:{controller.port} failed")
+    rows = ledger_rows(tmp_path / "cbct-ledger.sqlite")
+    assert [rows[str(m)][0] for m in mails[:2]] == ["sent", "deferred"]
+    assert str(mails[2]) not in rows
 
 
 def test_bad_eml_files_are_all_reported_before_anything_is_sent(

@@ -13,7 +13,14 @@ from ..deliver.bundle import make_bundle
 from ..deliver.ledger import office_ledger_path
 from ..deliver.outbox import Outbox
 from ..deliver.pdf import convert_to_pdf
-from ..deliver.sending import SEND, Decision, SendOptions, preview, send_batch
+from ..deliver.sending import (
+    SEND,
+    BatchReport,
+    Decision,
+    SendOptions,
+    preview,
+    send_batch,
+)
 from ..deliver.smtp import Mailer, read_outgoing
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from ..settings import load_settings
@@ -127,13 +134,23 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             report = send_batch(messages, outbox, mailer, options, rate=per_minute,
                                 progress=advance)
         except DeliveryError as error:
-            partial = getattr(error, "report", None)
-            if partial is not None:
-                advance.close()
-                click.echo(f"Stopped: {partial.summary()} (ledger {ledger})", err=True)
-            raise
+            partial: BatchReport | None = getattr(error, "report", None)
+            if partial is None:
+                raise
+            advance.close()
+            left = f", {partial.not_reached} not sent yet" if partial.not_reached else ""
+            click.echo(f"Stopped: {partial.summary()}{left} (ledger {ledger})", err=True)
+            raise ProblemList([*attention(partial, quiet), error]) from None
         finally:
             mailer.close()
+    problems = attention(report, quiet)
+    click.echo(f"{report.summary()} (ledger {ledger})")
+    if problems:
+        raise ProblemList(problems)
+
+
+def attention(report: BatchReport, quiet: bool) -> list[DeliveryError]:
+    """One problem per message that needs a person; skipped ones listed unless quiet."""
     problems = []
     for outcome in report.outcomes:
         name = outcome.message.path.name
@@ -143,9 +160,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
                 what, location=f"{name}: {', '.join(outcome.message.recipients)}"))
         elif outcome.status == "skipped" and not quiet:
             click.echo(f"skipped {name}: {outcome.detail}")
-    click.echo(f"{report.summary()} (ledger {ledger})")
-    if problems:
-        raise ProblemList(problems)
+    return problems
 
 
 def show_preview(decisions: list[Decision]) -> None:

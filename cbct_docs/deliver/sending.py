@@ -11,6 +11,7 @@ claims the message, so two runs never both send one message.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -179,6 +180,12 @@ class Outcome:
 @dataclass
 class BatchReport:
     outcomes: list[Outcome]
+    total: int = 0  # messages given to the run
+
+    @property
+    def not_reached(self) -> int:
+        """Messages the run did not come to (it stopped, or --limit)."""
+        return max(0, self.total - len(self.outcomes))
 
     def of(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -211,6 +218,11 @@ def backoff_delay(settings: SmtpSettings, retry: int) -> float:
     return float(min(settings.max_backoff, settings.backoff * 2 ** (retry - 1)))
 
 
+#: A run stops after this many messages whose end the server took without an answer: a
+#: server that stalls on every message would otherwise leave the whole batch to be checked.
+MAX_UNCONFIRMED = 3
+
+
 def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
                options: SendOptions = SendOptions(), *, rate: float = 0.0,
                progress: Callable[[int, int], None] | None = None,
@@ -218,10 +230,12 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
                clock: Callable[[], float] = time.monotonic) -> BatchReport:
     """Send what :func:`decide` allows, in order; a refused message does not stop the rest.
 
-    A lost connection to the server, a refused login or an unreachable server ends the
-    run with a :class:`DeliveryError` carrying the report so far (``error.report``).
+    The run ends with a :class:`DeliveryError` carrying the report so far
+    (``error.report``) at once on a fault of the set-up (no server, a login needed or
+    refused, TLS on one side only: see :class:`.smtp.Mailer`), after ``attempts`` for a
+    connection that keeps breaking, and after :data:`MAX_UNCONFIRMED` unconfirmed messages.
     """
-    report = BatchReport([])
+    report = BatchReport([], total=len(messages))
     limiter = RateLimit(rate, clock, sleep)
     attempted = 0
     for number, message in enumerate(messages, 1):
@@ -234,9 +248,12 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
             attempted += 1
             limiter.wait()
             try:
-                report.outcomes.append(_send_one(message, outbox, mailer, sleep))
+                report.outcomes.append(_send_one(decision, outbox, mailer, sleep))
+                _stop_when_unconfirmed(report, mailer)
             except DeliveryError as error:
-                report.outcomes.append(Outcome(message, "deferred", error.what))
+                outcome = getattr(error, "outcome", None)
+                if outcome is not None and outcome not in report.outcomes:
+                    report.outcomes.append(outcome)
                 error.report = report  # type: ignore[attr-defined]
                 raise
         if progress:
@@ -244,8 +261,21 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
     return report
 
 
-def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
+def _stop_when_unconfirmed(report: BatchReport, mailer: Mailer) -> None:
+    unconfirmed = len(report.of("unconfirmed"))
+    if unconfirmed >= MAX_UNCONFIRMED:
+        raise DeliveryError(
+            f"stopped after {unconfirmed} unconfirmed messages: the server took the end of "
+            f"each but its answer did not come (within {mailer.settings.timeout:g} s)",
+            location=mailer.where,
+            hint="check the mail server (its log, its queue, its load) before sending more; "
+            "then settle the unconfirmed ones: --mark-sent what arrived, --resend-uncertain "
+            "what did not; the rest goes with the next run")
+
+
+def _send_one(decision: Decision, outbox: Outbox, mailer: Mailer,
               sleep: Callable[[float], None]) -> Outcome:
+    message = decision.message
     settings, key = mailer.settings, message.message_id
     last = ""
     for attempt in range(1, settings.attempts + 1):
@@ -267,8 +297,11 @@ def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
                 return Outcome(message, "unconfirmed", detail)
             last = f"connection to {settings.host}:{settings.port} failed: {lost}"
             outbox.mark(key, "sending", last)
-        except DeliveryError as error:
-            outbox.mark(key, "deferred", error.what)
+        except DeliveryError:
+            # The set-up is at fault, before anything of this message reached the server:
+            # it goes back as it was, unsent (a new message leaves no row).
+            with contextlib.suppress(DeliveryError):
+                outbox.release(key, decision.entry)
             raise
         else:
             outbox.mark(key, "sent", accepted)
@@ -276,6 +309,8 @@ def _send_one(message: Outgoing, outbox: Outbox, mailer: Mailer,
     outbox.mark(key, "deferred", last)
     if last.startswith("connection"):
         tries = f"{settings.attempts} time{'s' if settings.attempts != 1 else ''}"
-        raise DeliveryError(last, hint=f"tried {tries}; rerun later, messages already sent "
-                            "are not sent again")
+        error = DeliveryError(last, hint=f"tried {tries}; rerun later, messages already sent "
+                              "are not sent again")
+        error.outcome = Outcome(message, "deferred", last)  # type: ignore[attr-defined]
+        raise error
     return Outcome(message, "deferred", f"{last}; after {settings.attempts} attempts")

@@ -14,9 +14,11 @@ import email.errors
 import hashlib
 import re
 import smtplib
+import socket
 import ssl
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -137,92 +139,230 @@ class ConnectionLost(Exception):
         self.uncertain = uncertain
 
 
+class Watchdog:
+    """Abandons a connection whose server stalls.
+
+    The socket's own timeout counts per read, so a server that sends one byte now and then
+    (or a half-open connection behind a firewall) could hold a run for ever. Each step of
+    the conversation gets at most ``seconds``; after that the socket is shut down, which
+    ends the waiting read at once (portable: no signals)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+
+    @contextlib.contextmanager
+    def step(self, connection: smtplib.SMTP) -> Iterator[None]:
+        self.fired = False
+        timer = threading.Timer(self.seconds, self._fire, (connection,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+        if self.fired:  # what was read may be a fragment ("222" of a trickle): not an answer
+            raise TimeoutError(f"no answer within {self.seconds:g} s")
+
+    def _fire(self, connection: smtplib.SMTP) -> None:
+        self.fired = True
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
 class Mailer:
-    """One SMTP connection, opened on first use and reopened after a failure."""
+    """One SMTP connection, opened on first use and reopened after a failure.
+
+    The first connection of a run tests the set-up: when it cannot be made (no server,
+    connection refused, no answer, TLS on one side only, a login the server does not
+    offer) nothing is wrong with any message, so the run stops at once with what to set
+    (a :class:`DeliveryError`), before any retry. Later, a lost connection is a
+    :class:`ConnectionLost` and is retried."""
 
     def __init__(self, settings: SmtpSettings, password: str | None = None) -> None:
         self.settings = settings
         self.password = password
         self.connection: smtplib.SMTP | None = None
         self.last_used = 0.0
+        self.opened = False  # a connection worked in this run: the set-up is right
+        self.watchdog = Watchdog(settings.timeout)
+
+    @property
+    def where(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
 
     def _open(self) -> smtplib.SMTP:
-        s = self.settings
-        where = f"{s.host}:{s.port}"
+        s, where = self.settings, self.where
         if s.user and s.security == "none" and not is_loopback(s.host):
             raise DeliveryError(f"a login as {s.user!r} needs TLS: the password would go "
                                 "over the network in clear", location=where,
                                 hint='set security = "starttls" or "ssl" in [smtp]')
+        connection: smtplib.SMTP | None = None
         try:
             # Certificates are always checked; an internal CA goes in [smtp] cafile.
             context = ssl.create_default_context(cafile=s.cafile or None)
             if s.security == "ssl":
-                connection: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout,
-                                                            context=context)
+                connection = smtplib.SMTP_SSL(timeout=s.timeout, context=context)
             else:
-                connection = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-            connection.ehlo()
-            if s.security == "starttls":
-                connection.starttls(context=context)
+                connection = smtplib.SMTP(timeout=s.timeout)
+            connection._host = s.host  # type: ignore[attr-defined]  # TLS checks this name
+            with self.watchdog.step(connection):
+                code, greeting = connection.connect(s.host, s.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, greeting)
+            with self.watchdog.step(connection):
                 connection.ehlo()
+            if s.security == "starttls":
+                if not connection.has_extn("starttls"):
+                    raise DeliveryError("the server does not offer STARTTLS", location=where,
+                                        hint='set security = "ssl" (port 465) or "none" in '
+                                        "[smtp]; nothing was sent")
+                with self.watchdog.step(connection):
+                    connection.starttls(context=context)
+                    connection.ehlo()
             if s.user:
-                connection.login(s.user, self.password or "")
-        except smtplib.SMTPNotSupportedError:
-            raise DeliveryError("the server does not offer STARTTLS", location=where,
-                                hint="set security = \"ssl\" or \"none\" in [smtp]") from None
+                if not connection.has_extn("auth"):
+                    raise DeliveryError(
+                        f"the server offers no login (AUTH), but [smtp] user is {s.user!r}",
+                        location=where, hint="leave [smtp] user empty for a server that needs "
+                        'none; many offer it only after TLS (security = "starttls")')
+                with self.watchdog.step(connection):
+                    connection.login(s.user, self.password or "")
+        except DeliveryError:
+            self._discard(connection)
+            raise
         except smtplib.SMTPAuthenticationError as error:
+            self._discard(connection)
             raise DeliveryError(f"login as {s.user!r} refused: {error.smtp_code} "
                                 f"{_text(error.smtp_error)}", location=where,
                                 hint="check the user and CBCT_SMTP_PASSWORD") from None
         except UnicodeEncodeError:
+            self._discard(connection)
             raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
                                 "which SMTP login cannot carry", location=where) from None
-        except smtplib.SMTPConnectError as error:
-            # The server turned the connection away: not this message's fault.
-            reason = ConnectionError(f"{error.smtp_code} {_text(error.smtp_error)}")
-            raise ConnectionLost(reason, uncertain=False) from None
         except ssl.SSLCertVerificationError as error:
+            self._discard(connection)
             raise DeliveryError(f"the server's certificate is not trusted: "
                                 f"{error.verify_message}", location=where,
                                 hint="if the office uses its own CA, set [smtp] cafile") from None
         except (OSError, smtplib.SMTPException) as error:
-            raise ConnectionLost(error, uncertain=False) from None
+            self._discard(connection)
+            if self.opened:  # it worked before in this run: the server or network hiccups
+                reason = (ConnectionError(f"{error.smtp_code} {_text(error.smtp_error)}")
+                          if isinstance(error, smtplib.SMTPConnectError) else error)
+                raise ConnectionLost(self._stalled(reason), uncertain=False) from None
+            raise self._setup_fault(error) from None
+        self.opened = True
         return connection
+
+    def _setup_fault(self, error: BaseException) -> DeliveryError:
+        """The first connection of the run failed: say what to check, and stop."""
+        s, where = self.settings, self.where
+        done = "nothing was sent; rerun when it is fixed"
+        place = "[smtp] host and port (or CBCT_SMTP_HOST, CBCT_SMTP_PORT)"
+        if isinstance(error, ConnectionRefusedError):
+            return DeliveryError("connection refused: no mail server listens there",
+                                 location=where, hint=f"start the mail server or set {place}; "
+                                 f"{done}")
+        if isinstance(error, socket.gaierror):
+            return DeliveryError(f"mail server {s.host!r} not found ({error.strerror})",
+                                 location=where, hint=f"set {place}; {done}")
+        if self.watchdog.fired or isinstance(error, TimeoutError):
+            return DeliveryError(
+                f"the server did not answer within {s.timeout:g} s", location=where,
+                hint=f"check {place} and security: port 465 needs security = \"ssl\", 587 "
+                f"\"starttls\"; a firewall may hold the connection; {done}")
+        if isinstance(error, ssl.SSLError):
+            if s.security == "ssl":
+                return DeliveryError(f"no TLS on this port ({error.reason or error})",
+                                     location=where, hint='set security = "starttls" for port '
+                                     f'587 (or "none"), or the server\'s SSL port; {done}')
+            return DeliveryError(f"TLS failed after STARTTLS ({error.reason or error})",
+                                 location=where, hint=f"check [smtp] security and port; {done}")
+        if isinstance(error, smtplib.SMTPConnectError):
+            return DeliveryError(f"the server turned the connection away: {error.smtp_code} "
+                                 f"{_text(error.smtp_error)}", location=where,
+                                 hint=f"check that this computer may send through it; {done}")
+        if isinstance(error, smtplib.SMTPServerDisconnected):
+            return DeliveryError("the server closed the connection at once", location=where,
+                                 hint=f"check {place} and security (465: \"ssl\", 587: "
+                                 f"\"starttls\"); {done}")
+        return DeliveryError(f"cannot connect: {error or type(error).__name__}",
+                             location=where, hint=f"check {place} and the network; {done}")
+
+    def _stalled(self, error: BaseException) -> BaseException:
+        if self.watchdog.fired:
+            return TimeoutError(f"no answer within {self.settings.timeout:g} s")
+        return error
+
+    def _refusal_fault(self, refusal: Refused) -> DeliveryError | None:
+        """A refusal that is the set-up's, not the message's: the server wants a login."""
+        text = refusal.text.lower()
+        if refusal.code != 530 and "authentication required" not in text:
+            return None
+        s, where = self.settings, self.where
+        done = "nothing was sent; rerun then"
+        if "tls" in text and s.security == "none":
+            return DeliveryError(f"this server asks for TLS first: {refusal.describe()}",
+                                 location=where, hint=f'set security = "starttls" in [smtp]; '
+                                 f"{done}")
+        if not s.user:
+            return DeliveryError(f"this server asks for a login: {refusal.describe()}",
+                                 location=where, hint="set [smtp] user (or CBCT_SMTP_USER) "
+                                 f"and CBCT_SMTP_PASSWORD; {done}")
+        return DeliveryError(f"this server does not take mail from {s.user!r}: "
+                             f"{refusal.describe()}", location=where,
+                             hint=f"check that user's rights on the server; {done}")
 
     def deliver(self, message: Outgoing, before_end: Callable[[], None]) -> str:
         """Send one message; returns the server's acceptance text.
 
         Raises :class:`Refused` for an error answer and :class:`ConnectionLost` when the
-        connection breaks. The session is reset after a refusal so the next one can go.
+        connection breaks or stalls (see :class:`Watchdog`); a :class:`DeliveryError` when
+        the set-up is at fault (see the class). The session is reset after a refusal so
+        the next one can go.
         """
         if self.connection is not None and time.monotonic() - self.last_used > IDLE_CHECK:
             self._check_alive()  # a slow rate leaves the connection idle; servers drop those
         if self.connection is None:
             self.connection = self._open()
         self.last_used = time.monotonic()
-        smtp = self.connection
+        smtp, step = self.connection, self.watchdog.step
         ended = False
         try:
-            self._expect(smtp.mail(message.sender), (250,), "MAIL FROM")
+            with step(smtp):
+                self._expect(smtp.mail(message.sender), (250,), "MAIL FROM")
             for recipient in message.recipients:
-                self._expect(smtp.rcpt(recipient), (250, 251), f"RCPT TO {recipient}")
-            self._expect(smtp.docmd("DATA"), (354,), "DATA")
+                with step(smtp):
+                    self._expect(smtp.rcpt(recipient), (250, 251), f"RCPT TO {recipient}")
+            with step(smtp):
+                self._expect(smtp.docmd("DATA"), (354,), "DATA")
             body = _LEADING_DOT.sub(b"..", message.data)
             if not body.endswith(b"\r\n"):
                 body += b"\r\n"
-            smtp.send(body)
+            smtp.send(body)  # the socket's timeout bounds each write
             before_end()
             ended = True
-            smtp.send(b".\r\n")
-            code, text = smtp.getreply()
-            self._expect((code, text), (250,), "end of data")
-            return f"{code} {_text(text)}"
-        except Refused:
+            with step(smtp):
+                smtp.send(b".\r\n")
+                code, text = smtp.getreply()
+            if not 200 <= code < 600 or 300 <= code < 400:  # not an answer to the end
+                raise ConnectionLost(ValueError(f"unexpected answer {code} {_text(text)}"),
+                                     uncertain=True)
+            if code >= 400:
+                raise Refused(code, _text(text), "end of data")
+            return f"{code} {_text(text)}"  # any 2xx: taken
+        except Refused as refusal:
             self._reset()
+            fault = self._refusal_fault(refusal)
+            if fault is not None:
+                raise fault from None
             raise
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             self.drop()
-            raise ConnectionLost(error, uncertain=ended) from None
+            raise ConnectionLost(self._stalled(error), uncertain=ended) from None
         except BaseException:
             # Anything else (the ledger, Ctrl-C) may strike mid-DATA: hang up without a
             # QUIT, which would become part of the message; the server discards the rest.
@@ -238,7 +378,8 @@ class Mailer:
     def _check_alive(self) -> None:
         try:
             assert self.connection is not None
-            code, _reply = self.connection.noop()
+            with self.watchdog.step(self.connection):
+                code, _reply = self.connection.noop()
         except (OSError, smtplib.SMTPException):
             code = 0
         if code != 250:
@@ -247,20 +388,26 @@ class Mailer:
     def _reset(self) -> None:
         try:
             if self.connection is not None:
-                self.connection.rset()
+                with self.watchdog.step(self.connection):
+                    self.connection.rset()
         except (OSError, smtplib.SMTPException):
             self.drop()
 
+    @staticmethod
+    def _discard(connection: smtplib.SMTP | None) -> None:
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.close()
+
     def drop(self) -> None:
         """Forget a broken connection; the next message opens a new one."""
-        if self.connection is not None:
-            with contextlib.suppress(OSError):
-                self.connection.close()
-            self.connection = None
+        self._discard(self.connection)
+        self.connection = None
 
     def close(self) -> None:
         if self.connection is not None:
-            with contextlib.suppress(OSError, smtplib.SMTPException):
+            with contextlib.suppress(OSError, smtplib.SMTPException), \
+                    self.watchdog.step(self.connection):
                 self.connection.quit()
             self.drop()
 

@@ -191,3 +191,52 @@ def test_a_run_killed_as_pid_1_of_a_container_can_be_taken_over(
     assert set(statuses(tmp_path).values()) == {"sent"}
     # The operator chose to send it again: it arrives a second time, as asked.
     assert sorted(handler.message_ids().values()) == [1, 1, 1, 1, 1, 2]
+
+
+def interrupt(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+
+
+def test_ctrl_c_says_how_to_resume_sending_and_lists_what_may_have_arrived(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    paths = make_mails(tmp_path / "mails", MAILS)
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    handler.data_delay, handler.slow_from = 10.0, 3  # Ctrl-C while the 3rd awaits its "250"
+    process = send_process(tmp_path, config)
+    handler.wait_until(lambda: len(handler.received) >= 3)
+    interrupt(process)
+    code, output = finish(process)
+    assert code == 130
+    assert "Stopped: 2 sent, 0 failed, 0 deferred, 1 unconfirmed, 0 skipped, 3 not sent yet" in (
+        output)
+    assert (f"Error: {paths[2].name}: contact3@kempen.example: unconfirmed: interrupted after "
+            "the end of the message went to the server: may have arrived") in output
+    assert ("Interrupted. Messages sent are recorded in the ledger and never go twice; rerun "
+            "`cbct-docs send mails --send` to send the rest. Check the unconfirmed messages "
+            "listed above first") in output
+    assert "--resume" not in output and "Traceback" not in output
+    assert sorted(statuses(tmp_path).values()) == ["sent", "sent", "unconfirmed"]
+
+
+def test_ctrl_c_before_the_end_of_a_message_leaves_it_unsent(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    make_mails(tmp_path / "mails", MAILS)
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    handler.rcpt_delay, handler.slow_from = 10.0, 4  # Ctrl-C at the 4th message's RCPT
+    process = send_process(tmp_path, config)
+    handler.wait_until(lambda: len(handler.rcpt_seen) >= 4)
+    interrupt(process)
+    code, output = finish(process)
+    assert code == 130
+    assert "Stopped: 3 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped, 3 not sent yet" in (
+        output)
+    assert "Error:" not in output and "Check the unconfirmed" not in output
+    assert "rerun `cbct-docs send mails --send` to send the rest." in output
+    assert sorted(statuses(tmp_path).values()) == ["sent", "sent", "sent"]  # claim given back
+
+    handler.rcpt_delay = 0
+    code, output = finish(send_process(tmp_path, config))
+    assert code == 0, output
+    assert sorted(handler.message_ids().values()) == [1] * 6

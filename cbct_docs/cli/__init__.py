@@ -44,8 +44,11 @@ class CbctGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted. Files already written are complete; rerun the same "
-                       "command with --resume (merge) to finish.", err=True)
+            # A command may say how to resume it (ctx.meta is shared with its context).
+            hint = ctx.meta.get("cbct_docs.interrupt_hint") or (
+                "Files already written are complete; rerun the same command (merge: with "
+                "--resume) to finish.")
+            click.echo(f"Interrupted. {hint}", err=True)
             ctx.exit(130)
         except Exception as error:
             if os.environ.get("CBCT_DEBUG"):

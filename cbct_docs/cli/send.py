@@ -138,15 +138,35 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             if partial is None:
                 raise
             advance.close()
-            left = f", {partial.not_reached} not sent yet" if partial.not_reached else ""
-            click.echo(f"Stopped: {partial.summary()}{left} (ledger {ledger})", err=True)
+            stopped(partial, ledger)
             raise ProblemList([*attention(partial, quiet), error]) from None
+        except KeyboardInterrupt as interrupt:
+            advance.close()
+            partial = getattr(interrupt, "report", None)
+            uncertain = False
+            if partial is not None:
+                stopped(partial, ledger)
+                for problem in attention(partial, quiet=True):
+                    click.echo(f"Error: {problem}", err=True)
+                uncertain = bool(partial.of("unconfirmed"))
+            check = (" Check the unconfirmed messages listed above first (--mark-sent, or "
+                     "--resend-uncertain)." if uncertain else "")
+            # The message after "Interrupted." (cbct_docs.cli prints it).
+            click.get_current_context().meta["cbct_docs.interrupt_hint"] = (
+                "Messages sent are recorded in the ledger and never go twice; rerun "
+                f"`cbct-docs send {outdir} --send` to send the rest.{check}")
+            raise
         finally:
             mailer.close()
     problems = attention(report, quiet)
     click.echo(f"{report.summary()} (ledger {ledger})")
     if problems:
         raise ProblemList(problems)
+
+
+def stopped(report: BatchReport, ledger: Path) -> None:
+    left = f", {report.not_reached} not sent yet" if report.not_reached else ""
+    click.echo(f"Stopped: {report.summary()}{left} (ledger {ledger})", err=True)
 
 
 def attention(report: BatchReport, quiet: bool) -> list[DeliveryError]:

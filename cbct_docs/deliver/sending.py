@@ -12,6 +12,7 @@ claims the message, so two runs never both send one message.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -246,10 +247,14 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
             report.outcomes.append(Outcome(message, "skipped", decision.reason, decision))
         else:
             attempted += 1
-            limiter.wait()
             try:
+                limiter.wait()
                 report.outcomes.append(_send_one(decision, outbox, mailer, sleep))
                 _stop_when_unconfirmed(report, mailer)
+            except KeyboardInterrupt as interrupt:
+                _interrupted(decision, outbox, report)
+                interrupt.report = report  # type: ignore[attr-defined]
+                raise
             except DeliveryError as error:
                 outcome = getattr(error, "outcome", None)
                 if outcome is not None and outcome not in report.outcomes:
@@ -259,6 +264,22 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
         if progress:
             progress(number, len(messages))
     return report
+
+
+def _interrupted(decision: Decision, outbox: Outbox, report: BatchReport) -> None:
+    """Ctrl-C during a message: what became of it goes into the report. Its end went to the
+    server: unconfirmed (listed for a person). Not yet: the claim goes back, unsent."""
+    message = decision.message
+    try:
+        entry = outbox.get(message.message_id)
+        if entry is not None and entry.status == "unconfirmed":
+            report.outcomes.append(Outcome(
+                message, "unconfirmed", "interrupted after the end of the message went to the "
+                "server: may have arrived; check, then --mark-sent or --resend-uncertain"))
+        elif entry is not None and entry.status == "sending":
+            outbox.release(message.message_id, decision.entry)
+    except (DeliveryError, sqlite3.Error):
+        pass  # the next run finds the row as it is: 'sending' of a gone run is sent again
 
 
 def _stop_when_unconfirmed(report: BatchReport, mailer: Mailer) -> None:

@@ -204,7 +204,13 @@ def next_action(state: DossierState, deadlines: Deadlines) -> NextAction:
     return NextAction("Cyclus afgerond", "", "")
 
 
+#: Once one of these happened, the steps before the audit are behind the dossier.
+_AUDIT_ON = (Kind.AUDIT_HELD, Kind.CONCEPT_SENT, Kind.FINAL_REPORT, Kind.DECIDED)
+
+
 def _before_audit(s: DossierState, d: Deadlines) -> NextAction | None:
+    if s.last(*_AUDIT_ON) is not None:
+        return None
     announced = s.day(Kind.ANNOUNCED)
     if announced is None:
         return NextAction("Nog niet aangekondigd", "Aankondiging versturen",
@@ -216,14 +222,12 @@ def _before_audit(s: DossierState, d: Deadlines) -> NextAction | None:
         return NextAction("Intake ontvangen", "Bevestigingsbrief versturen",
                           f"confirm --quarter {s.quarter}", None)
     planned = s.planned_days
-    if s.day(Kind.AUDIT_HELD) is None:
-        if s.day(Kind.SELFEVALUATION_RECEIVED) is None and planned:
-            return NextAction("Bevestigd", "Zelfevaluatie ontvangen",
-                              "record zelfevaluatie-ontvangen",
-                              selfevaluation_deadline(planned[0], d))
-        return NextAction("Zelfevaluatie ontvangen", "Audit houden", "record audit-gehouden",
-                          planned[-1] if planned else s.quarter.end)
-    return None
+    if s.day(Kind.SELFEVALUATION_RECEIVED) is None and planned:
+        return NextAction("Bevestigd", "Zelfevaluatie ontvangen",
+                          "record zelfevaluatie-ontvangen",
+                          selfevaluation_deadline(planned[0], d))
+    return NextAction("Zelfevaluatie ontvangen", "Audit houden", "record audit-gehouden",
+                      planned[-1] if planned else s.quarter.end)
 
 
 def _audit_to_decision(s: DossierState, d: Deadlines) -> NextAction | None:
@@ -234,7 +238,7 @@ def _audit_to_decision(s: DossierState, d: Deadlines) -> NextAction | None:
         last_day = s.audit_days[-1] if s.audit_days else s.quarter.end
         return NextAction("Audit gehouden", "Conceptrapport versturen", "report --concept",
                           concept_report_deadline(last_day, d))
-    if s.response_closed is None:
+    if s.response_closed is None and s.day(Kind.FINAL_REPORT) is None:
         return NextAction("Concept verstuurd", "Reactie afwachten (hoor en wederhoor)",
                           "record reactie-ontvangen", response_deadline(concept, d))
     if s.day(Kind.FINAL_REPORT) is None:
@@ -431,7 +435,7 @@ def may_survey(s: DossierState, day: dt.date) -> Refusal | None:
     sent = s.day(Kind.SURVEY_SENT)
     if sent is not None:
         return Refusal(f"enquête verstuurd op {_nl(sent)}", skip=True)
-    decision = s.decision
+    decision = s.last(Kind.DECIDED)  # the survey asks about the audit: its decision
     if decision is None:
         return Refusal("there is no decision yet: the survey follows the decision",
                        "decide first: cbct-docs decide SHEET")

@@ -1,0 +1,124 @@
+"""The office database: migrating an existing ledger, the append-only log, refusing to
+start anew by accident, and the register read in, changed and written back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sqlite3
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cbct_docs.deliver.ledger import Ledger
+from cbct_docs.deliver.outbox import Outbox
+from cbct_docs.errors import OutputError
+from cbct_docs.paths import samples_dir
+from cbct_docs.runs.office import OfficeFolder
+from cbct_docs.runs.register import export_register
+from cbct_docs.store.database import SCHEMA_VERSION, open_database, schema_version
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v1.sqlite"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_a_ledger_of_the_previous_version_migrates_with_its_records(tmp_path: Path) -> None:
+    """tests/fixtures/ledger-v1.sqlite was written by the version before the office
+    database: two allocated numbers, one the office chose, two sent e-mails."""
+    path = tmp_path / "cbct-ledger.sqlite"
+    shutil.copyfile(FIXTURE, path)
+    db = open_database(path)
+    assert schema_version(db) == SCHEMA_VERSION
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+    db.close()
+    with Ledger(path) as ledger:
+        assert [a.number for a in ledger.allocations()] == [
+            "KiB-2024-0001", "ZoO-2024-0002", "KiB-2024-0100"]
+        # The sequence goes on after what was handed out; a rerun keeps its number.
+        assert ledger.allocate_certificate_number("CBCT-0101", "KiB", 2024) == "KiB-2024-0001"
+        assert ledger.allocate_certificate_number("CBCT-0102", "KiB", 2025) == "KiB-2025-0004"
+    with Outbox(path) as outbox:
+        for number in (0, 1):
+            entry = outbox.get(f"<msg{number}@cbct.example>")
+            assert entry is not None and entry.status == "sent"
+    again = open_database(path)  # opening again migrates nothing twice
+    assert schema_version(again) == SCHEMA_VERSION
+    again.close()
+
+
+def test_the_event_log_is_append_only(tmp_path: Path) -> None:
+    db = open_database(tmp_path / "office.sqlite", new_ok=True)
+    db.execute("INSERT INTO dossiers (cert_nr, cycle, framework, opened_at) "
+               "VALUES ('CBCT-0101', '2025-Q2', 'KiB', 'now')")
+    db.execute("INSERT INTO events (dossier_id, kind, day, recorded_at, recorded_by) "
+               "VALUES (1, 'aangekondigd', '2025-01-13', 'now', 'test')")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE events SET day = '2025-01-14'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("DELETE FROM events")
+    assert db.execute("SELECT day FROM events").fetchall() == [("2025-01-13",)]
+
+
+def test_an_empty_or_orphaned_database_is_not_started_anew(tmp_path: Path) -> None:
+    empty = tmp_path / "cbct-ledger.sqlite"
+    empty.touch()
+    with pytest.raises(OutputError, match="empty file: its records are gone"):
+        open_database(empty)
+    orphan = tmp_path / "elsewhere.sqlite"
+    Path(str(orphan) + "-wal").write_bytes(b"x" * 100)
+    with pytest.raises(OutputError, match="missing but its -wal file is here"):
+        open_database(orphan)
+    assert not orphan.exists()
+    open_database(empty, new_ok=True).close()  # when the user says so
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "office.sqlite"
+    db = open_database(path, new_ok=True)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(OutputError, match="newer than this cbct-docs knows"):
+        open_database(path)
+
+
+def edited_register(tmp_path: Path, changes: dict[str, dict[str, object]]) -> Path:
+    """The sample register with some cells changed (cert_nr → column → value)."""
+    book = openpyxl.load_workbook(samples_dir() / "register.xlsx")
+    sheet = book.worksheets[0]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        number = row[header.index("cert_nr")].value
+        for column, value in changes.get(str(number), {}).items():
+            row[header.index(column)].value = value
+    path = tmp_path / "register.xlsx"
+    book.save(path)
+    return path
+
+
+def test_reading_an_edited_register_lists_what_changed_and_keeps_decisions(
+        tmp_path: Path) -> None:
+    office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
+                          database_file=tmp_path / "db.sqlite")
+    first = office.import_register(samples_dir() / "register.xlsx")
+    assert len(first) == 14 and all(c.what == "nieuw" for c in first)
+    assert office.import_register(samples_dir() / "register.xlsx") == []
+    changed = office.import_register(edited_register(tmp_path, {"CBCT-0101": {"city": "Buren"}}))
+    assert [str(c) for c in changed] == [
+        "CBCT-0101 Bibliotheek Rivierenland: gewijzigd: city: Tiel → Buren"]
+    # A decision moved the end date on; the spreadsheet still has the old one.
+    from cbct_docs.store.dossiers import write_back_until
+
+    write_back_until(office.database(), "CBCT-0101", dt.date(2029, 3, 31))
+    kept = office.import_register(samples_dir() / "register.xlsx")
+    assert [str(c) for c in kept] == [
+        "CBCT-0101 Bibliotheek Rivierenland: behouden: certified_until 31-3-2029 from the "
+        "decision (register says 1-4-2025)",
+        "CBCT-0101 Bibliotheek Rivierenland: gewijzigd: city: Buren → Tiel"]
+    out = tmp_path / "export.xlsx"
+    assert export_register(office, out) == 14
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    row = next(r for r in rows if r[0] == "CBCT-0101")
+    assert row[10] == dt.datetime(2029, 3, 31)
+    with pytest.raises(OutputError, match="exists already"):
+        export_register(office, out)

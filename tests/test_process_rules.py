@@ -1,0 +1,190 @@
+"""The process rules (domain/process.py) on their own: events in, refusals and next
+actions out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
+from cbct_docs.domain.frameworks import Deadlines
+from cbct_docs.domain.planning import Quarter
+from cbct_docs.domain.process import (
+    DossierState,
+    Event,
+    Kind,
+    may_certify,
+    may_confirm,
+    may_decide,
+    may_finalise,
+    may_record,
+    may_remind,
+    may_send_concept,
+    may_survey,
+    next_action,
+    parse_kind,
+)
+
+D = dt.date
+TERMS = Deadlines()
+Q2 = Quarter(2025, 2)
+
+
+def state(*events: tuple[Kind, dt.date] | tuple[Kind, dt.date, dict[str, object]]
+          ) -> DossierState:
+    return DossierState("CBCT-0101", Q2, [Event(e[0], e[1], e[2] if len(e) > 2 else {})
+                                          for e in events])
+
+
+ANNOUNCED = (Kind.ANNOUNCED, D(2025, 1, 13))
+CONCEPT = (Kind.CONCEPT_SENT, D(2025, 6, 2))
+FINAL = (Kind.FINAL_REPORT, D(2025, 6, 20))
+
+
+DECISION_DAY = D(2025, 7, 1)
+
+
+def decided(advice: str) -> tuple[Kind, dt.date, dict[str, object]]:
+    return (Kind.DECIDED, DECISION_DAY, {"besluit": advice, "onvoldoende": ["3"]})
+
+
+def test_reminder_refused_before_the_announcement_and_skipped_after_the_intake() -> None:
+    refusal = may_remind(state(ANNOUNCED), D(2025, 1, 10))
+    assert refusal is not None and not refusal.skip
+    assert refusal.what == ("a reminder dated 10-1-2025 comes before the announcement "
+                            "(13-1-2025)")
+    received = may_remind(state(ANNOUNCED, (Kind.INTAKE_RECEIVED, D(2025, 1, 20))),
+                          D(2025, 1, 27))
+    assert received is not None and received.skip
+    assert received.what == "intake ontvangen op 20-1-2025"
+    assert may_remind(state(ANNOUNCED), D(2025, 1, 27)) is None
+    assert may_remind(state(), D(2025, 1, 27)).skip  # type: ignore[union-attr]
+
+
+def test_an_audit_outside_the_quarter_is_refused_unless_postponed() -> None:
+    august = [D(2025, 8, 12)]
+    refusal = may_confirm(state(ANNOUNCED), august)
+    assert refusal is not None and not refusal.skip
+    assert "falls outside tweede kwartaal van 2025 (2025-Q2)" in refusal.what
+    postponed = state(ANNOUNCED, (Kind.POSTPONED, D(2025, 3, 1),
+                                  {"kwartaal": "2025-Q3", "reden": "verbouwing"}))
+    assert may_confirm(postponed, august) is None
+    assert postponed.quarter == Quarter(2025, 3)
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (D(2025, 5, 13), "a concept report dated 13-5-2025 comes before the audit (14-5-2025)"),
+    (D(2025, 6, 26), "a concept report dated 26-6-2025 is later than the term of 3 weeks "
+                     "after the audit (by 4-6-2025)"),
+])
+def test_a_concept_out_of_term_needs_a_reason(day: dt.date, expected: str) -> None:
+    refusal = may_send_concept(state(ANNOUNCED), day, D(2025, 5, 14), TERMS)
+    assert refusal is not None and refusal.what == expected
+    assert may_send_concept(state(ANNOUNCED), day, D(2025, 5, 14), TERMS, "ziek") is None
+    assert may_send_concept(state(ANNOUNCED), D(2025, 6, 4), D(2025, 5, 14), TERMS) is None
+
+
+def test_definitief_waits_for_a_reaction_or_the_end_of_the_term() -> None:
+    assert may_finalise(state(), D(2025, 7, 1), TERMS, False).what == (  # type: ignore[union-attr]
+        "no concept report was sent yet")
+    early = may_finalise(state(CONCEPT), D(2025, 6, 3), TERMS, responded=False)
+    assert early is not None
+    assert early.what == ("the reaction term on the concept of 2-6-2025 runs until "
+                          "16-6-2025, and no reaction was recorded")
+    assert may_finalise(state(CONCEPT), D(2025, 6, 3), TERMS, responded=True) is None
+    assert may_finalise(state(CONCEPT), D(2025, 6, 17), TERMS, responded=False) is None
+
+
+def test_a_decision_needs_the_definitief_report() -> None:
+    refusal = may_decide(state(CONCEPT), D(2025, 7, 1))
+    assert refusal is not None and refusal.what == "there is no definitief report yet"
+    assert may_decide(state(CONCEPT, FINAL), D(2025, 7, 1)) is None
+    again = may_decide(state(CONCEPT, FINAL, decided(CERTIFIED)), D(2025, 7, 2))
+    assert again is not None and again.skip
+
+
+def test_a_decision_after_a_heraudit_needs_no_second_report() -> None:
+    planned = (Kind.HERAUDIT_PLANNED, D(2025, 11, 1), {"datum": "2026-01-13"})
+    assert may_decide(state(CONCEPT, FINAL, decided(CONDITIONAL), planned),
+                      D(2026, 1, 27)) is None
+
+
+@pytest.mark.parametrize(("advice", "expected"), [
+    (NOT_CERTIFIED, "the decision of 1-7-2025 is 'Niet gecertificeerd', not 'Gecertificeerd'"),
+    (CONDITIONAL, "the decision of 1-7-2025 is 'Voorwaardelijk gecertificeerd', not "
+                  "'Gecertificeerd'"),
+])
+def test_no_certificate_without_a_certified_decision(advice: str, expected: str) -> None:
+    refusal = may_certify(state(FINAL, decided(advice)))
+    assert refusal is not None and refusal.what == expected
+    assert may_certify(state(FINAL)).what == "there is no decision yet"  # type: ignore[union-attr]
+
+
+def test_a_second_certificate_in_a_cycle_needs_a_reason() -> None:
+    issued = (Kind.CERTIFICATE_ISSUED, D(2025, 7, 1), {"nummer": "KiB-2025-0001"})
+    refusal = may_certify(state(FINAL, decided(CERTIFIED), issued))
+    assert refusal is not None
+    assert refusal.what == "certificate KiB-2025-0001 was issued on 1-7-2025 in this cycle"
+    assert may_certify(state(FINAL, decided(CERTIFIED), issued), "verloren") is None
+
+
+def test_alsnog_gecertificeerd_after_the_heraudit_allows_the_certificate() -> None:
+    planned = (Kind.HERAUDIT_PLANNED, D(2025, 11, 1), {"datum": "2026-01-13"})
+    after = (Kind.HERAUDIT_DECIDED, D(2026, 1, 27), {"besluit": CERTIFIED})
+    assert may_certify(state(FINAL, decided(CONDITIONAL), planned, after)) is None
+
+
+def test_survey_follows_the_decision() -> None:
+    assert may_survey(state(FINAL), D(2025, 7, 8)).what == (  # type: ignore[union-attr]
+        "there is no decision yet: the survey follows the decision")
+    before = may_survey(state(FINAL, decided(CERTIFIED)), D(2025, 6, 30))
+    assert before is not None
+    assert before.what == "a survey dated 30-6-2025 comes before the decision (1-7-2025)"
+    assert may_survey(state(FINAL, decided(CERTIFIED)), D(2025, 7, 8)) is None
+
+
+def test_recorded_events_are_checked_against_the_dossier() -> None:
+    assert may_record(state(), Kind.INTAKE_RECEIVED, D(2025, 1, 20), {}, TERMS).what == (  # type: ignore[union-attr]
+        "the audit was not announced yet")
+    twice = state(ANNOUNCED, (Kind.INTAKE_RECEIVED, D(2025, 1, 20)))
+    assert may_record(twice, Kind.INTAKE_RECEIVED, D(2025, 1, 21), {}, TERMS).what == (  # type: ignore[union-attr]
+        "intake ontvangen was recorded already (20-1-2025)")
+    made = may_record(state(), Kind.DECIDED, D(2025, 1, 20), {}, TERMS)
+    assert made is not None and "recorded by the command that makes its document" in made.what
+    term = may_record(state(CONCEPT), Kind.RESPONSE_TERM_PASSED, D(2025, 6, 10), {}, TERMS)
+    assert term is not None and term.what == "the reaction term runs until 16-6-2025"
+    back = may_record(state(), Kind.POSTPONED, D(2025, 3, 1),
+                      {"kwartaal": "2025-Q1", "reden": "x"}, TERMS)
+    assert back is not None and back.what == "2025-Q1 is not later than 2025-Q2"
+
+
+def test_next_action_walks_the_whole_cycle() -> None:
+    steps = [
+        (state(), "Aankondiging versturen", D(2025, 4, 1)),
+        (state(ANNOUNCED), "Intake ontvangen", D(2025, 1, 27)),
+        (state(ANNOUNCED, (Kind.INTAKE_RECEIVED, D(2025, 1, 20))),
+         "Bevestigingsbrief versturen", None),
+        (state(ANNOUNCED, (Kind.CONFIRMED, D(2025, 2, 3), {"dagen": ["2025-05-13"]})),
+         "Zelfevaluatie ontvangen", D(2025, 4, 1)),
+        (state(ANNOUNCED, (Kind.AUDIT_HELD, D(2025, 5, 14), {"dagen": ["2025-05-14"]})),
+         "Conceptrapport versturen", D(2025, 6, 4)),
+        (state(CONCEPT), "Reactie afwachten (hoor en wederhoor)", D(2025, 6, 16)),
+        (state(CONCEPT, (Kind.RESPONSE_RECEIVED, D(2025, 6, 10))),
+         "Definitief rapport vaststellen", None),
+        (state(CONCEPT, FINAL), "Besluit nemen", None),
+        (state(FINAL, decided(CERTIFIED)), "Certificaat uitreiken", D(2025, 7, 1)),
+        (state(FINAL, decided(CONDITIONAL)), "Heraudit plannen", D(2026, 1, 1)),
+        (state(FINAL, decided(CERTIFIED), (Kind.CERTIFICATE_ISSUED, D(2025, 7, 1)),
+               (Kind.POSTED, D(2025, 7, 3))), "Tevredenheidsenquête versturen", None),
+    ]
+    for dossier, action, deadline in steps:
+        found = next_action(dossier, TERMS)
+        assert (found.action, found.deadline) == (action, deadline), dossier.events
+
+
+def test_event_names_as_people_write_them() -> None:
+    assert parse_kind("Intake ontvangen") == Kind.INTAKE_RECEIVED
+    assert parse_kind("enquête_verstuurd") == Kind.SURVEY_SENT
+    with pytest.raises(ValueError):
+        parse_kind("intake binnen")

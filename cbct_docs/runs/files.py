@@ -1,0 +1,132 @@
+"""Taking the office's files in: register, planning and score sheets, each checked in full
+before it replaces anything (every problem at once, with its location)."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..deliver.files import atomic_write
+from ..documents.planning_data import read_planning
+from ..errors import DataError, Problems
+from ..store.dossiers import Change
+from .audit import scoresheets
+from .office import REGISTER_NAME, OfficeFolder
+
+PLANNING_NAME = "planning.xlsx"
+SCORES_NAME = "scores"
+MAX_UPLOAD = 10 * 1024 * 1024  # 10 MB: a register of thousands of rows is far less
+
+
+def check_xlsx(data: bytes, name: str) -> None:
+    """An Excel workbook by its content (a zip with ``xl/workbook.xml``), whatever its name
+    says; and not larger than :data:`MAX_UPLOAD`."""
+    if len(data) > MAX_UPLOAD:
+        raise DataError(f"het bestand is groter dan {MAX_UPLOAD // (1024 * 1024)} MB",
+                        location=name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        names, unpacked = set(), 0
+    if "xl/workbook.xml" not in names:
+        raise DataError("dit is geen Excel-werkmap (.xlsx)", location=name,
+                        hint="sla het bestand in Excel op als Excel-werkmap (*.xlsx)")
+    if unpacked > 20 * MAX_UPLOAD:
+        raise DataError("de werkmap is uitgepakt te groot", location=name)
+
+
+class _Upload:
+    """The upload as a file in the office folder under its own name, for the readers
+    (which report locations by file name); removed afterwards."""
+
+    def __init__(self, office: OfficeFolder, data: bytes, name: str) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix=".upload-", dir=office.folder))
+        self.path = self.folder / (Path(name).name or "upload.xlsx")
+        if self.path.suffix.lower() != ".xlsx":
+            self.path = self.path.with_suffix(".xlsx")
+        self.path.write_bytes(data)
+
+    def __enter__(self) -> Path:
+        return self.path
+
+    def __exit__(self, *exc: object) -> None:
+        self.path.unlink(missing_ok=True)
+        os.rmdir(self.folder)
+
+
+def take_register(office: OfficeFolder, data: bytes, name: str) -> list[Change]:
+    """A new register: read into the database (what changed), then kept as the office's
+    ``register.xlsx``. Nothing changes when it has a problem."""
+    check_xlsx(data, name)
+    with _Upload(office, data, name) as path:
+        changes = office.import_register(path)
+    atomic_write(office.folder / REGISTER_NAME, data, overwrite=True)
+    return changes
+
+
+def planning_path(office: OfficeFolder) -> Path | None:
+    path = office.folder / PLANNING_NAME
+    return path if path.is_file() else None
+
+
+def take_planning(office: OfficeFolder, data: bytes, name: str) -> int:
+    """The planning (sheets Audits and Afspraken), kept as ``planning.xlsx``; returns the
+    number of audits in it."""
+    check_xlsx(data, name)
+    with _Upload(office, data, name) as path:
+        plans = read_planning(path)
+        orgs, _changes = office.organisations()
+        known = {org.cert_nr for org in orgs}
+        problems = Problems()
+        for cert_nr in plans:
+            if cert_nr not in known:
+                problems.add(DataError(f"certificaatnummer {cert_nr} staat niet in het "
+                                       "register", location=path.name))
+        problems.raise_if_any()
+    atomic_write(office.folder / PLANNING_NAME, data, overwrite=True)
+    return len(plans)
+
+
+def scores_folder(office: OfficeFolder) -> Path:
+    return office.folder / SCORES_NAME
+
+
+def score_sheets(office: OfficeFolder) -> list[Path]:
+    folder = scores_folder(office)
+    return sorted(folder.glob("*.xlsx")) if folder.is_dir() else []
+
+
+def take_scoresheets(office: OfficeFolder, files: Sequence[tuple[str, bytes]],
+                     cert_nr: str | None = None) -> list[Path]:
+    """Score sheets, each checked against the register (and against ``cert_nr`` when they
+    are uploaded on an organisation's page); kept as ``scores/CERTNR.xlsx``."""
+    problems = Problems()
+    for name, data in files:
+        with problems.catch():
+            check_xlsx(data, name)
+    problems.raise_if_any()
+    orgs, _changes = office.organisations()
+    uploads = [_Upload(office, data, name) for name, data in files]
+    try:
+        pairs = scoresheets([u.path for u in uploads], orgs)
+        for (org, _sheet), upload in zip(pairs, uploads, strict=True):
+            if cert_nr is not None and org.cert_nr != cert_nr:
+                problems.add(DataError(f"dit scoreformulier is van {org.cert_nr}, niet van "
+                                       f"{cert_nr}", location=upload.path.name))
+        problems.raise_if_any()
+    finally:
+        for upload in uploads:
+            upload.__exit__()
+    kept = []
+    for (org, _sheet), (_name, data) in zip(pairs, files, strict=True):
+        target = scores_folder(office) / f"{org.cert_nr}.xlsx"
+        target.parent.mkdir(exist_ok=True)
+        atomic_write(target, data, overwrite=True)
+        kept.append(target)
+    return kept

@@ -1,0 +1,72 @@
+"""The templates in use: where each is, which documents it makes, and its file (only
+inside the templates folder). Uploading an office's own versions waits for issue 14."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..paths import templates_dir
+from .office import OfficeFolder
+
+#: Template (relative to the templates folder) → the documents it makes, in words.
+USED_BY: dict[str, tuple[str, ...]] = {
+    "emails/aankondiging.html": ("Aankondiging (e-mail)",),
+    "emails/aankondiging.txt": ("Aankondiging (e-mail, onderwerp en platte tekst)",),
+    "emails/intake-herinnering.html": ("Herinnering intake (e-mail)",),
+    "emails/intake-herinnering.txt": ("Herinnering intake (onderwerp en platte tekst)",),
+    "emails/enquete.html": ("Tevredenheidsenquête (e-mail)",),
+    "emails/enquete.txt": ("Tevredenheidsenquête (onderwerp en platte tekst)",),
+    "emails/bijlage.html": ("Begeleidende e-mail bij een brief",),
+    "emails/bijlage.txt": ("Begeleidende e-mail bij een brief (platte tekst)",),
+    "emails/campagne.html": ("Campagne-e-mail",),
+    "emails/campagne.txt": ("Campagne-e-mail (platte tekst)",),
+    "emails/_layout.html": ("Opmaak van elke e-mail",),
+    "emails/_layout.txt": ("Opmaak van elke e-mail (platte tekst)",),
+    "letters/bevestigingsbrief.docx": ("Bevestigingsbrief",),
+    "letters/besluitbrief.docx": ("Besluitbrief",),
+    "letters/besluitbrief-heraudit.docx": ("Besluitbrief na heraudit",),
+    "letters/heraudit.docx": ("Heraudit-brief",),
+    "letters/certificaat.docx": ("Certificaat",),
+    "reports/auditrapport.docx": ("Auditrapport (concept en definitief)",),
+    "reports/overview.docx": ("Sectoroverzicht",),
+    "reports/whitepaper.docx": ("Whitepaper",),
+}
+SUFFIXES = (".docx", ".html", ".txt")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    relative: str
+    used_by: tuple[str, ...]
+    size: int
+    modified: dt.datetime
+
+    @property
+    def kind(self) -> str:
+        return "Word" if self.relative.endswith(".docx") else "E-mail"
+
+
+def templates_in_use(office: OfficeFolder) -> list[TemplateInfo]:
+    root = templates_dir()
+    found = []
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.suffix not in SUFFIXES:
+            continue
+        relative = path.relative_to(root).as_posix()
+        if relative.count("/") != 1:
+            continue
+        stat = path.stat()
+        found.append(TemplateInfo(relative, USED_BY.get(relative, ()), stat.st_size,
+                                  dt.datetime.fromtimestamp(stat.st_mtime)))
+    return found
+
+
+def template_file(office: OfficeFolder, relative: str) -> Path | None:
+    """A template's file by its place in the templates folder; None for anything else."""
+    root = templates_dir().resolve()
+    path = (root / relative).resolve()
+    if not path.is_relative_to(root) or not path.is_file() or path.suffix not in SUFFIXES:
+        return None
+    return path

@@ -1,0 +1,188 @@
+"""Overzicht: the quarter's organisations per step, what is overdue, and the next
+actions as buttons that make a batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from ..domain.planning import Quarter
+from ..errors import UsageError
+from ..runs.after import survey
+from ..runs.audit import certificate
+from ..runs.before_audit import announce, confirm, intake_reminder
+from ..runs.documents import batches, out_folder
+from ..runs.files import planning_path
+from ..runs.run import RunResult
+from ..runs.status import StatusRow, status
+from .app import office
+
+bp = Blueprint("overview", __name__)
+
+#: The steps in the order of the process, for the columns of the overview.
+STEP_ORDER = ("Nog niet aangekondigd", "Aangekondigd", "Intake ontvangen", "Bevestigd",
+              "Zelfevaluatie ontvangen", "Audit gehouden", "Concept verstuurd",
+              "Reactie verwerkt", "Definitief rapport", "Voorwaardelijk gecertificeerd",
+              "Niet gecertificeerd", "Heraudit gepland", "Heraudit gehouden",
+              "Gecertificeerd", "Certificaat uitgereikt", "Cyclus afgerond")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button: what it makes, for how many, and where it posts."""
+
+    what: str
+    count: int
+    endpoint: str
+    ready: bool = True
+    why_not: str = ""
+
+
+def parse_day(text: str | None, default: dt.date | None = None) -> dt.date:
+    if not text:
+        return default or dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"'{text}' is geen datum", hint="kies een datum in de kalender") \
+            from None
+
+
+def parse_quarter(text: str | None, default: Quarter) -> Quarter:
+    if not text:
+        return default
+    try:
+        return Quarter.parse(text)
+    except Exception:
+        raise UsageError(f"'{text}' is geen kwartaal", hint="bijvoorbeeld 2025-Q2") from None
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def actions(rows: list[StatusRow], has_planning: bool) -> list[Action]:
+    commands = Counter(row.command.split(" ")[0] for row in rows if row.action)
+    found = []
+    if commands["announce"]:
+        found.append(Action(_plural(commands["announce"], "aankondiging maken",
+                                    "aankondigingen maken"), commands["announce"],
+                            "overview.make_announcements"))
+    waiting = sum(1 for row in rows if row.command == "record intake-ontvangen")
+    if waiting:
+        found.append(Action(_plural(waiting, "herinnering intake maken",
+                                    "herinneringen intake maken"), waiting,
+                            "overview.make_reminders"))
+    if commands["confirm"]:
+        found.append(Action(_plural(commands["confirm"], "bevestigingsbrief maken",
+                                    "bevestigingsbrieven maken"), commands["confirm"],
+                            "overview.make_confirmations", has_planning,
+                            "" if has_planning else "zet eerst de planning bij Bestanden"))
+    if commands["certificate"]:
+        found.append(Action(_plural(commands["certificate"], "certificaat maken",
+                                    "certificaten maken"), commands["certificate"],
+                            "overview.make_certificates"))
+    if commands["survey"]:
+        found.append(Action(_plural(commands["survey"], "enquête maken", "enquêtes maken"),
+                            commands["survey"], "overview.make_surveys"))
+    return found
+
+
+def _step_key(step: str) -> tuple[int, str]:
+    return (STEP_ORDER.index(step) if step in STEP_ORDER else len(STEP_ORDER), step)
+
+
+@bp.route("/")
+def page() -> Any:
+    place = office()
+    today = parse_day(request.args.get("peildatum"))
+    rows = status(place, today)
+    quarters = sorted({row.quarter for row in rows})
+    default = Quarter.of(today)
+    if quarters and default not in quarters:
+        default = next((q for q in quarters if q >= default), quarters[-1])
+    quarter = parse_quarter(request.args.get("kwartaal"), default)
+    chosen = [row for row in rows if row.quarter == quarter]
+    steps: dict[str, list[StatusRow]] = {}
+    for row in chosen:
+        steps.setdefault(row.step, []).append(row)
+    ordered = sorted(steps.items(), key=lambda item: _step_key(item[0]))
+    late = [row for row in chosen if row.overdue]
+    recent = batches(place)[:5]
+    return render_template("overzicht.html", kwartaal=quarter, kwartalen=quarters,
+                           stappen=ordered, te_laat=late, acties=actions(
+                               chosen, planning_path(place) is not None),
+                           peildatum=today, aantal=len(chosen), reeksen=recent,
+                           alle_te_laat=sum(1 for row in rows if row.overdue))
+
+
+def _form() -> tuple[Quarter, dt.date]:
+    quarter = parse_quarter(request.form.get("kwartaal"), Quarter.of(dt.date.today()))
+    return quarter, parse_day(request.form.get("datum"))
+
+
+def _finish(result: RunResult, what: str, quarter: Quarter) -> Any:
+    """To the review of the batch just made; or back, saying why nothing was made."""
+    for skip in result.skipped[:20]:
+        flash(f"Overgeslagen: {skip}", "info")
+    if len(result.skipped) > 20:
+        flash(f"… en nog {len(result.skipped) - 20} overgeslagen.", "info")
+    if not result.made:
+        flash(f"Geen {what} gemaakt.", "waarschuwing")
+        return redirect(url_for("overview.page", kwartaal=str(quarter)))
+    flash(f"{len(result.made)} {what} gemaakt. Bekijk ze hieronder en keur ze goed.", "ok")
+    newest = batches(office())
+    return redirect(url_for("review.batch_page", batch_id=newest[0].id)) if newest else \
+        redirect(url_for("overview.page"))
+
+
+@bp.route("/maken/aankondigingen", methods=["POST"])
+def make_announcements() -> Any:
+    quarter, day = _form()
+    place = office()
+    result = announce(place, quarter, day, out=out_folder(place))
+    return _finish(result, "aankondigingen", quarter)
+
+
+@bp.route("/maken/herinneringen", methods=["POST"])
+def make_reminders() -> Any:
+    quarter, day = _form()
+    place = office()
+    result = intake_reminder(place, quarter, day, out=out_folder(place))
+    return _finish(result, "herinneringen", quarter)
+
+
+@bp.route("/maken/bevestigingen", methods=["POST"])
+def make_confirmations() -> Any:
+    quarter, day = _form()
+    place = office()
+    planning = planning_path(place)
+    if planning is None:
+        raise UsageError("er is nog geen planning", hint="zet planning.xlsx bij Bestanden")
+    result = confirm(place, planning, day, out=out_folder(place), quarter=quarter)
+    return _finish(result, "bevestigingsbrieven", quarter)
+
+
+def _numbers(quarter: Quarter, command: str) -> list[str]:
+    rows = status(office(), dt.date.today(), quarter=quarter)
+    return [row.cert_nr for row in rows if row.command.split(" ")[0] == command]
+
+
+@bp.route("/maken/certificaten", methods=["POST"])
+def make_certificates() -> Any:
+    quarter, day = _form()
+    place = office()
+    result = certificate(place, _numbers(quarter, "certificate"), day, out=out_folder(place))
+    return _finish(result, "certificaten", quarter)
+
+
+@bp.route("/maken/enquetes", methods=["POST"])
+def make_surveys() -> Any:
+    quarter, day = _form()
+    place = office()
+    result = survey(place, _numbers(quarter, "survey"), day, out=out_folder(place))
+    return _finish(result, "enquêtes", quarter)

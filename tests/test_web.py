@@ -1,0 +1,488 @@
+"""The web app through Flask's test client: every page, every action, and the refusals
+(no CSRF token, paths outside the office folder, fake or oversized uploads, approval by the
+maker under four eyes)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.paths import samples_dir
+from cbct_docs.runs.accounts import add_account
+from cbct_docs.runs.office import open_office
+from cbct_docs.web import create_app
+from cbct_docs.web.security import PREVIEW_CSP
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_office(folder: Path, *, four_eyes: bool = False) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = (ROOT / "cbct-docs.toml").read_text(encoding="utf-8")
+    if four_eyes:
+        settings += "\n[web]\nfour_eyes = true\n"
+    (folder / "cbct-docs.toml").write_text(settings, encoding="utf-8")
+    shutil.copy(samples_dir() / "register.xlsx", folder / "register.xlsx")
+    return folder
+
+
+class Browser:
+    """A test client that carries the CSRF token of the last page, as a form does."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.client = app.test_client()
+        self.token = ""
+
+    def get(self, url: str, status: int = 200):  # type: ignore[no-untyped-def]
+        response = self.client.get(url)
+        assert response.status_code == status, response.get_data(as_text=True)[:2000]
+        found = (TOKEN.search(response.get_data(as_text=True))
+                 if response.mimetype == "text/html" else None)
+        if found:
+            self.token = found.group(1)
+        return response
+
+    def post(self, url: str, data: dict | None = None, status: int = 302,  # type: ignore[type-arg]
+             token: bool = True, **kw):  # type: ignore[no-untyped-def]
+        data = dict(data or {})
+        if token:
+            if not self.token:
+                self.get("/")
+            data["csrf_token"] = self.token
+        response = self.client.post(url, data=data, **kw)
+        assert response.status_code == status, response.get_data(as_text=True)[:3000]
+        return response
+
+    def text(self, url: str, status: int = 200) -> str:
+        return page_text(self.get(url, status).get_data(as_text=True))
+
+
+def page_text(html: str) -> str:
+    """What a person reads: tags gone, entities decoded, spaces collapsed."""
+    import html as html_lib
+
+    inline = re.sub(r"</?(strong|em|b|a|span)\b[^>]*>", "", html)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", inline)).split())
+
+
+@pytest.fixture
+def office(tmp_path: Path) -> Path:
+    return make_office(tmp_path / "kantoor")
+
+
+@pytest.fixture
+def browser(office: Path, monkeypatch: pytest.MonkeyPatch) -> Browser:
+    monkeypatch.setenv("CBCT_USER", "anna")
+    return Browser(create_app(office, require_login=False))
+
+
+def announce(browser: Browser) -> str:
+    """Make the Q2 announcements through the overview's button; the review page's URL."""
+    browser.get("/?kwartaal=2025-Q2&peildatum=2025-01-13")
+    response = browser.post("/maken/aankondigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-13"})
+    return response.headers["Location"]
+
+
+def events(office: Path, cert_nr: str):  # type: ignore[no-untyped-def]
+    from cbct_docs.runs.status import dossier_view
+
+    place = open_office(office)
+    try:
+        return dossier_view(place, cert_nr).events
+    finally:
+        place.close()
+
+
+# --- Overzicht ---------------------------------------------------------------------------
+
+def test_overview_shows_the_quarter_per_step_with_the_next_action_as_a_button(
+        browser: Browser) -> None:
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-13")
+    assert "Overzicht tweede kwartaal van 2025" in text
+    assert "5 organisaties met hun audit in 2025-Q2" in text
+    assert "Nog niet aangekondigd 5" in text
+    assert "5 aankondigingen maken" in text
+    assert "CBCT-0107 Bibliotheek Gooi & Vecht" in text
+    assert "CBCT-0105" not in text  # another quarter
+
+
+def test_overview_marks_what_is_overdue(browser: Browser) -> None:
+    announce(browser)
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-03-01")
+    assert "Te laat (5)" in text
+    assert "Intake ontvangen, uiterlijk 27-1-2025" in text
+    assert "5 herinneringen intake maken" in text
+    html = browser.get("/?kwartaal=2025-Q2&peildatum=2025-03-01").get_data(as_text=True)
+    assert html.count('class="te-laat"') == 5
+
+
+def test_a_form_without_csrf_token_is_refused_and_makes_nothing(browser: Browser,
+                                                                 office: Path) -> None:
+    response = browser.post("/maken/aankondigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-13"},
+                            token=False, status=400)
+    assert "CSRF" in page_text(response.get_data(as_text=True))
+    assert not (office / "out").exists()
+    browser.token = "vals"
+    browser.post("/maken/aankondigingen", {"kwartaal": "2025-Q2", "datum": "2025-01-13"},
+                 status=400)
+    assert not (office / "out").exists()
+
+
+def test_every_page_has_a_content_security_policy_without_inline_script(
+        browser: Browser) -> None:
+    location = announce(browser)
+    for url in ("/", location, "/reeksen", "/verzenden", "/bestanden", "/sjablonen",
+                "/organisatie/CBCT-0107"):
+        response = browser.get(url)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy, url
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "<script>" not in response.get_data(as_text=True)
+
+
+# --- Batch → review → approve --------------------------------------------------------------
+
+def test_review_shows_every_email_as_read_in_a_sandboxed_frame(browser: Browser) -> None:
+    location = announce(browser)
+    html = browser.get(location).get_data(as_text=True)
+    text = page_text(html)
+    assert "Aankondiging verstuurd: 5 documenten" in text
+    assert "Onderwerp Aankondiging audit Kwaliteit in Beeld in het tweede kwartaal van 2025" \
+        in text
+    assert "kwaliteit@rivierenland-bieb.example.nl" in text
+    frames = re.findall(r"<iframe[^>]*>", html)
+    assert len(frames) == 5
+    for frame in frames:
+        assert " sandbox " in frame and "allow-scripts" not in frame
+    preview = re.search(r'src="(/document/\d+/inhoud)"', html).group(1)  # type: ignore[union-attr]
+    response = browser.get(preview)
+    assert response.headers["Content-Security-Policy"] == PREVIEW_CSP
+    assert "sandbox" in PREVIEW_CSP and "script-src" not in PREVIEW_CSP
+    assert "Kwaliteit in Beeld" in page_text(response.get_data(as_text=True))
+
+
+def test_approve_all_records_who_approved_in_each_dossier(browser: Browser,
+                                                          office: Path) -> None:
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    text = browser.text(location)
+    assert "5 goedgekeurd, 0 tegengehouden, 0 te beoordelen" in text
+    approved = [e for e in events(office, "CBCT-0107") if e.kind.value == "goedgekeurd"]
+    assert len(approved) == 1
+    assert approved[0].recorded_by == "anna"
+    assert approved[0].data["oordeel"] == "goedgekeurd"
+    assert approved[0].data["document"].endswith(".eml")
+    dossier = browser.text("/organisatie/CBCT-0107")
+    assert "Goedgekeurd: CBCT-0107-aankondiging-Bibliotheek Gooi & Vecht.eml" in dossier
+    assert "vastgelegd door anna" in dossier
+
+
+def test_hold_back_one_with_a_note_and_approve_the_rest(browser: Browser,
+                                                        office: Path) -> None:
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    html = browser.get(location).get_data(as_text=True)
+    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.post(f"/reeks/{batch_id}/tegenhouden", {"document": first, "toelichting": ""})
+    assert "tegenhouden vraagt een toelichting" in browser.text(location)
+    browser.post(f"/reeks/{batch_id}/tegenhouden",
+                 {"document": first, "toelichting": "verkeerde contactpersoon"})
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    text = browser.text(location)
+    assert "4 goedgekeurd, 1 tegengehouden, 0 te beoordelen" in text
+    assert "Tegengehouden — anna" in text and "verkeerde contactpersoon" in text
+
+
+def test_four_eyes_refuses_the_makers_approval_and_takes_another_users(
+        tmp_path: Path) -> None:
+    office = make_office(tmp_path / "kantoor", four_eyes=True)
+    place = open_office(office)
+    add_account(place, "anna", "wachtwoord-anna")
+    add_account(place, "bram", "wachtwoord-bram")
+    place.close()
+    app = create_app(office)
+    anna = Browser(app)
+    anna.get("/inloggen")
+    anna.post("/inloggen", {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
+    location = announce(anna)
+    batch_id = location.rsplit("/", 1)[1]
+    anna.get(location)
+    anna.post(f"/reeks/{batch_id}/goedkeuren")
+    text = anna.text(location)
+    assert "anna heeft dit document zelf gemaakt; met vier ogen keurt een ander het goed" \
+        in text
+    assert "0 goedgekeurd" in text
+    bram = Browser(app)
+    bram.get("/inloggen")
+    bram.post("/inloggen", {"naam": "bram", "wachtwoord": "wachtwoord-bram"})
+    bram.get(location)
+    bram.post(f"/reeks/{batch_id}/goedkeuren")
+    assert "5 goedgekeurd" in bram.text(location)
+    approved = [e for e in events(office, "CBCT-0101") if e.kind.value == "goedgekeurd"]
+    assert [e.recorded_by for e in approved] == ["bram"]
+
+
+def test_a_document_changed_after_approval_must_be_judged_again(browser: Browser,
+                                                                office: Path) -> None:
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    eml = next((office / "out" / "aankondiging").glob("CBCT-0107*.eml"))
+    eml.write_bytes(eml.read_bytes().replace(b"Gooi", b"Gooi!"))
+    text = browser.text(location)
+    assert "Het bestand is gewijzigd nadat het gemaakt is." in text
+    assert "Gewijzigd na beoordeling" in text
+    assert "4 goedgekeurd" in text
+
+
+# --- Organisatie and documents --------------------------------------------------------------
+
+def test_dossier_timeline_with_document_and_next_step(browser: Browser) -> None:
+    announce(browser)
+    html = browser.get("/organisatie/CBCT-0107").get_data(as_text=True)
+    text = page_text(html)
+    assert "Stap: Aangekondigd" in text
+    assert "Volgende: Intake ontvangen, uiterlijk 27-1-2025" in text
+    assert "13-1-2025 Aankondiging verstuurd" in text
+    download = re.search(r'href="(/document/\d+/bestand)"', html).group(1)  # type: ignore[union-attr]
+    response = browser.get(download)
+    assert b"Subject:" in response.data
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_record_intake_and_postponement_through_the_forms(browser: Browser,
+                                                          office: Path) -> None:
+    announce(browser)
+    browser.get("/organisatie/CBCT-0107")
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    text = browser.text("/organisatie/CBCT-0107")
+    assert "20-1-2025 Intake ontvangen" in text
+    assert "vastgelegd door anna" in text
+    response = browser.post("/organisatie/CBCT-0107/vastleggen",
+                            {"gebeurtenis": "uitstel", "datum": "2025-01-21"}, status=400)
+    assert "uitstel needs the new quarter and a reason" in page_text(
+        response.get_data(as_text=True))
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "uitstel", "datum": "2025-01-21", "kwartaal": "2025-Q3",
+                  "reden": "verbouwing"})
+    text = browser.text("/organisatie/CBCT-0107")
+    assert "Uitstel — verbouwing" in text
+    assert "audit in derde kwartaal van 2025" in text
+    kinds = [e.kind.value for e in events(office, "CBCT-0107")]
+    assert kinds == ["aangekondigd", "intake-ontvangen", "uitstel"]
+
+
+def test_no_file_outside_the_office_folder_is_served(browser: Browser, office: Path,
+                                                     tmp_path: Path) -> None:
+    import datetime as dt
+
+    from cbct_docs.domain.planning import Quarter
+    from cbct_docs.runs.before_audit import announce as run_announce
+
+    outside = tmp_path / "elders"
+    place = open_office(office)
+    run_announce(place, Quarter(2025, 2), dt.date(2025, 1, 13), out=outside)
+    place.close()
+    html = browser.get("/organisatie/CBCT-0107").get_data(as_text=True)
+    event_id = re.search(r'href="/document/(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.get(f"/document/{event_id}/bestand", status=404)
+    browser.get(f"/document/{event_id}", status=404)
+    browser.get(f"/document/{event_id}/inhoud", status=404)
+    (office / "out").mkdir()
+    (tmp_path / "geheim.txt").write_text("geheim")
+    for url in ("/uit/../../geheim.txt", "/uit/%2e%2e/%2e%2e/geheim.txt",
+                "/uit/..%2f..%2fgeheim.txt", f"/uit/{tmp_path}/geheim.txt",
+                "/sjablonen/../../cbct-docs.toml", "/sjablonen/%2e%2e/pyproject.toml",
+                "/document/999999/bestand"):
+        response = browser.client.get(url, follow_redirects=True)
+        assert response.status_code == 404, url
+        assert b"geheim" not in response.data
+
+
+# --- Bestanden ------------------------------------------------------------------------------
+
+def _xlsx_upload(path: Path, name: str | None = None) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(path.read_bytes()), name or path.name
+
+
+def test_register_upload_lists_what_changed(browser: Browser, office: Path) -> None:
+    from openpyxl import load_workbook
+
+    browser.get("/")  # the office's register.xlsx is read in
+    book = load_workbook(samples_dir() / "register.xlsx")
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("email") + 1, value="nieuw@bieb.example.nl")
+    changed = office.parent / "register-nieuw.xlsx"
+    book.save(changed)
+    response = browser.post("/bestanden/register",
+                            {"bestand": _xlsx_upload(changed)}, status=200,
+                            content_type="multipart/form-data")
+    text = page_text(response.get_data(as_text=True))
+    assert "Register ingelezen." in text
+    assert "CBCT-0101 Bibliotheek Rivierenland: gewijzigd: email:" in text
+    assert "nieuw@bieb.example.nl" in text
+    assert (office / "register.xlsx").read_bytes() == changed.read_bytes()
+
+
+def test_a_register_with_problems_lists_them_all_and_takes_nothing(browser: Browser,
+                                                                   office: Path) -> None:
+    from openpyxl import load_workbook
+
+    browser.get("/")  # the register is read in
+    before = (office / "register.xlsx").read_bytes()
+    book = load_workbook(samples_dir() / "register.xlsx")
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("email") + 1, value="geen-adres")
+    sheet.cell(row=5, column=header.index("framework") + 1, value="XYZ")
+    broken = office.parent / "register-fout.xlsx"
+    book.save(broken)
+    response = browser.post("/bestanden/register", {"bestand": _xlsx_upload(broken)},
+                            status=400, content_type="multipart/form-data")
+    text = page_text(response.get_data(as_text=True))
+    assert "2 problemen — er is niets overgenomen" in text
+    assert "register-fout.xlsx" in text and "row 3" in text and "row 5" in text
+    assert (office / "register.xlsx").read_bytes() == before
+    assert not list(office.glob(".upload-*"))
+
+
+def test_a_fake_or_oversized_upload_is_refused(browser: Browser, office: Path) -> None:
+    browser.get("/bestanden")
+    before = (office / "register.xlsx").read_bytes()
+    fake = io.BytesIO(b"naam;email\nx;y\n")
+    response = browser.post("/bestanden/register", {"bestand": (fake, "register.xlsx")},
+                            status=400, content_type="multipart/form-data")
+    assert "dit is geen Excel-werkmap (.xlsx)" in page_text(response.get_data(as_text=True))
+    other_zip = io.BytesIO()
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("word/document.xml", "<x/>")
+    other_zip.seek(0)
+    browser.post("/bestanden/register", {"bestand": (other_zip, "register.xlsx")},
+                 status=400, content_type="multipart/form-data")
+    big = io.BytesIO(b"PK" + b"0" * (11 * 1024 * 1024))
+    response = browser.post("/bestanden/register", {"bestand": (big, "register.xlsx")},
+                            status=413, content_type="multipart/form-data")
+    assert "hoogstens 10 MB" in page_text(response.get_data(as_text=True))
+    assert (office / "register.xlsx").read_bytes() == before
+
+
+def test_planning_and_score_sheet_uploads(browser: Browser, office: Path) -> None:
+    browser.get("/bestanden")
+    response = browser.post("/bestanden/planning",
+                            {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")},
+                            status=200, content_type="multipart/form-data")
+    assert "Planning opgeslagen:" in page_text(response.get_data(as_text=True))
+    assert (office / "planning.xlsx").is_file()
+    sheet = samples_dir() / "scores" / "CBCT-0107.xlsx"
+    response = browser.post("/organisatie/CBCT-0101/scoreformulier",
+                            {"bestand": _xlsx_upload(sheet)}, status=400,
+                            content_type="multipart/form-data")
+    assert "dit scoreformulier is van CBCT-0107, niet van CBCT-0101" in page_text(
+        response.get_data(as_text=True))
+    assert not (office / "scores").exists()
+    browser.post("/organisatie/CBCT-0107/scoreformulier", {"bestand": _xlsx_upload(sheet)},
+                 content_type="multipart/form-data")
+    assert (office / "scores" / "CBCT-0107.xlsx").read_bytes() == sheet.read_bytes()
+    assert "Opgeslagen: scores/CBCT-0107.xlsx" in browser.text("/organisatie/CBCT-0107")
+
+
+def test_confirmations_need_the_planning_then_are_made(browser: Browser,
+                                                       office: Path) -> None:
+    announce(browser)
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
+    assert "zet eerst de planning bij Bestanden" not in text  # intake not in yet
+    for nr in ("CBCT-0101", "CBCT-0107"):
+        browser.post(f"/organisatie/{nr}/vastleggen",
+                     {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
+    assert "2 bevestigingsbrieven maken (zet eerst de planning bij Bestanden)" in text
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    response = browser.post("/maken/bevestigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
+    text = browser.text(response.headers["Location"])
+    assert "Bevestigingsbrief verstuurd:" in text
+    assert "Bevestiging audit" in text or "bevestig" in text.lower()
+
+
+# --- Sjablonen ------------------------------------------------------------------------------
+
+def test_templates_page_lists_templates_with_their_documents(browser: Browser) -> None:
+    text = browser.text("/sjablonen")
+    assert "letters/bevestigingsbrief.docx Word Bevestigingsbrief" in text
+    assert "emails/aankondiging.html E-mail Aankondiging (e-mail)" in text
+    response = browser.get("/sjablonen/letters/bevestigingsbrief.docx")
+    assert response.data[:2] == b"PK"
+
+
+# --- Accounts and sessions ------------------------------------------------------------------
+
+@pytest.fixture
+def accounts_app(office: Path):  # type: ignore[no-untyped-def]
+    place = open_office(office)
+    add_account(place, "anna", "wachtwoord-anna")
+    place.close()
+    return create_app(office)
+
+
+def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # type: ignore[no-untyped-def]
+    browser = Browser(accounts_app)
+    response = browser.client.get("/organisatie/CBCT-0107")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+    browser.get("/inloggen")
+    browser.post("/inloggen", {"naam": "anna", "wachtwoord": "fout-fout-fout"}, status=401)
+    browser.client.post("/maken/aankondigingen", data={"csrf_token": browser.token})
+    response = browser.post("/inloggen?next=//evil.example/x",
+                            {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
+    assert response.headers["Location"] == "/"
+    assert "anna" in browser.text("/")
+
+
+def test_a_session_expires(office: Path) -> None:
+    place = open_office(office)
+    add_account(place, "anna", "wachtwoord-anna")
+    place.close()
+    app = create_app(office, idle_seconds=-1)
+    browser = Browser(app)
+    browser.get("/inloggen")
+    browser.post("/inloggen", {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
+    response = browser.client.get("/")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
+
+
+def test_passwords_are_stored_hashed(office: Path) -> None:
+    import sqlite3
+
+    place = open_office(office)
+    add_account(place, "anna", "wachtwoord-anna")
+    path = place.database_path
+    place.close()
+    rows = sqlite3.connect(path).execute("SELECT name, password_hash FROM web_accounts")
+    name, hashed = rows.fetchone()
+    assert name == "anna" and "wachtwoord-anna" not in hashed
+    assert hashed.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_serve_refuses_another_host_without_accounts(office: Path) -> None:
+    from click.testing import CliRunner
+
+    from cbct_docs.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--office", str(office), "--host", "0.0.0.0",
+                                      "--no-browser"])
+    assert result.exit_code == 2
+    assert "no user accounts" in result.output and "cbct-docs users add NAME" in result.output

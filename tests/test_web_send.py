@@ -1,0 +1,152 @@
+"""Verzenden in the web app: only approved e-mails go, to a real SMTP server (aiosmtpd on
+127.0.0.1); the ledger view and its actions; a test send."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.web import create_app
+from tests.test_send import FaultyMailServer, start
+from tests.test_web import Browser, announce, make_office
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[FaultyMailServer, int]]:
+    handler = FaultyMailServer()
+    controller = start(handler)
+    try:
+        yield handler, int(controller.port)
+    finally:
+        controller.stop()
+
+
+def smtp_office(folder: Path, port: int) -> Path:
+    make_office(folder)
+    with (folder / "cbct-docs.toml").open("a", encoding="utf-8") as handle:
+        handle.write(f'\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\n'
+                     "timeout = 10\nattempts = 2\nbackoff = 0.01\nmax_backoff = 0.02\n")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD"):
+        monkeypatch.delenv(f"CBCT_SMTP_{name}", raising=False)
+    monkeypatch.delenv("CBCT_CONFIG", raising=False)
+    monkeypatch.setenv("CBCT_USER", "anna")
+
+
+def wait_for_job(browser: Browser, location: str) -> str:
+    """Poll the progress fragment as htmx does, until the run is done."""
+    fragment = location.split("?")[0] + "/voortgang"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        response = browser.get(fragment)
+        if "Klaar:" in response.get_data(as_text=True) or "gestopt" in response.get_data(
+                as_text=True):
+            return browser.text(location)
+        time.sleep(0.05)
+    raise AssertionError("the send run did not finish")
+
+
+def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    html = browser.get(location).get_data(as_text=True)
+    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.post(f"/reeks/{batch_id}/tegenhouden",
+                 {"document": first, "toelichting": "adres navragen"})
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    text = browser.text(f"/verzenden?reeks={batch_id}")
+    assert "4 e-mails klaar om te verzenden" in text
+    assert "Gaan niet (1)" in text and "niet goedgekeurd (tegengehouden)" in text
+    response = browser.post(f"/verzenden/{batch_id}")
+    text = wait_for_job(browser, response.headers["Location"])
+    assert "Klaar: 4 verzonden, 0 mislukt" in text
+    assert "1 niet goedgekeurd en dus niet verzonden" in text
+    assert len(handler.received) == 4
+    ledger = browser.text("/verzenden/logboek")
+    assert ledger.count("verzonden Aankondiging audit") + ledger.count(
+        "verzonden \"") >= 0
+    assert "verzonden (4)" in ledger
+    assert ledger.count("Aankondiging audit") == 4
+    # Sending again sends nothing twice.
+    response = browser.post(f"/verzenden/{batch_id}", status=302)
+    text = wait_for_job(browser, response.headers["Location"])
+    assert "0 verzonden" in text and "4 overgeslagen" in text
+    assert len(handler.received) == 4
+
+
+def test_an_unapproved_batch_sends_nothing(tmp_path: Path,
+                                           server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    text = browser.text(f"/verzenden?reeks={batch_id}")
+    assert "0 e-mails klaar om te verzenden" in text
+    assert "Gaan niet (5)" in text and "niet goedgekeurd (nog te beoordelen)" in text
+    response = browser.post(f"/verzenden/{batch_id}")
+    text = wait_for_job(browser, response.headers["Location"])
+    assert "0 verzonden" in text and "5 niet goedgekeurd" in text
+    assert handler.received == []
+
+
+def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
+                                                   server: tuple[FaultyMailServer, int]
+                                                   ) -> None:
+    handler, port = server
+    handler.refuse = {"directie@bieb-rivierenland.example.nl"}
+    office = smtp_office(tmp_path / "kantoor", port)
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    response = browser.post(f"/verzenden/{batch_id}")
+    text = wait_for_job(browser, response.headers["Location"])
+    assert "4 verzonden, 1 mislukt" in text
+    html = browser.get("/verzenden/logboek?status=failed").get_data(as_text=True)
+    assert "550" in html and "Opnieuw proberen" in html
+    message_id = html_lib.unescape(
+        re.search(r'name="bericht" value="([^"]+)"', html).group(1))  # type: ignore[union-attr]
+    browser.post("/verzenden/logboek/verzonden", {"bericht": message_id})
+    assert "alleen een onbevestigd bericht kan als verzonden worden gemarkeerd" in \
+        browser.text("/verzenden/logboek")
+    handler.refuse = set()
+    browser.post("/verzenden/logboek/opnieuw", {"bericht": message_id})
+    assert "Opnieuw verstuurd: 1 sent" in browser.text("/verzenden/logboek")
+    assert len(handler.received) == 5
+
+
+def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
+                                                    server: tuple[FaultyMailServer, int]
+                                                    ) -> None:
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    html = browser.get(f"/verzenden?reeks={batch_id}").get_data(as_text=True)
+    event_id = re.search(r'<option value="(\d+)">CBCT', html).group(1)  # type: ignore[union-attr]
+    browser.post("/verzenden/test", {"reeks": batch_id, "document": event_id,
+                                     "adres": "anna@cbct.example"})
+    assert len(handler.received) == 1
+    assert handler.received[0].rcpt_tos == ["anna@cbct.example"]
+    assert str(handler.received[0].message()["Subject"]).startswith("[TEST] Aankondiging")
+    assert "Testmail verstuurd naar anna@cbct.example" in browser.text(
+        f"/verzenden?reeks={batch_id}")
+    assert "Er is nog niets verzonden." in browser.text("/verzenden/logboek")

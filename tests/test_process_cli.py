@@ -222,3 +222,17 @@ def test_heraudit_path_to_alsnog_gecertificeerd(tmp_path: Path, database: Path) 
     kinds = [k for k, *_ in events(database, "CBCT-0102")]
     assert kinds[-4:] == ["heraudit-gepland", "heraudit-gehouden", "heraudit-besluit",
                           "certificaat-uitgereikt"]
+
+
+def test_a_lost_database_is_refused_until_the_office_starts_anew(tmp_path: Path,
+                                                                 database: Path) -> None:
+    database.touch()  # the records are gone: an empty file where the database was
+    refused = run("status")
+    assert refused.exit_code == 1
+    assert refused.output.startswith(f"Error: {database}: the office database is an empty "
+                                     "file: its records are gone (restore it from a backup")
+    register = str(SAMPLES / "register.xlsx")
+    assert run("register", "import", register).exit_code == 1
+    started = ok("register", "import", register, "--new-ledger")
+    assert "14 change(s)." in started.output
+    assert "14 organisation(s)" in ok("status").output

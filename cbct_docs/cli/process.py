@@ -53,7 +53,7 @@ def status(quarter: str | None, overdue: bool, xlsx: Path | None, year: int | No
     """
     from ..runs.before_audit import parse_quarter
     from ..runs.status import status as run
-    from ..runs.status import status_workbook, year_view
+    from ..runs.status import status_lines, status_workbook, year_view
 
     place = _office(office, config)
     if year is not None:
@@ -61,20 +61,8 @@ def status(quarter: str | None, overdue: bool, xlsx: Path | None, year: int | No
         return
     rows = run(place, today(day), quarter=parse_quarter(quarter) if quarter else None,
                overdue_only=overdue, register=register)
-    for row in rows:
-        deadline = f" (uiterlijk {_when(row.deadline)})" if row.deadline else ""
-        action = f"→ {row.action}{deadline}" if row.action else ""
-        click.echo(f"{row.cert_nr}  {row.name}  [{row.framework} {row.quarter}]  "
-                   f"{row.step} {action}".rstrip())
-        for exception in row.exceptions:
-            click.echo(f"    afwijking: {exception}")
-    late = [row for row in rows if row.overdue]
-    if late and not overdue:
-        click.echo(f"\nTe laat ({len(late)}):")
-        for row in late:
-            click.echo(f"  {row.cert_nr}  {row.name}: {row.action}, uiterlijk "
-                       f"{_when(row.deadline)}")
-    click.echo(f"\n{len(rows)} organisation(s), {len(late)} overdue.")
+    for line in status_lines(rows, overdue_only=overdue):
+        click.echo(line)
     if xlsx is not None:
         from ..deliver.files import atomic_write
 

@@ -59,7 +59,10 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--office", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The office folder (default: $CBCT_OFFICE, else this folder).")
-def import_(file: Path, office: Path | None) -> None:
+@click.option("--new-ledger", is_flag=True,
+              help="Start a new, empty office database where the old one is lost (an "
+                   "empty file, or a -wal without its database). Restore a backup first!")
+def import_(file: Path, office: Path | None, new_ledger: bool) -> None:
     """Read the register FILE into the office database and list what changed.
 
     New organisations, changed fields and organisations no longer in the file are
@@ -73,7 +76,7 @@ def import_(file: Path, office: Path | None) -> None:
     from ..runs.office import open_office
     from ..runs.register import import_register
 
-    changes = import_register(open_office(office), file)
+    changes = import_register(open_office(office, new_database_ok=new_ledger), file)
     for change in changes:
         click.echo(f"  {change}")
     click.echo(f"{len(changes)} change(s)." if changes else "No changes.")

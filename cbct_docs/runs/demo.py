@@ -27,7 +27,7 @@ from .run import RunResult
 
 CAMPAIGN_PLACES = 4
 CAMPAIGN_TITLE = "pilot digitale zelfevaluatie"
-#: The heraudit of this organisation is in the samples (samples/heraudit/).
+#: The decision after a heraudit (its score sheets are in samples/heraudit/).
 HERAUDIT_WEEKS_AFTER_DAY = 2
 
 
@@ -141,31 +141,31 @@ def _audit_round(office: OfficeFolder, summary: RoundSummary, org: Organisation,
                                        overwrite=overwrite))
     advice = decided.outcomes.get(org.cert_nr, "")
     summary.outcomes[org.cert_nr] = advice
+    certified_on = dates.decided
     if advice != CERTIFIED:
         letter_date = heraudit_date(dates.decided, deadlines) - dt.timedelta(weeks=10)
         summary.add(audit.heraudit(office, [sheet], letter_date, out=out,
                                    overwrite=overwrite))
         again = samples.heraudit / f"{org.cert_nr}.xlsx"
         if again.is_file():
-            summary.outcomes[org.cert_nr] = _heraudit(office, summary, org, again, out,
-                                                      overwrite)
+            summary.outcomes[org.cert_nr], certified_on = _heraudit(
+                office, summary, org, again, out, overwrite)
     summary.add(after.survey(office, [org.cert_nr], dates.survey, out=out,
                              overwrite=overwrite))
     if summary.outcomes[org.cert_nr] == CERTIFIED:
         summary.add(record(office, [Happening(org.cert_nr, Kind.POSTED,
-                                              dates.decided + dt.timedelta(days=3))]))
+                                              certified_on + dt.timedelta(days=3))]))
 
 
 def _heraudit(office: OfficeFolder, summary: RoundSummary, org: Organisation, sheet: Path,
-              out: Path, overwrite: bool) -> str:
-    """The heraudit's decision, two weeks after its day."""
+              out: Path, overwrite: bool) -> tuple[str, dt.date]:
+    """The heraudit's decision, two weeks after its day: the outcome and its date."""
     from ..domain.scoresheet import read_scoresheet
 
-    day = max(read_scoresheet(sheet).audit_dates)
-    decided = summary.add(audit.decide(office, [sheet],
-                                       day + dt.timedelta(weeks=HERAUDIT_WEEKS_AFTER_DAY),
-                                       out=out, overwrite=overwrite))
-    return decided.outcomes.get(org.cert_nr, "")
+    day = max(read_scoresheet(sheet).audit_dates) + dt.timedelta(
+        weeks=HERAUDIT_WEEKS_AFTER_DAY)
+    decided = summary.add(audit.decide(office, [sheet], day, out=out, overwrite=overwrite))
+    return decided.outcomes.get(org.cert_nr, ""), day
 
 
 def _campaign(office: OfficeFolder, summary: RoundSummary, samples: Samples, out: Path,

@@ -75,11 +75,13 @@ def refuse_fresh_start(path: Path) -> None:
     if not path.exists() and wal.exists() and wal.stat().st_size > 0:
         raise OutputError("the office database is missing but its -wal file is here "
                           "(a copy made without it, or a deleted file?)", location=path,
-                          hint="put the database back beside it; --new-ledger starts anew")
+                          hint="put the database back beside it; `cbct-docs register "
+                               "import FILE --new-ledger` starts a new, empty one")
     if path.exists() and path.stat().st_size == 0:
         raise OutputError("the office database is an empty file: its records are gone",
                           location=path,
-                          hint="restore it from a backup; --new-ledger starts anew")
+                          hint="restore it from a backup; `cbct-docs register import FILE "
+                               "--new-ledger` starts a new, empty one")
 
 
 def open_database(path: Path, *, new_ok: bool = False) -> sqlite3.Connection:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from .. import whitepaper as api
 from .common import Progress
 
 NORMFILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -43,16 +42,20 @@ def whitepaper(normfiles: tuple[Path, ...], formats: str, out: Path, overwrite: 
     at once, e.g. kib-4.yaml:questions[2].id: '4.9' is not a question of norm 4.
     Files are named after framework, number and title: KiB-norm-4-Samenwerking.docx.
     """
-    chosen = api.parse_formats(formats)
+    from ..runs.office import open_office
+    from ..runs.whitepaper import whitepaper as run
+    from ..whitepaper import parse_formats
+
+    chosen = parse_formats(formats)
     templates = {fmt: path for fmt, path in (("docx", docx_template),
                                              ("html", html_template)) if path}
     with Progress("Building", quiet, minimum=6) as advance:
-        papers = api.build_whitepapers(normfiles, out, chosen, overwrite=overwrite,
-                                       templates=templates, progress=advance)
-    for paper in papers:
-        click.echo(f"{paper.source} → {paper.path}")
-    click.echo(f"{len(papers)} whitepaper file{'s' if len(papers) != 1 else ''} "
-               f"made → {out}")
+        result = run(open_office(), normfiles, out=out, formats=chosen, overwrite=overwrite,
+                     templates=templates, progress=advance)
+    for note in result.notes:
+        click.echo(note)
+    made = len(result.made)
+    click.echo(f"{made} whitepaper file{'s' if made != 1 else ''} made → {out}")
 
 
 commands = [whitepaper]

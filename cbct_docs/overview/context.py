@@ -122,16 +122,27 @@ def results_part(table: ResultsTable) -> tuple[dict[str, Any], list[Chart], Coun
         "per_categorie": [split_line(name, c) for name, c in categories],
         "grafieken": {"resultaten": result_chart.image(),
                       "deelname": participation_chart.image()},
-        "bijlage": appendix(rows),
+        "bijlage": appendix(rows, table.notes),
     }
     return part, [result_chart, participation_chart], total
 
 
-def appendix(rows: Sequence[ResultRow]) -> list[dict[str, Any]]:
+def remark_text(row: ResultRow, note: str = "") -> str:
+    """The Opmerking as the appendix shows it, with its note: ``Heraudit in voorbereiding
+    (gepland op 13-1-2026)``."""
+    if row.remark and note:
+        return f"{row.remark} ({note})"
+    return row.remark or note
+
+
+def appendix(rows: Sequence[ResultRow],
+             notes: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """One table per branch association, its rows in the order of the results table."""
+    notes = notes or {}
     return [{"branche": name, "aantal": len(group), "rijen": [
         {"nr": r.nr, "cert_nr": r.cert_nr, "naam": r.name, "resultaat": r.result,
-         "opmerking": r.remark, "categorie": r.category} for r in group]}
+         "opmerking": remark_text(r, notes.get(r.cert_nr, "")), "categorie": r.category}
+        for r in group]}
         for name, group in split(rows, lambda r: r.branch, BRANCHES)]
 
 
@@ -246,7 +257,7 @@ def build_context(table: ResultsTable, *, audits: Sequence[ScoredAudit] = (),
         "titel": "Sectoroverzicht certificering",
         "periode": period,
         "datum": today or dt.date.today(),
-        "bron": table.path.name,
+        "bron": table.label,
         **results,
         "scores": [],
         "tevredenheid": None,

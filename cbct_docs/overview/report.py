@@ -65,14 +65,18 @@ def _load_frameworks(audits: Sequence[ScoredAudit]) -> dict[str, Any]:
     return {code: load_framework(code) for code in codes}
 
 
-def build_overview(results: str | Path, *, scores: str | Path | None = None,
+def build_overview(results: str | Path | ResultsTable, *, scores: str | Path | None = None,
                    survey: str | Path | None = None, sheet: str | None = None,
                    period: str = "", template: str | Path | None = None,
                    today: dt.date | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> Overview:
+                   progress: Callable[[int, int], None] | None = None,
+                   results_name: str | None = None) -> Overview:
     """Read and check all inputs (every problem at once), then render the report.
 
-    ``progress(done, total)`` follows the reading of the score workbooks.
+    ``results`` is the results table of the period (a file), or the rows made from the
+    recorded decisions (:func:`.recorded.recorded_table`). ``results_name`` names them in
+    messages about score workbooks (default: the file name). ``progress(done, total)``
+    follows the reading of the score workbooks.
     """
     template_path = Path(template) if template is not None else default_template()
     if not template_path.is_file():
@@ -81,14 +85,18 @@ def build_overview(results: str | Path, *, scores: str | Path | None = None,
     table: ResultsTable | None = None
     audits: list[ScoredAudit] = []
     answers: SurveyResult | None = None
-    with problems.catch():
-        table = read_results(results, sheet)
+    if isinstance(results, ResultsTable):
+        table = results
+    else:
+        with problems.catch():
+            table = read_results(results, sheet)
     if survey is not None:
         with problems.catch():
             answers = read_survey(survey)
     if scores is not None and table is not None:
         with problems.catch():
-            audits = read_scored_audits(scores, table.rows, table.path.name, progress)
+            audits = read_scored_audits(scores, table.rows, results_name or table.path.name,
+                                        progress)
     frameworks: dict[str, Any] = {}
     if audits:
         with problems.catch():

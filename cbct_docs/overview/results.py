@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,12 @@ class ResultsTable:
     path: Path
     rows: list[ResultRow]
     has_category: bool
+    source: str = ""  # how the report names where the rows come from (default: file name)
+    notes: dict[str, str] = field(default_factory=dict)  # cert. nr. → note in the appendix
+
+    @property
+    def label(self) -> str:
+        return self.source or self.path.name
 
 
 def _text(value: Any) -> str:

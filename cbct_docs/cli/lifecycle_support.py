@@ -7,12 +7,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..documents.context import Batch, Made, Office
 from .common import DATE
+
+if TYPE_CHECKING:  # the documents are imported when a command runs, not for --help
+    from ..documents.context import Batch, Made, Office
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -66,6 +68,7 @@ def finish(result: Any, pdf: bool = False, cover: bool = False,
            letterhead: Office | None = None, overwrite: bool = False) -> list[Made]:
     """Print what a run did; convert its Word documents and write cover e-mails when
     asked."""
+    from ..documents.context import Batch
     for note in result.notes:
         click.echo(note)
     made = list(result.made)
@@ -91,6 +94,7 @@ def finish(result: Any, pdf: bool = False, cover: bool = False,
 
 def to_pdf(batch: Batch, documents: Sequence[Made]) -> list[Made]:
     from ..deliver.pdf import convert_to_pdf
+    from ..documents.context import Made
 
     made = []
     by_folder: dict[Path, list[Made]] = {}

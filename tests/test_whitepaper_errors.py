@@ -173,3 +173,24 @@ def test_cli_usage_errors_and_help(tmp_path: Path) -> None:
     helptext = run("--help").output
     assert "cbct-docs whitepaper samples/whitepapers/kib-4-samenwerking.yaml" in helptext
     assert "docs/whitepaper.md" in helptext
+
+
+# --- the operation the CLI and the web interface call ------------------------------------
+
+def test_the_operation_returns_what_it_made_and_writes_nothing_on_a_problem(
+        tmp_path: Path) -> None:
+    from cbct_docs.runs.office import open_office
+    from cbct_docs.runs.whitepaper import whitepaper
+
+    office = open_office(tmp_path)
+    out = tmp_path / "out"
+    result = whitepaper(office, [SAMPLE], out=out, formats=["html"])
+    assert [made.path for made in result.made] == [out / OUTPUTS[1]]
+    assert result.notes == [f"{SAMPLE} → {out / OUTPUTS[1]}"]
+    assert result.counts == {"whitepapers": 1} and result.recorded == 0
+    bad = sample()
+    bad["questions"][1]["id"] = "4.9"
+    wrong = write(tmp_path, bad)
+    with pytest.raises(ProblemList, match="'4.9' is not a question of norm 4"):
+        whitepaper(office, [SAMPLE, wrong], out=tmp_path / "none")
+    assert not (tmp_path / "none").exists()

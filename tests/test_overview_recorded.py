@@ -273,6 +273,13 @@ def test_the_period_must_be_one_the_decisions_can_be_counted_for(tmp_path: Path)
     code, output = run_overview(office, tmp_path / "out", "--period", "tweede helft 2025")
     assert code == 2
     assert "Error: --period: 'tweede helft 2025' is not a period" in output
+    elsewhere = OfficeFolder(tmp_path / "elsewhere")  # a folder that is no office
+    elsewhere.folder.mkdir()
+    code, output = run_overview(elsewhere, tmp_path / "out", "--period", "2025")
+    assert code == 2
+    assert (f"Error: {elsewhere.folder / 'cbct-ledger.sqlite'}: there is no office database "
+            "here (give --office DIR") in output
+    assert list(elsewhere.folder.iterdir()) == []  # no database started by a report
 
 
 def test_the_table_of_an_earlier_period_is_still_accepted(tmp_path: Path) -> None:

@@ -54,6 +54,10 @@ def overview(office: OfficeFolder, period: str = "", *, out: Path,
         table, source = results, results.name
     else:
         chosen = parse_period(period)
+        if not office.database_path.exists():  # a report never starts a database
+            raise UsageError("there is no office database here", location=office.database_path,
+                             hint="give --office DIR, the folder with the office's database; "
+                                  "for a period before the tool give its RESULTS table")
         database = office.database()
         rows = recorded_rows(decided_dossiers(database, chosen.start, chosen.end), chosen,
                              source=office.database_path, as_of_day=day)

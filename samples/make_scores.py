@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from cbct_docs.deliver.files import atomic_write  # noqa: E402
 from cbct_docs.documents.planning_data import read_planning  # noqa: E402
+from cbct_docs.documents.scoresheet_file import new_scoresheet  # noqa: E402
 from cbct_docs.domain.register import find_organisation, read_register  # noqa: E402
-from cbct_docs.domain.scoresheet import new_scoresheet  # noqa: E402
 
 FOLDER = HERE / "scores"
 

@@ -10,10 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from cbct_docs.cli import cli
+from cbct_docs.documents.scoresheet_file import new_scoresheet
 from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED, evaluate
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.domain.register import Organisation, find_organisation, read_register
-from cbct_docs.domain.scoresheet import new_scoresheet, read_scoresheet
+from cbct_docs.domain.scoresheet import read_scoresheet
 from cbct_docs.errors import DataError, OutputError, ProblemList
 from cbct_docs.paths import samples_dir
 

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from cbct_docs.cli import cli
+from cbct_docs.documents.scoresheet_file import new_scoresheet
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.domain.register import Organisation
-from cbct_docs.domain.scoresheet import new_scoresheet
 from cbct_docs.errors import ProblemList
 from cbct_docs.overview import build_overview
 from cbct_docs.paths import samples_dir

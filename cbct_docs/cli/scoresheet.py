@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
+from ..documents.scoresheet_file import new_scoresheet
 from ..domain.advice import evaluate
 from ..domain.frameworks import load_framework
 from ..domain.register import find_organisation, read_register
-from ..domain.scoresheet import new_scoresheet, read_scoresheet
+from ..domain.scoresheet import read_scoresheet
 from ..errors import UsageError
 from ..paths import samples_dir
 from .common import DATE

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, Problems
-from ..records import Record, read_records
+from ..records import Record, read_sheets
 from ..records.dates import parse_date
 from ..records.model import Origin
 
@@ -61,14 +61,11 @@ def read_planning(path: str | Path) -> dict[str, AuditPlan]:
     """Audit plans by certificate number; every problem of the workbook at once."""
     problems = Problems()
     plans: dict[str, AuditPlan] = {}
-    audits: list[Record] = []
-    appointments: list[Record] = []
-    with problems.catch():
-        audits = read_records(path, AUDITS, required=["cert_nr", "aangekondigd", "auditoren"])
-    with problems.catch():
-        appointments = read_records(path, APPOINTMENTS, required=[
-            "cert_nr", "datum", "begin", "eind", "locatie", "onderdeel"])
-    problems.raise_if_any()
+    sheets = read_sheets(path, (AUDITS, APPOINTMENTS), required={  # the workbook once
+        AUDITS: ["cert_nr", "aangekondigd", "auditoren"],
+        APPOINTMENTS: ["cert_nr", "datum", "begin", "eind", "locatie", "onderdeel"]})
+    audits: list[Record] = sheets[AUDITS]
+    appointments: list[Record] = sheets[APPOINTMENTS]
     # Numbers with an Audits row, also when that row has a problem of its own.
     listed = {str(r.fields.get("cert_nr") or "").strip() for r in audits}
     for record in audits:

@@ -28,12 +28,12 @@ from .frameworks import (
 )
 from .planning import Quarter, planned_quarter
 from .register import Organisation, find_organisation, read_register
-from .scoresheet import AdviceOverride, NormNotes, ScoreSheet, new_scoresheet, read_scoresheet
+from .scoresheet import AdviceOverride, NormNotes, ScoreSheet, read_scoresheet
 
 __all__ = [
     "ADVICES", "CERTIFIED", "CONDITIONAL", "NOT_CERTIFIED", "AdviceOverride", "AdvicePolicy",
     "AuditCategory", "AuditResult", "Deadlines", "Framework", "Indicator", "Module", "Norm",
     "NormNotes", "NormResult", "Organisation", "Quarter", "Question", "ScaleLevel", "ScoreSheet",
-    "available_frameworks", "evaluate", "find_organisation", "load_framework", "new_scoresheet",
+    "available_frameworks", "evaluate", "find_organisation", "load_framework",
     "planned_quarter", "read_register", "read_scoresheet",
 ]

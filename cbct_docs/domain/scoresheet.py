@@ -1,5 +1,8 @@
 """Score sheets: an xlsx per audit, prefilled from the register and the framework.
 
+This module holds the format and its reader; writing a new sheet is
+``documents/scoresheet_file.py`` (``new_scoresheet``), as the domain writes no files.
+
 Sheets (names are part of the format; the reader looks for them):
 
 - ``Scores``: one row per applicable question, ``score`` with a dropdown of the scale;
@@ -15,14 +18,13 @@ Reading checks every cell and reports all problems together, e.g.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import safe_filename
 from ..errors import DataError, Problems, UsageError
-from ..records import Record, parse_date, read_records
+from ..records import Record, parse_date, read_sheets
 from .advice import ADVICES
 from .frameworks import Framework, load_framework
 from .register import Organisation
@@ -89,40 +91,12 @@ def check_sheet_matches(sheet: ScoreSheet, org: Organisation) -> None:
                         location=where, hint="make a new score sheet, or correct the register")
 
 
-def default_name(org: Organisation) -> str:
-    return f"{safe_filename(f'{org.cert_nr}-{org.name}')}-scores.xlsx"
-
-
-def new_scoresheet(org: Organisation, framework: Framework | str, path: str | Path,
-                   audit_dates: Sequence[dt.date] = (), auditors: Sequence[str] = (),
-                   overwrite: bool = False) -> Path:
-    """Write a score sheet for ``org``; ``path`` may be a folder (a name is chosen)."""
-    from ..deliver.files import atomic_write
-    from .scoresheet_layout import build_workbook
-
-    if isinstance(framework, str):
-        framework = load_framework(framework)
-    if org.framework != framework.code:
-        raise UsageError(f"{org.cert_nr} ({org.name}) is certified under {org.framework}, "
-                         f"not {framework.code}", location=org.origin)
-    path = Path(path)
-    if path.is_dir():
-        path = path / default_name(org)
-    if path.suffix.lower() != ".xlsx":
-        raise UsageError("a score sheet must be an .xlsx file", location=path)
-    if not path.parent.is_dir():
-        raise UsageError("folder does not exist", location=path.parent)
-    data = build_workbook(org, framework, list(audit_dates), list(auditors))
-    atomic_write(path, data, overwrite=overwrite)
-    return path
-
-
 def read_scoresheet(path: str | Path, framework: Framework | str | None = None) -> ScoreSheet:
     """Read a filled-in score sheet and check every cell; all problems at once."""
     path = Path(path)
-    audit = read_records(path, AUDIT)
+    sheets = read_sheets(path, (AUDIT, SCORES, NOTES, INDICATORS))  # the workbook once
     problems = Problems()
-    meta = _Meta(audit, problems, str(path))
+    meta = _Meta(sheets[AUDIT], problems, str(path))
     if framework is None:
         framework = meta.framework_code or ""
     if isinstance(framework, str):
@@ -131,11 +105,10 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
         except UsageError as error:
             raise DataError(error.what, location=meta.where("kader"), hint=error.hint) from None
     meta.check(framework)
-    scores, comments, present = _read_scores(read_records(path, SCORES), framework,
-                                             meta.modules, problems)
-    notes = _read_notes(read_records(path, NOTES), framework, meta.modules, problems)
-    indicators = _read_indicators(read_records(path, INDICATORS), framework, meta.modules,
-                                  problems)
+    scores, comments, present = _read_scores(sheets[SCORES], framework, meta.modules,
+                                             problems)
+    notes = _read_notes(sheets[NOTES], framework, meta.modules, problems)
+    indicators = _read_indicators(sheets[INDICATORS], framework, meta.modules, problems)
     missing = [q.id for q in framework.applicable_questions(meta.modules) if q.id not in present]
     if missing:
         plural = "s" if len(missing) > 1 else ""

@@ -2,6 +2,6 @@
 
 from .dates import parse_date
 from .model import Origin, Record
-from .readers import READERS, read_records
+from .readers import READERS, read_records, read_sheets
 
-__all__ = ["READERS", "Origin", "Record", "parse_date", "read_records"]
+__all__ = ["READERS", "Origin", "Record", "parse_date", "read_records", "read_sheets"]

@@ -35,6 +35,21 @@ MONTH_NAMES = [
 
 # Excel's day 0 is 1899-12-30 once its 1900 leap-year bug is accounted for.
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Workbooks made with "1904 date system" (old Mac Excel) count from 1 January 1904.
+MAC_EPOCH = dt.date(1904, 1, 1)
+
+
+class Serial1904Int(int):
+    """A whole number read from a 1904 workbook: as a date it counts from 1904."""
+
+    excel_epoch = MAC_EPOCH
+
+
+class Serial1904Float(float):
+    """A number read from a 1904 workbook: as a date it counts from 1904."""
+
+    excel_epoch = MAC_EPOCH
+
 # Serial numbers outside 1 jan 1950 .. 31 dec 2099 are almost surely not dates.
 SERIAL_RANGE = (18264, 73415)
 
@@ -55,13 +70,15 @@ def _build(year: int, month: int, day: int, text: str) -> dt.date:
         raise DataError(f"{text!r} is not a valid date: {reason}") from None
 
 
-def from_serial(serial: float, text: str | None = None) -> dt.date:
-    if not SERIAL_RANGE[0] <= serial <= SERIAL_RANGE[1]:
+def from_serial(serial: float, text: str | None = None,
+                epoch: dt.date = EXCEL_EPOCH) -> dt.date:
+    shift = (epoch - EXCEL_EPOCH).days
+    if not SERIAL_RANGE[0] <= serial + shift <= SERIAL_RANGE[1]:
         raise DataError(
             f"{text or serial!r} is not a date",
             hint="an Excel date number should lie between 1950 and 2099",
         )
-    return EXCEL_EPOCH + dt.timedelta(days=int(serial))
+    return epoch + dt.timedelta(days=int(serial))
 
 
 def parse_date(value: Any) -> dt.date:
@@ -73,7 +90,7 @@ def parse_date(value: Any) -> dt.date:
     if isinstance(value, bool) or value is None:
         raise DataError("a date is required", hint="for example 1-5-2025 or 1 mei 2025")
     if isinstance(value, int | float):
-        return from_serial(value)
+        return from_serial(value, epoch=getattr(value, "excel_epoch", EXCEL_EPOCH))
     text = " ".join(str(value).split()).lower()
     if not text:
         raise DataError("a date is required", hint="for example 1-5-2025 or 1 mei 2025")

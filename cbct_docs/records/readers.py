@@ -9,17 +9,30 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, Problems, UsageError
+from ..errors import CbctError, DataError, Problems, UsageError
 from .dates import parse_date
 from .model import Origin, Record
+from .xlsx import HiddenRows, Workbook
 
-Reader = Callable[[Path, str | None], list[Record]]
+Reader = Callable[[Path, str | None, "ReadOptions"], list[Record]]
 READERS: dict[str, Reader] = {}
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How a reader treats what a person may not see: ``hidden_rows`` of a worksheet are
+    refused (the default), skipped, or included."""
+
+    hidden_rows: HiddenRows = "refuse"
 
 
 def reader(*suffixes: str) -> Callable[[Reader], Reader]:
@@ -31,15 +44,7 @@ def reader(*suffixes: str) -> Callable[[Reader], Reader]:
     return register
 
 
-def read_records(
-    path: str | Path,
-    sheet: str | None = None,
-    *,
-    date_fields: Iterable[str] = (),
-    required: Iterable[str] = (),
-) -> list[Record]:
-    """Read a table of records. ``date_fields`` are turned into dates (all problems at once)."""
-    path = Path(path)
+def _reader_for(path: Path) -> Reader:
     func = READERS.get(path.suffix.lower())
     if func is None:
         known = ", ".join(sorted(READERS))
@@ -47,9 +52,60 @@ def read_records(
                          location=path, hint=f"use one of {known}")
     if not path.is_file():
         raise UsageError("file not found", location=path)
-    records = func(path, sheet)
+    return func
+
+
+def read_records(
+    path: str | Path,
+    sheet: str | None = None,
+    *,
+    date_fields: Iterable[str] = (),
+    required: Iterable[str] = (),
+    hidden_rows: HiddenRows = "refuse",
+) -> list[Record]:
+    """Read a table of records. ``date_fields`` are turned into dates (all problems at once).
+
+    ``hidden_rows`` (worksheets only): ``refuse`` (a located error), ``skip`` or ``include``.
+    """
+    path = Path(path)
+    func = _reader_for(path)
+    records = func(path, sheet, ReadOptions(hidden_rows))
     problems = Problems()
-    required = list(required)
+    _check(records, list(required), list(date_fields), problems)
+    problems.raise_if_any()
+    return records
+
+
+def read_sheets(
+    path: str | Path,
+    sheets: Sequence[str],
+    *,
+    required: Mapping[str, Iterable[str]] | None = None,
+    date_fields: Mapping[str, Iterable[str]] | None = None,
+    hidden_rows: HiddenRows = "refuse",
+) -> dict[str, list[Record]]:
+    """Several sheets of one workbook, opened and read once; the same rules as
+    :func:`read_records` for each sheet, and every problem of every sheet at once."""
+    path = Path(path)
+    _reader_for(path)
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise UsageError(f"expected an Excel workbook with the sheets {', '.join(sheets)}",
+                         location=path)
+    problems = Problems()
+    result: dict[str, list[Record]] = {}
+    with Workbook(path) as workbook:
+        for name in sheets:
+            with problems.catch():
+                records = _workbook_records(workbook, name, ReadOptions(hidden_rows))
+                _check(records, list((required or {}).get(name, ())),
+                       list((date_fields or {}).get(name, ())), problems)
+                result[name] = records
+    problems.raise_if_any()
+    return result
+
+
+def _check(records: list[Record], required: list[str], date_fields: list[str],
+           problems: Problems) -> None:
     if records and required:
         missing = [name for name in required if name not in records[0].fields]
         if missing:
@@ -68,8 +124,6 @@ def read_records(
                     record.fields[name] = parse_date(value)
                 except DataError as error:
                     raise error.at(record.where(name)) from None
-    problems.raise_if_any()
-    return records
 
 
 def _location(origin: Origin) -> str:
@@ -81,10 +135,13 @@ def _clean_header(value: Any) -> str:
 
 
 def _table_to_records(
-    rows: Iterable[tuple[int, Sequence[Any]]], file: str, sheet: str | None
+    rows: Iterable[tuple[int, Sequence[Any]]], file: str, sheet: str | None,
+    earlier: Iterable[CbctError] = (),
 ) -> list[Record]:
-    """Shared by xlsx and csv: first non-empty row is the header, empty rows are skipped."""
+    """Shared by xlsx and csv: first non-empty row is the header, empty rows are skipped.
+    ``earlier``: problems the reader found in the cells, reported first."""
     problems = Problems()
+    problems.extend(earlier)
     header: list[str] | None = None
     records: list[Record] = []
     for row_number, raw in rows:
@@ -129,22 +186,46 @@ def _clean_value(value: Any) -> Any:
     return value
 
 
-@reader(".xlsx", ".xlsm")
-def read_xlsx(path: Path, sheet: str | None) -> list[Record]:
-    from .xlsx import read_sheet
+@reader(*WORKBOOK_SUFFIXES)
+def read_xlsx(path: Path, sheet: str | None, options: ReadOptions) -> list[Record]:
+    with Workbook(path) as workbook:
+        return _workbook_records(workbook, sheet or workbook.default_sheet(), options)
 
-    sheet_name, rows = read_sheet(path, sheet)
-    return _table_to_records(rows, str(path), sheet_name)
+
+def _workbook_records(workbook: Workbook, sheet: str, options: ReadOptions) -> list[Record]:
+    table = workbook.table(sheet, options.hidden_rows)
+    return _table_to_records(table.rows, str(workbook.path), table.title, table.problems)
+
+
+# A Dutch text saved as UTF-8 shows these byte pairs (é, ë, ü, ł, € ’ “ – …); a file saved
+# as Windows-1252 practically never holds them ("Ã©", "â€™").
+_UTF8_MARKS = re.compile(rb"[\xc2-\xc5][\x80-\xbf]|\xe2(?:\x80[\x90-\xbf]|\x82\xac|\x84\xa2)")
+BOM = b"\xef\xbb\xbf"
 
 
 def decode_text(data: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 as Dutch Excel writes it."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """UTF-8 (with or without BOM), else Windows-1252 as Dutch Excel writes it; a file that
+    mixes the two (UTF-8 text with a Windows-1252 byte) is refused, never half mojibake."""
+    bom = data.startswith(BOM)
+    if bom:
+        data = data[len(BOM):]
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        bad = error.start
+    mark = _UTF8_MARKS.search(data)
+    if bom or mark:
+        line = data[:bad].count(b"\n") + 1
+        if bom:
+            because = "the file starts as UTF-8 (with a BOM)"
+        else:
+            assert mark is not None
+            utf8_line = data[:mark.start()].count(b"\n") + 1
+            because = f"line {utf8_line} is UTF-8"
+        raise DataError(
+            f"byte 0x{data[bad]:02x} is not UTF-8, but {because}: the file mixes encodings",
+            location=f"{file}:line {line}",
+            hint="retype the character, or save the file again as 'CSV UTF-8' in Excel")
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
@@ -156,37 +237,169 @@ def decode_text(data: bytes, file: str) -> str:
         ) from None
 
 
+DELIMITERS = (";", ",", "\t")
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the header into the most columns and every row into no
+    more columns than the header (Excel writes each row with all its separators)."""
+    def score(delimiter: str) -> tuple[bool, bool, int]:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        widths: list[int] = []
+        try:
+            for row in reader:
+                if any(cell.strip() for cell in row):
+                    widths.append(len(row))
+                if len(widths) > 50:
+                    break
+        except csv.Error:
+            pass
+        if not widths:
+            return (False, False, 0)
+        return (widths[0] > 1, all(w <= widths[0] for w in widths[1:]), widths[0])
+
+    lines = text.splitlines()[:50]
+    best = max(DELIMITERS, key=lambda d: (*score(d), sum(line.count(d) for line in lines)))
+    return best
+
+
 @reader(".csv", ".tsv", ".txt")
-def read_csv(path: Path, sheet: str | None) -> list[Record]:
+def read_csv(path: Path, sheet: str | None, options: ReadOptions) -> list[Record]:
     text = decode_text(path.read_bytes(), str(path))
     if not text.strip():
         raise DataError("the file is empty", location=path,
                         hint="expected a header row and one row per record")
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:
-        first = text.splitlines()[0]
-        delimiter = max(",;\t", key=first.count)
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return _table_to_records(((i, r) for i, r in enumerate(rows, start=1)), str(path), None)
-    except csv.Error as error:
-        raise DataError(f"not a readable CSV file: {error}", location=path) from None
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else _delimiter(text)
+    return _table_to_records(_csv_rows(text, delimiter, str(path)), str(path), None)
+
+
+def _csv_rows(text: str, delimiter: str, file: str) -> Iterable[tuple[int, list[str]]]:
+    """Rows of a CSV text, strictly: a quote that is never closed, or text after a closing
+    quote, is a located error (a lenient reader swallows the next rows into one value)."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    number = 0
+    while True:
+        line = rows.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "end of data" in str(error) or "EOF" in str(error):
+                what = "a quote opened in this row is never closed"
+                hint = ("close the quote, or double a quote inside a quoted value "
+                        '(\"Kunst & Co\"\"\")')
+            else:
+                what = f"a quote in this row is not where CSV allows it ({error})"
+                hint = 'put the whole value in quotes and double the quotes inside it'
+            raise DataError(what, location=f"{file}:line {line}", hint=hint) from None
+        number += 1
+        yield number, row
+
+
+class _Unreadable:
+    """A JSON value that has no place in a letter (NaN, Infinity, a number of 5,000 digits)."""
+
+    def __init__(self, text: str, why: str) -> None:
+        self.text, self.why = text, why
+
+
+class _Pairs(dict[str, Any]):
+    """A JSON object that remembers the keys it held twice."""
+
+    duplicates: list[str]
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Pairs:
+    result = _Pairs()
+    result.duplicates = []
+    for key, value in pairs:
+        name = unicodedata.normalize("NFC", key)
+        if name in result:
+            result.duplicates.append(name)
+        result[name] = value
+    return result
+
+
+def _constant(text: str) -> _Unreadable:
+    return _Unreadable(text, f"{text} is not a number a letter can show")
+
+
+def _integer(text: str) -> int | _Unreadable:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_DIGITS:
+        return _Unreadable(text[:20], f"a number of {digits} digits is not a value a letter "
+                                      "can show")
+    return int(text)
+
+
+def _float(text: str) -> float | _Unreadable:
+    number = float(text)
+    if not math.isfinite(number):
+        return _Unreadable(text[:20], f"{text[:20]} is too large a number")
+    return number
+
+
+MAX_DIGITS = 100
+MAX_DEPTH = 100
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str) -> int:
+    """The line at which ``text`` nests deeper than MAX_DEPTH (1 when not found)."""
+    depth = 0
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return text.count("\n", 0, match.start()) + 1
+        elif token in "]}":
+            depth -= 1
+    return 1
+
+
+def _nested(value: Any, where: Origin, problems: Problems) -> Any:
+    """A field's value with every problem inside it located (``record 2:adres.straat``):
+    numbers JSON cannot hold exactly, keys given twice. Groups and lists stay usable in
+    templates as structures (printing one as a whole is refused when rendering)."""
+    if isinstance(value, _Unreadable):
+        problems.add(DataError(value.why, location=where))
+        return None
+    if isinstance(value, dict):
+        for key in getattr(value, "duplicates", ()):
+            problems.add(DataError(f"key {key!r} appears twice", location=where,
+                                   hint="each key once; the last one would win unseen"))
+        return {k: _nested(v, where.at(f"{where.field}.{k}"), problems)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nested(v, where.at(f"{where.field}[{i}]"), problems)
+                for i, v in enumerate(value, start=1)]
+    return value
 
 
 @reader(".json")
-def read_json(path: Path, sheet: str | None) -> list[Record]:
+def read_json(path: Path, sheet: str | None, options: ReadOptions) -> list[Record]:
+    text = decode_text(path.read_bytes(), str(path))
     try:
-        data = json.loads(decode_text(path.read_bytes(), str(path)))
+        data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant,
+                          parse_int=_integer, parse_float=_float)
     except json.JSONDecodeError as error:
         raise DataError(f"not valid JSON: {error.msg}",
                         location=f"{path}:line {error.lineno}") from None
-    if isinstance(data, dict) and isinstance(data.get("records"), list):
-        data = data["records"]
+    except RecursionError:
+        raise DataError(f"nested deeper than {MAX_DEPTH} levels",
+                        location=f"{path}:line {_too_deep(text)}",
+                        hint="expected a list of objects whose values are text or numbers"
+                        ) from None
+    problems = Problems()
+    if isinstance(data, _Pairs):
+        for key in data.duplicates:
+            problems.add(DataError(f"key {key!r} appears twice", location=path))
+        if isinstance(data.get("records"), list):
+            data = data["records"]
     if not isinstance(data, list):
         raise DataError("expected a list of objects, or {\"records\": [...]}", location=path)
-    problems = Problems()
     records = []
     for index, item in enumerate(data, start=1):
         origin = Origin(str(path), None, index, unit="record")
@@ -194,7 +407,12 @@ def read_json(path: Path, sheet: str | None) -> list[Record]:
             problems.add(DataError(f"expected an object, found {type(item).__name__}",
                                    location=origin))
             continue
-        fields = {unicodedata.normalize("NFC", str(k)): _clean_value(v) for k, v in item.items()}
+        for key in getattr(item, "duplicates", ()):
+            problems.add(DataError(f"key {key!r} appears twice", location=origin.at(key),
+                                   hint="a record holds each field once"))
+        fields: dict[str, Any] = {}
+        for key, value in item.items():
+            fields[key] = _clean_value(_nested(value, origin.at(key), problems))
         records.append(Record(fields, origin, index))
     problems.raise_if_any()
     return records

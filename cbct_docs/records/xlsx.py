@@ -1,76 +1,380 @@
-"""Reading a worksheet the way a person sees it.
+"""Reading worksheets the way a person sees them, each workbook opened once.
 
 - Formulas give their cached values; a formula that was never calculated is an error.
-- A merged range shows its value in every cell it covers (as the eye reads it).
-- Dates stored as Excel dates come out as ``datetime.date``.
+- A cell that shows an error (``#N/A``, ``#DIV/0!``, ``#REF!`` …) is an error, per cell.
+- A range merged down one column shows its value in every cell it covers (as the eye
+  reads it); a range merged across columns is refused: its value would stand under one
+  heading while the eye reads it under several.
+- Hidden rows (hidden, or filtered out by an AutoFilter) are refused, unless the caller
+  asks to ``skip`` or ``include`` them.
+- Dates stored as Excel dates come out as ``datetime.date`` (``datetime`` when they have
+  a time), also in workbooks that count from 1904; plain numbers of a 1904 workbook carry
+  that epoch, so a serial number used as a date later is converted correctly too.
+
+The workbook is opened with openpyxl in read-only mode (sheet names and states, the
+1904 flag, shared strings and the date styles come from openpyxl); each sheet's XML is
+then streamed once with expat, applying openpyxl's own cell rules (``WorkSheetParser.
+parse_cell`` with ``data_only``). Only cells that hold a value are kept, so time and
+memory grow with the cells that are filled, never with the sheet's nominal size (one
+formatted empty cell at XFD1048576 costs nothing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from xml.parsers import expat
 
-from ..errors import DataError, Problems
+from ..errors import CbctError, DataError
+from .dates import Serial1904Float, Serial1904Int
+
+HiddenRows = Literal["refuse", "skip", "include"]
+HIDDEN_ROW_CHOICES: tuple[str, ...] = ("refuse", "skip", "include")
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_SEP = "\x01"  # namespace separator given to expat
 
 
-def read_sheet(path: Path, sheet: str | None) -> tuple[str, Iterator[tuple[int, Sequence[Any]]]]:
-    import openpyxl
+def _tag(name: str) -> str:
+    return f"{_MAIN}{_SEP}{name}"
 
-    if not zipfile.is_zipfile(path):
-        raise DataError("not an Excel workbook (.xlsx is a zip file; this one is not)",
-                        location=path, hint="save it again as 'Excel-werkmap (.xlsx)'")
-    try:
-        formulas = openpyxl.load_workbook(path, data_only=False)
-    except Exception as error:  # openpyxl raises many types for broken files
-        raise DataError(f"cannot open workbook: {error}", location=path) from None
-    if sheet is None:
-        # The first sheet a person sees: a hidden helper sheet may come first in the file.
-        visible = [w for w in formulas.worksheets if w.sheet_state == "visible"]
+
+ROW, CELL, VALUE, FORMULA = _tag("row"), _tag("c"), _tag("v"), _tag("f")
+INLINE, TEXT, PHONETIC, MERGE = _tag("is"), _tag("t"), _tag("rPh"), _tag("mergeCell")
+
+_COLUMNS: dict[str, int] = {}
+
+
+def column_index(letters: str) -> int:
+    index = _COLUMNS.get(letters)
+    if index is None:
+        index = 0
+        for char in letters:
+            index = index * 26 + ord(char) - 64
+        _COLUMNS[letters] = index
+    return index
+
+
+def column_letters(index: int) -> str:
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _split(coordinate: str) -> tuple[int, int]:
+    """``B12`` → (12, 2)."""
+    letters = coordinate.rstrip("0123456789")
+    if not letters or letters == coordinate or not letters.isalpha():
+        raise ValueError(coordinate)
+    return int(coordinate[len(letters):]), column_index(letters.upper())
+
+
+@dataclass
+class SheetTable:
+    """One worksheet as rows of values, with the problems found in its cells."""
+
+    title: str
+    rows: list[tuple[int, list[Any]]]
+    problems: list[CbctError] = field(default_factory=list)
+
+
+class Workbook:
+    """An open workbook: ``with Workbook(path) as wb: wb.table(wb.default_sheet())``."""
+
+    def __init__(self, path: Path) -> None:
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+        self.path = path
+        if not zipfile.is_zipfile(path):
+            raise DataError("not an Excel workbook (.xlsx is a zip file; this one is not)",
+                            location=path, hint="save it again as 'Excel-werkmap (.xlsx)'")
+        # openpyxl's own reading of the workbook part, shared strings and styles (what
+        # load_workbook(read_only=True) does), without its per-sheet size scan: a sheet
+        # without a <dimension> would be parsed whole just to learn its size.
+        try:
+            reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+        except Exception as error:  # openpyxl raises many types for broken files
+            raise DataError(f"cannot open workbook: {error}", location=path) from None
+        self.archive = reader.archive
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self.sheets: dict[str, tuple[str, str]] = {}  # title → (state, part)
+            for sheet, rel in reader.parser.find_sheets():
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                    self.sheets[sheet.name] = (sheet.state or "visible", rel.target)
+        except Exception as error:
+            self.archive.close()
+            raise DataError(f"cannot open workbook: {error}", location=path) from None
+        self.shared_strings: list[Any] = reader.shared_strings
+        self.epoch = reader.wb.epoch
+        self.mac_1904 = reader.wb.epoch == CALENDAR_MAC_1904
+        self.date_formats: set[int] = set(reader.wb._date_formats)
+        self.timedelta_formats: set[int] = set(reader.wb._timedelta_formats)
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.archive.close()
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.sheets)
+
+    def default_sheet(self) -> str:
+        """The first sheet a person sees: a hidden helper sheet may come first in the file."""
+        visible = [name for name, (state, _) in self.sheets.items() if state == "visible"]
         if not visible:
-            raise DataError("the workbook has no visible worksheet", location=path,
+            raise DataError("the workbook has no visible worksheet", location=self.path,
                             hint="name the sheet with --sheet")
-        ws = visible[0]
-    elif sheet in formulas.sheetnames:
-        ws = formulas[sheet]
-    else:
-        raise DataError(f"no sheet named {sheet!r}", location=path,
-                        hint=f"sheets: {', '.join(formulas.sheetnames)}")
-    cached = None
-    if any(cell.data_type == "f" for row in ws.iter_rows() for cell in row):
-        cached = openpyxl.load_workbook(path, data_only=True)[ws.title]
+        return visible[0]
 
-    merged: dict[tuple[int, int], Any] = {}
-    for cell_range in ws.merged_cells.ranges:
-        top_left = ws.cell(cell_range.min_row, cell_range.min_col)
-        for row in range(cell_range.min_row, cell_range.max_row + 1):
-            for col in range(cell_range.min_col, cell_range.max_col + 1):
-                merged[(row, col)] = (top_left.row, top_left.column)
+    def check_sheet(self, sheet: str) -> None:
+        if sheet not in self.sheets:
+            raise DataError(f"no sheet named {sheet!r}", location=self.path,
+                            hint=f"sheets: {', '.join(self.sheets)}")
 
-    problems = Problems()
+    def table(self, sheet: str, hidden_rows: HiddenRows = "refuse") -> SheetTable:
+        self.check_sheet(sheet)
+        parser = _SheetParser(self, sheet)
+        try:
+            with self.archive.open(self.sheets[sheet][1]) as source:
+                parser.parse(source)
+        except (expat.ExpatError, KeyError, ValueError, IndexError) as error:
+            raise DataError(f"cannot read sheet {sheet!r}: {error}",
+                            location=self.path) from None
+        return parser.table(hidden_rows)
 
-    def value_of(row: int, col: int) -> Any:
-        row, col = merged.get((row, col), (row, col))
-        cell = ws.cell(row, col)
-        if cell.data_type == "f":
-            value = cached.cell(row, col).value if cached is not None else None
-            if value is None:
-                problems.add(DataError(
-                    f"formula {cell.value} has no calculated value",
-                    location=f"{path}:{ws.title}:row {row}:{cell.coordinate}",
-                    hint="open and save the workbook in Excel, or type the value",
-                ))
-            return value
-        value = cell.value
+
+class _SheetParser:
+    """expat handlers for one sheet's XML; keeps only cells that hold a value."""
+
+    def __init__(self, workbook: Workbook, title: str) -> None:
+        self.file, self.title = str(workbook.path), title
+        self.shared = workbook.shared_strings
+        self.epoch = workbook.epoch
+        self.mac_1904 = workbook.mac_1904
+        self.date_formats = workbook.date_formats
+        self.timedelta_formats = workbook.timedelta_formats
+        self.rows: dict[int, dict[int, Any]] = {}
+        self.hidden: set[int] = set()
+        self.merges: list[str] = []
+        self.problems: list[CbctError] = []
+        self.row = 0
+        self.column = 0
+        self.cells: dict[int, Any] = {}
+        self.kind = "n"
+        self.style = 0
+        self.row_text = ""
+        self.text: str | None = None
+        self.value: str | None = None
+        self.formula: str | None = None
+        self.inline: list[str] | None = None
+        self.phonetic = False
+
+    def parse(self, source: Any) -> None:
+        parser = expat.ParserCreate(namespace_separator=_SEP)
+        parser.buffer_text = True
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+        parser.ParseFile(source)
+
+    def location(self, row: int, column: int) -> str:
+        return f"{self.file}:{self.title}:row {row}:{column_letters(column)}{row}"
+
+    # --- expat handlers ------------------------------------------------------------------
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        if name == CELL:
+            reference = attrs.get("r")
+            if reference:
+                letters = reference.rstrip("0123456789")
+                self.column = column_index(letters.upper())
+                if reference[len(letters):] != self.row_text:  # trust the cell's reference
+                    self._finish_row()
+                    self.row = int(reference[len(letters):])
+                    self.row_text = str(self.row)
+            else:
+                self.column += 1
+            self.kind = attrs.get("t", "n")
+            style = attrs.get("s")
+            self.style = int(style) if style else 0
+            self.value = self.formula = self.inline = None
+        elif name == VALUE:
+            self.text = ""
+        elif name == ROW:
+            reference = attrs.get("r")
+            self.row = int(reference) if reference else self.row + 1
+            self.row_text = str(self.row)
+            self.column = 0
+            self.cells = {}
+            if attrs.get("hidden") in ("1", "true"):
+                self.hidden.add(self.row)
+        elif name == FORMULA:
+            self.text = ""
+        elif name == INLINE:
+            self.inline = []
+        elif name == TEXT:
+            if self.inline is not None and not self.phonetic:
+                self.text = ""
+        elif name == PHONETIC:
+            self.phonetic = True
+        elif name == MERGE:
+            reference = attrs.get("ref")
+            if reference:
+                self.merges.append(reference)
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text += data
+
+    def end(self, name: str) -> None:
+        if name == CELL:
+            self._finish_cell()
+        elif name == VALUE:
+            self.value, self.text = self.text, None
+        elif name == ROW:
+            self._finish_row()
+        elif name == TEXT:
+            if self.text is not None and self.inline is not None:
+                self.inline.append(self.text)
+                self.text = None
+        elif name == FORMULA:
+            self.formula, self.text = self.text, None
+        elif name == PHONETIC:
+            self.phonetic = False
+
+    def _finish_row(self) -> None:
+        if self.cells:
+            self.rows.setdefault(self.row, {}).update(self.cells)
+        self.cells = {}
+
+    def _finish_cell(self) -> None:
+        """openpyxl's ``parse_cell`` with ``data_only``, plus the reader's refusals."""
+        kind, row, column = self.kind, self.row, self.column
+        value: Any = None if kind == "inlineStr" else (self.value or None)
+        if value is not None:
+            if kind == "n":
+                value = float(value) if ("." in value or "E" in value or "e" in value) \
+                    else int(value)
+                if self.style in self.date_formats:
+                    value = self._date(value, row, column)
+                elif self.mac_1904:
+                    value = Serial1904Int(value) if isinstance(value, int) \
+                        else Serial1904Float(value)
+            elif kind == "s":
+                value = self.shared[int(value)]
+            elif kind == "b":
+                value = bool(int(value))
+            elif kind == "d":
+                from openpyxl.utils.datetime import from_ISO8601
+
+                value = from_ISO8601(value)
+            elif kind == "e":
+                self.problems.append(DataError(
+                    f"the cell shows the error {value}", location=self.location(row, column),
+                    hint="correct the formula or type the value in Excel"))
+                return
+        elif kind == "inlineStr" and self.inline is not None:
+            value = "".join(self.inline)
+        if value is None and self.formula is not None:
+            formula = f"={self.formula}" if self.formula else "(a shared formula)"
+            self.problems.append(DataError(
+                f"formula {formula} has no calculated value",
+                location=self.location(row, column),
+                hint="open and save the workbook in Excel, or type the value"))
+            return
+        if value is None:
+            return
         if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-            return value.date()
-        return value
+            value = value.date()
+        self.cells[column] = value
 
-    def rows() -> Iterator[tuple[int, Sequence[Any]]]:
-        for row in range(1, ws.max_row + 1):
-            yield row, [value_of(row, col) for col in range(1, ws.max_column + 1)]
-        problems.raise_if_any()
+    def _date(self, serial: float, row: int, column: int) -> Any:
+        from openpyxl.utils.datetime import from_excel
 
-    return ws.title, rows()
+        try:
+            return from_excel(serial, self.epoch, timedelta=self.style in self.timedelta_formats)
+        except (OverflowError, ValueError):
+            self.problems.append(DataError(
+                f"{serial} is formatted as a date but lies outside the dates Excel knows",
+                location=self.location(row, column)))
+            return None
+
+    # --- after the last row ------------------------------------------------------------
+
+    def table(self, hidden_rows: HiddenRows) -> SheetTable:
+        self._finish_row()
+        self._apply_merges()
+        rows = self.rows
+        hidden = sorted(r for r in self.hidden if r in rows)
+        if hidden and hidden_rows == "refuse":
+            more = (f"; {len(hidden)} hidden rows: {_ranges(hidden)}" if len(hidden) > 1
+                    else "")
+            self.problems.append(DataError(
+                f"the row is hidden (hidden or filtered out in Excel){more}",
+                location=f"{self.file}:{self.title}:row {hidden[0]}",
+                hint="show all rows in Excel, or choose to skip or include hidden rows "
+                     "(merge: --hidden-rows skip|include)"))
+        skip = set(hidden) if hidden_rows == "skip" else set()
+        table: list[tuple[int, list[Any]]] = []
+        for number in sorted(rows):
+            if number in skip:
+                continue
+            cells = rows[number]
+            values: list[Any] = [None] * max(cells)
+            for column, value in cells.items():
+                values[column - 1] = value
+            table.append((number, values))
+        return SheetTable(self.title, table, self.problems)
+
+    def _apply_merges(self) -> None:
+        for reference in self.merges:
+            first, _, last = reference.partition(":")
+            try:
+                top, left = _split(first)
+                bottom, right = _split(last or first)
+            except ValueError:
+                continue
+            value = self.rows.get(top, {}).get(left)
+            if value is None:
+                continue
+            if right != left:
+                self.problems.append(DataError(
+                    f"cells {reference} are merged across columns: the value stands in "
+                    f"column {column_letters(left)} only, though it covers "
+                    f"{column_letters(left)} to {column_letters(right)}",
+                    location=f"{self.file}:{self.title}:row {top}:{first}",
+                    hint="unmerge the cells in Excel and give each column its own value"))
+                continue
+            for row in range(top + 1, bottom + 1):
+                self.rows.setdefault(row, {})[left] = value
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 7] → '2-4, 7' (at most ten parts)."""
+    parts: list[str] = []
+    start = previous = numbers[0]
+    for number in [*numbers[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if number is not None:
+            start = previous = number
+    return ", ".join(parts[:10]) + (" …" if len(parts) > 10 else "")
+

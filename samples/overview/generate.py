@@ -147,9 +147,9 @@ def write_scores() -> None:
 
     import openpyxl
 
+    from cbct_docs.documents.scoresheet_file import new_scoresheet
     from cbct_docs.domain.frameworks import load_framework
     from cbct_docs.domain.register import Organisation
-    from cbct_docs.domain.scoresheet import new_scoresheet
     from cbct_docs.records import Origin
 
     folder = HERE / "scores"

@@ -476,8 +476,8 @@ def _(d: Path) -> dict[str, Any]:
 # --- score sheets --------------------------------------------------------------------------
 
 def score_sheet(d: Path, edit: Callable[[Any], None]) -> None:
+    from cbct_docs.documents.scoresheet_file import new_scoresheet
     from cbct_docs.domain.register import read_register
-    from cbct_docs.domain.scoresheet import new_scoresheet
 
     register_csv(d, GOOD_ROW)
     (org,) = read_register(d / "register.csv")

@@ -1,7 +1,8 @@
-"""Builds the score sheet workbook (the reader lives in ``scoresheet.py``).
+"""Builds the score sheet workbook (the reader lives in ``domain/scoresheet.py``).
 
 Auditors work in Excel: dropdowns for scores, answers and the advice override,
-score cells coloured like the scale, wrapped long texts and frozen headers.
+score cells coloured like the scale, wrapped long texts and frozen headers. Every value
+goes in through ``records.inert``: a name or auditor such as ``=1+1`` stays text.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import datetime as dt
 import io
 from typing import Any
 
-from .advice import ADVICES
-from .frameworks import Framework
-from .register import Organisation
-from .scoresheet import (
+from ..domain.advice import ADVICES
+from ..domain.frameworks import Framework
+from ..domain.register import Organisation
+from ..domain.scoresheet import (
     ANSWERS,
     AUDIT,
     AUDIT_COLUMNS,
@@ -24,6 +25,7 @@ from .scoresheet import (
     SCORE_COLUMNS,
     SCORES,
 )
+from ..records.inert import append_row
 
 FILLS = {"red": "FFC7CE", "orange": "FFD8A8", "yellow": "FFEB9C", "green": "C6EFCE"}
 HEADER_FILL = "DDE4EE"
@@ -51,7 +53,7 @@ def _header(sheet: Any, columns: tuple[str, ...], widths: tuple[int, ...]) -> No
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    sheet.append(list(columns))
+    append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
@@ -87,7 +89,8 @@ def _scores_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
     for part in framework.parts(org.modules):
         for question in part.questions:
             if question.applies_to(org.modules):
-                sheet.append([part.key, question.id, question.text, question.scope, None, None])
+                append_row(sheet, [part.key, question.id, question.text, question.scope,
+                                   None, None])
     last = sheet.max_row
     _wrap(sheet, "C", "F")
     names = framework.scale_names
@@ -102,7 +105,7 @@ def _scores_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
 def _notes_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
     _header(sheet, NOTE_COLUMNS, (8, 40, 60, 45, 45))
     for part in framework.parts(org.modules):
-        sheet.append([part.key, part.label, None, None, None])
+        append_row(sheet, [part.key, part.label, None, None, None])
     _wrap(sheet, "B", "C", "D", "E")
 
 
@@ -111,7 +114,8 @@ def _indicator_sheet(sheet: Any, org: Organisation, framework: Framework) -> Non
     for part in framework.parts(org.modules):
         for indicator in part.indicators:
             if indicator.applies_to(org.modules):
-                sheet.append([part.key, indicator.id, indicator.text, indicator.scope, None])
+                append_row(sheet, [part.key, indicator.id, indicator.text, indicator.scope,
+                                   None])
     _wrap(sheet, "C")
     _dropdown(sheet, f"E2:E{max(sheet.max_row, 2)}", list(ANSWERS), "Ongeldig antwoord",
               "Kies ja of nee.")
@@ -139,9 +143,9 @@ def _audit_sheet(sheet: Any, org: Organisation, framework: Framework,
                  "Alleen invullen als het advies afwijkt van wat de scores opleveren."])
     rows.append(["override_reden", None, "Verplicht bij een afwijkend advies."])
     for row in rows:
-        sheet.append(row)
+        number = append_row(sheet, row)
         if row[0] == "auditdatum":
-            sheet.cell(sheet.max_row, 2).number_format = DATE_FORMAT
+            sheet.cell(number, 2).number_format = DATE_FORMAT
     _wrap(sheet, "B", "C")
     override_row = next(i for i, row in enumerate(rows, start=2) if row[0] == "advies_override")
     _dropdown(sheet, f"B{override_row}", list(ADVICES), "Ongeldig advies",

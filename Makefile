@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench golden clean
+.PHONY: demo test lint bench golden clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,8 @@ golden: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info
+
+# The screenshots of the web app in docs/screenshots/, made by its end-to-end test (needs
+# the system's chromium and chromium-driver).
+screenshots: $(STAMP)
+	CBCT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_web_e2e.py

@@ -154,7 +154,7 @@ def test_review_shows_every_email_as_read_in_a_sandboxed_frame(browser: Browser)
     location = announce(browser)
     html = browser.get(location).get_data(as_text=True)
     text = page_text(html)
-    assert "Aankondiging verstuurd: 5 documenten" in text
+    assert "Aankondigingen: 5 documenten" in text
     assert "Onderwerp Aankondiging audit Kwaliteit in Beeld in het tweede kwartaal van 2025" \
         in text
     assert "kwaliteit@rivierenland-bieb.example.nl" in text
@@ -415,7 +415,7 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
     response = browser.post("/maken/bevestigingen",
                             {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
     text = browser.text(response.headers["Location"])
-    assert "Bevestigingsbrief verstuurd:" in text
+    assert "Bevestigingsbrieven:" in text
     assert "Bevestiging audit" in text or "bevestig" in text.lower()
 
 

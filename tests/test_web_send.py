@@ -126,7 +126,7 @@ def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
         browser.text("/verzenden/logboek")
     handler.refuse = set()
     browser.post("/verzenden/logboek/opnieuw", {"bericht": message_id})
-    assert "Opnieuw verstuurd: 1 sent" in browser.text("/verzenden/logboek")
+    assert "Opnieuw verstuurd: 1 verzonden." in browser.text("/verzenden/logboek")
     assert len(handler.received) == 5
 
 

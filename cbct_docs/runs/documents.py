@@ -33,6 +33,20 @@ from ..store.dossiers import Dossier
 from .office import OfficeFolder
 from .run import Run
 
+#: A batch by the documents it holds.
+BATCH_LABELS = {
+    Kind.ANNOUNCED: "Aankondigingen",
+    Kind.INTAKE_REMINDED: "Herinneringen intake",
+    Kind.CONFIRMED: "Bevestigingsbrieven",
+    Kind.CONCEPT_SENT: "Conceptrapporten",
+    Kind.FINAL_REPORT: "Definitieve rapporten",
+    Kind.DECIDED: "Besluitbrieven",
+    Kind.CERTIFICATE_ISSUED: "Certificaten",
+    Kind.HERAUDIT_PLANNED: "Heraudit-brieven",
+    Kind.HERAUDIT_DECIDED: "Besluitbrieven na heraudit",
+    Kind.SURVEY_SENT: "Tevredenheidsenquêtes",
+}
+
 #: Where the web app writes the documents it makes, inside the office folder.
 OUT_NAME = "out"
 
@@ -72,7 +86,9 @@ class BatchInfo:
 
     @property
     def label(self) -> str:
-        return LABELS[self.kind]
+        """What the batch holds, in words (not the event's label: "verstuurd" is not yet
+        true while it waits for review)."""
+        return BATCH_LABELS.get(self.kind, LABELS[self.kind])
 
     def count(self, status: str) -> int:
         return sum(1 for item in self.items if item.status == status)

@@ -100,7 +100,10 @@ def _step_key(step: str) -> tuple[int, str]:
 def page() -> Any:
     place = office()
     today = parse_day(request.args.get("peildatum"))
-    rows = status(place, today)
+    try:
+        rows = status(place, today)
+    except UsageError as error:  # no register read in yet: where to begin
+        return render_template("welkom.html", problemen=error.messages())
     quarters = sorted({row.quarter for row in rows})
     default = Quarter.of(today)
     if quarters and default not in quarters:
@@ -163,7 +166,8 @@ def make_confirmations() -> Any:
     planning = planning_path(place)
     if planning is None:
         raise UsageError("er is nog geen planning", hint="zet planning.xlsx bij Bestanden")
-    result = confirm(place, planning, day, out=out_folder(place), quarter=quarter)
+    result = confirm(place, planning, day, out=out_folder(place), quarter=quarter,
+                     only=_numbers(quarter, "confirm"))
     return _finish(result, "bevestigingsbrieven", quarter)
 
 

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 
+from ..deliver.sending import BatchReport
 from ..errors import CbctError, UsageError
 from ..runs.documents import batches
 from ..runs.office import open_office
@@ -31,6 +32,13 @@ bp = Blueprint("sending", __name__)
 STATE_LABELS = {"sent": "verzonden", "failed": "mislukt", "unconfirmed": "onzeker",
                 "deferred": "uitgesteld", "sending": "bezig"}
 DECISION_LABELS = {"send": "gaat nu", "skip": "gaat niet", "attention": "eerst bekijken"}
+
+
+def summary(report: BatchReport) -> str:
+    parts = [(len(report.of(state)), label) for state, label in (
+        ("sent", "verzonden"), ("failed", "mislukt"), ("deferred", "uitgesteld"),
+        ("unconfirmed", "onzeker"), ("skipped", "overgeslagen"))]
+    return ", ".join(f"{count} {label}" for count, label in parts if count) or "niets"
 
 
 def _user() -> str:
@@ -123,7 +131,7 @@ def ledger_again() -> Any:
     try:
         report = send_again(office(), _message_id(),
                             password=request.form.get("wachtwoord") or None)
-        flash(f"Opnieuw verstuurd: {report.summary()}.", "ok")
+        flash(f"Opnieuw verstuurd: {summary(report)}.", "ok")
     except CbctError as error:
         for line in problem_lines(error):
             flash(line, "fout")

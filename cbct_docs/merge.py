@@ -25,6 +25,8 @@ from .deliver.files import (
 )
 from .errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
 from .records import Record, read_records
+from .records.inert import csv_value
+from .records.xlsx import HiddenRows
 from .render import DocxRenderer, HtmlRenderer, renderer_for
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
@@ -179,6 +181,7 @@ def merge(
     limit: int | None = None,
     record: int | None = None,
     sheet: str | None = None,
+    hidden_rows: HiddenRows = "refuse",
     overwrite: bool = False,
     resume: bool = False,
     manifest: str = "json",
@@ -190,7 +193,7 @@ def merge(
     ProblemList at the end when anything failed (after writing the manifest).
     """
     renderer = renderer_for(template)
-    records = read_records(data, sheet)
+    records = read_records(data, sheet, hidden_rows=hidden_rows)
     if not records:
         raise DataError("has a header row but no records", location=data)
     chosen = select(records, where, limit, record)
@@ -253,14 +256,16 @@ def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> P
         writer = csv.DictWriter(buffer, fieldnames=["record", "data", "output", "status",
                                                     "sha256"])
         writer.writeheader()
-        writer.writerows(rows)
+        # A file name or origin such as "=1+1" must stay text in Excel (records.inert).
+        writer.writerows({key: csv_value(value) for key, value in row.items()} for row in rows)
         atomic_write(path, buffer.getvalue(), overwrite=True)
     else:
         raise UsageError(f"--manifest {fmt!r}: use json, csv or none")
     return path
 
 
-def check(template: str | Path, data: str | Path, *, sheet: str | None = None) -> int:
+def check(template: str | Path, data: str | Path, *, sheet: str | None = None,
+          hidden_rows: HiddenRows = "refuse") -> int:
     """Check a template against data without writing. Returns the number of records checked.
 
     Reports, all at once: unknown template variables, data that cannot be read, and
@@ -272,7 +277,7 @@ def check(template: str | Path, data: str | Path, *, sheet: str | None = None) -
     with problems.catch():
         renderer = renderer_for(template)
     with problems.catch():
-        records = read_records(data, sheet)
+        records = read_records(data, sheet, hidden_rows=hidden_rows)
     if renderer is not None and records:
         available = set(records[0].fields) | set(BUILTINS)
         for variable in sorted(renderer.variables() - available):

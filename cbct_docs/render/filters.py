@@ -17,7 +17,9 @@ filter          example                                     gives
 ==============  ==========================================  ==========================
 
 English aliases: ``date``, ``quarter``, ``money``, ``number``, ``percent``, ``time``.
-Dates may be real dates, Excel serial numbers or Dutch text (``1-5-2025``).
+Dates may be real dates, Excel serial numbers or Dutch text (``1-5-2025``). Numbers may be
+text when they can be read one way only: ``1.250,50``, ``1250``, ``0,911``, ``0.911``,
+``12.345.678``; ``1.250`` and ``1,250`` (a thousand, or a fraction?) are refused.
 """
 
 from __future__ import annotations
@@ -76,8 +78,39 @@ def _year_quarter(value: Any) -> tuple[int, int]:
     return day.year, quarter_of(day)
 
 
-# 1.000 or -12.345.678: Dutch Excel writes thousands with a dot (never 1.000 for one).
-_DUTCH_THOUSANDS = re.compile(r"-?\d{1,3}(\.\d{3})+")
+# Numbers written as text must be read one way only. Dutch: 1.250,50 (dot groups
+# thousands, comma decimals); also accepted when it cannot be misread: 1250.5, 0.911,
+# 12.345.678, 1,250.50. A single separator followed by exactly three digits (1.250,
+# 1,250) could be a thousand or a fraction: refused, never guessed.
+_GROUPED = r"\d{{1,3}}(?:{sep}\d{{3}})+"
+_PLAIN = re.compile(r"\d+")
+_DECIMAL = re.compile(r"(\d+)([.,])(\d+)")
+
+
+def _parse_number_text(text: str, original: Any) -> Decimal:
+    sign = ""
+    if text[:1] in "+-":
+        sign, text = ("-" if text[0] == "-" else ""), text[1:]
+    if _PLAIN.fullmatch(text):
+        return Decimal(sign + text)
+    for group, decimal in ((".", ","), (",", ".")):
+        grouped = _GROUPED.format(sep=re.escape(group))
+        if re.fullmatch(grouped + re.escape(decimal) + r"\d+", text):  # 1.250,50
+            return Decimal(sign + text.replace(group, "").replace(decimal, "."))
+        if text.count(group) > 1 and re.fullmatch(grouped, text):  # 12.345.678
+            return Decimal(sign + text.replace(group, ""))
+    match = _DECIMAL.fullmatch(text)
+    if match:
+        whole, _separator, fraction = match.groups()
+        if len(fraction) == 3 and whole != "0" and not whole.startswith("0") \
+                and len(whole) <= 3:
+            short = f"{whole},{fraction.rstrip('0') or '0'}"
+            raise DataError(
+                f"{original!r} is ambiguous: {whole}{fraction} or {short}?",
+                hint=f"write {whole}{fraction} or {whole}.{fraction},00 for the whole "
+                     f"number, {short} for the fraction")
+        return Decimal(sign + f"{whole}.{fraction}")
+    raise DataError(f"{original!r} is not a number", hint="write an amount like 1.234,50")
 
 
 def _number(value: Any) -> Decimal | float | int:
@@ -86,16 +119,8 @@ def _number(value: Any) -> Decimal | float | int:
     if isinstance(value, int | float | Decimal):
         number: Decimal | float | int = value
     else:
-        text = str(value).strip().replace("€", "").replace(" ", "")
-        # Dutch notation: 1.000,50 and 1.000 ; also accept plain 1000.50
-        if "," in text:
-            text = text.replace(".", "").replace(",", ".")
-        elif _DUTCH_THOUSANDS.fullmatch(text):
-            text = text.replace(".", "")
-        try:
-            number = Decimal(text)
-        except ArithmeticError:
-            raise DataError(f"{value!r} is not a number") from None
+        text = str(value).strip().replace("€", "").replace(" ", "").replace("\xa0", "")
+        number = _parse_number_text(text, value)
     finite = number.is_finite() if isinstance(number, Decimal) else math.isfinite(number)
     if not finite:
         raise DataError(f"{value!r} is not a number", hint="write an amount like 1.234,50")

@@ -69,7 +69,7 @@ def run_limited(args: list[str], cwd: Path) -> tuple[int, str]:
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 40, f"only {len(CASES)} bad-input cases"
+    assert len(CASES) >= 100, f"only {len(CASES)} bad-input cases"
 
 
 @pytest.mark.parametrize("name", CASES)

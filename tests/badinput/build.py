@@ -655,6 +655,537 @@ def _(d: Path) -> dict[str, Any]:
     return {"args": ["send", "{case}/mails"], "error": "{case}/mails/a.eml"}
 
 
+# --- readers: what a hostile or careless spreadsheet still got through (issue 15) ---------
+
+XLSX_MERGE = ["merge", "{case}/brief.docx", "{case}/data.xlsx", "--out", "{out}"]
+JSON_MERGE = ["merge", "{case}/brief.docx", "{case}/data.json", "--out", "{out}"]
+
+
+def patch_sheet(path: Path, cells: dict[str, str], sheet: str = "xl/worksheets/sheet1.xml",
+                workbook_attrs: str = "") -> None:
+    """Replace cells in a saved workbook's XML by hand-written ones (a cached formula value,
+    which openpyxl cannot write), as Excel would have saved them."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    xml = parts[sheet].decode("utf-8")
+    for reference, replacement in cells.items():
+        xml, count = re.subn(rf'<c r="{reference}"[^>]*?(?:/>|>.*?</c>)', replacement, xml,
+                             count=1)
+        assert count == 1, reference
+    parts[sheet] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def json_file(d: Path, text: str) -> None:
+    (d / "data.json").write_text(text, encoding="utf-8")
+
+
+@case("csv-unclosed-quote-swallows-rows")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Beste {{ naam }} in {{ plaats }}")
+    csv_file(d / "data.csv", 'nr;naam;plaats\n1;"Kunst & Co;Uden\n2;Bieb Oost;Zwolle\n'
+                             "3;Taalhuis;Ede\n4;Theater;Breda\n")
+    return {"args": MERGE, "error": "{case}/data.csv:line 2: a quote opened in this row is "
+                                    "never closed"}
+
+
+@case("csv-unclosed-quote-in-last-row")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Beste {{ naam }}")
+    csv_file(d / "data.csv", 'naam;plaats\nA;Uden\nB;"Zwolle\n')
+    return {"args": MERGE, "error": "{case}/data.csv:line 3: a quote opened in this row is "
+                                    "never closed"}
+
+
+@case("csv-text-after-closing-quote")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Beste {{ naam }}")
+    csv_file(d / "data.csv", 'naam;plaats\nA;Uden\n"De Kunst" Noord;Zwolle\nC;Ede\n')
+    return {"args": MERGE, "error": "{case}/data.csv:line 3: a quote in this row is not where "
+                                    "CSV allows it"}
+
+
+@case("csv-quoted-line-break-kept")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ adres }} tot {{ tot|datum }}")
+    csv_file(d / "data.csv", 'naam;adres;tot\nA;"Kerkplein 4\n3311 AB Dordrecht";1-5-2025\n'
+                             "B;Markt 1;nooit\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 3: 'nooit' is not a date",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["Kerkplein 4", "3311 AB Dordrecht"]}}
+
+
+@case("csv-utf8-with-one-cp1252-byte")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    (d / "data.csv").write_bytes("naam;plaats\nThéâtre de la Ville;Parijs\nCafé".encode()
+                                 + b" Caf\xe9;Uden\nD;Ede\n")
+    return {"args": MERGE, "error": "{case}/data.csv:line 3: byte 0xe9 is not UTF-8, but line 2 "
+                                    "is UTF-8: the file mixes encodings"}
+
+
+@case("csv-utf8-with-cp1252-euro-sign")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    (d / "data.csv").write_bytes("naam;bedrag\nFryslân;€ 5\n".encode() + b"B;\x80 7\n")
+    return {"args": MERGE, "error": "{case}/data.csv:line 3: byte 0x80 is not UTF-8, but line 2 "
+                                    "is UTF-8"}
+
+
+@case("csv-bom-then-cp1252-byte")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    (d / "data.csv").write_bytes(b"\xef\xbb\xbfnaam;plaats\nA;Uden\nCaf\xe9;Ede\n")
+    return {"args": MERGE, "error": "{case}/data.csv:line 3: byte 0xe9 is not UTF-8, but the "
+                                    "file starts as UTF-8 (with a BOM)"}
+
+
+@case("csv-cp1252-read-exactly")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} in {{ plaats }}: {{ bedrag|geld }}")
+    csv_file(d / "data.csv", "naam;plaats;bedrag\nThéâtre ‘De Kroon’;Fryslân;€ 1.250,50\n"
+                             "Café Ĳssel;Ede;5\n".replace("Ĳ", "IJ")
+             + "B;Uden;veel\n", "cp1252")
+    return {"args": MERGE, "error": "{case}/data.csv:row 4: 'veel' is not a number",
+            "outputs": ["Café IJssel.docx", "Théâtre ‘De Kroon’.docx"],
+            "contains": {"Théâtre ‘De Kroon’.docx": ["Théâtre ‘De Kroon’ in Fryslân: € 1.250,50"]}}
+
+
+@case("csv-comma-inside-semicolon-file")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} in {{ plaats }} tot {{ tot|datum }}")
+    csv_file(d / "data.csv", "naam;plaats;tot\nBieb, Noord;Rotterdam, Zuid;1-5-2025\n"
+                             "B;Ede, Oost;1-13-2025\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 3: '1-13-2025' is not a valid date",
+            "outputs": ["Bieb, Noord.docx"],
+            "contains": {"Bieb, Noord.docx": ["Bieb, Noord in Rotterdam, Zuid tot 1 mei 2025"]}}
+
+
+@case("money-text-ambiguous-thousands")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} betaalt {{ bedrag|geld }}")
+    csv_file(d / "data.csv", "naam;bedrag\nA;1.250,00\nB;1.250\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 3: '1.250' is ambiguous: 1250 or 1,25?",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A betaalt € 1.250,00"]}}
+
+
+@case("percent-text-fraction-read-once")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} scoort {{ deel|procent }}")
+    csv_file(d / "data.csv", "naam;deel\nA;0.911\nB;0,5\nC;1,250\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 4: '1,250' is ambiguous",
+            "outputs": ["A.docx", "B.docx"],
+            "contains": {"A.docx": ["A scoort 91,1%"], "B.docx": ["B scoort 50,0%"]}}
+
+
+@case("number-text-comma-thousand-ambiguous")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ leden|getal }} leden")
+    csv_file(d / "data.csv", "naam;leden\nA;12.345.678\nB;2,500\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 3: '2,500' is ambiguous",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A: 12.345.678 leden"]}}
+
+
+def _errors(ws: Any) -> None:
+    ws["B3"] = "#N/A"
+
+
+@case("xlsx-error-cell-na")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},")
+    workbook(d / "data.xlsx", [["naam", "contact"], ["A", "mevrouw Jansen"], ["B", None]],
+             edit=_errors)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3:B3: the cell "
+                                         "shows the error #N/A"}
+
+
+@case("xlsx-error-cached-div0")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ bedrag|geld }}")
+    workbook(d / "data.xlsx", [["naam", "bedrag"], ["A", 100], ["B", "=B2/0"]])
+    patch_sheet(d / "data.xlsx", {"B3": '<c r="B3" t="e"><f>B2/0</f><v>#DIV/0!</v></c>'})
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3:B3: the cell "
+                                         "shows the error #DIV/0!"}
+
+
+@case("xlsx-error-cached-ref")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} in {{ plaats }}")
+    workbook(d / "data.xlsx", [["naam", "plaats"], ["A", "Uden"], ["B", "=Lijst!A1"]])
+    patch_sheet(d / "data.xlsx", {"B3": '<c r="B3" t="e"><f>#REF!A1</f><v>#REF!</v></c>'})
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3:B3: the cell "
+                                         "shows the error #REF!"}
+
+
+@case("xlsx-error-every-kind-at-once")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ waarde }}")
+    codes = ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"]
+    workbook(d / "data.xlsx", [["naam", "waarde"], *[[f"R{i}", code] for i, code in
+                                                     enumerate(codes)]])
+    return {"args": XLSX_MERGE, "count": 7,
+            "error": "{case}/data.xlsx:Organisaties:row 2:B2: the cell shows the error #NULL!"}
+
+
+@case("xlsx-cached-text-formula-read")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Beste {{ naam }} tot {{ tot|datum }}")
+    workbook(d / "data.xlsx", [["naam", "tot"], ["x", "1-5-2025"], ["B", "nooit"]])
+    patch_sheet(d / "data.xlsx", {"A2": '<c r="A2" t="str"><f>"Bieb "&amp;"Oost"</f>'
+                                        "<v>Bieb Oost</v></c>"})
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["Bieb Oost.docx"],
+            "contains": {"Bieb Oost.docx": ["Beste Bieb Oost tot 1 mei 2025"]}}
+
+
+@case("xlsx-merged-across-columns")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} in {{ plaats }}")
+
+    def edit(ws: Any) -> None:
+        ws.merge_cells("A3:B3")
+
+    workbook(d / "data.xlsx", [["naam", "plaats"], ["A", "Uden"],
+                               ["Stichting Kunst & Cultuur Noord", None]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3:A3: cells A3:B3 "
+                                         "are merged across columns"}
+
+
+@case("xlsx-merged-block")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} in {{ regio }} ({{ plaats }})")
+
+    def edit(ws: Any) -> None:
+        ws.merge_cells("B2:C3")
+
+    workbook(d / "data.xlsx", [["naam", "regio", "plaats"], ["A", "Noord", None],
+                               ["B", None, None]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 2:B2: cells B2:C3 "
+                                         "are merged across columns"}
+
+
+@case("xlsx-merged-title-above-header")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+
+    def edit(ws: Any) -> None:
+        ws.merge_cells("A1:C1")
+
+    workbook(d / "data.xlsx", [["Register 2025", None, None], ["naam", "plaats", "tot"],
+                               ["A", "Uden", "1-5-2025"]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 1:A1: cells A1:C1 "
+                                         "are merged across columns"}
+
+
+def _hide(*rows: int, autofilter: str | None = None) -> Callable[[Any], None]:
+    def edit(ws: Any) -> None:
+        for row in rows:
+            ws.row_dimensions[row].hidden = True
+        if autofilter:
+            ws.auto_filter.ref = autofilter
+
+    return edit
+
+
+HIDDEN_ROWS = [["naam", "tot"], ["A", "1-5-2025"], ["Verborgen", "2-5-2025"],
+               ["C", "3-5-2025"], ["D", "morgen"]]
+
+
+@case("xlsx-hidden-row")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+    workbook(d / "data.xlsx", HIDDEN_ROWS, edit=_hide(3))
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: the row is hidden "
+                                         "(hidden or filtered out in Excel)"}
+
+
+@case("xlsx-filtered-rows")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    rows = [["naam", "kader"], *[[f"Bieb {i}", "KiB" if i % 3 else "ZoO"] for i in range(1, 9)]]
+    workbook(d / "data.xlsx", rows, edit=_hide(4, 7, autofilter="A1:B9"))
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 4: the row is hidden "
+                                         "(hidden or filtered out in Excel); 2 hidden rows: 4, 7"}
+
+
+@case("xlsx-hidden-rows-skipped-on-request")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+    workbook(d / "data.xlsx", HIDDEN_ROWS, edit=_hide(3))
+    return {"args": XLSX_MERGE + ["--hidden-rows", "skip"],
+            "error": "{case}/data.xlsx:Organisaties:row 5: 'morgen' is not a date",
+            "outputs": ["A.docx", "C.docx"], "contains": {"C.docx": ["C tot 3 mei 2025"]}}
+
+
+@case("xlsx-hidden-rows-included-on-request")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+    workbook(d / "data.xlsx", HIDDEN_ROWS, edit=_hide(3))
+    return {"args": XLSX_MERGE + ["--hidden-rows", "include"],
+            "error": "{case}/data.xlsx:Organisaties:row 5: 'morgen' is not a date",
+            "outputs": ["A.docx", "C.docx", "Verborgen.docx"],
+            "contains": {"Verborgen.docx": ["Verborgen tot 2 mei 2025"]}}
+
+
+def workbook_1904(path: Path, rows: list[list[Any]], date_format: bool = False) -> None:
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb.active
+    ws.title = "Organisaties"
+    for row in rows:
+        ws.append(row)
+    if date_format:
+        for cell in ws["B"][1:]:
+            cell.number_format = "d-m-yyyy"
+    wb.save(path)
+
+
+@case("xlsx-1904-serial-number-as-date")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+    # 44316 days after 1 January 1904 is 1 May 2025 (in a 1900 workbook: 30 April 2021).
+    workbook_1904(d / "data.xlsx", [["naam", "tot"], ["A", 44316], ["B", "nooit"]])
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A tot 1 mei 2025"]}}
+
+
+@case("xlsx-1904-date-cells")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+    workbook_1904(d / "data.xlsx", [["naam", "tot"], ["A", dt.datetime(2025, 5, 1)],
+                                    ["B", "nooit"]], date_format=True)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A tot 1 mei 2025"]}}
+
+
+@case("xlsx-huge-empty-formatted-cell")
+def _(d: Path) -> dict[str, Any]:
+    from openpyxl.styles import Font
+
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+
+    def edit(ws: Any) -> None:
+        ws.cell(1048576, 16384).font = Font(bold=True)  # formatted, empty: XFD1048576
+
+    workbook(d / "data.xlsx", [["naam", "tot"], ["A", "1-5-2025"], ["B", "nooit"]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A tot 1 mei 2025"]}}
+
+
+@case("xlsx-formula-text-read-as-text")
+def _(d: Path) -> dict[str, Any]:
+    from cbct_docs.records.inert import set_cell
+
+    letter(d / "brief.docx", "Beste {{ naam }} tot {{ tot|datum }}")
+
+    def edit(ws: Any) -> None:
+        set_cell(ws["A2"], "=1+1 & Co")
+
+    workbook(d / "data.xlsx", [["naam", "tot"], [None, "1-5-2025"], ["B", "nooit"]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["=1+1 & Co.docx"],
+            "contains": {"=1+1 & Co.docx": ["Beste =1+1 & Co tot 1 mei 2025"]}}
+
+
+@case("xlsx-hidden-helper-sheet-first")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }} tot {{ tot|datum }}")
+
+    def edit(ws: Any) -> None:
+        helper = ws.parent.create_sheet("Lijsten", 0)
+        helper.append(["keuze"])
+        helper.append(["#N/A"])
+        helper.sheet_state = "hidden"
+
+    workbook(d / "data.xlsx", [["naam", "tot"], ["A", "1-5-2025"], ["B", "nooit"]], edit=edit)
+    return {"args": XLSX_MERGE, "error": "{case}/data.xlsx:Organisaties:row 3: 'nooit' is not a "
+                                         "date",
+            "outputs": ["A.docx"], "contains": {"A.docx": ["A tot 1 mei 2025"]}}
+
+
+@case("register-xlsx-error-cell")
+def _(d: Path) -> dict[str, Any]:
+    header = REGISTER_HEADER.split(";")
+    row: list[Any] = GOOD_ROW.split(";")
+    row[6] = "#N/A"
+    workbook(d / "register.xlsx", [header, GOOD_ROW.replace("0901", "0902").split(";"), row])
+    return {"args": ["register", "check", "{case}/register.xlsx"],
+            "error": "{case}/register.xlsx:Organisaties:row 3:G3: the cell shows the error #N/A"}
+
+
+@case("register-xlsx-filtered-rows")
+def _(d: Path) -> dict[str, Any]:
+    header = REGISTER_HEADER.split(";")
+    rows = [GOOD_ROW.replace("0901", f"090{n}").split(";") for n in range(1, 5)]
+    workbook(d / "register.xlsx", [header, *rows], edit=_hide(3, 4, autofilter="A1:L5"))
+    return {"args": ["register", "check", "{case}/register.xlsx"],
+            "error": "{case}/register.xlsx:Organisaties:row 3: the row is hidden"}
+
+
+@case("register-xlsx-merged-across-columns")
+def _(d: Path) -> dict[str, Any]:
+    header = REGISTER_HEADER.split(";")
+
+    def edit(ws: Any) -> None:
+        ws.merge_cells("H2:J2")  # street, postcode, city in one cell
+
+    workbook(d / "register.xlsx", [header, GOOD_ROW.split(";")], edit=edit)
+    return {"args": ["register", "check", "{case}/register.xlsx"],
+            "error": "{case}/register.xlsx:Organisaties:row 2:H2: cells H2:J2 are merged across "
+                     "columns"}
+
+
+@case("scoresheet-error-cell")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Scores"].cell(4, 5).value = "#N/A"
+
+    score_sheet(d, edit)
+    return {"args": ["scoresheet", "check", "{case}/score.xlsx"],
+            "error": "{case}/score.xlsx:Scores:row 4:E4: the cell shows the error #N/A"}
+
+
+@case("scoresheet-hidden-row")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Scores"].row_dimensions[6].hidden = True
+
+    score_sheet(d, edit)
+    return {"args": ["scoresheet", "check", "{case}/score.xlsx"],
+            "error": "{case}/score.xlsx:Scores:row 6: the row is hidden"}
+
+
+@case("scoresheet-merged-across-columns")
+def _(d: Path) -> dict[str, Any]:
+    def edit(wb: Any) -> None:
+        wb["Bevindingen"].cell(2, 3).value = "Sterk beleid, goede samenwerking"
+        wb["Bevindingen"].merge_cells("C2:E2")
+
+    score_sheet(d, edit)
+    return {"args": ["scoresheet", "check", "{case}/score.xlsx"],
+            "error": "{case}/score.xlsx:Bevindingen:row 2:C2: cells C2:E2 are merged across "
+                     "columns"}
+
+
+@case("confirm-planning-error-cell")
+def _(d: Path) -> dict[str, Any]:
+    shutil.copyfile(ROOT / "samples/register.xlsx", d / "register.xlsx")
+    wb = openpyxl.load_workbook(ROOT / "samples/planning.xlsx")
+    wb["Afspraken"].cell(3, 5).value = "#REF!"
+    wb.save(d / "planning.xlsx")
+    return {"args": ["confirm", "{case}/planning.xlsx", "--register", "{case}/register.xlsx",
+                     "--config", office(d), "--out", "{out}"],
+            "error": "{case}/planning.xlsx:Afspraken:row 3:E3: the cell shows the error #REF!"}
+
+
+@case("confirm-planning-hidden-row")
+def _(d: Path) -> dict[str, Any]:
+    shutil.copyfile(ROOT / "samples/register.xlsx", d / "register.xlsx")
+    wb = openpyxl.load_workbook(ROOT / "samples/planning.xlsx")
+    wb["Afspraken"].row_dimensions[4].hidden = True
+    wb.save(d / "planning.xlsx")
+    return {"args": ["confirm", "{case}/planning.xlsx", "--register", "{case}/register.xlsx",
+                     "--config", office(d), "--out", "{out}"],
+            "error": "{case}/planning.xlsx:Afspraken:row 4: the row is hidden"}
+
+
+@case("json-duplicate-key")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    json_file(d, '[{"naam": "A"}, {"naam": "Bieb Oost", "plaats": "Ede", "naam": "Bieb West"}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 2:naam: key 'naam' appears "
+                                         "twice"}
+
+
+@case("json-duplicate-key-nested")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}, {{ adres.straat }}")
+    json_file(d, '[{"naam": "A", "adres": {"straat": "Markt 1", "straat": "Kerkplein 4"}}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1:adres: key 'straat' appears "
+                                         "twice"}
+
+
+@case("json-duplicate-records-key")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    json_file(d, '{"records": [{"naam": "A"}], "records": [{"naam": "B"}]}')
+    return {"args": JSON_MERGE, "error": "{case}/data.json: key 'records' appears twice"}
+
+
+@case("json-nan")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ bedrag|geld }}")
+    json_file(d, '[{"naam": "A", "bedrag": 10}, {"naam": "B", "bedrag": NaN}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 2:bedrag: NaN is not a number "
+                                         "a letter can show"}
+
+
+@case("json-infinity")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ bedrag }}")
+    json_file(d, '[{"naam": "A", "bedrag": -Infinity}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1:bedrag: -Infinity is not a "
+                                         "number"}
+
+
+@case("json-number-too-large-for-a-float")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ bedrag }}")
+    json_file(d, '[{"naam": "A", "bedrag": 1e999}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1:bedrag: 1e999 is too large "
+                                         "a number"}
+
+
+@case("json-5000-digit-integer")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}: {{ nummer }}")
+    json_file(d, '[{"naam": "A", "nummer": ' + "7" * 5000 + "}]")
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1:nummer: a number of 5000 "
+                                         "digits"}
+
+
+@case("json-nested-100000-deep")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    json_file(d, '[{"naam": "A", "x":\n' + "[" * 100000 + "]" * 100000 + "}]")
+    return {"args": JSON_MERGE, "error": "{case}/data.json:line 2: nested deeper than 100 levels"}
+
+
+@case("json-nan-deep-inside-a-field")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    json_file(d, '[{"naam": "A", "tarieven": [{"jaar": 2025, "bedrag": NaN}]}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1:tarieven[1].bedrag: NaN is "
+                                         "not a number"}
+
+
+@case("json-list-printed-as-a-whole")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},")
+    json_file(d, '[{"naam": "A", "contact": ["mevrouw A.", "B"]}]')
+    return {"args": JSON_MERGE, "error": "{case}/data.json:record 1: {{ }} prints a list of 2 "
+                                         "values, which cannot be printed as is"}
+
+
+@case("json-yes-no-in-file-name")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam }}")
+    json_file(d, '[{"naam": "A", "geplaatst": true}]')
+    return {"args": JSON_MERGE + ["--name", "{geplaatst}-{naam}"],
+            "error": "name pattern field 'geplaatst' holds a yes/no value, not text"}
+
+
 def build(only: list[str] | None = None) -> list[Path]:
     made = []
     for name, func in CASES.items():

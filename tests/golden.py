@@ -29,8 +29,11 @@ from cbct_docs.paths import samples_dir
 from cbct_docs.render.images import DocxImage
 from cbct_docs.runs.demo import Samples, run_round
 from cbct_docs.runs.office import OfficeFolder
+from cbct_docs.runs.status import status as office_status
+from cbct_docs.runs.status import status_lines
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+STATUS_DAY = dt.date(2026, 3, 1)
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -76,7 +79,13 @@ def render_round(out: Path) -> list[Path]:
     office = OfficeFolder(out, REPO / "cbct-docs.toml", new_database_ok=True,
                           database_file=out / "cbct-ledger.sqlite")
     try:
-        return run_round(office, Samples.in_folder(samples_dir()), out).made
+        made = run_round(office, Samples.in_folder(samples_dir()), out).made
+        # Where every organisation stands afterwards, as `cbct-docs status` shows it.
+        status = out / "status" / "status-1-3-2026.txt"
+        status.parent.mkdir()
+        rows = office_status(office, STATUS_DAY)
+        status.write_text("\n".join(status_lines(rows)) + "\n", encoding="utf-8")
+        return [*made, status]
     finally:
         office.close()
 

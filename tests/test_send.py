@@ -546,3 +546,26 @@ def test_the_same_message_made_again_is_still_already_sent(
     assert again.exit_code == 0, again.output
     assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in again.output
     assert len(handler.received) == 3
+
+
+def test_a_damaged_ledger_is_a_located_error_in_the_dry_run_too(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    _handler, port = server
+    make_mails(tmp_path / "mails", [(f"Bibliotheek {n}", f"Contact {n}", f"c{n}@bieb.example")
+                                    for n in range(1, 60)])
+    config = write_config(tmp_path / "cbct-docs.toml", port)
+    assert run(str(tmp_path / "mails"), "--send", "--config", str(config),
+               "--quiet").exit_code == 0
+    ledger = tmp_path / "cbct-ledger.sqlite"
+    with sqlite3.connect(ledger) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(ledger.read_bytes())
+    assert len(data) > 3 * page_size
+    data[page_size:] = b"\xa5" * (len(data) - page_size)  # every page but the schema
+    ledger.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["send", str(tmp_path / "mails"), "--config",
+                                      str(config)])
+    assert result.exit_code == 1, result.output
+    assert f"Error: {ledger}: cannot read the outbox ledger: " in result.output
+    assert "internal error" not in result.output

@@ -93,20 +93,28 @@ def read_only(path: Path) -> OutboxReader | None:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()
     except sqlite3.Error as error:
         raise DeliveryError(f"cannot read the outbox ledger: {error}", location=path) from None
-    return OutboxReader(connection, has_table=found is not None)
+    return OutboxReader(connection, has_table=found is not None, path=path)
 
 
 class OutboxReader:
     """Rows of a ledger opened read-only (see :func:`read_only`)."""
 
-    def __init__(self, connection: sqlite3.Connection, *, has_table: bool) -> None:
+    def __init__(self, connection: sqlite3.Connection, *, has_table: bool,
+                 path: Path | None = None) -> None:
         self.connection = connection
         self.has_table = has_table
+        self.path = path
 
     def get(self, message_id: str) -> Entry | None:
         if not self.has_table:
             return None
-        return _get(self.connection, message_id)
+        try:
+            return _get(self.connection, message_id)
+        except sqlite3.Error as error:  # a damaged page shows only when it is read
+            raise DeliveryError(f"cannot read the outbox ledger: {error}",
+                                location=self.path or "the ledger",
+                                hint="restore the ledger from a backup; nothing was sent"
+                                ) from None
 
     def close(self) -> None:
         self.connection.close()

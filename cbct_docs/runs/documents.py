@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import email
 import hashlib
-from collections.abc import Iterable
+import os
+import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import compat32
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -132,49 +137,116 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _items(office: OfficeFolder, dossiers: Iterable[Dossier],
-           names: dict[str, str]) -> list[DocumentItem]:
+def _items(dossiers: Iterable[Dossier], names: dict[str, str]) -> list[DocumentItem]:
+    """Every document the dossiers name (files not yet looked at)."""
+    return _documents((d.cert_nr, names.get(d.cert_nr, ""), d.state.events) for d in dossiers)
+
+
+def _documents(timelines: Iterable[tuple[str, str, Sequence[Event]]]) -> list[DocumentItem]:
     items = []
-    for dossier in dossiers:
-        judged = verdicts(dossier.state.events)
-        for event in dossier.state.events:
+    for cert_nr, name, events in timelines:
+        judged = verdicts(events)
+        for event in events:
             if not event.document or event.kind == Kind.APPROVED:
                 continue
-            items.append(_item(office, dossier.cert_nr, names.get(dossier.cert_nr, ""),
-                               event, judged.get(event.document)))
+            verdict = judged.get(event.document)
+            items.append(DocumentItem(event.id, cert_nr, name, event.kind,
+                                      event.document, None, event.sha256, event.recorded_by,
+                                      event.recorded_at, verdict,
+                                      review_status(verdict, event.sha256)))
     return items
 
 
-def _item(office: OfficeFolder, cert_nr: str, name: str, event: Event,
-          verdict: Verdict | None) -> DocumentItem:
-    item = DocumentItem(event.id, cert_nr, name, event.kind, event.document, None,
-                        event.sha256, event.recorded_by, event.recorded_at, verdict)
-    try:
-        item.path = inside_office(office, event.document)
-    except UsageError:
+class _Finder:
+    """Finds documents inside the office folder; a folder's real path is worked out once
+    (documents of a batch share their folder), and a link as the file itself is refused."""
+
+    def __init__(self, office: OfficeFolder) -> None:
+        self.office = office
+        self.root = office.folder.resolve()
+        self.folders: dict[str, Path | None] = {}
+
+    def __call__(self, document: str) -> Path | None:
+        path = Path(document)
+        if not path.is_absolute():
+            path = self.root / path
+        key = str(path.parent)
+        if key not in self.folders:
+            real = path.parent.resolve()
+            self.folders[key] = real if real.is_relative_to(self.root) else None
+        folder = self.folders[key]
+        if folder is None or path.name in ("", ".", ".."):
+            return None
+        return folder / path.name
+
+
+def _locate(item: DocumentItem, find: _Finder) -> os.stat_result | None:
+    item.path = find(item.document)
+    if item.path is None:
         item.problems.append("Het bestand ligt buiten de kantoormap.")
-        return item
-    if not item.path.is_file():
+        return None
+    try:
+        found = item.path.lstat()
+    except OSError:
+        found = None
+    if found is not None and stat.S_ISLNK(found.st_mode):
+        item.problems.append("Het bestand ligt buiten de kantoormap.")  # a link: anywhere
+        item.path = None
+        return None
+    if found is None or not stat.S_ISREG(found.st_mode):
         item.problems.append("Het bestand is er niet meer.")
         item.path = None
-        return item
-    return item
+        return None
+    return found
 
 
-def _check(item: DocumentItem, orgs: dict[str, Organisation]) -> None:
+#: (path, size, mtime) → what reading the file found: its sha256, its recipients, whether
+#: it has a subject. A file that changes gets another key; the oldest go first.
+_SEEN: dict[tuple[str, int, int], tuple[str, tuple[str, ...], bool]] = {}
+_SEEN_MAX = 20000
+
+
+def _read(path: Path, found_stat: os.stat_result | None = None
+          ) -> tuple[str, tuple[str, ...], bool]:
+    info = found_stat or path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    found = _SEEN.get(key)
+    if found is None:
+        data = path.read_bytes()
+        to: tuple[str, ...] = ()
+        subject = True
+        if path.suffix.lower() == ".eml":
+            head = _head(data)
+            to = tuple(address for _name, address in getaddresses(head.get_all("To", [])))
+            subject = bool(str(head.get("Subject", "")).strip())
+        found = (hashlib.sha256(data).hexdigest(), to, subject)
+        if len(_SEEN) >= _SEEN_MAX:
+            del _SEEN[next(iter(_SEEN))]
+        _SEEN[key] = found
+    return found
+
+
+def _head(data: bytes) -> Message:
+    """Only the header of an e-mail (the body is not needed to check it): fast."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        end = data.find(b"\n\n")
+    return BytesHeaderParser(policy=compat32).parsebytes(data if end < 0 else data[:end])
+
+
+def _check(item: DocumentItem, orgs: dict[str, Organisation],
+           found_stat: os.stat_result | None = None) -> None:
     """What a reviewer must see first: the file changed, no or another recipient."""
     if item.path is None:
         return
-    item.sha256_now = _sha256(item.path)
+    item.sha256_now, to, has_subject = _read(item.path, found_stat)
     if item.sha256_made and item.sha256_now != item.sha256_made:
         item.problems.append("Het bestand is gewijzigd nadat het gemaakt is.")
     item.status = review_status(item.verdict, item.sha256_now)
     if item.is_email:
-        message = read_email(item.path)
-        to = [address for _name, address in getaddresses(message.get_all("To", []))]
         if not to or not all("@" in address for address in to):
             item.problems.append("De e-mail heeft geen geldig adres bij Aan.")
-        if not str(message.get("Subject", "")).strip():
+        if not has_subject:
             item.problems.append("De e-mail heeft geen onderwerp.")
         org = orgs.get(item.cert_nr)
         if org is not None and org.email and to and org.email.lower() not in (
@@ -205,22 +277,24 @@ def batches(office: OfficeFolder) -> list[BatchInfo]:
     """Every batch of documents, newest first (statuses counted, files not yet opened)."""
     dossiers, orgs = _load(office)
     names = {nr: org.name for nr, org in orgs.items()}
-    found = _batches(_items(office, dossiers.values(), names))
-    for batch in found:
-        for item in batch.items:
-            if item.path is not None:
-                item.status = review_status(item.verdict, item.sha256_made)
-    return found
+    return _batches(_items(dossiers.values(), names))
+
+
+def batches_of(timelines: Iterable[tuple[str, str, Sequence[Event]]]) -> list[BatchInfo]:
+    """The batches in timelines already read (cert_nr, name, events), e.g. from
+    :func:`~cbct_docs.runs.status.status`'s rows: no second read of the database."""
+    return _batches(_documents(timelines))
 
 
 def batch(office: OfficeFolder, batch_id: int) -> BatchInfo:
     """One batch with every document checked; those with problems first."""
     dossiers, orgs = _load(office)
     names = {nr: org.name for nr, org in orgs.items()}
-    for found in _batches(_items(office, dossiers.values(), names)):
+    find = _Finder(office)
+    for found in _batches(_items(dossiers.values(), names)):
         if found.id == batch_id:
             for item in found.items:
-                _check(item, orgs)
+                _check(item, orgs, _locate(item, find))
             found.items.sort(key=lambda i: (not i.problems, i.event_id))
             return found
     raise UsageError(f"er is geen reeks {batch_id}", hint="kies een reeks op de overzichtspagina")
@@ -232,10 +306,13 @@ def document(office: OfficeFolder, event_id: int) -> DocumentItem:
     for dossier in dossiers.values():
         for event in dossier.state.events:
             if event.id == event_id and event.document:
-                item = _item(office, dossier.cert_nr, orgs[dossier.cert_nr].name
-                             if dossier.cert_nr in orgs else "", event,
-                             verdicts(dossier.state.events).get(event.document))
-                _check(item, orgs)
+                verdict = verdicts(dossier.state.events).get(event.document)
+                item = DocumentItem(event.id, dossier.cert_nr,
+                                    orgs[dossier.cert_nr].name if dossier.cert_nr in orgs
+                                    else "", event.kind, event.document, None, event.sha256,
+                                    event.recorded_by, event.recorded_at, verdict,
+                                    review_status(verdict, event.sha256))
+                _check(item, orgs, _locate(item, _Finder(office)))
                 return item
     raise UsageError(f"er is geen document bij gebeurtenis {event_id}")
 
@@ -269,17 +346,48 @@ class EmailView:
     attachments: tuple[str, ...]
 
 
+_VIEWS: dict[tuple[str, int, int], EmailView] = {}
+
+
 def email_view(path: Path) -> EmailView:
-    message = read_email(path)
-    html_part = message.get_body(preferencelist=("html",))
-    text_part = message.get_body(preferencelist=("plain",))
-    html = html_part.get_content() if html_part is not None else ""
-    text = text_part.get_content() if text_part is not None else ""
-    attachments = tuple(str(part.get_filename() or "bijlage")
-                        for part in message.iter_attachments())
-    return EmailView(str(message.get("Subject", "")), str(message.get("From", "")),
-                     str(message.get("To", "")), str(message.get("Cc", "") or ""),
-                     str(html), str(text), attachments)
+    """Subject, addresses, HTML and text of an e-mail, as its reader gets them."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    view = _VIEWS.get(key)
+    if view is None:
+        view = _email_view(path.read_bytes())
+        if len(_VIEWS) >= 2000:
+            del _VIEWS[next(iter(_VIEWS))]
+        _VIEWS[key] = view
+    return view
+
+
+def _decoded(value: object) -> str:
+    return str(make_header(decode_header(str(value)))) if value is not None else ""
+
+
+def _email_view(data: bytes) -> EmailView:
+    message = BytesParser(policy=compat32).parsebytes(data)
+    html = text = ""
+    attachments = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        disposition = str(part.get("Content-Disposition", "")).lower()
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        if disposition.startswith("attachment"):
+            attachments.append(_decoded(part.get_filename() or "bijlage"))
+            continue
+        body = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        if part.get_content_type() == "text/html" and not html:
+            html = body
+        elif part.get_content_type() == "text/plain" and not text:
+            text = body
+    return EmailView(_decoded(message.get("Subject")), _decoded(message.get("From")),
+                     _decoded(message.get("To")), _decoded(message.get("Cc")), html, text,
+                     tuple(attachments))
 
 
 def letter_text(path: Path) -> list[str]:

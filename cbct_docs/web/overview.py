@@ -15,7 +15,7 @@ from ..errors import UsageError
 from ..runs.after import survey
 from ..runs.audit import certificate
 from ..runs.before_audit import announce, confirm, intake_reminder
-from ..runs.documents import batches, out_folder
+from ..runs.documents import batches, batches_of, out_folder
 from ..runs.files import planning_path
 from ..runs.run import RunResult
 from ..runs.status import StatusRow, status
@@ -29,6 +29,10 @@ STEP_ORDER = ("Nog niet aangekondigd", "Aangekondigd", "Intake ontvangen", "Beve
               "Reactie verwerkt", "Definitief rapport", "Voorwaardelijk gecertificeerd",
               "Niet gecertificeerd", "Heraudit gepland", "Heraudit gehouden",
               "Gecertificeerd", "Certificaat uitgereikt", "Cyclus afgerond")
+
+
+#: Rows shown per step (a link shows them all): a page stays quick and readable.
+ROWS_PER_STEP = 100
 
 
 @dataclass(frozen=True)
@@ -115,11 +119,13 @@ def page() -> Any:
         steps.setdefault(row.step, []).append(row)
     ordered = sorted(steps.items(), key=lambda item: _step_key(item[0]))
     late = [row for row in chosen if row.overdue]
-    recent = batches(place)[:5]
+    recent = batches_of((row.cert_nr, row.name, row.events) for row in rows)[:5]
+    show_all = request.args.get("alles") == "1"
     return render_template("overzicht.html", kwartaal=quarter, kwartalen=quarters,
                            stappen=ordered, te_laat=late, acties=actions(
                                chosen, planning_path(place) is not None),
                            peildatum=today, aantal=len(chosen), reeksen=recent,
+                           alles=show_all, per_stap=None if show_all else ROWS_PER_STEP,
                            alle_te_laat=sum(1 for row in rows if row.overdue))
 
 

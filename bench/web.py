@@ -1,0 +1,103 @@
+"""``python -m bench.web [--count N] [--repeat R]``: the web app's overview and review pages
+for an office of N organisations (default 2,000), all with their audit in one quarter.
+
+Not a test: it prints milliseconds per page (first request, then the median and best of R
+more) against the target of issue 13 (each page under 200 ms on this machine). Timed through
+Flask's test client, so it measures the app (database, rules, files, templates), not the
+network. The review page shows its first 25 documents, but checks all of them (problems
+first), so it reads every e-mail of the batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from . import data
+
+TARGET_MS = 200.0
+
+
+def make_office(folder: Path, count: int) -> None:
+    from cbct_docs.runs.register import register_workbook
+
+    root = Path(__file__).resolve().parent.parent
+    (folder / "cbct-docs.toml").write_text((root / "cbct-docs.toml").read_text("utf-8"),
+                                           encoding="utf-8")
+    (folder / "register.xlsx").write_bytes(register_workbook(data.organisations(count)))
+
+
+def timed(client: Any, url: str, repeat: int) -> tuple[float, list[float]]:
+    def once() -> float:
+        start = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}\n"
+                             f"{response.get_data(as_text=True)[:2000]}")
+        return elapsed
+
+    first = once()
+    return first, [once() for _ in range(repeat)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.web", description=__doc__)
+    parser.add_argument("--count", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=10)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="cbct-bench-web-") as scratch:
+        folder = Path(scratch)
+        os.environ["CBCT_LEDGER"] = str(folder / "cbct-ledger.sqlite")
+        os.environ.setdefault("CBCT_USER", "bench")
+        make_office(folder, args.count)
+
+        from cbct_docs.domain.planning import Quarter
+        from cbct_docs.runs.before_audit import announce
+        from cbct_docs.runs.documents import batches, out_folder
+        from cbct_docs.runs.office import open_office
+        from cbct_docs.web import create_app
+
+        app = create_app(folder, require_login=False)
+        client = app.test_client()
+        overview = f"/?kwartaal=2025-Q2&peildatum={data.TODAY.isoformat()}"
+        start = time.perf_counter()
+        client.get(overview)  # reads the register into the office database
+        read_in = time.perf_counter() - start
+        rows: list[tuple[str, float, list[float]]] = []
+        rows.append(("overview, nothing announced", *timed(client, overview, args.repeat)))
+
+        place = open_office(folder)
+        start = time.perf_counter()
+        result = announce(place, Quarter(2025, 2), dt.date(2025, 3, 3),
+                          out=out_folder(place))
+        made = time.perf_counter() - start
+        batch_id = batches(place)[0].id
+        place.close()
+        rows.append(("overview, all announced", *timed(client, overview, args.repeat)))
+        rows.append(("review page (25 shown, all checked)",
+                     *timed(client, f"/reeks/{batch_id}", args.repeat)))
+        rows.append(("review page 40 (the last)",
+                     *timed(client, f"/reeks/{batch_id}?pagina=80", args.repeat)))
+        rows.append(("batches list", *timed(client, "/reeksen", args.repeat)))
+
+    print(f"Web app, {args.count} organisations (Python {sys.version.split()[0]}); "
+          f"register read in {read_in:.1f} s, {len(result.made)} announcements made in "
+          f"{made:.1f} s.")
+    print(f"{'page':<40} {'first ms':>9} {'median ms':>10} {'best ms':>8}  target")
+    for label, first, times in rows:
+        median = statistics.median(times)
+        verdict = "ok" if median < TARGET_MS else f"over {TARGET_MS:.0f} ms"
+        print(f"{label:<40} {first:>9.0f} {median:>10.0f} {min(times):>8.0f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

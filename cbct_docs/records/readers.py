@@ -248,7 +248,7 @@ def _delimiter(text: str) -> str:
         widths: list[int] = []
         try:
             for row in reader:
-                if any(cell.strip() for cell in row):
+                if row:  # a blank line has no fields; ";;" has three empty ones
                     widths.append(len(row))
                 if len(widths) > 50:
                     break

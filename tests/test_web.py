@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -82,12 +83,28 @@ def browser(office: Path, monkeypatch: pytest.MonkeyPatch) -> Browser:
     return Browser(create_app(office, require_login=False))
 
 
+def made(browser: Browser, response) -> str:  # type: ignore[no-untyped-def]
+    """Follow a batch being made (its progress page) to where it leads when done."""
+    location = response.headers["Location"]
+    assert "/maken/taak/" in location
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        page = browser.client.get(location)
+        if page.status_code == 302:
+            return str(page.headers["Location"])
+        assert page.status_code == 200
+        if "Er is niets gemaakt" in page.get_data(as_text=True):
+            return location
+        time.sleep(0.02)
+    raise AssertionError("the batch was not made in time")
+
+
 def announce(browser: Browser) -> str:
     """Make the Q2 announcements through the overview's button; the review page's URL."""
     browser.get("/?kwartaal=2025-Q2&peildatum=2025-01-13")
     response = browser.post("/maken/aankondigingen",
                             {"kwartaal": "2025-Q2", "datum": "2025-01-13"})
-    return response.headers["Location"]
+    return made(browser, response)
 
 
 def events(office: Path, cert_nr: str):  # type: ignore[no-untyped-def]
@@ -167,6 +184,27 @@ def test_review_shows_every_email_as_read_in_a_sandboxed_frame(browser: Browser)
     assert response.headers["Content-Security-Policy"] == PREVIEW_CSP
     assert "sandbox" in PREVIEW_CSP and "script-src" not in PREVIEW_CSP
     assert "Kwaliteit in Beeld" in page_text(response.get_data(as_text=True))
+
+
+def test_a_batch_is_made_with_progress_and_lands_on_its_review(browser: Browser) -> None:
+    browser.get("/?kwartaal=2025-Q2&peildatum=2025-01-13")
+    response = browser.post("/maken/aankondigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-13"})
+    job = response.headers["Location"]
+    review = made(browser, response)
+    assert review.startswith("/reeks/")
+    fragment = browser.client.get(job.split("?")[0] + "/voortgang")
+    assert fragment.headers["HX-Redirect"].startswith(job.split("?")[0])
+    text = browser.text(review)
+    assert "5 aankondigingen gemaakt. Bekijk ze hieronder en keur ze goed." in text
+    # A second time: nothing to make, and the page says why.
+    response = browser.post("/maken/aankondigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-14"})
+    back = made(browser, response)
+    text = browser.text(back)
+    assert "Geen aankondigingen gemaakt." in text
+    assert "Overgeslagen: CBCT-0107 Bibliotheek Gooi & Vecht: aangekondigd op 13-1-2025" \
+        in text
 
 
 def test_approve_all_records_who_approved_in_each_dossier(browser: Browser,
@@ -414,7 +452,7 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
                  content_type="multipart/form-data")
     response = browser.post("/maken/bevestigingen",
                             {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
-    text = browser.text(response.headers["Location"])
+    text = browser.text(made(browser, response))
     assert "Bevestigingsbrieven:" in text
     assert "Bevestiging audit" in text or "bevestig" in text.lower()
 

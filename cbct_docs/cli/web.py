@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import webbrowser
 from pathlib import Path
@@ -48,6 +49,8 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
     # starts the web app looks it up by name, as the command registry does for cli.
     create_app = importlib.import_module("cbct_docs.web").create_app
 
+    if office is None and not os.environ.get("CBCT_OFFICE"):
+        office = _demo_office()
     place = open_office(office, config)
     try:
         names = accounts(place)
@@ -65,6 +68,20 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
     if not no_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     waitress_serve(app, host=host, port=port, threads=4, ident="cbct-docs")
+
+
+def _demo_office() -> Path | None:
+    """In a checkout after ``make demo``: the demo office in ./out, when this folder is no
+    office of its own (no database, no register)."""
+    here = Path.cwd()
+    if (here / "cbct-ledger.sqlite").exists() or (here / "register.xlsx").exists():
+        return None
+    demo = here / "out"
+    if (demo / "cbct-ledger.sqlite").is_file() and (demo / "cbct-docs.toml").is_file():
+        click.echo("This folder has no office database; showing the demo office in ./out "
+                   "(give --office DIR for another).")
+        return demo
+    return None
 
 
 @click.group()

@@ -169,7 +169,10 @@ class _Finder:
     def __call__(self, document: str) -> Path | None:
         path = Path(document)
         if not path.is_absolute():
-            path = self.root / path
+            # Relative to the office folder; a command run from the folder above it
+            # (``cbct-docs demo --out out``) recorded it relative to where it ran.
+            inside, above = self.root / path, Path.cwd() / path
+            path = inside if inside.exists() or not above.exists() else above
         key = str(path.parent)
         if key not in self.folders:
             real = path.parent.resolve()

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..domain.planning import Quarter
 from ..errors import UsageError
@@ -17,8 +28,10 @@ from ..runs.audit import certificate
 from ..runs.before_audit import announce, confirm, intake_reminder
 from ..runs.documents import batches, batches_of, out_folder
 from ..runs.files import planning_path
+from ..runs.office import OfficeFolder, open_office
 from ..runs.run import RunResult
 from ..runs.status import StatusRow, status
+from . import jobs
 from .app import office
 
 bp = Blueprint("overview", __name__)
@@ -134,47 +147,87 @@ def _form() -> tuple[Quarter, dt.date]:
     return quarter, parse_day(request.form.get("datum"))
 
 
-def _finish(result: RunResult, what: str, quarter: Quarter) -> Any:
-    """To the review of the batch just made; or back, saying why nothing was made."""
+Work = Callable[[OfficeFolder, jobs.Progress], RunResult]
+
+
+def _start(what: str, quarter: Quarter, work: Work) -> Any:
+    """Make the batch in a thread of its own; its page shows how far it is."""
+    folder: Path = current_app.config["OFFICE_FOLDER"]
+    config = current_app.config["OFFICE_CONFIG"]
+    user = office().user
+
+    def run(progress: jobs.Progress) -> tuple[RunResult, int | None]:
+        place = open_office(folder, config, user=user)
+        try:
+            result = work(place, progress)
+            made = batches(place)
+            return result, made[0].id if result.made and made else None
+        finally:
+            place.close()
+
+    job = jobs.start(what, user, run)
+    return redirect(url_for("overview.job_page", job_id=job.id, kwartaal=str(quarter)))
+
+
+@bp.route("/maken/taak/<job_id>")
+def job_page(job_id: str) -> Any:
+    """How far the batch is; when it is done, on to its review (or back, saying why)."""
+    job = jobs.get(job_id, office().user)
+    if job is None:
+        abort(404)
+    if not job.finished or job.problems:
+        return render_template("maken_taak.html", taak=job,
+                               kwartaal=request.args.get("kwartaal", ""))
+    result, batch_id = job.result
     for skip in result.skipped[:20]:
         flash(f"Overgeslagen: {skip}", "info")
     if len(result.skipped) > 20:
         flash(f"… en nog {len(result.skipped) - 20} overgeslagen.", "info")
-    if not result.made:
-        flash(f"Geen {what} gemaakt.", "waarschuwing")
-        return redirect(url_for("overview.page", kwartaal=str(quarter)))
-    flash(f"{len(result.made)} {what} gemaakt. Bekijk ze hieronder en keur ze goed.", "ok")
-    newest = batches(office())
-    return redirect(url_for("review.batch_page", batch_id=newest[0].id)) if newest else \
-        redirect(url_for("overview.page"))
+    if batch_id is None:
+        flash(f"Geen {job.label} gemaakt.", "waarschuwing")
+        return redirect(url_for("overview.page", kwartaal=request.args.get("kwartaal")))
+    flash(f"{len(result.made)} {job.label} gemaakt. Bekijk ze hieronder en keur ze goed.",
+          "ok")
+    return redirect(url_for("review.batch_page", batch_id=batch_id))
+
+
+@bp.route("/maken/taak/<job_id>/voortgang")
+def job_progress(job_id: str) -> Any:
+    job = jobs.get(job_id, office().user)
+    if job is None:
+        abort(404)
+    response = current_app.make_response(render_template(
+        "_maken_voortgang.html", taak=job, kwartaal=request.args.get("kwartaal", "")))
+    if job.finished and not job.problems:
+        response.headers["HX-Redirect"] = url_for(
+            "overview.job_page", job_id=job.id, kwartaal=request.args.get("kwartaal", ""))
+    return response
 
 
 @bp.route("/maken/aankondigingen", methods=["POST"])
 def make_announcements() -> Any:
     quarter, day = _form()
-    place = office()
-    result = announce(place, quarter, day, out=out_folder(place))
-    return _finish(result, "aankondigingen", quarter)
+    return _start("aankondigingen", quarter, lambda place, progress: announce(
+        place, quarter, day, out=out_folder(place), progress=progress))
 
 
 @bp.route("/maken/herinneringen", methods=["POST"])
 def make_reminders() -> Any:
     quarter, day = _form()
-    place = office()
-    result = intake_reminder(place, quarter, day, out=out_folder(place))
-    return _finish(result, "herinneringen", quarter)
+    return _start("herinneringen", quarter, lambda place, progress: intake_reminder(
+        place, quarter, day, out=out_folder(place), progress=progress))
 
 
 @bp.route("/maken/bevestigingen", methods=["POST"])
 def make_confirmations() -> Any:
     quarter, day = _form()
-    place = office()
-    planning = planning_path(place)
+    planning = planning_path(office())
     if planning is None:
         raise UsageError("er is nog geen planning", hint="zet planning.xlsx bij Bestanden")
-    result = confirm(place, planning, day, out=out_folder(place), quarter=quarter,
-                     only=_numbers(quarter, "confirm"))
-    return _finish(result, "bevestigingsbrieven", quarter)
+    only = _numbers(quarter, "confirm")
+    return _start("bevestigingsbrieven", quarter, lambda place, progress: confirm(
+        place, planning, day, out=out_folder(place), quarter=quarter, only=only,
+        progress=progress))
 
 
 def _numbers(quarter: Quarter, command: str) -> list[str]:
@@ -185,14 +238,14 @@ def _numbers(quarter: Quarter, command: str) -> list[str]:
 @bp.route("/maken/certificaten", methods=["POST"])
 def make_certificates() -> Any:
     quarter, day = _form()
-    place = office()
-    result = certificate(place, _numbers(quarter, "certificate"), day, out=out_folder(place))
-    return _finish(result, "certificaten", quarter)
+    only = _numbers(quarter, "certificate")
+    return _start("certificaten", quarter, lambda place, _progress: certificate(
+        place, only, day, out=out_folder(place)))
 
 
 @bp.route("/maken/enquetes", methods=["POST"])
 def make_surveys() -> Any:
     quarter, day = _form()
-    place = office()
-    result = survey(place, _numbers(quarter, "survey"), day, out=out_folder(place))
-    return _finish(result, "enquêtes", quarter)
+    only = _numbers(quarter, "survey")
+    return _start("enquêtes", quarter, lambda place, _progress: survey(
+        place, only, day, out=out_folder(place)))

@@ -165,6 +165,11 @@ def test_every_page_has_a_content_security_policy_without_inline_script(
         assert "<script>" not in response.get_data(as_text=True)
 
 
+def test_without_accounts_only_this_computers_names_are_answered(browser: Browser) -> None:
+    assert browser.client.get("/", headers={"Host": "evil.example"}).status_code == 400
+    assert browser.client.get("/", headers={"Host": "127.0.0.1:8000"}).status_code == 200
+
+
 # --- Batch → review → approve --------------------------------------------------------------
 
 def test_review_shows_every_email_as_read_in_a_sandboxed_frame(browser: Browser) -> None:
@@ -455,6 +460,26 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
     text = browser.text(made(browser, response))
     assert "Bevestigingsbrieven:" in text
     assert "Bevestiging audit" in text or "bevestig" in text.lower()
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="a letter's PDF needs LibreOffice (soffice)")
+def test_a_letter_can_be_read_as_pdf(browser: Browser, office: Path) -> None:
+    announce(browser)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    review = made(browser, browser.post("/maken/bevestigingen",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    html = browser.get(review).get_data(as_text=True)
+    link = re.search(r'href="(/document/\d+/pdf)"', html).group(1)  # type: ignore[union-attr]
+    response = browser.get(link)
+    assert response.mimetype == "application/pdf" and response.data[:4] == b"%PDF"
+    assert "sandbox" not in response.headers["Content-Security-Policy"]
+    letter = next((office / "out" / "bevestigingsbrief").glob("*.docx"))
+    assert letter.is_file()  # the letter itself stays as it was
 
 
 # --- Sjablonen ------------------------------------------------------------------------------

@@ -403,3 +403,29 @@ def letter_text(path: Path) -> list[str]:
         for row in table.rows:
             lines.append(" | ".join(cell.text for cell in row.cells))
     return lines
+
+
+#: Where PDFs made for reading a letter in the browser are kept (by the letter's sha256).
+PREVIEW_NAME = ".voorbeeld"
+
+
+def can_make_pdf() -> bool:
+    from ..deliver.pdf import soffice_available
+
+    return soffice_available()
+
+
+def letter_pdf(office: OfficeFolder, item: DocumentItem) -> Path:
+    """A PDF of a Word document to read in the browser (made once per content, with
+    LibreOffice); the letter itself is not touched."""
+    from ..deliver.pdf import convert_to_pdf
+
+    if item.path is None or item.path.suffix.lower() != ".docx":
+        raise UsageError("alleen van een Word-document wordt een PDF gemaakt",
+                         location=item.name)
+    digest = item.sha256_now or _read(item.path)[0]
+    folder = out_folder(office) / PREVIEW_NAME / digest[:32]
+    target = folder / f"{item.path.stem}.pdf"
+    if not target.is_file():
+        convert_to_pdf([item.path], folder, bundled=False)
+    return target

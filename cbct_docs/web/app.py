@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from ..errors import CbctError
 from ..runs.accounts import accounts
 from ..runs.files import MAX_UPLOAD
 from ..runs.office import OfficeFolder, current_user, open_office
 from . import security
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
 def create_app(folder: Path, *, config: Path | None = None,
@@ -39,6 +41,10 @@ def create_app(folder: Path, *, config: Path | None = None,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
         SESSION_COOKIE_NAME="cbct_sessie",
     )
+    if not require_login:
+        # Without accounts only this computer may use the app; a page of another site
+        # that reaches it under another name (DNS rebinding) is refused.
+        app.config["TRUSTED_HOSTS"] = list(LOCAL_HOSTS)
     security.install(app)
     from . import auth, dossier, files, overview, review, sending, templates_page
 
@@ -104,7 +110,10 @@ def _install_helpers(app: Flask) -> None:
                                problemen=problem_lines(error)), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int]:
+    def http_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+        if isinstance(error, SecurityError):  # an untrusted Host: no page of this app
+            return ("Deze webapp is alleen op deze computer te gebruiken.", 400,
+                    {"Content-Type": "text/plain; charset=utf-8"})
         titles = {404: "Niet gevonden", 413: "Bestand te groot", 400: "Verzoek geweigerd",
                   401: "Niet ingelogd", 403: "Niet toegestaan", 405: "Niet toegestaan"}
         text = error.description or ""

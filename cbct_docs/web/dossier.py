@@ -21,7 +21,15 @@ from flask import (
 from ..domain.approval import HELD, verdicts
 from ..domain.process import LABELS, MANUAL_KINDS, Kind
 from ..errors import CbctError, UsageError
-from ..runs.documents import DocumentItem, document, email_view, letter_text, out_file
+from ..runs.documents import (
+    DocumentItem,
+    can_make_pdf,
+    document,
+    email_view,
+    letter_pdf,
+    letter_text,
+    out_file,
+)
 from ..runs.files import score_sheets, take_scoresheets
 from ..runs.record import Happening, record
 from ..runs.status import dossier_view
@@ -99,7 +107,8 @@ def show(event_id: int) -> Any:
     assert item.path is not None
     mail = email_view(item.path) if item.is_email else None
     text = letter_text(item.path) if item.path.suffix.lower() == ".docx" else None
-    return render_template("document.html", item=item, mail=mail, tekst=text)
+    return render_template("document.html", item=item, mail=mail, tekst=text,
+                           pdf=text is not None and can_make_pdf())
 
 
 @bp.route("/document/<int:event_id>/bestand")
@@ -107,6 +116,17 @@ def download(event_id: int) -> Any:
     item = _document(event_id)
     assert item.path is not None
     return send_file(item.path, as_attachment=True, download_name=item.path.name)
+
+
+@bp.route("/document/<int:event_id>/pdf")
+def pdf(event_id: int) -> Any:
+    """A Word letter as PDF, to read in the browser (LibreOffice makes it once)."""
+    item = _document(event_id)
+    path = letter_pdf(office(), item)
+    response = send_file(path, mimetype="application/pdf", as_attachment=False,
+                         download_name=path.name)
+    response.headers["Content-Security-Policy"] = security.PDF_CSP
+    return response
 
 
 @bp.route("/document/<int:event_id>/inhoud")

@@ -10,7 +10,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from ..domain.approval import APPROVED, CHANGED, HELD, STATUS_LABELS, TO_REVIEW
 from ..errors import CbctError, UsageError
 from ..runs.approval import approve, four_eyes
-from ..runs.documents import EmailView, batch, batches, email_view, letter_text
+from ..runs.documents import (
+    EmailView,
+    batch,
+    batches,
+    can_make_pdf,
+    email_view,
+    letter_text,
+)
 from .app import office, problem_lines
 
 bp = Blueprint("review", __name__)
@@ -44,7 +51,8 @@ def batch_page(batch_id: int) -> Any:
     return render_template("reeks.html", reeks=found, items=shown, weergave=views,
                            pagina=page, paginas=pages, labels=STATUS_LABELS,
                            APPROVED=APPROVED, HELD=HELD, TO_REVIEW=TO_REVIEW,
-                           CHANGED=CHANGED, vier_ogen=four_eyes(place))
+                           CHANGED=CHANGED, vier_ogen=four_eyes(place),
+                           pdf=can_make_pdf())
 
 
 def _approve(batch_id: int, **kwargs: Any) -> Any:

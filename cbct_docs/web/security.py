@@ -20,6 +20,9 @@ PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; sandbox")
 
+#: A letter's PDF, shown by the browser's own viewer: nothing else loads.
+PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+
 IDLE_SECONDS = 30 * 60  # a session ends after half an hour without a request
 MAX_SECONDS = 10 * 60 * 60  # and after ten hours in any case
 OPEN_ENDPOINTS = {"auth.login", "static"}

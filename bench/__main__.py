@@ -33,6 +33,7 @@ class Side:
     baseline: bool = False
     result: dict[str, Any] = field(default_factory=dict)
     skipped: str = ""
+    module: str = "bench.side"  # bench.readers has its own command (--side N DIR)
 
 
 @dataclass
@@ -58,6 +59,8 @@ SIDES = [
     Side("pdf", "pdf_parallel", "two bundle runs side by side", 50, 10),
     Side("bundle", "bundle", "print bundle (make_bundle)", 200, 50),
     Side("demo", "demo", "cbct-docs demo, end to end", 1, 1),
+    Side("readers", "readers", "register check of a large register (rows/s)", 100_000, 10_000,
+         module="bench.readers"),
 ]
 TARGETS = {
     "letters_render": Target(rate=1000, ratio=20, rss_mb=100),
@@ -69,12 +72,15 @@ TARGETS = {
     "pdf_parallel": Target(rate=15),
     "bundle": Target(seconds=2),
     "demo": Target(seconds=20),
+    "readers": Target(seconds=5),
 }
 
 
 def run_side(side: Side, quick: bool, work: Path, timeout: float) -> None:
     count = side.quick if quick else side.count
     command = [sys.executable, "-m", "bench.side", side.case, str(count), str(work / side.case)]
+    if side.module != "bench.side":
+        command = [sys.executable, "-m", side.module, "--side", str(count), str(work / side.case)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                               cwd=HERE.parent)
@@ -150,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small counts (a smoke run)")
     parser.add_argument("--only", nargs="*", metavar="GROUP",
-                        help="letters, e-mails, pdf, bundle, demo")
+                        help="letters, e-mails, pdf, bundle, demo, readers")
     parser.add_argument("--no-write", action="store_true", help="do not write results.md")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per side")
     args = parser.parse_args(argv)

@@ -515,6 +515,42 @@ def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # typ
     assert "anna" in browser.text("/")
 
 
+def test_repeated_wrong_passwords_block_the_login(accounts_app) -> None:  # type: ignore[no-untyped-def]
+    from cbct_docs.web import auth
+
+    auth._FAILURES.clear()
+    browser = Browser(accounts_app)
+    browser.get("/inloggen")
+    for _attempt in range(auth.MAX_FAILURES):
+        browser.post("/inloggen", {"naam": "anna", "wachtwoord": "fout-fout-fout"},
+                     status=401)
+    response = browser.post("/inloggen", {"naam": "anna", "wachtwoord": "wachtwoord-anna"},
+                            status=429)
+    assert "Te vaak een verkeerd wachtwoord" in page_text(response.get_data(as_text=True))
+    auth._FAILURES.clear()
+    browser.post("/inloggen", {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
+
+
+def test_users_add_from_the_command_line_then_login(office: Path) -> None:
+    from click.testing import CliRunner
+
+    from cbct_docs.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["users", "add", "bram", "--office", str(office)],
+                           input="kort\nkort\n")
+    assert result.exit_code == 2 and "shorter than 10 characters" in result.output
+    result = runner.invoke(cli, ["users", "add", "bram", "--office", str(office)],
+                           input="een-lang-wachtwoord\neen-lang-wachtwoord\n")
+    assert result.exit_code == 0, result.output
+    assert "Account bram added." in result.output
+    assert runner.invoke(cli, ["users", "list", "--office", str(office)]).output == "bram\n"
+    browser = Browser(create_app(office))
+    browser.get("/inloggen")
+    browser.post("/inloggen", {"naam": "bram", "wachtwoord": "een-lang-wachtwoord"})
+    assert "bram" in browser.text("/")
+
+
 def test_a_session_expires(office: Path) -> None:
     place = open_office(office)
     add_account(place, "anna", "wachtwoord-anna")

@@ -585,3 +585,45 @@ def test_serve_refuses_another_host_without_accounts(office: Path) -> None:
                                       "--no-browser"])
     assert result.exit_code == 2
     assert "no user accounts" in result.output and "cbct-docs users add NAME" in result.output
+
+
+def test_the_audit_steps_as_buttons_from_score_sheets(browser: Browser, office: Path) -> None:
+    """After the audit: conceptrapport, definitief rapport and besluit from the office's
+    score sheets, each a batch with its review."""
+    announce(browser)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/bevestigingen",
+                               {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "zelfevaluatie-ontvangen", "datum": "2025-02-20"})
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "audit-gehouden", "datum": "2025-04-10"})
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-04-11")
+    assert "0 conceptrapporten maken (1 zonder scoreformulier: zet dat bij Bestanden)" in text
+    browser.post("/organisatie/CBCT-0107/scoreformulier",
+                 {"bestand": _xlsx_upload(samples_dir() / "scores" / "CBCT-0107.xlsx")},
+                 content_type="multipart/form-data")
+    assert "1 conceptrapport maken" in browser.text("/?kwartaal=2025-Q2&peildatum=2025-04-11")
+    review = made(browser, browser.post("/maken/conceptrapporten",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-04-20"}))
+    text = browser.text(review)
+    assert "Conceptrapporten: 1 documenten" in text and "Gooi & Vecht" in text
+    # The reaction term (two weeks) passes without a reaction: the definitief report.
+    assert "1 definitief rapport maken" in browser.text(
+        "/?kwartaal=2025-Q2&peildatum=2025-05-10")
+    review = made(browser, browser.post("/maken/definitieve-rapporten",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-05-10"}))
+    assert "Definitieve rapporten: 1 documenten" in browser.text(review)
+    review = made(browser, browser.post("/maken/besluiten",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-05-20"}))
+    text = browser.text(review)
+    assert "Besluitbrieven: 1 documenten" in text
+    # (Within one second, the runs before it count as the same run too.)
+    assert re.search(r"In dezelfde keer ook gemaakt: [^.]*Certificaten \(1\)", text)
+    kinds = [e.kind.value for e in events(office, "CBCT-0107")]
+    assert "concept-verstuurd" in kinds and "definitief-rapport" in kinds
+    assert "besluit" in kinds

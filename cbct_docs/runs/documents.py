@@ -1,8 +1,9 @@
 """The office's documents as batches, for review: which run made what, for whom, and
 where each document stands (problems, verdict).
 
-A batch is what one run made: the events of one kind recorded together by one user,
-each with its document. Its id is the first of those events' ids. Nothing here is
+A batch is what one run made of one kind: the events recorded together (one transaction:
+consecutive ids, one time, one user), each with its document. Its id is the first of those
+events' ids. Nothing here is
 stored anew; the batches are read from the dossiers' event log.
 """
 
@@ -71,6 +72,7 @@ class DocumentItem:
     status: str = TO_REVIEW
     problems: list[str] = field(default_factory=list)
     sha256_now: str = ""
+    run: int = 0  # which run made it (see _runs)
 
     @property
     def is_email(self) -> bool:
@@ -88,6 +90,7 @@ class BatchInfo:
     made_by: str
     made_at: str
     items: list[DocumentItem]
+    run: int = 0  # batches of one run (a decision and its certificate) share it
 
     @property
     def label(self) -> str:
@@ -144,9 +147,11 @@ def _items(dossiers: Iterable[Dossier], names: dict[str, str]) -> list[DocumentI
 
 def _documents(timelines: Iterable[tuple[str, str, Sequence[Event]]]) -> list[DocumentItem]:
     items = []
+    stamps: dict[int, tuple[str, str]] = {}
     for cert_nr, name, events in timelines:
         judged = verdicts(events)
         for event in events:
+            stamps[event.id] = (event.recorded_at, event.recorded_by)
             if not event.document or event.kind == Kind.APPROVED:
                 continue
             verdict = judged.get(event.document)
@@ -154,7 +159,24 @@ def _documents(timelines: Iterable[tuple[str, str, Sequence[Event]]]) -> list[Do
                                       event.document, None, event.sha256, event.recorded_by,
                                       event.recorded_at, verdict,
                                       review_status(verdict, event.sha256)))
+    runs = _runs(stamps)
+    for item in items:
+        item.run = runs[item.event_id]
     return items
+
+
+def _runs(stamps: dict[int, tuple[str, str]]) -> dict[int, int]:
+    """Which run recorded each event: one run's events are appended in one transaction,
+    so they have consecutive ids, one time and one user."""
+    runs: dict[int, int] = {}
+    number, previous, last = 0, None, None
+    for event_id in sorted(stamps):
+        stamp = stamps[event_id]
+        if stamp != last or previous is None or event_id != previous + 1:
+            number += 1
+        runs[event_id] = number
+        previous, last = event_id, stamp
+    return runs
 
 
 class _Finder:
@@ -258,14 +280,15 @@ def _check(item: DocumentItem, orgs: dict[str, Organisation],
 
 
 def _batches(items: list[DocumentItem]) -> list[BatchInfo]:
-    groups: dict[tuple[str, str, str], list[DocumentItem]] = {}
+    groups: dict[tuple[int, str], list[DocumentItem]] = {}
     for item in items:
-        groups.setdefault((item.kind.value, item.made_at, item.made_by), []).append(item)
+        groups.setdefault((item.run, item.kind.value), []).append(item)
     result = []
-    for (_kind, made_at, made_by), members in groups.items():
+    for (run, _kind), members in groups.items():
         members.sort(key=lambda i: i.event_id)
-        result.append(BatchInfo(members[0].event_id, members[0].kind, made_by, made_at,
-                                members))
+        first = members[0]
+        result.append(BatchInfo(first.event_id, first.kind, first.made_by, first.made_at,
+                                members, run))
     result.sort(key=lambda b: b.id, reverse=True)
     return result
 

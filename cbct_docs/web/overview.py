@@ -24,10 +24,10 @@ from flask import (
 from ..domain.planning import Quarter
 from ..errors import UsageError
 from ..runs.after import survey
-from ..runs.audit import certificate
+from ..runs.audit import certificate, decide, report
 from ..runs.before_audit import announce, confirm, intake_reminder
 from ..runs.documents import batches, batches_of, out_folder
-from ..runs.files import planning_path
+from ..runs.files import planning_path, score_sheets
 from ..runs.office import OfficeFolder, open_office
 from ..runs.run import RunResult
 from ..runs.status import StatusRow, status
@@ -82,7 +82,23 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def actions(rows: list[StatusRow], has_planning: bool) -> list[Action]:
+def _reacted(row: StatusRow) -> bool:
+    return any(e.kind.value == "reactie-ontvangen" for e in row.events)
+
+
+def _due(row: StatusRow, command: str, day: dt.date) -> bool:
+    """At the step of ``command`` on ``day``. The definitief report: after a reaction term
+    that passed without a reaction (one that came in needs its processing described, on
+    the command line: report --definitief --response TEXT)."""
+    if command == "report --definitief":
+        waiting = row.command == "record reactie-ontvangen" and row.deadline is not None \
+            and row.deadline < day
+        return waiting or (row.command == command and not _reacted(row))
+    return row.command == command
+
+
+def actions(rows: list[StatusRow], has_planning: bool, sheets: set[str],
+            today: dt.date) -> list[Action]:
     commands = Counter(row.command.split(" ")[0] for row in rows if row.action)
     found = []
     if commands["announce"]:
@@ -99,6 +115,19 @@ def actions(rows: list[StatusRow], has_planning: bool) -> list[Action]:
                                     "bevestigingsbrieven maken"), commands["confirm"],
                             "overview.make_confirmations", has_planning,
                             "" if has_planning else "zet eerst de planning bij Bestanden"))
+    for command, one, many, endpoint in (
+            ("report --concept", "conceptrapport maken", "conceptrapporten maken",
+             "overview.make_concepts"),
+            ("report --definitief", "definitief rapport maken", "definitieve rapporten maken",
+             "overview.make_finals"),
+            ("decide", "besluit maken", "besluiten maken", "overview.make_decisions")):
+        due = [row for row in rows if _due(row, command, today)]
+        ready = [row for row in due if row.cert_nr in sheets]
+        if due:
+            missing = len(due) - len(ready)
+            found.append(Action(_plural(len(ready), one, many), len(ready), endpoint,
+                                bool(ready), f"{missing} zonder scoreformulier: zet dat bij "
+                                "Bestanden" if missing else ""))
     if commands["certificate"]:
         found.append(Action(_plural(commands["certificate"], "certificaat maken",
                                     "certificaten maken"), commands["certificate"],
@@ -136,7 +165,8 @@ def page() -> Any:
     show_all = request.args.get("alles") == "1"
     return render_template("overzicht.html", kwartaal=quarter, kwartalen=quarters,
                            stappen=ordered, te_laat=late, acties=actions(
-                               chosen, planning_path(place) is not None),
+                               chosen, planning_path(place) is not None,
+                               {p.stem for p in score_sheets(place)}, today),
                            peildatum=today, aantal=len(chosen), reeksen=recent,
                            alles=show_all, per_stap=None if show_all else ROWS_PER_STEP,
                            alle_te_laat=sum(1 for row in rows if row.overdue))
@@ -159,9 +189,11 @@ def _start(what: str, quarter: Quarter, work: Work) -> Any:
     def run(progress: jobs.Progress) -> tuple[RunResult, int | None]:
         place = open_office(folder, config, user=user)
         try:
+            before = max((b.items[-1].event_id for b in batches(place)), default=0)
             result = work(place, progress)
-            made = batches(place)
-            return result, made[0].id if result.made and made else None
+            # One run may make two kinds (besluitbrief and certificaat): its first batch.
+            made = [b.id for b in batches(place) if b.id > before]
+            return result, min(made) if result.made and made else None
         finally:
             place.close()
 
@@ -233,6 +265,38 @@ def make_confirmations() -> Any:
 def _numbers(quarter: Quarter, command: str) -> list[str]:
     rows = status(office(), dt.date.today(), quarter=quarter)
     return [row.cert_nr for row in rows if row.command.split(" ")[0] == command]
+
+
+def _sheets(quarter: Quarter, command: str, day: dt.date) -> list[Path]:
+    """The office's score sheets of the organisations at this step."""
+    rows = [row for row in status(office(), day, quarter=quarter)
+            if _due(row, command, day)]
+    by_number = {p.stem: p for p in score_sheets(office())}
+    return [by_number[row.cert_nr] for row in rows if row.cert_nr in by_number]
+
+
+@bp.route("/maken/conceptrapporten", methods=["POST"])
+def make_concepts() -> Any:
+    quarter, day = _form()
+    sheets = _sheets(quarter, "report --concept", day)
+    return _start("conceptrapporten", quarter, lambda place, progress: report(
+        place, sheets, day, out=out_folder(place), concept=True, progress=progress))
+
+
+@bp.route("/maken/definitieve-rapporten", methods=["POST"])
+def make_finals() -> Any:
+    quarter, day = _form()
+    sheets = _sheets(quarter, "report --definitief", day)
+    return _start("definitieve rapporten", quarter, lambda place, progress: report(
+        place, sheets, day, out=out_folder(place), concept=False, progress=progress))
+
+
+@bp.route("/maken/besluiten", methods=["POST"])
+def make_decisions() -> Any:
+    quarter, day = _form()
+    sheets = _sheets(quarter, "decide", day)
+    return _start("besluiten", quarter, lambda place, progress: decide(
+        place, sheets, day, out=out_folder(place), progress=progress))
 
 
 @bp.route("/maken/certificaten", methods=["POST"])

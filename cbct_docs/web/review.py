@@ -48,7 +48,8 @@ def batch_page(batch_id: int) -> Any:
             views[item.event_id] = email_view(item.path)
         elif item.path.suffix.lower() == ".docx":
             views[item.event_id] = letter_text(item.path)
-    return render_template("reeks.html", reeks=found, items=shown, weergave=views,
+    siblings = [b for b in batches(place) if b.id != found.id and b.run == found.run]
+    return render_template("reeks.html", reeks=found, ook=siblings, items=shown, weergave=views,
                            pagina=page, paginas=pages, labels=STATUS_LABELS,
                            APPROVED=APPROVED, HELD=HELD, TO_REVIEW=TO_REVIEW,
                            CHANGED=CHANGED, vier_ogen=four_eyes(place),

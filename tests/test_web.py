@@ -153,6 +153,35 @@ def test_a_form_without_csrf_token_is_refused_and_makes_nothing(browser: Browser
     assert not (office / "out").exists()
 
 
+def test_every_form_action_refuses_a_post_without_token(browser: Browser,
+                                                        office: Path) -> None:
+    app = browser.client.application
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in (rule.methods or ())]
+    assert len(posts) >= 15
+    browser.get("/")
+    for rule in posts:
+        url = rule.build({name: "1" for name in rule.arguments}, append_unknown=False)[1]
+        response = browser.client.post(url, data={"kwartaal": "2025-Q2"})
+        assert response.status_code == 400, url
+        assert "CSRF" in page_text(response.get_data(as_text=True)), url
+    assert not (office / "out").exists()
+
+
+def test_a_batch_that_cannot_be_written_shows_why_and_records_nothing(
+        browser: Browser, office: Path) -> None:
+    folder = office / "out" / "aankondiging"
+    folder.mkdir(parents=True)
+    (folder / "CBCT-0107-aankondiging-Bibliotheek Gooi & Vecht.eml").write_text("eigen tekst")
+    browser.get("/?kwartaal=2025-Q2&peildatum=2025-01-13")
+    response = browser.post("/maken/aankondigingen",
+                            {"kwartaal": "2025-Q2", "datum": "2025-01-13"})
+    text = browser.text(made(browser, response))
+    assert "Er is niets gemaakt" in text
+    assert "CBCT-0107-aankondiging-Bibliotheek Gooi & Vecht.eml: exists already" in text
+    assert events(office, "CBCT-0107") == ()
+    assert len(list(folder.iterdir())) == 1
+
+
 def test_every_page_has_a_content_security_policy_without_inline_script(
         browser: Browser) -> None:
     location = announce(browser)
@@ -508,7 +537,8 @@ def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # typ
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
     browser.get("/inloggen")
     browser.post("/inloggen", {"naam": "anna", "wachtwoord": "fout-fout-fout"}, status=401)
-    browser.client.post("/maken/aankondigingen", data={"csrf_token": browser.token})
+    refused = browser.client.post("/maken/aankondigingen", data={"csrf_token": browser.token})
+    assert refused.status_code == 401
     response = browser.post("/inloggen?next=//evil.example/x",
                             {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
     assert response.headers["Location"] == "/"

@@ -27,7 +27,7 @@ from ..deliver.sending import (
 )
 from ..deliver.smtp import ConnectionLost, Mailer, Outgoing, Refused, read_outgoing
 from ..domain.approval import may_send
-from ..errors import DeliveryError, UsageError
+from ..errors import DataError, DeliveryError, UsageError
 from ..settings import load_settings
 from .documents import DocumentItem
 from .documents import batch as load_batch
@@ -64,7 +64,10 @@ def _messages(office: OfficeFolder, batch_id: int
         elif refusal is not None:
             blocked.append(Skip(item.cert_nr, item.org_name, refusal.what))
         else:
-            allowed.append((item, read_outgoing([item.path])[0]))
+            try:
+                allowed.append((item, read_outgoing([item.path])[0]))
+            except DataError as error:  # cannot go as it is: say so, send the rest
+                blocked.append(Skip(item.cert_nr, item.org_name, error.what))
     return allowed, blocked
 
 

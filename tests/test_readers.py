@@ -255,3 +255,32 @@ def test_csv_separator_follows_the_header(tmp_path: Path) -> None:
         read_records(path)
     path.write_text("naam;plaats\nKunst, Co;Uden\n", encoding="utf-8")
     assert read_records(path)[0]["naam"] == "Kunst, Co"
+
+
+def test_merged_ranges_read_as_the_eye_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "data.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["naam", "regio", "plaats"], ["A", "Noord", "Uden"], ["B", None, "Ede"],
+                ["C", None, "Epe"], ["D", "verborgen", "Ede"]):
+        ws.append(row)
+    ws.merge_cells("B2:B3")  # a value merged down: shown in both rows
+    wb.save(path)
+    import zipfile as zf  # openpyxl drops values under a merge on saving; Excel may not
+
+    with zf.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace('<c r="A5" t="inlineStr"><is><t>D</t></is></c>',
+                          '<c r="A5" t="inlineStr"><is><t>D</t></is></c>'
+                          '<c r="B5" t="inlineStr"><is><t>verborgen</t></is></c>')
+    # an empty first cell merged down to the last row of Excel: shows nothing below it
+    sheet = sheet.replace('<mergeCell ref="B2:B3"/>',
+                          '<mergeCell ref="B2:B3"/><mergeCell ref="B4:B1048576"/>')
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zf.ZipFile(path, "w") as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    records = read_records(path)
+    assert [(r["naam"], r["regio"]) for r in records] == [
+        ("A", "Noord"), ("B", "Noord"), ("C", None), ("D", None)]

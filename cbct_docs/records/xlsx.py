@@ -320,7 +320,7 @@ class _SheetParser:
     def table(self, hidden_rows: HiddenRows) -> SheetTable:
         self._finish_row()
         self._apply_merges()
-        rows = self.rows
+        rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)
         if hidden and hidden_rows == "refuse":
             more = (f"; {len(hidden)} hidden rows: {_ranges(hidden)}" if len(hidden) > 1
@@ -351,9 +351,7 @@ class _SheetParser:
             except ValueError:
                 continue
             value = self.rows.get(top, {}).get(left)
-            if value is None:
-                continue
-            if right != left:
+            if value is not None and right != left:
                 self.problems.append(DataError(
                     f"cells {reference} are merged across columns: the value stands in "
                     f"column {column_letters(left)} only, though it covers "
@@ -361,8 +359,26 @@ class _SheetParser:
                     location=f"{self.file}:{self.title}:row {top}:{first}",
                     hint="unmerge the cells in Excel and give each column its own value"))
                 continue
-            for row in range(top + 1, bottom + 1):
-                self.rows.setdefault(row, {})[left] = value
+            # As the eye reads a merged range: its first cell's value (or nothing) in every
+            # cell it covers; what other cells hold under it is not shown by Excel. Rows
+            # below the last row with a value of its own are not made up.
+            for row in _within(self.rows, top, bottom):
+                cells = self.rows[row]
+                for column in _within(cells, left, right):
+                    if (row, column) != (top, left):
+                        del cells[column]
+            if value is not None:
+                last_row = max(self.rows)
+                for row in range(top + 1, min(bottom, last_row) + 1):
+                    self.rows.setdefault(row, {})[left] = value
+
+
+def _within(numbered: dict[int, Any], low: int, high: int) -> list[int]:
+    """The keys of ``numbered`` from ``low`` to ``high``, in the cheaper of two ways (a
+    range may be far larger than the sheet, or the sheet far larger than the range)."""
+    if high - low < len(numbered):
+        return [n for n in range(low, high + 1) if n in numbered]
+    return [n for n in numbered if low <= n <= high]
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -657,3 +657,45 @@ def test_the_audit_steps_as_buttons_from_score_sheets(browser: Browser, office: 
     kinds = [e.kind.value for e in events(office, "CBCT-0107")]
     assert "concept-verstuurd" in kinds and "definitief-rapport" in kinds
     assert "besluit" in kinds
+
+
+def test_the_heraudit_path_through_the_buttons(browser: Browser, office: Path) -> None:
+    """Voorwaardelijk → heraudit-brief → the heraudit's sheet replaces the first (kept in
+    scores/vorige) → besluit na heraudit: alsnog gecertificeerd."""
+    announce(browser)
+    nr = "CBCT-0102"
+    browser.post(f"/organisatie/{nr}/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/bevestigingen",
+                               {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    for kind, day in (("zelfevaluatie-ontvangen", "2025-03-20"),
+                      ("audit-gehouden", "2025-05-21")):
+        browser.post(f"/organisatie/{nr}/vastleggen", {"gebeurtenis": kind, "datum": day})
+    first = samples_dir() / "scores" / f"{nr}.xlsx"
+    browser.post(f"/organisatie/{nr}/scoreformulier", {"bestand": _xlsx_upload(first)},
+                 content_type="multipart/form-data")
+    for endpoint, day in (("conceptrapporten", "2025-05-28"),
+                          ("definitieve-rapporten", "2025-06-20"),
+                          ("besluiten", "2025-06-25")):
+        made(browser, browser.post(f"/maken/{endpoint}",
+                                   {"kwartaal": "2025-Q2", "datum": day}))
+    text = browser.text(f"/organisatie/{nr}")
+    assert "Volgende: Heraudit plannen" in text
+    assert "1 heraudit-brief maken" in browser.text("/?kwartaal=2025-Q2&peildatum=2025-06-26")
+    review = made(browser, browser.post("/maken/heraudits",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-06-26"}))
+    assert "Heraudit-brieven: 1 documenten" in browser.text(review)
+    browser.post(f"/organisatie/{nr}/vastleggen",
+                 {"gebeurtenis": "heraudit-gehouden", "datum": "2026-01-13"})
+    second = samples_dir() / "heraudit" / f"{nr}.xlsx"
+    browser.post(f"/organisatie/{nr}/scoreformulier", {"bestand": _xlsx_upload(second)},
+                 content_type="multipart/form-data")
+    kept = list((office / "scores" / "vorige").glob(f"{nr}-*.xlsx"))
+    assert [p.read_bytes() for p in kept] == [first.read_bytes()]
+    review = made(browser, browser.post("/maken/besluiten",
+                                        {"kwartaal": "2025-Q2", "datum": "2026-01-20"}))
+    assert "Besluitbrieven na heraudit: 1 documenten" in browser.text(review)
+    assert "alsnog gecertificeerd" in browser.text(review).lower()

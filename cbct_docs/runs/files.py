@@ -3,6 +3,7 @@ before it replaces anything (every problem at once, with its location)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import tempfile
@@ -19,6 +20,7 @@ from .office import REGISTER_NAME, OfficeFolder
 
 PLANNING_NAME = "planning.xlsx"
 SCORES_NAME = "scores"
+PREVIOUS_NAME = "vorige"  # scores/vorige/: the versions a new upload replaced
 MAX_UPLOAD = 10 * 1024 * 1024  # 10 MB: a register of thousands of rows is far less
 
 
@@ -127,6 +129,12 @@ def take_scoresheets(office: OfficeFolder, files: Sequence[tuple[str, bytes]],
     for (org, _sheet), (_name, data) in zip(pairs, files, strict=True):
         target = scores_folder(office) / f"{org.cert_nr}.xlsx"
         target.parent.mkdir(exist_ok=True)
+        if target.is_file() and target.read_bytes() != data:
+            # The sheet it replaces (the first audit's, before a heraudit) is kept.
+            kept_as = target.parent / PREVIOUS_NAME / (
+                f"{org.cert_nr}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx")
+            kept_as.parent.mkdir(exist_ok=True)
+            atomic_write(kept_as, target.read_bytes())
         atomic_write(target, data, overwrite=True)
         kept.append(target)
     return kept

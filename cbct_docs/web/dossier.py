@@ -4,6 +4,7 @@ shown as a person reads them, or downloaded — only files inside the office fol
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import (
@@ -54,7 +55,8 @@ def _page(cert_nr: str, problems: list[str] | None = None, status: int = 200) ->
     return render_template("organisatie.html", view=view, oordelen=judged, held=HELD,
                            soorten=[(k.value, LABELS[k]) for k in FORM_KINDS],
                            Kind=Kind, problemen=problems or [], scoreformulieren=sheets,
-                           formulier=request.form), status
+                           formulier=request.form,
+                           vandaag=dt.date.today().isoformat()), status
 
 
 @bp.route("/organisatie/<cert_nr>")

@@ -24,7 +24,7 @@ from flask import (
 from ..domain.planning import Quarter
 from ..errors import UsageError
 from ..runs.after import survey
-from ..runs.audit import certificate, decide, report
+from ..runs.audit import certificate, decide, heraudit, report
 from ..runs.before_audit import announce, confirm, intake_reminder
 from ..runs.documents import batches, batches_of, out_folder
 from ..runs.files import planning_path, score_sheets
@@ -120,7 +120,9 @@ def actions(rows: list[StatusRow], has_planning: bool, sheets: set[str],
              "overview.make_concepts"),
             ("report --definitief", "definitief rapport maken", "definitieve rapporten maken",
              "overview.make_finals"),
-            ("decide", "besluit maken", "besluiten maken", "overview.make_decisions")):
+            ("decide", "besluit maken", "besluiten maken", "overview.make_decisions"),
+            ("heraudit", "heraudit-brief maken", "heraudit-brieven maken",
+             "overview.make_heraudits")):
         due = [row for row in rows if _due(row, command, today)]
         ready = [row for row in due if row.cert_nr in sheets]
         if due:
@@ -297,6 +299,14 @@ def make_decisions() -> Any:
     sheets = _sheets(quarter, "decide", day)
     return _start("besluiten", quarter, lambda place, progress: decide(
         place, sheets, day, out=out_folder(place), progress=progress))
+
+
+@bp.route("/maken/heraudits", methods=["POST"])
+def make_heraudits() -> Any:
+    quarter, day = _form()
+    sheets = _sheets(quarter, "heraudit", day)
+    return _start("heraudit-brieven", quarter, lambda place, _progress: heraudit(
+        place, sheets, day, out=out_folder(place)))
 
 
 @bp.route("/maken/certificaten", methods=["POST"])

@@ -11,7 +11,7 @@ import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..deliver.files import atomic_write
+from ..deliver.files import atomic_write, safe_filename
 from ..documents.planning_data import read_planning
 from ..errors import DataError, Problems
 from ..store.dossiers import Change
@@ -49,9 +49,8 @@ class _Upload:
 
     def __init__(self, office: OfficeFolder, data: bytes, name: str) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix=".upload-", dir=office.folder))
-        self.path = self.folder / (Path(name).name or "upload.xlsx")
-        if self.path.suffix.lower() != ".xlsx":
-            self.path = self.path.with_suffix(".xlsx")
+        stem = safe_filename(Path(name.replace("\\", "/")).stem, "upload")
+        self.path = self.folder / f"{stem}.xlsx"
         self.path.write_bytes(data)
 
     def __enter__(self) -> Path:

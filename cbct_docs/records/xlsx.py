@@ -173,142 +173,158 @@ class _SheetParser:
         self.hidden: set[int] = set()
         self.merges: list[str] = []
         self.problems: list[CbctError] = []
-        self.row = 0
-        self.column = 0
-        self.cells: dict[int, Any] = {}
-        self.kind = "n"
-        self.style = 0
-        self.row_text = ""
-        self.text: str | None = None
-        self.value: str | None = None
-        self.formula: str | None = None
-        self.inline: list[str] | None = None
-        self.phonetic = False
-
-    def parse(self, source: Any) -> None:
-        parser = expat.ParserCreate(namespace_separator=_SEP)
-        parser.buffer_text = True
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.characters
-        parser.ParseFile(source)
 
     def location(self, row: int, column: int) -> str:
         return f"{self.file}:{self.title}:row {row}:{column_letters(column)}{row}"
 
-    # --- expat handlers ------------------------------------------------------------------
+    def parse(self, source: Any) -> None:
+        """Stream the sheet's XML once. The handlers are closures over local state (the
+        hot path runs for every cell of the sheet; attribute look-ups would double it)."""
+        rows, hidden, merges = self.rows, self.hidden, self.merges
+        shared, date_formats, mac_1904 = self.shared, self.date_formats, self.mac_1904
+        columns = _COLUMNS
+        row = column = style = 0
+        row_text = kind = ""
+        cells: dict[int, Any] = {}
+        text: str | None = None
+        value: str | None = None
+        formula: str | None = None
+        inline: list[str] | None = None
+        phonetic = False
 
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        if name == CELL:
-            reference = attrs.get("r")
-            if reference:
-                letters = reference.rstrip("0123456789")
-                self.column = column_index(letters.upper())
-                if reference[len(letters):] != self.row_text:  # trust the cell's reference
-                    self._finish_row()
-                    self.row = int(reference[len(letters):])
-                    self.row_text = str(self.row)
-            else:
-                self.column += 1
-            self.kind = attrs.get("t", "n")
-            style = attrs.get("s")
-            self.style = int(style) if style else 0
-            self.value = self.formula = self.inline = None
-        elif name == VALUE:
-            self.text = ""
-        elif name == ROW:
-            reference = attrs.get("r")
-            self.row = int(reference) if reference else self.row + 1
-            self.row_text = str(self.row)
-            self.column = 0
-            self.cells = {}
-            if attrs.get("hidden") in ("1", "true"):
-                self.hidden.add(self.row)
-        elif name == FORMULA:
-            self.text = ""
-        elif name == INLINE:
-            self.inline = []
-        elif name == TEXT:
-            if self.inline is not None and not self.phonetic:
-                self.text = ""
-        elif name == PHONETIC:
-            self.phonetic = True
-        elif name == MERGE:
-            reference = attrs.get("ref")
-            if reference:
-                self.merges.append(reference)
+        def finish_row() -> None:
+            nonlocal cells
+            if cells:
+                rows.setdefault(row, {}).update(cells)
+            cells = {}
 
-    def characters(self, data: str) -> None:
-        if self.text is not None:
-            self.text += data
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal row, row_text, column, kind, style, text, value, formula, inline
+            nonlocal phonetic, cells
+            if name == CELL:
+                reference = attrs.get("r")
+                if reference:
+                    letters = reference.rstrip("0123456789")
+                    found = columns.get(letters)
+                    column = found if found is not None else column_index(letters.upper())
+                    digits = reference[len(letters):]
+                    if digits != row_text:  # a cell outside its row: trust its reference
+                        finish_row()
+                        row, row_text = int(digits), digits
+                else:
+                    column += 1
+                kind = attrs.get("t", "n")
+                given = attrs.get("s")
+                style = int(given) if given else 0
+                value = formula = inline = None
+            elif name == VALUE:
+                text = ""
+            elif name == ROW:
+                reference = attrs.get("r")
+                row = int(reference) if reference else row + 1
+                row_text = str(row)
+                column = 0
+                cells = {}
+                if attrs.get("hidden") in ("1", "true"):
+                    hidden.add(row)
+            elif name == INLINE:
+                inline = []
+            elif name == TEXT:
+                if inline is not None and not phonetic:
+                    text = ""
+            elif name == FORMULA:
+                text = ""
+            elif name == PHONETIC:
+                phonetic = True
+            elif name == MERGE:
+                reference = attrs.get("ref")
+                if reference:
+                    merges.append(reference)
 
-    def end(self, name: str) -> None:
-        if name == CELL:
-            self._finish_cell()
-        elif name == VALUE:
-            self.value, self.text = self.text, None
-        elif name == ROW:
-            self._finish_row()
-        elif name == TEXT:
-            if self.text is not None and self.inline is not None:
-                self.inline.append(self.text)
-                self.text = None
-        elif name == FORMULA:
-            self.formula, self.text = self.text, None
-        elif name == PHONETIC:
-            self.phonetic = False
+        def characters(data: str) -> None:
+            nonlocal text
+            if text is not None:
+                text += data
 
-    def _finish_row(self) -> None:
-        if self.cells:
-            self.rows.setdefault(self.row, {}).update(self.cells)
-        self.cells = {}
+        def end(name: str) -> None:
+            nonlocal text, value, formula, phonetic
+            if name == CELL:
+                # openpyxl's WorkSheetParser.parse_cell with data_only, plus the refusals
+                result: Any
+                if kind == "s" and value:
+                    cells[column] = shared[int(value)]
+                    return
+                if kind == "inlineStr":
+                    if inline is not None:
+                        cells[column] = "".join(inline)
+                        return
+                    result = None
+                elif not value:
+                    result = None
+                elif kind == "n":
+                    number = float(value) if ("." in value or "E" in value or "e" in value) \
+                        else int(value)
+                    if style in date_formats:
+                        result = self._date(number, style, row, column)
+                    elif mac_1904:
+                        result = Serial1904Int(number) if isinstance(number, int) \
+                            else Serial1904Float(number)
+                    else:
+                        cells[column] = number
+                        return
+                elif kind == "str":
+                    result = value
+                elif kind == "b":
+                    result = bool(int(value))
+                elif kind == "e":
+                    self.problems.append(DataError(
+                        f"the cell shows the error {value}",
+                        location=self.location(row, column),
+                        hint="correct the formula or type the value in Excel"))
+                    return
+                elif kind == "d":
+                    from openpyxl.utils.datetime import from_ISO8601
 
-    def _finish_cell(self) -> None:
-        """openpyxl's ``parse_cell`` with ``data_only``, plus the reader's refusals."""
-        kind, row, column = self.kind, self.row, self.column
-        value: Any = None if kind == "inlineStr" else (self.value or None)
-        if value is not None:
-            if kind == "n":
-                value = float(value) if ("." in value or "E" in value or "e" in value) \
-                    else int(value)
-                if self.style in self.date_formats:
-                    value = self._date(value, row, column)
-                elif self.mac_1904:
-                    value = Serial1904Int(value) if isinstance(value, int) \
-                        else Serial1904Float(value)
-            elif kind == "s":
-                value = self.shared[int(value)]
-            elif kind == "b":
-                value = bool(int(value))
-            elif kind == "d":
-                from openpyxl.utils.datetime import from_ISO8601
+                    result = from_ISO8601(value)
+                else:
+                    result = value
+                if result is None:
+                    if formula is not None:
+                        shown = f"={formula}" if formula else "(a shared formula)"
+                        self.problems.append(DataError(
+                            f"formula {shown} has no calculated value",
+                            location=self.location(row, column),
+                            hint="open and save the workbook in Excel, or type the value"))
+                    return
+                if isinstance(result, dt.datetime) and result.time() == dt.time(0):
+                    result = result.date()
+                cells[column] = result
+            elif name == VALUE:
+                value, text = text, None
+            elif name == ROW:
+                finish_row()
+            elif name == TEXT:
+                if text is not None and inline is not None:
+                    inline.append(text)
+                    text = None
+            elif name == FORMULA:
+                formula, text = text, None
+            elif name == PHONETIC:
+                phonetic = False
 
-                value = from_ISO8601(value)
-            elif kind == "e":
-                self.problems.append(DataError(
-                    f"the cell shows the error {value}", location=self.location(row, column),
-                    hint="correct the formula or type the value in Excel"))
-                return
-        elif kind == "inlineStr" and self.inline is not None:
-            value = "".join(self.inline)
-        if value is None and self.formula is not None:
-            formula = f"={self.formula}" if self.formula else "(a shared formula)"
-            self.problems.append(DataError(
-                f"formula {formula} has no calculated value",
-                location=self.location(row, column),
-                hint="open and save the workbook in Excel, or type the value"))
-            return
-        if value is None:
-            return
-        if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-            value = value.date()
-        self.cells[column] = value
+        parser = expat.ParserCreate(namespace_separator=_SEP)
+        parser.buffer_text = True
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = characters
+        parser.ParseFile(source)
+        finish_row()
 
-    def _date(self, serial: float, row: int, column: int) -> Any:
+    def _date(self, serial: float, style: int, row: int, column: int) -> Any:
         from openpyxl.utils.datetime import from_excel
 
         try:
-            return from_excel(serial, self.epoch, timedelta=self.style in self.timedelta_formats)
+            return from_excel(serial, self.epoch, timedelta=style in self.timedelta_formats)
         except (OverflowError, ValueError):
             self.problems.append(DataError(
                 f"{serial} is formatted as a date but lies outside the dates Excel knows",
@@ -318,7 +334,6 @@ class _SheetParser:
     # --- after the last row ------------------------------------------------------------
 
     def table(self, hidden_rows: HiddenRows) -> SheetTable:
-        self._finish_row()
         self._apply_merges()
         rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)

@@ -28,6 +28,7 @@ from .records import Record, read_records
 from .records.inert import csv_value
 from .records.xlsx import HiddenRows
 from .render import DocxRenderer, HtmlRenderer, renderer_for
+from .render.template_check import suggestion
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -281,10 +282,16 @@ def check(template: str | Path, data: str | Path, *, sheet: str | None = None,
     if renderer is not None and records:
         available = set(records[0].fields) | set(BUILTINS)
         for variable in sorted(renderer.variables() - available):
+            hint = "columns: " + ", ".join(records[0].fields)
+            guess = suggestion(variable, available)
+            place = (renderer.scan.place_of(variable)
+                     if isinstance(renderer, DocxRenderer) else None)
+            if guess and place is not None:
+                hint += f"; used in {place}"
             problems.add(DataError(
-                f"uses {variable!r}, which is not a column of {data}",
-                location=renderer.name,
-                hint="columns: " + ", ".join(records[0].fields)))
+                f"uses {variable!r}, which is not a column of {data}"
+                + (f"; did you mean {guess!r}?" if guess else ""),
+                location=renderer.name, hint=hint))
         if not problems:
             for rec in records:
                 with problems.catch():

@@ -25,6 +25,7 @@ from ..errors import CbctError, TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
 from .images import bind_images
+from .template_check import TemplateScan, lost_text, lost_text_error, scan_docx
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
 UNBALANCED_TAGS_HINT = ("check that every {% if %} or {% for %} closes in the same paragraph, "
@@ -47,6 +48,12 @@ class DocxRenderer:
         if not zipfile.is_zipfile(io.BytesIO(self.data)):
             raise TemplateError("not a Word document (a .docx is a zip file; this one is not)",
                                 location=self.name, hint="save it again as .docx in Word")
+        # The check a typo cannot get past: braces, blocks over paragraphs, mail-merge
+        # fields, text a paragraph tag would drop; all located, all at once.
+        self.scan: TemplateScan = scan_docx(self.data, self.name)
+        problem = self.scan.error()
+        if problem is not None:
+            raise problem
         tpl, parts = self._read_parts()
         # The Jinja source docxtpl would see: body, headers and footers, patched.
         self.source = "\n".join(p.source for p in parts if p.kind != "footnotes")
@@ -64,6 +71,7 @@ class DocxRenderer:
         self.compiled: CompiledDocx | None = None
         try:
             self.compiled = CompiledDocx(tpl, self.data, self.env, parts)
+            self.compiled.verify = self._verify_part
             self.fast = True
         except FastPathUnsupported as why:
             self._fall_back(str(why))
@@ -94,6 +102,20 @@ class DocxRenderer:
         """Top-level names the template uses that it does not define itself."""
         return meta.find_undeclared_variables(self.ast)
 
+    def _verify_part(self, zipname: str, xml: str) -> None:
+        """Every piece of the template's text outside its conditions and loops is in the
+        rendered part, in order; anything else is an error, never a letter."""
+        lost = lost_text(self.scan.static_of(zipname), xml)
+        if lost is not None:
+            raise lost_text_error(self.name, *lost)
+
+    def _verify_document(self, data: bytes) -> None:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            for part in self.scan.parts:
+                if part.static and part.zipname in names:
+                    self._verify_part(part.zipname, archive.read(part.zipname).decode("utf-8"))
+
     def render(self, context: Mapping[str, Any]) -> bytes:
         cleaned = clean_context(dict(context))
         try:
@@ -103,11 +125,14 @@ class DocxRenderer:
                     return self.compiled.render(cleaned)
                 self.fallbacks += 1
                 self._fall_back(reason)
-            return self._docxtpl_keeping_brackets(cleaned)
+            data = self._docxtpl_keeping_brackets(cleaned)
+            self._verify_document(data)
+            return data
         except CbctError:
             raise
         except (jinja2.TemplateError, jinja2.sandbox.SecurityError) as error:
-            raise template_error(error, self.name, context.keys()) from None
+            raise template_error(error, self.name, context.keys(), scan=self.scan,
+                                 context=cleaned) from None
         except etree.XMLSyntaxError as error:
             raise TemplateError(f"the filled-in template is not valid Word XML: {error}",
                                 location=self.name,

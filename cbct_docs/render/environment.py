@@ -85,19 +85,33 @@ _UNDEFINED = re.compile(r"'([^']+)' is undefined")
 _NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
 
 
-def template_error(error: Exception, template: str, fields: Any = None) -> TemplateError:
-    """Translate a Jinja error into a location-first TemplateError."""
+def template_error(error: Exception, template: str, fields: Any = None, *,
+                   scan: Any = None, context: Any = None) -> TemplateError:
+    """Translate a Jinja error into a location-first TemplateError.
+
+    ``scan`` (a Word template's :class:`~.template_check.TemplateScan`) places an unknown
+    field in its paragraph; ``context`` offers nested names for a "did you mean"."""
     if isinstance(error, SecurityError):
         return SandboxError(f"not allowed: {error}", location=template,
                             hint="templates may only use fields and filters")
     if isinstance(error, jinja2.UndefinedError):
-        match = _UNDEFINED.search(str(error)) or _NO_ATTRIBUTE.search(str(error))
+        from .template_check import did_you_mean, nested_names
+
+        top = _UNDEFINED.search(str(error))
+        match = top or _NO_ATTRIBUTE.search(str(error))
         name = match.group(1) if match else str(error)
-        hint = None
+        hints = []
         if fields is not None:
-            hint = "available fields: " + (", ".join(sorted(map(str, fields))) or "none")
-        return TemplateError(f"uses {name!r}, which this record does not have",
-                             location=template, hint=hint)
+            hints.append("available fields: " + (", ".join(sorted(map(str, fields))) or "none"))
+        candidates = set(map(str, fields or ()))
+        if not top and context is not None:
+            candidates = nested_names(context)
+        place = scan.place_of(name) if scan is not None else None
+        if place is not None:
+            hints.append(f"used in {place}")
+        return TemplateError(f"uses {name!r}, which this record does not have"
+                             f"{did_you_mean(name, candidates)}",
+                             location=template, hint="; ".join(hints) or None)
     if isinstance(error, jinja2.TemplateSyntaxError):
         context = getattr(error, "docx_context", None)
         where = f"line {error.lineno}" if error.lineno and context is None else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +124,8 @@ class CompiledDocx:
         self.properties = self._compile_properties(tpl, env)
         #: Per part: the last rendered XML and its compressed member, to reuse when equal.
         self.last: dict[str, tuple[str, Member]] = {}
+        #: Called with (part name, rendered XML) for every newly rendered part.
+        self.verify: Callable[[str, str], None] | None = None
 
     def _compile_properties(self, tpl: Any, env: StrictEnvironment) -> dict[str, Any]:
         """Only properties with template tags are rendered; the others stay as they are."""
@@ -151,6 +153,8 @@ class CompiledDocx:
                 # Letterheads and footers often come out the same for every record.
                 replaced[part.zipname] = last[1]
                 continue
+            if self.verify is not None:
+                self.verify(part.zipname, xml)
             member = self.zip.compress(part.zipname, self._finish(part, xml))
             self.last[part.zipname] = (xml, member)
             replaced[part.zipname] = member

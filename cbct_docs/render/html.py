@@ -9,8 +9,9 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from ..errors import TemplateError
+from ..errors import ProblemList, TemplateError
 from .environment import StrictEnvironment, render_located, template_error
+from .template_check import text_template_problems
 
 
 class HtmlRenderer:
@@ -24,6 +25,9 @@ class HtmlRenderer:
             source = self.path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:
             raise TemplateError(f"cannot read template: {error}", location=self.name) from None
+        problems = text_template_problems(source, self.name)
+        if problems:
+            raise problems[0] if len(problems) == 1 else ProblemList(problems)
         # Parsed once and compiled from that tree under the file's name: escaping follows the
         # suffix (.txt: off) and the environment needs no loader for the template itself.
         try:

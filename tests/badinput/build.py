@@ -1186,6 +1186,166 @@ def _(d: Path) -> dict[str, Any]:
             "error": "name pattern field 'geplaatst' holds a yes/no value, not text"}
 
 
+# --- template mistakes (issue 14): the check that a typo cannot get past --------------------
+# Each case: a located error (file, paragraph or cell, its text), exit 1, nothing written.
+
+def mergefield_letter(path: Path) -> None:
+    """A Word mail-merge document as Word saves it: a MERGEFIELD showing «contact»."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Geachte ")
+    for xml in ('<w:r %s><w:fldChar w:fldCharType="begin"/></w:r>',
+                '<w:r %s><w:instrText xml:space="preserve"> MERGEFIELD contact </w:instrText>'
+                '</w:r>',
+                '<w:r %s><w:fldChar w:fldCharType="separate"/></w:r>',
+                '<w:r %s><w:t>\u00abcontact\u00bb</w:t></w:r>',
+                '<w:r %s><w:fldChar w:fldCharType="end"/></w:r>'):
+        paragraph._p.append(parse_xml(xml % nsdecls("w")))
+    paragraph.add_run(",")
+    document.add_paragraph("Hierbij ontvang je de bevestiging van je audit.")
+    document.save(str(path))
+
+
+CONTACT_CSV = "naam;contact\nBibliotheek Oost;mevrouw A. de Vries\n"
+
+
+@case("template-missing-closing-brace")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact },", "Betreft: je audit",
+           "Hierbij bevestigen we de afspraken.", "Afspraken {{ naam }}")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: syntax error in paragraph 1 "
+                                    "'Geachte {{ contact },': '{{' is not closed by '}}'"}
+
+
+@case("template-missing-brace-dotted-field")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ organisatie.contact }", "Betreft: je audit",
+           "{{ naam }}")
+    (d / "data.json").write_text('[{"naam": "A", "organisatie": {"contact": "B"}}]',
+                                 encoding="utf-8")
+    return {"args": ["merge", "{case}/brief.docx", "{case}/data.json", "--out", "{out}"],
+            "error": "{case}/brief.docx: syntax error in paragraph 1 'Geachte "
+                     "{{ organisatie.contact }': '{{' is not closed"}
+
+
+@case("template-stray-closing-braces")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},", "Je bibliotheek naam }} is aangemeld.")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: syntax error in paragraph 2 "
+                                    "'Je bibliotheek naam }} is aangemeld.': '}}' closes a tag "
+                                    "that was not opened"}
+
+
+@case("template-tag-across-paragraphs")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},", "{% if naam %}Je organisatie",
+           "is aangemeld.{% endif %}", "Met vriendelijke groet")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: syntax error in paragraph 2 "
+                                    "'{% if naam %}Je organisatie': '{% if naam %}' opens here "
+                                    "and closes in paragraph 3"}
+
+
+@case("template-tag-across-table-cells")
+def _(d: Path) -> dict[str, Any]:
+    document = docx.Document()
+    document.add_paragraph("Geachte {{ contact }},")
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "{{ naam"
+    table.cell(0, 1).text = "}}"
+    document.save(str(d / "brief.docx"))
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: syntax error in table 1, row 1, cell 1 "
+                                    "'{{ naam': '{{' is not closed", "count": 2}
+
+
+@case("template-word-mergefield")
+def _(d: Path) -> dict[str, Any]:
+    mergefield_letter(d / "brief.docx")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": ["check", "{case}/brief.docx", "{case}/data.csv"],
+            "error": "{case}/brief.docx: paragraph 1 'Geachte «contact»,': a Word mail-merge "
+                     "field (MERGEFIELD contact) is not filled in by cbct-docs; write "
+                     "{{ contact }} instead"}
+
+
+@case("template-word-mergefield-merge")
+def _(d: Path) -> dict[str, Any]:
+    mergefield_letter(d / "brief.docx")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: paragraph 1 'Geachte «contact»,': a "
+                                    "Word mail-merge field (MERGEFIELD contact)"}
+
+
+@case("template-guillemet-field-typed")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte «contact»,", "Hierbij ontvang je de bevestiging.")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: paragraph 1 'Geachte «contact»,': "
+                                    "«contact» looks like a Word mail-merge field; write "
+                                    "{{ contact }} instead"}
+
+
+@case("template-guillemet-field-html")
+def _(d: Path) -> dict[str, Any]:
+    (d / "mail.html").write_text("<p>Beste {{ contact }},</p>\n<p>Welkom bij «naam».</p>\n",
+                                 encoding="utf-8")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": ["merge", "{case}/mail.html", "{case}/data.csv", "--out", "{out}"],
+            "error": "{case}/mail.html:line 2: «naam» looks like a Word mail-merge field"}
+
+
+@case("template-misspelt-field")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contcat }},", "Welkom, {{ naam }}.")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": ["check", "{case}/brief.docx", "{case}/data.csv"],
+            "error": "{case}/brief.docx: uses 'contcat', which is not a column of "
+                     "{case}/data.csv; did you mean 'contact'? (columns: naam, contact; used "
+                     "in paragraph 1 'Geachte {{ contcat }},')"}
+
+
+@case("template-misspelt-field-merge")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contcat }},", "Welkom, {{ naam }}.")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/data.csv:row 2: {case}/brief.docx: uses 'contcat', "
+                                    "which this record does not have; did you mean 'contact'?"}
+
+
+@case("template-word-auto-capital")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ Naam }} is aangemeld.", "Geachte {{ contact }},")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": ["check", "{case}/brief.docx", "{case}/data.csv"],
+            "error": "{case}/brief.docx: uses 'Naam', which is not a column of {case}/data.csv; "
+                     "did you mean 'naam'? (columns: naam, contact; used in paragraph 1 "
+                     "'{{ Naam }} is aangemeld.')"}
+
+
+@case("template-text-beside-paragraph-tag")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},", "Hoe het verder gaat: {%p if naam %}",
+           "Je ontvangt het rapport.", "{%p endif %}")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: paragraph 2 'Hoe het verder gaat: "
+                                    "{%p if naam %}': the text 'Hoe het verder gaat:' shares its "
+                                    "paragraph with a {%p %} tag"}
+
+
+@case("template-block-never-closed")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "Geachte {{ contact }},", "{%p if naam %}",
+           "Je ontvangt het rapport.")
+    csv_file(d / "data.csv", CONTACT_CSV)
+    return {"args": MERGE, "error": "{case}/brief.docx: syntax error in paragraph 2 "
+                                    "'{%p if naam %}': '{%p if naam %}' is never closed"}
+
+
 def build(only: list[str] | None = None) -> list[Path]:
     made = []
     for name, func in CASES.items():

@@ -1,0 +1,500 @@
+"""A template check that a typo cannot get past, and the promise every render keeps.
+
+:func:`scan_docx` reads a Word template the way a person sees it: paragraph by paragraph
+(table cells by table, row and cell), the text of all its runs joined, so a tag Word split
+over several runs is one tag again. It reports, each located by part, paragraph or cell and
+the paragraph's own text:
+
+- a ``{{`` / ``{%`` / ``{#`` not closed in the same paragraph (a missing brace, or a tag
+  that spans paragraphs) and a closing ``}}`` / ``%}`` without its opening;
+- ``{% if %}`` / ``{% for %}`` that open in one paragraph and close in another without being
+  paragraph tags (``{%p %}``, ``{%tr %}``, ``{%tc %}``), one that never closes, and an
+  ``{% endif %}`` that closes nothing;
+- text sharing a paragraph with a ``{%p %}`` tag (or a row with ``{%tr %}``, a cell with
+  ``{%tc %}``): docxtpl drops the whole paragraph, row or cell with its text;
+- Word mail-merge fields (``MERGEFIELD``) and their «field» look-alikes.
+
+The scan also gives the template's *static text*: every piece of text outside tags that no
+condition or loop encloses. :func:`lost_text` finds the first of those pieces missing from a
+rendered part, so :class:`~cbct_docs.render.docx.DocxRenderer` can refuse any letter that
+lost text of its template in another way than through one of the template's conditions.
+
+:func:`unknown_fields` turns names a template uses but the context lacks into located
+problems with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from ..errors import TemplateError
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_ANY_BRACKET = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+_BLOCKS = {"if", "for", "with", "macro", "call", "filter", "block", "autoescape", "raw"}
+_LEVEL = re.compile(r"^(p|tr|tc|r)\s")
+_GUILLEMETS = re.compile(r"«[^«»\n]{1,60}»")
+_WORD_T = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
+_LITERALS = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
+
+
+@dataclass
+class Place:
+    """Where a paragraph is: ``paragraph 4``, ``table 1, row 2, cell 3``, ``header: …``."""
+
+    label: str
+    row: str = ""  # a key per table row (for {%tr %}), empty outside tables
+    cell: str = ""  # a key per table cell (for {%tc %})
+    text: str = ""  # the paragraph's text as a person reads it
+
+    def __str__(self) -> str:
+        shown = " ".join(self.text.split())
+        if len(shown) > 70:
+            shown = shown[:67] + "..."
+        return f"{self.label} {shown!r}"
+
+
+@dataclass
+class Tag:
+    text: str
+    kind: str  # "{{", "{%" or "{#"
+    level: str  # "", "p", "tr", "tc", "r"
+    keyword: str  # if, endif, for, else, ... ("" for {{ }})
+    place: Place
+
+
+@dataclass
+class Problem:
+    place: Place
+    what: str
+    syntax: bool = False  # a brace or block problem: reported as a syntax error
+
+
+@dataclass
+class PartScan:
+    zipname: str
+    #: Static text outside every condition and loop, in order, with its place.
+    static: list[tuple[str, Place]] = field(default_factory=list)
+    tags: list[Tag] = field(default_factory=list)
+
+
+@dataclass
+class TemplateScan:
+    name: str
+    parts: list[PartScan] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self) -> TemplateError | None:
+        """All problems as one TemplateError (first problem first), or None."""
+        if not self.problems:
+            return None
+        return template_problems(self.name, self.problems)
+
+    def place_of(self, name: str) -> Place | None:
+        """The paragraph of the first tag that uses ``name`` (as a name or an attribute)."""
+        word = re.compile(r"(?<![\w'\"])" + re.escape(name) + r"(?!\w)")
+        for part in self.parts:
+            for tag in part.tags:
+                if word.search(tag.text[2:-2]):
+                    return tag.place
+        return None
+
+    def static_of(self, zipname: str) -> list[tuple[str, Place]]:
+        for part in self.parts:
+            if part.zipname == zipname:
+                return part.static
+        return []
+
+
+def template_problems(name: str, problems: Sequence[Problem]) -> TemplateError:
+    errors = []
+    for problem in problems:
+        if problem.syntax:
+            what = f"syntax error in {problem.place}: {problem.what}"
+        else:
+            what = f"{problem.place}: {problem.what}"
+        errors.append(TemplateError(what, location=name))
+    if len(errors) == 1:
+        return errors[0]
+    return _TemplateProblemList(errors)
+
+
+class _TemplateProblemList(TemplateError):
+    """Several template problems, reported together (a TemplateError, so callers that
+    catch TemplateError still do)."""
+
+    def __init__(self, problems: list[TemplateError]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} problems in the template")
+
+    def __str__(self) -> str:
+        return "\n".join(self.messages())
+
+    def messages(self) -> list[str]:
+        return [m for p in self.problems for m in p.messages()]
+
+    def at(self, location: Any) -> TemplateError:
+        for problem in self.problems:
+            problem.at(location)
+        return self
+
+
+# --- reading a Word template ---------------------------------------------------------------
+
+def template_parts(names: Iterable[str]) -> list[str]:
+    """The parts of a .docx that hold template text, body first."""
+    parts = [n for n in names if n == "word/document.xml"]
+    parts += sorted(n for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n))
+    parts += [n for n in names if n == "word/footnotes.xml"]
+    return parts
+
+
+def _part_label(zipname: str) -> str:
+    stem = zipname.rsplit("/", 1)[-1].removesuffix(".xml")
+    return "" if stem == "document" else re.sub(r"\d+$", "", stem) + ": "
+
+
+class _Walker:
+    """Walks one part in document order, cutting its text into one segment per paragraph."""
+
+    def __init__(self, zipname: str) -> None:
+        self.prefix = _part_label(zipname)
+        self.paragraphs = 0
+        self.tables = 0
+        self.segments: list[tuple[Place, list[str]]] = []
+        self.fields: list[tuple[Place, str]] = []  # MERGEFIELD instructions
+        self.cell_stack: list[tuple[int, int, int]] = []  # (table, row, cell)
+        self.current: list[str] = []
+
+    def walk(self, element: Any) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == W + "p":
+                self.paragraph(child)
+            elif tag == W + "tbl":
+                self.table(child)
+            else:
+                self.walk(child)
+
+    def table(self, element: Any) -> None:
+        self.tables += 1
+        number = self.tables
+        row_number = 0
+        for row in element:
+            if row.tag != W + "tr":
+                self.walk_other(row)
+                continue
+            row_number += 1
+            cell_number = 0
+            for cell in row:
+                if cell.tag != W + "tc":
+                    self.walk_other(cell)
+                    continue
+                cell_number += 1
+                self.cell_stack.append((number, row_number, cell_number))
+                self.walk(cell)
+                self.cell_stack.pop()
+
+    def walk_other(self, element: Any) -> None:
+        if isinstance(element.tag, str):
+            self.walk(element)
+
+    def paragraph(self, element: Any) -> None:
+        if self.cell_stack:
+            table, row, cell = self.cell_stack[-1]
+            place = Place(f"{self.prefix}table {table}, row {row}, cell {cell}",
+                          row=f"{table}.{row}", cell=f"{table}.{row}.{cell}")
+        else:
+            self.paragraphs += 1
+            place = Place(f"{self.prefix}paragraph {self.paragraphs}")
+        instructions: list[str] = []
+        outer = self.current
+        self.current = []
+        self.segments.append((place, self.current))
+        self.inside(element, place, instructions)
+        place.text = "".join(t for p, texts in self.segments if p is place for t in texts)
+        self.current = outer
+        instruction = " ".join("".join(instructions).split())
+        if re.search(r"\bMERGEFIELD\b", instruction):
+            self.fields.append((place, instruction))
+
+    def inside(self, element: Any, place: Place, instructions: list[str]) -> None:
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == W + "t":
+                self.current.append(child.text or "")
+            elif tag == W + "instrText":
+                instructions.append(child.text or "")
+            elif tag == W + "p" or tag == W + "tbl":
+                # A text box inside the paragraph: its own paragraphs, and the rest of this
+                # one continues as a new segment after it.
+                if tag == W + "p":
+                    self.paragraph(child)
+                else:
+                    self.table(child)
+                self.current = []
+                self.segments.append((place, self.current))
+            else:
+                if tag == W + "fldSimple":
+                    instructions.append(" " + (child.get(W + "instr") or "") + " ")
+                self.inside(child, place, instructions)
+
+
+def scan_docx(data: bytes, name: str) -> TemplateScan:
+    """Read a Word template's text and tags; problems are collected, never raised."""
+    scan = TemplateScan(name)
+    with zipfile.ZipFile(_bytes_io(data)) as archive:
+        names = archive.namelist()
+        for zipname in template_parts(names):
+            try:
+                root = etree.fromstring(archive.read(zipname),
+                                        etree.XMLParser(resolve_entities=False, huge_tree=True))
+            except etree.XMLSyntaxError as error:
+                raise TemplateError(f"{zipname} is not valid XML: {error}",
+                                    location=name) from None
+            walker = _Walker(zipname)
+            walker.walk(root)
+            scan.parts.append(_scan_part(zipname, walker, scan.problems))
+    return scan
+
+
+def _bytes_io(data: bytes) -> Any:
+    import io
+
+    return io.BytesIO(data)
+
+
+def _scan_part(zipname: str, walker: _Walker, problems: list[Problem]) -> PartScan:
+    part = PartScan(zipname)
+    stack: list[Tag] = []
+    # Static text per segment, with the depth of blocks around it.
+    pieces: list[tuple[str, Place, int]] = []
+    level_places: list[tuple[str, Place]] = []  # paragraphs/rows/cells a level tag removes
+    for place, field_instruction in walker.fields:
+        name = field_instruction.split("MERGEFIELD", 1)[1].split()[0:1]
+        shown = name[0].strip('"') if name else "?"
+        problems.append(Problem(place, f"a Word mail-merge field ({field_instruction}) is not "
+                                       f"filled in by cbct-docs; write {{{{ {shown} }}}} "
+                                       "instead"))
+    for place, texts in walker.segments:
+        text = "".join(texts)
+        if not text:
+            continue
+        for match in _GUILLEMETS.finditer(text):
+            if not any(p.place is place and "MERGEFIELD" in p.what for p in problems):
+                inner = match.group(0)[1:-1].strip()
+                problems.append(Problem(place, f"{match.group(0)} looks like a Word mail-merge "
+                                               f"field; write {{{{ {inner} }}}} instead"))
+        position = 0
+        while True:
+            found = _ANY_BRACKET.search(text, position)
+            if found is None:
+                pieces.append((text[position:], place, len(stack)))
+                break
+            bracket = found.group(0)
+            if bracket not in _OPENERS:
+                problems.append(Problem(place, f"'{bracket}' closes a tag that was not opened "
+                                               "in this paragraph", syntax=True))
+                pieces.append((text[position:found.end()], place, len(stack)))
+                position = found.end()
+                continue
+            pieces.append((text[position:found.start()], place, len(stack)))
+            closer = _OPENERS[bracket]
+            end = text.find(closer, found.end())
+            another = _ANY_BRACKET.search(text, found.end())
+            if end < 0 or (another is not None and another.start() < end
+                           and another.group(0) in _OPENERS):
+                problems.append(Problem(place, f"'{bracket}' is not closed by '{closer}' in "
+                                               "the same paragraph (a missing brace, or a tag "
+                                               "that runs into the next paragraph)",
+                                        syntax=True))
+                position = found.end()
+                continue
+            tag = _tag(text[found.start():end + 2], place)
+            part.tags.append(tag)
+            if tag.level in ("p", "tr", "tc"):
+                level_places.append((tag.level, place))
+            _nest(tag, stack, problems)
+            position = end + 2
+    for tag in stack:
+        problems.append(Problem(tag.place, f"'{_short(tag.text)}' is never closed "
+                                           f"(no {{% end{tag.keyword} %}})", syntax=True))
+    # Text that shares a paragraph (row, cell) with a {%p %} ({%tr %}, {%tc %}) tag is
+    # dropped with it by docxtpl: that is lost text, reported here before any letter.
+    removed_p = {id(place) for level, place in level_places if level == "p"}
+    removed_rows = {place.row for level, place in level_places if level == "tr"}
+    removed_cells = {place.cell for level, place in level_places if level == "tc"}
+    reported: set[int] = set()
+    for text, place, depth in pieces:
+        gone = (id(place) in removed_p or (place.row and place.row in removed_rows)
+                or (place.cell and place.cell in removed_cells))
+        if gone:
+            if text.strip() and id(place) not in reported:
+                reported.add(id(place))
+                which = ("paragraph" if id(place) in removed_p else
+                         "row" if place.row in removed_rows else "cell")
+                problems.append(Problem(place, f"the text {text.strip()[:40]!r} shares its "
+                                               f"{which} with a {{%{_level_of(which)} %}} tag, "
+                                               f"which removes the whole {which}; put the tag "
+                                               f"in a {which} of its own"))
+            continue
+        if depth == 0 and text.strip():
+            part.static.append((_literal(text.strip()), place))
+    return part
+
+
+def _level_of(which: str) -> str:
+    return {"paragraph": "p", "row": "tr", "cell": "tc"}[which]
+
+
+def _literal(text: str) -> str:
+    for escaped, printed in _LITERALS:
+        text = text.replace(escaped, printed)
+    return text
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _tag(text: str, place: Place) -> Tag:
+    kind = text[:2]
+    inner = text[2:-2].strip("-").strip()
+    level_match = _LEVEL.match(inner)
+    level = ""
+    if level_match:
+        level = level_match.group(1)
+        inner = inner[level_match.end():].strip()
+    keyword = inner.split(None, 1)[0] if (kind == "{%" and inner) else ""
+    if keyword == "set" and "=" in inner:
+        keyword = "set="
+    return Tag(text, kind, level, keyword, place)
+
+
+def _nest(tag: Tag, stack: list[Tag], problems: list[Problem]) -> None:
+    keyword = tag.keyword
+    if keyword in _BLOCKS or keyword == "set":
+        stack.append(tag)
+        return
+    if not keyword.startswith("end"):
+        return
+    wanted = keyword[3:]
+    if not stack:
+        problems.append(Problem(tag.place, f"'{_short(tag.text)}' closes a block that was "
+                                           "never opened", syntax=True))
+        return
+    opened = stack.pop()
+    if opened.keyword != wanted:
+        problems.append(Problem(tag.place, f"'{_short(tag.text)}' closes "
+                                           f"'{_short(opened.text)}' of {opened.place.label}",
+                                syntax=True))
+        return
+    if opened.place is not tag.place and not (opened.level and tag.level):
+        problems.append(Problem(opened.place, f"'{_short(opened.text)}' opens here and closes "
+                                              f"in {tag.place.label}; a block over several "
+                                              "paragraphs needs paragraph tags "
+                                              f"({{%p {opened.keyword} … %}} … "
+                                              f"{{%p end{opened.keyword} %}}, each in a "
+                                              "paragraph of its own; {%tr %} for table rows)",
+                                syntax=True))
+
+
+# --- the promise every render keeps -----------------------------------------------------------
+
+def rendered_text(xml: str) -> str:
+    """The text a person reads in a rendered part: every ``<w:t>`` joined, unescaped."""
+    return html.unescape("".join(_WORD_T.findall(xml)))
+
+
+def lost_text(static: Sequence[tuple[str, Place]], xml: str) -> tuple[str, Place] | None:
+    """The first piece of static template text that is not in the rendered part, in order."""
+    if not static:
+        return None
+    text = rendered_text(xml)
+    position = 0
+    for piece, place in static:
+        found = text.find(piece, position)
+        if found < 0:
+            return piece, place
+        position = found + len(piece)
+    return None
+
+
+def lost_text_error(name: str, piece: str, place: Place) -> TemplateError:
+    return TemplateError(f"the template's text {piece[:60]!r} ({place}) did not reach the "
+                         "document, although no condition or loop of the template removes it",
+                         location=name,
+                         hint="a tag before it probably swallowed it: check the braces of the "
+                              "tags before it; nothing was written")
+
+
+# --- fields --------------------------------------------------------------------------------
+
+def suggestion(name: str, available: Iterable[str]) -> str | None:
+    """The available name ``name`` was probably meant to be: the same in other capitals
+    (Word capitalises a paragraph's first letter), else the closest spelling."""
+    names = [str(a) for a in available]
+    for candidate in names:
+        if candidate.casefold() == name.casefold() and candidate != name:
+            return candidate
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, available: Iterable[str]) -> str:
+    found = suggestion(name, available)
+    return f"; did you mean {found!r}?" if found else ""
+
+
+def nested_names(value: Any, depth: int = 0) -> set[str]:
+    """Every key in a context, nested ones too (for a misspelt attribute)."""
+    from collections.abc import Mapping
+
+    names: set[str] = set()
+    if depth > 4:
+        return names
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            names.add(str(key))
+            names |= nested_names(item, depth + 1)
+    elif isinstance(value, list | tuple) and value:
+        names |= nested_names(value[0], depth + 1)
+    return names
+
+
+def text_template_problems(source: str, name: str) -> list[TemplateError]:
+    """HTML and text templates: a stray ``}}`` or ``%}`` and «field» look-alikes, by line."""
+    errors = []
+    in_style = False
+    for number, line in enumerate(source.splitlines(), start=1):
+        lowered = line.lower()
+        if "<style" in lowered:
+            in_style = True
+        if in_style:
+            in_style = "</style" not in lowered
+            continue
+        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", line)
+        for bracket in ("}}", "%}"):
+            if bracket in stripped and _OPENERS["{{" if bracket == "}}" else "{%"] not in line:
+                errors.append(TemplateError(
+                    f"syntax error: '{bracket}' closes a tag that was not opened "
+                    f"({line.strip()[:70]!r})", location=f"{name}:line {number}"))
+        for match in _GUILLEMETS.finditer(stripped):
+            errors.append(TemplateError(
+                f"{match.group(0)} looks like a Word mail-merge field; write "
+                f"{{{{ {match.group(0)[1:-1].strip()} }}}} instead",
+                location=f"{name}:line {number}"))
+    return errors

@@ -22,6 +22,9 @@ import pytest
 
 from .test_send import FaultyMailServer, make_mails, start, write_config
 
+# The code under test is portable; killing and interrupting a process here is POSIX.
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
 MAILS = [(f"Bibliotheek Kempenland {n}", f"Contactpersoon {n}", f"contact{n}@kempen.example")
          for n in range(1, 7)]
 

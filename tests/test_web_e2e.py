@@ -86,6 +86,7 @@ def browser() -> Iterator[Any]:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
                      "--window-size=1280,1000", "--lang=nl-NL", "--disable-gpu"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(str(DRIVER)), options=options)
     driver.implicitly_wait(2)
     try:
@@ -109,13 +110,13 @@ def full_page(driver: Any, path: Path) -> None:
 
 
 def body(driver: Any) -> str:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
     for _attempt in range(20):  # the page may be replaced while it is read
         try:
             return str(driver.find_element(By.TAG_NAME, "body").text)
-        except StaleElementReferenceException:
+        except WebDriverException:  # stale element, or a node of the page just left
             time.sleep(0.1)
     raise AssertionError("the page kept changing")
 
@@ -227,3 +228,9 @@ def test_the_q2_round_through_the_pages(site: str, browser: Any, office: Path,
     wait_for(driver, "letters/bevestigingsbrief.docx")
     full_page(driver, shots / "sjablonen.png")
     assert len(handler.received) == 5  # nothing went without approval
+
+    # The pages kept to their own policy: no script, style or frame was refused.
+    refused = [entry["message"] for entry in driver.get_log("browser")
+               if "Content Security Policy" in entry["message"]
+               or "Content-Security-Policy" in entry["message"]]
+    assert refused == []

@@ -150,3 +150,20 @@ def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
     assert "Testmail verstuurd naar anna@cbct.example" in browser.text(
         f"/verzenden?reeks={batch_id}")
     assert "Er is nog niets verzonden." in browser.text("/verzenden/logboek")
+
+
+def test_no_mail_server_stops_the_run_with_the_reason(tmp_path: Path) -> None:
+    from tests.test_send import free_port
+
+    office = smtp_office(tmp_path / "kantoor", free_port())  # nothing listens there
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    response = browser.post(f"/verzenden/{batch_id}")
+    text = wait_for_job(browser, response.headers["Location"])
+    assert "Het verzenden is gestopt" in text
+    assert "127.0.0.1" in text
+    assert "Er is nog niets verzonden." in browser.text("/verzenden/logboek")
+    assert "5 e-mails klaar om te verzenden" in browser.text(f"/verzenden?reeks={batch_id}")

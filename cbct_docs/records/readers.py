@@ -258,7 +258,7 @@ def _delimiter(text: str) -> str:
             return (False, False, 0)
         return (widths[0] > 1, all(w <= widths[0] for w in widths[1:]), widths[0])
 
-    lines = text.splitlines()[:50]
+    lines = text[:100_000].splitlines()[:50]
     best = max(DELIMITERS, key=lambda d: (*score(d), sum(line.count(d) for line in lines)))
     return best
 
@@ -287,11 +287,12 @@ def _csv_rows(text: str, delimiter: str, file: str) -> Iterable[tuple[int, list[
         except csv.Error as error:
             if "end of data" in str(error) or "EOF" in str(error):
                 what = "a quote opened in this row is never closed"
-                hint = ("close the quote, or double a quote inside a quoted value "
-                        '(\"Kunst & Co\"\"\")')
+                hint = ('close the quote; a quote inside a value is written twice: '
+                        '"Theater ""De Kroon"""')
             else:
                 what = f"a quote in this row is not where CSV allows it ({error})"
-                hint = 'put the whole value in quotes and double the quotes inside it'
+                hint = ('put the whole value in quotes and write each quote inside it '
+                        'twice: "Theater ""De Kroon"" Noord"')
             raise DataError(what, location=f"{file}:line {line}", hint=hint) from None
         number += 1
         yield number, row

@@ -699,3 +699,35 @@ def test_the_heraudit_path_through_the_buttons(browser: Browser, office: Path) -
                                         {"kwartaal": "2025-Q2", "datum": "2026-01-20"}))
     assert "Besluitbrieven na heraudit: 1 documenten" in browser.text(review)
     assert "alsnog gecertificeerd" in browser.text(review).lower()
+
+
+def test_serve_starts_the_app_with_waitress(office: Path) -> None:
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.test_send import free_port
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cbct_docs", "serve", "--office", str(office), "--port",
+         str(port), "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?kwartaal=2025-Q2",
+                                            timeout=5) as response:
+                    html = response.read().decode("utf-8")
+                    policy = response.headers["Content-Security-Policy"]
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert "Overzicht tweede kwartaal van 2025" in html
+        assert "script-src 'self'" in policy
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
+    assert f"on http://127.0.0.1:{port}/ (without login)" in output

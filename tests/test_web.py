@@ -426,7 +426,8 @@ def test_a_register_with_problems_lists_them_all_and_takes_nothing(browser: Brow
                             status=400, content_type="multipart/form-data")
     text = page_text(response.get_data(as_text=True))
     assert "2 problemen — er is niets overgenomen" in text
-    assert "register-fout.xlsx" in text and "row 3" in text and "row 5" in text
+    assert "register-fout.xlsx:Organisaties:row 3:email: 'geen-adres' is not an e-mail" in text
+    assert "register-fout.xlsx:Organisaties:row 5" in text and ".upload-" not in text
     assert (office / "register.xlsx").read_bytes() == before
     assert not list(office.glob(".upload-*"))
 

@@ -3,6 +3,7 @@ before it replaces anything (every problem at once, with its location)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from ..deliver.files import atomic_write, safe_filename
 from ..documents.planning_data import read_planning
-from ..errors import DataError, Problems
+from ..errors import CbctError, DataError, Problems
 from ..store.dossiers import Change
 from .audit import scoresheets
 from .office import REGISTER_NAME, OfficeFolder
@@ -57,8 +58,21 @@ class _Upload:
         return self.path
 
     def __exit__(self, *exc: object) -> None:
-        self.path.unlink(missing_ok=True)
-        os.rmdir(self.folder)
+        # On Windows a reader may still hold the file: then it stays until next time.
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+            os.rmdir(self.folder)
+        error = exc[1] if len(exc) > 1 else None
+        if isinstance(error, CbctError):
+            _by_name(error, self.folder)
+
+
+def _by_name(error: CbctError, folder: Path) -> None:
+    """Problems located by the upload's own name, not the folder it was read from."""
+    prefix = str(folder) + os.sep
+    for problem in getattr(error, "problems", None) or [error]:
+        if problem.location:
+            problem.location = problem.location.replace(prefix, "")
 
 
 def take_register(office: OfficeFolder, data: bytes, name: str) -> list[Change]:
@@ -121,6 +135,10 @@ def take_scoresheets(office: OfficeFolder, files: Sequence[tuple[str, bytes]],
                 problems.add(DataError(f"dit scoreformulier is van {org.cert_nr}, niet van "
                                        f"{cert_nr}", location=upload.path.name))
         problems.raise_if_any()
+    except CbctError as error:
+        for upload in uploads:
+            _by_name(error, upload.folder)
+        raise
     finally:
         for upload in uploads:
             upload.__exit__()

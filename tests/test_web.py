@@ -130,6 +130,21 @@ def test_overview_shows_the_quarter_per_step_with_the_next_action_as_a_button(
     assert "CBCT-0105" not in text  # another quarter
 
 
+def test_year_view_counts_audits_and_auditor_days(browser: Browser) -> None:
+    announce(browser)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/bevestigingen",
+                               {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    text = browser.text("/jaar/2025")
+    assert "Audits per kwartaal 2025-Q1 2025-Q2 2025-Q3 2025-Q4" in text
+    assert "Karim El Amrani" in text and "3 3" in text  # three days in April, in all
+    browser.get("/jaar/3000", status=404)
+
+
 def test_overview_marks_what_is_overdue(browser: Browser) -> None:
     announce(browser)
     text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-03-01")

@@ -30,7 +30,7 @@ from ..runs.documents import batches, batches_of, out_folder
 from ..runs.files import planning_path, score_sheets
 from ..runs.office import OfficeFolder, open_office
 from ..runs.run import RunResult
-from ..runs.status import StatusRow, status
+from ..runs.status import StatusRow, status, year_view
 from . import jobs
 from .app import office
 
@@ -172,6 +172,18 @@ def page() -> Any:
                            peildatum=today, aantal=len(chosen), reeksen=recent,
                            alles=show_all, per_stap=None if show_all else ROWS_PER_STEP,
                            alle_te_laat=sum(1 for row in rows if row.overdue))
+
+
+@bp.route("/jaar/<int:year>")
+def year_page(year: int) -> Any:
+    """The year's audits per quarter and audit days per auditor per month (capacity)."""
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return render_template("jaar.html", jaar=year_view(office(), year),
+                           maanden=MONTHS)
+
+
+MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
 def _form() -> tuple[Quarter, dt.date]:

@@ -747,3 +747,26 @@ def test_serve_starts_the_app_with_waitress(office: Path) -> None:
         process.terminate()
         output = process.communicate(timeout=10)[0].decode("utf-8", "replace")
     assert f"on http://127.0.0.1:{port}/ (without login)" in output
+
+
+def test_serve_in_a_checkout_after_the_demo_shows_the_demo_office(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import waitress
+    from click.testing import CliRunner
+
+    from cbct_docs.cli import cli
+
+    demo = make_office(tmp_path / "checkout" / "out")
+    place = open_office(demo)
+    place.organisations()  # the demo's database, with its organisations
+    place.close()
+    (demo / "cbct-ledger.sqlite").write_bytes(Path(place.database_path).read_bytes())
+    served = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    monkeypatch.delenv("CBCT_OFFICE", raising=False)
+    monkeypatch.chdir(tmp_path / "checkout")
+    result = CliRunner().invoke(cli, ["serve", "--no-browser"])
+    assert result.exit_code == 0, result.output
+    assert "showing the demo office in ./out" in result.output
+    assert served["app"].config["OFFICE_FOLDER"] == demo.resolve()
+    assert served["host"] == "127.0.0.1" and served["port"] == 8000

@@ -284,3 +284,21 @@ def test_merged_ranges_read_as_the_eye_reads_them(tmp_path: Path) -> None:
     records = read_records(path)
     assert [(r["naam"], r["regio"]) for r in records] == [
         ("A", "Noord"), ("B", "Noord"), ("C", None), ("D", None)]
+
+
+def test_planning_reads_its_workbook_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: read_planning reads two sheets from one opening of the workbook."""
+    from cbct_docs.documents.planning_data import read_planning
+    from cbct_docs.paths import samples_dir
+    from cbct_docs.records import xlsx
+
+    opened: list[Path] = []
+    original = xlsx.Workbook.__init__
+
+    def counting(self: xlsx.Workbook, path: Path) -> None:
+        opened.append(path)
+        original(self, path)
+
+    monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
+    plans = read_planning(samples_dir() / "planning.xlsx")
+    assert plans and len(opened) == 1

@@ -20,6 +20,7 @@ from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
 from ..render.fast_email import InlinedHtmlRenderer
+from ..render.lookup import template_path
 
 SETTINGS_NAME = "cbct-docs.toml"
 #: Settings sections a document needs, with the keys each must have.
@@ -38,6 +39,8 @@ class Office:
     bureau: dict[str, str]
     afzender: dict[str, str]
     ondertekenaar: dict[str, str]
+    #: The office's own templates folder (``[documents] templates``), None: not set.
+    templates: Path | None = None
 
     def fields(self) -> dict[str, Any]:
         return {"bureau": self.bureau, "afzender": self.afzender,
@@ -93,6 +96,7 @@ def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Offi
     problems.raise_if_any()
     head, sender, signer = (sections[s] for s in REQUIRED)
     return Office(
+        templates=own_templates_setting(sections, where),
         bureau={"naam": head["name"], "straat": head["street"], "postcode": head["postcode"],
                 "plaats": head["city"], "telefoon": head["phone"], "email": head["email"],
                 "website": head["website"], "kvk": str(head["kvk"]), "portaal": head["portal"],
@@ -100,6 +104,25 @@ def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Offi
         afzender={"naam": sender["name"], "email": sender["email"]},
         ondertekenaar={"naam": signer["name"], "functie": signer["role"]},
     )
+
+
+def own_templates_setting(sections: Mapping[str, Any], where: str | Path, *,
+                          must_exist: bool = True) -> Path | None:
+    """``[documents] templates`` of the settings, relative to the settings file; None when
+    it is not set (then ``templates/`` in the office folder counts, when it exists)."""
+    documents = sections.get("documents")
+    value = str(documents.get("templates") or "").strip() if isinstance(documents,
+                                                                        Mapping) else ""
+    if not value:
+        return None
+    folder = Path(value).expanduser()
+    if not folder.is_absolute():
+        folder = Path(where).parent / folder
+    if must_exist and not folder.is_dir():
+        raise DataError(f"[documents] templates names {folder}, which is not a folder",
+                        location=where, hint="make the folder (cbct-docs templates copy "
+                                             "NAME starts it) or correct the setting")
+    return folder
 
 
 def dutch_list(items: Iterable[str]) -> str:
@@ -292,15 +315,35 @@ def file_stem(org: Any, kind: str) -> str:
     return f"{org.cert_nr}-{kind}-{org.name}"
 
 
-@lru_cache(maxsize=32)
-def docx_template(name: str, folder: str | None = None) -> DocxRenderer:
-    """A Word template from the templates folder, compiled once per process."""
-    return DocxRenderer(Path(folder or templates_dir()) / name)
+def _stamp(path: Path) -> tuple[str, int, int]:
+    """A template file with its change time and size: an edited template is read again."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return str(path), 0, 0
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def docx_template(name: str, folder: str | Path | None = None) -> DocxRenderer:
+    """A Word template (``letters/besluitbrief.docx``): the office's own version when its
+    templates folder (``folder``, else the office in use) has one, else the bundled one;
+    compiled once per process (again when the file changed)."""
+    return _docx(*_stamp(template_path(name, Path(folder) if folder else None)))
 
 
 @lru_cache(maxsize=32)
-def html_template(name: str, folder: str | None = None) -> HtmlRenderer:
-    return HtmlRenderer(Path(folder or templates_dir()) / "emails" / name)
+def _docx(path: str, _changed: int, _size: int) -> DocxRenderer:
+    return DocxRenderer(path)
+
+
+def html_template(name: str, folder: str | Path | None = None) -> HtmlRenderer:
+    """An e-mail template (``aankondiging.txt``), looked up like :func:`docx_template`."""
+    return _html(*_stamp(template_path(f"emails/{name}", Path(folder) if folder else None)))
+
+
+@lru_cache(maxsize=32)
+def _html(path: str, _changed: int, _size: int) -> HtmlRenderer:
+    return HtmlRenderer(path)
 
 
 @dataclass(frozen=True)
@@ -312,14 +355,18 @@ class Email:
     css_inlined: bool = False  # the HTML carries its CSS inline already
 
 
-@lru_cache(maxsize=32)
-def inlined_template(name: str, folder: str | None = None) -> InlinedHtmlRenderer:
+def inlined_template(name: str, folder: str | Path | None = None) -> InlinedHtmlRenderer:
     """An e-mail's HTML template with its CSS inlined once, not once per message."""
-    return InlinedHtmlRenderer(Path(folder or templates_dir()) / "emails" / name)
+    return _inlined(*_stamp(template_path(f"emails/{name}", Path(folder) if folder else None)))
+
+
+@lru_cache(maxsize=32)
+def _inlined(path: str, _changed: int, _size: int) -> InlinedHtmlRenderer:
+    return InlinedHtmlRenderer(path)
 
 
 def render_email(name: str, context: Mapping[str, Any], to: str,
-                 folder: str | None = None) -> Email:
+                 folder: str | Path | None = None) -> Email:
     """``<name>.txt`` (its first line ``Onderwerp: …`` is the subject) and ``<name>.html``."""
     text = html_template(f"{name}.txt", folder).render(context)
     first, _, body = text.partition("\n")

@@ -25,6 +25,7 @@ from ..errors import CbctError, TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
 from .images import bind_images
+from .lookup import redirect
 from .template_check import TemplateScan, lost_text, lost_text_error, scan_docx
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
@@ -36,9 +37,11 @@ log = logging.getLogger(__name__)
 class DocxRenderer:
     """A Word template, read, checked and compiled once."""
 
-    def __init__(self, path: str | Path, env: StrictEnvironment | None = None) -> None:
-        self.path = Path(path)
-        self.name = str(path)
+    def __init__(self, path: str | Path, env: StrictEnvironment | None = None, *,
+                 exact: bool = False) -> None:
+        # The office's own version of a bundled template, unless ``exact``.
+        self.path = Path(path) if exact else redirect(path)
+        self.name = str(self.path)
         self.env = env or make_environment()
         try:
             self.data = self.path.read_bytes()

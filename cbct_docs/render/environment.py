@@ -48,8 +48,10 @@ def _printable(value: Any) -> Any:
 
 
 class StrictEnvironment(ImmutableSandboxedEnvironment):
-    def __init__(self, search_path: str | Path | None = None, **options: Any) -> None:
-        loader = jinja2.FileSystemLoader(str(search_path)) if search_path else None
+    def __init__(self, search_path: str | Path | list[str] | None = None,
+                 **options: Any) -> None:
+        paths = search_path if isinstance(search_path, list) else [str(search_path)]
+        loader = jinja2.FileSystemLoader(paths) if search_path else None
         super().__init__(
             loader=loader,
             undefined=jinja2.StrictUndefined,

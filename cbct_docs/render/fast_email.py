@@ -35,6 +35,7 @@ from ..errors import TemplateError
 from .environment import StrictEnvironment, render_located
 from .html import HtmlRenderer
 from .inline import inline_css
+from .lookup import search_folders
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class InlinedHtmlRenderer:
         self.fallback_reason: str | None = None
         self.checked = False
         try:
-            self.source = compile_inlined(Path(path), self.env)
+            self.source = compile_inlined(self.plain.path, self.env)
             self.template = self.env.from_string(self.source)
         except CannotInlineOnce as why:
             self._fall_back(str(why))
@@ -140,7 +141,7 @@ def _flatten(path: Path, tags: list[str]) -> str:
     ``{% include %}``/``{% extends %}`` of a constant relative name: an expression there
     would run at compile time, before any record is seen."""
     skeleton = StrictEnvironment()
-    skeleton.loader = _StructureLoader(path.parent, tags, skeleton)
+    skeleton.loader = _StructureLoader(search_folders(path), tags, skeleton)
     try:
         return skeleton.get_template(path.name).render()
     except (jinja2.TemplateError, OSError) as error:
@@ -150,8 +151,8 @@ def _flatten(path: Path, tags: list[str]) -> str:
 class _StructureLoader(jinja2.FileSystemLoader):
     """Templates from one folder, with every non-structure tag replaced by a token."""
 
-    def __init__(self, folder: Path, tags: list[str], env: StrictEnvironment) -> None:
-        super().__init__(str(folder))
+    def __init__(self, folders: list[str], tags: list[str], env: StrictEnvironment) -> None:
+        super().__init__(folders)
         self.tags, self.env = tags, env
 
     def get_source(self, environment: jinja2.Environment,

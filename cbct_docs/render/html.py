@@ -11,16 +11,19 @@ from jinja2 import meta
 
 from ..errors import ProblemList, TemplateError
 from .environment import StrictEnvironment, render_located, template_error
+from .lookup import redirect, search_folders
 from .template_check import text_template_problems
 
 
 class HtmlRenderer:
     """An HTML or text template, parsed once. Includes resolve next to the template."""
 
-    def __init__(self, path: str | Path, env: StrictEnvironment | None = None) -> None:
-        self.path = Path(path)
-        self.name = str(path)
-        self.env = env or StrictEnvironment(self.path.parent)
+    def __init__(self, path: str | Path, env: StrictEnvironment | None = None, *,
+                 exact: bool = False) -> None:
+        # The office's own version of a bundled template, unless ``exact``.
+        self.path = Path(path) if exact else redirect(path)
+        self.name = str(self.path)
+        self.env = env or StrictEnvironment(search_folders(self.path))
         try:
             source = self.path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as error:

@@ -498,3 +498,31 @@ def text_template_problems(source: str, name: str) -> list[TemplateError]:
                 f"{{{{ {match.group(0)[1:-1].strip()} }}}} instead",
                 location=f"{name}:line {number}"))
     return errors
+
+
+def used_fields(ast: Any) -> set[str]:
+    """The fields a template uses, dotted as far as it names them: ``organisatie.naam``,
+    ``kader``; loop variables and names the template sets itself are left out."""
+    from jinja2 import meta, nodes
+
+    free = meta.find_undeclared_variables(ast)
+    found: set[str] = set()
+    inner: set[int] = set()
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        if id(node) in inner:
+            continue
+        chain: list[str] = []
+        current = node
+        while isinstance(current, nodes.Getattr | nodes.Getitem):
+            inner.add(id(current))
+            if isinstance(current, nodes.Getattr):
+                chain.append(current.attr)
+            elif isinstance(current.arg, nodes.Const) and isinstance(current.arg.value, str):
+                chain.append(current.arg.value)
+            else:
+                chain = []
+            current = current.node
+        if isinstance(current, nodes.Name) and current.name in free:
+            found.add(".".join([current.name, *reversed(chain)]))
+    covered = {name.split(".", 1)[0] for name in found}
+    return found | {name for name in free if name not in covered}

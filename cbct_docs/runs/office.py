@@ -12,13 +12,15 @@ import getpass
 import hashlib
 import os
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..deliver.ledger import DEFAULT_NAME
 from ..documents.context import SETTINGS_NAME, Office, load_office
 from ..domain.register import Organisation, read_register
 from ..errors import UsageError
+from ..paths import templates_dir
+from ..render.lookup import use_office_templates
 from ..store.database import database_path, get_meta, open_database, set_meta
 from ..store.dossiers import Change, load_organisations, store_register
 
@@ -55,7 +57,33 @@ class OfficeFolder:
         return local if local.is_file() else None
 
     def letterhead(self) -> Office:
-        return load_office(self.settings_path, example_fallback=self.example_settings)
+        """The office's settings; its own templates are put in use for this process."""
+        office = load_office(self.settings_path, example_fallback=self.example_settings)
+        office = replace(office, templates=office.templates or self.default_templates())
+        use_office_templates(office.templates)
+        return office
+
+    def default_templates(self) -> Path | None:
+        """``templates/`` in the office folder, when it exists (and is not the bundled one)."""
+        folder = self.folder / "templates"
+        if folder.is_dir() and folder.resolve() != templates_dir().resolve():
+            return folder
+        return None
+
+    @property
+    def templates(self) -> Path | None:
+        """The office's own templates folder: ``[documents] templates`` in the settings,
+        else ``templates/`` in the office folder when it exists."""
+        return self.templates_setting(must_exist=True) or self.default_templates()
+
+    def templates_setting(self, *, must_exist: bool) -> Path | None:
+        """``[documents] templates`` as a path (None when not set)."""
+        from ..documents.context import own_templates_setting
+        from ..settings import load_settings
+
+        settings = load_settings(self.settings_path)
+        where = settings.source or self.folder / SETTINGS_NAME
+        return own_templates_setting(settings, where, must_exist=must_exist)
 
     def database(self) -> sqlite3.Connection:
         if self._db is None:
@@ -105,7 +133,7 @@ def _fingerprint(path: Path) -> str:
 
 def open_office(folder: Path | None = None, config: Path | None = None, *,
                 user: str | None = None, new_database_ok: bool = False,
-                example_settings: bool = False) -> OfficeFolder:
+                example_settings: bool = False, templates: bool = True) -> OfficeFolder:
     """The office folder named (``--office``), else ``$CBCT_OFFICE``, else the working
     folder. A folder named on the command line brings its own database; otherwise
     ``$CBCT_LEDGER`` may name the database file."""
@@ -114,5 +142,8 @@ def open_office(folder: Path | None = None, config: Path | None = None, *,
         raise UsageError("the office folder does not exist", location=chosen,
                          hint="give --office DIR (the folder with cbct-docs.toml)")
     own = chosen / DEFAULT_NAME if folder is not None else None
-    return OfficeFolder(chosen, config, user or current_user(), new_database_ok,
-                        example_settings, own)
+    office = OfficeFolder(chosen, config, user or current_user(), new_database_ok,
+                          example_settings, own)
+    if templates:  # every command: the office's own templates first
+        use_office_templates(office.templates)
+    return office

@@ -302,3 +302,66 @@ def test_planning_reads_its_workbook_once(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
     plans = read_planning(samples_dir() / "planning.xlsx")
     assert plans and len(opened) == 1
+
+
+EXCEL_SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+ xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">
+<dimension ref="A1:E6"/><sheetData>
+<row r="1" spans="1:5"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>
+<c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row>
+<row r="2"><c r="A2" t="s"><v>5</v></c><c r="B2" s="1"><v>45778</v></c>
+<c r="C2" t="b"><v>1</v></c><c r="D2" t="str"><f>A2&amp;"!"</f><v>Kunst &amp; Co!</v></c>
+<c r="E2"><v>1.5E3</v></c></row>
+<row><c t="s"><v>6</v></c><c s="1"><v>45779.5</v></c><c t="b"><v>0</v></c>
+<c t="inlineStr"><is><r><t xml:space="preserve">De </t></r><r><rPr><b/></rPr><t>Kroon</t></r>
+<rPh sb="0" eb="1"><t>x</t></rPh></is></c><c><v>-0.25</v></c></row>
+<row r="5"><c r="A5" t="s"><v>7</v></c><c r="C5" t="n"><v>3</v></c>
+<c r="E5" t="d"><v>2025-05-01T00:00:00</v></c></row>
+</sheetData></worksheet>"""
+
+EXCEL_STRINGS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="8" uniqueCount="8">
+<si><t>naam</t></si><si><t>tot</t></si><si><t>actief</t></si><si><t>groet</t></si>
+<si><t>bedrag</t></si>
+<si><r><t>Bieb </t></r><r><rPr><i/></rPr><t>Oost</t></r><rPh sb="0" eb="4"><t>ビブ</t></rPh></si>
+<si><t xml:space="preserve"> Café Ĳssel </t></si><si><t>Théâtre</t></si></sst>"""
+
+
+def test_an_excel_saved_sheet_reads_as_openpyxl_reads_it(tmp_path: Path) -> None:
+    """Shared strings (rich text, phonetic runs), cells and rows without a reference,
+    formula strings, booleans, ISO dates: as openpyxl reads them."""
+    import re
+
+    from cbct_docs.records.xlsx import Workbook
+
+    base = tmp_path / "base.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Blad1"
+    wb.active["B2"] = dt.datetime(2025, 5, 1)  # makes style 1 a date style
+    wb.save(base)
+    path = tmp_path / "excel.xlsx"
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument'
+                                    b'.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif name == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb"</Relationships>", b'<Relationship Id="rIdS" Type="http://'
+                              b"schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                              b'sharedStrings" Target="sharedStrings.xml"/></Relationships>', data)
+            elif name == "xl/worksheets/sheet1.xml":
+                data = EXCEL_SHEET.encode()
+            target.writestr(name, data)
+        target.writestr("xl/sharedStrings.xml", EXCEL_STRINGS.encode())
+    with Workbook(path) as workbook:
+        table = workbook.table("Blad1")
+    assert not table.problems
+    assert _normal(table.rows) == _normal(former_rows(path, "Blad1"))
+    records = read_records(path)
+    assert [list(r.fields.values()) for r in records] == [
+        ["Bieb Oost", MAY_1, True, "Kunst & Co!", 1500.0],
+        ["Café Ĳssel", dt.datetime(2025, 5, 2, 12, 0), False, "De Kroon", -0.25],
+        ["Théâtre", None, 3, None, MAY_1]]

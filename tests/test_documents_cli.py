@@ -400,5 +400,6 @@ def test_scoresheet_new_never_falls_back_to_the_sample_register(
     monkeypatch.chdir(tmp_path)
     result = run("scoresheet", "new", "--org", "CBCT-0104", "--out", str(tmp_path / "s.xlsx"))
     assert result.exit_code == 2
-    assert "no --register given and no register.xlsx in this folder" in result.output
+    assert "the office database has no organisations yet" in result.output
+    assert "cbct-docs register import register.xlsx" in result.output
     assert not (tmp_path / "s.xlsx").exists()

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .. import merge as api
 from ..errors import ProblemList
-from ..records.xlsx import HIDDEN_ROW_CHOICES, HiddenRows
 from .common import Progress, summary
+
+if TYPE_CHECKING:  # the renderer is imported when a command runs, not for --help
+    from ..records.xlsx import HiddenRows
+
+#: records.xlsx.HIDDEN_ROW_CHOICES, spelt out so --help imports no reader.
+HIDDEN_ROW_CHOICES = ("refuse", "skip", "include")
 
 TEMPLATE = click.Path(exists=True, dir_okay=False, path_type=Path)
 DATA = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -56,13 +61,15 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
 
     A record that fails is reported and skipped; the run then exits with 1.
     """
+    from ..runs.merge import MergeOptions
+    from ..runs.merge import merge as run
+
+    options = MergeOptions(name=name, where=where, limit=limit, record=record, sheet=sheet,
+                           hidden_rows=hidden_rows, overwrite=overwrite, resume=resume,
+                           manifest="" if manifest == "none" else manifest)
     with Progress("Rendering", quiet) as advance:
         try:
-            result = api.merge(template, data, out, name=name, where=where, limit=limit,
-                               record=record, sheet=sheet, hidden_rows=hidden_rows,
-                               overwrite=overwrite, resume=resume,
-                               manifest="" if manifest == "none" else manifest,
-                               progress=advance)
+            result = run(None, template, data, out, options, progress=advance)
         except ProblemList as problems:
             click.echo(f"Some records failed; the others were written to {out}. Fix the data "
                        "and rerun with --resume to make the missing ones.", err=True)
@@ -86,7 +93,9 @@ def check(template: Path, data: Path, sheet: str | None, hidden_rows: HiddenRows
     Reports template variables that are not columns of DATA, data that cannot be
     read, and records that would fail to render. Exit 0 when all is well, else 1.
     """
-    count = api.check(template, data, sheet=sheet, hidden_rows=hidden_rows)
+    from ..runs.merge import check as run
+
+    count = run(template, data, sheet=sheet, hidden_rows=hidden_rows)
     click.echo(f"OK: {template} renders all {count} records of {data}.")
 
 

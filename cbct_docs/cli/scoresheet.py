@@ -7,27 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..documents.scoresheet_file import new_scoresheet
-from ..domain.advice import evaluate
-from ..domain.frameworks import load_framework
-from ..domain.register import find_organisation, read_register
-from ..domain.scoresheet import read_scoresheet
-from ..errors import UsageError
-from ..paths import samples_dir
 from .common import DATE
-
-DEFAULT_REGISTER = Path("register.xlsx")
-
-
-def register_path(given: Path | None) -> Path:
-    """The register to use: the option, else ./register.xlsx (never the fictional sample:
-    a score sheet prefilled with another organisation's data would be wrong)."""
-    if given is not None:
-        return given
-    if DEFAULT_REGISTER.is_file():
-        return DEFAULT_REGISTER
-    raise UsageError(f"no --register given and no {DEFAULT_REGISTER} in this folder",
-                     hint=f"try the sample: --register {samples_dir() / 'register.xlsx'}")
+from .lifecycle_support import FOLDER
 
 
 @click.group()
@@ -39,8 +20,10 @@ def scoresheet() -> None:
 @click.option("--org", "cert_nr", required=True, metavar="CERTNR",
               help="Certificate number of the organisation, as in the register.")
 @click.option("--register", "register", type=click.Path(dir_okay=False, path_type=Path),
-              help="Organisation register (.xlsx, .csv, .json). Default: ./register.xlsx.")
-@click.option("--sheet", help="Worksheet of the register (default: the first).")
+              help="Read this register into the office database first (.xlsx, .csv, "
+                   ".json). Default: the organisations the office database has.")
+@click.option("--office", type=FOLDER, default=None,
+              help="The office folder (default: $CBCT_OFFICE, else this folder).")
 @click.option("--framework", "framework_file", metavar="FILE",
               help="Own framework .yaml instead of the bundled one named in the register.")
 @click.option("--audit-date", "audit_dates", type=DATE, multiple=True,
@@ -50,7 +33,7 @@ def scoresheet() -> None:
 @click.option("--out", "-o", required=True, type=click.Path(path_type=Path),
               help="The .xlsx to write, or an existing folder (a name is chosen).")
 @click.option("--overwrite", is_flag=True, help="Replace the sheet if it exists already.")
-def new(cert_nr: str, register: Path | None, sheet: str | None, framework_file: str | None,
+def new(cert_nr: str, register: Path | None, office: Path | None, framework_file: str | None,
         audit_dates: tuple[dt.date, ...], auditors: tuple[str, ...], out: Path,
         overwrite: bool) -> None:
     """Write a score sheet for one audit, prefilled from the register and framework.
@@ -68,13 +51,15 @@ def new(cert_nr: str, register: Path | None, sheet: str | None, framework_file: 
           --audit-date 4-6-2025 --auditor "A. de Vries" --auditor "B. Bakker" \\
           --out CBCT-0101.xlsx
     """
-    organisation = find_organisation(read_register(register_path(register), sheet), cert_nr)
-    framework = load_framework(framework_file or organisation.framework)
-    path = new_scoresheet(organisation, framework, out, audit_dates, auditors,
-                          overwrite=overwrite)
-    count = len(framework.applicable_questions(organisation.modules))
-    click.echo(f"Made {path}: {count} questions for {organisation.cert_nr} "
-               f"{organisation.name} ({framework.code}).")
+    from ..runs.office import open_office
+    from ..runs.scoresheet import new_sheet
+
+    made = new_sheet(open_office(office), cert_nr, out, audit_dates=audit_dates,
+                     auditors=auditors, framework_file=framework_file, register=register,
+                     overwrite=overwrite)
+    org = made.organisation
+    click.echo(f"Made {made.path}: {made.questions} questions for {org.cert_nr} "
+               f"{org.name} ({made.framework.code}).")
 
 
 @scoresheet.command("check")
@@ -92,9 +77,9 @@ def check(file: Path, framework_file: str | None) -> None:
     Example:
       cbct-docs scoresheet check scores/CBCT-0104*.xlsx
     """
-    framework = load_framework(framework_file) if framework_file else None
-    sheet = read_scoresheet(file, framework)
-    result = evaluate(sheet, framework or sheet.framework)
+    from ..runs.scoresheet import check_sheet
+
+    sheet, result = check_sheet(file, framework_file)
     dates = ", ".join(f"{d.day}-{d.month}-{d.year}" for d in sheet.audit_dates)
     click.echo(f"{sheet.cert_nr} {sheet.org_name} ({sheet.framework}); audit {dates}; "
                f"auditors {', '.join(sheet.auditors)}")

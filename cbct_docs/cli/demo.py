@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..domain.advice import ADVICES
 from ..errors import OutputError
 from ..paths import samples_dir
 
@@ -144,6 +143,8 @@ def show(summary: RoundSummary, pdfs: list[Path] | None, out: Path,
         click.echo("  PDF: skipped (LibreOffice/soffice not found, or --no-pdf)")
     else:
         click.echo(f"  {LABELS['pdf']:<32} {len(pdfs):>3}   pdf/")
+    from ..domain.advice import ADVICES
+
     outcome_counts = Counter(summary.outcomes.values())
     click.echo("  outcomes: " + ", ".join(f"{outcome_counts[name]}× {name}"
                                         for name in ADVICES if outcome_counts[name]))

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..domain.planning import Quarter, audit_quarter
-from ..domain.register import read_register
 from ..errors import DataError, UsageError
 
 
@@ -33,6 +31,9 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
       cbct-docs register check register.xlsx
       cbct-docs register check register.csv --quarter 2025-Q2
     """
+    from ..domain.planning import Quarter, audit_quarter
+    from ..domain.register import read_register
+
     wanted = None
     if quarter:
         try:

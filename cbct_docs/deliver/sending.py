@@ -270,6 +270,8 @@ def _interrupted(decision: Decision, outbox: Outbox, report: BatchReport) -> Non
     """Ctrl-C during a message: what became of it goes into the report. Its end went to the
     server: unconfirmed (listed for a person). Not yet: the claim goes back, unsent."""
     message = decision.message
+    if any(outcome.message is message for outcome in report.outcomes):
+        return  # its outcome is known already
     try:
         entry = outbox.get(message.message_id)
         if entry is not None and entry.status == "unconfirmed":

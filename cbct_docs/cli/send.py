@@ -78,8 +78,8 @@ def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
                    "cbct-ledger.sqlite in the working folder).")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send again messages whose delivery is unconfirmed after a crash, and "
-              "take over claims no run here can be checked for (another machine, or over "
-              "30 minutes old).")
+              "take over claims no run here can be checked for (another machine or "
+              "container, a restart, or over 30 minutes old).")
 @click.option("--retry-failed", is_flag=True, help="Try again messages refused with 5xx.")
 @click.option("--mark-sent", multiple=True, metavar="MESSAGE-ID|FILE.eml",
               help="Record an unconfirmed message as delivered (after checking). Repeatable.")
@@ -105,8 +105,10 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     A temporary refusal (4xx) is retried with growing pauses; a permanent one (5xx)
     is recorded as failed and the others go on. After a crash, a message that may
     have reached the server is reported as unconfirmed, not sent again: check, then
-    --mark-sent or --resend-uncertain (docs/delivery.md). Exit 1 when any message
-    did not go.
+    --mark-sent or --resend-uncertain (docs/delivery.md). A fault of the set-up (no
+    server, a login needed, TLS on one side only) stops the run at the first message,
+    leaving every message unsent; a server that stalls is given up after [smtp] timeout,
+    and the run stops after 3 unconfirmed messages. Exit 1 when any message did not go.
     """
     files = sorted(p for p in outdir.glob("*.eml") if not p.name.startswith("."))
     if not files:

@@ -770,3 +770,63 @@ def test_serve_in_a_checkout_after_the_demo_shows_the_demo_office(
     assert "showing the demo office in ./out" in result.output
     assert served["app"].config["OFFICE_FOLDER"] == demo.resolve()
     assert served["host"] == "127.0.0.1" and served["port"] == 8000
+
+
+def _edited_letter(tmp_path: Path, text: str) -> Path:
+    import docx
+
+    from cbct_docs.paths import templates_dir
+
+    document = docx.Document(str(templates_dir() / "letters" / "bevestigingsbrief.docx"))
+    document.add_paragraph(text)
+    path = tmp_path / f"bevestigingsbrief-{abs(hash(text))}.docx"
+    document.save(str(path))
+    return path
+
+
+def test_a_new_template_version_is_checked_taken_and_used(browser: Browser, office: Path,
+                                                          tmp_path: Path) -> None:
+    url = "/sjablonen/letters/bevestigingsbrief.docx/nieuw"
+    browser.get("/sjablonen")
+    fake = io.BytesIO(b"geen word")
+    response = browser.post(url, {"bestand": (fake, "x.docx")}, status=400,
+                            content_type="multipart/form-data")
+    assert "dit is geen Word-document (.docx)" in page_text(response.get_data(as_text=True))
+    unknown = _edited_letter(tmp_path, "Tot ziens, {{ geen_veld }}")
+    response = browser.post(url, {"bestand": _xlsx_upload(unknown)}, status=400,
+                            content_type="multipart/form-data")
+    text = page_text(response.get_data(as_text=True))
+    assert "letters/bevestigingsbrief.docx: niet overgenomen" in text
+    assert "gebruikt het veld 'geen_veld', dat deze versie van cbct-docs niet (meer) kent" \
+        in text
+    assert not (office / "templates").exists()
+    good = _edited_letter(tmp_path, "Wij zien uit naar een goede audit.")
+    response = browser.post(url, {"bestand": _xlsx_upload(good)}, status=200,
+                            content_type="multipart/form-data")
+    text = page_text(response.get_data(as_text=True))
+    assert "Nieuwe versie van letters/bevestigingsbrief.docx in gebruik." in text
+    assert "letters/bevestigingsbrief.docx Word Bevestigingsbrief eigen versie" in text
+    own = office / "templates" / "letters" / "bevestigingsbrief.docx"
+    assert own.read_bytes() == good.read_bytes()
+    # Taken by the next batch of letters.
+    announce(browser)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    review = made(browser, browser.post("/maken/bevestigingen",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    assert "Wij zien uit naar een goede audit." in browser.text(review)
+    # A second version keeps the first.
+    second = _edited_letter(tmp_path, "Met vriendelijke groet.")
+    browser.get("/sjablonen")
+    response = browser.post(url, {"bestand": _xlsx_upload(second)}, status=200,
+                            content_type="multipart/form-data")
+    assert "De vorige versie staat in vorige/bevestigingsbrief-" in page_text(
+        response.get_data(as_text=True))
+    kept = list((office / "templates" / "vorige").glob("bevestigingsbrief-*.docx"))
+    assert [p.read_bytes() for p in kept] == [good.read_bytes()]
+    assert browser.get("/sjablonen/letters/bevestigingsbrief.docx").data == second.read_bytes()
+    bundled = browser.get("/sjablonen/letters/bevestigingsbrief.docx?standaard=1").data
+    assert bundled != second.read_bytes() and bundled[:2] == b"PK"

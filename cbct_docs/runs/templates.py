@@ -1,5 +1,6 @@
-"""The templates in use: where each is, which documents it makes, and its file (only
-inside the templates folder). Uploading an office's own versions waits for issue 14."""
+"""The templates in use: where each is, which documents it makes, whether the office has
+its own version, and its file (only inside the bundled or the office's own templates
+folder). A new own version comes in through :mod:`.template_upload`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import templates_dir
+from ..render.lookup import own_template
 from .office import OfficeFolder
 
 #: Template (relative to the templates folder) → the documents it makes, in words.
@@ -42,6 +44,7 @@ class TemplateInfo:
     used_by: tuple[str, ...]
     size: int
     modified: dt.datetime
+    own: Path | None = None  # the office's own version, which every command uses
 
     @property
     def kind(self) -> str:
@@ -50,6 +53,7 @@ class TemplateInfo:
 
 def templates_in_use(office: OfficeFolder) -> list[TemplateInfo]:
     root = templates_dir()
+    own_folder = office.templates
     found = []
     for path in sorted(root.rglob("*")):
         if not path.is_file() or path.suffix not in SUFFIXES:
@@ -57,16 +61,21 @@ def templates_in_use(office: OfficeFolder) -> list[TemplateInfo]:
         relative = path.relative_to(root).as_posix()
         if relative.count("/") != 1:
             continue
-        stat = path.stat()
+        own = own_template(relative, own_folder) if own_folder is not None else None
+        stat = (own or path).stat()
         found.append(TemplateInfo(relative, USED_BY.get(relative, ()), stat.st_size,
-                                  dt.datetime.fromtimestamp(stat.st_mtime)))
+                                  dt.datetime.fromtimestamp(stat.st_mtime), own))
     return found
 
 
-def template_file(office: OfficeFolder, relative: str) -> Path | None:
-    """A template's file by its place in the templates folder; None for anything else."""
+def template_file(office: OfficeFolder, relative: str, *, bundled: bool = False
+                  ) -> Path | None:
+    """The file a template's place stands for: the office's own version (unless
+    ``bundled``), else the bundled one; None for anything that is not a template."""
     root = templates_dir().resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root) or not path.is_file() or path.suffix not in SUFFIXES:
         return None
-    return path
+    own_folder = None if bundled else office.templates
+    own = own_template(path.relative_to(root), own_folder) if own_folder else None
+    return own if own is not None else path

@@ -503,8 +503,10 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
     response = browser.post("/maken/bevestigingen",
                             {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
     text = browser.text(made(browser, response))
-    assert "Bevestigingsbrieven:" in text
-    assert "Bevestiging audit" in text or "bevestig" in text.lower()
+    assert "Bevestigingsbrieven: 2 documenten" in text
+    # The letter as it reads, its tables in place: the appointments after their heading.
+    assert "Afspraken Datum Tijd Locatie Onderdeel" in text
+    assert "Betreft Bevestiging audit Kwaliteit in Beeld" in text
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,

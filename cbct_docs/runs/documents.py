@@ -416,16 +416,42 @@ def _email_view(data: bytes) -> EmailView:
                      tuple(attachments))
 
 
-def letter_text(path: Path) -> list[str]:
-    """A Word letter's text as its reader sees it: paragraphs, then table rows."""
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (``text``) or a table (``rows``) of a letter, in the letter's order."""
+
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    heading: bool = False
+
+
+def letter_text(path: Path) -> list[Block]:
+    """A Word letter as its reader sees it: paragraphs and tables in their order."""
     import docx
 
     document = docx.Document(str(path))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append(" | ".join(cell.text for cell in row.cells))
-    return lines
+    blocks = []
+    for part in document.iter_inner_content():
+        if hasattr(part, "rows"):
+            rows = tuple(tuple(_unique_cells(row)) for row in part.rows)
+            blocks.append(Block(rows=rows))
+        elif part.text.strip():
+            style = str(getattr(part.style, "name", "") or "")
+            blocks.append(Block(part.text, heading=style.lower().startswith(("heading",
+                                                                            "kop"))))
+    return blocks
+
+
+def _unique_cells(row: object) -> list[str]:
+    """A row's cell texts; a merged cell (the same cell repeated) once."""
+    texts: list[str] = []
+    seen: list[object] = []
+    for cell in getattr(row, "cells", ()):
+        if any(cell._tc is other for other in seen):  # noqa: SLF001 (python-docx's own)
+            continue
+        seen.append(cell._tc)
+        texts.append(str(cell.text))
+    return texts
 
 
 #: Where PDFs made for reading a letter in the browser are kept (by the letter's sha256).

@@ -11,6 +11,7 @@ from ..domain.approval import APPROVED, CHANGED, HELD, STATUS_LABELS, TO_REVIEW
 from ..errors import CbctError, UsageError
 from ..runs.approval import approve, four_eyes
 from ..runs.documents import (
+    Block,
     EmailView,
     batch,
     batches,
@@ -40,7 +41,7 @@ def batch_page(batch_id: int) -> Any:
     pages = max(1, -(-len(found.items) // PAGE_SIZE))
     page = min(page, pages)
     shown = found.items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    views: dict[int, EmailView | list[str]] = {}
+    views: dict[int, EmailView | list[Block]] = {}
     for item in shown:
         if item.path is None:
             continue

@@ -57,7 +57,7 @@ def batch_page(batch_id: int) -> Any:
                            pdf=can_make_pdf())
 
 
-def _approve(batch_id: int, **kwargs: Any) -> Any:
+def _approve(batch_id: int, anchor: str | None = None, **kwargs: Any) -> Any:
     try:
         result = approve(office(), batch_id, **kwargs)
     except CbctError as error:
@@ -69,7 +69,7 @@ def _approve(batch_id: int, **kwargs: Any) -> Any:
     if result.recorded:
         flash(f"{result.recorded} oordeel/oordelen vastgelegd in de dossiers.", "ok")
     return redirect(url_for("review.batch_page", batch_id=batch_id,
-                            pagina=request.form.get("pagina", "1")))
+                            pagina=request.form.get("pagina", "1"), _anchor=anchor))
 
 
 @bp.route("/reeks/<int:batch_id>/goedkeuren", methods=["POST"])
@@ -86,11 +86,12 @@ def _event_id() -> int:
 
 @bp.route("/reeks/<int:batch_id>/goedkeuren-een", methods=["POST"])
 def approve_one(batch_id: int) -> Any:
-    return _approve(batch_id, only=[_event_id()])
+    event_id = _event_id()
+    return _approve(batch_id, f"doc-{event_id}", only=[event_id])
 
 
 @bp.route("/reeks/<int:batch_id>/tegenhouden", methods=["POST"])
 def hold(batch_id: int) -> Any:
     event_id = _event_id()
-    return _approve(batch_id, only=[event_id],
+    return _approve(batch_id, f"doc-{event_id}", only=[event_id],
                     held={event_id: request.form.get("toelichting", "")})

@@ -73,10 +73,15 @@ def reading_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def render_round(out: Path) -> list[Path]:
+#: The "u" voice is kept for these documents: a library, a culture organisation and a
+#: taalhuis, in every kind of letter and e-mail they get.
+U_VOICE = ("CBCT-0101", "CBCT-0103", "CBCT-0104")
+
+
+def render_round(out: Path, settings: Path = REPO / "cbct-docs.toml") -> list[Path]:
     """The sample lifecycle with the example office's settings, without PDFs."""
     # A fresh database next to the output: numbers 0001, 0002 … as on a first real run.
-    office = OfficeFolder(out, REPO / "cbct-docs.toml", new_database_ok=True,
+    office = OfficeFolder(out, settings, new_database_ok=True,
                           database_file=out / "cbct-ledger.sqlite")
     try:
         made = run_round(office, Samples.in_folder(samples_dir()), out).made
@@ -90,10 +95,29 @@ def render_round(out: Path) -> list[Path]:
         office.close()
 
 
+def u_settings(folder: Path) -> Path:
+    """The example office writing "u" instead of "je"."""
+    text = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
+    assert 'aanspreekvorm = "je"' in text
+    path = folder / "cbct-docs.toml"
+    path.write_text(text.replace('aanspreekvorm = "je"', 'aanspreekvorm = "u"'),
+                    encoding="utf-8")
+    return path
+
+
 def golden_texts(out: Path) -> dict[str, str]:
-    """Relative golden name → reading text, for every document of the round."""
-    return {f"{path.parent.relative_to(out).as_posix()}/{path.stem}.txt": reading_text(path)
-            for path in render_round(out)}
+    """Relative golden name → reading text, for every document of the round ("je", the
+    office's voice), and in "u" for a library, a culture organisation and a taalhuis."""
+    (out / "je").mkdir()
+    texts = {f"{path.parent.relative_to(out).as_posix()}/{path.stem}.txt": reading_text(path)
+             for path in render_round(out / "je")}
+    texts = {name.removeprefix("je/"): text for name, text in texts.items()}
+    (out / "u").mkdir()
+    formal = render_round(out / "u", u_settings(out / "u"))
+    for path in formal:
+        if path.name.startswith(U_VOICE) and path.suffix in (".docx", ".eml"):
+            texts[f"u/{path.parent.name}/{path.stem}.txt"] = reading_text(path)
+    return texts
 
 
 def _json_value(value: Any) -> Any:

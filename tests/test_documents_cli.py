@@ -210,7 +210,7 @@ def test_confirm_one_organisation_with_date(tmp_path: Path) -> None:
     text = docx_reading_text(letter)
     assert "Kunst&Co Uden" in text and "Utrecht, 4 november 2024" in text
     assert "dinsdag 18 februari 2025 | 09:30 – 13:00 uur | Mondriaanplein 5, Uden" in text
-    assert "auditcategorie I." in text and "2 dagdelen" in text and "1 auditor." in text
+    assert "auditcategorie I." in text and "twee dagdelen" in text and "één auditor." in text
 
 
 def test_email_option_sends_each_letter_as_attachment(tmp_path: Path) -> None:
@@ -230,8 +230,8 @@ def test_email_option_sends_each_letter_as_attachment(tmp_path: Path) -> None:
     body = mail.get_body(("plain",))
     assert body is not None
     text = body.get_content()  # type: ignore[union-attr]
-    assert text.startswith("Geachte mevrouw Kuipers-Öztürk,")
-    assert "Het origineel en het gevelbord volgen per post." in text
+    assert text.startswith("Beste mevrouw Kuipers-Öztürk,")
+    assert "Het origineel en het gevelbord komen per post." in text
     [attachment] = list(mail.iter_attachments())
     assert attachment.get_filename() == "CBCT-0107-certificaat-Bibliotheek Gooi & Vecht.docx"
     attached = attachment.get_content()
@@ -255,7 +255,7 @@ def test_report_decide_and_certificate_numbers_stay_on_rerun(tmp_path: Path) -> 
     assert final.exit_code == 0, final.output
     [definitive] = (out / "rapporten").glob("CBCT-0104-rapport-definitief-*.docx")
     text = docx_reading_text(definitive)
-    assert "De reactie van de organisatie is verwerkt: de organisatie wees op" in text
+    assert "De reactie van het taalhuis is verwerkt: de organisatie wees op" in text
     assert "Advies: Niet gecertificeerd" in text and "CONCEPT" not in text
 
     decide = ["decide", *sheets, *OFFICE, "--date", "2-7-2025", "--out", str(out)]
@@ -392,7 +392,7 @@ def test_definitive_report_must_say_what_became_of_the_response(tmp_path: Path) 
     none = run(*base, "--no-response", "--date", "26-6-2025")
     assert none.exit_code == 0, none.output
     [path] = (tmp_path / "rapporten").glob("*.docx")
-    assert "niet op het conceptrapport gereageerd" in docx_reading_text(path)
+    assert "niet gereageerd op het conceptrapport" in docx_reading_text(path)
 
 
 def test_scoresheet_new_never_falls_back_to_the_sample_register(

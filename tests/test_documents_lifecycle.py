@@ -84,11 +84,15 @@ def test_announcement_gives_quarter_framework_deadline_and_portal(round_out: Pat
                               "van 2025")
     assert "m.kuipers@gooienvecht-bieb.example.nl" in msg["To"]
     text = plain(msg)
-    assert "Geachte mevrouw Kuipers-Öztürk," in text
+    assert "Beste mevrouw Kuipers-Öztürk," in text
     assert "Bibliotheek Gooi & Vecht is geldig tot en met 15 april 2025" in text
     # Announced 13 January 2025; intake within two weeks.
     assert "uiterlijk op 27 januari 2025 het intakeformulier" in text
-    assert "welke medewerkers in het auditportaal gaan werken" in text
+    assert "welke medewerkers in Zenya gaan werken" in text
+    # The four-year cycle and what the intake asks (about a quarter of an hour).
+    assert "Een certificaat geldt vier jaar; daarna volgt een nieuwe audit." in text
+    assert ("ongeveer een kwartier: de contactgegevens, het aantal vestigingen en de "
+            "diensten van de bibliotheek") in text
     body = html(msg)
     assert "Bibliotheek Gooi &amp; Vecht" in body and "tweede kwartaal van 2025" in body
     assert 'style="' in body  # CSS inlined for mail clients
@@ -100,7 +104,8 @@ def test_intake_reminder_repeats_the_deadline(round_out: Path) -> None:
     # announced 14 October 2024: the intake is due two weeks later
     assert msg["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling uiterlijk "
                               "28 oktober 2024")
-    assert "Op 14 oktober 2024 kondigden wij de audit Zicht op Ontwikkeling" in plain(msg)
+    assert "Op 14 oktober 2024 kondigden we de audit Zicht op Ontwikkeling" in plain(msg)
+    assert "diensten van de organisatie" in plain(msg)  # Kunst&Co: no library
 
 
 # --- bevestigingsbrief -------------------------------------------------------------------
@@ -114,11 +119,12 @@ def test_confirmation_lists_appointments_category_auditors_deadline(round_out: P
                 "donderdag 10 april 2025 | 13:30 – 16:00 uur | Kerkbrink 6, Hilversum"):
         assert row in text
     assert text.count(" uur | ") == 6
-    assert "auditcategorie IV" in text and "6 dagdelen" in text and "3 auditoren" in text
+    assert "auditcategorie IV" in text and "zes dagdelen" in text and "drie auditoren" in text
     assert "Karim El Amrani, Joke Verbeek-Dijkstra en Esra Yılmaz" in text
     # Six weeks before 8 April 2025; concept report three weeks after 10 April.
     assert "uiterlijk op 25 februari 2025" in text
-    assert "Uiterlijk 1 mei 2025 ontvangt u het conceptrapport." in text
+    assert "Je ontvangt uiterlijk op 1 mei 2025 het conceptrapport." in text
+    assert "definitief vastgesteld door de auditoren, met een advies aan het bureau" in text
     assert "Certificatiebureau Cultuur & Taal" in text and "drs. Marieke van Dalen" in text
 
 
@@ -138,15 +144,15 @@ def test_concept_report_marked_on_every_page_with_deadline(round_out: Path) -> N
     assert headers and all("CONCEPT" in h for h in headers)
     # Concept sent 4 June 2025; two weeks for hoor en wederhoor.
     assert all("reageren uiterlijk op 18 juni 2025" in h for h in headers)
-    assert "U kunt tot en met 18 juni 2025 schriftelijk reageren" in text_of(path)
+    assert "Je kunt tot en met 18 juni 2025 schriftelijk reageren" in text_of(path)
 
 
 def test_definitive_report_is_not_marked(round_out: Path) -> None:
     path = one(round_out, "rapporten", "CBCT-0102-rapport-definitief")
     text = text_of(path)
-    assert "CONCEPT" not in text and "conceptrapport. U kunt" not in text
+    assert "CONCEPT" not in text and "conceptrapport. Je kunt" not in text
     assert "Versie | definitief, 25 juni 2025" in text
-    assert "niet op het conceptrapport gereageerd" in text
+    assert "De bibliotheek heeft binnen de termijn niet gereageerd op het conceptrapport" in text
 
 
 def test_report_scores_per_norm_chart_and_advice(round_out: Path) -> None:
@@ -177,8 +183,8 @@ def test_report_shows_override_reason(round_out: Path) -> None:
     assert "Advies: Gecertificeerd" in text
     reason = "verwerkersovereenkomst is tijdens de audit alsnog ondertekend"
     assert text.count(reason) == 1  # once, beside the advice it explains
-    assert ("De auditor wijkt af van het advies dat uit de scores volgt: De ontbrekende "
-            "verwerkersovereenkomst") in text
+    assert ("Dit advies wijkt af van het advies dat uit de scores volgt. De reden van de "
+            "auditor: De ontbrekende verwerkersovereenkomst") in text
 
 
 # --- besluitbrief -------------------------------------------------------------------------
@@ -197,7 +203,9 @@ def test_decision_conditional_lists_only_insufficient_norms(round_out: Path) -> 
     assert listed_norms(text, ALL_NORMS_KIB) == ["Mensen"]
     # Decided 2 July 2025: heraudit half a year later, bezwaar within six weeks.
     assert "heraudit omstreeks januari 2026" in text
-    assert "binnen 6 weken na de datum van deze brief, dus uiterlijk op 13 augustus 2025" in text
+    assert ("dan kan de bibliotheek binnen zes weken na de datum van deze brief, dus uiterlijk "
+            "op 13 augustus 2025") in text
+    assert "paragraaf 4 van het certificatiereglement (klachtenprocedure" in text
     assert "gefeliciteerd" not in text
 
 
@@ -240,7 +248,10 @@ def test_certificate_number_validity_landscape(round_out: Path) -> None:
 def test_survey_link_is_per_organisation(round_out: Path) -> None:
     msg = message(one(round_out, "enquete", "CBCT-0104", ".eml"))
     assert "https://enquete.cbct.example/audit?org=CBCT-0104" in plain(msg)
-    assert "Geachte heer Hoekstra," in plain(msg)
+    assert "Beste heer Hoekstra," in plain(msg)
+    for topic in ("het verloop van het proces en de audit", "het contact met het auditteam",
+                  "of je op tijd genoeg informatie kreeg"):
+        assert topic in plain(msg)
 
 
 def test_campaign_places_first_registrations_and_answers_everyone(round_out: Path) -> None:
@@ -253,11 +264,14 @@ def test_campaign_places_first_registrations_and_answers_everyone(round_out: Pat
     answers = sorted((round_out / "campagne").glob("*.eml"))
     assert len(answers) == 7
     accepted = message(answers[0])
-    assert "u heeft een plaats" in accepted["Subject"]
+    assert "je hebt een plaats" in accepted["Subject"]
+    # The texts come from the campaign's own file (samples/campaign.toml).
+    assert "twee begeleidingsgesprekken" in plain(accepted)
     assert "Bibliotheek Maas & Peel" in plain(accepted)
     thanked = message(answers[-1])
-    assert "bedankt voor uw aanmelding" in thanked["Subject"]
-    assert "alle 4 plaatsen zijn inmiddels vergeven" in plain(thanked)
+    assert "bedankt voor de aanmelding" in thanked["Subject"]
+    assert "alle vier plaatsen zijn inmiddels vergeven" in plain(thanked)
+    assert "twee begeleidingsgesprekken" not in plain(thanked)
 
 
 # --- LibreOffice ----------------------------------------------------------------------------

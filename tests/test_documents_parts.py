@@ -141,7 +141,7 @@ def test_letter_without_contact_leaves_out_the_attention_line(tmp_path: Path) ->
     text = docx_reading_text(made.path)
     assert "t.a.v." not in text
     assert "Bibliotheek Rivierenland\nMarkt 3\n4101 BW  Culemborg" in text
-    assert "Geachte heer, mevrouw," in text
+    assert "Beste lezer," in text
 
 
 def test_unknown_organisation_in_confirm_is_reported() -> None:

@@ -149,14 +149,14 @@ def test_the_setting_names_the_folder(tmp_path: Path) -> None:
     folder = tmp_path / "kantoor"
     folder.mkdir()
     settings = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
-    (folder / "cbct-docs.toml").write_text(
-        settings + '\n[documents]\ntemplates = "sjablonen"\n', encoding="utf-8")
+    settings = settings.replace('# templates = "sjablonen"', 'templates = "sjablonen"')
+    (folder / "cbct-docs.toml").write_text(settings, encoding="utf-8")
     result = CliRunner().invoke(cli, ["templates", "copy", "enquete", "--office", str(folder)])
     assert result.exit_code == 0, result.output
     assert (folder / "sjablonen" / "emails" / "enquete.html").is_file()
     assert open_office(folder).templates == folder / "sjablonen"
-    (folder / "cbct-docs.toml").write_text(
-        settings + '\n[documents]\ntemplates = "weg"\n', encoding="utf-8")
+    (folder / "cbct-docs.toml").write_text(settings.replace('"sjablonen"', '"weg"'),
+                                           encoding="utf-8")
     missing = CliRunner().invoke(cli, ["templates", "check", "--office", str(folder)])
     assert missing.exit_code == 1
     assert "[documents] templates names" in missing.output

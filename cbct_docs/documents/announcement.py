@@ -46,12 +46,13 @@ def announcement_context(org: Any, quarter: Quarter, announced: dt.date, office:
         deadline = reminder_date + dt.timedelta(weeks=REMINDER_GRACE_WEEKS)
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "kwartaal": str(quarter),
         "geldig_tot": org.certified_until,
         "aankondigingsdatum": announced,
         "intake_deadline": deadline,
         "zelfevaluatie_weken": framework.deadlines.selfevaluation_weeks_before,
+        "cyclus_jaren": framework.deadlines.validity_years,
         "briefdatum": reminder_date or announced,
     }
 

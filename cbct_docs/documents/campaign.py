@@ -57,8 +57,52 @@ def read_registrations(path: Path, sheet: str | None = None) -> list[Registratio
     return sorted(registrations, key=lambda r: (r.registered, r.row))
 
 
+#: What a campaign file holds (TOML, next to the registrations: ``<name>.toml`` or
+#: ``campagne.toml``): the texts of the answers, in the campaign's own words.
+CAMPAIGN_KEYS = ("titel", "deelnemers_krijgen", "antwoord_geplaatst", "antwoord_niet_geplaatst")
+
+
+def campaign_file(data: Path) -> Path | None:
+    """The campaign's own file next to its registrations, if there is one."""
+    for candidate in (data.with_suffix(".toml"), data.parent / "campagne.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_campaign(data: Path, title: str) -> dict[str, str]:
+    """The campaign's texts: title, what participants get, the answer to those placed and
+    to those not placed. Without a campaign file only the title is known, and the answers
+    stay general."""
+    import tomllib
+
+    path = campaign_file(data)
+    if path is None:
+        return {"titel": title, "deelnemers_krijgen": "",
+                "antwoord_geplaatst": "Binnenkort hoor je van ons hoe het verder gaat.",
+                "antwoord_niet_geplaatst": "We houden je op de hoogte van wat er volgt."}
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise DataError(f"not a readable campaign file: {error}", location=path) from None
+    problems = Problems()
+    texts: dict[str, str] = {}
+    for key in CAMPAIGN_KEYS:
+        value = values.get(key, title if key == "titel" else None)
+        if not isinstance(value, str) or not value.strip():
+            problems.add(DataError(f"{key} is missing or empty", location=path,
+                                   hint="a campaign file has " + ", ".join(CAMPAIGN_KEYS)))
+            continue
+        texts[key] = " ".join(value.split())
+    for key in sorted(set(values) - set(CAMPAIGN_KEYS)):
+        problems.add(DataError(f"unknown key {key!r}", location=path,
+                               hint="a campaign file has " + ", ".join(CAMPAIGN_KEYS)))
+    problems.raise_if_any()
+    return texts
+
+
 def selection(registrations: list[Registration], places: int, office: Office,
-              title: str) -> list[dict[str, Any]]:
+              title: str, texts: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """One merge record per registration: its own fields plus the outcome."""
     rows = []
     for position, registration in enumerate(registrations, start=1):
@@ -70,8 +114,8 @@ def selection(registrations: list[Registration], places: int, office: Office,
             "positie": position,
             "geplaatst": position <= places,
             "plaatsen": places,
-            "campagne": title,
-            "aanhef": salutation(str(own["contact"])),
+            "campagne": texts or {"titel": title},
+            "aanhef": salutation(str(own["contact"]), office.aanspreekvorm),
             "organisatie": {"naam": own["naam"], "contact": own["contact"],
                             "email": own["email"]},
             **office.fields(),
@@ -91,7 +135,7 @@ def campaign(data: Path, batch: Batch, office: Office, places: int, *, title: st
     if places < 1:
         raise UsageError("--places must be at least 1")
     registrations = read_registrations(data, sheet)
-    rows = selection(registrations, places, office, title)
+    rows = selection(registrations, places, office, title, read_campaign(data, title))
     folder = batch.out / FOLDER
     answers = folder / "antwoorden"
     answers.mkdir(parents=True, exist_ok=True)

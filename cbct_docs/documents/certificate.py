@@ -34,7 +34,7 @@ def certificate_context(org: Any, number: str, office: Office, decided: dt.date,
     start, end = validity_period(decided, framework.deadlines, org.certified_until)
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": decided,
         "certificaatnummer": number,
         "geldig_van": start,
@@ -57,7 +57,7 @@ def survey_context(org: Any, office: Office, sent: dt.date) -> dict[str, Any]:
     separator = "&" if "?" in link else "?"
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": sent,
         "enquete_link": f"{link}{separator}{urlencode({'org': org.cert_nr})}",
         "enquete_deadline": sent + dt.timedelta(weeks=SURVEY_WEEKS),

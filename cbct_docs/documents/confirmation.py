@@ -14,6 +14,7 @@ from .context import (
     Batch,
     Office,
     about,
+    auditor_words,
     category_fields,
     docx_template,
     dutch_list,
@@ -52,7 +53,7 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
                         hint="date the letter earlier with --date, or plan the audit later")
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": today,
         "kenmerk": reference(framework, org, "BV", today),
         "afspraken": [{"datum": a.day, "begin": a.start, "eind": a.end,
@@ -65,18 +66,9 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         "zelfevaluatie_deadline": due,
         "zelfevaluatie_weken": deadlines.selfevaluation_weeks_before,
         "conceptrapport_deadline": concept,
-        "vervolg": [
-            f"Uiterlijk {datum(concept)} ontvangt u het conceptrapport.",
-            f"Daarna heeft u {deadlines.response_weeks} weken om te reageren op feitelijke "
-            "onjuistheden (hoor en wederhoor).",
-            ("Vervolgens stelt de auditor het rapport definitief vast en geeft hij of zij "
-             "het advies aan het bureau." if len(plan.auditors) == 1 else
-             "Vervolgens stellen de auditoren het rapport definitief vast en geven zij hun "
-             "advies aan het bureau."),
-            "Het bureau neemt het certificeringsbesluit en laat u dat per brief weten.",
-        ],
+        "reactie_weken": deadlines.response_weeks,
+        **auditor_words(len(plan.auditors)),
     }
-
 
 
 def confirm(orgs: Sequence[Any], plans: Mapping[str, AuditPlan], batch: Batch,

@@ -41,10 +41,12 @@ class Office:
     ondertekenaar: dict[str, str]
     #: The office's own templates folder (``[documents] templates``), None: not set.
     templates: Path | None = None
+    #: ``[documents] aanspreekvorm``: "je" (the office's own voice, the default) or "u".
+    aanspreekvorm: str = "je"
 
     def fields(self) -> dict[str, Any]:
         return {"bureau": self.bureau, "afzender": self.afzender,
-                "ondertekenaar": self.ondertekenaar}
+                "ondertekenaar": self.ondertekenaar, **voice_words(self.aanspreekvorm)}
 
     @property
     def sender(self) -> str:
@@ -95,15 +97,39 @@ def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Offi
                                        location=where))
     problems.raise_if_any()
     head, sender, signer = (sections[s] for s in REQUIRED)
+    documents = sections.get("documents")
+    documents = documents if isinstance(documents, Mapping) else {}
+    form = str(documents.get("aanspreekvorm") or "je").strip().lower()
+    if form not in VOICES:
+        raise DataError(f"[documents] aanspreekvorm is {form!r}; it can be \"je\" or \"u\"",
+                        location=where)
+    application = str(documents.get("application") or "Zenya").strip()
     return Office(
         templates=own_templates_setting(sections, where),
+        aanspreekvorm=form,
         bureau={"naam": head["name"], "straat": head["street"], "postcode": head["postcode"],
                 "plaats": head["city"], "telefoon": head["phone"], "email": head["email"],
                 "website": head["website"], "kvk": str(head["kvk"]), "portaal": head["portal"],
-                "enquete": head["survey"]},
+                "enquete": head["survey"], "applicatie": application},
         afzender={"naam": sender["name"], "email": sender["email"]},
         ondertekenaar={"naam": signer["name"], "functie": signer["role"]},
     )
+
+
+VOICES = ("je", "u")
+
+
+def voice_words(form: str) -> dict[str, Any]:
+    """The words that differ between "je" and "u", for sentences written subject first
+    ("{{ Je }} ontvangt", "{{ jouw }} vragen", "{{ jullie }} organisatie"): Dutch verbs
+    after je and u are the same there (je/u hebt, bent, kunt, ontvangt)."""
+    if form == "u":
+        words = {"je": "u", "jouw": "uw", "jullie": "uw"}
+    else:
+        words = {"je": "je", "jouw": "jouw", "jullie": "jullie"}
+    capitals = {key[0].upper() + key[1:]: value[0].upper() + value[1:]
+                for key, value in words.items()}
+    return {"aanspreekvorm": form, "u": form == "u", **words, **capitals}
 
 
 def own_templates_setting(sections: Mapping[str, Any], where: str | Path, *,
@@ -142,6 +168,31 @@ def number_word(number: int) -> str:
     return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
 
 
+def auditor_words(count: int) -> dict[str, str]:
+    """``de auditor`` or ``de auditoren``, so a template needs no expression for it."""
+    one = count == 1
+    return {"de_auditoren": "de auditor" if one else "de auditoren",
+            "De_auditoren": "De auditor" if one else "De auditoren",
+            "auditoren_woord": "auditor" if one else "auditoren"}
+
+
+def norm_words(count: int) -> dict[str, str]:
+    """``de norm is`` or ``de normen zijn``: the words around a number of norms."""
+    one = count == 1
+    return {"de_normen": "de norm" if one else "de normen",
+            "deze_normen": "deze norm" if one else "deze normen",
+            "normen_woord": "norm" if one else "normen",
+            "normen_zijn": "is" if one else "zijn",
+            "normen_waren": "was" if one else "waren"}
+
+
+def days_text(days: Iterable[Any]) -> str:
+    """``13 en 14 mei 2025``: days as one Dutch letter writes them."""
+    from ..render.filters import data
+
+    return data(list(days))
+
+
 def months_text(months: int) -> str:
     """``een half jaar``, ``een jaar`` or ``vier maanden``."""
     named = {6: "een half jaar", 12: "een jaar"}
@@ -152,33 +203,69 @@ _TITLES = {"de heer": "heer", "dhr.": "heer", "heer": "heer", "mevrouw": "mevrou
            "mevr.": "mevrouw", "mw.": "mevrouw"}
 
 
-def salutation(contact: str) -> str:
-    """``de heer R. Hoekstra`` → ``Geachte heer Hoekstra``; ``mevrouw A. van Wijk`` →
-    ``Geachte mevrouw Van Wijk``. A name without a title is used as it is."""
+def salutation(contact: str, form: str = "u") -> str:
+    """``de heer R. Hoekstra`` → ``Geachte heer Hoekstra`` (``u``) or ``Beste heer
+    Hoekstra`` (``je``); ``mevrouw A. van Wijk`` → ``… mevrouw Van Wijk``. A name without
+    a title is used as it is."""
+    greeting = "Beste" if form == "je" else "Geachte"
     text = " ".join(contact.split())
     for prefix, title in _TITLES.items():
         if text.lower().startswith(prefix + " "):
             words = [w for w in text[len(prefix):].split() if not w.endswith(".")]
             if words:
                 surname = " ".join(words)
-                return f"Geachte {title} {surname[0].upper()}{surname[1:]}"
-    return f"Geachte {text}" if text else "Geachte heer, mevrouw"
+                return f"{greeting} {title} {surname[0].upper()}{surname[1:]}"
+    if text:
+        return f"{greeting} {text}"
+    return "Beste lezer" if form == "je" else "Geachte heer, mevrouw"
 
 
-def organisation_fields(org: Any, framework: Any) -> dict[str, Any]:
-    """The addressee and its framework, as the templates name them."""
+#: How a letter names the organisation, by its kind.
+KINDS = {
+    "bibliotheek": {"de_organisatie": "de bibliotheek", "organisatiesoort": "bibliotheek"},
+    "cultuurorganisatie": {"de_organisatie": "de organisatie",
+                           "organisatiesoort": "cultuurorganisatie"},
+    "taalhuis": {"de_organisatie": "het taalhuis", "organisatiesoort": "taalhuis"},
+}
+
+
+def organisation_kind(org: Any) -> str:
+    """``bibliotheek``, ``cultuurorganisatie`` or ``taalhuis``, from the register: a
+    taalhuis or taalpunt by its name, or a ZoO organisation with the taalhuis module that
+    is no library; a library by its name or by VOB as its only branch association; the
+    rest are culture organisations."""
+    name = str(getattr(org, "name", "")).lower()
+    branch = {b.lower() for b in getattr(org, "branch", ()) or ()}
+    library = "bibliothe" in name
+    if "taalhuis" in name or "taalpunt" in name or (
+            not library and getattr(org, "framework", "") == "ZoO"
+            and "taalhuis" in (getattr(org, "modules", ()) or ())):
+        return "taalhuis"
+    if library or branch == {"vob"}:
+        return "bibliotheek"
+    return "cultuurorganisatie"
+
+
+def organisation_fields(org: Any, framework: Any, office: Office | None = None) -> dict[str, Any]:
+    """The addressee and its framework, as the templates name them; the salutation in the
+    office's voice, and the organisation named by its kind (``de bibliotheek``)."""
     modules = [framework.modules[code].title for code in org.modules if code in framework.modules]
+    kind = KINDS[organisation_kind(org)]
+    form = office.aanspreekvorm if office is not None else "u"
     return {
+        **kind,
+        "De_organisatie": kind["de_organisatie"][0].upper() + kind["de_organisatie"][1:],
         "organisatie": {
             "naam": org.name, "cert_nr": org.cert_nr, "contact": org.contact,
             "email": org.email, "straat": org.street, "postcode": org.postcode,
             "plaats": org.city, "branche": dutch_list(org.branch),
             "categorie": org.category, "geldig_tot": org.certified_until,
         },
-        "aanhef": salutation(org.contact),
+        "aanhef": salutation(org.contact, form),
         "kader": {"code": framework.code, "naam": framework.name},
         "modules": modules,
         "modules_tekst": dutch_list(modules),
+        "de_modules": "de module" if len(modules) == 1 else "de modules",
     }
 
 

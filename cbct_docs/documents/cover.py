@@ -20,21 +20,10 @@ from .context import (
 )
 
 TEMPLATE = "bijlage"
-#: Per document: the subject, what "Bijgaand ontvangt u …" names, and a closing remark.
-DOCUMENTS = {
-    "bevestigingsbrief": ("Bevestiging audit", "de bevestiging van de afspraken voor de audit",
-                          ""),
-    "rapport-concept": ("Conceptrapport audit", "het conceptrapport van de audit",
-                        "In het rapport leest u tot wanneer u kunt reageren op feitelijke "
-                        "onjuistheden."),
-    "rapport-definitief": ("Definitief auditrapport", "het definitieve rapport van de audit",
-                           ""),
-    "besluitbrief": ("Besluit certificering", "de brief met het besluit over de certificering",
-                     ""),
-    "certificaat": ("Certificaat", "een digitale versie van het certificaat",
-                    "Het origineel en het gevelbord volgen per post."),
-    "heraudit": ("Uitnodiging heraudit", "de uitnodiging voor de heraudit", ""),
-}
+#: The letters a cover e-mail can carry; its wording per letter is in emails/bijlage.*
+#: (``{% if document == 'certificaat' %}`` …).
+DOCUMENTS = ("bevestigingsbrief", "rapport-concept", "rapport-definitief", "besluitbrief",
+             "certificaat", "heraudit")
 
 
 def cover_emails(made: Sequence[Made], attachments: Mapping[Path, Path], batch: Batch,
@@ -46,14 +35,11 @@ def cover_emails(made: Sequence[Made], attachments: Mapping[Path, Path], batch: 
         org = item.organisation
         if org is None or item.kind not in DOCUMENTS:
             continue
-        subject, description, remark = DOCUMENTS[item.kind]
         with problems.catch(), about(org):
             context = {
                 **office.fields(),
-                **organisation_fields(org, load_framework(org.framework)),
-                "document_onderwerp": subject,
-                "document_omschrijving": description,
-                "document_toelichting": remark,
+                **organisation_fields(org, load_framework(org.framework), office),
+                "document": item.kind,
             }
             email = render_email(TEMPLATE, context, recipient(org))
             attachment = attachments.get(item.path, item.path)

@@ -19,17 +19,18 @@ from ..domain.planning import (
     validity_period,
 )
 from ..errors import DataError
-from ..render.filters import datum
 from .context import (
     Batch,
     Office,
     about,
+    auditor_words,
+    days_text,
     docx_template,
     dutch_list,
     file_stem,
     insufficient_items,
     months_text,
-    number_word,
+    norm_words,
     organisation_fields,
     part_label,
     reference,
@@ -70,14 +71,19 @@ def decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
                         hint="give the date of the decision with --date")
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": decided,
         "besluitdatum": decided,
         "kenmerk": reference(framework, org, "BB", decided),
         "auditdatum": min(sheet.audit_dates),
-        "auditdata_tekst": dutch_list(datum(d) for d in sorted(sheet.audit_dates)),
+        "auditdata_tekst": days_text(sheet.audit_dates),
         "besluit": result.advice,
         "uitkomst": outcome_of(result),
+        "gecertificeerd": outcome_of(result) == "gecertificeerd",
+        "voorwaardelijk": outcome_of(result) == "voorwaardelijk",
+        "niet_gecertificeerd": outcome_of(result) == "niet",
+        **auditor_words(len(sheet.auditors)),
+        **norm_words(len(result.insufficient_parts)),
         "onvoldoende_normen": insufficient_items(result),
         "geldig_tot": validity_period(decided, deadlines, org.certified_until)[1],
         "heraudit_datum": heraudit_date(decided, deadlines),
@@ -100,7 +106,7 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
     names = list(auditors or sheet.auditors)
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": today,
         "besluitdatum": decided,
         "kenmerk": reference(framework, org, "HA", today),
@@ -109,7 +115,8 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
         "documenten_deadline": selfevaluation_deadline(day, deadlines),
         "auditoren": names,
         "auditoren_tekst": dutch_list(names),
-        "rapport_weken": number_word(deadlines.concept_report_weeks),
+        "rapport_weken": deadlines.concept_report_weeks,
+        **norm_words(len(result.insufficient_parts)),
     }
 
 
@@ -164,16 +171,17 @@ def heraudit_decision_context(org: Any, sheet: Any, office: Office, decided: dt.
     days = sorted(sheet.audit_dates)
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "briefdatum": decided,
         "besluitdatum": decided,
         "eerste_besluitdatum": first_decision,
         "kenmerk": reference(framework, org, "BH", decided),
         "heraudit_datum": days[0],
-        "heraudit_data_tekst": dutch_list(datum(d) for d in days),
+        "heraudit_data_tekst": days_text(days),
         "besluit": "Alsnog gecertificeerd" if certified else "Niet gecertificeerd",
         "gecertificeerd": certified,
-        "de_normen": "de normen" if covered > 1 else "de norm",
+        **norm_words(covered),
+        **auditor_words(len(sheet.auditors)),
         "waren": "waren" if covered > 1 else "was",
         "herbeoordeeld": [{"label": part_label(r.norm)[1],
                            "oordeel": "voldoende" if r.sufficient else "onvoldoende"}

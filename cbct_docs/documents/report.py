@@ -10,18 +10,20 @@ from typing import Any
 from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
-from ..render.filters import datum
 from ..render.images import DocxImage
 from .chart import score_chart
 from .context import (
     Batch,
     Office,
     about,
+    auditor_words,
     category_fields,
+    days_text,
     docx_template,
     dutch_list,
     file_stem,
     insufficient_items,
+    norm_words,
     organisation_fields,
     part_label,
 )
@@ -76,27 +78,6 @@ def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def advice_explanation(org_name: str, result: Any, auditors: int = 2) -> str:
-    """The advice in words: one or more auditors, and the advice actually given (which an
-    override may have set apart from what the scores gave)."""
-    who = "De auditor adviseert" if auditors == 1 else "De auditoren adviseren"
-    advise = "adviseert de auditor" if auditors == 1 else "adviseren de auditoren"
-    insufficient = [part_label(p)[1] for p in result.insufficient_parts]
-    listed = dutch_list(insufficient)
-    these = "deze normen" if len(insufficient) > 1 else "deze norm"
-    if result.advice == CERTIFIED:
-        if not insufficient:
-            return (f"Alle normen zijn voldoende beoordeeld. {who} het bureau om {org_name} "
-                    "te certificeren.")
-        return (f"Niet alle normen zijn voldoende ({listed}); toch {advise} het bureau om "
-                f"{org_name} te certificeren.")
-    if result.advice == CONDITIONAL:
-        return (f"Niet alle normen zijn voldoende: {listed}. {who} het bureau om {org_name} "
-                f"voorwaardelijk te certificeren, met een heraudit op {these}.")
-    return (f"Niet alle normen zijn voldoende: {listed}. {who} het bureau om {org_name} "
-            "(nog) niet te certificeren.")
-
-
 def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concept: bool,
                    response: str | None = None, chart: bytes | None = None,
                    result: Any = None) -> dict[str, Any]:
@@ -106,25 +87,18 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
     rows = norm_rows(sheet, result, framework)
     if chart is None:
         chart = chart_for(rows, framework)
-    if concept:
-        processed = ""
-    elif response:
-        processed = f"De reactie van de organisatie is verwerkt: {response}"
-    else:
-        processed = ("De organisatie heeft binnen de termijn niet op het conceptrapport "
-                     "gereageerd; het rapport is ongewijzigd vastgesteld.")
     dates = sorted(sheet.audit_dates)
     return {
         **office.fields(),
-        **organisation_fields(org, framework),
+        **organisation_fields(org, framework, office),
         "concept": concept,
         "versie": "concept" if concept else "definitief",
         "rapportdatum": day,
         "briefdatum": day,
         "reactie_deadline": response_deadline(day, framework.deadlines),
-        "reactie_verwerking": processed,
+        "reactie": "" if concept else (response or "").strip(),
         "auditdata": dates,
-        "auditdata_tekst": dutch_list(datum(d) for d in dates),
+        "auditdata_tekst": days_text(dates),
         "auditoren": list(sheet.auditors),
         "auditoren_tekst": dutch_list(sheet.auditors),
         "categorie": category_fields(framework, org.category),
@@ -132,8 +106,14 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "grafiek": DocxImage(chart, 150),
         "advies": result.advice,
         "advies_reden": result.override_reason or "",
-        "advies_toelichting": advice_explanation(org.name, result, len(sheet.auditors)),
+        "advies_gecertificeerd": result.advice == CERTIFIED,
+        "advies_voorwaardelijk": result.advice == CONDITIONAL,
+        "advies_niet": result.advice not in (CERTIFIED, CONDITIONAL),
+        "alle_normen_voldoende": not result.insufficient_parts,
         "onvoldoende_normen": insufficient_items(result),
+        "onvoldoende_tekst": dutch_list(part_label(p)[1] for p in result.insufficient_parts),
+        **auditor_words(len(sheet.auditors)),
+        **norm_words(len(result.insufficient_parts)),
     }
 
 

@@ -14,9 +14,12 @@ filter          example                                     gives
 ``procent``     ``{{ 0.911|procent }}``                     ``91,1%``
                 ``{{ 0.911|procent(1, ' ') }}``             ``91,1 %``
 ``tijd``        ``{{ t|tijd }}``                            ``14:30``
+``woord``       ``{{ 2|woord }}``                           ``twee`` (13 and up: digits)
+``data``        ``{{ [d1, d2]|data }}``                     ``13 en 14 mei 2025``
 ==============  ==========================================  ==========================
 
-English aliases: ``date``, ``quarter``, ``money``, ``number``, ``percent``, ``time``.
+English aliases: ``date``, ``quarter``, ``money``, ``number``, ``percent``, ``time``,
+``words``, ``dates``.
 Dates may be real dates, Excel serial numbers or Dutch text (``1-5-2025``). Numbers may be
 text when they can be read one way only: ``1.250,50``, ``1250``, ``0,911``, ``0.911``,
 ``12.345.678``; ``1.250`` and ``1,250`` (a thousand, or a fraction?) are refused.
@@ -159,7 +162,40 @@ def tijd(value: Any, fmt: str = "HH:mm") -> str:
     return format_time(value, fmt, locale=LOCALE)
 
 
+_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
+                 "tien", "elf", "twaalf")
+
+
+def woord(value: Any) -> str:
+    """A small whole number in words, as a letter writes it: ``2`` → ``twee``; from 13 on
+    the digits (``14``)."""
+    number = int(value)
+    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
+
+
+def data(values: Any) -> str:
+    """Days as one Dutch letter writes them: ``13 en 14 mei 2025``, ``30 april en 1 mei
+    2025``, ``12 december 2025 en 8 januari 2026``, ``2, 3 en 4 juni 2025``."""
+    days = sorted({parse_date(v) for v in values})
+    if not days:
+        return ""
+    parts = []
+    for index, day in enumerate(days):
+        later = days[index + 1] if index + 1 < len(days) else None
+        if later is not None and later.year == day.year and later.month == day.month:
+            parts.append(str(day.day))
+        elif later is not None and later.year == day.year:
+            parts.append(_format_date(day, "d MMMM"))
+        else:
+            parts.append(_format_date(day, "d MMMM y"))
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " en " + parts[-1]
+
+
 FILTERS = {
+    "woord": woord, "words": woord,
+    "data": data, "dates": data,
     "datum": datum, "date": datum,
     "kwartaal": kwartaal, "quarter": kwartaal,
     "geld": geld, "money": geld,

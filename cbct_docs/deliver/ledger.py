@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import OutputError
 from .files import ensure_folder
+from .journal import journal_mode
 
 DEFAULT_NAME = "cbct-ledger.sqlite"
 DEFAULT_PATTERN = "{series}-{year}-{seq:04d}"
@@ -55,7 +56,8 @@ def office_ledger_path() -> Path:
 
 
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (or create) a ledger file: WAL, busy timeout, full sync, explicit transactions.
+    """Open (or create) a ledger file: WAL on a local disk, the rollback journal on a
+    network drive (:mod:`.journal`), busy timeout, full sync, explicit transactions.
 
     The connection is in autocommit mode; group writes with :func:`transaction`.
     """
@@ -65,7 +67,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
         connection = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
                                      isolation_level=None)
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA journal_mode={journal_mode(path)}")
         connection.execute("PRAGMA synchronous=FULL")
     except sqlite3.DatabaseError as error:
         raise OutputError(f"cannot open the ledger: {error}", location=path,

@@ -507,6 +507,23 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
     # The letter as it reads, its tables in place: the appointments after their heading.
     assert "Afspraken Datum Tijd Locatie Onderdeel" in text
     assert "Betreft Bevestiging audit Kwaliteit in Beeld" in text
+    # Approved letters print as one Word file; unapproved ones stay out.
+    listing = browser.get("/reeksen").get_data(as_text=True)
+    batch_id = re.search(r'/reeks/(\d+)">Bevestigingsbrieven', listing).group(1)  # type: ignore[union-attr]
+    browser.get(f"/reeks/{batch_id}")
+    browser.post(f"/reeks/{batch_id}/afdrukken")
+    assert "er is geen goedgekeurde brief in deze reeks" in browser.text(f"/reeks/{batch_id}")
+    html = browser.get(f"/reeks/{batch_id}").get_data(as_text=True)
+    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
+    response = browser.post(f"/reeks/{batch_id}/afdrukken", status=200)
+    assert response.headers["X-Brieven"] == "1"
+    bundle = office / "out" / "afdrukken" / f"Bevestigingsbrieven-reeks-{batch_id}.docx"
+    assert bundle.read_bytes() == response.data
+    from tests.conftest import docx_text
+
+    printed = docx_text(bundle)
+    assert printed.count("Met deze brief bevestigen") == 1
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 
 from ..domain.approval import APPROVED, CHANGED, HELD, STATUS_LABELS, TO_REVIEW
 from ..errors import CbctError, UsageError
@@ -19,6 +19,7 @@ from ..runs.documents import (
     email_view,
     letter_text,
 )
+from ..runs.printing import print_bundle
 from .app import office, problem_lines
 
 bp = Blueprint("review", __name__)
@@ -70,6 +71,20 @@ def _approve(batch_id: int, anchor: str | None = None, **kwargs: Any) -> Any:
         flash(f"{result.recorded} oordeel/oordelen vastgelegd in de dossiers.", "ok")
     return redirect(url_for("review.batch_page", batch_id=batch_id,
                             pagina=request.form.get("pagina", "1"), _anchor=anchor))
+
+
+@bp.route("/reeks/<int:batch_id>/afdrukken", methods=["POST"])
+def print_letters(batch_id: int) -> Any:
+    """The approved letters as one Word file, each on its own page, to print."""
+    try:
+        bundle = print_bundle(office(), batch_id)
+    except CbctError as error:
+        for line in problem_lines(error):
+            flash(line, "fout")
+        return redirect(url_for("review.batch_page", batch_id=batch_id))
+    response = send_file(bundle.path, as_attachment=True, download_name=bundle.path.name)
+    response.headers["X-Brieven"] = str(bundle.letters)
+    return response
 
 
 @bp.route("/reeks/<int:batch_id>/goedkeuren", methods=["POST"])

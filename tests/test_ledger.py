@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from cbct_docs.deliver.journal import journal_mode
 from cbct_docs.deliver.ledger import Ledger, connect, default_ledger_path, transaction
 from cbct_docs.errors import OutputError
 
@@ -79,7 +80,8 @@ def test_connect_lets_another_module_share_the_file(tmp_path: Path) -> None:
     with Ledger(path) as ledger:
         number = ledger.allocate_certificate_number("CBCT-0101", "KiB", 2025)
     db = connect(path)
-    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # WAL on this (local) disk, unless CBCT_JOURNAL says otherwise (see test_journal.py).
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == journal_mode(path).lower()
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 30000
     with transaction(db):
         db.execute("CREATE TABLE IF NOT EXISTS verzonden (nr TEXT)")

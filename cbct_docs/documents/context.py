@@ -433,6 +433,11 @@ def _html(path: str, _changed: int, _size: int) -> HtmlRenderer:
     return HtmlRenderer(path)
 
 
+def html_renderer(path: str | Path) -> HtmlRenderer:
+    """Any HTML template by its path, compiled once (again when the file changed)."""
+    return _html(*_stamp(Path(path)))
+
+
 @dataclass(frozen=True)
 class Email:
     to: str

@@ -849,3 +849,41 @@ def test_a_new_template_version_is_checked_taken_and_used(browser: Browser, offi
     assert browser.get("/sjablonen/letters/bevestigingsbrief.docx").data == second.read_bytes()
     bundled = browser.get("/sjablonen/letters/bevestigingsbrief.docx?standaard=1").data
     assert bundled != second.read_bytes() and bundled[:2] == b"PK"
+
+
+def test_definitief_after_a_reaction_from_the_dossier(browser: Browser, office: Path) -> None:
+    announce(browser)
+    nr = "CBCT-0107"
+    browser.post(f"/organisatie/{nr}/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/bevestigingen",
+                               {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
+    browser.post(f"/organisatie/{nr}/vastleggen",
+                 {"gebeurtenis": "audit-gehouden", "datum": "2025-04-10"})
+    browser.post(f"/organisatie/{nr}/scoreformulier",
+                 {"bestand": _xlsx_upload(samples_dir() / "scores" / f"{nr}.xlsx")},
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/conceptrapporten",
+                               {"kwartaal": "2025-Q2", "datum": "2025-04-20"}))
+    browser.post(f"/organisatie/{nr}/vastleggen",
+                 {"gebeurtenis": "reactie-ontvangen", "datum": "2025-04-25"})
+    text = browser.text(f"/organisatie/{nr}")
+    assert "Definitief rapport na de reactie" in text
+    # Not a batch button: the processing of each reaction is described per organisation.
+    assert "definitief rapport maken" not in browser.text(
+        "/?kwartaal=2025-Q2&peildatum=2025-05-10")
+    response = browser.post(f"/organisatie/{nr}/definitief", {"datum": "2025-05-01"},
+                            status=400)
+    assert "Beschrijf hoe de reactie is verwerkt." in page_text(
+        response.get_data(as_text=True))
+    response = browser.post(f"/organisatie/{nr}/definitief",
+                            {"datum": "2025-05-01",
+                             "verwerking": "De feitelijke onjuistheid over de openingstijden "
+                                           "is verbeterd."})
+    text = browser.text(response.headers["Location"])
+    assert "Definitief rapport gemaakt." in text
+    assert "De feitelijke onjuistheid over de openingstijden is verbeterd." in text
+    assert "definitief-rapport" in [e.kind.value for e in events(office, nr)]

@@ -22,14 +22,17 @@ from flask import (
 from ..domain.approval import HELD, verdicts
 from ..domain.process import LABELS, MANUAL_KINDS, Kind
 from ..errors import CbctError, UsageError
+from ..runs.audit import report
 from ..runs.documents import (
     DocumentItem,
+    batches,
     can_make_pdf,
     document,
     email_view,
     letter_pdf,
     letter_text,
     out_file,
+    out_folder,
 )
 from ..runs.files import score_sheets, take_scoresheets
 from ..runs.record import Happening, record
@@ -56,6 +59,7 @@ def _page(cert_nr: str, problems: list[str] | None = None, status: int = 200) ->
                            soorten=[(k.value, LABELS[k]) for k in FORM_KINDS],
                            Kind=Kind, problemen=problems or [], scoreformulieren=sheets,
                            formulier=request.form,
+                           reactie=any(e.kind == Kind.RESPONSE_RECEIVED for e in view.events),
                            vandaag=dt.date.today().isoformat()), status
 
 
@@ -76,6 +80,30 @@ def record_event(cert_nr: str) -> Any:
         return _page(cert_nr, problem_lines(error), 400)
     flash("Vastgelegd.", "ok")
     return redirect(url_for("dossier.page", cert_nr=cert_nr))
+
+
+@bp.route("/organisatie/<cert_nr>/definitief", methods=["POST"])
+def final_report(cert_nr: str) -> Any:
+    """The definitief report after a reaction, with how the reaction was processed."""
+    place = office()
+    sheet = next((p for p in score_sheets(place) if p.stem == cert_nr), None)
+    response = request.form.get("verwerking", "").strip()
+    if sheet is None:
+        return _page(cert_nr, ["Er is nog geen scoreformulier van deze organisatie."], 400)
+    if not response:
+        return _page(cert_nr, ["Beschrijf hoe de reactie is verwerkt."], 400)
+    try:
+        result = report(place, [sheet], parse_day(request.form.get("datum")),
+                        out=out_folder(place), concept=False, response=response)
+    except CbctError as error:
+        return _page(cert_nr, problem_lines(error), 400)
+    if not result.made:
+        reasons = "; ".join(str(s) for s in result.skipped) or "niets te doen"
+        return _page(cert_nr, [f"Geen definitief rapport gemaakt: {reasons}"], 400)
+    flash("Definitief rapport gemaakt. Bekijk het en keur het goed.", "ok")
+    made = [b.id for b in batches(place)]
+    return redirect(url_for("review.batch_page", batch_id=made[0]) if made
+                    else url_for("dossier.page", cert_nr=cert_nr))
 
 
 @bp.route("/organisatie/<cert_nr>/scoreformulier", methods=["POST"])

@@ -741,7 +741,7 @@ def test_serve_starts_the_app_with_waitress(office: Path) -> None:
     import sys
     import urllib.request
 
-    from tests.test_send import free_port
+    from tests.test_web_send import free_port
 
     port = free_port()
     process = subprocess.Popen(

@@ -22,8 +22,8 @@ import pytest
 
 from cbct_docs.paths import samples_dir
 from cbct_docs.web import create_app
-from tests.test_send import FaultyMailServer, free_port, start
 from tests.test_web import ROOT
+from tests.test_web_send import FaultyMailServer, free_port, start
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

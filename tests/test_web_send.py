@@ -5,15 +5,66 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+import socket
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from cbct_docs.web import create_app
-from tests.test_send import FaultyMailServer, start
 from tests.test_web import Browser, announce, make_office
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    content: bytes
+
+    def message(self) -> EmailMessage:
+        parsed = BytesParser(policy=policy.default).parsebytes(self.content)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+
+@dataclass
+class FaultyMailServer:
+    """A real SMTP server's handler (aiosmtpd) that counts what arrives; ``refuse``
+    recipients get 550 at RCPT."""
+
+    received: list[Received] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: list[str]) -> str:
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: mailbox onbekend"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
+                                      envelope.content))
+        return "250 2.0.0 OK: in de wachtrij"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start(handler: FaultyMailServer) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    return controller
 
 
 @pytest.fixture
@@ -153,8 +204,6 @@ def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
 
 
 def test_no_mail_server_stops_the_run_with_the_reason(tmp_path: Path) -> None:
-    from tests.test_send import free_port
-
     office = smtp_office(tmp_path / "kantoor", free_port())  # nothing listens there
     browser = Browser(create_app(office, require_login=False))
     location = announce(browser)

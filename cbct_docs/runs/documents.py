@@ -13,6 +13,7 @@ import email
 import hashlib
 import os
 import stat
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
@@ -229,6 +230,7 @@ def _locate(item: DocumentItem, find: _Finder) -> os.stat_result | None:
 #: it has a subject. A file that changes gets another key; the oldest go first.
 _SEEN: dict[tuple[str, int, int], tuple[str, tuple[str, ...], bool]] = {}
 _SEEN_MAX = 20000
+_CACHE_LOCK = threading.Lock()
 
 
 def _read(path: Path, found_stat: os.stat_result | None = None
@@ -245,9 +247,10 @@ def _read(path: Path, found_stat: os.stat_result | None = None
             to = tuple(address for _name, address in getaddresses(head.get_all("To", [])))
             subject = bool(str(head.get("Subject", "")).strip())
         found = (hashlib.sha256(data).hexdigest(), to, subject)
-        if len(_SEEN) >= _SEEN_MAX:
-            del _SEEN[next(iter(_SEEN))]
-        _SEEN[key] = found
+        with _CACHE_LOCK:  # the web app reads from several threads
+            if len(_SEEN) >= _SEEN_MAX:
+                del _SEEN[next(iter(_SEEN))]
+            _SEEN[key] = found
     return found
 
 
@@ -382,9 +385,10 @@ def email_view(path: Path) -> EmailView:
     view = _VIEWS.get(key)
     if view is None:
         view = _email_view(path.read_bytes())
-        if len(_VIEWS) >= 2000:
-            del _VIEWS[next(iter(_VIEWS))]
-        _VIEWS[key] = view
+        with _CACHE_LOCK:
+            if len(_VIEWS) >= 2000:
+                del _VIEWS[next(iter(_VIEWS))]
+            _VIEWS[key] = view
     return view
 
 

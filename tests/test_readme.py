@@ -19,9 +19,11 @@ def count_tests(path: Path, marker: str) -> int:
 
 def test_reliability_counts_match_the_tests() -> None:
     cases = len(list((ROOT / "tests" / "badinput").glob("*/case.json")))
-    properties = count_tests(ROOT / "tests" / "test_properties.py", r"^@given")
-    crashes = (count_tests(ROOT / "tests" / "test_crash_safety.py", r"^def test_")
-               + count_tests(ROOT / "tests" / "test_send_crash.py", r"^def test_"))
+    properties = sum(count_tests(ROOT / "tests" / name, r"^@given")
+                     for name in ("test_properties.py", "test_reader_properties.py"))
+    crashes = sum(count_tests(ROOT / "tests" / name, r"^def test_")
+                  for name in ("test_crash_safety.py", "test_send_crash.py",
+                               "test_send_interrupt.py", "test_decide_crash.py"))
     assert f"**Bad-input corpus:** {cases} cases" in README
     assert f"**Property tests (hypothesis):** {properties} properties" in README
     assert f"**Crash tests:** {crashes} tests" in README

@@ -16,6 +16,7 @@ from ..paths import samples_dir
 
 if TYPE_CHECKING:
     from ..runs.demo import RoundSummary
+    from ..runs.office import OfficeFolder
 
 #: How the summary names each kind of output, in lifecycle order.
 LABELS = {
@@ -66,16 +67,16 @@ def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
     samples = Samples.in_folder(samples_dir())
     office = demo_office(out, config, overwrite)
     summary = run_round(office, samples, out, overwrite)
-    office.close()
     with ThreadPoolExecutor(max_workers=PDF_BATCHES) as pool:
         # LibreOffice converts the letters while the whitepapers and overview are made.
         pending = start_pdfs(pool, summary.made, out, overwrite) if pdf else None
-        extras = communications(out, overwrite)
+        extras = communications(office, out, overwrite)
         pdfs = [p for job in pending for p in job.result()] if pending is not None else None
+    office.close()
     show(summary, pdfs, out, extras)
 
 
-def demo_office(out: Path, config: Path | None, overwrite: bool):  # noqa: ANN201
+def demo_office(out: Path, config: Path | None, overwrite: bool) -> OfficeFolder:
     """OUT as an office folder: settings and register copied in, and a database of its
     own (the demo's certificate numbers are fiction: never the office's database)."""
     from ..documents.context import example_settings_path
@@ -96,19 +97,22 @@ def demo_office(out: Path, config: Path | None, overwrite: bool):  # noqa: ANN20
                         new_database_ok=True, database_file=database)
 
 
-def communications(out: Path, overwrite: bool) -> dict[str, list[Path]]:
-    """Besides the round: the sample norm whitepapers and the sector overview."""
-    from ..overview import build_overview
-    from ..whitepaper.build import build_whitepapers
+def communications(office: OfficeFolder, out: Path,
+                   overwrite: bool) -> dict[str, list[Path]]:
+    """Besides the round: the sample norm whitepapers and the sector overview (of the
+    sample results table, which holds a whole sector's year)."""
+    from ..runs.overview import overview
+    from ..runs.whitepaper import whitepaper
 
     samples = samples_dir()
-    papers = build_whitepapers(sorted((samples / "whitepapers").glob("*.yaml")),
-                               out / "whitepapers", overwrite=overwrite)
-    overview = samples / "overview"
-    report = build_overview(overview / "results.xlsx", scores=overview / "scores",
-                            survey=overview / "survey.csv", period="2025")
-    written = report.write(out / "sectoroverzicht", overwrite=overwrite)
-    return {"whitepaper": [p.path for p in papers], "sectoroverzicht": list(written)}
+    papers = whitepaper(office, sorted((samples / "whitepapers").glob("*.yaml")),
+                        out=out / "whitepapers", overwrite=overwrite)
+    sector = samples / "overview"
+    report = overview(office, "2025", out=out / "sectoroverzicht",
+                      results=sector / "results.xlsx", scores=sector / "scores",
+                      survey=sector / "survey.csv", overwrite=overwrite)
+    return {"whitepaper": [m.path for m in papers.made],
+            "sectoroverzicht": [m.path for m in report.made]}
 
 
 #: Two soffice processes side by side: on two cores about a third faster than one.

@@ -34,6 +34,9 @@ USED_BY: dict[str, tuple[str, ...]] = {
     "reports/auditrapport.docx": ("Auditrapport (concept en definitief)",),
     "reports/overview.docx": ("Sectoroverzicht",),
     "reports/whitepaper.docx": ("Whitepaper",),
+    "reports/whitepaper.html": ("Whitepaper (webpagina)",),
+    "nieuws/nieuwsbericht.docx": ("Nieuwsbericht (Word)",),
+    "nieuws/nieuwsbericht.html": ("Nieuwsbericht (webpagina)",),
 }
 SUFFIXES = (".docx", ".html", ".txt")
 
@@ -48,7 +51,9 @@ class TemplateInfo:
 
     @property
     def kind(self) -> str:
-        return "Word" if self.relative.endswith(".docx") else "E-mail"
+        if self.relative.endswith(".docx"):
+            return "Word"
+        return "E-mail" if self.relative.startswith("emails/") else "HTML"
 
 
 def templates_in_use(office: OfficeFolder) -> list[TemplateInfo]:

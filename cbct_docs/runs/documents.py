@@ -92,6 +92,7 @@ class BatchInfo:
     made_at: str
     items: list[DocumentItem]
     run: int = 0  # batches of one run (a decision and its certificate) share it
+    others: list[BatchInfo] = field(default_factory=list)  # the run's other batches
 
     @property
     def label(self) -> str:
@@ -320,8 +321,10 @@ def batch(office: OfficeFolder, batch_id: int) -> BatchInfo:
     dossiers, orgs = _load(office)
     names = {nr: org.name for nr, org in orgs.items()}
     find = _Finder(office)
-    for found in _batches(_items(dossiers.values(), names)):
+    every = _batches(_items(dossiers.values(), names))
+    for found in every:
         if found.id == batch_id:
+            found.others = [b for b in every if b.run == found.run and b.id != found.id]
             for item in found.items:
                 _check(item, orgs, _locate(item, find))
             found.items.sort(key=lambda i: (not i.problems, i.event_id))

@@ -50,8 +50,7 @@ def batch_page(batch_id: int) -> Any:
             views[item.event_id] = email_view(item.path)
         elif item.path.suffix.lower() == ".docx":
             views[item.event_id] = letter_text(item.path)
-    siblings = [b for b in batches(place) if b.id != found.id and b.run == found.run]
-    return render_template("reeks.html", reeks=found, ook=siblings, items=shown, weergave=views,
+    return render_template("reeks.html", reeks=found, ook=found.others, items=shown, weergave=views,
                            pagina=page, paginas=pages, labels=STATUS_LABELS,
                            APPROVED=APPROVED, HELD=HELD, TO_REVIEW=TO_REVIEW,
                            CHANGED=CHANGED, vier_ogen=four_eyes(place),

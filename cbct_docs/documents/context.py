@@ -43,6 +43,11 @@ class Office:
     templates: Path | None = None
     #: ``[documents] aanspreekvorm``: "je" (the office's own voice, the default) or "u".
     aanspreekvorm: str = "je"
+    #: ``[documents] verify_url``: where a certificate can be checked; ``{code}`` is its
+    #: verification code, ``{nummer}`` its number.
+    verify_url: str = "https://www.cbct.example/certificaat/{code}"
+    #: ``[letterhead] logo``: the office's logo (PNG or JPEG bytes), on the certificate.
+    logo: bytes = b""
 
     def fields(self) -> dict[str, Any]:
         return {"bureau": self.bureau, "afzender": self.afzender,
@@ -104,7 +109,13 @@ def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Offi
         raise DataError(f"[documents] aanspreekvorm is {form!r}; it can be \"je\" or \"u\"",
                         location=where)
     application = str(documents.get("application") or "Zenya").strip()
+    website = str(head.get("website") or "").strip()
+    verify_url = str(documents.get("verify_url") or "").strip() or (
+        f"https://{website.removeprefix('https://').removeprefix('http://')}"
+        "/certificaat/{code}")
     return Office(
+        verify_url=verify_url,
+        logo=_logo(head.get("logo"), where),
         templates=own_templates_setting(sections, where),
         aanspreekvorm=form,
         bureau={"naam": head["name"], "straat": head["street"], "postcode": head["postcode"],
@@ -130,6 +141,25 @@ def voice_words(form: str) -> dict[str, Any]:
     capitals = {key[0].upper() + key[1:]: value[0].upper() + value[1:]
                 for key, value in words.items()}
     return {"aanspreekvorm": form, "u": form == "u", **words, **capitals}
+
+
+def _logo(value: Any, where: str | Path) -> bytes:
+    """``[letterhead] logo`` (a PNG or JPEG file, relative to the settings file) as bytes."""
+    name = str(value or "").strip()
+    if not name:
+        return b""
+    path = Path(name).expanduser()
+    if not path.is_absolute():
+        path = Path(where).parent / path
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise DataError(f"[letterhead] logo: cannot read {path}: {error.strerror}",
+                        location=where) from None
+    if not (data.startswith(b"\x89PNG") or data.startswith(b"\xff\xd8")):
+        raise DataError(f"[letterhead] logo: {path} is not a PNG or JPEG picture",
+                        location=where)
+    return data
 
 
 def own_templates_setting(sections: Mapping[str, Any], where: str | Path, *,

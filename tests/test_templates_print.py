@@ -1,0 +1,153 @@
+"""Print: the address in the window of a standard Dutch window envelope, table header rows
+that repeat, headings kept with what follows, pagina N van M, and a certificate with a
+signature line, a verification code and a QR code that decodes to its verification URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
+from cbct_docs.documents.certificate import certificate_context, verification_code
+from cbct_docs.documents.context import load_office
+from cbct_docs.domain.register import find_organisation, read_register
+from cbct_docs.paths import samples_dir, templates_dir
+from cbct_docs.render import DocxRenderer
+
+from .golden import sample_contexts
+
+REPO = Path(__file__).resolve().parent.parent
+MM = 72 / 25.4
+#: The window of a standard Dutch window envelope for folded A4 (EA5/6, window left), as
+#: the bundled letters are made for: 20 mm from the left, 45 mm from the top, 90 x 40 mm.
+WINDOW = (20.0, 45.0, 110.0, 85.0)  # left, top, right, bottom in mm
+needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
+LETTERS = ["bevestigingsbrief", "besluitbrief", "heraudit", "besluitbrief-heraudit"]
+
+
+def rendered(name: str, tmp_path: Path) -> Path:
+    context = sample_contexts()[f"letters/{name}"]
+    path = tmp_path / f"{name}.docx"
+    path.write_bytes(DocxRenderer(templates_dir() / "letters" / f"{name}.docx").render(context))
+    return path
+
+
+@needs_soffice
+def test_the_address_lies_in_the_envelope_window(tmp_path: Path) -> None:
+    import pdfplumber
+
+    letters = [rendered(name, tmp_path) for name in LETTERS]
+    pdfs = convert_to_pdf(letters, tmp_path / "pdf")
+    for pdf_path in pdfs:
+        with pdfplumber.open(str(pdf_path)) as pdf:
+            page = pdf.pages[0]
+            words = page.extract_words()
+        address = ("<Amersfoort>", "Ploeg", "Eemplein", "3812")  # the sample address
+        # (the street may recur further down, as the place of an appointment)
+        placed = [w for w in words if w["text"] in address and w["top"] / MM < 100]
+        assert len(placed) >= 3, (pdf_path.name, [w["text"] for w in words[:40]])
+        left, top, right, bottom = WINDOW
+        for word in placed:
+            assert left <= word["x0"] / MM and word["x1"] / MM <= right, (pdf_path, word)
+            assert top <= word["top"] / MM and word["bottom"] / MM <= bottom, (pdf_path, word)
+        # The return address is the window's first line, in small type.
+        back = [w for w in words if w["text"] == "Oudegracht" and w["top"] / MM > 30]
+        assert back and top <= back[0]["top"] / MM < min(w["top"] for w in placed) / MM
+        # Nothing else of the letter shows through the window.
+        inside = [w["text"] for w in words if top <= w["top"] / MM and w["bottom"] / MM <= bottom
+                  and left <= w["x0"] / MM and w["x1"] / MM <= right]
+        assert "Datum" not in inside and "Betreft" not in inside
+
+
+def test_every_table_repeats_its_header_row_and_rows_do_not_split() -> None:
+    for path in (templates_dir() / "letters").glob("*.docx"):
+        document = docx.Document(str(path))
+        for table in document.tables:
+            rows = table._tbl.tr_lst
+            if "{%tr" not in "".join(t.text or "" for t in table._tbl.iter(
+                    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}t")):
+                continue
+            header = rows[0].trPr
+            assert header is not None and header.find(
+                "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader"
+            ) is not None, path
+    report = docx.Document(str(templates_dir() / "reports" / "auditrapport.docx"))
+    assert all(report.styles[name].paragraph_format.keep_with_next
+               for name in ("Heading 1", "Heading 2"))
+
+
+def test_footer_says_pagina_n_van_m() -> None:
+    with zipfile.ZipFile(templates_dir() / "letters" / "besluitbrief.docx") as archive:
+        footers = "".join(archive.read(n).decode() for n in archive.namelist()
+                          if n.startswith("word/footer"))
+    assert "pagina " in footers and " van " in footers
+    assert "PAGE" in footers and "NUMPAGES" in footers
+
+
+def certificate_docx(tmp_path: Path, settings: Path | None = None) -> tuple[Path, dict]:
+    office = load_office(settings or REPO / "cbct-docs.toml")
+    org = find_organisation(read_register(samples_dir() / "register.xlsx"), "CBCT-0107")
+    context = certificate_context(org, "KiB-2025-0042", office, dt.date(2025, 5, 22))
+    path = tmp_path / "certificaat.docx"
+    path.write_bytes(DocxRenderer(templates_dir() / "letters" / "certificaat.docx")
+                     .render(context))
+    return path, context
+
+
+def decode_qr(png: bytes) -> list[str]:
+    import zxingcpp
+    from PIL import Image
+
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def test_certificate_qr_code_decodes_to_its_verification_url(tmp_path: Path) -> None:
+    path, context = certificate_docx(tmp_path)
+    code = verification_code("KiB-2025-0042", "CBCT-0107", context["geldig_tot"])
+    url = f"https://www.cbct.example/certificaat/{code}"
+    assert context["verificatie_url"] == url
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    with zipfile.ZipFile(path) as archive:
+        pictures = [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+        body = archive.read("word/document.xml").decode()
+    assert [decode_qr(p) for p in pictures] == [[url]]
+    assert code in body and url in body
+    assert "drs. Marieke van Dalen" in body  # the signature line
+    assert "CERTIFICAAT" in text
+
+
+def test_certificate_with_the_office_logo(tmp_path: Path) -> None:
+    import segno
+
+    logo = tmp_path / "logo.png"
+    segno.make_qr("logo").save(str(logo), kind="png", scale=4)  # any PNG will do
+    text = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
+    settings = tmp_path / "cbct-docs.toml"
+    settings.write_text(text.replace('website = "www.cbct.example"',
+                                     'website = "www.cbct.example"\nlogo = "logo.png"'),
+                        encoding="utf-8")
+    path, _context = certificate_docx(tmp_path, settings)
+    with zipfile.ZipFile(path) as archive:
+        pictures = [n for n in archive.namelist() if n.startswith("word/media/")]
+    assert len(pictures) == 2  # the logo and the QR code
+
+
+@needs_soffice
+def test_certificate_qr_code_decodes_from_the_pdf(tmp_path: Path) -> None:
+    import pdfplumber
+
+    path, context = certificate_docx(tmp_path)
+    [pdf_path] = convert_to_pdf([path], tmp_path / "pdf")
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        assert len(pdf.pages) == 1  # everything on one landscape page
+        image = pdf.pages[0].to_image(resolution=200).original
+        words = [w["text"] for w in pdf.pages[0].extract_words()]
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    assert decode_qr(buffer.getvalue()) == [context["verificatie_url"]]
+    assert context["verificatiecode"] in words

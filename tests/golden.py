@@ -140,6 +140,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         heraudit_context,
         heraudit_decision_context,
     )
+    from cbct_docs.documents.news import news_context
     from cbct_docs.documents.report import report_context
     from cbct_docs.domain.advice import evaluate
     from cbct_docs.domain.process import judge_heraudit
@@ -166,6 +167,10 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
             first_decision=decided),
         "reports/auditrapport": report_context(org, sheet, office, dt.date(2025, 6, 11),
                                                concept=True, chart=b"(not drawn)"),
+        "nieuws/nieuwsbericht": news_context(
+            org, office, decided=decided, audit_days=sheet.audit_dates,
+            number="KiB-2025-0042", valid_until=dt.date(2029, 7, 8),
+            heraudit_days=[dt.date(2026, 1, 12)]),
     }
 
 

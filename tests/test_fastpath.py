@@ -386,7 +386,8 @@ def test_picture_in_context_falls_back_and_is_placed(tmp_path: Path) -> None:
 
 # --- e-mails: CSS inlined once equals CSS inlined per message ---------------------------
 
-MAIL = {"bureau": {**BUREAU, "portaal": "https://portaal.example/?org=14&taal=nl"},
+MAIL = {"bureau": {**BUREAU, "portaal": "https://portaal.example/?org=14&taal=nl",
+                   "applicatie": "Zenya & <co>"},
         "aanhef": "Beste mevrouw 'Zoë' <De Wit>", "ondertekenaar": COMMON["ondertekenaar"],
         "kader": {"naam": "Kwaliteit in Beeld"}, "organisatie": ORGANISATIE,
         "geldig_tot": dt.date(2025, 6, 30), "kwartaal": dt.date(2025, 5, 1),
@@ -394,8 +395,12 @@ MAIL = {"bureau": {**BUREAU, "portaal": "https://portaal.example/?org=14&taal=nl
         "aankondigingsdatum": dt.date(2025, 2, 1), "enquete_deadline": dt.date(2025, 7, 1),
         "enquete_link": "https://enquete.example/?id=1&x=\"2\"", "campagne": TRICKY,
         "plaatsen": 3, "positie": 2, "geplaatst": True,
-        "document_onderwerp": "Auditrapport", "document_omschrijving": "het rapport <concept>",
-        "document_toelichting": "Reageer binnen 3 weken & graag per mail."}
+        "document": "rapport-concept", "cyclus_jaren": 4, "de_organisatie": "de bibliotheek",
+        "je": "je", "Je": "Je", "jouw": "jouw", "Jouw": "Jouw", "jullie": "jullie",
+        "Jullie": "Jullie", "u": False}
+MAIL["campagne"] = {"titel": TRICKY, "deelnemers_krijgen": "Begeleiding & <advies>",
+                    "antwoord_geplaatst": "Start op 3 juni.",
+                    "antwoord_niet_geplaatst": "We houden je op de hoogte."}
 
 
 def email_templates() -> list[Path]:

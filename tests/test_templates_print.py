@@ -151,3 +151,44 @@ def test_certificate_qr_code_decodes_from_the_pdf(tmp_path: Path) -> None:
     image.save(buffer, format="PNG")
     assert decode_qr(buffer.getvalue()) == [context["verificatie_url"]]
     assert context["verificatiecode"] in words
+
+
+@needs_soffice
+def test_a_long_report_table_starts_every_page_with_its_header_row(tmp_path: Path) -> None:
+    import re
+
+    import pdfplumber
+
+    from cbct_docs.documents.report import report_context
+    from cbct_docs.domain.scoresheet import read_scoresheet
+
+    office = load_office(REPO / "cbct-docs.toml")
+    org = find_organisation(read_register(samples_dir() / "register.xlsx"), "CBCT-0111")
+    sheet = read_scoresheet(samples_dir() / "scores" / "CBCT-0111.xlsx")
+    context = report_context(org, sheet, office, dt.date(2025, 6, 11), concept=True)
+    norm = context["normen"][0]
+    norm["vragen"] = [dict(v, id=f"{v['id']}.{n}") for n in range(1, 16)
+                      for v in norm["vragen"]]  # one table over several pages
+    norm["vragen"].append(dict(norm["vragen"][0], id="leesbevordering.12"))  # a long id
+    path = tmp_path / "rapport.docx"
+    path.write_bytes(DocxRenderer(templates_dir() / "reports" / "auditrapport.docx")
+                     .render(context))
+    [pdf_path] = convert_to_pdf([path], tmp_path / "pdf")
+    first = norm["vragen"][0]["id"].split(".")[0]
+    row_id = re.compile(rf"^{re.escape(first)}\.\d+\.\d+$")
+    pages_with_rows, long_ids = 0, False
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        for page in pdf.pages:
+            words = page.extract_words()
+            rows = [w for w in words if row_id.match(w["text"])]
+            long_ids = long_ids or any(w["text"] == "leesbevordering.12" for w in words)
+            if not rows:
+                continue
+            pages_with_rows += 1
+            headers = [w for w in words if w["text"] == "Beoordelingsvraag"]
+            assert headers, f"page {page.page_number}: rows without the header row"
+            assert headers[0]["top"] < min(w["top"] for w in rows)
+            # an id is never broken over two lines
+            assert all(w["text"].count(".") == 2 for w in rows)
+    assert pages_with_rows >= 2
+    assert long_ids, "leesbevordering.12 was broken over two lines"

@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from cbct_docs.web import create_app
-from tests.test_web import Browser, announce, make_office
+from tests.test_web import Browser, announce, make_office, page_text
 
 
 @dataclass
@@ -216,3 +216,28 @@ def test_no_mail_server_stops_the_run_with_the_reason(tmp_path: Path) -> None:
     assert "127.0.0.1" in text
     assert "Er is nog niets verzonden." in browser.text("/verzenden/logboek")
     assert "5 e-mails klaar om te verzenden" in browser.text(f"/verzenden?reeks={batch_id}")
+
+
+def test_an_edited_email_goes_only_after_it_is_approved_as_it_now_is(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    browser.get(location)
+    browser.post(f"/reeks/{batch_id}/goedkeuren")
+    eml = next((office / "out" / "aankondiging").glob("CBCT-0107*.eml"))
+    eml.write_bytes(eml.read_bytes().replace(b"Gooi", b"Gooi (gecorrigeerd)", 1))
+    text = browser.text(f"/verzenden?reeks={batch_id}")
+    assert "4 e-mails klaar om te verzenden" in text
+    assert "niet goedgekeurd (gewijzigd na beoordeling: opnieuw beoordelen)" in text
+    html = browser.get(location).get_data(as_text=True)
+    event_id = re.search(r'id="doc-(\d+)"', html).group(1)  # type: ignore[union-attr]
+    assert "Het bestand is gewijzigd nadat het gemaakt is." in page_text(html)
+    browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": event_id})
+    assert "5 e-mails klaar om te verzenden" in browser.text(f"/verzenden?reeks={batch_id}")
+    response = browser.post(f"/verzenden/{batch_id}")
+    assert "Klaar: 5 verzonden" in wait_for_job(browser, response.headers["Location"])
+    bodies = [r.message().get_body(("plain",)).get_content() for r in handler.received]
+    assert sum("Gooi (gecorrigeerd)" in body for body in bodies) == 1

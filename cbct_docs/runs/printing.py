@@ -33,11 +33,9 @@ def print_bundle(office: OfficeFolder, batch_id: int) -> PrintBundle:
     for item in sorted(found.items, key=lambda i: i.event_id):
         if item.path is None or item.path.suffix.lower() != ".docx":
             continue
-        refusal = may_send(item.status)
-        if item.problems or refusal is not None:
-            reason = "; ".join(item.problems) if item.problems else refusal.what if \
-                refusal is not None else ""
-            left_out.append(Skip(item.cert_nr, item.org_name, reason))
+        refusal = may_send(item.status)  # approved, of this very content
+        if refusal is not None:
+            left_out.append(Skip(item.cert_nr, item.org_name, refusal.what))
         else:
             letters.append(item.path)
     if not letters:

@@ -57,8 +57,10 @@ def _messages(office: OfficeFolder, batch_id: int
     for item in found.items:
         if not item.is_email:
             continue
+        # A problem the reviewer saw and approved anyway (the approval is of this very
+        # content) does not hold an e-mail back; a file that is gone or outside does.
         refusal = may_send(item.status) if item.path is not None else None
-        if item.path is None or item.problems:
+        if item.path is None:
             blocked.append(Skip(item.cert_nr, item.org_name,
                                 "; ".join(item.problems) or "het bestand is er niet"))
         elif refusal is not None:

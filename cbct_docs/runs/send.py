@@ -6,6 +6,7 @@ a test send of one message to the user's own address."""
 from __future__ import annotations
 
 import email
+import os
 import sqlite3
 import tempfile
 from collections.abc import Callable
@@ -34,6 +35,9 @@ from .documents import batch as load_batch
 from .documents import document as load_document
 from .office import OfficeFolder
 from .run import Skip
+
+#: The SMTP password from the environment, as ``cbct-docs send`` takes it.
+PASSWORD_VARIABLE = "CBCT_SMTP_PASSWORD"
 
 
 @dataclass
@@ -88,6 +92,7 @@ def send_plan(office: OfficeFolder, batch_id: int, options: SendOptions | None =
 def mailer(office: OfficeFolder, password: str | None = None) -> tuple[Mailer, float]:
     settings = load_settings(office.settings_path)
     smtp = settings.smtp()
+    password = password or os.environ.get(PASSWORD_VARIABLE) or None
     if smtp.user and not password:
         raise UsageError(f"de SMTP-gebruiker {smtp.user} heeft een wachtwoord nodig",
                          hint="vul het wachtwoord van de mailserver in, of zet "

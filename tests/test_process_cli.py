@@ -236,3 +236,29 @@ def test_a_lost_database_is_refused_until_the_office_starts_anew(tmp_path: Path,
     started = ok("register", "import", register, "--new-ledger")
     assert "14 change(s)." in started.output
     assert "14 organisation(s)" in ok("status").output
+
+
+def test_bezwaar_and_klacht_are_recorded_in_order(tmp_path: Path, database: Path) -> None:
+    early = run("record", "CBCT-0107", "bezwaar-ingediend", "--date", "1-6-2025", *OFFICE)
+    assert early.exit_code == 1
+    assert "CBCT-0107 (Bibliotheek Gooi & Vecht): there is no decision to object to" in \
+        early.output
+    out = str(tmp_path / "out")
+    ok("report", sheet("CBCT-0107"), "--concept", "--date", "24-4-2025", "--out", out)
+    ok("report", sheet("CBCT-0107"), "--definitief", "--no-response", "--date", "9-5-2025",
+       "--out", out)
+    ok("decide", sheet("CBCT-0107"), "--date", "12-5-2025", "--out", out)
+    unsettled = run("record", "CBCT-0107", "bezwaar-afgehandeld", "--date", "1-7-2025")
+    assert unsettled.exit_code == 1 and "no bezwaar was filed" in unsettled.output
+    ok("record", "CBCT-0107", "bezwaar-ingediend", "--date", "1-6-2025", "--note",
+       "over norm 4")
+    ok("record", "CBCT-0107", "bezwaar-afgehandeld", "--date", "1-7-2025")
+    ok("record", "CBCT-0107", "klacht", "--date", "2-7-2025", "--note", "bejegening")
+    kinds = [(k, d) for k, d, *_ in events(database, "CBCT-0107")]
+    assert kinds[-3:] == [("bezwaar-ingediend", "2025-06-01"),
+                          ("bezwaar-afgehandeld", "2025-07-01"), ("klacht", "2025-07-02")]
+    shown = ok("dossier", "show", "CBCT-0107").output
+    assert "1-6-2025  Bezwaar ingediend  (marieke)" in shown
+    assert "2-7-2025  Klacht  (marieke)" in shown
+    # The reaction term of the concept (24-4-2025) was recorded as passed on 9-5-2025.
+    assert ("reactietermijn-verstreken", "2025-05-09") in kinds

@@ -5,10 +5,19 @@ for the office's work; each takes an :class:`OfficeFolder` and returns a
 :class:`RunResult` (documents made, organisations passed by with the reason, events
 recorded), or raises every problem at once with nothing written.
 
-Operations: ``announce``, ``intake_reminder``, ``confirm`` (before_audit); ``report``,
-``decide``, ``certificate``, ``heraudit`` (audit); ``survey`` (after); ``campaign``
-(communications); ``record``, ``import_dossiers`` (record); ``status``, ``year_view``
-(status); ``import_register``, ``export_register`` (register).
+Operations, by module:
+
+- the process: ``announce``, ``intake_reminder``, ``confirm`` (before_audit); ``report``,
+  ``decide``, ``certificate``, ``heraudit`` (audit); ``survey`` (after); ``record``,
+  ``import_dossiers`` (record); ``status``, ``year_view``, ``dossier_view`` (status);
+- the office's files: ``import_register``, ``export_register`` (register); taking files
+  in (files); score sheets (scoresheet); the office's own templates (templates,
+  templates_office, template_upload);
+- documents outside the dossiers: ``merge``/``check`` (merge), ``campaign``
+  (communications), ``overview``, ``whitepaper``, the news item (news);
+- review and delivery: batches of documents (documents), approval (approval), sending
+  (send), the print run (printing); accounts of the web app (accounts);
+- the demo round (demo), built from the operations above.
 """
 
 from __future__ import annotations

@@ -117,7 +117,7 @@ def test_a_late_concept_needs_a_reason_which_status_shows(tmp_path: Path,
     status = ok("status", "--quarter", "2025-Q2", "--date", "20-6-2025").output
     assert ("CBCT-0107  Bibliotheek Gooi & Vecht  [KiB 2025-Q2]  Concept verstuurd → Reactie "
             "afwachten (hoor en wederhoor) (uiterlijk 16-6-2025)") in status
-    assert "    afwijking: Conceptrapport verstuurd (2-6-2025): auditor ziek" in status
+    assert "    afwijking: Conceptrapport gemaakt (2-6-2025): auditor ziek" in status
     overdue = ok("status", "--overdue", "--date", "20-6-2025",
                  "--xlsx", str(tmp_path / "te-laat.xlsx")).output
     assert "CBCT-0107" in overdue

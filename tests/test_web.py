@@ -341,7 +341,7 @@ def test_dossier_timeline_with_document_and_next_step(browser: Browser) -> None:
     text = page_text(html)
     assert "Stap: Aangekondigd" in text
     assert "Volgende: Intake ontvangen, uiterlijk 27-1-2025" in text
-    assert "13-1-2025 Aankondiging verstuurd" in text
+    assert "13-1-2025 Aankondiging gemaakt" in text
     download = re.search(r'href="(/document/\d+/bestand)"', html).group(1)  # type: ignore[union-attr]
     response = browser.get(download)
     assert b"Subject:" in response.data

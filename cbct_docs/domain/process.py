@@ -59,15 +59,16 @@ MANUAL_KINDS = (Kind.INTAKE_RECEIVED, Kind.SELFEVALUATION_RECEIVED, Kind.AUDIT_H
                 Kind.HERAUDIT_HELD, Kind.POSTPONED, Kind.OBJECTION_FILED,
                 Kind.OBJECTION_SETTLED, Kind.COMPLAINT)
 
-#: How a person reads each event in a timeline.
+#: How a person reads each event in a timeline. A document event is dated by its
+#: document and recorded when the document is made (sending it is the send step's).
 LABELS = {
-    Kind.ANNOUNCED: "Aankondiging verstuurd",
-    Kind.INTAKE_REMINDED: "Herinnering intake verstuurd",
+    Kind.ANNOUNCED: "Aankondiging gemaakt",
+    Kind.INTAKE_REMINDED: "Herinnering intake gemaakt",
     Kind.INTAKE_RECEIVED: "Intake ontvangen",
-    Kind.CONFIRMED: "Bevestigingsbrief verstuurd",
+    Kind.CONFIRMED: "Bevestigingsbrief gemaakt",
     Kind.SELFEVALUATION_RECEIVED: "Zelfevaluatie ontvangen",
     Kind.AUDIT_HELD: "Audit gehouden",
-    Kind.CONCEPT_SENT: "Conceptrapport verstuurd",
+    Kind.CONCEPT_SENT: "Conceptrapport gemaakt",
     Kind.RESPONSE_RECEIVED: "Reactie op concept ontvangen",
     Kind.RESPONSE_TERM_PASSED: "Reactietermijn verstreken",
     Kind.FINAL_REPORT: "Definitief rapport vastgesteld",
@@ -80,7 +81,7 @@ LABELS = {
     Kind.POSTPONED: "Uitstel",
     Kind.OBJECTION_FILED: "Bezwaar ingediend",
     Kind.OBJECTION_SETTLED: "Bezwaar afgehandeld",
-    Kind.SURVEY_SENT: "Tevredenheidsenquête verstuurd",
+    Kind.SURVEY_SENT: "Tevredenheidsenquête gemaakt",
     Kind.COMPLAINT: "Klacht",
     Kind.APPROVED: "Goedgekeurd",
 }
@@ -109,6 +110,8 @@ class Event:
 
     @property
     def label(self) -> str:
+        if self.kind == Kind.APPROVED and self.data.get("oordeel") == "tegengehouden":
+            return "Tegengehouden"  # a verdict on a document, recorded as its approval step
         return LABELS[self.kind]
 
     @property

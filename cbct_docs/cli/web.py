@@ -37,17 +37,15 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
 
     Stop it with Ctrl+C.
     """
-    import importlib
-
     from waitress import serve as waitress_serve
 
     from ..runs.accounts import accounts
     from ..runs.office import open_office
     from ..settings import is_loopback
 
-    # cli and web are sibling layers that do not import each other; the one command that
-    # starts the web app looks it up by name, as the command registry does for cli.
-    create_app = importlib.import_module("cbct_docs.web").create_app
+    # cli and web are sibling layers that do not import each other, but for this one
+    # command that starts the web app (an exception written down in pyproject.toml).
+    from ..web import create_app
 
     if office is None and not os.environ.get("CBCT_OFFICE"):
         office = _demo_office()

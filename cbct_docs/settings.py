@@ -45,6 +45,32 @@ class SmtpSettings:
     cafile: str = ""  # CA certificates to trust (an internal CA); empty: the system's
 
 
+ROUTES = ("smtp", "smtp-oauth2", "graph")
+SIGN_INS = ("app", "user")
+#: Keys that would hold a secret: refused in [mail], whose secrets come from the
+#: environment (CBCT_MAIL_CLIENT_SECRET, CBCT_MAIL_CLIENT_CERT) or the OS keyring.
+SECRET_KEYS = ("password", "secret", "client_secret", "certificate", "private_key", "token")
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """``[mail]``: the route the e-mails take (see :mod:`cbct_docs.deliver.routes`)."""
+
+    route: str  # smtp | smtp-oauth2 | graph
+    mailbox: str  # the Microsoft 365 mailbox that sends (a user or a shared mailbox)
+    tenant: str  # the directory (tenant) id of the app registration
+    client_id: str  # the application (client) id
+    sign_in: str  # app: client credentials; user: a person signs in once (device code)
+    authority: str  # the sign-in service, without the tenant
+    graph: str  # Microsoft Graph's base URL
+    cafile: str = ""  # CA certificates for the sign-in service and Graph (a proxy's CA)
+    token_cache: str = ""  # where a person's sign-in is kept; empty: the user's cache folder
+
+    @property
+    def oauth(self) -> bool:
+        return self.route != "smtp"
+
+
 def is_loopback(host: str) -> bool:
     """localhost, 127.x.x.x or ::1: traffic that never leaves this machine."""
     name = host.strip().strip("[]").lower()
@@ -137,12 +163,62 @@ class Settings(Mapping[str, Any]):
             cafile=self._cafile(values),
         )
 
-    def _cafile(self, values: Mapping[str, Any]) -> str:
-        cafile = str(values.get("cafile", "") or "")
-        if cafile and self.source is not None and not Path(cafile).is_absolute():
-            cafile = str(self.source.parent / cafile)  # relative to the settings file
+    def mail(self, environ: Mapping[str, str] | None = None) -> MailSettings:
+        """``[mail]``, with ``CBCT_MAIL_ROUTE`` and ``CBCT_MAIL_MAILBOX`` over the file.
+
+        No secret is read here: a key that would hold one is refused."""
+        environ = os.environ if environ is None else environ
+        values = dict(self.section("mail"))
+        for key in values:
+            if key.lower() in SECRET_KEYS or "secret" in key.lower():
+                raise UsageError("a secret does not belong in the settings file",
+                                 location=self._where(f"mail.{key}"),
+                                 hint="remove it; set CBCT_MAIL_CLIENT_SECRET (or "
+                                 "CBCT_MAIL_CLIENT_CERT), or store it in the OS keyring")
+        for key in ("route", "mailbox"):
+            if environ.get(f"CBCT_MAIL_{key.upper()}"):
+                values[key] = environ[f"CBCT_MAIL_{key.upper()}"]
+        route = str(values.get("route", "smtp")).strip().lower()
+        if route not in ROUTES:
+            raise DataError(f"route must be one of {', '.join(ROUTES)}, not {route!r}",
+                            location=self._where("mail.route"))
+        sign_in = str(values.get("sign_in", "app")).strip().lower()
+        if sign_in not in SIGN_INS:
+            raise DataError(f"sign_in must be app or user, not {sign_in!r}",
+                            location=self._where("mail.sign_in"))
+        mailbox = str(values.get("mailbox", "")).strip()
+        if not mailbox and route != "smtp":
+            mailbox = str(self.section("sender").get("email", "")).strip()
+        settings = MailSettings(
+            route=route, mailbox=mailbox,
+            tenant=str(values.get("tenant", "")).strip(),
+            client_id=str(values.get("client_id", "")).strip(),
+            sign_in=sign_in,
+            authority=str(values.get("authority") or "https://login.microsoftonline.com"
+                          ).rstrip("/"),
+            graph=str(values.get("graph") or "https://graph.microsoft.com/v1.0").rstrip("/"),
+            cafile=self._cafile(values, "mail"),
+            token_cache=self._relative(str(values.get("token_cache", "") or "")),
+        )
+        if settings.oauth:
+            missing = [k for k in ("mailbox", "tenant", "client_id") if not getattr(settings, k)]
+            if missing:
+                raise DataError(f"route {route!r} needs {', '.join(missing)} in [mail]",
+                                location=self._where("mail"),
+                                hint="the values of the app registration: see "
+                                "docs/delivery.md, 'Microsoft 365'")
+        return settings
+
+    def _relative(self, path: str) -> str:
+        if path and self.source is not None and not Path(path).is_absolute():
+            return str(self.source.parent / path)  # relative to the settings file
+        return path
+
+    def _cafile(self, values: Mapping[str, Any], section: str = "smtp") -> str:
+        cafile = self._relative(str(values.get("cafile", "") or ""))
         if cafile and not Path(cafile).is_file():
-            raise DataError(f"CA file not found: {cafile}", location=self._where("smtp.cafile"))
+            raise DataError(f"CA file not found: {cafile}",
+                            location=self._where(f"{section}.cafile"))
         return cafile
 
     def _key_origin(self, key: str) -> str:

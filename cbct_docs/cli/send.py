@@ -13,6 +13,7 @@ from ..deliver.bundle import make_bundle
 from ..deliver.ledger import office_ledger_path
 from ..deliver.outbox import Outbox
 from ..deliver.pdf import convert_to_pdf
+from ..deliver.routes import make_route
 from ..deliver.sending import (
     SEND,
     BatchReport,
@@ -21,7 +22,7 @@ from ..deliver.sending import (
     preview,
     send_batch,
 )
-from ..deliver.smtp import Mailer, read_outgoing
+from ..deliver.smtp import read_outgoing
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from ..settings import load_settings
 from .common import Progress
@@ -91,9 +92,11 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     """Send the e-mails (*.eml) in OUTDIR; a dry run unless --send.
 
     Every message is recorded in an SQLite ledger; a message that went out is never
-    sent again, also not after a crash. SMTP server: [smtp] in cbct-docs.toml, or
-    CBCT_SMTP_HOST, CBCT_SMTP_PORT, CBCT_SMTP_SECURITY (starttls|ssl|none),
-    CBCT_SMTP_USER. The password only from CBCT_SMTP_PASSWORD, else you are asked.
+    sent again, also not after a crash. The route: [mail] route in cbct-docs.toml,
+    smtp (default), smtp-oauth2 or graph (Microsoft 365; cbct-docs mail test tries it).
+    SMTP server: [smtp], or CBCT_SMTP_HOST, CBCT_SMTP_PORT, CBCT_SMTP_SECURITY
+    (starttls|ssl|none), CBCT_SMTP_USER. The password only from CBCT_SMTP_PASSWORD, else
+    you are asked; Microsoft 365's secret only from CBCT_MAIL_CLIENT_SECRET.
 
     \b
     Examples:
@@ -130,8 +133,8 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
         show_preview(preview(messages, ledger, options))
         return
 
+    mailer = make_route(settings, password_for)  # [mail] route: smtp, smtp-oauth2, graph
     with Outbox(ledger) as outbox, Progress("Sending", quiet) as advance:
-        mailer = Mailer(smtp, password_for(smtp.user))
         try:
             report = send_batch(messages, outbox, mailer, options, rate=per_minute,
                                 progress=advance)

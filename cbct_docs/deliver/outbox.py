@@ -196,17 +196,23 @@ class Outbox:
                 "file = ?, content_sha256 = ?, updated_at = ? WHERE message_id = ?",
                 (self.owner, recipient, subject, file, content_sha256, _now(), message_id))
 
-    def release(self, message_id: str, previous: Entry | None) -> None:
+    def release(self, message_id: str, previous: Entry | None, *,
+                answered: bool = False) -> None:
         """Give a claim back untouched: nothing of the message went to the server (the run
-        stopped on a fault of the set-up, or was interrupted before it began)."""
+        stopped on a fault of the set-up, or was interrupted before it began).
+
+        ``answered``: the server refused the message with a fault of the set-up, also after
+        its end went out (Graph: a token refused), so an ``unconfirmed`` claim of this
+        run goes back too: the answer settles that nothing was taken."""
+        held = "('sending', 'unconfirmed')" if answered else "('sending')"
         with self.transaction() as db:
             if previous is None:
                 db.execute("DELETE FROM outbox WHERE message_id = ? AND owner = ? "
-                           "AND status = 'sending'", (message_id, self.owner))
+                           f"AND status IN {held}", (message_id, self.owner))
             else:
                 db.execute(
                     "UPDATE outbox SET status = ?, detail = ?, owner = ?, updated_at = ? "
-                    "WHERE message_id = ? AND owner = ? AND status = 'sending'",
+                    f"WHERE message_id = ? AND owner = ? AND status IN {held}",
                     (previous.status, previous.detail, previous.owner, previous.updated_at,
                      message_id, self.owner))
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from ..errors import DeliveryError
 from ..settings import SmtpSettings
 from .outbox import STALE_AFTER, Entry, Outbox, claim_holder, read_only
-from .smtp import ConnectionLost, Mailer, Outgoing, Refused
+from .smtp import ConnectionLost, Outgoing, Refused, Route
 
 SEND, SKIP, ATTENTION = "send", "skip", "attention"
 
@@ -224,7 +224,7 @@ def backoff_delay(settings: SmtpSettings, retry: int) -> float:
 MAX_UNCONFIRMED = 3
 
 
-def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
+def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Route,
                options: SendOptions = SendOptions(), *, rate: float = 0.0,
                progress: Callable[[int, int], None] | None = None,
                sleep: Callable[[float], None] = time.sleep,
@@ -232,8 +232,8 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Mailer,
     """Send what :func:`decide` allows, in order; a refused message does not stop the rest.
 
     The run ends with a :class:`DeliveryError` carrying the report so far
-    (``error.report``) at once on a fault of the set-up (no server, a login needed or
-    refused, TLS on one side only: see :class:`.smtp.Mailer`), after ``attempts`` for a
+    (``error.report``) at once on a fault of the set-up (no server, a login or token needed
+    or refused, TLS on one side only: see :class:`.smtp.Route`), after ``attempts`` for a
     connection that keeps breaking, and after :data:`MAX_UNCONFIRMED` unconfirmed messages.
     """
     report = BatchReport([], total=len(messages))
@@ -284,7 +284,7 @@ def _interrupted(decision: Decision, outbox: Outbox, report: BatchReport) -> Non
         pass  # the next run finds the row as it is: 'sending' of a gone run is sent again
 
 
-def _stop_when_unconfirmed(report: BatchReport, mailer: Mailer) -> None:
+def _stop_when_unconfirmed(report: BatchReport, mailer: Route) -> None:
     unconfirmed = len(report.of("unconfirmed"))
     if unconfirmed >= MAX_UNCONFIRMED:
         raise DeliveryError(
@@ -296,14 +296,16 @@ def _stop_when_unconfirmed(report: BatchReport, mailer: Mailer) -> None:
             "what did not; the rest goes with the next run")
 
 
-def _send_one(decision: Decision, outbox: Outbox, mailer: Mailer,
+def _send_one(decision: Decision, outbox: Outbox, mailer: Route,
               sleep: Callable[[float], None]) -> Outcome:
     message = decision.message
     settings, key = mailer.settings, message.message_id
     last = ""
+    told: float | None = None  # the wait the server asked for (Graph's Retry-After)
     for attempt in range(1, settings.attempts + 1):
         if attempt > 1:
-            sleep(backoff_delay(settings, attempt - 1))
+            sleep(told if told is not None else backoff_delay(settings, attempt - 1))
+        told = None
         try:
             accepted = mailer.deliver(
                 message, before_end=lambda: outbox.mark(key, "unconfirmed", attempt=True))
@@ -311,7 +313,7 @@ def _send_one(decision: Decision, outbox: Outbox, mailer: Mailer,
             if refusal.permanent:
                 outbox.mark(key, "failed", refusal.describe())
                 return Outcome(message, "failed", refusal.describe())
-            last = refusal.describe()
+            last, told = refusal.describe(), refusal.retry_after
             outbox.mark(key, "sending", last)
         except ConnectionLost as lost:
             if lost.uncertain:
@@ -321,10 +323,11 @@ def _send_one(decision: Decision, outbox: Outbox, mailer: Mailer,
             last = f"connection to {settings.host}:{settings.port} failed: {lost}"
             outbox.mark(key, "sending", last)
         except DeliveryError:
-            # The set-up is at fault, before anything of this message reached the server:
-            # it goes back as it was, unsent (a new message leaves no row).
+            # The set-up is at fault: the server took nothing of this message (also when it
+            # refused only at its end, e.g. a token refused by Graph). It goes back as it
+            # was, unsent (a new message leaves no row).
             with contextlib.suppress(DeliveryError):
-                outbox.release(key, decision.entry)
+                outbox.release(key, decision.entry, answered=True)
             raise
         else:
             outbox.mark(key, "sent", accepted)

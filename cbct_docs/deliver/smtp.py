@@ -24,10 +24,14 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import DataError, DeliveryError, Problems
 from ..settings import SmtpSettings, is_loopback
 from .email import content_fingerprint
+
+if TYPE_CHECKING:
+    from .oauth import TokenSource
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
 _LINE_ENDS = re.compile(rb"\r\n|\n|\r")
@@ -117,14 +121,22 @@ def _addresses(message: EmailMessage, name: str, problems: list[str]) -> list[st
 
 
 class Refused(Exception):
-    """The server answered a command with an error code."""
+    """The server answered a command with an error code.
 
-    def __init__(self, code: int, text: str, stage: str) -> None:
+    SMTP's codes say it: 5xx for good, 4xx for now. Another route (Graph's HTTP answers)
+    says which it is (``permanent``), and may say how long to wait (``retry_after``)."""
+
+    def __init__(self, code: int, text: str, stage: str, *, permanent: bool | None = None,
+                 retry_after: float | None = None) -> None:
         super().__init__(f"{stage}: {code} {text}")
         self.code, self.text, self.stage = code, text, stage
+        self._permanent = permanent
+        self.retry_after = retry_after
 
     @property
     def permanent(self) -> bool:
+        if self._permanent is not None:
+            return self._permanent
         return 500 <= self.code < 600
 
     def describe(self) -> str:
@@ -172,6 +184,29 @@ class Watchdog:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
+class Route(Protocol):
+    """What a send run needs of a way out (SMTP, SMTP with OAuth2, Microsoft Graph): the one
+    send rule (:mod:`.sending`) is the same for all of them.
+
+    :meth:`deliver` calls ``before_end`` right before the point of no return (the final
+    ``.`` of SMTP, the last byte of Graph's request) and returns the acceptance text; it
+    raises :class:`Refused` for an answer that refuses the message, :class:`ConnectionLost`
+    when the connection breaks (``uncertain`` after the point of no return), and a
+    :class:`DeliveryError` for a fault of the set-up, which the server refused before
+    taking anything: the run stops and the message stays unsent."""
+
+    settings: SmtpSettings  # timeout, attempts, backoff (and host, port for messages)
+
+    @property
+    def where(self) -> str: ...
+
+    def describe(self) -> str: ...
+
+    def deliver(self, message: Outgoing, before_end: Callable[[], None]) -> str: ...
+
+    def close(self) -> None: ...
+
+
 class Mailer:
     """One SMTP connection, opened on first use and reopened after a failure.
 
@@ -192,6 +227,17 @@ class Mailer:
     @property
     def where(self) -> str:
         return f"{self.settings.host}:{self.settings.port}"
+
+    def describe(self) -> str:
+        """The route in a sentence (``cbct-docs mail test``)."""
+        login = f" as {self.settings.user}" if self.settings.user else ""
+        return f"SMTP to {self.where}{login} ({self.settings.security})"
+
+    def _login(self, connection: smtplib.SMTP) -> None:
+        connection.login(self.settings.user, self.password or "")
+
+    def _login_hint(self) -> str:
+        return "check the user and CBCT_SMTP_PASSWORD"
 
     def _open(self) -> smtplib.SMTP:
         s, where = self.settings, self.where
@@ -229,7 +275,7 @@ class Mailer:
                         location=where, hint="leave [smtp] user empty for a server that needs "
                         'none; many offer it only after TLS (security = "starttls")')
                 with self.watchdog.step(connection):
-                    connection.login(s.user, self.password or "")
+                    self._login(connection)
         except DeliveryError:
             self._discard(connection)
             raise
@@ -237,7 +283,7 @@ class Mailer:
             self._discard(connection)
             raise DeliveryError(f"login as {s.user!r} refused: {error.smtp_code} "
                                 f"{_text(error.smtp_error)}", location=where,
-                                hint="check the user and CBCT_SMTP_PASSWORD") from None
+                                hint=self._login_hint()) from None
         except UnicodeEncodeError:
             self._discard(connection)
             raise DeliveryError("the SMTP user name or password has non-ASCII characters, "
@@ -415,3 +461,27 @@ class Mailer:
 def _text(value: bytes | str) -> str:
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return " ".join(text.split())
+
+
+class OAuthMailer(Mailer):
+    """SMTP with ``AUTH XOAUTH2`` (Microsoft 365: ``smtp.office365.com:587``, STARTTLS): the
+    login is the mailbox and an OAuth2 access token instead of a password. A new connection
+    asks :class:`.oauth.TokenSource` again, which renews a token before it expires."""
+
+    def __init__(self, settings: SmtpSettings, tokens: TokenSource) -> None:
+        super().__init__(settings, None)
+        self.tokens = tokens
+
+    def describe(self) -> str:
+        return (f"SMTP with OAuth2 (XOAUTH2) to {self.where} as {self.settings.user} "
+                f"({self.settings.security}; {self.tokens.describe()})")
+
+    def _login(self, connection: smtplib.SMTP) -> None:
+        token = self.tokens.token()
+        initial = f"user={self.settings.user}\x01auth=Bearer {token}\x01\x01"
+        # A refusal comes as a 334 challenge (an error in JSON), answered with an empty line.
+        connection.auth("XOAUTH2", lambda challenge=None: "" if challenge else initial,
+                        initial_response_ok=True)
+
+    def _login_hint(self) -> str:
+        return self.tokens.refused_hint()

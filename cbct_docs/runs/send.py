@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..deliver.email import EML_POLICY
 from ..deliver.outbox import Entry, Outbox, read_only
+from ..deliver.routes import make_route
 from ..deliver.sending import (
     SEND,
     BatchReport,
@@ -26,7 +27,7 @@ from ..deliver.sending import (
     preview,
     send_batch,
 )
-from ..deliver.smtp import ConnectionLost, Mailer, Outgoing, Refused, read_outgoing
+from ..deliver.smtp import ConnectionLost, Outgoing, Refused, Route, read_outgoing
 from ..domain.approval import may_send
 from ..errors import DataError, DeliveryError, UsageError
 from ..settings import load_settings
@@ -89,15 +90,16 @@ def send_plan(office: OfficeFolder, batch_id: int, options: SendOptions | None =
     return plan
 
 
-def mailer(office: OfficeFolder, password: str | None = None) -> tuple[Mailer, float]:
+def mailer(office: OfficeFolder, password: str | None = None) -> tuple[Route, float]:
+    """The route of the office's settings ([mail] route), as ``cbct-docs send`` takes it."""
     settings = load_settings(office.settings_path)
     smtp = settings.smtp()
     password = password or os.environ.get(PASSWORD_VARIABLE) or None
-    if smtp.user and not password:
+    if settings.mail().route == "smtp" and smtp.user and not password:
         raise UsageError(f"de SMTP-gebruiker {smtp.user} heeft een wachtwoord nodig",
                          hint="vul het wachtwoord van de mailserver in, of zet "
                               "CBCT_SMTP_PASSWORD voordat u cbct-docs serve start")
-    return Mailer(smtp, password), smtp.rate
+    return make_route(settings, lambda _user: password), smtp.rate
 
 
 @dataclass

@@ -81,8 +81,10 @@ def test_every_table_repeats_its_header_row_and_rows_do_not_split() -> None:
                for name in ("Heading 1", "Heading 2"))
 
 
-def test_footer_says_pagina_n_van_m() -> None:
-    with zipfile.ZipFile(templates_dir() / "letters" / "besluitbrief.docx") as archive:
+@pytest.mark.parametrize("name", ["letters/besluitbrief.docx", "reports/auditrapport.docx",
+                                  "reports/whitepaper.docx"])
+def test_footer_says_pagina_n_van_m(name: str) -> None:
+    with zipfile.ZipFile(templates_dir() / name) as archive:
         footers = "".join(archive.read(n).decode() for n in archive.namelist()
                           if n.startswith("word/footer"))
     assert "pagina " in footers and " van " in footers

@@ -20,7 +20,8 @@ def count_tests(path: Path, marker: str) -> int:
 def test_reliability_counts_match_the_tests() -> None:
     cases = len(list((ROOT / "tests" / "badinput").glob("*/case.json")))
     properties = sum(count_tests(ROOT / "tests" / name, r"^@given")
-                     for name in ("test_properties.py", "test_reader_properties.py"))
+                     for name in ("test_properties.py", "test_reader_properties.py",
+                                  "test_templates_check.py"))
     crashes = sum(count_tests(ROOT / "tests" / name, r"^def test_")
                   for name in ("test_crash_safety.py", "test_send_crash.py",
                                "test_send_interrupt.py", "test_decide_crash.py"))

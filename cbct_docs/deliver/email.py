@@ -4,20 +4,35 @@ The Message-ID is derived from the content (sender, recipient, subject, bodies,
 attachments), so rendering the same e-mail again gives the same Message-ID: the outbox
 ledger recognises a message it has sent before, and a recipient's mail system can spot a
 duplicate if one ever slips through.
+
+Two builders make the same e-mail. :func:`build_message` first tries the fast one
+(:func:`build_eml`): the fixed shape this tool writes, put together from byte templates
+(RFC 2047 encoded-words for names and subjects that are not plain ASCII, quoted-printable
+bodies, base64 attachments, CRLF, header lines folded well under 998 characters). Whatever
+it cannot express for certain (an ``=?`` in a header, an address that is not a plain
+``local@domain``, control characters, a name or subject too long to fold at spaces) goes to
+the standard library's :class:`~email.message.EmailMessage`, the builder it replaced.
+tests/test_email_fast.py parses both with the standard parser and compares every header,
+body and attachment, and the content fingerprint the outbox keeps.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import mimetypes
 import re
+import urllib.parse
 from collections.abc import Sequence
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.parser import BytesParser
 from email.utils import formatdate
 from pathlib import Path
+from typing import Any
 
 from ..errors import DataError, OutputError
 from ..render.inline import inline_css
@@ -39,7 +54,32 @@ def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
     ``sender``/``to``/``reply_to`` may carry a display name with diacritics, e.g.
     ``"Bureau Certificering <info@cbct.example>"``. With attachments the message becomes
     multipart/mixed around the alternatives.
+
+    The message is made by the fast builder when it can express it (see the module's
+    text): then ``as_bytes(policy=EML_POLICY)`` returns its bytes as made, and anything
+    else (reading a header, another policy) works on the message parsed from them.
     """
+    parts = [_read_attachment(Path(p)) for p in attachments]
+    inlined = html if css_inlined else inline_css(html)
+    data = _fast_eml(sender, to, reply_to, subject, text, html, inlined, parts)
+    if data is not None:
+        return PrebuiltMessage(data)
+    return _stdlib_message(sender, to, reply_to, subject, text, html, inlined, parts)
+
+
+def build_eml(*, sender: str, to: str, subject: str, html: str, text: str,
+              attachments: Sequence[Path] = (), reply_to: str | None = None,
+              css_inlined: bool = False) -> bytes:
+    """:func:`build_message` as the bytes of an ``.eml`` file (``EML_POLICY``)."""
+    return build_message(sender=sender, to=to, subject=subject, html=html, text=text,
+                         attachments=attachments, reply_to=reply_to,
+                         css_inlined=css_inlined).as_bytes(policy=EML_POLICY)
+
+
+def _stdlib_message(sender: str, to: str, reply_to: str | None, subject: str, text: str,
+                    html: str, inlined: str,
+                    parts: Sequence[tuple[str, bytes]]) -> EmailMessage:
+    """The e-mail built with the standard library (the reference the fast path matches)."""
     message = EmailMessage(policy=policy.default)
     _set_address(message, "From", sender)
     _set_address(message, "To", to)
@@ -48,21 +88,259 @@ def build_message(*, sender: str, to: str, subject: str, html: str, text: str,
     message["Subject"] = " ".join(subject.split())
     message["Date"] = formatdate(localtime=True)
 
-    parts = [_read_attachment(Path(p)) for p in attachments]
     digest = _content_digest(sender, to, reply_to, subject, text, html, parts)
     domain = _domain(message, "From")
     message["Message-ID"] = f"<cbct-{digest[:32]}@{domain}>"
 
     # Quoted-printable keeps the message 7-bit clean, so any SMTP server takes it as is.
     message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    if not css_inlined:  # templates compiled with their CSS inlined once skip this
-        html = inline_css(html)
-    message.add_alternative(html, subtype="html", charset="utf-8",
+    message.add_alternative(inlined, subtype="html", charset="utf-8",
                             cte="quoted-printable")
     for name, data in parts:
         maintype, subtype = _mime_type(name)
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    _refuse_line_breaks(message)
     return message
+
+
+def _refuse_line_breaks(message: EmailMessage) -> None:
+    """Refuse a header that would be written as more than one header.
+
+    Python's header classes decode encoded-words in what they are given: a subject or
+    a quoted name holding ``=?utf-8?q?x=0D=0ABcc:_y@z.example?=`` is written with a real
+    line break, and the text after it reads as a header of its own (a Bcc: nobody sees).
+    Every line after a header's first must be a folded one, starting with a space or tab.
+    """
+    for name, value in message.items():
+        lines = EML_POLICY.fold_binary(name, value).split(b"\r\n")
+        if lines[-1] or any(b"\r" in line or b"\n" in line or
+                            (number and not line.startswith((b" ", b"\t")))
+                            for number, line in enumerate(lines[:-1])):
+            raise DataError(f"{name}: {str(value)!r} holds a line break",
+                            hint="an encoded-word (=?…?=) that decodes to a line break "
+                                 "cannot go in a header")
+
+
+class PrebuiltMessage(EmailMessage):
+    """An e-mail made as bytes by the fast builder.
+
+    ``as_bytes(policy=EML_POLICY)`` returns those bytes unchanged. Everything else an
+    :class:`EmailMessage` does (headers, parts, other policies, changes) works on the
+    message parsed from them, parsed the first time it is needed.
+    """
+
+    def __init__(self, data: bytes) -> None:  # no super().__init__(): see __getattr__
+        self.__dict__["_eml"] = data
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for attributes not set yet: the message's own state (_headers,
+        # _payload, policy, …) comes from parsing the bytes, once, with LF line ends as
+        # the standard builder keeps them in memory.
+        if name.startswith("__") or name == "_eml" or "_headers" in self.__dict__:
+            raise AttributeError(name)
+        parsed = BytesParser(policy=policy.default).parsebytes(
+            self.__dict__["_eml"].replace(b"\r\n", b"\n"))
+        self.__dict__.update(parsed.__dict__)
+        return getattr(self, name)
+
+    def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
+        if policy is EML_POLICY and not unixfrom and "_headers" not in self.__dict__:
+            return bytes(self.__dict__["_eml"])
+        return super().as_bytes(unixfrom=unixfrom, policy=policy)
+
+
+# The fast builder --------------------------------------------------------------------
+
+#: A plain ``local@domain`` (dot-atoms, ASCII): what the fast builder writes as is.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+#: RFC 5322 specials: an ASCII display name with one of these is written quoted.
+_SPECIALS = frozenset('()<>@,:;.\\"[]')
+#: A header line the fast builder writes stays within this (RFC 5322: 998).
+_HEADER_LINE = 78
+_LONGEST_LINE = 998
+#: Encoded-words of 64 characters at most (``=?utf-8?b?`` + 52 base64 characters + ``?=``),
+#: so that one fits a 78-character line after ``Reply-To: `` (RFC 2047: 75 at most).
+_WORD_BYTES = 39
+#: Attachment names written as a quoted string as they are; others RFC 2231 encoded.
+_PLAIN_FILENAME = re.compile(r"[ -~]+")
+
+
+class _Unsupported(Exception):
+    """The fast builder cannot express this e-mail for certain: build it the standard way."""
+
+
+def _fast_eml(sender: str, to: str, reply_to: str | None, subject: str, text: str,
+              html: str, inlined: str, parts: Sequence[tuple[str, bytes]]) -> bytes | None:
+    """The ``.eml`` bytes as the standard builder would make them (same headers in the
+    same order, same decoded content), or None when the standard builder should decide."""
+    try:
+        from_header, domain = _fast_address("From", sender)
+        headers = [from_header, _fast_address("To", to)[0]]
+        if reply_to:
+            headers.append(_fast_address("Reply-To", reply_to)[0])
+        headers.append(_fold_text("Subject", " ".join(subject.split())))
+        digest = _content_digest(sender, to, reply_to, subject, text, html, parts)
+        headers += [f"Date: {formatdate(localtime=True)}",
+                    f"Message-ID: <cbct-{digest[:32]}@{domain}>", "MIME-Version: 1.0"]
+        bodies = [_qp_part("plain", text, mime_version=False),
+                  _qp_part("html", inlined, mime_version=True)]
+        alternative = f"=_cbct_{digest[32:48]}_alt"
+        if not parts:
+            head = "\r\n".join([*headers, "Content-Type: multipart/alternative; "
+                                          f'boundary="{alternative}"', "", ""])
+            return head.encode("ascii") + _multipart(alternative, bodies)
+        mixed = f"=_cbct_{digest[32:48]}_mix"
+        head = "\r\n".join([*headers, f'Content-Type: multipart/mixed; boundary="{mixed}"',
+                             "", ""])
+        inner = (f'Content-Type: multipart/alternative; boundary="{alternative}"\r\n\r\n'
+                 .encode("ascii") + _multipart(alternative, bodies))
+        return head.encode("ascii") + _multipart(
+            mixed, [inner, *(_attachment(name, data) for name, data in parts)])
+    except (_Unsupported, UnicodeError):
+        return None
+
+
+def _fast_address(header: str, value: str) -> tuple[str, str]:
+    """``Header: name <address>`` as the standard builder's :func:`_set_address` means it,
+    and the address's domain; :class:`_Unsupported` for anything but a plain address."""
+    if "=?" in value:  # the standard parser would read it as an encoded-word
+        raise _Unsupported(header)
+    named = _NAMED.match(value)
+    if named:
+        name = " ".join(named["name"].strip('" ').split())
+        address = named["address"].strip()
+    else:
+        name, address = "", value.strip()
+    if not _PLAIN_ADDRESS.fullmatch(address):
+        raise _Unsupported(header)
+    domain = address.rpartition("@")[2]
+    if not name:
+        line = f"{header}: {address}"
+    elif not name.isprintable():
+        raise _Unsupported(header)
+    elif name.isascii():
+        if _SPECIALS.intersection(name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        line = f"{header}: {name} <{address}>"
+    else:
+        line = _fold_words(f"{header}:", _mixed_words(name, phrase=True) + [f"<{address}>"])
+    if max(len(part) for part in line.split("\r\n")) > _LONGEST_LINE:
+        raise _Unsupported(header)
+    return line, domain
+
+
+def _fold_text(header: str, value: str) -> str:
+    """An unstructured header (the subject): as is when plain ASCII, else encoded-words;
+    folded at spaces. The value has single spaces only (the caller joined its words)."""
+    if "=?" in value or not value.isprintable():
+        raise _Unsupported(header)
+    words = _mixed_words(value, phrase=False)
+    line = _fold_words(f"{header}:", words) if words else f"{header}: "
+    if max(len(part) for part in line.split("\r\n")) > _LONGEST_LINE:
+        raise _Unsupported(header)
+    return line
+
+
+def _mixed_words(value: str, *, phrase: bool) -> list[str]:
+    """The words of ``value`` (single spaces) to write: plain words as they are, and each
+    run of other words as encoded-words, the spaces inside the run encoded with it.
+
+    Readers keep the space between a plain word and an encoded-word. Between two
+    encoded-words RFC 2047 readers drop it, and so does Python's parser in a subject, but
+    not in a display name (a "phrase"): a run in a name must fit one encoded-word.
+    """
+    words: list[str] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if run:
+            encoded = _encoded_words(" ".join(run))
+            if phrase and len(encoded) > 1:
+                raise _Unsupported(value)
+            words.extend(encoded)
+            run.clear()
+
+    for word in value.split(" ") if value else []:
+        if word.isascii() and not (phrase and _SPECIALS.intersection(word)):
+            end_run()
+            words.append(word)
+        else:
+            run.append(word)
+    end_run()
+    return words
+
+
+def _fold_words(start: str, words: list[str]) -> str:
+    """``start`` and the words, one space apart, a new (folded) line before a word that
+    would pass the header line length; a fold is CRLF + space, read back as one space."""
+    lines, line = [], start
+    for word in words:
+        if len(line) + 1 + len(word) > _HEADER_LINE and line != start:
+            lines.append(line)
+            line = " " + word
+        else:
+            line += " " + word
+    lines.append(line)
+    return "\r\n".join(lines)
+
+
+def _encoded_words(value: str) -> list[str]:
+    """``value`` as RFC 2047 encoded-words (UTF-8, base64), each at most 75 characters and
+    holding whole characters; readers join adjacent encoded-words without the space."""
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
+    for char in value:
+        length = len(char.encode("utf-8"))
+        if size + length > _WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(char)
+        size += length
+    words.append("".join(chunk))
+    return [f"=?utf-8?b?{base64.b64encode(word.encode('utf-8')).decode('ascii')}?="
+            for word in words]
+
+
+def _qp_part(subtype: str, body: str, *, mime_version: bool) -> bytes:
+    """A text part as ``set_content(..., cte="quoted-printable")`` makes it: line ends
+    normalised (CR, LF or CRLF), a final line end, every line at most 76 characters."""
+    data = body.encode("utf-8")
+    data = b"\r\n".join(data.splitlines()) + b"\r\n"
+    head = (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n"
+            + ("MIME-Version: 1.0\r\n" if mime_version else "") + "\r\n")
+    return head.encode("ascii") + binascii.b2a_qp(data, istext=True)
+
+
+def _attachment(name: str, data: bytes) -> bytes:
+    if not name.isprintable():
+        raise _Unsupported(name)
+    maintype, subtype = _mime_type(name)
+    if _PLAIN_FILENAME.fullmatch(name) and '"' not in name and "\\" not in name:
+        filename = f'filename="{name}"'
+    else:
+        filename = "filename*=utf-8''" + urllib.parse.quote(name, safe="", encoding="utf-8")
+    disposition = f"Content-Disposition: attachment; {filename}"
+    if len(disposition) > _LONGEST_LINE:
+        raise _Unsupported(name)
+    head = (f"Content-Type: {maintype}/{subtype}\r\n"
+            "Content-Transfer-Encoding: base64\r\n"
+            f"{disposition}\r\nMIME-Version: 1.0\r\n\r\n")
+    return head.encode("ascii") + base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+def _multipart(boundary: str, parts: Sequence[bytes]) -> bytes:
+    """Parts between boundaries. The boundary begins ``=_``, which quoted-printable and
+    base64 never write, so no body line can be mistaken for it."""
+    separator = f"--{boundary}\r\n".encode("ascii")
+    ending = f"--{boundary}--\r\n".encode("ascii")
+    out = []
+    for part in parts:
+        out += [separator, part, b"\r\n"]
+    out.append(ending)
+    return b"".join(out)
 
 
 def write_eml(message: EmailMessage, path: Path, overwrite: bool = False) -> Path:

@@ -264,8 +264,8 @@ class HttpsServer:
         return f"https://127.0.0.1:{self.port}"
 
 
-@pytest.fixture
-def microsoft(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpsServer]:
+def microsoft_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HttpsServer]:
+    """The fixture ``microsoft`` (other modules register it under that name too)."""
     cert, key = self_signed(tmp_path)
     state = Microsoft()
     handler = type("BoundHandler", (Handler,), {"state": state})
@@ -331,8 +331,8 @@ def start_oauth_smtp(handler: OAuthMailServer) -> Controller:
     return controller
 
 
-@pytest.fixture
-def oauth_smtp(microsoft: HttpsServer) -> Iterator[tuple[OAuthMailServer, int]]:
+def oauth_smtp_server(microsoft: HttpsServer) -> Iterator[tuple[OAuthMailServer, int]]:
+    """The fixture ``oauth_smtp``: aiosmtpd with XOAUTH2 on 127.0.0.1."""
     handler = OAuthMailServer(microsoft.state)
     controller = start_oauth_smtp(handler)
     try:
@@ -357,14 +357,20 @@ def write_mail_config(path: Path, microsoft: HttpsServer, route: str, *, smtp_po
     return path
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def mail_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No CBCT_ variable of the machine; this test's ledger, token cache and secret."""
     for name in list(os.environ):
         if name.startswith("CBCT_"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("CBCT_LEDGER", str(tmp_path / "cbct-ledger.sqlite"))
     monkeypatch.setenv("CBCT_MAIL_TOKEN_CACHE", str(tmp_path / "token-cache.bin"))
     monkeypatch.setenv("CBCT_MAIL_CLIENT_SECRET", SECRET)
+
+
+# Fixtures by their own names (the other test_mail_* modules register them the same way).
+microsoft = pytest.fixture(name="microsoft")(microsoft_server)
+oauth_smtp = pytest.fixture(name="oauth_smtp")(oauth_smtp_server)
+clean_environment = pytest.fixture(name="clean_environment", autouse=True)(mail_environment)
 
 
 def run(*args: str) -> Result:

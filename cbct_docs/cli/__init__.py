@@ -18,7 +18,7 @@ from ..errors import CbctError
 
 # Command modules; each defines ``commands``, a list of click commands.
 COMMAND_MODULES = ["register", "lifecycle", "process", "campaign", "scoresheet", "merge",
-                   "send", "whitepaper", "overview", "demo", "web", "templates", "news"]
+                   "send", "whitepaper", "overview", "demo", "web", "templates", "news", "mail"]
 
 
 class CbctClickError(click.ClickException):

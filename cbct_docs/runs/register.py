@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..deliver.files import atomic_write
 from ..domain.register import Organisation
+from ..records.inert import append_row
 from ..store.dossiers import Change, load_organisations
 from .office import OfficeFolder
 
@@ -28,24 +30,32 @@ def export_register(office: OfficeFolder, path: Path, *, overwrite: bool = False
 
 
 def register_workbook(orgs: list[Organisation]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Organisaties"
-    sheet.append(list(EXPORT_COLUMNS))
+    rows: list[list[object]] = []
     for org in orgs:
         values: list[object] = []
         for name in EXPORT_COLUMNS:
             value = getattr(org, name)
             values.append(", ".join(value) if isinstance(value, tuple) else value)
-        sheet.append(values)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a name such as "=SUM(…)" stays text
-            elif cell.value is not None and not isinstance(cell.value, str):
+        rows.append(values)
+    return inert_workbook("Organisaties", EXPORT_COLUMNS, rows)
+
+
+def inert_workbook(title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """One sheet: a header and rows; every text stays text (records/inert.py), every date
+    reads as a Dutch date."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    append_row(sheet, header)
+    for values in rows:
+        row = append_row(sheet, values)
+        for cell in sheet[row]:
+            if isinstance(cell.value, dt.date):
                 cell.number_format = "DD-MM-YYYY"
     buffer = io.BytesIO()
     book.save(buffer)

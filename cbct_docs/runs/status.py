@@ -4,7 +4,6 @@ audits per quarter and per auditor per month (the office's capacity)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,27 +115,12 @@ STATUS_COLUMNS = ("cert_nr", "naam", "kader", "kwartaal", "stap", "volgende acti
 
 def status_workbook(rows: list[StatusRow]) -> bytes:
     """The status as an .xlsx; every value is text or a date, never a formula."""
-    from openpyxl import Workbook
+    from .register import inert_workbook
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Status"
-    sheet.append(list(STATUS_COLUMNS))
-    for row in rows:
-        values: list[object] = [row.cert_nr, row.name, row.framework, str(row.quarter),
-                                row.step, row.action, row.deadline,
-                                "ja" if row.overdue else "", "; ".join(row.exceptions)]
-        sheet.append(values)
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, also "=…" from a name
-            elif isinstance(cell.value, dt.date):
-                cell.number_format = "DD-MM-YYYY"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return inert_workbook("Status", STATUS_COLUMNS, (
+        [row.cert_nr, row.name, row.framework, str(row.quarter), row.step, row.action,
+         row.deadline, "ja" if row.overdue else "", "; ".join(row.exceptions)]
+        for row in rows))
 
 
 @dataclass(frozen=True)

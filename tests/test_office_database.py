@@ -15,6 +15,7 @@ from cbct_docs.deliver.ledger import Ledger
 from cbct_docs.deliver.outbox import Outbox
 from cbct_docs.errors import OutputError
 from cbct_docs.paths import samples_dir
+from cbct_docs.records.inert import set_cell
 from cbct_docs.runs.office import OfficeFolder
 from cbct_docs.runs.register import export_register
 from cbct_docs.store.database import SCHEMA_VERSION, open_database, schema_version
@@ -90,7 +91,7 @@ def edited_register(tmp_path: Path, changes: dict[str, dict[str, object]]) -> Pa
     for row in sheet.iter_rows(min_row=2):
         number = row[header.index("cert_nr")].value
         for column, value in changes.get(str(number), {}).items():
-            row[header.index(column)].value = value
+            set_cell(row[header.index(column)], value)  # as typed: text stays text
     path = tmp_path / "register.xlsx"
     book.save(path)
     return path

@@ -553,3 +553,24 @@ def test_the_route_and_its_secrets_in_the_settings(tmp_path: Path,
         load_settings(config).mail()
     config.write_text("[sender]\nemail = \"a@b.example\"\n")
     assert load_settings(config).mail().route == "smtp"
+
+
+def test_the_web_apps_send_step_takes_the_configured_route(
+        tmp_path: Path, microsoft: HttpsServer, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from cbct_docs.deliver.graph import GraphMailer
+    from cbct_docs.deliver.smtp import read_outgoing
+    from cbct_docs.runs.office import OfficeFolder
+    from cbct_docs.runs.send import mailer
+
+    caplog.set_level(logging.DEBUG)  # MSAL's and urllib3's logs too
+    config = write_mail_config(tmp_path / "cbct-docs.toml", microsoft, "graph")
+    post, _rate = mailer(OfficeFolder(tmp_path, config))
+    assert isinstance(post, GraphMailer)
+    [path] = make_mails(tmp_path / "mails", [("Bibliotheek Oost", "Anna", "anna@oost.example")])
+    answer = post.deliver(read_outgoing([path])[0], before_end=lambda: None)
+    assert answer == f"202 accepted by Microsoft Graph; a copy in Sent Items of {MAILBOX}"
+    assert len(microsoft.state.received) == 1
+    assert microsoft.state.tokens  # a token was handed out, and it is in no log line
+    no_secrets_in(microsoft.state, caplog.text)

@@ -4,6 +4,7 @@ test`` through each route. Real servers on 127.0.0.1 (see test_mail_routes)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,10 @@ def test_a_person_signs_in_once_and_the_token_is_renewed_before_it_expires(
     assert state.token_requests["urn:ietf:params:oauth:grant-type:device_code"] == 2
     cache = tmp_path / "token-cache.bin"
     assert str(cache) in result.output and cache.exists()
+    if "(encrypted)" not in result.output:  # no DPAPI, Keychain or libsecret on this machine
+        assert "unencrypted (no OS key store here), owner only" in result.output
+        if os.name == "posix":
+            assert cache.stat().st_mode & 0o777 == 0o600
 
     result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
     assert result.exit_code == 0, result.output
@@ -96,3 +101,16 @@ def test_mail_test_through_smtp_oauth2(tmp_path: Path, microsoft: HttpsServer,
     assert [r.rcpt_tos for r in handler.received] == [["mij@cbct.example"]]
     assert SECRET not in result.output
     no_secrets_in(microsoft.state, result.output)
+
+
+def test_the_apps_token_is_renewed_before_it_expires(tmp_path: Path,
+                                                     microsoft: HttpsServer) -> None:
+    state = microsoft.state
+    state.expires_in = 120  # inside MSAL's five minutes: renewed before each use
+    make_mails(tmp_path / "mails")
+    config = write_mail_config(tmp_path / "cbct-docs.toml", microsoft, "graph")
+    result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert state.token_requests["client_credentials"] == 3
+    assert len(set(state.tokens)) == 3
+    no_secrets_in(state, result.output, ledger_bytes(tmp_path))

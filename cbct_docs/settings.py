@@ -7,7 +7,9 @@ keys it changes. Any module can read its own section: ``load_settings()["letterh
 
 SMTP values can also come from the environment (``CBCT_SMTP_HOST``, ``_PORT``,
 ``_SECURITY``, ``_USER``), which wins over the file. The password is never read from a
-file: only ``CBCT_SMTP_PASSWORD`` or a prompt.
+file: only ``CBCT_SMTP_PASSWORD`` or a prompt. ``[mail]`` (:meth:`Settings.mail`) chooses the
+route (smtp, smtp-oauth2, graph) and names the Microsoft 365 app registration; its secret
+never comes from a file either (see :mod:`cbct_docs.deliver.oauth`).
 """
 
 from __future__ import annotations

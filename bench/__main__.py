@@ -61,6 +61,8 @@ SIDES = [
     Side("demo", "demo", "cbct-docs demo, end to end", 1, 1),
     Side("readers", "readers", "register check of a large register (rows/s)", 100_000, 10_000,
          module="bench.readers"),
+    Side("commands", "announce_command", "cbct-docs announce, whole process (e-mails/s)",
+         2000, 500, module="bench.commands"),  # with anchors: python -m bench.commands
 ]
 TARGETS = {
     "letters_render": Target(rate=1000, ratio=20, rss_mb=100),
@@ -73,6 +75,7 @@ TARGETS = {
     "bundle": Target(seconds=2),
     "demo": Target(seconds=20),
     "readers": Target(seconds=5),
+    "announce_command": Target(rate=2000),
 }
 
 
@@ -156,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small counts (a smoke run)")
     parser.add_argument("--only", nargs="*", metavar="GROUP",
-                        help="letters, e-mails, pdf, bundle, demo, readers")
+                        help="letters, e-mails, pdf, bundle, demo, readers, commands")
     parser.add_argument("--no-write", action="store_true", help="do not write results.md")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per side")
     args = parser.parse_args(argv)

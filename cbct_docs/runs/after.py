@@ -17,10 +17,8 @@ from .run import Run, RunResult
 def survey(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path,
            overwrite: bool = False, register: Path | None = None) -> RunResult:
     """A tevredenheidsenquête e-mail per organisation, after its decision, once."""
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     for cert_nr in only:
         with run.problems.catch():
             org = find_organisation(orgs, cert_nr)

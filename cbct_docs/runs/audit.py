@@ -63,10 +63,8 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
            progress: Progress | None = None) -> RunResult:
     """Concept (records the audit from the sheet, and the concept sent) or definitief
     (records the reaction, or the end of its term, and the report)."""
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
     for done, (org, sheet) in enumerate(pairs, start=1):
         with run.problems.catch(), about(org):
@@ -122,10 +120,8 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
            register: Path | None = None, progress: Progress | None = None) -> RunResult:
     """Besluitbrief (and certificaat) per score sheet; after a heraudit, the sheet of the
     heraudit gives the decision on the parts it covered."""
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
     for done, (org, sheet) in enumerate(pairs, start=1):
         with run.problems.catch(), about(org):
@@ -214,10 +210,8 @@ def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out:
     (recorded, so it is never given twice)."""
     if number and len(only) > 1:
         raise UsageError("--number fits one --org only")
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     for cert_nr in only:
         with run.problems.catch():
             org = find_organisation(orgs, cert_nr)
@@ -238,10 +232,8 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
              register: Path | None = None) -> RunResult:
     """The heraudit letter after a decision that was not Gecertificeerd: on the parts
     that fell short only; records the heraudit as planned."""
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     for org, sheet in scoresheets(sheets, orgs):
         with run.problems.catch(), about(org):
             state = run.state(org)

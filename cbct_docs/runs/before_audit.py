@@ -55,10 +55,8 @@ def intake_reminder(office: OfficeFolder, quarter: Quarter, day: dt.date, *, out
 def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
               overwrite: bool, register: Path | None, *, reminder: bool,
               progress: Progress | None) -> RunResult:
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     kind = "intake-herinnering" if reminder else "aankondiging"
     chosen = due(run, orgs, quarter, starting=not reminder)
     for done, org in enumerate(chosen, start=1):
@@ -94,11 +92,9 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
             progress: Progress | None = None) -> RunResult:
     """A bevestigingsbrief per planned audit: of one quarter, of the organisations named,
     or of the whole planning. Organisations already confirmed are passed by."""
-    orgs, changes = office.organisations(register)
     plans = read_planning(planning)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     by_number = {org.cert_nr: org for org in orgs}
     wanted = list(only) or [nr for nr in plans if nr in by_number]
     for number in wanted:

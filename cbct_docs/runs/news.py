@@ -18,10 +18,8 @@ def news(office: OfficeFolder, cert_nr: str, *, out: Path, overwrite: bool = Fal
          register: Path | None = None) -> RunResult:
     """``<certnr>-nieuwsbericht-<name>.docx`` and ``.html`` for a certified organisation.
     Nothing is recorded: the news item is the organisation's to publish."""
-    orgs, changes = office.organisations(register)
-    letterhead = office.letterhead()
-    run = Run(office, out, overwrite)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, out, overwrite, register)
+    letterhead = run.letterhead
     org = find_organisation(orgs, cert_nr)
     dossier = run.dossiers.get(org.cert_nr)  # the last cycle, also when it is complete
     state = dossier.state if dossier is not None else None

@@ -39,9 +39,7 @@ class Happening:
 def record(office: OfficeFolder, items: Sequence[Happening],
            register: Path | None = None) -> RunResult:
     """Record events; all are checked first, and none is recorded when one is wrong."""
-    orgs, changes = office.organisations(register)
-    run = Run(office, office.folder)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, office.folder, register=register)
     pending: dict[str, list[Kind]] = {}
     for item in items:
         with run.problems.catch():
@@ -105,9 +103,7 @@ def import_dossiers(office: OfficeFolder, *, planning: Path | None = None,
     """Dossiers for an office that starts mid-cycle: announced and confirmed from the
     planning, the audit from the score sheets. What is recorded already stays; running
     it twice changes nothing."""
-    orgs, changes = office.organisations(register)
-    run = Run(office, office.folder)
-    run.result.notes += [str(c) for c in changes]
+    run, orgs = Run.begin(office, office.folder, register=register)
     if planning is not None:
         for cert_nr, plan in read_planning(planning).items():
             with run.problems.catch():

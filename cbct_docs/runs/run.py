@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..deliver.ledger import transaction
-from ..documents.context import Batch, Made
+from ..documents.context import Batch, Made, Office
 from ..domain.planning import DEFAULT_DEADLINES, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
@@ -72,6 +72,23 @@ class Run:
         self.targets: dict[str, Dossier | None] = {}  # the dossier each state came from
         self.result = RunResult(out=out)
         self.problems = Problems()
+        self._letterhead: Office | None = None
+
+    @classmethod
+    def begin(cls, office: OfficeFolder, out: Path, overwrite: bool = False,
+              register: Path | None = None) -> tuple[Run, list[Organisation]]:
+        """A run over the office's organisations (after reading ``register`` in, when
+        given); what the register changed is the run's first note."""
+        orgs, changes = office.organisations(register)
+        run = cls(office, out, overwrite)
+        run.result.notes += [str(change) for change in changes]
+        return run, orgs
+
+    @property
+    def letterhead(self) -> Office:
+        if self._letterhead is None:
+            self._letterhead = self.office.letterhead()
+        return self._letterhead
 
     # --- the dossier as it stands --------------------------------------------------------
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import DataError, OutputError, Problems, UsageError
+from ..render.limits import check_package
 from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers
 from .files import atomic_write
 
@@ -61,17 +62,9 @@ def read_parts(path: Path, wanted: Callable[[str], bool] = lambda name: True
     Raises OSError / zipfile.BadZipFile for an unreadable file and DataError for one too big.
     """
     with zipfile.ZipFile(path) as archive:
+        check_package(archive, path, part_limit=MAX_PART_BYTES,
+                      total_limit=MAX_PACKAGE_BYTES)
         members = [info for info in archive.infolist() if wanted(info.filename)]
-        biggest = max(members, key=lambda info: info.file_size, default=None)
-        if biggest is not None and biggest.file_size > MAX_PART_BYTES:
-            raise DataError(f"part {biggest.filename} unpacks to {biggest.file_size:,} bytes, "
-                            f"more than the {MAX_PART_BYTES // 2**20} MB a document may hold",
-                            location=path, hint="is it really a letter?")
-        total = sum(info.file_size for info in members)
-        if total > MAX_PACKAGE_BYTES:
-            raise DataError(f"unpacks to {total:,} bytes, more than the "
-                            f"{MAX_PACKAGE_BYTES // 2**20} MB a document may hold",
-                            location=path, hint="is it really a letter?")
         return {info.filename: archive.read(info) for info in members}
 
 

@@ -25,6 +25,7 @@ from ..errors import CbctError, TemplateError
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
 from .images import bind_images
+from .limits import check_package
 from .lookup import redirect
 from .template_check import TemplateScan, lost_text, lost_text_error, scan_docx
 
@@ -51,6 +52,8 @@ class DocxRenderer:
         if not zipfile.is_zipfile(io.BytesIO(self.data)):
             raise TemplateError("not a Word document (a .docx is a zip file; this one is not)",
                                 location=self.name, hint="save it again as .docx in Word")
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+            check_package(archive, self.name)  # before anything unpacks it: no zip bomb
         # The check a typo cannot get past: braces, blocks over paragraphs, mail-merge
         # fields, text a paragraph tag would drop; all located, all at once.
         self.scan: TemplateScan = scan_docx(self.data, self.name)

@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..errors import CbctError, DataError, SandboxError, TemplateError
 from .filters import FILTERS
+from .limits import check_binop, check_output, limited_range
 
 # XML 1.0 cannot hold C0 controls other than tab, LF and CR, nor U+FFFE/U+FFFF.
 # Rule (documented in the README): such characters in data are removed.
@@ -48,6 +49,9 @@ def _printable(value: Any) -> Any:
 
 
 class StrictEnvironment(ImmutableSandboxedEnvironment):
+    # ``*`` and ``**`` go through call_binop, where their size is checked first.
+    intercepted_binops = frozenset(["*", "**"])
+
     def __init__(self, search_path: str | Path | list[str] | None = None,
                  **options: Any) -> None:
         paths = search_path if isinstance(search_path, list) else [str(search_path)]
@@ -61,6 +65,14 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
             **options,
         )
         self.filters.update(FILTERS)
+        # Limits (render/limits.py): range() counts its steps per render; no lorem ipsum
+        # generator, which a slip can make produce a million words.
+        self.globals["range"] = limited_range
+        self.globals.pop("lipsum", None)
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        check_binop(operator, left, right)
+        return super().call_binop(context, operator, left, right)
 
 
 def make_environment(search_path: str | Path | None = None) -> StrictEnvironment:
@@ -140,7 +152,7 @@ def render_located(template: jinja2.Template, context: Mapping[str, Any], name: 
     CbctErrors (a bad date in a filter, say) pass unchanged; Jinja's own errors and
     runtime errors ({{ 1/0 }}, a filter given a wrong argument) become TemplateErrors."""
     try:
-        return template.render(clean_context(dict(context)))
+        return check_output(template.render(clean_context(dict(context))), name)
     except CbctError:
         raise
     except (jinja2.TemplateError, SecurityError) as error:

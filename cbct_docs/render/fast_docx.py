@@ -26,6 +26,7 @@ from lxml import etree
 from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .images import DocxImage
+from .limits import check_output
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -147,7 +148,7 @@ class CompiledDocx:
         """The finished ``.docx``. Jinja errors propagate for the caller to translate."""
         replaced: dict[str, bytes | Member] = {}
         for part in self.parts:
-            xml = part.template.render(context)
+            xml = check_output(part.template.render(context), part.zipname)
             last = self.last.get(part.zipname)
             if last is not None and last[0] == xml:
                 # Letterheads and footers often come out the same for every record.

@@ -1362,6 +1362,46 @@ def build(only: list[str] | None = None) -> list[Path]:
     return made
 
 
+# --- limits on what a template may make (render/limits.py) -------------------------------
+
+@case("template-loop-in-a-loop")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{% for i in range(99999) %}{% for j in range(99999) %}"
+                             "{{ naam }}{% endfor %}{% endfor %}")
+    csv_file(d / "data.csv", "naam\nA\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 2: {case}/brief.docx: not allowed: "
+                                    "the template's loops run more than 1,000,000 steps"}
+
+
+@case("template-text-times-a-billion")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ naam * 10**9 }}")
+    csv_file(d / "data.csv", "naam\nA\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 2: {case}/brief.docx: not allowed: "
+                                    "a text or list repeated 1,000,000,000 times"}
+
+
+@case("template-lorem-ipsum-million")
+def _(d: Path) -> dict[str, Any]:
+    letter(d / "brief.docx", "{{ lipsum(10**6) }}")
+    csv_file(d / "data.csv", "naam\nA\n")
+    return {"args": MERGE, "error": "{case}/data.csv:row 2: {case}/brief.docx: uses 'lipsum', "
+                                    "which this record does not have"}
+
+
+@case("template-zip-bomb")
+def _(d: Path) -> dict[str, Any]:
+    import zipfile
+
+    letter(d / "brief.docx", "Beste {{ naam }},")
+    with zipfile.ZipFile(d / "brief.docx", "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/media/opvulling.xml", b" " * (120 * 2**20))
+    csv_file(d / "data.csv", "naam\nA\n")
+    return {"args": MERGE, "exit": 1,
+            "error": "{case}/brief.docx: part word/media/opvulling.xml unpacks to 125,829,120 "
+                     "bytes, more than the 20 MB a document may hold"}
+
+
 if __name__ == "__main__":
     import sys
 

@@ -18,6 +18,10 @@ from cbct_docs.deliver.files import ensure_folder, safe_filename, write_files
     ("../../etc/passwd", "etc-passwd"),
     ("Bibliotheek Súdwest-Fryslân", "Bibliotheek Súdwest-Fryslân"),
     ("CON", "_CON"),
+    ("COM¹", "_COM¹"),  # Windows reserves the superscript digits too
+    ("LPT²", "_LPT²"),
+    ("CONIN$", "_CONIN$"),
+    ("conout$.txt", "_conout$.txt"),
     ("  ..  ", "document"),
     ("a\x00b\tc", "a-b-c"),
 ])

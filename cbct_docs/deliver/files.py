@@ -17,8 +17,11 @@ from typing import Any
 from ..errors import DataError, OutputError, UsageError
 
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_WINDOWS_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-                  *(f"lpt{i}" for i in range(1, 10))}
+# Windows also reserves COM and LPT with the superscript digits ¹ ² ³, and the console
+# names CONIN$ and CONOUT$.
+_WINDOWS_NAMES = {"con", "prn", "aux", "nul", "conin$", "conout$",
+                  *(f"{port}{digit}" for port in ("com", "lpt")
+                    for digit in [*map(str, range(1, 10)), "¹", "²", "³"])}
 MAX_STEM_BYTES = 180  # leaves room for "-2", the suffix and the temporary-name parts
 
 
@@ -229,13 +232,24 @@ def _is_stale(temp: Path) -> bool:
     parts = temp.name[: -len(".tmp")].rsplit(".", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         return False  # not ours: leave it alone
+    return not _process_alive(int(parts[1]))
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process runs; never signals it (on Windows ``os.kill`` would end it)."""
+    if os.name == "nt":
+        try:
+            import psutil
+        except ImportError:
+            return True  # cannot tell: keep the file
+        return bool(psutil.pid_exists(pid))
     try:
-        os.kill(int(parts[1]), 0)
+        os.kill(pid, 0)  # POSIX: signal 0 only asks
     except ProcessLookupError:
-        return True
+        return False
     except OSError:
-        return False  # alive, owned by someone else
-    return False
+        return True  # alive, owned by someone else
+    return True
 
 
 def ensure_folder(folder: Path) -> None:

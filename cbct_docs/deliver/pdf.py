@@ -170,9 +170,13 @@ def _run(command: list[str], timeout: float, count: int) -> str:
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        # soffice starts helper processes; end the whole group it leads, not just soffice.
+        # soffice starts helper processes; end the whole group it leads, not just soffice
+        # (on Windows there are no process groups: end soffice itself).
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+            if os.name == "nt":
+                process.kill()
+            else:
+                os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         raise DeliveryError(f"LibreOffice did not finish {count} file(s) within {timeout:g} s",
                             hint="raise the timeout, or convert fewer files at once") from None

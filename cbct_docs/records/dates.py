@@ -54,7 +54,7 @@ class Serial1904Float(float):
 SERIAL_RANGE = (18264, 73415)
 
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt ]00:00(?::00)?)?$")  # text is lowered
 _WORDS = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:[.,]0+)?$")
 

@@ -172,9 +172,12 @@ def test_no_letter_asks_for_what_is_already_overdue_or_has_no_address(tmp_path: 
     # CBCT-0103's audit is on 18 February 2025: its zelfevaluatie was due 7 January.
     with pytest.raises(ProblemList) as late:
         confirm(orgs, plans, Batch(tmp_path), office, dt.date(2025, 2, 3), only=["CBCT-0103"])
-    assert late.value.messages()[0].endswith(
-        ":row 4: the zelfevaluatie was due on 7 januari 2025, before the date of this letter "
-        "(3 februari 2025) (date the letter earlier with --date, or plan the audit later)")
+    # Located at the planning's row (the audit date is at fault), naming the organisation.
+    assert late.value.messages()[0] == (
+        f"{samples_dir() / 'planning.xlsx'}:Audits:row 7: CBCT-0103 Kunst&Co Uden: the "
+        "zelfevaluatie was due on 7 januari 2025, 6 weeks before the audit, so before the "
+        "date of this letter (3 februari 2025) (date the letter earlier with --date, or plan "
+        "the audit later)")
     org = find_organisation(orgs, "CBCT-0102")
     homeless = dataclasses.replace(org, street="", city="")
     batch = Batch(tmp_path)

@@ -48,8 +48,12 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
                              "category in the register")
     if due < today:
         # The letter would ask for something already overdue on the day it is sent.
-        raise DataError(f"the zelfevaluatie was due on {datum(due)}, before the date of this "
-                        f"letter ({datum(today)})", location=org.origin,
+        # The planning's audit row is at fault (its first day), not the register's.
+        where = plan.origin or org.origin
+        raise DataError(f"{org.cert_nr} {org.name}: the zelfevaluatie was due on {datum(due)}, "
+                        f"{deadlines.selfevaluation_weeks_before} weeks before the audit, so "
+                        f"before the date of this letter "
+                        f"({datum(today)})", location=where,
                         hint="date the letter earlier with --date, or plan the audit later")
     return {
         **office.fields(),

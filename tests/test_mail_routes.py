@@ -574,3 +574,35 @@ def test_the_web_apps_send_step_takes_the_configured_route(
     assert len(microsoft.state.received) == 1
     assert microsoft.state.tokens  # a token was handed out, and it is in no log line
     no_secrets_in(microsoft.state, caplog.text)
+
+
+def test_graph_refusing_one_message_or_leaving_it_unknown(tmp_path: Path,
+                                                          microsoft: HttpsServer) -> None:
+    state = microsoft.state
+    paths = make_mails(tmp_path / "mails")
+    config = write_mail_config(tmp_path / "cbct-docs.toml", microsoft, "graph")
+    # 400 refuses the first message for good; 500 leaves the second unknown; the third goes.
+    state.graph_script = [(400, None), (500, None)]
+    result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 1
+    assert "1 sent, 1 failed, 0 deferred, 1 unconfirmed, 0 skipped" in result.output
+    assert f"{paths[0].name}: i.orsted@bieb-dijkwaard.example: failed: 400" in result.output
+    assert f"{paths[1].name}: s.devries@twentse-buten.example: unconfirmed" in result.output
+    result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in result.output
+    assert len(state.received) == 1  # nothing sent blindly again
+
+
+def test_smtp_oauth2_temporary_refusal_is_retried(
+        tmp_path: Path, microsoft: HttpsServer,
+        oauth_smtp: tuple[OAuthMailServer, int]) -> None:
+    handler, port = oauth_smtp
+    make_mails(tmp_path / "mails")
+    handler.transient_once = {"f.yilmaz@taalhuis-eemsdelta.example"}
+    config = write_mail_config(tmp_path / "cbct-docs.toml", microsoft, "smtp-oauth2",
+                               smtp_port=port)
+    result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped" in result.output
+    assert handler.answered_451 == 1
+    assert sorted(handler.message_ids().values()) == [1, 1, 1]

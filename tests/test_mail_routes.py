@@ -98,6 +98,8 @@ class Microsoft:
     received: list[tuple[str, bytes]] = field(default_factory=list)  # (mailbox, MIME)
     hold_from: int = 0
     hold: float = 0.0
+    client_certificate: Any = None  # the app's certificate (x509), for client assertions
+    assertions: int = 0  # client assertions checked
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def message_ids(self) -> Counter[str]:
@@ -181,6 +183,15 @@ class Handler(BaseHTTPRequestHandler):
             self._json(400, {"error": "unauthorized_client",
                              "error_description": "AADSTS700016: application not found"})
             return
+        if grant == "client_credentials" and "client_assertion" in form:
+            if not self._assertion_valid(form["client_assertion"][0]):
+                self._json(401, {"error": "invalid_client", "error_description":
+                                 "AADSTS700027: Client assertion failed signature validation."})
+                return
+            state.assertions += 1
+            self._json(200, {"access_token": state.issue(), "token_type": "Bearer",
+                             "expires_in": state.expires_in})
+            return
         if grant == "client_credentials":
             if form.get("client_secret", [""])[0] != state.secret:
                 self._json(401, {"error": "invalid_client", "error_description":
@@ -216,6 +227,29 @@ class Handler(BaseHTTPRequestHandler):
                          "expires_in": state.expires_in, "refresh_token": refresh,
                          "id_token": id_token, "client_info": client_info,
                          "scope": " ".join(form.get("scope", [""]))})
+
+    def _assertion_valid(self, assertion: str) -> bool:
+        """A JWT signed with the certificate's key, for this token endpoint (PyJWT)."""
+        import jwt
+        from cryptography.hazmat.primitives import hashes
+
+        certificate = self.state.client_certificate
+        if certificate is None:
+            return False
+        try:
+            claims = jwt.decode(assertion, certificate.public_key(),
+                                algorithms=["RS256", "PS256"],
+                                audience=f"{self.state.base}/{TENANT}/oauth2/v2.0/token")
+            header = jwt.get_unverified_header(assertion)
+        except jwt.PyJWTError:
+            return False
+        def thumbprint(algorithm: hashes.HashAlgorithm) -> str:
+            digest = certificate.fingerprint(algorithm)
+            return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+        return claims.get("iss") == CLIENT_ID and (
+            str(header.get("x5t", "")).rstrip("=") == thumbprint(hashes.SHA1())
+            or str(header.get("x5t#S256", "")).rstrip("=") == thumbprint(hashes.SHA256()))
 
     def _send_mail(self, mailbox: str, body: bytes) -> None:
         state = self.state
@@ -606,3 +640,34 @@ def test_smtp_oauth2_temporary_refusal_is_retried(
     assert "3 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped" in result.output
     assert handler.answered_451 == 1
     assert sorted(handler.message_ids().values()) == [1, 1, 1]
+
+
+def test_the_app_signs_in_with_a_certificate(tmp_path: Path, microsoft: HttpsServer,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cbct-docs")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(minutes=5))
+                   .not_valid_after(now + dt.timedelta(days=1)).sign(key, hashes.SHA256()))
+    pem = tmp_path / "app.pem"
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    pem.write_bytes(key_pem + certificate.public_bytes(serialization.Encoding.PEM))
+    microsoft.state.client_certificate = certificate
+    monkeypatch.delenv("CBCT_MAIL_CLIENT_SECRET")
+    monkeypatch.setenv("CBCT_MAIL_CLIENT_CERT", str(pem))
+    make_mails(tmp_path / "mails")
+    config = write_mail_config(tmp_path / "cbct-docs.toml", microsoft, "graph")
+    result = run("send", str(tmp_path / "mails"), "--send", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    assert "3 sent, 0 failed, 0 deferred, 0 unconfirmed, 0 skipped" in result.output
+    assert microsoft.state.assertions == 1
+    assert key_pem.decode().splitlines()[1] not in result.output
+    no_secrets_in(microsoft.state, result.output, ledger_bytes(tmp_path))

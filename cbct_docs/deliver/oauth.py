@@ -128,7 +128,7 @@ def _certificate(path: Path) -> dict[str, str]:
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode("ascii")
     return {"private_key": key_pem,
-            "thumbprint": certificate.fingerprint(hashes.SHA1()).hex()}  # noqa: S303
+            "thumbprint": certificate.fingerprint(hashes.SHA1()).hex()}
 
 
 def _http_client(mail: MailSettings) -> Any:

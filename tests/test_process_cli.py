@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -262,3 +265,34 @@ def test_bezwaar_and_klacht_are_recorded_in_order(tmp_path: Path, database: Path
     assert "2-7-2025  Klacht  (marieke)" in shown
     # The reaction term of the concept (24-4-2025) was recorded as passed on 9-5-2025.
     assert ("reactietermijn-verstreken", "2025-05-09") in kinds
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_a_full_disk_writes_no_document_and_records_nothing(tmp_path: Path,
+                                                            database: Path) -> None:
+    """One e-mail of the quarter cannot be written (a file may not grow past 60 kB here,
+    as on a full disk): the others are not written either, and no event is recorded."""
+    book = openpyxl.load_workbook(SAMPLES / "register.xlsx")
+    for row in book.worksheets[0].iter_rows(min_row=2):
+        if row[0].value == "CBCT-0104":
+            row[5].value = "mevrouw " + "Lange-Achternaam " * 2000
+    register = tmp_path / "register.xlsx"
+    book.save(register)
+    ok("register", "import", str(register))
+    code = ("import resource, signal, sys;"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (60000, 60000));"
+            "from cbct_docs.cli import main; main(sys.argv[1:])")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-c", code, "announce", "-q", "2025-Q2", "--date",
+                           "13-1-2025", "--config", str(REPO / "cbct-docs.toml"), "--out",
+                           str(out)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CBCT_LEDGER": str(database)})
+    assert proc.returncode == 1, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines[0].startswith(f"Error: {out}/aankondiging/CBCT-0104-aankondiging-Taalhuis "
+                               "Noord-Oost.eml: cannot write")
+    assert lines[1].startswith(f"Error: {out}: so none of the other 4 file(s) of this run "
+                               "was written either")
+    assert [p for p in out.rglob("*") if p.is_file()] == []
+    assert all(events(database, nr) == [] for nr in ("CBCT-0101", "CBCT-0104", "CBCT-0107"))

@@ -191,16 +191,19 @@ class Written:
     path: Path
     sha256: str = ""
     error: OutputError | None = None
+    withdrawn: bool = False  # not written because another file of the set could not be
 
 
 def write_files(items: Iterable[tuple[Path, bytes | str]], *,
-                overwrite: bool = False) -> list[Written]:
+                overwrite: bool = False, all_or_nothing: bool = False) -> list[Written]:
     """Many files, each as safe as :func:`atomic_write`, with one flush to disk for all.
 
     Every file goes to its temporary name first; one ``os.sync()`` then makes them all
     durable before any is renamed into place. (A flush per file costs ~3 ms, which would
     cap a batch at ~300 files a second.) A file that cannot be written is reported in its
-    ``error``; the others are written.
+    ``error``; the others are written — or, with ``all_or_nothing`` (a lifecycle run, which
+    promises to write nothing when it cannot write everything: a full disk), none is and
+    each is marked ``withdrawn``.
     """
     results: list[Written] = []
     staged: list[tuple[str, Written]] = []
@@ -214,6 +217,12 @@ def write_files(items: Iterable[tuple[Path, bytes | str]], *,
             result.sha256 = hashlib.sha256(raw).hexdigest()
         except OutputError as error:
             result.error = error
+    if all_or_nothing and any(result.error for result in results):
+        for tmp, result in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            result.withdrawn, result.sha256 = True, ""
+        return results
     if staged:
         os.sync()
     for tmp, result in staged:

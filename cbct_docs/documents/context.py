@@ -395,14 +395,20 @@ class Batch:
                 if not self.overwrite and item.path.exists() and _same_content(item.path, data)]
         todo = [(item, data) for item, data in self.pending if item not in kept]
         outcomes = write_files([(item.path, data) for item, data in todo],
-                               overwrite=self.overwrite)
+                               overwrite=self.overwrite, all_or_nothing=True)
         written = kept + [item for (item, _data), outcome in zip(todo, outcomes, strict=True)
-                          if outcome.error is None]
+                          if outcome.error is None and not outcome.withdrawn]
         self.pending.clear()
         self.names.clear()
         self.made.extend(written)
         failed = [outcome.error for outcome in outcomes if outcome.error is not None]
         if failed:
+            withdrawn = sum(outcome.withdrawn for outcome in outcomes)
+            if withdrawn:  # said once, after the files that failed
+                failed.append(OutputError(f"so none of the other {withdrawn} file(s) of this "
+                                          "run was written either", location=self.out,
+                                          hint="free the problem (disk space, rights) and "
+                                               "run the command again"))
             raise ProblemList(failed)
         return written
 

@@ -21,7 +21,7 @@ from ..domain.register import Organisation, read_register
 from ..errors import UsageError
 from ..paths import templates_dir
 from ..render.lookup import use_office_templates
-from ..store.database import database_path, get_meta, open_database, set_meta
+from ..store.database import database_path, get_meta, guarded, open_database, set_meta
 from ..store.dossiers import Change, load_organisations, store_register
 
 REGISTER_NAME = "register.xlsx"
@@ -98,8 +98,9 @@ class OfficeFolder:
     def import_register(self, path: Path) -> list[Change]:
         """Read a register into the database; what changed (all problems at once)."""
         orgs = read_register(path)
-        changes = store_register(self.database(), orgs)
-        set_meta(self.database(), REGISTER_SEEN, _fingerprint(path))
+        with guarded(self.database_path):
+            changes = store_register(self.database(), orgs)
+            set_meta(self.database(), REGISTER_SEEN, _fingerprint(path))
         return changes
 
     def organisations(self, register: Path | None = None) -> tuple[list[Organisation],
@@ -111,10 +112,13 @@ class OfficeFolder:
         default = self.folder / REGISTER_NAME
         if register is not None:
             changes = self.import_register(register)
-        elif default.is_file() and get_meta(self.database(), REGISTER_SEEN) != _fingerprint(
-                default):
-            changes = self.import_register(default)
-        orgs = load_organisations(self.database())
+        else:
+            with guarded(self.database_path):
+                seen = get_meta(self.database(), REGISTER_SEEN)
+            if default.is_file() and seen != _fingerprint(default):
+                changes = self.import_register(default)
+        with guarded(self.database_path):
+            orgs = load_organisations(self.database())
         if not orgs:
             raise UsageError("the office database has no organisations yet",
                              location=self.database_path,

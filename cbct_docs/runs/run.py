@@ -24,6 +24,7 @@ from ..domain.planning import DEFAULT_DEADLINES, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
 from ..errors import DataError, Problems
+from ..store.database import guarded
 from ..store.dossiers import Dossier, NewEvent, all_dossiers, append_events, open_dossier
 from ..store.dossiers import write_back_until as store_until
 from .office import OfficeFolder
@@ -66,7 +67,8 @@ class Run:
         self.office = office
         self.batch = Batch(out, overwrite)
         self.db = office.database()
-        self.dossiers = all_dossiers(self.db)
+        with guarded(office.database_path):
+            self.dossiers = all_dossiers(self.db)
         self.events: list[tuple[Organisation, NewEvent]] = []
         self.until: dict[str, dt.date] = {}
         self.targets: dict[str, Dossier | None] = {}  # the dossier each state came from
@@ -138,6 +140,18 @@ class Run:
         self.problems.raise_if_any()
         digests = {str(path): hashlib.sha256(_bytes(data)).hexdigest()
                    for path, data in self.batch.pending_items()}
+        with guarded(self.office.database_path):
+            self._record_and_write(digests)
+        self.events.clear()
+        self.until.clear()
+        with guarded(self.office.database_path):
+            self.dossiers = all_dossiers(self.db)
+        self.targets.clear()
+        return self.result
+
+    def _record_and_write(self, digests: dict[str, str]) -> None:
+        """One transaction: the events are appended, the files written; a failure of
+        either rolls the events back."""
         with transaction(self.db):
             opened: dict[str, int] = {}
             items = []
@@ -153,11 +167,6 @@ class Run:
             for cert_nr, until in self.until.items():
                 store_until(self.db, cert_nr, until)
             self.result.made.extend(self.batch.commit())
-        self.events.clear()
-        self.until.clear()
-        self.dossiers = all_dossiers(self.db)
-        self.targets.clear()
-        return self.result
 
 
 def _bytes(data: bytes | str) -> bytes:

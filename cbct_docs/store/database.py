@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..deliver.ledger import DEFAULT_NAME, Ledger, connect, transaction
@@ -119,6 +121,19 @@ def migrate(connection: sqlite3.Connection) -> None:
             for statement in MIGRATIONS[target]:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {target}")
+
+
+@contextmanager
+def guarded(path: Path) -> Iterator[None]:
+    """Any SQLite failure (a full disk, a read-only or damaged file) as a located error:
+    the transaction it broke was rolled back, so nothing of it was recorded."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise OutputError(f"the office database failed: {error}", location=path,
+                          hint="is the disk full, or the file read-only or damaged? Nothing "
+                               "of this step was recorded; run it again when that is "
+                               "solved") from None
 
 
 def get_meta(connection: sqlite3.Connection, key: str) -> str | None:

@@ -121,7 +121,8 @@ def test_empty_file_and_unknown_suffix(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", ["1-5-2025", "01-05-2025", "1/5/2025", "2025-05-01",
-                                  "2025-05-01T00:00", "2025-05-01 00:00:00", "1 mei 2025", "1 MEI 2025", "01.05.2025", 45778, "45778"])
+                                  "2025-05-01T00:00", "2025-05-01 00:00:00",
+                                  "1 mei 2025", "1 MEI 2025", "01.05.2025", 45778, "45778"])
 def test_parse_date_forms(text: object) -> None:
     assert parse_date(text) == MAY_1
 

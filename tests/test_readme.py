@@ -24,7 +24,8 @@ def test_reliability_counts_match_the_tests() -> None:
                                   "test_templates_check.py"))
     crashes = sum(count_tests(ROOT / "tests" / name, r"^def test_")
                   for name in ("test_crash_safety.py", "test_send_crash.py",
-                               "test_send_interrupt.py", "test_decide_crash.py"))
+                               "test_send_interrupt.py", "test_decide_crash.py",
+                               "test_mail_crash.py"))
     assert f"**Bad-input corpus:** {cases} cases" in README
     assert f"**Property tests (hypothesis):** {properties} properties" in README
     assert f"**Crash tests:** {crashes} tests" in README

@@ -6,11 +6,13 @@ a wheel carries them inside the package (``cbct_docs/_bundled/``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
 
 
+@lru_cache(maxsize=8)  # where the package lies does not change while it runs
 def _bundled(name: str) -> Path:
     inside = PACKAGE / "_bundled" / name
     if inside.is_dir():

@@ -569,3 +569,27 @@ def test_a_damaged_ledger_is_a_located_error_in_the_dry_run_too(
     assert result.exit_code == 1, result.output
     assert f"Error: {ledger}: cannot read the outbox ledger: " in result.output
     assert "internal error" not in result.output
+
+
+def test_a_run_from_a_subfolder_uses_the_office_ledger_of_its_settings(
+        tmp_path: Path, server: tuple[FaultyMailServer, int],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15: `send ../mails --send --config ../cbct-docs.toml` from a subfolder made a
+    new ledger there and sent everything again. The office folder is the settings' folder."""
+    handler, port = server
+    monkeypatch.delenv("CBCT_LEDGER")
+    monkeypatch.delenv("CBCT_OFFICE", raising=False)
+    office = tmp_path / "kantoor"
+    make_mails(office / "mails")
+    config = write_config(office / "cbct-docs.toml", port)
+    monkeypatch.chdir(office)
+    first = run("mails", "--send", "--config", str(config))
+    assert first.exit_code == 0, first.output
+    assert (office / "cbct-ledger.sqlite").is_file()
+    (office / "brieven").mkdir()
+    monkeypatch.chdir(office / "brieven")
+    again = run("../mails", "--send", "--config", "../cbct-docs.toml")
+    assert again.exit_code == 0, again.output
+    assert "0 sent, 0 failed, 0 deferred, 0 unconfirmed, 3 skipped" in again.output
+    assert not (office / "brieven" / "cbct-ledger.sqlite").exists()
+    assert len(handler.received) == 3

@@ -121,7 +121,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     settings = load_settings(config)
     smtp = settings.smtp()
     per_minute = parse_rate(rate) if rate else smtp.rate
-    ledger = ledger or office_ledger_path()
+    ledger = ledger or office_ledger_path(config)
 
     options = SendOptions(limit=limit, resend_uncertain=resend_uncertain,
                           retry_failed=retry_failed)

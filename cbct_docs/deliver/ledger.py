@@ -47,12 +47,25 @@ def default_ledger_path(out_dir: Path) -> Path:
     return Path(out_dir) / DEFAULT_NAME
 
 
-def office_ledger_path() -> Path:
-    """The office's one ledger: ``$CBCT_LEDGER``, else ``cbct-ledger.sqlite`` in the working
-    folder (beside register.xlsx and cbct-docs.toml). One file whatever ``--out`` a run
-    writes to, so no certificate number is ever handed out twice."""
+def office_ledger_path(config: Path | None = None) -> Path:
+    """The office's one ledger (the office database): ``$CBCT_LEDGER``, else
+    ``cbct-ledger.sqlite`` in the office folder — ``$CBCT_OFFICE``, else the folder of the
+    settings file given (``--config``), else the working folder. So a command run from a
+    subfolder with ``--config ../cbct-docs.toml`` finds the office's ledger, never a new
+    one beside it, and no certificate number or e-mail is handed out twice."""
     override = os.environ.get("CBCT_LEDGER")
-    return Path(override) if override else Path.cwd() / DEFAULT_NAME
+    if override:
+        return Path(override)
+    return office_folder(config) / DEFAULT_NAME
+
+
+def office_folder(config: Path | None = None) -> Path:
+    """``$CBCT_OFFICE``, else the folder of the settings file given, else the working
+    folder (see also ``runs.office.open_office``, which adds ``--office``)."""
+    named = os.environ.get("CBCT_OFFICE")
+    if named:
+        return Path(named)
+    return Path(config).resolve().parent if config is not None else Path.cwd()
 
 
 def connect(path: str | Path) -> sqlite3.Connection:

@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..deliver.ledger import DEFAULT_NAME
+from ..deliver.ledger import DEFAULT_NAME, office_folder
 from ..documents.context import SETTINGS_NAME, Office, load_office
 from ..domain.register import Organisation, read_register
 from ..errors import UsageError
@@ -138,10 +138,11 @@ def _fingerprint(path: Path) -> str:
 def open_office(folder: Path | None = None, config: Path | None = None, *,
                 user: str | None = None, new_database_ok: bool = False,
                 example_settings: bool = False, templates: bool = True) -> OfficeFolder:
-    """The office folder named (``--office``), else ``$CBCT_OFFICE``, else the working
-    folder. A folder named on the command line brings its own database; otherwise
-    ``$CBCT_LEDGER`` may name the database file."""
-    chosen = folder or Path(os.environ.get("CBCT_OFFICE") or Path.cwd())
+    """The office folder named (``--office``), else ``$CBCT_OFFICE``, else the folder of
+    the settings file given (``--config``), else the working folder. A folder named on the
+    command line brings its own database; otherwise ``$CBCT_LEDGER`` may name the
+    database file."""
+    chosen = folder or office_folder(config)
     if not chosen.is_dir():
         raise UsageError("the office folder does not exist", location=chosen,
                          hint="give --office DIR (the folder with cbct-docs.toml)")

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..errors import DataError, Problems, UsageError
 from ..records import Record, parse_date, read_sheets
+from ..records.xlsx import number_ranges
 from .advice import ADVICES
 from .frameworks import Framework, load_framework
 from .register import Organisation
@@ -263,25 +264,11 @@ def _read_scores(records: list[Record], framework: Framework, modules: tuple[str
                                    hint=f"choose one of {allowed}"))
     elif blank:  # a sheet not yet filled in: one message, not thirty
         origin = blank[0].origin
-        rows = _ranges([r.origin.row or 0 for r in blank])
+        rows = number_ranges([r.origin.row or 0 for r in blank])
         problems.add(DataError(f"{len(blank)} questions have no score (rows {rows})",
                                location=f"{origin.file}:{origin.sheet}",
                                hint=f"choose one of {allowed} in column 'score'"))
     return scores, comments, set(seen)
-
-
-def _ranges(numbers: list[int]) -> str:
-    """[2, 3, 4, 7] → '2-4, 7'."""
-    parts: list[str] = []
-    start = previous = numbers[0]
-    for number in [*numbers[1:], None]:
-        if number is not None and number == previous + 1:
-            previous = number
-            continue
-        parts.append(str(start) if start == previous else f"{start}-{previous}")
-        if number is not None:
-            start = previous = number
-    return ", ".join(parts)
 
 
 def _part_key(value: Any, framework: Framework, modules: tuple[str, ...]) -> int | str | None:

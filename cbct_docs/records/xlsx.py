@@ -338,7 +338,7 @@ class _SheetParser:
         rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)
         if hidden and hidden_rows == "refuse":
-            more = (f"; {len(hidden)} hidden rows: {_ranges(hidden)}" if len(hidden) > 1
+            more = (f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1
                     else "")
             self.problems.append(DataError(
                 f"the row is hidden (hidden or filtered out in Excel){more}",
@@ -396,7 +396,7 @@ def _within(numbered: dict[int, Any], low: int, high: int) -> list[int]:
     return [n for n in numbered if low <= n <= high]
 
 
-def _ranges(numbers: list[int]) -> str:
+def number_ranges(numbers: list[int]) -> str:
     """[2, 3, 4, 7] → '2-4, 7' (at most ten parts)."""
     parts: list[str] = []
     start = previous = numbers[0]

@@ -296,3 +296,30 @@ def test_a_full_disk_writes_no_document_and_records_nothing(tmp_path: Path,
                                "was written either")
     assert [p for p in out.rglob("*") if p.is_file()] == []
     assert all(events(database, nr) == [] for nr in ("CBCT-0101", "CBCT-0104", "CBCT-0107"))
+
+
+def test_sent_e_mails_are_recorded_in_their_dossiers(tmp_path: Path, database: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_send import FaultyMailServer, start
+
+    handler = FaultyMailServer()
+    controller = start(handler)
+    monkeypatch.setenv("CBCT_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("CBCT_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("CBCT_SMTP_SECURITY", "none")
+    monkeypatch.delenv("CBCT_SMTP_USER", raising=False)
+    out = tmp_path / "out"
+    try:
+        ok("announce", "-q", "2025-Q2", *OFFICE, "--date", "13-1-2025", "--out", str(out))
+        sent = ok("send", str(out / "aankondiging"), "--send", "--config",
+                  str(REPO / "cbct-docs.toml"))
+        again = ok("send", str(out / "aankondiging"), "--send", "--config",
+                   str(REPO / "cbct-docs.toml"))
+    finally:
+        controller.stop()
+    assert len(handler.received) == 5
+    assert "5 sent e-mail(s) recorded in their dossiers." in sent.output
+    assert "recorded in their dossiers" not in again.output  # nothing went the second time
+    kinds = [kind for kind, *_ in events(database, "CBCT-0107")]
+    assert kinds == ["aangekondigd", "verzonden"]
+    assert "Verzonden per e-mail" in ok("dossier", "show", "CBCT-0107").output

@@ -165,8 +165,24 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             mailer.close()
     problems = attention(report, quiet)
     click.echo(f"{report.summary()} (ledger {ledger})")
+    recorded = record_in_dossiers(ledger, config, report)
+    if recorded:
+        click.echo(f"{recorded} sent e-mail(s) recorded in their dossiers.")
     if problems:
         raise ProblemList(problems)
+
+
+def record_in_dossiers(ledger: Path, config: Path | None, report: BatchReport) -> int:
+    """The dossier's account of what went (runs/sent.py); the ledger decided it."""
+    from ..runs.office import open_office
+    from ..runs.sent import record_sent
+
+    office = open_office(None, config)
+    office.database_file = ledger
+    try:
+        return record_sent(office, [outcome.message for outcome in report.of("sent")])
+    finally:
+        office.close()
 
 
 def stopped(report: BatchReport, ledger: Path) -> None:

@@ -51,6 +51,7 @@ class Kind(StrEnum):
     SURVEY_SENT = "enquete-verstuurd"
     COMPLAINT = "klacht"
     APPROVED = "goedgekeurd"
+    SENT = "verzonden"  # a document's e-mail went out (recorded by the send step)
 
 
 #: Events that happen outside the tool, recorded with ``cbct-docs record`` (or a sheet).
@@ -84,6 +85,7 @@ LABELS = {
     Kind.SURVEY_SENT: "Tevredenheidsenquête gemaakt",
     Kind.COMPLAINT: "Klacht",
     Kind.APPROVED: "Goedgekeurd",
+    Kind.SENT: "Verzonden per e-mail",
 }
 
 

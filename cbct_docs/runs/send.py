@@ -36,6 +36,7 @@ from .documents import batch as load_batch
 from .documents import document as load_document
 from .office import OfficeFolder
 from .run import Skip
+from .sent import record_sent
 
 #: The SMTP password from the environment, as ``cbct-docs send`` takes it.
 PASSWORD_VARIABLE = "CBCT_SMTP_PASSWORD"
@@ -120,6 +121,7 @@ def send(office: OfficeFolder, batch_id: int, *, password: str | None = None,
                                 options or SendOptions(), rate=rate, progress=progress)
     finally:
         post.close()
+    record_sent(office, [outcome.message for outcome in report.of("sent")])
     return SendResult(report, blocked)
 
 

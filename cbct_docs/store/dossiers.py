@@ -237,3 +237,18 @@ def append_events(db: sqlite3.Connection, items: Iterable[NewEvent], user: str) 
              item.document, item.sha256, now, user))
         count += 1
     return count
+
+
+def documents_by_sha256(db: sqlite3.Connection, digests: Iterable[str]
+                        ) -> dict[str, list[tuple[int, str]]]:
+    """sha256 → [(dossier id, kind)] of the events whose document had that content."""
+    wanted = sorted(set(digests))
+    found: dict[str, list[tuple[int, str]]] = {}
+    for start in range(0, len(wanted), 500):  # SQLite's limit on ? per statement
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for dossier_id, kind, sha256 in db.execute(
+                f"SELECT dossier_id, kind, sha256 FROM events WHERE sha256 IN ({marks})",
+                chunk):
+            found.setdefault(sha256, []).append((dossier_id, kind))
+    return found

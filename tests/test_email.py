@@ -127,3 +127,14 @@ def test_inline_keeps_document_and_media_queries() -> None:
     assert result.startswith("<!DOCTYPE html>")
     assert "<style>" in result and "@media (max-width: 600px)" in result
     assert "p.aanhef" not in result
+
+
+def test_a_name_the_parser_reads_as_a_group_is_a_data_error_not_a_crash() -> None:
+    """Found by hypothesis: ':<;' as a display name made the standard library's address
+    parser see a group, and building the message crashed (AttributeError)."""
+    from cbct_docs.deliver.email import build_message
+    from cbct_docs.errors import DataError
+
+    with pytest.raises(DataError, match="is not an e-mail address"):
+        build_message(sender="Bureau <cbct@cbct.example>", to=":<; <info@gv.example.nl>",
+                      subject="Aankondiging", html="<p>x</p>", text="x", css_inlined=True)

@@ -361,7 +361,8 @@ def _set_address(message: EmailMessage, header: str, value: str) -> None:
         else:
             message[header] = value
         addresses = message[header].addresses
-    except (ValueError, TypeError, IndexError) as error:
+    except (ValueError, TypeError, IndexError, AttributeError) as error:
+        # AttributeError: the parser read a name such as ':<;' as a group of addresses.
         raise DataError(f"{header}: {value!r} is not an e-mail address ({error})") from None
     if len(addresses) != 1 or not _is_address(addresses[0]) or message[header].defects:
         raise DataError(f"{header}: {value!r} is not one e-mail address",

@@ -5,70 +5,20 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import socket
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from cbct_docs.web import create_app
+from tests.test_send import FaultyMailServer, free_port, start
 from tests.test_web import Browser, announce, make_office, page_text
-
-
-@dataclass
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    content: bytes
-
-    def message(self) -> EmailMessage:
-        parsed = BytesParser(policy=policy.default).parsebytes(self.content)
-        assert isinstance(parsed, EmailMessage)
-        return parsed
-
-
-@dataclass
-class FaultyMailServer:
-    """A real SMTP server's handler (aiosmtpd) that counts what arrives; ``refuse``
-    recipients get 550 at RCPT."""
-
-    received: list[Received] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
-                          rcpt_options: list[str]) -> str:
-        if address in self.refuse:
-            return f"550 5.1.1 <{address}>: mailbox onbekend"
-        envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos),
-                                      envelope.content))
-        return "250 2.0.0 OK: in de wachtrij"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start(handler: FaultyMailServer) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    return controller
 
 
 @pytest.fixture
 def server() -> Iterator[tuple[FaultyMailServer, int]]:
+    """The send tests' own aiosmtpd server (tests/test_send.py), counting what arrives."""
     handler = FaultyMailServer()
     controller = start(handler)
     try:

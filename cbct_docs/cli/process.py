@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..records.dates import day_text
 from .common import DATE
 from .lifecycle_support import FILE, office_options, today
 
@@ -23,9 +24,6 @@ def _office(office: Path | None, config: Path | None) -> OfficeFolder:
 
     return open_office(office, config)
 
-
-def _when(day: dt.date | None) -> str:
-    return f"{day.day}-{day.month}-{day.year}" if day else ""
 
 
 @click.command()
@@ -153,9 +151,9 @@ def show(cert_nr: str, office: Path | None, register: Path | None,
     for event in view.events:
         extra = f"  [{event.document}]" if event.document else ""
         why = f" — {event.reason}" if event.reason else ""
-        click.echo(f"  {_when(event.day):>10}  {event.label}{why}  ({event.recorded_by})"
+        click.echo(f"  {day_text(event.day):>10}  {event.label}{why}  ({event.recorded_by})"
                    f"{extra}")
-    when = f", uiterlijk {_when(action.deadline)}" if action.deadline else ""
+    when = f", uiterlijk {day_text(action.deadline)}" if action.deadline else ""
     click.echo(f"Stap: {action.step}" + (f"; volgende: {action.action}{when} "
                                           f"(cbct-docs {action.command})" if action.action
                                           else ""))

@@ -33,6 +33,7 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
     """
     from ..domain.planning import Quarter, audit_quarter
     from ..domain.register import read_register
+    from ..records.dates import day_text
 
     wanted = None
     if quarter:
@@ -53,7 +54,7 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
         for org in due:
             until = org.certified_until
             click.echo(f"  {org.cert_nr}  {org.name}  ({org.framework}, certified until "
-                       f"{until.day}-{until.month}-{until.year})")
+                       f"{day_text(until)})")
 
 
 @register.command("import")

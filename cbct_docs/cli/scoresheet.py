@@ -77,10 +77,11 @@ def check(file: Path, framework_file: str | None) -> None:
     Example:
       cbct-docs scoresheet check scores/CBCT-0104*.xlsx
     """
+    from ..records.dates import day_text
     from ..runs.scoresheet import check_sheet
 
     sheet, result = check_sheet(file, framework_file)
-    dates = ", ".join(f"{d.day}-{d.month}-{d.year}" for d in sheet.audit_dates)
+    dates = ", ".join(day_text(d) for d in sheet.audit_dates)
     click.echo(f"{sheet.cert_nr} {sheet.org_name} ({sheet.framework}); audit {dates}; "
                f"auditors {', '.join(sheet.auditors)}")
     for item in [*result.norm_results, *result.module_results]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from ..records.dates import day_text
 from .advice import CERTIFIED
 from .frameworks import Deadlines
 from .planning import (
@@ -299,14 +300,11 @@ class Refusal:
     skip: bool = False
 
 
-def _nl(day: dt.date) -> str:
-    return f"{day.day}-{day.month}-{day.year}"
-
 
 def may_announce(s: DossierState) -> Refusal | None:
     announced = s.day(Kind.ANNOUNCED)
     if announced is not None:
-        return Refusal(f"aangekondigd op {_nl(announced)}", skip=True)
+        return Refusal(f"aangekondigd op {day_text(announced)}", skip=True)
     return None
 
 
@@ -316,24 +314,24 @@ def may_remind(s: DossierState, day: dt.date) -> Refusal | None:
         return Refusal("nog niet aangekondigd", "announce the quarter first", skip=True)
     received = s.day(Kind.INTAKE_RECEIVED)
     if received is not None:
-        return Refusal(f"intake ontvangen op {_nl(received)}", skip=True)
+        return Refusal(f"intake ontvangen op {day_text(received)}", skip=True)
     if day < announced:
-        return Refusal(f"a reminder dated {_nl(day)} comes before the announcement "
-                       f"({_nl(announced)})", "give the reminder's own --date")
+        return Refusal(f"a reminder dated {day_text(day)} comes before the announcement "
+                       f"({day_text(announced)})", "give the reminder's own --date")
     return None
 
 
 def may_confirm(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
     confirmed = s.day(Kind.CONFIRMED)
     if confirmed is not None:
-        return Refusal(f"bevestigd op {_nl(confirmed)}", skip=True)
+        return Refusal(f"bevestigd op {day_text(confirmed)}", skip=True)
     return audit_in_quarter(s, days)
 
 
 def audit_in_quarter(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
     outside = [d for d in days if not s.quarter.contains(d)]
     if outside:
-        return Refusal(f"the audit on {_nl(outside[0])} falls outside {s.quarter.label} "
+        return Refusal(f"the audit on {day_text(outside[0])} falls outside {s.quarter.label} "
                        f"({s.quarter}), the quarter in which the certificate ends",
                        "plan the audit in that quarter, or record the postponement: "
                        "cbct-docs record CERTNR uitstel --quarter YYYY-QN --reason TEXT")
@@ -344,17 +342,17 @@ def may_send_concept(s: DossierState, day: dt.date, last_audit_day: dt.date,
                      deadlines: Deadlines, reason: str = "") -> Refusal | None:
     sent = s.day(Kind.CONCEPT_SENT)
     if sent is not None:
-        return Refusal(f"conceptrapport verstuurd op {_nl(sent)}", skip=True)
+        return Refusal(f"conceptrapport verstuurd op {day_text(sent)}", skip=True)
     if reason:
         return None
     if day < last_audit_day:
-        return Refusal(f"a concept report dated {_nl(day)} comes before the audit "
-                       f"({_nl(last_audit_day)})", "check --date (or give --reason)")
+        return Refusal(f"a concept report dated {day_text(day)} comes before the audit "
+                       f"({day_text(last_audit_day)})", "check --date (or give --reason)")
     latest = concept_report_deadline(last_audit_day, deadlines)
     if day > latest:
-        return Refusal(f"a concept report dated {_nl(day)} is later than the term of "
+        return Refusal(f"a concept report dated {day_text(day)} is later than the term of "
                        f"{deadlines.concept_report_weeks} weeks after the audit "
-                       f"(by {_nl(latest)})",
+                       f"(by {day_text(latest)})",
                        "give --reason TEXT to record why it is late")
     return None
 
@@ -363,25 +361,25 @@ def may_finalise(s: DossierState, day: dt.date, deadlines: Deadlines,
                  responded: bool) -> Refusal | None:
     done = s.day(Kind.FINAL_REPORT)
     if done is not None:
-        return Refusal(f"definitief rapport vastgesteld op {_nl(done)}", skip=True)
+        return Refusal(f"definitief rapport vastgesteld op {day_text(done)}", skip=True)
     concept = s.day(Kind.CONCEPT_SENT)
     if concept is None:
         return Refusal("no concept report was sent yet",
                        "make it first: cbct-docs report SHEET --concept")
     if day < concept:
-        return Refusal(f"the definitief report ({_nl(day)}) comes before the concept "
-                       f"({_nl(concept)})", "check --date")
+        return Refusal(f"the definitief report ({day_text(day)}) comes before the concept "
+                       f"({day_text(concept)})", "check --date")
     term = response_deadline(concept, deadlines)
     if not responded and s.last(Kind.RESPONSE_RECEIVED) is None and day <= term:
-        return Refusal(f"the reaction term on the concept of {_nl(concept)} runs until "
-                       f"{_nl(term)}, and no reaction was recorded",
+        return Refusal(f"the reaction term on the concept of {day_text(concept)} runs until "
+                       f"{day_text(term)}, and no reaction was recorded",
                        "wait for the term, or record the reaction (--response TEXT)")
     return None
 
 
 def may_decide(s: DossierState, day: dt.date) -> Refusal | None:
     if s.decision is not None and not _heraudit_pending(s):
-        return Refusal(f"besluit genomen op {_nl(s.decision.day)}", skip=True)
+        return Refusal(f"besluit genomen op {day_text(s.decision.day)}", skip=True)
     if _heraudit_pending(s):
         return None
     final = s.day(Kind.FINAL_REPORT)
@@ -389,8 +387,8 @@ def may_decide(s: DossierState, day: dt.date) -> Refusal | None:
         return Refusal("there is no definitief report yet",
                        "make it first: cbct-docs report SHEET --definitief")
     if day < final:
-        return Refusal(f"the decision ({_nl(day)}) comes before the definitief report "
-                       f"({_nl(final)})", "check --date")
+        return Refusal(f"the decision ({day_text(day)}) comes before the definitief report "
+                       f"({day_text(final)})", "check --date")
     return None
 
 
@@ -410,14 +408,14 @@ def may_certify(s: DossierState, reason: str = "") -> Refusal | None:
     if decision is None:
         return Refusal("there is no decision yet", "decide first: cbct-docs decide SHEET")
     if not s.certified:
-        return Refusal(f"the decision of {_nl(decision.day)} is "
+        return Refusal(f"the decision of {day_text(decision.day)} is "
                        f"'{decision.data.get('besluit')}', not '{CERTIFIED}'",
                        "a certificate follows only a Gecertificeerd decision")
     issued = s.certificates
     if issued and not reason:
         first = issued[-1]
         return Refusal(f"certificate {first.data.get('nummer')} was issued on "
-                       f"{_nl(first.day)} in this cycle",
+                       f"{day_text(first.day)} in this cycle",
                        "a re-issue needs --reason TEXT (it is recorded)")
     return None
 
@@ -439,14 +437,14 @@ def may_plan_heraudit(s: DossierState) -> Refusal | None:
 def may_survey(s: DossierState, day: dt.date) -> Refusal | None:
     sent = s.day(Kind.SURVEY_SENT)
     if sent is not None:
-        return Refusal(f"enquête verstuurd op {_nl(sent)}", skip=True)
+        return Refusal(f"enquête verstuurd op {day_text(sent)}", skip=True)
     decision = s.last(Kind.DECIDED)  # the survey asks about the audit: its decision
     if decision is None:
         return Refusal("there is no decision yet: the survey follows the decision",
                        "decide first: cbct-docs decide SHEET")
     if day < decision.day:
-        return Refusal(f"a survey dated {_nl(day)} comes before the decision "
-                       f"({_nl(decision.day)})", "check --date")
+        return Refusal(f"a survey dated {day_text(day)} comes before the decision "
+                       f"({day_text(decision.day)})", "check --date")
     return None
 
 
@@ -497,7 +495,7 @@ def may_record(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, Any
                        "record one of: " + ", ".join(k.value for k in MANUAL_KINDS))
     earlier = s.last(kind)
     if kind in ONCE and earlier is not None:
-        return Refusal(f"{LABELS[kind].lower()} was recorded already ({_nl(earlier.day)})")
+        return Refusal(f"{LABELS[kind].lower()} was recorded already ({day_text(earlier.day)})")
     if kind in NEEDS:
         needed, what = NEEDS[kind]
         if s.last(needed) is None:
@@ -514,7 +512,7 @@ def _record_rule(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, A
         assert concept is not None
         term = response_deadline(concept, deadlines)
         if day <= term:
-            return Refusal(f"the reaction term runs until {_nl(term)}")
+            return Refusal(f"the reaction term runs until {day_text(term)}")
     if kind == Kind.POSTPONED:
         target = data.get("kwartaal")
         if not target or not data.get("reden"):

@@ -32,6 +32,7 @@ from ..domain.process import DossierState, Kind, fold
 from ..domain.register import Organisation
 from ..errors import DataError, Problems, UsageError
 from ..records import Origin
+from ..records.dates import day_text
 from .results import (
     AFTER_HERAUDIT,
     BRANCHES,
@@ -64,11 +65,8 @@ class Period:
         return self.start <= day <= self.end
 
     def __str__(self) -> str:
-        return f"{self.label} ({_nl(self.start)} – {_nl(self.end)})"
+        return f"{self.label} ({day_text(self.start)} – {day_text(self.end)})"
 
-
-def _nl(day: dt.date) -> str:
-    return f"{day.day}-{day.month}-{day.year}"
 
 
 def parse_period(text: str) -> Period:
@@ -116,12 +114,12 @@ def remark_and_note(state: DossierState) -> tuple[str, str]:
     assert decision is not None
     if decision.kind == Kind.HERAUDIT_DECIDED:
         if state.certified:
-            return AFTER_HERAUDIT, f"besluit {_nl(decision.day)}"
-        return "", f"{NOTE_HERAUDIT_FAILED} (besluit {_nl(decision.day)})"
+            return AFTER_HERAUDIT, f"besluit {day_text(decision.day)}"
+        return "", f"{NOTE_HERAUDIT_FAILED} (besluit {day_text(decision.day)})"
     planned = state.last(Kind.HERAUDIT_PLANNED)
     if planned is not None:
         day = planned.data.get("datum")
-        return HERAUDIT_PREPARING, (f"gepland op {_nl(dt.date.fromisoformat(str(day)))}"
+        return HERAUDIT_PREPARING, (f"gepland op {day_text(dt.date.fromisoformat(str(day)))}"
                                     if day else "")
     return "", NOTE_NO_HERAUDIT
 
@@ -178,7 +176,7 @@ def recorded_table(rows: Sequence[RecordedRow], period: Period, *, source: Path,
     """The results table of the period; a period without recorded decisions is an error
     (an empty report would read as "nothing happened")."""
     if not rows:
-        known = (f"the recorded decisions run from {_nl(span[0])} to {_nl(span[1])}"
+        known = (f"the recorded decisions run from {day_text(span[0])} to {day_text(span[1])}"
                  if span else "no decisions are recorded at all yet")
         raise DataError(f"no decisions recorded in {period}", location=source,
                         hint=f"{known}; decisions are recorded by cbct-docs decide. For a "

@@ -108,3 +108,8 @@ def parse_date(value: Any) -> dt.date:
     raise DataError(
         f"{value!r} is not a date", hint="write it as 1-5-2025, 2025-05-01 or 1 mei 2025"
     )
+
+
+def day_text(day: dt.date | None) -> str:
+    """A date as the office types it in messages and lists: ``1-5-2025`` ("" for none)."""
+    return f"{day.day}-{day.month}-{day.year}" if day else ""

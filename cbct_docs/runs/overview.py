@@ -12,6 +12,7 @@ from ..errors import UsageError
 from ..overview import Overview, build_overview
 from ..overview.recorded import parse_period, recorded_rows, recorded_table
 from ..overview.results import ResultsTable
+from ..records.dates import day_text
 from ..store.decisions import decided_dossiers, decision_span
 from .office import OfficeFolder
 from .run import Progress, RunResult
@@ -65,7 +66,7 @@ def overview(office: OfficeFolder, period: str = "", *, out: Path,
                                span=decision_span(database))
         label, source = chosen.label, f"decisions recorded in {chosen}"
         recorded = f"{len(rows)} dossiers decided in {chosen}" + (
-            f", as recorded up to {day.day}-{day.month}-{day.year}." if day else ".")
+            f", as recorded up to {day_text(day)}." if day else ".")
         results_name = f"the decisions recorded in {chosen.label}"
     report = build_overview(table, scores=scores, survey=survey, sheet=sheet, period=label,
                             template=template, today=today, progress=progress,

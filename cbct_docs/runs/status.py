@@ -12,6 +12,7 @@ from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter
 from ..domain.process import DossierState, Event, Kind, NextAction, next_action
 from ..domain.register import Organisation, find_organisation
+from ..records.dates import day_text
 from .office import OfficeFolder
 from .run import Run
 
@@ -49,7 +50,7 @@ def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = No
         overdue = action.overdue(today)
         if overdue_only and not overdue:
             continue
-        exceptions = tuple(f"{e.label} ({_when(e.day)}): {e.reason}"
+        exceptions = tuple(f"{e.label} ({day_text(e.day)}): {e.reason}"
                            for e in state.exceptions)
         rows.append(StatusRow(org.cert_nr, org.name, org.framework, state.quarter,
                               action.step, action.action, action.command, action.deadline,
@@ -57,15 +58,12 @@ def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = No
     return rows
 
 
-def _when(day: dt.date | None) -> str:
-    return f"{day.day}-{day.month}-{day.year}" if day else ""
-
 
 def status_lines(rows: list[StatusRow], *, overdue_only: bool = False) -> list[str]:
     """The status as ``cbct-docs status`` prints it (and its golden text keeps it)."""
     lines = []
     for row in rows:
-        deadline = f" (uiterlijk {_when(row.deadline)})" if row.deadline else ""
+        deadline = f" (uiterlijk {day_text(row.deadline)})" if row.deadline else ""
         action = f"→ {row.action}{deadline}" if row.action else ""
         lines.append(f"{row.cert_nr}  {row.name}  [{row.framework} {row.quarter}]  "
                      f"{row.step} {action}".rstrip())
@@ -73,7 +71,7 @@ def status_lines(rows: list[StatusRow], *, overdue_only: bool = False) -> list[s
     late = [row for row in rows if row.overdue]
     if late and not overdue_only:
         lines += ["", f"Te laat ({len(late)}):"]
-        lines += [f"  {row.cert_nr}  {row.name}: {row.action}, uiterlijk {_when(row.deadline)}"
+        lines += [f"  {row.cert_nr}  {row.name}: {row.action}, uiterlijk {day_text(row.deadline)}"
                   for row in late]
     lines += ["", f"{len(rows)} organisation(s), {len(late)} overdue."]
     return lines

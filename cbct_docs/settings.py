@@ -157,7 +157,7 @@ class Settings(Mapping[str, Any]):
             port=self._number(values, "port", int, 587),
             security=security,
             user=user,
-            timeout=self._number(values, "timeout", float, 60.0),
+            timeout=self._number(values, "timeout", float, 30.0),
             attempts=max(1, self._number(values, "attempts", int, 5)),
             backoff=self._number(values, "backoff", float, 30.0),
             max_backoff=self._number(values, "max_backoff", float, 600.0),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -57,3 +58,16 @@ def docx_template(tmp_path: Path) -> Callable[..., Path]:
 def office_ledger_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes the office ledger into the working folder (the repository)."""
     monkeypatch.setenv("CBCT_LEDGER", str(tmp_path / "office-ledger.sqlite"))
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[Any, int]]:
+    """A real SMTP server on 127.0.0.1 (tests/mailserver.py): ``(handler, port)``."""
+    from tests.mailserver import FaultyMailServer, start
+
+    handler = FaultyMailServer()
+    controller = start(handler)
+    try:
+        yield handler, int(controller.port)
+    finally:
+        controller.stop()

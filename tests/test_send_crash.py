@@ -12,28 +12,17 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .test_send import FaultyMailServer, make_mails, start, write_config
+from .test_send import FaultyMailServer, make_mails, write_config
 
 # The code under test is portable; killing and interrupting a process here is POSIX.
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
 MAILS = [(f"Bibliotheek Kempenland {n}", f"Contactpersoon {n}", f"contact{n}@kempen.example")
          for n in range(1, 7)]
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[FaultyMailServer, int]]:
-    handler = FaultyMailServer()
-    controller = start(handler)
-    try:
-        yield handler, int(controller.port)
-    finally:
-        controller.stop()
 
 
 def send_process(tmp_path: Path, config: Path, *extra: str,

@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from ..errors import DataError
-from ..records.dates import parse_date
 
 
 class Progress:
@@ -58,6 +57,8 @@ class DateType(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
         if isinstance(value, dt.date):
             return value
+        from ..records.dates import parse_date  # the readers: when a command runs
+
         try:
             return parse_date(value)
         except DataError as error:

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..errors import DeliveryError, UsageError
-from ..settings import load_settings
 
 CONFIG = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -34,6 +33,7 @@ def login(config: Path | None) -> None:
     itself; run this again when cbct-docs says "sign in again".
     """
     from ..deliver.oauth import TokenSource
+    from ..settings import load_settings
 
     settings = load_settings(config).mail()
     if not settings.oauth:
@@ -58,6 +58,7 @@ def test_message(to: str, config: Path | None) -> None:
     from ..deliver.email import build_message, write_eml
     from ..deliver.routes import make_route
     from ..deliver.smtp import ConnectionLost, Refused, read_outgoing
+    from ..settings import load_settings
     from .send import password_for
 
     if "@" not in to or any(c in to for c in "\r\n,;<> "):

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..records.dates import day_text
 from .common import DATE
 from .lifecycle_support import FILE, office_options, today
 
@@ -143,6 +142,7 @@ def show(cert_nr: str, office: Path | None, register: Path | None,
     Example:
       cbct-docs dossier show CBCT-0101
     """
+    from ..records.dates import day_text
     from ..runs.status import dossier_view
 
     view = dossier_view(_office(office, config), cert_nr, register)

@@ -6,26 +6,16 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..deliver.bundle import make_bundle
-from ..deliver.ledger import office_ledger_path
-from ..deliver.outbox import Outbox
-from ..deliver.pdf import convert_to_pdf
-from ..deliver.routes import make_route
-from ..deliver.sending import (
-    SEND,
-    BatchReport,
-    Decision,
-    SendOptions,
-    preview,
-    send_batch,
-)
-from ..deliver.smtp import read_outgoing
 from ..errors import DeliveryError, OutputError, ProblemList, UsageError
-from ..settings import load_settings
 from .common import Progress
+
+if TYPE_CHECKING:  # delivery is imported when a command runs, not for --help
+    from ..deliver.outbox import Outbox
+    from ..deliver.sending import BatchReport, Decision
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 PASSWORD_VARIABLE = "CBCT_SMTP_PASSWORD"
@@ -52,6 +42,8 @@ def password_for(user: str) -> str | None:
 
 
 def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
+    from ..deliver.smtp import read_outgoing
+
     problems = []
     for item in items:
         key = item
@@ -113,6 +105,13 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     leaving every message unsent; a server that stalls is given up after [smtp] timeout,
     and the run stops after 3 unconfirmed messages. Exit 1 when any message did not go.
     """
+    from ..deliver.ledger import office_ledger_path
+    from ..deliver.outbox import Outbox
+    from ..deliver.routes import make_route
+    from ..deliver.sending import SendOptions, preview, send_batch
+    from ..deliver.smtp import read_outgoing
+    from ..settings import load_settings
+
     files = sorted(p for p in outdir.glob("*.eml") if not p.name.startswith("."))
     if not files:
         raise UsageError("no .eml files here", location=outdir,
@@ -206,6 +205,8 @@ def attention(report: BatchReport, quiet: bool) -> list[DeliveryError]:
 
 def show_preview(decisions: list[Decision]) -> None:
     """The dry run's list: what would go, what not and why."""
+    from ..deliver.sending import SEND
+
     counts = {"send": 0, "skip": 0, "attention": 0}
     for decision in decisions:
         counts[decision.action] += 1
@@ -253,6 +254,8 @@ def pdf(files: tuple[Path, ...], out: Path, timeout: float, overwrite: bool) -> 
       cbct-docs pdf out/brieven --out out/pdf
       cbct-docs pdf out/brieven/C-014*.docx --out out/pdf --overwrite
     """
+    from ..deliver.pdf import convert_to_pdf
+
     sources = expand(files, (".docx", ".odt", ".doc", ".html", ".htm"))
     click.echo(f"Converting {len(sources)} file{'s' if len(sources) != 1 else ''} with "
                "LibreOffice …", err=True)
@@ -278,6 +281,9 @@ def bundle(files: tuple[Path, ...], out: Path, as_pdf: bool, overwrite: bool) ->
       cbct-docs bundle out/brieven --out out/drukwerk.docx --pdf
       cbct-docs bundle a.docx b.docx c.docx --out post.docx
     """
+    from ..deliver.bundle import make_bundle
+    from ..deliver.pdf import convert_to_pdf
+
     if out.suffix.lower() != ".docx":
         raise UsageError("the bundle must be a .docx file", location=out)
     letters = _without_output(files, out, expand(files, (".docx",)))

@@ -19,6 +19,7 @@ from ..deliver.files import ensure_folder, safe_filename, write_files
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
+from ..render.environment import cleaned
 from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import template_path
 
@@ -493,17 +494,40 @@ def _inlined(path: str, _changed: int, _size: int) -> InlinedHtmlRenderer:
     return InlinedHtmlRenderer(path)
 
 
+@dataclass(frozen=True)
+class EmailTemplates:
+    """An e-mail's two templates, looked up and compiled once for a whole run:
+    ``<name>.txt`` (its first line ``Onderwerp: …`` is the subject) and ``<name>.html``
+    (its CSS inlined at compile time)."""
+
+    name: str
+    text: HtmlRenderer
+    html: InlinedHtmlRenderer
+
+    def render(self, context: Mapping[str, Any], to: str) -> Email:
+        """One e-mail; the context is cleaned once for both templates."""
+        context = cleaned(context)
+        text = self.text.render(context)
+        first, _, body = text.partition("\n")
+        if not first.startswith("Onderwerp:"):
+            raise DataError("the first line must be 'Onderwerp: …' (the subject)",
+                            location=f"emails/{self.name}.txt")
+        html = self.html.render(context)
+        return Email(to, first.removeprefix("Onderwerp:").strip(), body.lstrip("\n"), html,
+                     css_inlined=True)
+
+
+def email_templates(name: str, folder: str | Path | None = None) -> EmailTemplates:
+    """The templates of e-mail ``name`` (``aankondiging``): the office's own versions when
+    it has them, else the bundled ones; a run looks them up once, not once per message."""
+    return EmailTemplates(name, html_template(f"{name}.txt", folder),
+                          inlined_template(f"{name}.html", folder))
+
+
 def render_email(name: str, context: Mapping[str, Any], to: str,
                  folder: str | Path | None = None) -> Email:
-    """``<name>.txt`` (its first line ``Onderwerp: …`` is the subject) and ``<name>.html``."""
-    text = html_template(f"{name}.txt", folder).render(context)
-    first, _, body = text.partition("\n")
-    if not first.startswith("Onderwerp:"):
-        raise DataError("the first line must be 'Onderwerp: …' (the subject)",
-                        location=f"emails/{name}.txt")
-    html = inlined_template(f"{name}.html", folder).render(context)
-    return Email(to, first.removeprefix("Onderwerp:").strip(), body.lstrip("\n"), html,
-                 css_inlined=True)
+    """One e-mail from ``<name>.txt`` and ``<name>.html`` (see :class:`EmailTemplates`)."""
+    return email_templates(name, folder).render(context, to)
 
 
 def email_bytes(email: Email, office: Office, attachments: Sequence[Path] = ()) -> bytes:

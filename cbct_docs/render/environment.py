@@ -9,13 +9,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from markupsafe import Markup
 
 from ..errors import CbctError, DataError, SandboxError, TemplateError
 from .filters import FILTERS
@@ -26,12 +29,18 @@ from .limits import check_binop, check_output, limited_range
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+#: Exact types ``{{ }}`` prints unchanged (bool is not int here: type() is exact).
+_PRINTED_AS_IS = frozenset({str, Markup, int, float})
+
+
 def _autoescape(name: str | None) -> bool:
     return not (name or "").endswith(".txt")
 
 
 def _printable(value: Any) -> Any:
     """What ``{{ value }}`` prints: never a Python repr or an English True/False."""
+    if type(value) in _PRINTED_AS_IS:  # the common case first: text and numbers
+        return value
     if value is None:  # an empty cell: a letter shows nothing there, never "None"
         return ""
     if isinstance(value, bool):
@@ -85,7 +94,20 @@ def clean_text(value: str) -> str:
 
 
 def clean_context(value: Any) -> Any:
-    """Apply :func:`clean_text` to every string in a (nested) context."""
+    """Apply :func:`clean_text` to every string in a (nested) context: mappings become
+    dicts, lists and tuples lists. A context cleaned already (:class:`CleanContext`) is
+    returned as it is."""
+    kind = type(value)
+    if kind is CleanContext:
+        return value
+    if kind is str:
+        return clean_text(value)
+    if kind is dict:  # exact types first: isinstance against the ABCs is slow
+        return {k: clean_context(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [clean_context(v) for v in value]
+    if kind in _KEPT:
+        return value
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, Mapping):
@@ -93,6 +115,23 @@ def clean_context(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [clean_context(v) for v in value]
     return value
+
+
+#: Exact types clean_context keeps as they are (no text inside).
+_KEPT = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time, Decimal})
+
+
+class CleanContext(dict[str, Any]):
+    """A top-level context cleaned once (:func:`cleaned`), for several templates: the
+    text and the HTML of one e-mail."""
+
+
+def cleaned(context: Mapping[str, Any]) -> CleanContext:
+    """``context`` with :func:`clean_context` applied, marked so that
+    :func:`render_located` does not clean it again."""
+    if type(context) is CleanContext:
+        return context
+    return CleanContext(clean_context(dict(context)))
 
 
 _UNDEFINED = re.compile(r"'([^']+)' is undefined")
@@ -152,7 +191,7 @@ def render_located(template: jinja2.Template, context: Mapping[str, Any], name: 
     CbctErrors (a bad date in a filter, say) pass unchanged; Jinja's own errors and
     runtime errors ({{ 1/0 }}, a filter given a wrong argument) become TemplateErrors."""
     try:
-        return check_output(template.render(clean_context(dict(context))), name)
+        return check_output(template.render(cleaned(context)), name)
     except CbctError:
         raise
     except (jinja2.TemplateError, SecurityError) as error:

@@ -11,12 +11,13 @@ from ..documents.confirmation import KIND as CONFIRMATION
 from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
 from ..documents.confirmation import confirmation_context
 from ..documents.context import (
+    EmailTemplates,
     about,
     docx_template,
     email_bytes,
+    email_templates,
     file_stem,
     recipient,
-    render_email,
 )
 from ..documents.planning_data import AuditPlan, read_planning
 from ..domain.planning import Quarter
@@ -59,6 +60,7 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
     letterhead = run.letterhead
     kind = "intake-herinnering" if reminder else "aankondiging"
     chosen = due(run, orgs, quarter, starting=not reminder)
+    templates: EmailTemplates | None = None  # looked up and compiled once, at first use
     for done, org in enumerate(chosen, start=1):
         with run.problems.catch(), about(org):
             state = run.state(org, starting=not reminder)
@@ -74,7 +76,9 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
                 refuse_expired(org, announced)
             context = announcement_context(org, quarter, announced, letterhead,
                                            day if reminder else None)
-            email = render_email(kind, context, recipient(org))
+            if templates is None:  # here, so a broken template is located as before
+                templates = email_templates(kind)
+            email = templates.render(context, recipient(org))
             path = run.batch.add(kind, file_stem(org, kind), ".eml",
                                  email_bytes(email, letterhead), org.name)
             run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED, day,

@@ -25,7 +25,13 @@ from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
 from ..errors import DataError, Problems
 from ..store.database import guarded
-from ..store.dossiers import Dossier, NewEvent, all_dossiers, append_events, open_dossier
+from ..store.dossiers import (
+    Dossier,
+    NewEvent,
+    all_dossiers,
+    append_events,
+    open_dossier_ids,
+)
 from ..store.dossiers import write_back_until as store_until
 from .office import OfficeFolder
 
@@ -154,15 +160,20 @@ class Run:
         either rolls the events back."""
         with transaction(self.db):
             opened: dict[str, int] = {}
-            items = []
-            for org, event in self.events:
-                if org.cert_nr not in opened:
-                    current = (self.targets[org.cert_nr] if org.cert_nr in self.targets
-                               else self._current(org))
-                    opened[org.cert_nr] = (current or open_dossier(self.db, org)).id
-                items.append(NewEvent(event.cert_nr, event.kind, event.day, event.data,
-                                      event.document, digests.get(event.document, ""),
-                                      opened[org.cert_nr]))
+            new: dict[str, Organisation] = {}  # organisations whose dossier opens now
+            for org, _event in self.events:
+                if org.cert_nr in opened or org.cert_nr in new:
+                    continue
+                current = (self.targets[org.cert_nr] if org.cert_nr in self.targets
+                           else self._current(org))
+                if current is None:
+                    new[org.cert_nr] = org
+                else:
+                    opened[org.cert_nr] = current.id
+            opened.update(open_dossier_ids(self.db, list(new.values())))
+            items = [NewEvent(event.cert_nr, event.kind, event.day, event.data,
+                              event.document, digests.get(event.document, ""),
+                              opened[org.cert_nr]) for org, event in self.events]
             self.result.recorded = append_events(self.db, items, self.office.user)
             for cert_nr, until in self.until.items():
                 store_until(self.db, cert_nr, until)

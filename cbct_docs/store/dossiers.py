@@ -211,6 +211,26 @@ def current_dossier(db: sqlite3.Connection, org: Organisation) -> Dossier:
     return latest
 
 
+def open_dossier_ids(db: sqlite3.Connection, orgs: Sequence[Organisation]) -> dict[str, int]:
+    """:func:`open_dossier` for many organisations at once (each in the cycle its
+    certificate's end gives), inside the caller's transaction: cert_nr → dossier id."""
+    cycles = {org.cert_nr: str(audit_quarter(org)) for org in orgs}
+    now = _now()
+    db.executemany("INSERT OR IGNORE INTO dossiers (cert_nr, cycle, framework, opened_at) "
+                   "VALUES (?, ?, ?, ?)",
+                   [(org.cert_nr, cycles[org.cert_nr], org.framework, now) for org in orgs])
+    ids: dict[str, int] = {}
+    numbers = sorted(cycles)
+    for start in range(0, len(numbers), 500):  # SQLite's limit on ? per statement
+        chunk = numbers[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for dossier_id, cert_nr, cycle in db.execute(
+                f"SELECT id, cert_nr, cycle FROM dossiers WHERE cert_nr IN ({marks})", chunk):
+            if cycles[cert_nr] == cycle:
+                ids[cert_nr] = dossier_id
+    return ids
+
+
 @dataclass(frozen=True)
 class NewEvent:
     cert_nr: str
@@ -223,20 +243,20 @@ class NewEvent:
 
 
 def append_events(db: sqlite3.Connection, items: Iterable[NewEvent], user: str) -> int:
-    """Append events (inside the caller's transaction); returns how many."""
-    count = 0
+    """Append events (inside the caller's transaction), in the order given, in one
+    statement; returns how many."""
     now = _now()
+    rows = []
     for item in items:
         if item.dossier_id is None:
             raise ValueError("an event needs its dossier")
-        db.execute(
-            "INSERT INTO events (dossier_id, kind, day, data, document, sha256, recorded_at, "
-            "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.dossier_id, item.kind.value, item.day.isoformat(),
-             json.dumps(item.data, ensure_ascii=False, sort_keys=True, default=str),
-             item.document, item.sha256, now, user))
-        count += 1
-    return count
+        rows.append((item.dossier_id, item.kind.value, item.day.isoformat(),
+                     json.dumps(item.data, ensure_ascii=False, sort_keys=True, default=str),
+                     item.document, item.sha256, now, user))
+    db.executemany(
+        "INSERT INTO events (dossier_id, kind, day, data, document, sha256, recorded_at, "
+        "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def documents_by_sha256(db: sqlite3.Connection, digests: Iterable[str]

@@ -62,12 +62,18 @@ def review_status(verdict: Verdict | None, sha256_now: str) -> str:
     return verdict.verdict
 
 
+#: The codes of this module's refusals; their texts are Dutch already (only the web app
+#: approves and sends by approval).
+CODES = ("four_eyes", "not_approved")
+
+
 def may_approve(maker: str, approver: str, four_eyes: bool) -> Refusal | None:
     """Four eyes: whoever made a document may not approve it as well."""
     if four_eyes and maker.strip().lower() == approver.strip().lower():
         return Refusal(f"{approver} heeft dit document zelf gemaakt; met vier ogen keurt "
                        "een ander het goed",
-                       "laat een collega inloggen en goedkeuren")
+                       "laat een collega inloggen en goedkeuren", code="four_eyes",
+                       params={"approver": approver})
     return None
 
 
@@ -76,4 +82,5 @@ def may_send(status: str) -> Refusal | None:
     if status == APPROVED:
         return None
     return Refusal(f"niet goedgekeurd ({STATUS_LABELS.get(status, status).lower()})",
-                   "keur het eerst goed op de beoordelingspagina", skip=True)
+                   "keur het eerst goed op de beoordelingspagina", skip=True,
+                   code="not_approved", params={"status": status})

@@ -53,6 +53,12 @@ class Kind(StrEnum):
     COMPLAINT = "klacht"
     APPROVED = "goedgekeurd"
     SENT = "verzonden"  # a document's e-mail went out (recorded by the send step)
+    # What the office did that changes no step (the dossier's account of who did what):
+    MARKED_SENT = "als-verzonden-gemarkeerd"  # an unconfirmed e-mail found to have arrived
+    TEST_SENT = "testmail-verstuurd"  # one message of a batch to the user's own address
+    REGISTER_READ = "register-ingelezen"  # a register that changed the organisation's row
+    PLANNING_READ = "planning-ingelezen"  # a planning with a new or changed audit row
+    SCORESHEET_READ = "scoreformulier-ingelezen"  # the organisation's score sheet taken in
 
 
 #: Events that happen outside the tool, recorded with ``cbct-docs record`` (or a sheet).
@@ -60,6 +66,12 @@ MANUAL_KINDS = (Kind.INTAKE_RECEIVED, Kind.SELFEVALUATION_RECEIVED, Kind.AUDIT_H
                 Kind.RESPONSE_RECEIVED, Kind.RESPONSE_TERM_PASSED, Kind.POSTED,
                 Kind.HERAUDIT_HELD, Kind.POSTPONED, Kind.OBJECTION_FILED,
                 Kind.OBJECTION_SETTLED, Kind.COMPLAINT)
+
+#: Events that only tell who did what: no step, no deadline, no rule looks at them
+#: (:func:`next_action` and every ``may_*`` ask for other kinds), and ``record`` refuses
+#: them (the operation that did it records them).
+INFO_KINDS = (Kind.MARKED_SENT, Kind.TEST_SENT, Kind.REGISTER_READ, Kind.PLANNING_READ,
+              Kind.SCORESHEET_READ)
 
 #: How a person reads each event in a timeline. A document event is dated by its
 #: document and recorded when the document is made (sending it is the send step's).
@@ -87,6 +99,11 @@ LABELS = {
     Kind.COMPLAINT: "Klacht",
     Kind.APPROVED: "Goedgekeurd",
     Kind.SENT: "Verzonden per e-mail",
+    Kind.MARKED_SENT: "Als verzonden gemarkeerd (aankomst nagekeken)",
+    Kind.TEST_SENT: "Testmail naar eigen adres verstuurd",
+    Kind.REGISTER_READ: "Register ingelezen",
+    Kind.PLANNING_READ: "Planning ingelezen",
+    Kind.SCORESHEET_READ: "Scoreformulier ingelezen",
 }
 
 
@@ -181,7 +198,8 @@ class DossierState:
     @property
     def exceptions(self) -> list[Event]:
         """Steps taken against a rule, with the reason given (shown in ``status``)."""
-        return [e for e in self.events if e.reason and e.kind != Kind.POSTPONED]
+        return [e for e in self.events
+                if e.reason and e.kind != Kind.POSTPONED and e.kind not in INFO_KINDS]
 
 
 def fold(cert_nr: str, cycle: Quarter, events: Sequence[Event]) -> DossierState:
@@ -293,48 +311,125 @@ _RULES = (_before_audit, _audit_to_decision, _after_decision)
 @dataclass(frozen=True)
 class Refusal:
     """Why a step cannot be taken now. ``skip``: not at that step (a batch passes it by,
-    listing the reason); otherwise a conflict that stops the command."""
+    listing the reason); otherwise a conflict that stops the command. ``code`` names the
+    text in :data:`REFUSALS` (the web app shows its Dutch text by that code) and
+    ``params`` the values filled in."""
 
     what: str
     hint: str = ""
     skip: bool = False
+    code: str = ""
+    params: Mapping[str, str] = field(default_factory=dict)
+
+
+_SEE_DATE = "check --date"
+_DECIDE_FIRST = "decide first: cbct-docs decide SHEET"
+
+#: Every refusal the rules give: code → (what, hint), in the command line's words (a
+#: step passed by reads as ``status`` does, in Dutch). The web app has a Dutch text for
+#: every code (cbct_docs/web/messages.py; a test keeps the two complete).
+REFUSALS: dict[str, tuple[str, str]] = {
+    "announced": ("aangekondigd op {day}", ""),
+    "not_announced": ("nog niet aangekondigd", "announce the quarter first"),
+    "intake_received": ("intake ontvangen op {day}", ""),
+    "reminder_before_announcement": (
+        "a reminder dated {day} comes before the announcement ({announced})",
+        "give the reminder's own --date"),
+    "confirmed": ("bevestigd op {day}", ""),
+    "audit_outside_quarter": (
+        "the audit on {day} falls outside {quarter_label} ({quarter}), the quarter in "
+        "which the certificate ends",
+        "plan the audit in that quarter, or record the postponement: "
+        "cbct-docs record CERTNR uitstel --quarter YYYY-QN --reason TEXT"),
+    "concept_sent": ("conceptrapport verstuurd op {day}", ""),
+    "concept_before_audit": ("a concept report dated {day} comes before the audit ({audit})",
+                             "check --date (or give --reason)"),
+    "concept_late": ("a concept report dated {day} is later than the term of {weeks} weeks "
+                     "after the audit (by {latest})",
+                     "give --reason TEXT to record why it is late"),
+    "final_done": ("definitief rapport vastgesteld op {day}", ""),
+    "no_concept": ("no concept report was sent yet",
+                   "make it first: cbct-docs report SHEET --concept"),
+    "final_before_concept": ("the definitief report ({day}) comes before the concept "
+                             "({concept})", _SEE_DATE),
+    "response_term_running": ("the reaction term on the concept of {concept} runs until "
+                              "{term}, and no reaction was recorded",
+                              "wait for the term, or record the reaction (--response TEXT)"),
+    "decided": ("besluit genomen op {day}", ""),
+    "no_final": ("there is no definitief report yet",
+                 "make it first: cbct-docs report SHEET --definitief"),
+    "decision_before_final": ("the decision ({day}) comes before the definitief report "
+                              "({final})", _SEE_DATE),
+    "no_decision": ("there is no decision yet", _DECIDE_FIRST),
+    "not_certified": ("the decision of {day} is '{decision}', not 'Gecertificeerd'",
+                      "a certificate follows only a Gecertificeerd decision"),
+    "certificate_issued": ("certificate {number} was issued on {day} in this cycle",
+                           "a re-issue needs --reason TEXT (it is recorded)"),
+    "no_heraudit_needed": ("gecertificeerd: no heraudit needed", ""),
+    "heraudit_decided": ("the heraudit has been decided on", ""),
+    "heraudit_planned": ("heraudit gepland op {day}", ""),
+    "survey_sent": ("enquête verstuurd op {day}", ""),
+    "survey_no_decision": ("there is no decision yet: the survey follows the decision",
+                           _DECIDE_FIRST),
+    "survey_before_decision": ("a survey dated {day} comes before the decision ({decision})",
+                               _SEE_DATE),
+    "recorded_by_command": ("'{kind}' is recorded by the command that makes its document",
+                            "record one of: {kinds}"),
+    "recorded_already": ("{label} was recorded already ({day})", ""),
+    "needs_announcement": ("the audit was not announced yet", ""),
+    "needs_concept": ("no concept report was sent yet", ""),
+    "needs_certificate": ("no certificate was issued yet", ""),
+    "needs_heraudit": ("no heraudit was planned", ""),
+    "needs_objection": ("no bezwaar was filed", ""),
+    "needs_decision": ("there is no decision to object to", ""),
+    "term_running": ("the reaction term runs until {term}", ""),
+    "postponement_incomplete": ("uitstel needs the new quarter and a reason",
+                                "--quarter YYYY-QN --reason TEXT"),
+    "postponement_not_later": ("{target} is not later than {quarter}", ""),
+}
+
+
+def refuse(code: str, *, skip: bool = False, **params: Any) -> Refusal:
+    """The refusal of :data:`REFUSALS` named ``code``, its values filled in (a date as
+    people write it: 1-5-2025)."""
+    values = {key: day_text(value) if isinstance(value, dt.date) else str(value)
+              for key, value in params.items()}
+    what, hint = REFUSALS[code]
+    return Refusal(what.format(**values), hint.format(**values), skip, code, values)
 
 
 
 def may_announce(s: DossierState) -> Refusal | None:
     announced = s.day(Kind.ANNOUNCED)
     if announced is not None:
-        return Refusal(f"aangekondigd op {day_text(announced)}", skip=True)
+        return refuse("announced", skip=True, day=announced)
     return None
 
 
 def may_remind(s: DossierState, day: dt.date) -> Refusal | None:
     announced = s.day(Kind.ANNOUNCED)
     if announced is None:
-        return Refusal("nog niet aangekondigd", "announce the quarter first", skip=True)
+        return refuse("not_announced", skip=True)
     received = s.day(Kind.INTAKE_RECEIVED)
     if received is not None:
-        return Refusal(f"intake ontvangen op {day_text(received)}", skip=True)
+        return refuse("intake_received", skip=True, day=received)
     if day < announced:
-        return Refusal(f"a reminder dated {day_text(day)} comes before the announcement "
-                       f"({day_text(announced)})", "give the reminder's own --date")
+        return refuse("reminder_before_announcement", day=day, announced=announced)
     return None
 
 
 def may_confirm(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
     confirmed = s.day(Kind.CONFIRMED)
     if confirmed is not None:
-        return Refusal(f"bevestigd op {day_text(confirmed)}", skip=True)
+        return refuse("confirmed", skip=True, day=confirmed)
     return audit_in_quarter(s, days)
 
 
 def audit_in_quarter(s: DossierState, days: Sequence[dt.date]) -> Refusal | None:
     outside = [d for d in days if not s.quarter.contains(d)]
     if outside:
-        return Refusal(f"the audit on {day_text(outside[0])} falls outside {s.quarter.label} "
-                       f"({s.quarter}), the quarter in which the certificate ends",
-                       "plan the audit in that quarter, or record the postponement: "
-                       "cbct-docs record CERTNR uitstel --quarter YYYY-QN --reason TEXT")
+        return refuse("audit_outside_quarter", day=outside[0],
+                      quarter_label=s.quarter.label, quarter=s.quarter)
     return None
 
 
@@ -342,18 +437,15 @@ def may_send_concept(s: DossierState, day: dt.date, last_audit_day: dt.date,
                      deadlines: Deadlines, reason: str = "") -> Refusal | None:
     sent = s.day(Kind.CONCEPT_SENT)
     if sent is not None:
-        return Refusal(f"conceptrapport verstuurd op {day_text(sent)}", skip=True)
+        return refuse("concept_sent", skip=True, day=sent)
     if reason:
         return None
     if day < last_audit_day:
-        return Refusal(f"a concept report dated {day_text(day)} comes before the audit "
-                       f"({day_text(last_audit_day)})", "check --date (or give --reason)")
+        return refuse("concept_before_audit", day=day, audit=last_audit_day)
     latest = concept_report_deadline(last_audit_day, deadlines)
     if day > latest:
-        return Refusal(f"a concept report dated {day_text(day)} is later than the term of "
-                       f"{deadlines.concept_report_weeks} weeks after the audit "
-                       f"(by {day_text(latest)})",
-                       "give --reason TEXT to record why it is late")
+        return refuse("concept_late", day=day, weeks=deadlines.concept_report_weeks,
+                      latest=latest)
     return None
 
 
@@ -361,34 +453,28 @@ def may_finalise(s: DossierState, day: dt.date, deadlines: Deadlines,
                  responded: bool) -> Refusal | None:
     done = s.day(Kind.FINAL_REPORT)
     if done is not None:
-        return Refusal(f"definitief rapport vastgesteld op {day_text(done)}", skip=True)
+        return refuse("final_done", skip=True, day=done)
     concept = s.day(Kind.CONCEPT_SENT)
     if concept is None:
-        return Refusal("no concept report was sent yet",
-                       "make it first: cbct-docs report SHEET --concept")
+        return refuse("no_concept")
     if day < concept:
-        return Refusal(f"the definitief report ({day_text(day)}) comes before the concept "
-                       f"({day_text(concept)})", "check --date")
+        return refuse("final_before_concept", day=day, concept=concept)
     term = response_deadline(concept, deadlines)
     if not responded and s.last(Kind.RESPONSE_RECEIVED) is None and day <= term:
-        return Refusal(f"the reaction term on the concept of {day_text(concept)} runs until "
-                       f"{day_text(term)}, and no reaction was recorded",
-                       "wait for the term, or record the reaction (--response TEXT)")
+        return refuse("response_term_running", concept=concept, term=term)
     return None
 
 
 def may_decide(s: DossierState, day: dt.date) -> Refusal | None:
     if s.decision is not None and not _heraudit_pending(s):
-        return Refusal(f"besluit genomen op {day_text(s.decision.day)}", skip=True)
+        return refuse("decided", skip=True, day=s.decision.day)
     if _heraudit_pending(s):
         return None
     final = s.day(Kind.FINAL_REPORT)
     if final is None:
-        return Refusal("there is no definitief report yet",
-                       "make it first: cbct-docs report SHEET --definitief")
+        return refuse("no_final")
     if day < final:
-        return Refusal(f"the decision ({day_text(day)}) comes before the definitief report "
-                       f"({day_text(final)})", "check --date")
+        return refuse("decision_before_final", day=day, final=final)
     return None
 
 
@@ -406,45 +492,40 @@ def is_heraudit_decision(s: DossierState) -> bool:
 def may_certify(s: DossierState, reason: str = "") -> Refusal | None:
     decision = s.decision
     if decision is None:
-        return Refusal("there is no decision yet", "decide first: cbct-docs decide SHEET")
+        return refuse("no_decision")
     if not s.certified:
-        return Refusal(f"the decision of {day_text(decision.day)} is "
-                       f"'{decision.data.get('besluit')}', not '{CERTIFIED}'",
-                       "a certificate follows only a Gecertificeerd decision")
+        return refuse("not_certified", day=decision.day,
+                      decision=decision.data.get("besluit"))
     issued = s.certificates
     if issued and not reason:
         first = issued[-1]
-        return Refusal(f"certificate {first.data.get('nummer')} was issued on "
-                       f"{day_text(first.day)} in this cycle",
-                       "a re-issue needs --reason TEXT (it is recorded)")
+        return refuse("certificate_issued", number=first.data.get("nummer"), day=first.day)
     return None
 
 
 def may_plan_heraudit(s: DossierState) -> Refusal | None:
     decision = s.decision
     if decision is None:
-        return Refusal("there is no decision yet", "decide first: cbct-docs decide SHEET")
+        return refuse("no_decision")
     if s.certified:
-        return Refusal("gecertificeerd: no heraudit needed", skip=True)
+        return refuse("no_heraudit_needed", skip=True)
     if decision.kind == Kind.HERAUDIT_DECIDED:
-        return Refusal("the heraudit has been decided on", skip=True)
+        return refuse("heraudit_decided", skip=True)
     planned = s.last(Kind.HERAUDIT_PLANNED)
     if planned is not None:
-        return Refusal(f"heraudit gepland op {planned.data.get('datum')}", skip=True)
+        return refuse("heraudit_planned", skip=True, day=planned.data.get("datum"))
     return None
 
 
 def may_survey(s: DossierState, day: dt.date) -> Refusal | None:
     sent = s.day(Kind.SURVEY_SENT)
     if sent is not None:
-        return Refusal(f"enquête verstuurd op {day_text(sent)}", skip=True)
+        return refuse("survey_sent", skip=True, day=sent)
     decision = s.last(Kind.DECIDED)  # the survey asks about the audit: its decision
     if decision is None:
-        return Refusal("there is no decision yet: the survey follows the decision",
-                       "decide first: cbct-docs decide SHEET")
+        return refuse("survey_no_decision")
     if day < decision.day:
-        return Refusal(f"a survey dated {day_text(day)} comes before the decision "
-                       f"({day_text(decision.day)})", "check --date")
+        return refuse("survey_before_decision", day=day, decision=decision.day)
     return None
 
 
@@ -474,16 +555,16 @@ def judge_heraudit(result: Any, covered: Sequence[str]) -> HerauditOutcome:
 #: Events that happen once in a cycle; recording one again is a mistake.
 ONCE = (Kind.INTAKE_RECEIVED, Kind.SELFEVALUATION_RECEIVED, Kind.AUDIT_HELD,
         Kind.RESPONSE_RECEIVED, Kind.RESPONSE_TERM_PASSED, Kind.POSTED, Kind.HERAUDIT_HELD)
-#: Kind → (the kind that must come first, what to say when it has not).
+#: Kind → (the kind that must come first, the refusal's code when it has not).
 NEEDS = {
-    Kind.INTAKE_RECEIVED: (Kind.ANNOUNCED, "the audit was not announced yet"),
-    Kind.SELFEVALUATION_RECEIVED: (Kind.ANNOUNCED, "the audit was not announced yet"),
-    Kind.RESPONSE_RECEIVED: (Kind.CONCEPT_SENT, "no concept report was sent yet"),
-    Kind.RESPONSE_TERM_PASSED: (Kind.CONCEPT_SENT, "no concept report was sent yet"),
-    Kind.POSTED: (Kind.CERTIFICATE_ISSUED, "no certificate was issued yet"),
-    Kind.HERAUDIT_HELD: (Kind.HERAUDIT_PLANNED, "no heraudit was planned"),
-    Kind.OBJECTION_SETTLED: (Kind.OBJECTION_FILED, "no bezwaar was filed"),
-    Kind.OBJECTION_FILED: (Kind.DECIDED, "there is no decision to object to"),
+    Kind.INTAKE_RECEIVED: (Kind.ANNOUNCED, "needs_announcement"),
+    Kind.SELFEVALUATION_RECEIVED: (Kind.ANNOUNCED, "needs_announcement"),
+    Kind.RESPONSE_RECEIVED: (Kind.CONCEPT_SENT, "needs_concept"),
+    Kind.RESPONSE_TERM_PASSED: (Kind.CONCEPT_SENT, "needs_concept"),
+    Kind.POSTED: (Kind.CERTIFICATE_ISSUED, "needs_certificate"),
+    Kind.HERAUDIT_HELD: (Kind.HERAUDIT_PLANNED, "needs_heraudit"),
+    Kind.OBJECTION_SETTLED: (Kind.OBJECTION_FILED, "needs_objection"),
+    Kind.OBJECTION_FILED: (Kind.DECIDED, "needs_decision"),
 }
 
 
@@ -491,15 +572,15 @@ def may_record(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, Any
                deadlines: Deadlines) -> Refusal | None:
     """Whether an event from outside the tool fits the dossier."""
     if kind not in MANUAL_KINDS:
-        return Refusal(f"'{kind.value}' is recorded by the command that makes its document",
-                       "record one of: " + ", ".join(k.value for k in MANUAL_KINDS))
+        return refuse("recorded_by_command", kind=kind.value,
+                      kinds=", ".join(k.value for k in MANUAL_KINDS))
     earlier = s.last(kind)
     if kind in ONCE and earlier is not None:
-        return Refusal(f"{LABELS[kind].lower()} was recorded already ({day_text(earlier.day)})")
+        return refuse("recorded_already", label=LABELS[kind].lower(), day=earlier.day)
     if kind in NEEDS:
-        needed, what = NEEDS[kind]
+        needed, code = NEEDS[kind]
         if s.last(needed) is None:
-            return Refusal(what)
+            return refuse(code)
     return _record_rule(s, kind, day, data, deadlines)
 
 
@@ -512,12 +593,11 @@ def _record_rule(s: DossierState, kind: Kind, day: dt.date, data: Mapping[str, A
         assert concept is not None
         term = response_deadline(concept, deadlines)
         if day <= term:
-            return Refusal(f"the reaction term runs until {day_text(term)}")
+            return refuse("term_running", term=term)
     if kind == Kind.POSTPONED:
         target = data.get("kwartaal")
         if not target or not data.get("reden"):
-            return Refusal("uitstel needs the new quarter and a reason",
-                           "--quarter YYYY-QN --reason TEXT")
+            return refuse("postponement_incomplete")
         if Quarter.parse(str(target)) <= s.quarter:
-            return Refusal(f"{target} is not later than {s.quarter}")
+            return refuse("postponement_not_later", target=target, quarter=s.quarter)
     return None

@@ -33,7 +33,7 @@ from ..domain.approval import (
     review_status,
     verdicts,
 )
-from ..domain.process import LABELS, Event, Kind
+from ..domain.process import INFO_KINDS, LABELS, Event, Kind
 from ..domain.register import Organisation
 from ..errors import UsageError
 from ..store.dossiers import Dossier
@@ -53,6 +53,10 @@ BATCH_LABELS = {
     Kind.HERAUDIT_DECIDED: "Besluitbrieven na heraudit",
     Kind.SURVEY_SENT: "Tevredenheidsenquêtes",
 }
+
+#: Events that name a document another event made (a verdict on it, its sending): not
+#: documents of a batch of their own.
+NOT_MADE = (Kind.APPROVED, Kind.SENT, *INFO_KINDS)
 
 #: Where the web app writes the documents it makes, inside the office folder.
 OUT_NAME = "out"
@@ -154,7 +158,7 @@ def _documents(timelines: Iterable[tuple[str, str, Sequence[Event]]]) -> list[Do
         judged = verdicts(events)
         for event in events:
             stamps[event.id] = (event.recorded_at, event.recorded_by)
-            if not event.document or event.kind == Kind.APPROVED:
+            if not event.document or event.kind in NOT_MADE:
                 continue
             verdict = judged.get(event.document)
             items.append(DocumentItem(event.id, cert_nr, name, event.kind,

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..deliver.files import atomic_write, safe_filename
-from ..documents.planning_data import read_planning
+from ..documents.planning_data import AuditPlan, read_planning
+from ..domain.process import Kind
 from ..errors import CbctError, DataError, Problems
+from ..records.dates import day_text
 from ..store.dossiers import Change
 from .audit import scoresheets
 from .office import REGISTER_NAME, OfficeFolder
+from .record import Note, record_notes
+from .register import import_register
 
 PLANNING_NAME = "planning.xlsx"
 SCORES_NAME = "scores"
@@ -80,7 +84,7 @@ def take_register(office: OfficeFolder, data: bytes, name: str) -> list[Change]:
     ``register.xlsx``. Nothing changes when it has a problem."""
     check_xlsx(data, name)
     with _Upload(office, data, name) as path:
-        changes = office.import_register(path)
+        changes = import_register(office, path)
     atomic_write(office.folder / REGISTER_NAME, data, overwrite=True)
     return changes
 
@@ -104,8 +108,35 @@ def take_planning(office: OfficeFolder, data: bytes, name: str) -> int:
                 problems.add(DataError(f"certificaatnummer {cert_nr} staat niet in het "
                                        "register", location=path.name))
         problems.raise_if_any()
+    before = _plans(planning_path(office))
     atomic_write(office.folder / PLANNING_NAME, data, overwrite=True)
+    record_notes(office, [Note(nr, Kind.PLANNING_READ, _plan_text(plan), {"bestand": name})
+                          for nr, plan in plans.items() if _plan_key(before.get(nr))
+                          != _plan_key(plan)])
     return len(plans)
+
+
+def _plans(path: Path | None) -> dict[str, AuditPlan]:
+    """The plans of the planning a new one replaces (none when it cannot be read)."""
+    if path is None:
+        return {}
+    try:
+        return read_planning(path)
+    except CbctError:
+        return {}
+
+
+def _plan_key(plan: AuditPlan | None) -> object:
+    if plan is None:
+        return None
+    return (plan.announced, tuple(plan.auditors), tuple(
+        (a.day, a.start, a.end, a.location, a.part) for a in plan.appointments))
+
+
+def _plan_text(plan: AuditPlan) -> str:
+    """``auditdagen 12-5-2025, 13-5-2025; auditoren A, B`` (what a dossier reader needs)."""
+    days = ", ".join(day_text(day) for day in plan.days) or "geen"
+    return f"auditdagen {days}; auditoren {', '.join(plan.auditors) or 'geen'}"
 
 
 def scores_folder(office: OfficeFolder) -> Path:
@@ -142,16 +173,21 @@ def take_scoresheets(office: OfficeFolder, files: Sequence[tuple[str, bytes]],
     finally:
         for upload in uploads:
             upload.__exit__()
-    kept = []
-    for (org, _sheet), (_name, data) in zip(pairs, files, strict=True):
+    kept, notes = [], []
+    for (org, _sheet), (name, data) in zip(pairs, files, strict=True):
         target = scores_folder(office) / f"{org.cert_nr}.xlsx"
         target.parent.mkdir(exist_ok=True)
+        note = f"{name}, bewaard als {SCORES_NAME}/{target.name}"
         if target.is_file() and target.read_bytes() != data:
             # The sheet it replaces (the first audit's, before a heraudit) is kept.
             kept_as = target.parent / PREVIOUS_NAME / (
                 f"{org.cert_nr}-{dt.datetime.now():%Y%m%d-%H%M%S}.xlsx")
             kept_as.parent.mkdir(exist_ok=True)
             atomic_write(kept_as, target.read_bytes())
+            note += f"; het vorige staat in {SCORES_NAME}/{PREVIOUS_NAME}/{kept_as.name}"
         atomic_write(target, data, overwrite=True)
         kept.append(target)
+        notes.append(Note(org.cert_nr, Kind.SCORESHEET_READ, note,
+                          {"bestand": f"{SCORES_NAME}/{target.name}"}))
+    record_notes(office, notes, open_for=[org for org, _sheet in pairs])
     return kept

@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..deliver.ledger import transaction
 from ..documents.planning_data import read_planning
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter
-from ..domain.process import Kind, may_record, parse_kind
+from ..domain.process import INFO_KINDS, Kind, may_record, parse_kind
 from ..domain.register import Organisation, find_organisation
 from ..errors import DataError, Problems, UsageError
 from ..records import read_records
 from ..records.dates import parse_date
 from ..records.model import Origin
+from ..store.database import guarded
+from ..store.dossiers import NewEvent, append_events, current_dossier
+from ..store.events_extra import latest_dossier_ids
 from .audit import scoresheets
 from .office import OfficeFolder
 from .run import Run, RunResult, org_label
+
+
+UNKNOWN_EVENT = "unknown event '{kind}'"
+TWICE = "'{kind}' appears twice for {cert_nr}"
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,7 @@ def _one(run: Run, orgs: Sequence[Organisation], item: Happening,
     try:
         kind = parse_kind(item.kind)
     except ValueError:
-        raise DataError(f"unknown event '{item.kind}'", location=item.where,
+        raise DataError(UNKNOWN_EVENT.format(kind=item.kind), location=item.where,
                         hint="one of: " + ", ".join(k.value for k in Kind)) from None
     try:
         org = find_organisation(orgs, item.cert_nr)
@@ -68,7 +76,7 @@ def _one(run: Run, orgs: Sequence[Organisation], item: Happening,
     if kind == Kind.AUDIT_HELD:
         data["dagen"] = [item.day.isoformat()]
     if kind in pending.get(org.cert_nr, []):
-        raise DataError(f"'{kind.value}' appears twice for {org.cert_nr}",
+        raise DataError(TWICE.format(kind=kind.value, cert_nr=org.cert_nr),
                         location=item.where)
     refusal = may_record(run.state(org), kind, item.day, data,
                          load_framework(org.framework).deadlines)
@@ -122,3 +130,42 @@ def import_dossiers(office: OfficeFolder, *, planning: Path | None = None,
                        {"dagen": [d.isoformat() for d in sorted(sheet.audit_dates)],
                         "auditoren": list(sheet.auditors), "bron": "scoreformulier"})
     return run.commit()
+
+
+# --- what the office did that changes no step ------------------------------------------------
+
+@dataclass(frozen=True)
+class Note:
+    """An informational event (:data:`~cbct_docs.domain.process.INFO_KINDS`): who did what
+    for the organisation (a test mail, a message marked as arrived, an upload). ``note``
+    is what the timeline shows after the label."""
+
+    cert_nr: str
+    kind: Kind
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def record_notes(office: OfficeFolder, notes: Sequence[Note], *,
+                 open_for: Sequence[Organisation] = (), day: dt.date | None = None) -> int:
+    """Append the notes to each organisation's latest dossier, with the office's user;
+    returns how many. An organisation without a dossier is passed by (nothing happened
+    to it yet that a dossier tells), unless it is in ``open_for``: then its current
+    dossier is opened (a score sheet belongs to the audit's cycle)."""
+    for item in notes:
+        if item.kind not in INFO_KINDS:
+            raise ValueError(f"{item.kind.value} is no informational event")
+    if not notes:
+        return 0
+    day = day or dt.date.today()
+    with guarded(office.database_path):
+        db = office.database()
+        with transaction(db):
+            ids = latest_dossier_ids(db, [n.cert_nr for n in notes])
+            for org in open_for:
+                ids[org.cert_nr] = current_dossier(db, org).id
+            events = [NewEvent(n.cert_nr, n.kind, day,
+                               {**n.data, **({"toelichting": n.note} if n.note else {})},
+                               dossier_id=ids[n.cert_nr])
+                      for n in notes if n.cert_nr in ids]
+            return append_events(db, events, office.user)

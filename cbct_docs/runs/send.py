@@ -29,13 +29,16 @@ from ..deliver.sending import (
 )
 from ..deliver.smtp import ConnectionLost, Outgoing, Refused, Route, read_outgoing
 from ..domain.approval import may_send
+from ..domain.process import Kind
 from ..errors import DataError, DeliveryError, UsageError
 from ..settings import load_settings
 from .documents import DocumentItem
 from .documents import batch as load_batch
 from .documents import document as load_document
 from .office import OfficeFolder
+from .record import Note, record_notes
 from .run import Skip
+from .sent import mark_sent as mark_arrived
 from .sent import record_sent
 
 #: The SMTP password from the environment, as ``cbct-docs send`` takes it.
@@ -173,12 +176,9 @@ def _entry(office: OfficeFolder, message_id: str) -> Entry:
 
 
 def mark_sent(office: OfficeFolder, message_id: str) -> None:
-    """An unconfirmed message that did arrive (checked in the mailbox or the server log)."""
-    with Outbox(office.database_path) as outbox:
-        if not outbox.settle_as_sent(message_id, f"bevestigd door {office.user} "
-                                                 "(webapp, als --mark-sent)"):
-            raise UsageError("alleen een onbevestigd bericht kan als verzonden worden "
-                             "gemarkeerd", location=message_id)
+    """An unconfirmed message that did arrive (checked in the mailbox or the server log):
+    settled in the ledger and recorded in its dossier, as ``send --mark-sent`` does."""
+    mark_arrived(office, [message_id], "web app, as --mark-sent")
 
 
 def send_again(office: OfficeFolder, message_id: str, *, password: str | None = None
@@ -231,9 +231,13 @@ def test_send(office: OfficeFolder, event_id: int, to: str, *,
         outgoing = read_outgoing([test_path])[0]
         post, _rate = mailer(office, password)
         try:
-            return post.deliver(outgoing, before_end=lambda: None)
+            answer = post.deliver(outgoing, before_end=lambda: None)
         except (Refused, ConnectionLost) as error:
             raise DeliveryError(f"de testmail ging niet: {error}", location=post.where) \
                 from None
         finally:
             post.close()
+    record_notes(office, [Note(item.cert_nr, Kind.TEST_SENT, f"aan {to}: {item.name}",
+                               {"aan": to, "message_id": outgoing.message_id,
+                                "document": item.document})])
+    return answer

@@ -15,6 +15,7 @@ from ..runs.accounts import accounts
 from ..runs.files import MAX_UPLOAD
 from ..runs.office import OfficeFolder, current_user, open_office
 from . import security
+from .messages import dutch_lines
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -83,7 +84,8 @@ def nl_date(value: Any) -> str:
 
 
 def problem_lines(error: CbctError) -> list[str]:
-    return error.messages()
+    """The problems in Dutch (web/messages.py), each with where and what to do."""
+    return dutch_lines(error)
 
 
 def _install_helpers(app: Flask) -> None:

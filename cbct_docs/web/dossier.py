@@ -39,6 +39,7 @@ from ..runs.record import Happening, record
 from ..runs.status import dossier_view
 from . import security
 from .app import office, problem_lines
+from .messages import skip_text
 from .overview import parse_day
 
 bp = Blueprint("dossier", __name__)
@@ -98,7 +99,7 @@ def final_report(cert_nr: str) -> Any:
     except CbctError as error:
         return _page(cert_nr, problem_lines(error), 400)
     if not result.made:
-        reasons = "; ".join(str(s) for s in result.skipped) or "niets te doen"
+        reasons = "; ".join(skip_text(s) for s in result.skipped) or "niets te doen"
         return _page(cert_nr, [f"Geen definitief rapport gemaakt: {reasons}"], 400)
     flash("Definitief rapport gemaakt. Bekijk het en keur het goed.", "ok")
     made = [b.id for b in batches(place)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import CbctError
+from .messages import dutch_lines
 
 Progress = Callable[[int, int], None]
 
@@ -41,7 +42,7 @@ def start(label: str, user: str, work: Callable[[Progress], Any]) -> Job:
         try:
             job.result = work(job.progress)
         except CbctError as error:
-            job.problems = error.messages()
+            job.problems = dutch_lines(error)
             job.result = getattr(error, "report", None)
         except Exception as error:  # a bug: shown, not swallowed
             job.problems = [f"interne fout: {type(error).__name__}: {error}"]

@@ -33,6 +33,7 @@ from ..runs.run import RunResult
 from ..runs.status import StatusRow, status, year_view
 from . import jobs
 from .app import office
+from .messages import dutch_lines, skip_text
 
 bp = Blueprint("overview", __name__)
 
@@ -151,7 +152,7 @@ def page() -> Any:
     try:
         rows = status(place, today)
     except UsageError as error:  # no register read in yet: where to begin
-        return render_template("welkom.html", problemen=error.messages())
+        return render_template("welkom.html", problemen=dutch_lines(error))
     quarters = sorted({row.quarter for row in rows})
     default = Quarter.of(today)
     if quarters and default not in quarters:
@@ -226,7 +227,7 @@ def job_page(job_id: str) -> Any:
                                kwartaal=request.args.get("kwartaal", ""))
     result, batch_id = job.result
     for skip in result.skipped[:20]:
-        flash(f"Overgeslagen: {skip}", "info")
+        flash(f"Overgeslagen: {skip_text(skip)}", "info")
     if len(result.skipped) > 20:
         flash(f"… en nog {len(result.skipped) - 20} overgeslagen.", "info")
     if batch_id is None:

@@ -21,6 +21,7 @@ from ..runs.documents import (
 )
 from ..runs.printing import print_bundle
 from .app import office, problem_lines
+from .messages import skip_text
 
 bp = Blueprint("review", __name__)
 PAGE_SIZE = 25
@@ -65,7 +66,7 @@ def _approve(batch_id: int, anchor: str | None = None, **kwargs: Any) -> Any:
             flash(line, "fout")
         return redirect(url_for("review.batch_page", batch_id=batch_id))
     for skip in result.skipped[:20]:
-        flash(f"Niet goedgekeurd: {skip}", "waarschuwing")
+        flash(f"Niet goedgekeurd: {skip_text(skip)}", "waarschuwing")
     if result.recorded:
         flash(f"{result.recorded} oordeel/oordelen vastgelegd in de dossiers.", "ok")
     return redirect(url_for("review.batch_page", batch_id=batch_id,

@@ -9,7 +9,8 @@ SMTP values can also come from the environment (``CBCT_SMTP_HOST``, ``_PORT``,
 ``_SECURITY``, ``_USER``), which wins over the file. The password is never read from a
 file: only ``CBCT_SMTP_PASSWORD`` or a prompt. ``[mail]`` (:meth:`Settings.mail`) chooses the
 route (smtp, smtp-oauth2, graph) and names the Microsoft 365 app registration; its secret
-never comes from a file either (see :mod:`cbct_docs.deliver.oauth`).
+never comes from a file either (see :mod:`cbct_docs.deliver.oauth`). ``[print]``
+(:meth:`Settings.window`) places the address in the window of the office's envelopes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, UsageError
+from .errors import DataError, Problems, UsageError
 from .paths import data_dir
 
 FILE_NAME = "cbct-docs.toml"
@@ -71,6 +72,29 @@ class MailSettings:
     @property
     def oauth(self) -> bool:
         return self.route != "smtp"
+
+
+@dataclass(frozen=True)
+class EnvelopeWindow:
+    """``[print]``: the window of the office's window envelope on the letter, in mm from
+    the top left corner of the A4 page. The default is the standard Dutch window envelope
+    for A4 folded in three (EA5/6 and 22 x 11 cm with the window on the left): 20 mm from
+    the left, 45 mm from the top, 90 x 40 mm."""
+
+    links: float = 20.0
+    boven: float = 45.0
+    breedte: float = 90.0
+    hoogte: float = 40.0
+
+
+PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0  # A4, mm
+#: ``[print]`` key → (attribute, smallest, largest) in mm; further limits in :func:`_window`.
+WINDOW_KEYS = {
+    "venster_links": ("links", 5.0, PAGE_WIDTH - 5.0),
+    "venster_boven": ("boven", 30.0, PAGE_HEIGHT / 2),
+    "venster_breedte": ("breedte", 60.0, 150.0),
+    "venster_hoogte": ("hoogte", 30.0, 80.0),
+}
 
 
 def is_loopback(host: str) -> bool:
@@ -211,6 +235,54 @@ class Settings(Mapping[str, Any]):
                                 "docs/delivery.md, 'Microsoft 365'")
         return settings
 
+    def window(self) -> EnvelopeWindow:
+        """``[print]`` ``venster_links``, ``venster_boven``, ``venster_breedte`` and
+        ``venster_hoogte`` (mm): where the address goes; every wrong value is a located
+        error, all at once."""
+        import difflib
+
+        values = self.section("print")
+        problems = Problems()
+        found: dict[str, float] = {}
+        for key in values:
+            if key not in WINDOW_KEYS:
+                close = difflib.get_close_matches(key, WINDOW_KEYS, n=1)
+                problems.add(DataError("not a setting of [print]",
+                                       location=self._where(f"[print]:{key}"),
+                                       hint=f"did you mean {close[0]}?" if close else
+                                       f"[print] has {', '.join(WINDOW_KEYS)}"))
+        for key, (attribute, low, high) in WINDOW_KEYS.items():
+            if key not in values:
+                continue
+            with problems.catch():
+                found[attribute] = self._millimetres(values[key], key, low, high)
+        problems.raise_if_any()
+        window = EnvelopeWindow(**found)
+        if window.links + window.breedte > PAGE_WIDTH - 5:
+            raise DataError(f"the window ends {window.links + window.breedte:g} mm from the "
+                            f"left, past the edge of the A4 page ({PAGE_WIDTH:g} mm wide, "
+                            "5 mm the printer cannot reach)",
+                            location=self._where("[print]:venster_breedte"),
+                            hint="venster_links + venster_breedte must be at most 205")
+        if window.boven + window.hoogte > PAGE_HEIGHT / 2:
+            raise DataError(f"the window ends {window.boven + window.hoogte:g} mm from the "
+                            "top, below the upper half of the page where a window "
+                            "envelope shows the address",
+                            location=self._where("[print]:venster_hoogte"),
+                            hint="venster_boven + venster_hoogte must be at most 148")
+        return window
+
+    def _millimetres(self, value: Any, key: str, low: float, high: float) -> float:
+        where = self._where(f"[print]:{key}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise DataError(f"expected a number of millimetres, not {value!r}", location=where,
+                            hint=f"for example {key} = {_default_mm(key):g}")
+        if not low <= value <= high:
+            raise DataError(f"{value:g} mm is not between {low:g} and {high:g} mm",
+                            location=where,
+                            hint=f"the standard window envelope: {key} = {_default_mm(key):g}")
+        return float(value)
+
     def _relative(self, path: str) -> str:
         if path and self.source is not None and not Path(path).is_absolute():
             return str(self.source.parent / path)  # relative to the settings file
@@ -238,6 +310,10 @@ class Settings(Mapping[str, Any]):
         if number < 0:
             raise DataError(f"must not be negative: {value!r}", location=self._key_origin(key))
         return number
+
+
+def _default_mm(key: str) -> float:
+    return float(getattr(EnvelopeWindow(), WINDOW_KEYS[key][0]))
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml.ns import qn
 
 from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
 from cbct_docs.documents.certificate import certificate_context, verification_code
@@ -18,16 +20,37 @@ from cbct_docs.documents.context import load_office
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render import DocxRenderer
+from cbct_docs.render.print_layout import use_window
+from cbct_docs.settings import EnvelopeWindow, Settings
 
 from .golden import sample_contexts
 
 REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4
-#: The window of a standard Dutch window envelope for folded A4 (EA5/6, window left), as
-#: the bundled letters are made for: 20 mm from the left, 45 mm from the top, 90 x 40 mm.
-WINDOW = (20.0, 45.0, 110.0, 85.0)  # left, top, right, bottom in mm
 needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
 LETTERS = ["bevestigingsbrief", "besluitbrief", "heraudit", "besluitbrief-heraudit"]
+#: [print] settings: none (the standard Dutch window envelope for folded A4, window left:
+#: 20 mm from the left, 45 mm from the top, 90 x 40 mm), a window on the right and lower,
+#: and one higher than the letters' top margin.
+WINDOWS = {
+    "standaard": {},
+    "rechts": {"venster_links": 100, "venster_boven": 55, "venster_breedte": 85,
+               "venster_hoogte": 35},
+    "hoog": {"venster_links": 25, "venster_boven": 35, "venster_breedte": 95,
+             "venster_hoogte": 45},
+}
+
+
+@pytest.fixture
+def window_of() -> Iterator[Callable[[dict[str, float]], EnvelopeWindow]]:
+    """The window the settings give, put in use as the office's settings put it."""
+    def use(values: dict[str, float]) -> EnvelopeWindow:
+        window = Settings({"print": values} if values else {}, None).window()
+        use_window(window)
+        return window
+
+    yield use
+    use_window(None)
 
 
 def rendered(name: str, tmp_path: Path) -> Path:
@@ -37,31 +60,82 @@ def rendered(name: str, tmp_path: Path) -> Path:
     return path
 
 
+def test_the_standard_window_is_the_default() -> None:
+    assert Settings({}, None).window() == EnvelopeWindow(20, 45, 90, 40)
+
+
 @needs_soffice
-def test_the_address_lies_in_the_envelope_window(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", WINDOWS)
+def test_the_address_lies_in_the_envelope_window(kind: str, tmp_path: Path,
+                                                 window_of: Callable[..., EnvelopeWindow]
+                                                 ) -> None:
     import pdfplumber
 
-    letters = [rendered(name, tmp_path) for name in LETTERS]
-    pdfs = convert_to_pdf(letters, tmp_path / "pdf")
+    window = window_of(WINDOWS[kind])
+    left, top = window.links, window.boven
+    right, bottom = left + window.breedte, top + window.hoogte
+    pdfs = convert_to_pdf([rendered(name, tmp_path) for name in LETTERS], tmp_path / "pdf")
+    assert len(pdfs) == len(LETTERS)
     for pdf_path in pdfs:
         with pdfplumber.open(str(pdf_path)) as pdf:
-            page = pdf.pages[0]
-            words = page.extract_words()
-        address = ("<Amersfoort>", "Ploeg", "Eemplein", "3812")  # the sample address
+            words = pdf.pages[0].extract_words()
+        address = ("<Amersfoort>", "mevrouw", "Ploeg", "Eemplein", "3812")  # the sample
         # (the street may recur further down, as the place of an appointment)
         placed = [w for w in words if w["text"] in address and w["top"] / MM < 100]
-        assert len(placed) >= 3, (pdf_path.name, [w["text"] for w in words[:40]])
-        left, top, right, bottom = WINDOW
+        assert {w["text"] for w in placed} == set(address), (pdf_path.name, placed)
         for word in placed:
             assert left <= word["x0"] / MM and word["x1"] / MM <= right, (pdf_path, word)
             assert top <= word["top"] / MM and word["bottom"] / MM <= bottom, (pdf_path, word)
         # The return address is the window's first line, in small type.
         back = [w for w in words if w["text"] == "Oudegracht" and w["top"] / MM > 30]
         assert back and top <= back[0]["top"] / MM < min(w["top"] for w in placed) / MM
+        assert left <= back[0]["x0"] / MM and back[0]["x1"] / MM <= right
         # Nothing else of the letter shows through the window.
         inside = [w["text"] for w in words if top <= w["top"] / MM and w["bottom"] / MM <= bottom
                   and left <= w["x0"] / MM and w["x1"] / MM <= right]
         assert "Datum" not in inside and "Betreft" not in inside
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"venster_boven": "45mm"}, "[print]:venster_boven: expected a number of millimetres"),
+    ({"venster_links": 1}, "[print]:venster_links: 1 mm is not between 5 and 205 mm"),
+    ({"venster_hoogte": 12}, "[print]:venster_hoogte: 12 mm is not between 30 and 80 mm"),
+    ({"venster_links": 150}, "[print]:venster_breedte: the window ends 240 mm from the left"),
+    ({"venster_boven": 120}, "[print]:venster_hoogte: the window ends 160 mm from the top"),
+    ({"venster_bovem": 45}, "[print]:venster_bovem: not a setting of [print] "
+                            "(did you mean venster_boven?)"),
+])
+def test_a_wrong_window_setting_is_a_located_error(values: dict[str, object], message: str,
+                                                    tmp_path: Path) -> None:
+    from cbct_docs.errors import CbctError
+    from cbct_docs.settings import load_settings
+
+    settings = tmp_path / "cbct-docs.toml"
+    lines = [f"{key} = {value!r}".replace("'", '"') for key, value in values.items()]
+    settings.write_text("[print]\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(CbctError) as caught:
+        load_settings(settings).window()
+    assert f"{settings}:{message}" in str(caught.value)
+
+
+def test_the_window_is_placed_in_an_office_copy_without_its_title(
+        tmp_path: Path, window_of: Callable[..., EnvelopeWindow]) -> None:
+    """An own letter copied before the address table had its title: found all the same,
+    as the table the letter opens with, and placed in the window of the settings."""
+    source = docx.Document(str(templates_dir() / "letters" / "heraudit.docx"))
+    caption = source.tables[0]._tbl.tblPr.find(qn("w:tblCaption"))
+    source.tables[0]._tbl.tblPr.remove(caption)
+    own = tmp_path / "heraudit.docx"
+    source.save(str(own))
+    window = window_of(WINDOWS["rechts"])
+    made = docx.Document(io.BytesIO(DocxRenderer(own, exact=True).render(
+        sample_contexts()["letters/heraudit"])))
+    table = made.tables[0]._tbl
+    twips = 1440 / 25.4
+    assert table.tblPr.find(qn("w:tblInd")).get(qn("w:w")) == str(round(100 * twips) - 1417)
+    assert table.tr_lst[0].trPr.find(qn("w:trHeight")).get(qn("w:val")) == str(
+        round(window.hoogte * twips))
+    assert "Eemplein 77" in made.tables[0].cell(0, 0).text
 
 
 def test_every_table_repeats_its_header_row_and_rows_do_not_split() -> None:
@@ -194,3 +268,19 @@ def test_a_long_report_table_starts_every_page_with_its_header_row(tmp_path: Pat
             assert all(w["text"].count(".") == 2 for w in rows)
     assert pages_with_rows >= 2
     assert long_ids, "leesbevordering.12 was broken over two lines"
+
+
+@pytest.mark.xfail(strict=True, reason="needs use_window(settings.window()) where the "
+                   "office is opened (runs/office.py, not this helper's file)")
+def test_opening_the_office_puts_its_window_in_use(tmp_path: Path) -> None:
+    from cbct_docs.render.print_layout import active_window
+    from cbct_docs.runs.office import open_office
+
+    text = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
+    lines = "\n".join(f"{key} = {value}" for key, value in WINDOWS["rechts"].items())
+    (tmp_path / "cbct-docs.toml").write_text(f"{text}\n[print]\n{lines}\n", encoding="utf-8")
+    try:
+        open_office(tmp_path)
+        assert active_window() == EnvelopeWindow(100, 55, 85, 35)
+    finally:
+        use_window(None)

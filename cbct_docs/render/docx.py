@@ -22,11 +22,13 @@ from jinja2 import meta
 from lxml import etree
 
 from ..errors import CbctError, TemplateError
+from ..settings import EnvelopeWindow
 from .environment import StrictEnvironment, clean_context, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
 from .images import bind_images
 from .limits import check_package
 from .lookup import redirect
+from .print_layout import active_window, place_window
 from .template_check import TemplateScan, lost_text, lost_text_error, scan_docx
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
@@ -49,11 +51,19 @@ class DocxRenderer:
         except OSError as error:
             raise TemplateError(f"cannot read template: {error.strerror}",
                                 location=self.name) from None
-        if not zipfile.is_zipfile(io.BytesIO(self.data)):
+        self.original = self.data
+        self._prepare(active_window())
+
+    def _prepare(self, window: EnvelopeWindow) -> None:
+        """Check and compile the template, its address block placed in ``window``."""
+        if not zipfile.is_zipfile(io.BytesIO(self.original)):
             raise TemplateError("not a Word document (a .docx is a zip file; this one is not)",
                                 location=self.name, hint="save it again as .docx in Word")
-        with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
+        with zipfile.ZipFile(io.BytesIO(self.original)) as archive:
             check_package(archive, self.name)  # before anything unpacks it: no zip bomb
+        #: The envelope window the address block was placed in ([print] in the settings).
+        self.window = window
+        self.data = place_window(self.original, window)
         # The check a typo cannot get past: braces, blocks over paragraphs, mail-merge
         # fields, text a paragraph tag would drop; all located, all at once.
         self.scan: TemplateScan = scan_docx(self.data, self.name)
@@ -123,6 +133,8 @@ class DocxRenderer:
                     self._verify_part(part.zipname, archive.read(part.zipname).decode("utf-8"))
 
     def render(self, context: Mapping[str, Any]) -> bytes:
+        if active_window() != self.window:  # the settings changed since it was compiled
+            self._prepare(active_window())
         cleaned = clean_context(dict(context))
         try:
             if self.compiled is not None:

@@ -323,3 +323,29 @@ def test_sent_e_mails_are_recorded_in_their_dossiers(tmp_path: Path, database: P
     kinds = [kind for kind, *_ in events(database, "CBCT-0107")]
     assert kinds == ["aangekondigd", "verzonden"]
     assert "Verzonden per e-mail" in ok("dossier", "show", "CBCT-0107").output
+
+
+def test_register_import_tells_the_dossiers_what_changed(tmp_path: Path,
+                                                         database: Path) -> None:
+    """``register import`` records the change in the dossier of each organisation whose
+    row changed (as the web app's upload does), with the user; the step stays."""
+    ok("announce", "-q", "2025-Q2", *OFFICE, "--date", "13-1-2025", "--out",
+       str(tmp_path / "out"))
+    book = openpyxl.load_workbook(SAMPLES / "register.xlsx")
+    rows = book.active
+    assert rows is not None
+    header = [cell.value for cell in rows[1]]
+    for row in rows.iter_rows(min_row=2):
+        if row[0].value == "CBCT-0107":
+            row[header.index("city")].value = "Bussum"
+    edited = tmp_path / "register.xlsx"
+    book.save(edited)
+    result = ok("register", "import", str(edited))
+    assert "CBCT-0107 Bibliotheek Gooi & Vecht: gewijzigd: city: Hilversum → Bussum" in \
+        result.output
+    recorded = events(database, "CBCT-0107")
+    assert [(kind, by) for kind, _day, _doc, _sha, by in recorded] == [
+        ("aangekondigd", "marieke"), ("register-ingelezen", "marieke")]
+    shown = ok("dossier", "show", "CBCT-0107").output
+    assert "Register ingelezen" in shown and "Aangekondigd" in shown
+    assert [kind for kind, *_ in events(database, "CBCT-0101")] == ["aangekondigd"]

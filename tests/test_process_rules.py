@@ -188,3 +188,37 @@ def test_event_names_as_people_write_them() -> None:
     assert parse_kind("enquête_verstuurd") == Kind.SURVEY_SENT
     with pytest.raises(ValueError):
         parse_kind("intake binnen")
+
+
+def test_what_the_office_did_tells_who_but_moves_no_step() -> None:
+    """A test mail, a message marked as arrived or an upload is in the timeline; the step,
+    its deadline and every rule are as they were without it."""
+    from cbct_docs.domain.process import INFO_KINDS, LABELS
+
+    intake = (Kind.INTAKE_RECEIVED, D(2025, 1, 20))
+    plain = state(ANNOUNCED, intake)
+    noted = state(ANNOUNCED, *[(kind, D(2025, 1, 21), {"toelichting": "x", "reden": "y"})
+                               for kind in INFO_KINDS], intake)
+    assert next_action(noted, TERMS) == next_action(plain, TERMS)
+    assert next_action(noted, TERMS).action == "Bevestigingsbrief versturen"
+    assert may_confirm(noted, [D(2025, 5, 13)]) == may_confirm(plain, [D(2025, 5, 13)])
+    assert may_remind(noted, D(2025, 2, 1)) == may_remind(plain, D(2025, 2, 1))
+    assert noted.exceptions == []  # a note's data is no reason for a step taken
+    for kind in INFO_KINDS:
+        refused = may_record(plain, kind, D(2025, 1, 22), {}, TERMS)
+        assert refused is not None and refused.code == "recorded_by_command"
+        assert LABELS[kind] and Event(kind, D(2025, 1, 22)).label == LABELS[kind]
+    assert LABELS[Kind.REGISTER_READ] == "Register ingelezen"
+
+
+def test_every_refusal_has_a_code_and_its_text() -> None:
+    from cbct_docs.domain.process import REFUSALS, refuse
+
+    refusal = may_remind(state(ANNOUNCED), D(2025, 1, 1))
+    assert refusal is not None and refusal.code == "reminder_before_announcement"
+    assert refusal.params == {"day": "1-1-2025", "announced": "13-1-2025"}
+    assert refusal.what == ("a reminder dated 1-1-2025 comes before the announcement "
+                            "(13-1-2025)")
+    with pytest.raises(KeyError):
+        refuse("no-such-code")
+    assert all(what for what, _hint in REFUSALS.values())

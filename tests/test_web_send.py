@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import html as html_lib
+import json
 import re
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cbct_docs.runs.documents import document
+from cbct_docs.runs.office import open_office
 from cbct_docs.web import create_app
 from tests.test_send import FaultyMailServer, free_port, start
 from tests.test_web import Browser, announce, make_office, page_text
@@ -80,6 +84,9 @@ def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
     assert ledger.count("verzonden Aankondiging audit") + ledger.count(
         "verzonden \"") >= 0
     assert "verzonden (4)" in ledger
+    # The verzonden events name the documents they sent, but make no batch of their own.
+    assert "Verzonden per e-mail" not in browser.text("/reeksen")
+    assert browser.text("/reeksen").count("Aankondigingen") == 1
     assert ledger.count("Aankondiging audit") == 4
     # Sending again sends nothing twice.
     response = browser.post(f"/verzenden/{batch_id}", status=302)
@@ -131,6 +138,51 @@ def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
     assert len(handler.received) == 5
 
 
+def kinds(office: Path, cert_nr: str, kind: str) -> list[tuple[str, dict[str, str]]]:
+    with sqlite3.connect(office / "cbct-ledger.sqlite") as db:
+        rows = db.execute("SELECT e.recorded_by, e.data FROM events e JOIN dossiers d ON "
+                          "d.id = e.dossier_id WHERE d.cert_nr = ? AND e.kind = ?",
+                          (cert_nr, kind)).fetchall()
+    return [(by, json.loads(data)) for by, data in rows]
+
+
+def test_a_message_marked_as_arrived_is_recorded_in_its_dossier(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    """The server takes the message but answers too late: unconfirmed. A person checks
+    the mailbox and marks it as arrived; the dossier says who did."""
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    settings = office / "cbct-docs.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "timeout = 10", "timeout = 1"), encoding="utf-8")
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    html = browser.get(location).get_data(as_text=True)
+    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
+    handler.data_delay = 3  # longer than the timeout, after the message arrived
+    text = wait_for_job(browser, browser.post(f"/verzenden/{batch_id}").headers["Location"])
+    assert "1 onzeker" in text, text
+    assert len(handler.received) == 1
+    cert_nr = document(open_office(office), int(first)).cert_nr
+    assert kinds(office, cert_nr, "verzonden") == []
+    html = browser.get("/verzenden/logboek?status=unconfirmed").get_data(as_text=True)
+    message_id = html_lib.unescape(
+        re.search(r'name="bericht" value="([^"]+)"', html).group(1))  # type: ignore[union-attr]
+    browser.post("/verzenden/logboek/verzonden", {"bericht": message_id})
+    assert "Gemarkeerd als verzonden." in browser.text("/verzenden/logboek")
+    [(by, data)] = kinds(office, cert_nr, "als-verzonden-gemarkeerd")
+    assert by == "anna" and data["message_id"] == message_id
+    assert re.search(r"Als verzonden gemarkeerd \(aankomst nagekeken\) \(aan \S+@\S+, via de "
+                     r"webapp\) vastgelegd door anna", browser.text(f"/organisatie/{cert_nr}"))
+    # Marked once; marking again is refused (in Dutch) and records nothing more.
+    browser.post("/verzenden/logboek/verzonden", {"bericht": message_id})
+    assert "alleen een onbevestigd bericht kan als verzonden worden gemarkeerd" in \
+        browser.text("/verzenden/logboek")
+    assert len(kinds(office, cert_nr, "als-verzonden-gemarkeerd")) == 1
+
+
 def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
                                                     server: tuple[FaultyMailServer, int]
                                                     ) -> None:
@@ -151,6 +203,14 @@ def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
     assert "Testmail verstuurd naar anna@cbct.example" in browser.text(
         f"/verzenden?reeks={batch_id}")
     assert "Er is nog niets verzonden." in browser.text("/verzenden/logboek")
+    # In the dossier of that document, with who sent it where.
+    cert_nr = document(open_office(office), int(event_id)).cert_nr
+    [(by, data)] = kinds(office, cert_nr, "testmail-verstuurd")
+    assert by == "anna" and data["aan"] == "anna@cbct.example"
+    assert data["message_id"].startswith("<test-")
+    assert re.search(r"Testmail naar eigen adres verstuurd \(aan anna@cbct\.example: "
+                     rf"{cert_nr}-aankondiging-[^)]+\.eml\) vastgelegd door anna",
+                     browser.text(f"/organisatie/{cert_nr}"))
 
 
 def test_no_mail_server_stops_the_run_with_the_reason(tmp_path: Path) -> None:

@@ -26,7 +26,6 @@ from .audit import scoresheets
 from .office import OfficeFolder
 from .run import Run, RunResult, org_label
 
-
 UNKNOWN_EVENT = "unknown event '{kind}'"
 TWICE = "'{kind}' appears twice for {cert_nr}"
 

@@ -178,7 +178,8 @@ def _entry(office: OfficeFolder, message_id: str) -> Entry:
 def mark_sent(office: OfficeFolder, message_id: str) -> None:
     """An unconfirmed message that did arrive (checked in the mailbox or the server log):
     settled in the ledger and recorded in its dossier, as ``send --mark-sent`` does."""
-    mark_arrived(office, [message_id], "web app, as --mark-sent")
+    mark_arrived(office, [message_id], "de webapp",
+                 f"bevestigd door {office.user} (webapp, als --mark-sent)")
 
 
 def send_again(office: OfficeFolder, message_id: str, *, password: str | None = None

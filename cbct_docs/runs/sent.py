@@ -67,11 +67,13 @@ def record_sent(office: OfficeFolder, sent: Sequence[Outgoing],
     return _record(office, Kind.SENT, found, day)
 
 
-def mark_sent(office: OfficeFolder, items: Sequence[str], how: str) -> list[str]:
+def mark_sent(office: OfficeFolder, items: Sequence[str], how: str,
+              detail: str = "") -> list[str]:
     """Unconfirmed messages a person checked and found arrived, settled as sent in the
     ledger (each item a Message-ID or its .eml file) and recorded in their dossiers, with
-    the user and ``how`` (``--mark-sent``, the web app). Returns the items marked; the
-    others are raised together, after the rest are marked."""
+    the user and ``how`` (``--mark-sent``, the web app); ``detail`` is the ledger's note
+    (by default: confirmed by the user). Returns the items marked; the others are raised
+    together, after the rest are marked."""
     problems: list[UsageError] = []
     marked: list[str] = []
     found: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -80,7 +82,7 @@ def mark_sent(office: OfficeFolder, items: Sequence[str], how: str) -> list[str]
             key = item
             if item.lower().endswith(".eml"):
                 key = read_outgoing([Path(item)])[0].message_id
-            if not outbox.settle_as_sent(key, f"confirmed by {office.user} ({how})"):
+            if not outbox.settle_as_sent(key, detail or f"confirmed by {office.user} ({how})"):
                 problems.append(UsageError(NOT_UNCONFIRMED, location=item,
                                            hint=f"ledger: {office.database_path}"))
                 continue
@@ -89,7 +91,8 @@ def mark_sent(office: OfficeFolder, items: Sequence[str], how: str) -> list[str]
             digest = _digest(Path(entry.file)) if entry is not None else None
             if entry is not None and digest is not None:
                 found[digest] = (entry.file, {"message_id": key, "aan": entry.recipient,
-                                              "toelichting": f"door {office.user} ({how})"})
+                                              "toelichting": f"aan {entry.recipient}, "
+                                                             f"via {how}"})
     _record(office, Kind.MARKED_SENT, found, None)
     if problems:
         raise ProblemList(list(problems))

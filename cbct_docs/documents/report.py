@@ -25,6 +25,7 @@ from .context import (
     insufficient_items,
     norm_words,
     organisation_fields,
+    organisation_kind,
     part_label,
 )
 
@@ -43,14 +44,17 @@ def lines(value: Any) -> list[str]:
     return [str(v) for v in value if str(v).strip()]
 
 
-def norm_rows(sheet: Any, result: Any, framework: Any) -> list[dict[str, Any]]:
+def norm_rows(sheet: Any, result: Any, framework: Any,
+              kind: str | None = None) -> list[dict[str, Any]]:
+    """The norms and modules with their scores; question texts worded for the
+    organisation's ``kind`` (``cultuurorganisatie``) where the framework has a variant."""
     rows = []
     for norm_result in [*result.norm_results, *getattr(result, "module_results", [])]:
         part = norm_result.norm
         short, label = part_label(part)
         questions = []
         counts: Counter[str] = Counter()
-        texts = {q.id: q.text for q in part.questions}
+        texts = {q.id: q.text_for(kind) for q in part.questions}
         for qid, name in norm_result.scores.items():
             level = framework.level(name)
             counts[level.name] += 1
@@ -84,7 +88,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
     """``day``: when the concept is sent, or when the definitive report is fixed."""
     framework = load_framework(org.framework)
     result = result or evaluate(sheet, framework)
-    rows = norm_rows(sheet, result, framework)
+    rows = norm_rows(sheet, result, framework, organisation_kind(org))
     if chart is None:
         chart = chart_for(rows, framework)
     dates = sorted(sheet.audit_dates)

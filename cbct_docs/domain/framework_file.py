@@ -15,6 +15,7 @@ from yaml.constructor import ConstructorError
 from ..errors import DataError, Problems, UsageError
 from .frameworks import (
     INDICATOR_SCOPES,
+    ORGANISATION_KINDS,
     QUESTION_SCOPES,
     AdvicePolicy,
     AuditCategory,
@@ -273,23 +274,43 @@ class _Parser:
         listed = self.sequence(entry.get("questions"), _key(where, "questions"), 1)
         for i, item in enumerate(listed):
             here = _index(_key(where, "questions"), i)
-            q = self.mapping(item, here, ("text",), ("scope", "id"))
+            q = self.mapping(item, here, ("text",), ("scope", "id", "variants"))
             if q is not None:
                 qid = self.identifier(q.get("id"), f"{prefix}.{i + 1}", here, check_ids)
                 questions.append(Question(qid, self.text(q.get("text"), _key(here, "text")),
                                           self.choice(q.get("scope"), _key(here, "scope"),
-                                                      QUESTION_SCOPES, "organisatie")))
+                                                      QUESTION_SCOPES, "organisatie"),
+                                          self.variants(q.get("variants"), here)))
         indicators = []
         for i, item in enumerate(self.sequence(entry.get("indicators"), _key(where, "indicators"))):
             here = _index(_key(where, "indicators"), i)
-            ind = self.mapping(item, here, ("text",), ("scope", "id"))
+            ind = self.mapping(item, here, ("text",), ("scope", "id", "variants"))
             if ind is not None:
                 iid = self.identifier(ind.get("id"), f"{prefix}.{_letters(i)}", here,
                                       check_ids)
                 indicators.append(Indicator(iid, self.text(ind.get("text"), _key(here, "text")),
                                             self.choice(ind.get("scope"), _key(here, "scope"),
-                                                        INDICATOR_SCOPES, "organisatie")))
+                                                        INDICATOR_SCOPES, "organisatie"),
+                                            self.variants(ind.get("variants"), here)))
         return questions, indicators
+
+    def variants(self, node: Any, where: str) -> tuple[tuple[str, str], ...]:
+        """``variants: {cultuurorganisatie: ..., taalhuis: ...}``: the text per kind of
+        organisation, where the plain text would name another kind."""
+        if node is None:
+            return ()
+        here = _key(where, "variants")
+        found = self.mapping(node, here)
+        if found is None:
+            return ()
+        pairs = []
+        for kind, text in found.items():
+            if kind not in ORGANISATION_KINDS:
+                self.error(_key(here, kind), f"{kind!r} is not a kind of organisation",
+                           hint=f"kinds: {', '.join(ORGANISATION_KINDS)}")
+                continue
+            pairs.append((kind, self.text(text, _key(here, kind))))
+        return tuple(pairs)
 
     def identifier(self, given: Any, default: str, where: str, check: bool = True) -> str:
         ident = default if given is None else self.text(given, _key(where, "id"))

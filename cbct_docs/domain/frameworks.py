@@ -16,6 +16,8 @@ from ..errors import DataError, UsageError
 from ..paths import data_dir
 
 QUESTION_SCOPES = ("organisatie", "taalhuis")
+#: The kinds of organisation a text may be worded for (``variants:`` in a framework file).
+ORGANISATION_KINDS = ("bibliotheek", "cultuurorganisatie", "taalhuis")
 INDICATOR_SCOPES = ("organisatie", "taalhuis", "beide")
 TAALHUIS_MODULE = "taalhuis"
 
@@ -26,25 +28,32 @@ def _applies(scope: str, modules: Iterable[str]) -> bool:
 
 
 @dataclass(frozen=True)
-class Question:
+class FrameworkItem:
+    """A question or indicator of a norm or module."""
+
     id: str
     text: str
     scope: str = "organisatie"
+    #: (kind, text): the wording for one kind of organisation (``cultuurorganisatie``),
+    #: where ``text`` would name another kind (``De bibliotheek …``).
+    variants: tuple[tuple[str, str], ...] = ()
 
     def applies_to(self, modules: Iterable[str]) -> bool:
         return _applies(self.scope, modules)
+
+    def text_for(self, kind: str | None) -> str:
+        """The text as an organisation of ``kind`` reads it."""
+        return dict(self.variants).get(kind or "", self.text)
 
 
 @dataclass(frozen=True)
-class Indicator:
+class Question(FrameworkItem):
+    """A question the auditors score on the framework's scale."""
+
+
+@dataclass(frozen=True)
+class Indicator(FrameworkItem):
     """A yes/no statement the auditor checks (``Er is een verwerkingsregister.``)."""
-
-    id: str
-    text: str
-    scope: str = "organisatie"
-
-    def applies_to(self, modules: Iterable[str]) -> bool:
-        return _applies(self.scope, modules)
 
 
 @dataclass

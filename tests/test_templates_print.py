@@ -270,8 +270,6 @@ def test_a_long_report_table_starts_every_page_with_its_header_row(tmp_path: Pat
     assert long_ids, "leesbevordering.12 was broken over two lines"
 
 
-@pytest.mark.xfail(strict=True, reason="needs use_window(settings.window()) where the "
-                   "office is opened (runs/office.py, not this helper's file)")
 def test_opening_the_office_puts_its_window_in_use(tmp_path: Path) -> None:
     from cbct_docs.render.print_layout import active_window
     from cbct_docs.runs.office import open_office

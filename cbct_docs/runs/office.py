@@ -21,6 +21,7 @@ from ..domain.register import Organisation, read_register
 from ..errors import UsageError
 from ..paths import templates_dir
 from ..render.lookup import use_office_templates
+from ..settings import EnvelopeWindow
 from ..store.database import database_path, get_meta, guarded, open_database, set_meta
 from ..store.dossiers import Change, load_organisations, store_register
 
@@ -84,6 +85,12 @@ class OfficeFolder:
         settings = load_settings(self.settings_path)
         where = settings.source or self.folder / SETTINGS_NAME
         return own_templates_setting(settings, where, must_exist=must_exist)
+
+    def window(self) -> EnvelopeWindow:
+        """Where the address goes in a letter: ``[print]`` of the office's settings."""
+        from ..settings import load_settings
+
+        return load_settings(self.settings_path).window()
 
     def database(self) -> sqlite3.Connection:
         if self._db is None:
@@ -149,6 +156,9 @@ def open_office(folder: Path | None = None, config: Path | None = None, *,
     own = chosen / DEFAULT_NAME if folder is not None else None
     office = OfficeFolder(chosen, config, user or current_user(), new_database_ok,
                           example_settings, own)
-    if templates:  # every command: the office's own templates first
+    if templates:  # every command: the office's own templates and envelope window
+        from ..render.print_layout import use_window  # lxml: only when a command runs
+
         use_office_templates(office.templates)
+        use_window(office.window())
     return office

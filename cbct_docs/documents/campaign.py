@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import DataError, Problems, UsageError
 from ..merge import merge
-from ..records import read_records
+from ..records import read_records, structured_fields
 from ..records.dates import parse_date
 from .context import Batch, Email, Office, email_bytes, salutation
 
@@ -123,6 +123,14 @@ def selection(registrations: list[Registration], places: int, office: Office,
     return rows
 
 
+def _structures(rows: list[dict[str, Any]]) -> set[str]:
+    """The fields of the selection that hold groups, lists or yes/no values
+    (``campagne``, ``organisatie``, ``geplaatst``, the office's ``afzender`` …): the merge
+    may read these, and only these, of ``deelnemers.json`` as structures."""
+    return {name for row in rows for name, value in row.items()
+            if isinstance(value, dict | list | bool)}
+
+
 def campaign(data: Path, batch: Batch, office: Office, places: int, *, title: str,
              template_folder: Path | None = None, sheet: str | None = None) -> dict[str, int]:
     """Select, merge the answers (.html and .txt) and write one .eml per registration.
@@ -151,10 +159,11 @@ def campaign(data: Path, batch: Batch, office: Office, places: int, *, title: st
                  overwrite=batch.overwrite)
     emails = Path(template_folder or templates_dir() / "emails")
     outputs = {}
-    for suffix in (".html", ".txt"):
-        result = merge(emails / f"{TEMPLATE}{suffix}", selected, answers,
-                       name="{positie}-{naam}", overwrite=batch.overwrite, manifest="")
-        outputs[suffix] = [o.path for o in result.outputs]
+    with structured_fields(_structures(rows)):
+        for suffix in (".html", ".txt"):
+            result = merge(emails / f"{TEMPLATE}{suffix}", selected, answers,
+                           name="{positie}-{naam}", overwrite=batch.overwrite, manifest="")
+            outputs[suffix] = [o.path for o in result.outputs]
     for row, html_path, text_path in zip(rows, outputs[".html"], outputs[".txt"], strict=True):
         subject, _, body = text_path.read_text(encoding="utf-8").partition("\n")
         if not subject.startswith("Onderwerp:"):

@@ -36,6 +36,9 @@ COLUMN_ALIASES = {
     "certified_until": ("gecertificeerd_tot", "geldig_tot", "certificaat_geldig_tot"),
     "category": ("categorie", "auditcategorie"),
 }
+# A JSON register may give these as lists (["VOB", "Cultuurconnectie"]), under any alias.
+LIST_FIELDS = tuple(name for field in ("branch", "modules")
+                    for name in (field, *COLUMN_ALIASES[field]))
 ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _POSTCODE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
@@ -77,7 +80,7 @@ def _column_map(fields: Iterable[str]) -> dict[str, str]:
 def read_register(path: str | Path, sheet: str | None = None, *,
                   frameworks: Mapping[str, Framework] | None = None) -> list[Organisation]:
     """Read and check the register (.xlsx, .csv or .json); all problems at once."""
-    records = read_records(path, sheet)
+    records = read_records(path, sheet, structured=LIST_FIELDS)
     if not records:
         raise DataError("the register has no organisations", location=path)
     table = dict(frameworks) if frameworks is not None else framework_table()
@@ -176,10 +179,16 @@ class _RowChecker:
             self.error(field, f"{field} is required")
         return text
 
-    def items(self, field: str) -> list[str]:
+    def items(self, field: str) -> list[str] | None:
+        """The parts of a text (``VOB; Cultuurconnectie``) or a JSON list; None when the
+        value is refused (reported here)."""
         value = self.raw(field)
-        if isinstance(value, list):
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return [" ".join(str(v).split()) for v in value if str(v).strip()]
+        if isinstance(value, list | dict | bool):
+            self.error(field, f"{field} must be a text or a list of texts",
+                       hint='e.g. "VOB; Cultuurconnectie" or ["VOB", "Cultuurconnectie"]')
+            return None
         text = self.text(field)
         return [part for part in _SPLIT.split(text) if part] if text else []
 
@@ -203,6 +212,8 @@ class _RowChecker:
 
     def branch(self) -> tuple[str, ...]:
         parts = self.items("branch")
+        if parts is None:
+            return ()
         if not parts:
             self.error("branch", "a branch association is required",
                        hint="VOB, Cultuurconnectie or beide")
@@ -234,7 +245,7 @@ class _RowChecker:
 
     def modules(self, framework: Framework | None) -> tuple[str, ...]:
         found: list[str] = []
-        for part in self.items("modules"):
+        for part in self.items("modules") or []:
             code = part.casefold()
             if framework is None:
                 continue

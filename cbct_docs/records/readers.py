@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,32 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 @dataclass(frozen=True)
 class ReadOptions:
     """How a reader treats what a person may not see: ``hidden_rows`` of a worksheet are
-    refused (the default), skipped, or included."""
+    refused (the default), skipped, or included. ``structured``: the fields whose values
+    may be a group, a list or a yes/no (JSON only; the caller declares them, a template
+    uses them with ``a.b``, ``{% for %}`` and ``{% if %}``); in every other field such a
+    value is a located error."""
 
     hidden_rows: HiddenRows = "refuse"
+    structured: frozenset[str] = frozenset()
+
+
+_STRUCTURED: ContextVar[frozenset[str]] = ContextVar("structured_fields", default=frozenset())
+
+
+@contextmanager
+def structured_fields(names: Iterable[str]) -> Iterator[None]:
+    """Within this block, every read also lets ``names`` hold groups, lists and yes/no
+    values: for a caller whose file is read by a layer it calls (the campaign's own
+    ``deelnemers.json``, read by the merge)."""
+    token = _STRUCTURED.set(_STRUCTURED.get() | frozenset(names))
+    try:
+        yield
+    finally:
+        _STRUCTURED.reset(token)
+
+
+def _options(hidden_rows: HiddenRows, structured: Iterable[str]) -> ReadOptions:
+    return ReadOptions(hidden_rows, frozenset(structured) | _STRUCTURED.get())
 
 
 def reader(*suffixes: str) -> Callable[[Reader], Reader]:
@@ -62,14 +85,16 @@ def read_records(
     date_fields: Iterable[str] = (),
     required: Iterable[str] = (),
     hidden_rows: HiddenRows = "refuse",
+    structured: Iterable[str] = (),
 ) -> list[Record]:
     """Read a table of records. ``date_fields`` are turned into dates (all problems at once).
 
     ``hidden_rows`` (worksheets only): ``refuse`` (a located error), ``skip`` or ``include``.
+    ``structured`` (JSON only): the fields that may hold a group, a list or a yes/no.
     """
     path = Path(path)
     func = _reader_for(path)
-    records = func(path, sheet, ReadOptions(hidden_rows))
+    records = func(path, sheet, _options(hidden_rows, structured))
     problems = Problems()
     _check(records, list(required), list(date_fields), problems)
     problems.raise_if_any()
@@ -96,7 +121,7 @@ def read_sheets(
     with Workbook(path) as workbook:
         for name in sheets:
             with problems.catch():
-                records = _workbook_records(workbook, name, ReadOptions(hidden_rows))
+                records = _workbook_records(workbook, name, _options(hidden_rows, ()))
                 _check(records, list((required or {}).get(name, ())),
                        list((date_fields or {}).get(name, ())), problems)
                 result[name] = records
@@ -145,7 +170,7 @@ def _table_to_records(
     header: list[str] | None = None
     records: list[Record] = []
     for row_number, raw in rows:
-        values = [_clean_value(v) for v in raw]
+        values = [clean_value(v) for v in raw]
         if all(v is None for v in values):
             continue
         if header is None:
@@ -179,7 +204,7 @@ def _table_to_records(
     return records
 
 
-def _clean_value(value: Any) -> Any:
+def clean_value(value: Any) -> Any:
     if isinstance(value, str):
         value = unicodedata.normalize("NFC", value.strip())
         return value or None
@@ -296,124 +321,3 @@ def _csv_rows(text: str, delimiter: str, file: str) -> Iterable[tuple[int, list[
             raise DataError(what, location=f"{file}:line {line}", hint=hint) from None
         number += 1
         yield number, row
-
-
-class _Unreadable:
-    """A JSON value that has no place in a letter (NaN, Infinity, a number of 5,000 digits)."""
-
-    def __init__(self, text: str, why: str) -> None:
-        self.text, self.why = text, why
-
-
-class _Pairs(dict[str, Any]):
-    """A JSON object that remembers the keys it held twice."""
-
-    duplicates: list[str]
-
-
-def _object(pairs: list[tuple[str, Any]]) -> _Pairs:
-    result = _Pairs()
-    result.duplicates = []
-    for key, value in pairs:
-        name = unicodedata.normalize("NFC", key)
-        if name in result:
-            result.duplicates.append(name)
-        result[name] = value
-    return result
-
-
-def _constant(text: str) -> _Unreadable:
-    return _Unreadable(text, f"{text} is not a number a letter can show")
-
-
-def _integer(text: str) -> int | _Unreadable:
-    digits = len(text.lstrip("-"))
-    if digits > MAX_DIGITS:
-        return _Unreadable(text[:20], f"a number of {digits} digits is not a value a letter "
-                                      "can show")
-    return int(text)
-
-
-def _float(text: str) -> float | _Unreadable:
-    number = float(text)
-    if not math.isfinite(number):
-        return _Unreadable(text[:20], f"{text[:20]} is too large a number")
-    return number
-
-
-MAX_DIGITS = 100
-MAX_DEPTH = 100
-_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-
-
-def _too_deep(text: str) -> int:
-    """The line at which ``text`` nests deeper than MAX_DEPTH (1 when not found)."""
-    depth = 0
-    for match in _STRUCTURE.finditer(text):
-        token = match.group()
-        if token in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return text.count("\n", 0, match.start()) + 1
-        elif token in "]}":
-            depth -= 1
-    return 1
-
-
-def _nested(value: Any, where: Origin, problems: Problems) -> Any:
-    """A field's value with every problem inside it located (``record 2:adres.straat``):
-    numbers JSON cannot hold exactly, keys given twice. Groups and lists stay usable in
-    templates as structures (printing one as a whole is refused when rendering)."""
-    if isinstance(value, _Unreadable):
-        problems.add(DataError(value.why, location=where))
-        return None
-    if isinstance(value, dict):
-        for key in getattr(value, "duplicates", ()):
-            problems.add(DataError(f"key {key!r} appears twice", location=where,
-                                   hint="each key once; the last one would win unseen"))
-        return {k: _nested(v, where.at(f"{where.field}.{k}"), problems)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nested(v, where.at(f"{where.field}[{i}]"), problems)
-                for i, v in enumerate(value, start=1)]
-    return value
-
-
-@reader(".json")
-def read_json(path: Path, sheet: str | None, options: ReadOptions) -> list[Record]:
-    text = decode_text(path.read_bytes(), str(path))
-    try:
-        data = json.loads(text, object_pairs_hook=_object, parse_constant=_constant,
-                          parse_int=_integer, parse_float=_float)
-    except json.JSONDecodeError as error:
-        raise DataError(f"not valid JSON: {error.msg}",
-                        location=f"{path}:line {error.lineno}") from None
-    except RecursionError:
-        raise DataError(f"nested deeper than {MAX_DEPTH} levels",
-                        location=f"{path}:line {_too_deep(text)}",
-                        hint="expected a list of objects whose values are text or numbers"
-                        ) from None
-    problems = Problems()
-    if isinstance(data, _Pairs):
-        for key in data.duplicates:
-            problems.add(DataError(f"key {key!r} appears twice", location=path))
-        if isinstance(data.get("records"), list):
-            data = data["records"]
-    if not isinstance(data, list):
-        raise DataError("expected a list of objects, or {\"records\": [...]}", location=path)
-    records = []
-    for index, item in enumerate(data, start=1):
-        origin = Origin(str(path), None, index, unit="record")
-        if not isinstance(item, dict):
-            problems.add(DataError(f"expected an object, found {type(item).__name__}",
-                                   location=origin))
-            continue
-        for key in getattr(item, "duplicates", ()):
-            problems.add(DataError(f"key {key!r} appears twice", location=origin.at(key),
-                                   hint="a record holds each field once"))
-        fields: dict[str, Any] = {}
-        for key, value in item.items():
-            fields[key] = _clean_value(_nested(value, origin.at(key), problems))
-        records.append(Record(fields, origin, index))
-    problems.raise_if_any()
-    return records

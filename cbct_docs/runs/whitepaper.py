@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..documents.context import Made
-from ..whitepaper import FORMATS, build_whitepapers
+from ..whitepaper import FORMATS, Brand, build_whitepapers
 from .office import OfficeFolder
 from .run import Progress, RunResult
 
@@ -18,10 +18,21 @@ def whitepaper(office: OfficeFolder, normfiles: Sequence[Path], *, out: Path,
     """Check and render every norm file (all problems at once, nothing written then), then
     write ``<framework>-norm-<n>-<title>.<format>`` per format into ``out``. ``templates``:
     format → the office's own template. The whitepapers belong to no dossier, so nothing
-    is recorded; ``office`` is taken like every operation's."""
+    is recorded; they carry the office's name, website and logo when it has settings."""
     papers = build_whitepapers(list(normfiles), out, list(formats), overwrite=overwrite,
-                               templates=dict(templates or {}), progress=progress)
+                               templates=dict(templates or {}), progress=progress,
+                               brand=office_brand(office))
     result = RunResult(made=[Made("whitepaper", paper.path) for paper in papers], out=out)
     result.notes.extend(f"{paper.source} → {paper.path}" for paper in papers)
     result.counts["whitepapers"] = len(papers)
     return result
+
+
+def office_brand(office: OfficeFolder) -> Brand | None:
+    """The office's name, website and logo (``[letterhead]``); None without a settings
+    file (a whitepaper needs none), an error when the settings are wrong."""
+    if office.settings_path is None:
+        return None
+    letterhead = office.letterhead()
+    return Brand(naam=letterhead.bureau["naam"], website=letterhead.bureau["website"],
+                 logo=letterhead.logo)

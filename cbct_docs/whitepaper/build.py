@@ -14,8 +14,9 @@ from ..deliver.files import atomic_write, ensure_folder, safe_filename
 from ..errors import CbctError, OutputError, Problems, UsageError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
+from ..render.images import DocxImage
 from .content import Guide, load_guide
-from .context import build_context
+from .context import Brand, build_context
 from .numbering import restart_numbering
 
 FORMATS = ("docx", "html")
@@ -25,13 +26,32 @@ def default_template(fmt: str) -> Path:
     return templates_dir() / "reports" / f"whitepaper.{fmt}"
 
 
-def render_docx(guide: Guide, template: str | Path | None = None) -> bytes:
+LOGO_WIDTH_MM = 35
+
+
+def render_docx(guide: Guide, template: str | Path | None = None,
+                brand: Brand | None = None) -> bytes:
     renderer = DocxRenderer(template or default_template("docx"))
-    return restart_numbering(renderer.render(build_context(guide)))
+    context = build_context(guide, brand)
+    if brand is not None and brand.logo:
+        context["logo"] = DocxImage(brand.logo, LOGO_WIDTH_MM)
+    return restart_numbering(renderer.render(context))
 
 
-def render_html(guide: Guide, template: str | Path | None = None) -> str:
-    return HtmlRenderer(template or default_template("html")).render(build_context(guide))
+def render_html(guide: Guide, template: str | Path | None = None,
+                brand: Brand | None = None) -> str:
+    context = build_context(guide, brand)
+    if brand is not None and brand.logo:
+        context["logo"] = data_uri(brand.logo)  # the page stays one self-contained file
+    return HtmlRenderer(template or default_template("html")).render(context)
+
+
+def data_uri(picture: bytes) -> str:
+    """A PNG or JPEG as a ``data:`` URI for an ``<img src>``."""
+    import base64
+
+    kind = "image/png" if picture.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{kind};base64,{base64.b64encode(picture).decode('ascii')}"
 
 
 def output_stem(guide: Guide) -> str:
@@ -60,11 +80,13 @@ class Whitepaper:
 def build_whitepapers(norm_files: Sequence[str | Path], out: Path,
                       formats: Iterable[str] = FORMATS, *, overwrite: bool = False,
                       templates: dict[str, Path] | None = None,
-                      progress: Callable[[int, int], None] | None = None) -> list[Whitepaper]:
-    """Check and render every norm file, then write ``<stem>.<format>`` files into ``out``."""
+                      progress: Callable[[int, int], None] | None = None,
+                      brand: Brand | None = None) -> list[Whitepaper]:
+    """Check and render every norm file, then write ``<stem>.<format>`` files into ``out``;
+    ``brand``: the office's name, website and logo on every whitepaper."""
     formats = list(formats)
     templates = templates or {}
-    renderers: dict[str, Callable[[Guide, Path | None], bytes | str]] = {
+    renderers: dict[str, Callable[[Guide, Path | None, Brand | None], bytes | str]] = {
         "docx": render_docx, "html": render_html}
     problems = Problems()
     papers: list[Whitepaper] = []
@@ -77,7 +99,7 @@ def build_whitepapers(norm_files: Sequence[str | Path], out: Path,
             continue
         for fmt in formats:
             with problems.catch():
-                data = renderers[fmt](guide, templates.get(fmt))
+                data = renderers[fmt](guide, templates.get(fmt), brand)
                 papers.append(Whitepaper(source, out / f"{output_stem(guide)}.{fmt}", data))
             if progress:
                 progress(len(papers), total)

@@ -8,6 +8,7 @@ taalhuis or a module.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from .content import Guide, Item
@@ -31,8 +32,21 @@ TAALHUIS_MODULE = "taalhuis"
 COLOUR_FILLS = {"red": "F4CCCC", "yellow": "FFF2CC", "orange": "FCE5CD", "green": "D9EAD3"}
 
 
-def build_context(guide: Guide) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Brand:
+    """The office a whitepaper comes from: its name and website at the top and in the
+    footer of every page, its logo (PNG or JPEG, ``[letterhead] logo``) at the top."""
+
+    naam: str = ""
+    website: str = ""
+    logo: bytes = b""
+
+
+def build_context(guide: Guide, brand: Brand | None = None) -> dict[str, Any]:
+    """The words of the whitepaper; ``brand``: the office's name and website (the logo is
+    placed by the renderer of each format)."""
     framework, norm = guide.framework, guide.norm
+    brand = brand or Brand()
     # The taalhuis module is the taalhuis part of the norm: its items join the norm's
     # items by scope. Other modules (IDO, leesbevordering) get sections of their own.
     taalhuis_parts = [m for m in guide.modules if m.code == TAALHUIS_MODULE]
@@ -66,6 +80,8 @@ def build_context(guide: Guide) -> dict[str, Any]:
     all_indicators = main + [item for group in groups for item in group["entries"]]
     first = framework.norms[0]
     return {
+        "bureau": {"naam": brand.naam, "website": brand.website},
+        "logo": "",
         "framework": {"code": framework.code, "name": framework.name},
         "norm": {"number": norm.number, "title": norm.title},
         "norm_count": len(framework.norms),

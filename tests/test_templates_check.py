@@ -232,3 +232,45 @@ def test_the_promise_catches_docxtpl_losing_text_after_a_control_character(
     out = tmp_path / "out.docx"
     out.write_bytes(renderer.render({"a": "\x1f"}))
     assert "Kunst & Co" in docx_text(out)
+
+
+def test_the_issues_typo_in_an_own_letter_stops_confirm_and_nothing_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The office's own bevestigingsbrief with `{{ organisatie.contact }` (one brace
+    missing): `confirm` is refused with the place of the typo, exit 1, no letter written
+    and nothing recorded — where it once made a letter without its salutation."""
+    import shutil
+    import sqlite3
+
+    from cbct_docs.paths import samples_dir, templates_dir
+    from cbct_docs.render.lookup import use_office_templates
+
+    office = tmp_path / "kantoor"
+    (office / "templates" / "letters").mkdir(parents=True)
+    shutil.copy(REPOSITORY / "cbct-docs.toml", office)
+    own = office / "templates" / "letters" / "bevestigingsbrief.docx"
+    document = docx.Document(str(templates_dir() / "letters" / "bevestigingsbrief.docx"))
+    cell = document.tables[0].cell(0, 0)
+    [typo] = [p for p in cell.paragraphs if p.text == "t.a.v. {{ organisatie.contact }}"]
+    typo.runs[0].text = "t.a.v. {{ organisatie.contact }"
+    document.save(str(own))
+    ledger = office / "cbct-ledger.sqlite"
+    monkeypatch.setenv("CBCT_LEDGER", str(ledger))
+    out = tmp_path / "out"
+    try:
+        result = CliRunner().invoke(cli, [
+            "confirm", str(samples_dir() / "planning.xlsx"), "--org", "CBCT-0103",
+            "--register", str(samples_dir() / "register.xlsx"),
+            "--config", str(office / "cbct-docs.toml"), "--out", str(out)])
+    finally:
+        use_office_templates(None)
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(
+        f"Error: {own}: syntax error in table 1, row 1, cell 1 "
+        "'t.a.v. {{ organisatie.contact }': '{{' is not closed by '}}'"), result.output
+    assert not out.exists() or not [p for p in out.rglob("*") if p.is_file()]
+    if ledger.exists():
+        with sqlite3.connect(ledger) as db:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+            if "events" in tables:
+                assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)

@@ -65,3 +65,38 @@ def test_no_news_item_without_a_certification(office: Path, tmp_path: Path, cert
     assert output.startswith(f"Error: {cert_nr} (")
     assert why in output and "a news item is only for a certified organisation" in output
     assert not (tmp_path / "uit").exists() or not list((tmp_path / "uit").rglob("*.*"))
+
+
+def test_the_news_item_comes_from_the_offices_edited_copies(office: Path,
+                                                            tmp_path: Path) -> None:
+    """`templates copy nieuwsbericht`, edited the way Word saves (runs split, formatting
+    changed, a sentence rewritten, a paragraph added) and in a text editor: `news` uses
+    both copies."""
+    import shutil
+
+    from cbct_docs.render.lookup import use_office_templates
+
+    from .test_templates_office import ADDED, edit_like_word
+
+    copied = CliRunner().invoke(cli, ["templates", "copy", "nieuwsbericht", "--office",
+                                      str(office)])
+    own = office / "templates"
+    try:
+        assert copied.exit_code == 0, copied.output
+        [word_copy] = own.rglob("nieuwsbericht.docx")
+        [html_copy] = own.rglob("nieuwsbericht.html")
+        edit_like_word(word_copy)
+        page = html_copy.read_text(encoding="utf-8")
+        html_copy.write_text(page.replace("</h1>", f"</h1>\n  <p>{ADDED}</p>", 1),
+                             encoding="utf-8")
+        code, output = news(office, "CBCT-0107", tmp_path / "uit")
+        assert code == 0, output
+        [word] = (tmp_path / "uit" / "nieuwsbericht").glob("*.docx")
+        [html] = (tmp_path / "uit" / "nieuwsbericht").glob("*.html")
+        text = docx_text(word)
+        assert ADDED in text
+        assert "Bibliotheek Gooi & Vecht gecertificeerd voor Kwaliteit in Beeld" in text
+        assert f"<p>{ADDED}</p>" in html.read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(own, ignore_errors=True)
+        use_office_templates(None)

@@ -28,6 +28,8 @@ from .conftest import docx_text
 REPO = Path(__file__).resolve().parent.parent
 MARK = "Met hartelijke groet uit het eigen sjabloon van het bureau,"
 ADDED = "Deze alinea staat alleen in het eigen sjabloon."
+#: The e-mails an office copies and edits in these tests (each extends _layout).
+EMAILS = ("aankondiging", "campagne", "enquete", "intake-herinnering")
 
 
 @pytest.fixture(autouse=True)
@@ -74,14 +76,15 @@ def office_with_own_templates(tmp_path: Path) -> Path:
     shutil.copy(REPO / "cbct-docs.toml", folder)
     runner = CliRunner()
     result = runner.invoke(cli, ["templates", "copy", "bevestigingsbrief", "besluitbrief",
-                                 "auditrapport", "certificaat", "heraudit", "overview",
-                                 "whitepaper", "aankondiging", "campagne", "--office",
+                                 "besluitbrief-heraudit", "auditrapport", "certificaat",
+                                 "heraudit", "overview", "whitepaper", "aankondiging",
+                                 "campagne", "enquete", "intake-herinnering", "--office",
                                  str(folder)])
     assert result.exit_code == 0, result.output
     own = folder / "templates"
     for path in own.rglob("*.docx"):
         edit_like_word(path)
-    for name in ("aankondiging", "campagne"):
+    for name in EMAILS:
         for suffix in (".html", ".txt"):
             edit_email(own / "emails" / f"{name}{suffix}")
     return folder
@@ -102,7 +105,8 @@ def test_an_edited_own_template_is_used_by_every_command(tmp_path: Path) -> None
         by_kind: dict[str, list[Path]] = {}
         for path in made:
             by_kind.setdefault(path.parent.name, []).append(path)
-        for kind in ("bevestigingsbrief", "besluitbrief", "certificaat", "heraudit"):
+        for kind in ("bevestigingsbrief", "besluitbrief", "besluitbrief-heraudit",
+                     "certificaat", "heraudit"):
             assert by_kind.get(kind), f"no {kind} made: {sorted(by_kind)}"
             for path in by_kind[kind]:
                 text = docx_text(path)
@@ -111,8 +115,9 @@ def test_an_edited_own_template_is_used_by_every_command(tmp_path: Path) -> None
                     assert MARK in text, path
         reports = [p for p in made if p.suffix == ".docx" and "rapport" in p.name]
         assert reports and all(ADDED in docx_text(p) for p in reports)
-        announcements = [p for p in made if p.parent.name == "aankondiging"]
-        assert announcements and all(ADDED in read_eml_text(p) for p in announcements)
+        for name in ("aankondiging", "enquete", "intake-herinnering"):
+            mails = [p for p in made if p.parent.name == name and p.suffix == ".eml"]
+            assert mails and all(ADDED in read_eml_text(p) for p in mails), name
         campaign = [p for p in made if p.parent.name == "campagne" and p.suffix == ".eml"]
         assert campaign and all(ADDED in read_eml_text(p) for p in campaign)
 

@@ -274,3 +274,41 @@ def test_the_issues_typo_in_an_own_letter_stops_confirm_and_nothing_is_written(
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
             if "events" in tables:
                 assert db.execute("SELECT count(*) FROM events").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(("paragraphs", "message"), [
+    (["Beste lezer,", "{% If naam %}Je bent aangemeld.{% endif %}"],
+     "syntax error in paragraph 2 '{% If naam %}Je bent aangemeld.{% endif %}': 'If' in "
+     "'{% If naam %}' has a capital (Word's AutoCorrect?); write 'if'"),
+    (["{%p If naam %}", "Je bent aangemeld.", "{%p endif %}"],
+     "syntax error in paragraph 1 '{%p If naam %}': 'If' in '{%p If naam %}' has a capital"),
+    (["{% for regel in regels %}{{ regel }}. {% Endfor %}"],
+     "'Endfor' in '{% Endfor %}' has a capital (Word's AutoCorrect?); write 'endfor'"),
+    (["Aangemeld: {% for regel In regels %}{{ regel }}{% endfor %}"],
+     "'In' in '{% for regel In regels %}' has a capital"),
+    (["Het bureau. {{ naam|Upper }}"],
+     "syntax error in paragraph 1 'Het bureau. {{ naam|Upper }}': 'Upper' in "
+     "'{{ naam|Upper }}' has a capital (Word's AutoCorrect?); write 'upper'"),
+])
+def test_a_capital_words_autocorrect_put_in_a_tag_is_located(
+        tmp_path: Path, paragraphs: list[str], message: str) -> None:
+    template = make_docx(tmp_path / "brief.docx", paragraphs)
+    data = tmp_path / "data.json"
+    data.write_text('[{"naam": "Bibliotheek Oost", "regels": ["een", "twee"]}]',
+                    encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["merge", str(template), str(data), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"Error: {template}: "), result.output
+    assert message in first, result.output
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_words_in_quotes_keep_their_capitals(tmp_path: Path) -> None:
+    template = make_docx(tmp_path / "brief.docx", ["{{ 'In de wijk' if naam }} {{ naam }}"])
+    assert docx_text_of(DocxRenderer(template).render({"naam": "Oost"})) == "In de wijk Oost"
+
+
+def docx_text_of(data: bytes) -> str:
+    return "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs).strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,12 +30,19 @@ from .images import bind_images
 from .limits import check_package
 from .lookup import redirect
 from .print_layout import active_window, place_window
-from .template_check import TemplateScan, lost_text, lost_text_error, scan_docx
+from .template_check import Problem, TemplateScan, lost_text, lost_text_error, scan_docx
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
 UNBALANCED_TAGS_HINT = ("check that every {% if %} or {% for %} closes in the same paragraph, "
                         "table cell or row it opens in (or use {%p %}, {%tr %}, {%tc %} tags)")
 log = logging.getLogger(__name__)
+#: Words of the template language, which knows them only in lower case; Word's AutoCorrect
+#: capitalises the first letter of a paragraph or sentence ("{% If naam %}").
+STATEMENTS = {"if", "elif", "else", "endif", "for", "endfor", "set", "with", "endwith",
+              "p", "tr", "tc", "r", "filter", "endfilter", "raw", "endraw"}
+_OPERATORS = re.compile(r"(?<![\w.])(In|Not|And|Or|Is)(?!\w)")
+_FILTER = re.compile(r"\|\s*([A-Z]\w*)")
+_STRINGS = re.compile(r"'[^']*'|\"[^\"]*\"")
 
 
 class DocxRenderer:
@@ -67,6 +75,9 @@ class DocxRenderer:
         # The check a typo cannot get past: braces, blocks over paragraphs, mail-merge
         # fields, text a paragraph tag would drop; all located, all at once.
         self.scan: TemplateScan = scan_docx(self.data, self.name)
+        # A capital Word's AutoCorrect put in ("{% If %}") is the cause; what it breaks
+        # further on ("endif closes nothing") comes after it.
+        self.scan.problems[:0] = capitalised_words(self.scan, self.env.filters)
         problem = self.scan.error()
         if problem is not None:
             raise problem
@@ -176,6 +187,24 @@ class DocxRenderer:
         buffer = io.BytesIO()
         tpl.save(buffer)
         return buffer.getvalue()
+
+
+def capitalised_words(scan: TemplateScan, filters: Mapping[str, Any]) -> list[Problem]:
+    """Template words with a capital the template language does not know (``If``,
+    ``Endif``, ``In``, ``|Upper``), each located at its paragraph."""
+    problems = []
+    for part in scan.parts:
+        for tag in part.tags:
+            inner = _STRINGS.sub("''", tag.text[2:-2].strip("-").strip())
+            words = inner.split()[:2] if tag.kind == "{%" else []
+            wrong = [w for w in words if w != w.lower() and w.lower() in STATEMENTS]
+            wrong += _OPERATORS.findall(inner) if tag.kind != "{#" else []
+            wrong += [f for f in _FILTER.findall(inner) if f.lower() in filters]
+            for word in dict.fromkeys(wrong):
+                problems.append(Problem(tag.place, f"'{word}' in '{tag.text}' has a capital "
+                                        f"(Word's AutoCorrect?); write '{word.lower()}'",
+                                        syntax=True))
+    return problems
 
 
 _BRACKETS = {"{_{": "\ue000", "}_}": "\ue001", "{_%": "\ue002", "%_}": "\ue003"}

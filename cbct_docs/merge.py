@@ -33,6 +33,9 @@ from .render.template_check import suggestion
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
 WRITE_CHUNK = 100
+#: Documents that cannot be written (a full disk) named one by one, at most; one message
+#: then counts them all.
+SHOWN_WRITE_ERRORS = 10
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
@@ -207,13 +210,16 @@ def merge(
     ensure_folder(out)
     result = MergeResult(outputs)
     pending: list[tuple[Output, bytes | str]] = []
+    unwritten: list[Output] = []
 
     def flush() -> None:
         written = write_files([(o.path, content) for o, content in pending], overwrite=overwrite)
         for (output, _content), outcome in zip(pending, written, strict=True):
             if outcome.error is not None:
                 output.status = "failed"
-                result.problems.append(outcome.error.at(output.record.origin))
+                unwritten.append(output)
+                if len(unwritten) <= SHOWN_WRITE_ERRORS:
+                    result.problems.append(outcome.error.at(output.record.origin))
             else:
                 output.sha256, output.status = outcome.sha256, "made"
         pending.clear()
@@ -235,10 +241,25 @@ def merge(
     if isinstance(renderer, DocxRenderer) and renderer.fallback_reason:
         result.note = f"rendered with docxtpl (slower, same result): {renderer.fallback_reason}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
-        result.manifest = write_manifest(outputs, out, manifest)
+        try:
+            result.manifest = write_manifest(outputs, out, manifest)
+        except CbctError as error:  # a full disk: say so, and what was not made
+            result.problems.append(error)
+    if unwritten:
+        result.problems.append(not_made(unwritten, len(outputs), out))
     if result.problems:
         raise ProblemList(result.problems)
     return result
+
+
+def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
+    """One message for the documents that could not be written (a full disk fails every
+    one after it; each is named above up to :data:`SHOWN_WRITE_ERRORS`)."""
+    names = ", ".join(o.path.name for o in unwritten[:3])
+    more = f" and {len(unwritten) - 3} more" if len(unwritten) > 3 else ""
+    return OutputError(f"{len(unwritten)} of {total} documents not made ({names}{more})",
+                       location=out, hint="free disk space (or fix the folder's rights) and "
+                                          "rerun with --resume to make only the missing ones")
 
 
 def sha256_of(path: Path) -> str:

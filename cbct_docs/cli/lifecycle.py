@@ -223,8 +223,8 @@ def certificate(only: tuple[str, ...], reason: str, number: str, out: Path,
 
     del day  # the decision's date is the certificate's
     place = _office(office, config)
-    result = run(place, only, dt.date.today(), out=out, reason=reason, number=number,
-                 overwrite=overwrite, register=register)
+    result = run(place, only, out=out, reason=reason, number=number, overwrite=overwrite,
+                 register=register)
     finish(result, pdf, cover, place.letterhead() if cover else None, overwrite)
 
 

@@ -202,12 +202,14 @@ def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
     run.record(org, Kind.CERTIFICATE_ISSUED, day, data, run.batch.last_path)
 
 
-def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path,
-                reason: str = "", number: str = "", overwrite: bool = False,
+def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date | None = None, *,
+                out: Path, reason: str = "", number: str = "", overwrite: bool = False,
                 register: Path | None = None) -> RunResult:
     """The certificaat after a Gecertificeerd decision; once per cycle (a re-issue needs
     a reason, and is recorded). ``number``: the office's own choice for one organisation
-    (recorded, so it is never given twice)."""
+    (recorded, so it is never given twice). The certificate carries the decision's date:
+    ``day`` is not used (still accepted, also positionally, for callers that pass it)."""
+    del day
     if number and len(only) > 1:
         raise UsageError("--number fits one --org only")
     run, orgs = Run.begin(office, out, overwrite, register)

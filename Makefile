@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.commands
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden regenerate

@@ -1,23 +1,35 @@
-"""The lifecycle commands as a user runs them: ``python -m bench.commands``.
+"""The commands as a user runs them: ``python -m bench.commands`` (``make bench``).
 
-Builds an office of 500 and of 2,000 organisations (a register written with openpyxl from
-the sample rows of samples/make_register.py, each with its own cert_nr and e-mail address,
-certified_until spread over 2025-Q2; cbct-docs.toml copied from the repository; the
-register read into the office database once, not timed), then times whole processes,
-each on a fresh copy of that office:
+Builds an office of 500, 2,000 and 10,000 organisations (a register written with openpyxl
+from the sample rows of samples/make_register.py, each with its own cert_nr and e-mail
+address, certified_until spread over 2025-Q2; cbct-docs.toml copied from the repository;
+the register read into the office database once, not timed) and takes it through the
+round once per size (bench/lifecycle.py: a planning, a filled score sheet per
+organisation, the office after each step). Then it times whole processes, each on a fresh
+copy of the office at the step before:
 
-- ``cbct-docs announce -q 2025-Q2 --date 13-1-2025 --office DIR --out DIR/out``;
-- the same e-mails by two anchor scripts (bench/anchor_premailer.py: plain Jinja,
-  premailer, the standard library's EmailMessage; bench/anchor_css_inline.py: the same with
-  css-inline);
-- ``cbct-docs confirm planning.xlsx --date 3-3-2025`` (a bevestigingsbrief per audit of a
-  planning with two appointments per organisation, on an office announced already).
+- ``cbct-docs announce -q 2025-Q2 --date 13-1-2025``; the same e-mails by two anchor
+  scripts (bench/anchor_premailer.py: plain Jinja, premailer, the standard library's
+  EmailMessage; bench/anchor_css_inline.py: the same with css-inline);
+- ``cbct-docs confirm planning.xlsx`` (a bevestigingsbrief per organisation);
+- ``cbct-docs report SHEETS --concept`` and ``--definitief --no-response``;
+- ``cbct-docs decide SHEETS`` (besluitbrief, and a certificaat for two in three);
+- ``cbct-docs heraudit SHEETS`` (a letter for the one in three not certified);
+- ``cbct-docs survey --org …`` (an e-mail per organisation);
 
-The sides take turns (A B C A B C …) and the table gives medians, documents per second, the
-ratio to the premailer script, peak RSS of the process, and the growth from 500 to 2,000
-organisations (issue 16: announce ≥ 2,000 e-mails/s at 2,000 and ≥ 10× the premailer
-script; growth ≤ 4.4× for 4× the organisations). Not a timed test: the figures depend on
-the machine and its load (printed with them).
+and, at fixed sizes (bench/fixed.py): ``cbct-docs merge`` of 1,000 and 10,000 letters
+(on both cores and on one) against a naive docxtpl loop and copying the template 10,000
+times; ``cbct-docs pdf`` of 50 letters against one soffice run per letter; and
+``cbct-docs --help`` against ``python -c pass``.
+
+The sides take turns (A B C A B C …); the table gives medians, documents per second, the
+ratio to the anchor, the largest peak RSS of the process, and the growth from 500 to
+2,000 organisations (issue 16's targets). Not a timed test: the figures depend on the
+machine and its load (printed with them). ``--sizes`` and ``--only`` run it in parts.
+Announce and confirm run at 10,000 organisations too; the reports (a matplotlib chart
+each: ~0.1-0.3 s) at 500 only, the other commands up to 2,000, unless named with
+``--only``. The offices after the reports are made with their chart stubbed
+(bench/prep.py), as only their database is used.
 
 ``python -m bench.commands --side N DIR`` measures one announce of N organisations and
 prints one JSON line, for ``python -m bench`` (group ``commands``).
@@ -26,174 +38,169 @@ prints one JSON line, for ``python -m bench`` (group ``commands``).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fixed, lifecycle
+from .lifecycle import make_planning, make_register, run
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-BIN = Path(sys.executable).parent
-TARGET_RATE = 2000.0
-TARGET_RATIO = 10.0
+CLI = str(Path(sys.executable).parent / "cbct-docs")
 TARGET_GROWTH = 4.4
-Q2 = dt.date(2025, 4, 1)
+#: Issue 16's targets in documents per second at 2,000 organisations, and × the anchor.
+TARGETS = {"announce": (2000.0, 10.0), "confirm": (500.0, 0.0), "report": (500.0, 0.0),
+           "report_final": (500.0, 0.0), "decide": (200.0, 0.0), "heraudit": (500.0, 0.0),
+           "survey": (500.0, 0.0)}
 
 
-def make_register(count: int, path: Path) -> None:
-    """``count`` organisations from the sample rows: unique cert_nr and e-mail address,
-    certified_until spread over the 91 days of 2025-Q2."""
-    import openpyxl
-
-    sys.path.insert(0, str(ROOT / "samples"))
-    from make_register import COLUMNS, ORGANISATIONS
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Organisaties"
-    sheet.append(COLUMNS)
-    email, until = COLUMNS.index("email"), COLUMNS.index("certified_until")
-    for number in range(count):
-        row = list(ORGANISATIONS[number % len(ORGANISATIONS)])
-        row[0] = f"CBCT-{number + 1:05d}"
-        row[email] = f"info{number + 1}@{row[email].partition('@')[2]}"
-        row[until] = Q2 + dt.timedelta(days=number % 91)
-        sheet.append(row)
-    workbook.save(path)
-
-
-#: Auditors and half-day appointments per audit category (the frameworks' categories).
-CATEGORIES = {"I": (1, 2), "II": (2, 3), "III": (2, 4), "IV": (3, 6)}
-AUDITORS = ["Anna de Wit", "Karim El Amrani", "Esra Yılmaz"]
-
-
-def make_planning(count: int, path: Path) -> None:
-    """Sheets Audits and Afspraken as samples/make_planning.py writes them: every
-    organisation announced on 13-1-2025, its category's auditors and half-days in May."""
-    import openpyxl
-
-    sys.path.insert(0, str(ROOT / "samples"))
-    from make_register import COLUMNS, ORGANISATIONS
-
-    workbook = openpyxl.Workbook()
-    audits = workbook.active
-    assert audits is not None
-    audits.title = "Audits"
-    audits.append(["cert_nr", "aangekondigd", "auditoren"])
-    appointments = workbook.create_sheet("Afspraken")
-    appointments.append(["cert_nr", "datum", "begin", "eind", "locatie", "onderdeel"])
-    for number in range(count):
-        cert_nr = f"CBCT-{number + 1:05d}"
-        category = ORGANISATIONS[number % len(ORGANISATIONS)][COLUMNS.index("category")]
-        auditors, half_days = CATEGORIES[category]
-        audits.append([cert_nr, dt.date(2025, 1, 13), "; ".join(AUDITORS[:auditors])])
-        first = dt.date(2025, 5, 5) + dt.timedelta(days=number % 20)
-        for half in range(half_days):
-            day = first + dt.timedelta(days=half // 2)
-            begin, end = ((dt.time(9, 0), dt.time(12, 30)) if half % 2 == 0
-                          else (dt.time(13, 30), dt.time(17, 0)))
-            appointments.append([cert_nr, day, begin, end, "Hoofdvestiging, Havenstraat 12",
-                                 f"Auditgesprek {half + 1}"])
-    workbook.save(path)
-
-
-def run(command: list[str], cwd: Path) -> dict[str, Any]:
-    """One whole process: wall seconds and its peak RSS (from wait4, its own)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err)
-        _pid, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            err.seek(0)
-            out.seek(0)
-            tail = (err.read() or out.read()).decode(errors="replace").strip().splitlines()
-            raise RuntimeError(f"{' '.join(command[:3])} failed: {' / '.join(tail[-3:])}")
-    return {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024}
-
-
-def prepare(count: int, work: Path, announced: bool) -> Path:
-    """An office folder of ``count`` organisations, the register read in (and, for
-    ``confirm``, announced already); made once per size, copied for every timed run."""
-    folder = work / f"office-{count}{'-announced' if announced else ''}"
+def prepare(count: int, work: Path, stage: str) -> Path:
+    """An office folder of ``count`` organisations at ``stage`` (bench/lifecycle.py:
+    registered, announced, confirmed …); made once per size from the stage before it,
+    copied for every timed run."""
+    folder = work / f"office-{count}-{stage}"
     if folder.is_dir():
         return folder
+    index = lifecycle.STAGES.index(stage)
+    before = prepare(count, work, lifecycle.STAGES[index - 1]) if index else None
     partial = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    shutil.copy(ROOT / "cbct-docs.toml", partial / "cbct-docs.toml")
-    make_register(count, partial / "register.xlsx")
-    run([str(BIN / "cbct-docs"), "register", "import", "register.xlsx",
-         "--office", str(partial)], partial)
-    if announced:
-        run(announce_command(partial), partial)
+    if before is None:
+        partial.mkdir(parents=True)
+        shutil.copy(ROOT / "cbct-docs.toml", partial / "cbct-docs.toml")
+        make_register(count, partial / "register.xlsx")
+        run([CLI, "register", "import", "register.xlsx", "--office", "."], partial)
+    else:
+        shutil.copytree(before, partial)
+        if stage == "confirmed":  # the audits' score sheets, filled in
+            lifecycle.make_scoresheets(count, partial / "register.xlsx", partial / "scores")
+        command = lifecycle.step_command(stage, count, CLI)
+        if stage in ("concept", "final"):  # the chart stubbed: only the database is kept
+            command = [sys.executable, str(HERE / "prep.py"), *command[1:]]
+        run(command, partial)
         shutil.rmtree(partial / "out")
-        make_planning(count, partial / "planning.xlsx")
+        if stage == "announced":
+            make_planning(count, partial / "planning.xlsx")
     partial.rename(folder)
     return folder
-
-
-def announce_command(office: Path) -> list[str]:
-    return [str(BIN / "cbct-docs"), "announce", "-q", "2025-Q2", "--date", "13-1-2025",
-            "--office", str(office), "--out", str(office / "out")]
 
 
 @dataclass
 class Side:
     name: str
     label: str
-    announced: bool  # runs on an office announced already (confirm)
+    stage: str  # the office it runs on
     suffix: str  # the documents it writes
+    anchor: str = ""  # the side its ratio is to
+    largest: int = 2000  # not run at larger sizes unless named with --only
+    sizes: list[int] = field(default_factory=list)  # the sizes it runs at in this run
 
-    def command(self, office: Path) -> list[str]:
-        if self.name == "announce":
-            return announce_command(office)
-        if self.name == "confirm":
-            return [str(BIN / "cbct-docs"), "confirm", str(office / "planning.xlsx"),
-                    "--date", "3-3-2025", "--office", str(office), "--out",
-                    str(office / "out")]
-        return [sys.executable, str(HERE / f"anchor_{self.name}.py"), str(office),
-                str(office / "out")]
+    def command(self, count: int) -> list[str]:
+        if self.name in ("premailer", "css_inline"):
+            return [sys.executable, str(HERE / f"anchor_{self.name}.py"), ".", "out"]
+        step = {"announce": "announced", "confirm": "confirmed", "report": "concept",
+                "report_final": "final", "decide": "decided"}.get(self.name, self.name)
+        return lifecycle.step_command(step, count, CLI)
 
 
 SIDES = [
-    Side("announce", "cbct-docs announce", False, ".eml"),
-    Side("premailer", "premailer script (anchor)", False, ".eml"),
-    Side("css_inline", "css-inline script (anchor)", False, ".eml"),
-    Side("confirm", "cbct-docs confirm", True, ".docx"),
+    Side("announce", "cbct-docs announce", "registered", ".eml", "premailer", 10000),
+    Side("premailer", "premailer script (anchor)", "registered", ".eml", "premailer"),
+    Side("css_inline", "css-inline script (anchor)", "registered", ".eml", "premailer"),
+    Side("confirm", "cbct-docs confirm", "announced", ".docx", largest=10000),
+    Side("report", "cbct-docs report --concept", "confirmed", ".docx", largest=500),
+    Side("report_final", "cbct-docs report --definitief", "concept", ".docx", largest=500),
+    Side("decide", "cbct-docs decide (letter + certificaat)", "final", ".docx"),
+    Side("heraudit", "cbct-docs heraudit", "decided", ".docx"),
+    Side("survey", "cbct-docs survey", "decided", ".eml"),
 ]
 
 
 def measure_once(side: Side, count: int, work: Path, number: int) -> dict[str, Any]:
-    base = prepare(count, work, side.announced)
+    base = prepare(count, work, side.stage)
     office = work / f"run-{side.name}-{count}-{number}"
     shutil.rmtree(office, ignore_errors=True)
     shutil.copytree(base, office)
     try:
-        result = run(side.command(office), office)
+        result = run(side.command(count), office)
         result["docs"] = sum(1 for _ in (office / "out").rglob(f"*{side.suffix}"))
     finally:
         shutil.rmtree(office, ignore_errors=True)
     return result
 
 
+def measure(sides: list[Side], sizes: list[int], repeats: int, work: Path
+            ) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    results: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for count in sizes:
+        these = [s for s in sides if count in s.sizes]
+        for side in these:
+            prepare(count, work, side.stage)
+        for number in range(repeats):
+            for side in these:
+                result = measure_once(side, count, work, number)
+                results.setdefault((side.name, count), []).append(result)
+                print(f"  {side.label}, {count:,} organisations: {result['seconds']:.2f} s"
+                      f" ({result['docs']:,} documents)", flush=True)
+    return results
+
+
+def table(sides: list[Side], sizes: list[int],
+          results: dict[tuple[str, int], list[dict[str, Any]]]) -> None:
+    print("| command | organisations | documents | seconds (median) | docs/s | × anchor | "
+          "peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    medians = {key: statistics.median(r["seconds"] for r in runs)
+               for key, runs in results.items()}
+    for count in sizes:
+        for side in sides:
+            if (side.name, count) not in results:
+                continue
+            runs, seconds = results[(side.name, count)], medians[(side.name, count)]
+            docs = runs[0]["docs"]
+            anchor = medians.get((side.anchor, count))
+            ratio = f"{anchor / seconds:.1f}×" if anchor else ""
+            rss = max(r["rss_mb"] for r in runs)
+            print(f"| {side.label} | {count:,} | {docs:,} | {seconds:.2f} | "
+                  f"{docs / seconds:,.0f} | {ratio} | {rss:.0f} |")
+    if 500 in sizes and 2000 in sizes:
+        for side in sides:
+            if (side.name, 500) in medians and (side.name, 2000) in medians:
+                growth = medians[(side.name, 2000)] / medians[(side.name, 500)]
+                verdict = "met" if growth <= TARGET_GROWTH else "not met"
+                print(f"{side.label}: 2,000 / 500 organisations = {growth:.2f}× the time "
+                      f"(target ≤ {TARGET_GROWTH}×: {verdict})")
+    for side in sides:
+        if side.name not in TARGETS or (side.name, 2000) not in medians:
+            continue
+        rate, ratio = TARGETS[side.name]
+        seconds = medians[(side.name, 2000)]
+        made = results[(side.name, 2000)][0]["docs"]
+        per_org = 2000 / seconds if side.name == "decide" else made / seconds
+        anchor = medians.get((side.anchor, 2000))
+        times = anchor / seconds if anchor else 0.0
+        met = per_org >= rate and (not ratio or times >= ratio)
+        unit = "organisations/s" if side.name == "decide" else "documents/s"
+        print(f"{side.label} at 2,000: {per_org:,.0f} {unit}"
+              + (f", {times:.1f}× the anchor" if anchor else "")
+              + f" (target ≥ {rate:,.0f}/s" + (f" and ≥ {ratio:.0f}×" if ratio else "")
+              + f": {'met' if met else 'not met'})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.commands", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 10000])
     parser.add_argument("--repeats", type=int, default=3, help="runs per side and size")
-    parser.add_argument("--only", nargs="+", choices=[s.name for s in SIDES],
-                        help="these sides only")
+    names = [s.name for s in SIDES] + list(fixed.GROUPS)
+    parser.add_argument("--only", nargs="+", choices=names, help="these sides only")
     parser.add_argument("--work", type=Path, help="folder for the offices (kept)")
     parser.add_argument("--side", nargs=2, metavar=("N", "DIR"),
                         help="one announce of N organisations in DIR, as a JSON line")
@@ -208,56 +215,24 @@ def main(argv: list[str] | None = None) -> int:
                           "rss_mb": result["rss_mb"], "child_rss_mb": 0}))
         return 0
     sides = [s for s in SIDES if not args.only or s.name in args.only]
+    sizes = sorted(args.sizes)
+    for side in sides:
+        side.sizes = [n for n in sizes
+                      if n <= side.largest or (args.only and side.name in args.only)]
+    groups = [g for g in fixed.GROUPS if not args.only or g in args.only]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"The lifecycle commands, whole process ({os.cpu_count()} cores, load average "
-          f"{load}; {args.repeats} runs per side, taking turns, medians)", flush=True)
-    results: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    print(f"The commands, whole process ({os.cpu_count()} cores, load average {load}; "
+          f"{args.repeats} runs per side, taking turns, medians)", flush=True)
     with tempfile.TemporaryDirectory(prefix="cbct-bench-commands-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        for count in sorted(args.sizes):
-            for side in sides:
-                prepare(count, work, side.announced)
-            for number in range(args.repeats):
-                for side in sides:
-                    result = measure_once(side, count, work, number)
-                    results.setdefault((side.name, count), []).append(result)
-                    print(f"  {side.label}, {count:,} organisations: "
-                          f"{result['seconds']:.2f} s", flush=True)
-    print("| command | organisations | documents | seconds (median) | docs/s | "
-          "× premailer script | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    medians = {key: statistics.median(r["seconds"] for r in runs)
-               for key, runs in results.items()}
-    for count in sorted(args.sizes):
-        for side in sides:
-            runs, seconds = results[(side.name, count)], medians[(side.name, count)]
-            docs = runs[0]["docs"]
-            anchor = medians.get(("premailer", count))
-            ratio = f"{anchor / seconds:.1f}×" if anchor and side.suffix == ".eml" else ""
-            rss = max(r["rss_mb"] for r in runs)
-            print(f"| {side.label} | {count:,} | {docs:,} | {seconds:.2f} | "
-                  f"{docs / seconds:,.0f} | {ratio} | {rss:.0f} |")
-    sizes = sorted(args.sizes)
-    if len(sizes) >= 2:
-        small, large = sizes[0], sizes[-1]
-        allowed = TARGET_GROWTH * (large / small) / 4
-        for side in sides:
-            growth = medians[(side.name, large)] / medians[(side.name, small)]
-            verdict = "met" if growth <= allowed else "not met"
-            print(f"{side.label}: {large:,} / {small:,} organisations = {growth:.2f}× the "
-                  f"time ({large / small:.0f}× the organisations; target ≤ {allowed:.1f}×: "
-                  f"{verdict})")
-    if ("announce", max(sizes)) in medians:
-        count = max(sizes)
-        rate = results[("announce", count)][0]["docs"] / medians[("announce", count)]
-        anchor = medians.get(("premailer", count))
-        ratio = anchor / medians[("announce", count)] if anchor else 0.0
-        met = rate >= TARGET_RATE and (not anchor or ratio >= TARGET_RATIO)
-        print(f"announce at {count:,}: {rate:,.0f} e-mails/s"
-              + (f", {ratio:.1f}× the premailer script" if anchor else "")
-              + f" (target ≥ {TARGET_RATE:,.0f}/s and ≥ {TARGET_RATIO:.0f}×: "
-              + ("met" if met else "not met") + ")")
+        results = measure(sides, sizes, args.repeats, work) if sides else {}
+        if sides:
+            table(sides, sizes, results)
+        for group in groups:
+            fixed.GROUPS[group](work, args.repeats)
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load average at the end: {load}")
     return 0
 
 

@@ -20,8 +20,10 @@ from docx.oxml.ns import qn
 
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.paths import samples_dir
-from cbct_docs.whitepaper import LEGEND, MARKER, load_guide, render_docx, render_html
+from cbct_docs.whitepaper import MARKER, load_guide, render_docx, render_html
 
+#: The legend's words, which live in the templates (Word and HTML alike).
+LEGEND = "geldt voor de organisatie én voor het taalhuis"
 SAMPLE = samples_dir() / "whitepapers" / "kib-4-samenwerking.yaml"
 KIB = load_framework("KiB")
 NORM = KIB.norm(4)

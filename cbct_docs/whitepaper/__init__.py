@@ -15,8 +15,8 @@ from .build import (
     render_html,
 )
 from .content import Guide, Item, ModuleContent, load_guide
-from .context import LEGEND, MARKER, Brand, build_context
+from .context import MARKER, Brand, build_context
 
-__all__ = ["FORMATS", "LEGEND", "Brand", "MARKER", "Guide", "Item", "ModuleContent", "Whitepaper",
+__all__ = ["FORMATS", "Brand", "MARKER", "Guide", "Item", "ModuleContent", "Whitepaper",
            "build_context", "build_whitepapers", "default_template", "load_guide",
            "output_stem", "parse_formats", "render_docx", "render_html"]

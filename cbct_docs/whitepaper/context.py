@@ -14,16 +14,6 @@ from typing import Any
 from .content import Guide, Item
 
 MARKER = "◆"
-LEGEND = "geldt voor de organisatie én voor het taalhuis"
-INDICATORS_INTRO = (
-    "Indicatoren zijn uitspraken die u met ja of nee beantwoordt. Ze helpen u bij de "
-    "zelfevaluatie en geven de auditor houvast in het gesprek; ze tellen niet als score."
-)
-QUESTIONS_INTRO = (
-    "De beoordelingsvragen zijn de vragen waarop de auditoren scoren. Bij elke vraag leest "
-    "u wat de auditor wil zien en met welke documenten u uw antwoord onderbouwt."
-)
-DOCUMENTS_LABEL = "Documenten ter onderbouwing"
 TAALHUIS_INTRO = "Deze indicatoren gelden alleen voor organisaties met een taalhuis."
 ORGANISATION, TAALHUIS, BOTH = "organisatie", "taalhuis", "beide"
 TAALHUIS_MODULE = "taalhuis"
@@ -93,14 +83,12 @@ def build_context(guide: Guide, brand: Brand | None = None) -> dict[str, Any]:
         "builds_on": guide.builds_on,
         "concept_title": guide.concept_title,
         "concept": guide.concept,
-        "indicators_intro": INDICATORS_INTRO,
         "marker": MARKER,
-        "legend": LEGEND if any(item["both"] for item in all_indicators) else "",
+        # the legend's words are in the templates ("geldt voor de organisatie én …")
+        "legend": any(item["both"] for item in all_indicators),
         "indicators": main,
         "indicator_groups": groups,
         "policy_note": guide.policy_note,
-        "questions_intro": QUESTIONS_INTRO,
-        "documents_label": DOCUMENTS_LABEL,
         "question_groups": [group for group in question_groups if group["entries"]],
         "scoring_intro": guide.scoring_intro,
         "scale": [{"name": level.name, "meaning": level.meaning, "colour": level.colour,

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("overview, all announced", *timed(client, overview, args.repeat)))
         rows.append(("review page (25 shown, all checked)",
                      *timed(client, f"/reeks/{batch_id}", args.repeat)))
-        rows.append(("review page 40 (the last)",
+        rows.append(("review page 80 (the last)",
                      *timed(client, f"/reeks/{batch_id}?pagina=80", args.repeat)))
         rows.append(("batches list", *timed(client, "/reeksen", args.repeat)))
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import email
 import hashlib
 import os
+import re
 import stat
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -195,20 +196,19 @@ class _Finder:
         self.folders: dict[str, Path | None] = {}
 
     def __call__(self, document: str) -> Path | None:
-        path = Path(document)
-        if not path.is_absolute():
+        if not os.path.isabs(document):
             # Relative to the office folder; a command run from the folder above it
             # (``cbct-docs demo --out out``) recorded it relative to where it ran.
-            inside, above = self.root / path, Path.cwd() / path
-            path = inside if inside.exists() or not above.exists() else above
-        key = str(path.parent)
-        if key not in self.folders:
-            real = path.parent.resolve()
-            self.folders[key] = real if real.is_relative_to(self.root) else None
-        folder = self.folders[key]
-        if folder is None or path.name in ("", ".", ".."):
+            inside, above = self.root / document, Path.cwd() / document
+            document = str(inside if inside.exists() or not above.exists() else above)
+        parent, name = os.path.split(document)  # strings: 2,000 documents a page
+        if parent not in self.folders:
+            real = Path(parent).resolve()
+            self.folders[parent] = real if real.is_relative_to(self.root) else None
+        folder = self.folders[parent]
+        if folder is None or name in ("", ".", ".."):
             return None
-        return folder / path.name
+        return folder / name
 
 
 def _locate(item: DocumentItem, find: _Finder) -> os.stat_result | None:
@@ -248,9 +248,7 @@ def _read(path: Path, found_stat: os.stat_result | None = None
         to: tuple[str, ...] = ()
         subject = True
         if path.suffix.lower() == ".eml":
-            head = _head(data)
-            to = tuple(address for _name, address in getaddresses(head.get_all("To", [])))
-            subject = bool(str(head.get("Subject", "")).strip())
+            to, subject = recipients_and_subject(data)
         found = (hashlib.sha256(data).hexdigest(), to, subject)
         with _CACHE_LOCK:  # the web app reads from several threads
             if len(_SEEN) >= _SEEN_MAX:
@@ -259,12 +257,45 @@ def _read(path: Path, found_stat: os.stat_result | None = None
     return found
 
 
-def _head(data: bytes) -> Message:
-    """Only the header of an e-mail (the body is not needed to check it): fast."""
+def _head(data: bytes) -> bytes:
+    """Only the header of an e-mail (the body is not needed to check it)."""
     end = data.find(b"\r\n\r\n")
     if end < 0:
         end = data.find(b"\n\n")
-    return BytesHeaderParser(policy=compat32).parsebytes(data if end < 0 else data[:end])
+    return data if end < 0 else data[:end]
+
+
+#: A To or Subject field with its folded lines; folding undone afterwards.
+_FIELD = re.compile(rb"^(to|subject):(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
+_FOLDED = re.compile(rb"\r?\n[ \t]")
+#: A header line that is neither ``Name:`` nor a folded line: the parser may end the
+#: header there (or read it otherwise), so it reads such an e-mail.
+_ODD_LINE = re.compile(rb"^(?![ \t])(?![\x21-\x39\x3b-\x7e]+:)", re.MULTILINE)
+#: One ``To`` of one address, as cbct-docs writes it: a display name without quotes,
+#: commas, colons or angle brackets (encoded words are fine), then ``<address>``; or the
+#: bare address. Anything else is read by the e-mail package's own parser.
+_ONE_ADDRESS = re.compile(r'\A[^"<>,;:@()\\]*<([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+)>\s*\Z'
+                          r'|\A\s*([^<>\s,;:"()\\]+@[^<>\s,;:"()\\]+)\s*\Z')
+
+
+def recipients_and_subject(data: bytes) -> tuple[tuple[str, ...], bool]:
+    """The addresses of an e-mail's ``To`` and whether it has a subject. The e-mails the
+    tool makes have one plain address: read without the e-mail parser (a review of 2,000
+    e-mails reads them all); any other ``To`` by the parser, as before."""
+    head = _head(data)
+    values: list[bytes] = []
+    subjects: list[bytes] = []
+    for found_field in _FIELD.finditer(head):
+        (values if found_field.group(1).lower() == b"to" else subjects).append(
+            _FOLDED.sub(b" ", found_field.group(2)))
+    has_subject = bool(subjects) and bool(subjects[0].strip())
+    if len(values) == 1 and values[0].isascii() and not _ODD_LINE.search(head):
+        found = _ONE_ADDRESS.match(values[0].decode("ascii"))
+        if found is not None:
+            return (found.group(1) or found.group(2),), has_subject
+    message = BytesHeaderParser(policy=compat32).parsebytes(head)
+    to = tuple(address for _name, address in getaddresses(message.get_all("To", [])))
+    return to, bool(str(message.get("Subject", "")).strip())
 
 
 def _check(item: DocumentItem, orgs: dict[str, Organisation],

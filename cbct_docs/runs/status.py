@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.frameworks import load_framework
+from ..domain.frameworks import Deadlines, load_framework
 from ..domain.planning import Quarter
 from ..domain.process import DossierState, Event, Kind, NextAction, next_action
 from ..domain.register import Organisation, find_organisation
@@ -42,11 +42,14 @@ def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = No
     orgs, _changes = office.organisations(register)
     run = Run(office, office.folder)
     rows = []
+    deadlines: dict[str, Deadlines] = {}  # per framework: looked up once, not per row
     for org in orgs:
         state = run.state(org)
         if quarter is not None and state.quarter != quarter:
             continue
-        action = next_action(state, load_framework(org.framework).deadlines)
+        if org.framework not in deadlines:
+            deadlines[org.framework] = load_framework(org.framework).deadlines
+        action = next_action(state, deadlines[org.framework])
         overdue = action.overdue(today)
         if overdue_only and not overdue:
             continue

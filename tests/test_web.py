@@ -558,6 +558,25 @@ def test_templates_page_lists_templates_with_their_documents(browser: Browser) -
     assert "emails/aankondiging.html E-mail Aankondiging (e-mail)" in text
     response = browser.get("/sjablonen/letters/bevestigingsbrief.docx")
     assert response.data[:2] == b"PK"
+    assert "nieuws/nieuwsbericht.docx Word Nieuwsbericht (Word)" in text
+    assert "nieuws/nieuwsbericht.html HTML Nieuwsbericht (webpagina)" in text
+    assert browser.get("/sjablonen/nieuws/nieuwsbericht.html").data.startswith(b"<")
+
+
+def test_every_template_the_code_uses_is_on_the_templates_page(browser: Browser) -> None:
+    """Each template a document is made with (named in the code as folder/file) is listed
+    with the documents it makes; none without."""
+    source = "\n".join(path.read_text(encoding="utf-8")
+                       for path in (ROOT / "cbct_docs").rglob("*.py"))
+    named = set(re.findall(r'"((?:emails|letters|reports|nieuws)/[\w.-]+\.(?:docx|html|txt))"',
+                           source))
+    assert "nieuws/nieuwsbericht.docx" in named and len(named) >= 20
+    html = browser.get("/sjablonen").get_data(as_text=True)
+    rows = {m[0]: page_text(m[1]) for m in re.findall(
+        r'<tr id="([^"]+)">(.*?)</tr>', html, re.DOTALL)}
+    assert set(rows) >= {relative.replace("/", "-") for relative in named}
+    for relative, row in rows.items():
+        assert not row.split(" ", 2)[2].startswith("—"), (relative, row)  # used for …
 
 
 # --- Accounts and sessions ------------------------------------------------------------------

@@ -63,21 +63,34 @@ def make_letters(count: int, folder: Path) -> list[Path]:
 
 @case
 def letters_app(count: int, work: Path) -> dict[str, Any]:
-    """The application's own path: confirm() builds, renders and stages; commit() writes."""
-    from cbct_docs.documents.confirmation import confirm
-    from cbct_docs.documents.context import Batch, docx_template, load_office
+    """The application's own path: runs.before_audit.confirm on an office of ``count``
+    organisations (the register read in beforehand, not timed): the planning read,
+    contexts, the compiled render, the events and the atomic writes."""
+    import shutil
 
-    orgs = data.organisations(count)
-    plans = data.plans(orgs)
-    office = load_office(example_fallback=True)
+    from cbct_docs.runs.before_audit import confirm
+    from cbct_docs.runs.office import OfficeFolder
+
+    from .commands import ROOT, make_planning, make_register
+
+    folder = work / f"office-{count}"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "cbct-docs.toml", folder / "cbct-docs.toml")
+    make_register(count, folder / "register.xlsx")
+    make_planning(count, folder / "planning.xlsx")
+    office = OfficeFolder(folder, new_database_ok=True)
+    office.import_register(folder / "register.xlsx")
     start = time.perf_counter()
-    batch = Batch(work / "out", overwrite=True)
-    confirm(orgs, plans, batch, office, data.TODAY)
-    made = batch.commit()
+    result = confirm(office, folder / "planning.xlsx", data.TODAY, out=folder / "out")
     seconds = time.perf_counter() - start
+    office.close()
+    from cbct_docs.documents.context import docx_template
+
     renderer = docx_template("letters/bevestigingsbrief.docx")
-    return {"seconds": seconds, "count": len(made), "fast": renderer.fast,
-            "note": "confirm() + Batch.commit(): contexts, compiled render, atomic writes"}
+    return {"seconds": seconds, "count": len(result.made), "fast": renderer.fast,
+            "note": "runs.before_audit.confirm: planning, contexts, compiled render, "
+                    "events, atomic writes"}
 
 
 @case

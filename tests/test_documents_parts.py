@@ -3,7 +3,6 @@ the planning workbook, the campaign selection, settings and the all-or-nothing b
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -12,24 +11,22 @@ import openpyxl
 import pytest
 from PIL import Image
 
+from cbct_docs.deliver.files import safe_filename
 from cbct_docs.documents.campaign import read_registrations
 from cbct_docs.documents.chart import level_colours, score_chart
-from cbct_docs.documents.confirmation import confirm
-from cbct_docs.documents.context import (
-    Batch,
-    dutch_list,
-    load_office,
-    office_from,
-    salutation,
-)
+from cbct_docs.documents.confirmation import KIND
+from cbct_docs.documents.context import dutch_list, file_stem, office_from, salutation
 from cbct_docs.documents.planning_data import read_planning
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.errors import DataError, OutputError, ProblemList
 from cbct_docs.paths import samples_dir
+from cbct_docs.runs.before_audit import confirm
+from cbct_docs.runs.office import OfficeFolder
 
 from .golden import docx_reading_text
 
 REPO = Path(__file__).resolve().parent.parent
+PLANNING = samples_dir() / "planning.xlsx"
 SCALE = [("Niet", "red"), ("Beperkt", "red"), ("Grotendeels", "yellow"), ("Volledig", "green")]
 
 
@@ -115,46 +112,67 @@ def test_settings_name_every_missing_key() -> None:
     assert not any("signatory" in m for m in messages)
 
 
-def test_batch_writes_nothing_when_one_file_exists(tmp_path: Path) -> None:
-    office = load_office(REPO / "cbct-docs.toml")
-    orgs = read_register(samples_dir() / "register.xlsx")
-    plans = read_planning(samples_dir() / "planning.xlsx")
-    batch = Batch(tmp_path)
-    confirm(orgs, plans, batch, office, dt.date(2024, 12, 2))
-    taken = batch.pending[-1][0].path
+def _office(folder: Path, changes: dict[str, dict[str, str]] | None = None) -> OfficeFolder:
+    """An office with the sample register read in; ``changes``: cert_nr → fields to
+    blank or change in the register first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    register = samples_dir() / "register.xlsx"
+    if changes:
+        book = openpyxl.load_workbook(register)
+        sheet = book.active
+        header = [cell.value for cell in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            for field, value in changes.get(row[0].value, {}).items():
+                row[header.index(field)].value = value or None
+        register = folder / "register.xlsx"
+        book.save(register)
+    office = OfficeFolder(folder, REPO / "cbct-docs.toml", new_database_ok=True,
+                          database_file=folder / "cbct-ledger.sqlite")
+    office.import_register(register)
+    return office
+
+
+def _events(office: OfficeFolder) -> int:
+    return int(office.database().execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def test_confirm_writes_nothing_when_one_file_exists(tmp_path: Path) -> None:
+    office = _office(tmp_path)
+    org = find_organisation(read_register(samples_dir() / "register.xlsx"), "CBCT-0102")
+    taken = tmp_path / "out" / KIND / f"{safe_filename(file_stem(org, KIND))}.docx"
     taken.parent.mkdir(parents=True)
     taken.write_text("mine", encoding="utf-8")
     with pytest.raises(OutputError, match="exists already"):
-        batch.commit()
+        confirm(office, PLANNING, dt.date(2024, 12, 2), out=tmp_path / "out")
     assert [p.name for p in taken.parent.iterdir()] == [taken.name]
     assert taken.read_text(encoding="utf-8") == "mine"
+    assert _events(office) == 0  # and nothing recorded
+    office.close()
 
 
 def test_letter_without_contact_leaves_out_the_attention_line(tmp_path: Path) -> None:
-    office = load_office(REPO / "cbct-docs.toml")
-    orgs = read_register(samples_dir() / "register.xlsx")
-    org = dataclasses.replace(find_organisation(orgs, "CBCT-0102"), contact="")
-    plans = read_planning(samples_dir() / "planning.xlsx")
-    batch = Batch(tmp_path)
-    confirm([org], plans, batch, office, dt.date(2025, 2, 3), only=["CBCT-0102"])
-    [made] = batch.commit()
+    office = _office(tmp_path, {"CBCT-0102": {"contact": ""}})
+    result = confirm(office, PLANNING, dt.date(2025, 2, 3), out=tmp_path / "out",
+                     only=["CBCT-0102"])
+    office.close()
+    [made] = result.made
     text = docx_reading_text(made.path)
     assert "t.a.v." not in text
     assert "Bibliotheek Rivierenland\nMarkt 3\n4101 BW  Culemborg" in text
     assert "Beste lezer," in text
 
 
-def test_unknown_organisation_in_confirm_is_reported() -> None:
-    orgs = read_register(samples_dir() / "register.xlsx")
-    plans = read_planning(samples_dir() / "planning.xlsx")
-    office = load_office(REPO / "cbct-docs.toml")
+def test_unknown_organisation_in_confirm_is_reported(tmp_path: Path) -> None:
+    office = _office(tmp_path)
     with pytest.raises(ProblemList) as caught:
-        confirm(orgs, plans, Batch(Path("unused")), office, dt.date(2025, 2, 3),
+        confirm(office, PLANNING, dt.date(2025, 2, 3), out=tmp_path / "out",
                 only=["CBCT-0101", "CBCT-0999", "CBCT-0113"])
     assert [str(p) for p in caught.value.problems] == [
-        "certificate number CBCT-0999 is not in the register",
-        "CBCT-0113 has no audit in the planning"]
+        f"{PLANNING}: certificate number CBCT-0999 is not in the register",
+        f"{PLANNING}: CBCT-0113 has no audit in the planning"]
     assert all(isinstance(p, DataError) for p in caught.value.problems)
+    assert not (tmp_path / "out").exists() and _events(office) == 0
+    office.close()
 
 
 def test_planned_heraudit_day_is_a_weekday() -> None:
@@ -166,24 +184,24 @@ def test_planned_heraudit_day_is_a_weekday() -> None:
 
 
 def test_no_letter_asks_for_what_is_already_overdue_or_has_no_address(tmp_path: Path) -> None:
-    office = load_office(REPO / "cbct-docs.toml")
-    orgs = read_register(samples_dir() / "register.xlsx")
-    plans = read_planning(samples_dir() / "planning.xlsx")
+    office = _office(tmp_path / "late")
     # CBCT-0103's audit is on 18 February 2025: its zelfevaluatie was due 7 January.
     with pytest.raises(ProblemList) as late:
-        confirm(orgs, plans, Batch(tmp_path), office, dt.date(2025, 2, 3), only=["CBCT-0103"])
+        confirm(office, PLANNING, dt.date(2025, 2, 3), out=tmp_path / "out",
+                only=["CBCT-0103"])
+    office.close()
     # Located at the planning's row (the audit date is at fault), naming the organisation.
     assert late.value.messages()[0] == (
-        f"{samples_dir() / 'planning.xlsx'}:Audits:row 7: CBCT-0103 Kunst&Co Uden: the "
+        f"{PLANNING}:Audits:row 7: CBCT-0103 Kunst&Co Uden: the "
         "zelfevaluatie was due on 7 januari 2025, 6 weeks before the audit, so before the "
         "date of this letter (3 februari 2025) (date the letter earlier with --date, or plan "
         "the audit later)")
-    org = find_organisation(orgs, "CBCT-0102")
-    homeless = dataclasses.replace(org, street="", city="")
-    batch = Batch(tmp_path)
+    office = _office(tmp_path / "homeless", {"CBCT-0102": {"street": "", "city": ""}})
     with pytest.raises(ProblemList) as unaddressed:
-        confirm([homeless], plans, batch, office, dt.date(2025, 2, 3), only=["CBCT-0102"])
+        confirm(office, PLANNING, dt.date(2025, 2, 3), out=tmp_path / "out",
+                only=["CBCT-0102"])
     assert unaddressed.value.messages()[0].endswith(
         ":row 3:street: a letter by post needs street, city, which the register leaves empty "
         "(fill in the postal address in the register)")
-    assert not batch.pending
+    assert not (tmp_path / "out").exists() and _events(office) == 0
+    office.close()

@@ -1,24 +1,22 @@
-"""Bevestigingsbrief: the appointments of an audit, confirmed by letter."""
+"""Bevestigingsbrief: the appointments of an audit, confirmed by letter.
+
+Which organisations get one (the planning's, or those named; already confirmed ones
+passed by) is decided in one place: :func:`cbct_docs.runs.before_audit.confirm`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..domain.frameworks import load_framework
 from ..domain.planning import concept_report_deadline, selfevaluation_deadline
-from ..errors import DataError, Problems
+from ..errors import DataError
 from ..render.filters import datum
 from .context import (
-    Batch,
     Office,
-    about,
     auditor_words,
     category_fields,
-    docx_template,
     dutch_list,
-    file_stem,
     organisation_fields,
     reference,
     require_postal_address,
@@ -73,25 +71,3 @@ def confirmation_context(org: Any, plan: AuditPlan, office: Office,
         "reactie_weken": deadlines.response_weeks,
         **auditor_words(len(plan.auditors)),
     }
-
-
-def confirm(orgs: Sequence[Any], plans: Mapping[str, AuditPlan], batch: Batch,
-            office: Office, today: dt.date, only: Sequence[str] = ()) -> list[Any]:
-    """A bevestigingsbrief for every organisation with a plan (or only the given numbers)."""
-    problems = Problems()
-    by_number = {org.cert_nr: org for org in orgs}
-    wanted = list(only) or [nr for nr in plans if nr in by_number]
-    for number in wanted:
-        if number not in by_number:
-            problems.add(DataError(f"certificate number {number} is not in the register"))
-        elif number not in plans:
-            problems.add(DataError(f"{number} has no audit in the planning"))
-    chosen = [by_number[nr] for nr in wanted if nr in by_number and nr in plans]
-    renderer = docx_template(TEMPLATE)
-    for org in chosen:
-        with problems.catch(), about(org):
-            data = renderer.render(confirmation_context(org, plans[org.cert_nr], office, today))
-            batch.add(KIND, file_stem(org, KIND), ".docx", data, org.name,
-                      organisation=org)
-    problems.raise_if_any()
-    return chosen

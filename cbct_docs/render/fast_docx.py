@@ -15,9 +15,11 @@ the template's own ``{_{`` become literal text at compile time and data stays un
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import docx.oxml.ns
@@ -80,6 +82,15 @@ def literal_brackets(source: str) -> str:
 
 def context_needs_docxtpl(value: Any) -> str | None:
     """Why this context needs docxtpl (a picture, InlineImage, Subdoc or RichText), or None."""
+    kind = type(value)
+    if kind in _PLAIN_VALUES:  # exact types first: isinstance against the ABCs is slow
+        return None
+    if kind is dict:
+        for item in value.values():
+            reason = context_needs_docxtpl(item)
+            if reason:
+                return reason
+        return None
     if isinstance(value, str):
         return None
     if isinstance(value, Mapping):
@@ -96,11 +107,15 @@ def context_needs_docxtpl(value: Any) -> str | None:
         return None
     if isinstance(value, DocxImage):  # bound to docxtpl's InlineImage by render.images
         return "the context holds a picture"
-    kind = type(value)
     # Listing is plain escaped text with line breaks: resolve_listing below handles it.
     if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
         return f"the context holds a docxtpl {kind.__name__}"
     return None
+
+
+#: Exact types that hold no picture, Subdoc or RichText.
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time,
+                           Decimal})
 
 
 class CompiledDocx:

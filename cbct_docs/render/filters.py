@@ -137,6 +137,19 @@ def geld(value: Any) -> str:
 
 def getal(value: Any, decimals: int | None = None) -> str:
     number = _number(value)
+    if type(number) is int or type(number) is float:
+        # Keyed by type and repr: 1, 1.0, -0.0 and Decimal("1.00") print differently.
+        return _format_repr(type(number), repr(number), decimals)
+    return _format_number(number, decimals)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_repr(kind: type[int] | type[float], text: str, decimals: int | None) -> str:
+    # A batch prints the same few numbers (hours, counts) thousands of times.
+    return _format_number(kind(text), decimals)
+
+
+def _format_number(number: Decimal | float | int, decimals: int | None) -> str:
     if decimals is None:
         return format_decimal(number, locale=LOCALE)
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
@@ -159,6 +172,14 @@ def tijd(value: Any, fmt: str = "HH:mm") -> str:
             value = dt.time(int(hours), int(minutes or 0))
         except ValueError:
             raise DataError(f"{value!r} is not a time", hint="write it as 14:30") from None
+    if type(value) is dt.time and value.tzinfo is None:
+        return _format_time(value, fmt)
+    return format_time(value, fmt, locale=LOCALE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_time(value: dt.time, fmt: str) -> str:
+    # Appointments begin and end at the same few times in every letter.
     return format_time(value, fmt, locale=LOCALE)
 
 

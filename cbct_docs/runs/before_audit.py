@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..documents.announcement import announcement_context, refuse_expired
 from ..documents.confirmation import KIND as CONFIRMATION
@@ -12,6 +14,7 @@ from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
 from ..documents.confirmation import confirmation_context
 from ..documents.context import (
     EmailTemplates,
+    Office,
     about,
     docx_template,
     email_bytes,
@@ -23,7 +26,8 @@ from ..documents.planning_data import AuditPlan, read_planning
 from ..domain.planning import Quarter
 from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.register import Organisation
-from ..errors import DataError, UsageError
+from ..errors import CbctError, DataError, UsageError
+from . import parallel
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label
 
@@ -60,34 +64,56 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
     letterhead = run.letterhead
     kind = "intake-herinnering" if reminder else "aankondiging"
     chosen = due(run, orgs, quarter, starting=not reminder)
-    templates: EmailTemplates | None = None  # looked up and compiled once, at first use
-    for done, org in enumerate(chosen, start=1):
-        with run.problems.catch(), about(org):
-            state = run.state(org, starting=not reminder)
-            if reminder:
-                if not run.allowed(org, may_remind(state, day)):
-                    continue
-                announced = state.day(Kind.ANNOUNCED)
-                assert announced is not None
-            else:
-                if not run.allowed(org, may_announce(state)):
-                    continue
-                announced = day
-                refuse_expired(org, announced)
-            context = announcement_context(org, quarter, announced, letterhead,
-                                           day if reminder else None)
-            if templates is None:  # here, so a broken template is located as before
-                templates = email_templates(kind)
-            email = templates.render(context, recipient(org))
-            path = run.batch.add(kind, file_stem(org, kind), ".eml",
-                                 email_bytes(email, letterhead), org.name)
-            run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED, day,
-                       {"kwartaal": str(quarter)}, path)
-        if progress:
-            progress(done, len(chosen))
+    prepared = [(org, _announcement(run, org, quarter, day, reminder)) for org in chosen]
+    compiled: list[EmailTemplates] = []  # looked up and compiled once, at first use
+
+    def render(job: tuple[dict[str, Any], str]) -> bytes:
+        if not compiled:
+            compiled.append(email_templates(kind))
+        return email_bytes(compiled[0].render(*job), letterhead)
+
+    jobs = [entry for _org, entry in prepared if isinstance(entry, tuple)]
+    if len(jobs) >= parallel.MIN_BATCH:
+        with contextlib.suppress(CbctError):  # a broken template: each e-mail says so
+            render(jobs[0])  # compiled (and checked) once, before the workers fork
+    with contextlib.closing(parallel.results(jobs, render)) as rendered:
+        for done, (org, entry) in enumerate(prepared, start=1):
+            with run.problems.catch(), about(org):
+                if isinstance(entry, CbctError):
+                    raise entry
+                if entry is not None:
+                    data = next(rendered)
+                    path = run.batch.add(kind, file_stem(org, kind), ".eml",
+                                         render(entry) if data is parallel.LOCAL else data,
+                                         org.name)
+                    run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED,
+                               day, {"kwartaal": str(quarter)}, path)
+            if progress:
+                progress(done, len(chosen))
     if not chosen:
         run.result.notes.append(f"No organisation has its audit in {quarter}.")
     return run.commit()
+
+
+def _announcement(run: Run, org: Organisation, quarter: Quarter, day: dt.date,
+                  reminder: bool) -> tuple[dict[str, Any], str] | CbctError | None:
+    """The e-mail's context and addressee; None: passed by; an error: raised in turn."""
+    try:
+        state = run.state(org, starting=not reminder)
+        if reminder:
+            if not run.allowed(org, may_remind(state, day)):
+                return None
+            announced = state.day(Kind.ANNOUNCED)
+            assert announced is not None
+        else:
+            if not run.allowed(org, may_announce(state)):
+                return None
+            announced = day
+            refuse_expired(org, announced)
+        return (announcement_context(org, quarter, announced, run.letterhead,
+                                     day if reminder else None), recipient(org))
+    except CbctError as error:
+        return error
 
 
 def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
@@ -112,17 +138,36 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     if quarter is not None:
         chosen = [org for org in chosen if run.state(org).quarter == quarter]
     renderer = docx_template(CONFIRMATION_TEMPLATE)
-    for done, org in enumerate(chosen, start=1):
-        plan = plans[org.cert_nr]
-        with run.problems.catch(), about(org):
-            if run.allowed(org, may_confirm(run.state(org), plan.days)):
-                data = renderer.render(confirmation_context(org, plan, letterhead, day))
-                path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION), ".docx",
-                                     data, org.name, organisation=org)
-                run.record(org, Kind.CONFIRMED, day, _plan_data(plan), path)
-        if progress:
-            progress(done, len(chosen))
+    prepared = [(org, _confirmation(run, org, plans[org.cert_nr], letterhead, day))
+                for org in chosen]
+    jobs = [entry for _org, entry in prepared if isinstance(entry, dict)]
+    with contextlib.closing(parallel.results(jobs, renderer.render)) as rendered:
+        for done, (org, entry) in enumerate(prepared, start=1):
+            with run.problems.catch(), about(org):
+                if isinstance(entry, CbctError):
+                    raise entry
+                if entry is not None:
+                    data = next(rendered)
+                    path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION),
+                                         ".docx", renderer.render(entry)
+                                         if data is parallel.LOCAL else data, org.name,
+                                         organisation=org)
+                    run.record(org, Kind.CONFIRMED, day, _plan_data(plans[org.cert_nr]),
+                               path)
+            if progress:
+                progress(done, len(chosen))
     return run.commit()
+
+
+def _confirmation(run: Run, org: Organisation, plan: AuditPlan, letterhead: Office,
+                  day: dt.date) -> dict[str, Any] | CbctError | None:
+    """The letter's context; None: passed by; an error: raised in turn."""
+    try:
+        if not run.allowed(org, may_confirm(run.state(org), plan.days)):
+            return None
+        return confirmation_context(org, plan, letterhead, day)
+    except CbctError as error:
+        return error
 
 
 def _plan_data(plan: AuditPlan) -> dict[str, object]:

@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from docx.oxml.ns import qn
 
 from cbct_docs.cli import cli
 from cbct_docs.paths import samples_dir, templates_dir
@@ -202,3 +203,26 @@ def test_check_lists_missing_and_gone_fields(tmp_path: Path) -> None:
             in result.output)
     assert f"{own}: uses 'organisatie.sector'" in result.output
     assert f"{own}: does not use 'certificaatnummer'" in result.output
+
+
+def test_check_names_an_own_letter_without_the_address_block(tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["templates", "copy", "heraudit", "besluitbrief",
+                               "--office", str(tmp_path)]).exit_code == 0
+    letters = tmp_path / "templates" / "letters"
+    # besluitbrief: the table's title gone (an older copy) — still found as the opening table
+    untitled = docx.Document(str(letters / "besluitbrief.docx"))
+    properties = untitled.tables[0]._tbl.tblPr
+    properties.remove(properties.find(qn("w:tblCaption")))
+    untitled.save(str(letters / "besluitbrief.docx"))
+    # heraudit: the address typed as plain paragraphs, the table deleted
+    plain = docx.Document(str(letters / "heraudit.docx"))
+    table = plain.tables[0]._tbl
+    table.addprevious(plain.add_paragraph("{{ organisatie.naam }}")._p)
+    table.getparent().remove(table)
+    plain.save(str(letters / "heraudit.docx"))
+    result = runner.invoke(cli, ["templates", "check", "--office", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (f"{letters / 'heraudit.docx'}: has no address block for the envelope window"
+            in result.output)
+    assert "besluitbrief.docx: has no address block" not in result.output

@@ -71,6 +71,17 @@ def window_table(body: etree._Element) -> etree._Element | None:
     return None
 
 
+def window_table_of(data: bytes) -> etree._Element | None:
+    """The address block of a .docx (see :func:`window_table`), or None."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = etree.fromstring(archive.read(DOCUMENT))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError):
+        return None
+    body = root.find("w:body", NS)
+    return window_table(body) if body is not None else None
+
+
 def place_window(data: bytes, window: EnvelopeWindow) -> bytes:
     """``data`` (a .docx) with its address block in ``window``; unchanged when the
     document has no address block."""

@@ -18,6 +18,7 @@ from ..deliver.files import atomic_write, ensure_folder
 from ..errors import OutputError, Problems, UsageError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
+from ..render.print_layout import window_table_of
 from ..render.template_check import used_fields
 from .office import OfficeFolder
 
@@ -83,8 +84,13 @@ class Difference:
     template: Path  # the office's own file
     field: str
     kind: str  # "lacks" (the current version offers it) | "gone" (no longer offered)
+    #          | "window" (the bundled letter has an address block for the envelope, this not)
 
     def __str__(self) -> str:
+        if self.kind == "window":
+            return (f"{self.template}: has no address block for the envelope window (a "
+                    "table titled 'Venster', or the table the letter opens with holding "
+                    "{{ organisatie.… }}): [print] cannot place its address")
         if self.kind == "gone":
             return (f"{self.template}: uses {self.field!r}, which this version of cbct-docs no "
                     "longer offers (the document would stop at it)")
@@ -107,6 +113,11 @@ def _fields(path: Path) -> set[str]:
     renderer = (DocxRenderer(path, exact=True) if path.suffix == ".docx"
                 else HtmlRenderer(path, exact=True))
     return used_fields(renderer.ast)
+
+
+def _has_window(path: Path) -> bool:
+    """Whether a Word template has the address block [print] places."""
+    return window_table_of(path.read_bytes()) is not None
 
 
 def _offered(relative: str) -> tuple[set[str], set[str], dict[str, Any] | None]:
@@ -176,5 +187,8 @@ def check_templates(office: OfficeFolder) -> TemplatesCheck:
                 if not any(m.startswith(name + ".") or name.startswith(m + ".")
                            for m in mine):
                     differences.append(Difference(path, name, "lacks"))
+            if path.suffix == ".docx" and _has_window(templates_dir() / relative) \
+                    and not _has_window(path):
+                differences.append(Difference(path, "Venster", "window"))
     problems.raise_if_any()
     return TemplatesCheck(folder, own, differences)

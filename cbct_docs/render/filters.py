@@ -139,14 +139,14 @@ def getal(value: Any, decimals: int | None = None) -> str:
     number = _number(value)
     if type(number) is int or type(number) is float:
         # Keyed by type and repr: 1, 1.0, -0.0 and Decimal("1.00") print differently.
-        return _format_repr(type(number), repr(number), decimals)
+        return _format_repr(type(number) is float, repr(number), decimals)
     return _format_number(number, decimals)
 
 
 @functools.lru_cache(maxsize=4096)
-def _format_repr(kind: type[int] | type[float], text: str, decimals: int | None) -> str:
+def _format_repr(is_float: bool, text: str, decimals: int | None) -> str:
     # A batch prints the same few numbers (hours, counts) thousands of times.
-    return _format_number(kind(text), decimals)
+    return _format_number(float(text) if is_float else int(text), decimals)
 
 
 def _format_number(number: Decimal | float | int, decimals: int | None) -> str:

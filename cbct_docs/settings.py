@@ -331,7 +331,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
     elif Path(FILE_NAME).is_file():
         chosen = Path(FILE_NAME)
     data = _merge(defaults, _read(chosen)) if chosen else defaults
-    return Settings(data, chosen)
+    settings = Settings(data, chosen)
+    settings.window()  # a wrong [print] value stops every command, located, at once
+    return settings
 
 
 def _read(path: Path) -> dict[str, Any]:

@@ -282,3 +282,20 @@ def test_opening_the_office_puts_its_window_in_use(tmp_path: Path) -> None:
         assert active_window() == EnvelopeWindow(100, 55, 85, 35)
     finally:
         use_window(None)
+
+
+def test_a_wrong_window_setting_stops_a_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cbct_docs.cli import cli
+
+    text = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
+    (tmp_path / "cbct-docs.toml").write_text(
+        f"{text}\n[print]\nvenster_boven = \"45 mm\"\nventer_links = 20\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["templates", "check", "--office", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    settings = tmp_path / "cbct-docs.toml"
+    assert (f"Error: {settings}:[print]:venster_boven: expected a number of millimetres, "
+            "not '45 mm'" in result.output)
+    assert (f"Error: {settings}:[print]:venter_links: not a setting of [print] (did you "
+            "mean venster_links?)" in result.output)

@@ -1,16 +1,21 @@
-"""The review page's checks at speed: the To and Subject of every e-mail read without the
-e-mail parser when they are as cbct-docs writes them, and exactly as the parser reads
-them otherwise."""
+"""The pages at speed, never at the cost of being right: the To and Subject of every
+e-mail read without the e-mail parser when they are as cbct-docs writes them (exactly as
+the parser reads them otherwise), and what a page read kept only while the office is
+unchanged."""
 
 from __future__ import annotations
 
+import datetime as dt
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 from email.utils import getaddresses
+from pathlib import Path
 
 import pytest
 
 from cbct_docs.runs.documents import recipients_and_subject
+from cbct_docs.runs.office import open_office
+from cbct_docs.web import create_app
 
 BODY = b"\r\n\r\nBeste lezer,\r\nTo: niet@deze.example\r\n"
 
@@ -51,3 +56,75 @@ def test_an_address_as_cbct_docs_writes_it_is_read_without_the_parser(
     data = (b"To: mevrouw =?utf-8?b?QS4=?= de =?utf-8?b?V2l0?= 0\r\n <info0@bieb.example>"
             b"\r\nSubject: Aankondiging" + BODY)
     assert recipients_and_subject(data) == (("info0@bieb.example",), True)
+
+
+def test_the_pages_never_show_the_office_older_than_it_is(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The overview and review pages keep what they read while the office is unchanged
+    (runs/snapshot.py); a change from anywhere — another program, the register file on
+    disk, an upload in the same second — shows at once."""
+    from openpyxl import load_workbook
+
+    from cbct_docs.runs.approval import approve
+    from cbct_docs.runs.record import Happening, record
+    from tests.test_web import Browser, _xlsx_upload, announce, make_office
+
+    monkeypatch.setenv("CBCT_USER", "anna")
+    office = make_office(tmp_path / "kantoor")
+    browser = Browser(create_app(office, require_login=False))
+    review = announce(browser)
+    overview = "/?kwartaal=2025-Q2&peildatum=2025-01-14"
+    assert "Aangekondigd 5" in browser.text(overview)
+    assert "Nog te beoordelen" in browser.text(review)
+    other = open_office(office, user="bert")  # another program, its own connection
+    try:
+        record(other, [Happening("CBCT-0107", "intake-ontvangen", dt.date(2025, 1, 14))])
+        approve(other, int(review.rsplit("/", 1)[1]))
+    finally:
+        other.close()
+    assert "Aangekondigd 4" in browser.text(overview)
+    assert "Intake ontvangen 1" in browser.text(overview)
+    assert "Nog te beoordelen" not in browser.text(review)
+    book = load_workbook(office / "register.xlsx")
+    book.active.cell(row=8, column=2, value="Bibliotheek Gooi en Vecht")  # CBCT-0107
+    book.save(office / "register.xlsx")  # changed on disk: read in by the next page
+    assert "CBCT-0107 Bibliotheek Gooi en Vecht" in browser.text(overview)
+    changed = tmp_path / "register-nieuw.xlsx"
+    book.active.cell(row=6, column=2, value="Bibliotheek Sneek")  # CBCT-0105
+    book.save(changed)
+    browser.post("/bestanden/register", {"bestand": _xlsx_upload(changed)}, status=200,
+                 content_type="multipart/form-data")
+    assert "CBCT-0105 Bibliotheek Sneek " in browser.text(
+        "/?kwartaal=2025-Q4&peildatum=2025-01-14")
+
+
+def test_a_register_read_in_elsewhere_shows_at_once(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An office whose register is read in on the command line (no register.xlsx in its
+    folder): a change to an organisation without a dossier adds no event and changes no
+    file the web app looks at, and still shows on the next page, within the second."""
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from cbct_docs.paths import samples_dir
+    from cbct_docs.runs.register import import_register
+    from tests.test_web import Browser, make_office
+
+    monkeypatch.setenv("CBCT_USER", "anna")
+    office = make_office(tmp_path / "kantoor")
+    register = tmp_path / "register.xlsx"
+    shutil.move(office / "register.xlsx", register)
+    book = load_workbook(samples_dir() / "register.xlsx")
+    for number, name in enumerate(("Sneek", "Súdwest", "Fryslân")):
+        book.active.cell(row=6, column=2, value=f"Bibliotheek {name}")  # CBCT-0105
+        book.save(register)
+        other = open_office(office, user="bert", new_database_ok=number == 0)
+        try:
+            import_register(other, register)
+        finally:
+            other.close()
+        if number == 0:
+            browser = Browser(create_app(office, require_login=False))
+        assert f"CBCT-0105 Bibliotheek {name} " in browser.text(
+            "/?kwartaal=2025-Q4&peildatum=2025-01-14")

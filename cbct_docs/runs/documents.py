@@ -40,6 +40,7 @@ from ..errors import UsageError
 from ..store.dossiers import Dossier
 from .office import OfficeFolder
 from .run import Run
+from .snapshot import remembered
 
 #: A batch by the documents it holds.
 BATCH_LABELS = {
@@ -333,9 +334,14 @@ def _batches(items: list[DocumentItem]) -> list[BatchInfo]:
 
 
 def _load(office: OfficeFolder) -> tuple[dict[str, Dossier], dict[str, Organisation]]:
-    orgs, _changes = office.organisations()
-    run = Run(office, out_folder(office))
-    return run.dossiers, {org.cert_nr: org for org in orgs}
+    """Every latest dossier and organisation (kept while the office is unchanged: read,
+    never changed)."""
+    def read() -> tuple[dict[str, Dossier], dict[str, Organisation]]:
+        orgs, _changes = office.organisations()
+        run = Run(office, out_folder(office))
+        return run.dossiers, {org.cert_nr: org for org in orgs}
+
+    return remembered(office, "dossiers", read)
 
 
 def batches(office: OfficeFolder) -> list[BatchInfo]:

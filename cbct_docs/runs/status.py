@@ -15,6 +15,7 @@ from ..domain.register import Organisation, find_organisation
 from ..records.dates import day_text
 from .office import OfficeFolder
 from .run import Run
+from .snapshot import remembered
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,17 @@ def quarter_of(office: OfficeFolder, org: Organisation) -> Quarter:
 
 def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = None,
            overdue_only: bool = False, register: Path | None = None) -> list[StatusRow]:
+    """Every organisation's step, next action and deadline (in the quarter, or overdue
+    only); kept while the office is unchanged (runs/snapshot.py), unless ``register``
+    is to be read in first."""
+    if register is not None:
+        return _status(office, today, quarter, overdue_only, register)
+    return list(remembered(office, "status", lambda: _status(
+        office, today, quarter, overdue_only, None), today, quarter, overdue_only))
+
+
+def _status(office: OfficeFolder, today: dt.date, quarter: Quarter | None,
+            overdue_only: bool, register: Path | None) -> list[StatusRow]:
     orgs, _changes = office.organisations(register)
     run = Run(office, office.folder)
     rows = []

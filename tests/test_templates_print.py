@@ -13,6 +13,8 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
 from cbct_docs.documents.certificate import certificate_context, verification_code
@@ -299,3 +301,44 @@ def test_a_wrong_window_setting_stops_a_command(tmp_path: Path) -> None:
             "not '45 mm'" in result.output)
     assert (f"Error: {settings}:[print]:venter_links: not a setting of [print] (did you "
             "mean venster_links?)" in result.output)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(5, 115), st.floats(30, 100), st.floats(60, 90), st.floats(30, 48))
+def test_any_window_is_placed_exactly_and_changes_no_text(links: float, boven: float,
+                                                          breedte: float,
+                                                          hoogte: float) -> None:
+    """For every window the settings allow: the block's left edge, top, width and height
+    in the Word XML are the window's (to the twip), and not a character of the letter
+    changes."""
+    from lxml import etree
+
+    from cbct_docs.render.print_layout import NS, place_window, twips, window_table
+
+    window = EnvelopeWindow(links, boven, breedte, hoogte)
+    source = (templates_dir() / "letters" / "besluitbrief.docx").read_bytes()
+    placed = place_window(source, window)
+
+    def document(data: bytes) -> etree._Element:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return etree.fromstring(archive.read("word/document.xml"))
+
+    before, after = document(source), document(placed)
+    assert [t.text for t in before.iter(qn("w:t"))] == [t.text for t in after.iter(qn("w:t"))]
+    body = after.find("w:body", NS)
+    table = window_table(body)
+    margins = body.find("w:sectPr/w:pgMar", NS)
+    left, top = int(margins.get(qn("w:left"))), int(margins.get(qn("w:top")))
+    assert left + int(table.find("w:tblPr/w:tblInd", NS).get(qn("w:w"))) == twips(links)
+    assert int(table.find("w:tblPr/w:tblW", NS).get(qn("w:w"))) == twips(breedte)
+    height = table.find("w:tr/w:trPr/w:trHeight", NS)
+    assert (height.get(qn("w:val")), height.get(qn("w:hRule"))) == (str(twips(hoogte)),
+                                                                      "exact")
+    spacer = table.getprevious()
+    above = 0
+    if spacer is not None and spacer.tag == qn("w:p"):
+        line = spacer.find("w:pPr/w:spacing", NS)
+        assert line.get(qn("w:lineRule")) == "exact"
+        above = int(line.get(qn("w:line")))
+    assert top + above == twips(boven)
+    docx.Document(io.BytesIO(placed))  # still a document Word's library opens

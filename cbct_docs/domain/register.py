@@ -95,8 +95,9 @@ def read_register(path: str | Path, sheet: str | None = None, *,
     _check_unknown_columns(records[0], columns, problems)
     organisations: list[Organisation] = []
     first_seen: dict[str, Origin] = {}
+    by_code = _by_code(table)
     for record in records:
-        row = _RowChecker(record, columns, table, problems)
+        row = _RowChecker(record, columns, table, problems, by_code)
         organisation = row.organisation()
         if organisation is None:
             continue
@@ -147,6 +148,10 @@ def _check_unknown_columns(first: Record, columns: Mapping[str, str], problems: 
                                    hint=f"did you mean {known[close[0]]!r}?"))
 
 
+def _by_code(frameworks: Mapping[str, Framework]) -> dict[str, Framework]:
+    return {code.casefold(): framework for code, framework in frameworks.items()}
+
+
 def _row_of(origin: Origin) -> str:
     return f"{origin.unit} {origin.row}"
 
@@ -155,10 +160,13 @@ class _RowChecker:
     """Turns one record into an Organisation, adding every problem it finds."""
 
     def __init__(self, record: Record, columns: dict[str, str],
-                 frameworks: Mapping[str, Framework], problems: Problems) -> None:
+                 frameworks: Mapping[str, Framework], problems: Problems,
+                 by_code: Mapping[str, Framework] | None = None) -> None:
         self.record, self.columns, self.frameworks = record, columns, frameworks
+        self.fields = record.fields
         self.problems = problems
         self.ok = True
+        self.by_code = by_code if by_code is not None else _by_code(frameworks)
 
     def error(self, field: str, what: str, hint: str | None = None) -> None:
         self.ok = False
@@ -167,14 +175,21 @@ class _RowChecker:
 
     def raw(self, field: str) -> Any:
         column = self.columns.get(field)
-        return None if column is None else self.record.get(column)
+        return None if column is None else self.fields.get(column)
 
     def text(self, field: str, required: bool = False) -> str:
-        value = self.raw(field)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # a certificate number typed as 101 comes back as 101.0
-        text = "" if value is None else " ".join(str(value).split())
-        text = unicodedata.normalize("NFC", text)
+        column = self.columns.get(field)
+        value = None if column is None else self.fields.get(column)
+        if value is None:
+            text = ""
+        elif isinstance(value, str):
+            text = " ".join(value.split())
+        else:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)  # a certificate number typed as 101 comes back as 101.0
+            text = " ".join(str(value).split())
+        if not text.isascii():
+            text = unicodedata.normalize("NFC", text)
         if required and not text:
             self.error(field, f"{field} is required")
         return text
@@ -236,8 +251,7 @@ class _RowChecker:
         code = self.text("framework", required=True)
         if not code:
             return None
-        by_lower = {c.casefold(): f for c, f in self.frameworks.items()}
-        framework = by_lower.get(code.casefold())
+        framework = self.by_code.get(code.casefold())
         if framework is None:
             self.error("framework", f"unknown framework {code!r}",
                        hint=f"use {' or '.join(self.frameworks)}")

@@ -169,12 +169,14 @@ def _table_to_records(
     problems.extend(earlier)
     header: list[str] | None = None
     records: list[Record] = []
+    named = False  # every column has a header: a row is zipped onto it
     for row_number, raw in rows:
-        values = [clean_value(v) for v in raw]
-        if all(v is None for v in values):
+        values = [clean_value(v) if isinstance(v, str) else v for v in raw]
+        if values.count(None) == len(values):
             continue
         if header is None:
             header = [_clean_header(v) for v in values]
+            named = all(header)
             seen: set[str] = set()
             for name in header:
                 if name and name in seen:
@@ -183,20 +185,13 @@ def _table_to_records(
                 seen.add(name)
             continue
         origin = Origin(file, sheet, row_number)
-        fields: dict[str, Any] = {}
-        for index, value in enumerate(values):
-            name = header[index] if index < len(header) else ""
-            if not name:
-                if value is not None:
-                    problems.add(DataError(
-                        f"value {value!r} stands in column {index + 1}, which has no header",
-                        location=origin))
-                continue
-            fields[name] = value
-        for name in header[len(values):]:
-            if name:
+        if named and len(values) <= len(header):
+            fields = dict(zip(header, values, strict=False))  # a short row: None after
+            for name in header[len(values):]:
                 fields.setdefault(name, None)
-        records.append(Record({k: v for k, v in fields.items()}, origin, len(records) + 1))
+        else:
+            fields = _unnamed_fields(header, values, origin, problems)
+        records.append(Record(fields, origin, len(records) + 1))
     problems.raise_if_any()
     if header is None:
         raise DataError("the file is empty", location=f"{file}:{sheet}" if sheet else file,
@@ -204,9 +199,31 @@ def _table_to_records(
     return records
 
 
+def _unnamed_fields(header: list[str], values: list[Any], origin: Origin,
+                    problems: Problems) -> dict[str, Any]:
+    """A row's fields when some of its values stand in a column without a header."""
+    fields: dict[str, Any] = {}
+    for index, value in enumerate(values):
+        name = header[index] if index < len(header) else ""
+        if not name:
+            if value is not None:
+                problems.add(DataError(
+                    f"value {value!r} stands in column {index + 1}, which has no header",
+                    location=origin))
+            continue
+        fields[name] = value
+    for name in header[len(values):]:
+        if name:
+            fields.setdefault(name, None)
+    return fields
+
+
 def clean_value(value: Any) -> Any:
+    """A text stripped and NFC-normalised, an empty one None; other values as they are."""
     if isinstance(value, str):
-        value = unicodedata.normalize("NFC", value.strip())
+        value = value.strip()
+        if not value.isascii():
+            value = unicodedata.normalize("NFC", value)
         return value or None
     return value
 

@@ -12,16 +12,20 @@
   that epoch, so a serial number used as a date later is converted correctly too.
 
 The workbook is opened with openpyxl in read-only mode (sheet names and states, the
-1904 flag, shared strings and the date styles come from openpyxl); each sheet's XML is
-then streamed once with expat, applying openpyxl's own cell rules (``WorkSheetParser.
-parse_cell`` with ``data_only``). Only cells that hold a value are kept, so time and
-memory grow with the cells that are filled, never with the sheet's nominal size (one
-formatted empty cell at XFD1048576 costs nothing).
+1904 flag, shared strings and the date styles come from openpyxl); each sheet's cells
+then go through openpyxl's own cell rules (``WorkSheetParser.parse_cell`` with
+``data_only``, in ``_SheetParser.convert``). Rows in the plain form Excel, LibreOffice
+and openpyxl write are read with regular expressions (``records/sheetdata.py``: expat
+calls Python for every element, too slow for a register of 100,000 rows); any other
+sheet is streamed with expat. Only cells that hold a value
+are kept, so time and memory grow with the cells that are filled, never with the sheet's
+nominal size (one formatted empty cell at XFD1048576 costs nothing).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +50,7 @@ ROW, CELL, VALUE, FORMULA = _tag("row"), _tag("c"), _tag("v"), _tag("f")
 INLINE, TEXT, PHONETIC, MERGE = _tag("is"), _tag("t"), _tag("rPh"), _tag("mergeCell")
 
 _COLUMNS: dict[str, int] = {}
+NOTHING: Any = object()  # a cell that holds no value
 
 
 def column_index(letters: str) -> int:
@@ -149,10 +154,15 @@ class Workbook:
 
     def table(self, sheet: str, hidden_rows: HiddenRows = "refuse") -> SheetTable:
         self.check_sheet(sheet)
-        parser = _SheetParser(self, sheet)
         try:
             with self.archive.open(self.sheets[sheet][1]) as source:
-                parser.parse(source)
+                xml = source.read()
+            from .sheetdata import read_plain
+
+            parser = read_plain(self, sheet, xml)
+            if parser is None:  # not in the plain form: expat reads every element
+                parser = _SheetParser(self, sheet)
+                parser.parse(io.BytesIO(xml))
         except (expat.ExpatError, KeyError, ValueError, IndexError) as error:
             raise DataError(f"cannot read sheet {sheet!r}: {error}",
                             location=self.path) from None
@@ -181,7 +191,7 @@ class _SheetParser:
         """Stream the sheet's XML once. The handlers are closures over local state (the
         hot path runs for every cell of the sheet; attribute look-ups would double it)."""
         rows, hidden, merges = self.rows, self.hidden, self.merges
-        shared, date_formats, mac_1904 = self.shared, self.date_formats, self.mac_1904
+        shared, convert = self.shared, self.convert
         columns = _COLUMNS
         row = column = style = 0
         row_text = kind = ""
@@ -249,56 +259,13 @@ class _SheetParser:
         def end(name: str) -> None:
             nonlocal text, value, formula, phonetic
             if name == CELL:
-                # openpyxl's WorkSheetParser.parse_cell with data_only, plus the refusals
-                result: Any
-                if kind == "s" and value:
+                if kind == "s" and value:  # the common case first
                     cells[column] = shared[int(value)]
                     return
-                if kind == "inlineStr":
-                    if inline is not None:
-                        cells[column] = "".join(inline)
-                        return
-                    result = None
-                elif not value:
-                    result = None
-                elif kind == "n":
-                    number = float(value) if ("." in value or "E" in value or "e" in value) \
-                        else int(value)
-                    if style in date_formats:
-                        result = self._date(number, style, row, column)
-                    elif mac_1904:
-                        result = Serial1904Int(number) if isinstance(number, int) \
-                            else Serial1904Float(number)
-                    else:
-                        cells[column] = number
-                        return
-                elif kind == "str":
-                    result = value
-                elif kind == "b":
-                    result = bool(int(value))
-                elif kind == "e":
-                    self.problems.append(DataError(
-                        f"the cell shows the error {value}",
-                        location=self.location(row, column),
-                        hint="correct the formula or type the value in Excel"))
-                    return
-                elif kind == "d":
-                    from openpyxl.utils.datetime import from_ISO8601
-
-                    result = from_ISO8601(value)
-                else:
-                    result = value
-                if result is None:
-                    if formula is not None:
-                        shown = f"={formula}" if formula else "(a shared formula)"
-                        self.problems.append(DataError(
-                            f"formula {shown} has no calculated value",
-                            location=self.location(row, column),
-                            hint="open and save the workbook in Excel, or type the value"))
-                    return
-                if isinstance(result, dt.datetime) and result.time() == dt.time(0):
-                    result = result.date()
-                cells[column] = result
+                result = convert(kind, style, value, formula,
+                                 None if inline is None else "".join(inline), row, column)
+                if result is not NOTHING:
+                    cells[column] = result
             elif name == VALUE:
                 value, text = text, None
             elif name == ROW:
@@ -319,6 +286,58 @@ class _SheetParser:
         parser.CharacterDataHandler = characters
         parser.ParseFile(source)
         finish_row()
+
+    def convert(self, kind: str, style: int, value: str | None, formula: str | None,
+                inline: str | None, row: int, column: int) -> Any:
+        """One cell's value as openpyxl's ``WorkSheetParser.parse_cell`` gives it with
+        ``data_only``, plus the refusals (error cells, formulas never calculated, dates
+        Excel does not know): the value, or NOTHING when the cell holds none. ``inline``:
+        the text of an inline string (``<is>``), if the cell has one."""
+        result: Any
+        if kind == "s" and value:
+            return self.shared[int(value)]
+        if kind == "inlineStr":
+            if inline is not None:
+                return inline
+            result = None
+        elif not value:
+            result = None
+        elif kind == "n":
+            number = float(value) if ("." in value or "E" in value or "e" in value) \
+                else int(value)
+            if style in self.date_formats:
+                result = self._date(number, style, row, column)
+            elif self.mac_1904:
+                result = Serial1904Int(number) if isinstance(number, int) \
+                    else Serial1904Float(number)
+            else:
+                return number
+        elif kind == "str":
+            result = value
+        elif kind == "b":
+            result = bool(int(value))
+        elif kind == "e":
+            self.problems.append(DataError(
+                f"the cell shows the error {value}", location=self.location(row, column),
+                hint="correct the formula or type the value in Excel"))
+            return NOTHING
+        elif kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
+            result = from_ISO8601(value)
+        else:
+            result = value
+        if result is None:
+            if formula is not None:
+                shown = f"={formula}" if formula else "(a shared formula)"
+                self.problems.append(DataError(
+                    f"formula {shown} has no calculated value",
+                    location=self.location(row, column),
+                    hint="open and save the workbook in Excel, or type the value"))
+            return NOTHING
+        if isinstance(result, dt.datetime) and result.time() == dt.time(0):
+            result = result.date()
+        return result
 
     def _date(self, serial: float, style: int, row: int, column: int) -> Any:
         from openpyxl.utils.datetime import from_excel

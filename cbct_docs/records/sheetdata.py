@@ -1,0 +1,229 @@
+"""The plain rows of a worksheet, read with regular expressions instead of expat.
+
+A register of 100,000 rows is 1.2 million cells; expat calls Python three to eight times
+per cell, which alone takes longer than a person should wait. The rows as Excel,
+LibreOffice and openpyxl write them have one plain form, which a regular expression
+reads in C, a row at a time:
+
+    <row r="2" spans="1:12"><c r="A2" s="1" t="s"><v>0</v></c>…</row>
+
+This module reads a ``<sheetData>`` only when *every* row in it has that form exactly
+(attributes in that order, no whitespace, comments or character references between or
+inside, only the five XML entities); otherwise it reads nothing and the caller streams
+the sheet with expat as before. Each cell's value goes through the same
+``_SheetParser.convert`` as the expat path, so the two cannot read a cell differently;
+``tests/test_records_sheetdata.py`` reads every workbook of the samples and the bad-input
+corpus both ways, and random sheets, and compares records and errors.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Protocol
+from xml.parsers import expat
+
+from .xlsx import _COLUMNS, _SEP, NOTHING, Workbook, _SheetParser, _tag, column_index
+
+# Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
+# (which XML turns into '\n') and the characters expat refuses.
+_CHARS = r"[^<&\x00-\x08\x0b\x0c\x0e-\x1f\r\ufffe\uffff]*+"
+_TEXT = rf"{_CHARS}(?:&(?:amp|lt|gt|quot|apos|#[0-9]{{1,7}}|#x[0-9a-fA-F]{{1,6}});{_CHARS})*"
+_FORMULA = (r'<f(?: t="[a-zA-Z]{1,9}")?(?: ref="[A-Z0-9:]{1,30}")?(?: ca="[01]")?'
+            rf'(?: si="[0-9]{{1,9}}")?(?:/>|>({_TEXT})</f>)')
+_INLINE = rf'<is><t(?: xml:space="preserve")?>({_TEXT})</t></is>'
+# A cell, with its whole text first: the cells found in a row must add up to the row's
+# text exactly, so that nothing between them is skipped unread.
+_CELL_RE = re.compile(
+    r'(<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
+    rf'(?:/>|>({_FORMULA})?(?:<v>({_TEXT})</v>|({_INLINE}))?</c>))')
+_ROW_RE = re.compile(r'<row r="([0-9]{1,7})"((?: [a-zA-Z][\w.:-]{0,40}="[^"<&]*")*)'
+                     r"(?:/>|>([^<]*+(?:<(?!/row>)[^<]*+)*+)</row>)")
+_ATTRIBUTE = re.compile(r' ([\w.:-]+)="')
+CHUNK = 1 << 20  # bytes of rows decoded at a time
+
+
+def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | None:
+    """The sheet read with its rows in the plain form (the rest, such as merged ranges,
+    with expat), or None when it is not in that form. Any error is left to the expat
+    reading, so that it is reported as before."""
+    parts = split(xml)
+    if parts is None:
+        return None
+    head, rows, tail = parts
+    prefixes = scope(head + tail)
+    if prefixes is None:
+        return None
+    parser = _SheetParser(workbook, sheet)
+    try:
+        parser.parse(io.BytesIO(head + tail))  # merged ranges, and nothing else
+        if parser.rows or parser.hidden or parser.problems:
+            return None
+        return parser if read_rows(rows, parser, prefixes) else None
+    except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
+        return None
+
+
+class Cells(Protocol):
+    rows: dict[int, dict[int, Any]]
+    hidden: set[int]
+    shared: list[Any]
+    date_formats: set[int]
+    mac_1904: bool
+
+    def convert(self, kind: str, style: int, value: str | None, formula: str | None,
+                inline: str | None, row: int, column: int) -> Any: ...
+
+
+_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#(x[0-9a-fA-F]+|[0-9]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _character(match: re.Match[str]) -> str:
+    """An entity or character reference (``&amp;``, ``&#233;``) as expat reads it; one to
+    a character XML does not allow is an error (ValueError: the sheet is then read by
+    expat, which reports it)."""
+    if match[1]:
+        return _NAMED[match[1]]
+    number = match[2]
+    code = int(number[1:], 16) if number[0] == "x" else int(number)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise ValueError(f"reference to invalid character number {code}")
+    return chr(code)
+
+
+def _unescape(text: str) -> str:
+    """One pass, as XML reads it: ``&#38;amp;`` is ``&amp;``, not ``&``."""
+    return _REFERENCE.sub(_character, text) if "&" in text else text
+
+
+def scope(head_and_tail: bytes) -> set[str] | None:
+    """The namespace prefixes the rows may use, when ``<sheetData>`` is a child of the
+    root in the main namespace; None otherwise. ``head_and_tail``: the sheet's XML with an
+    empty ``<sheetData></sheetData>`` (it is small)."""
+    prefixes: set[str] = {"xml"}
+    depth = 0
+    found = False
+
+    def declare(prefix: str | None, uri: str) -> None:
+        if depth == 0 and prefix:
+            prefixes.add(prefix)
+
+    def start(name: str, attrs: Any) -> None:
+        nonlocal depth, found
+        depth += 1
+        if name == _tag("sheetData") and depth == 2:
+            found = True
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser.StartNamespaceDeclHandler = declare
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(head_and_tail, True)
+    except expat.ExpatError:
+        return None
+    return prefixes if found else None
+
+
+def split(xml: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(before, rows, after) around the one ``<sheetData>`` of a sheet's XML in UTF-8, or
+    None when the sheet is not in the plain form (then expat reads it)."""
+    if xml.count(b"<sheetData>") != 1 or xml.count(b"</sheetData>") != 1:
+        return None
+    start = xml.index(b"<sheetData>") + len(b"<sheetData>")
+    end = xml.index(b"</sheetData>")
+    head = xml[:start]
+    declaration = re.match(rb'(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["\']([^"\']+)', head)
+    if (end < start or b"<!DOCTYPE" in head or b"<!ENTITY" in head
+            or (declaration and declaration[1].lower() not in (b"utf-8", b"utf8"))):
+        return None
+    return head, xml[start:end], xml[end:]
+
+
+def read_rows(rows_xml: bytes, sheet: Cells, prefixes: set[str]) -> bool:
+    """Fill ``sheet.rows`` and ``sheet.hidden`` from the rows between ``<sheetData>`` and
+    ``</sheetData>``; False (and nothing filled) when any row is not in the plain form.
+    ``prefixes``: the namespace prefixes the worksheet declares (for row attributes such
+    as ``x14ac:dyDescent``)."""
+    if b"]]>" in rows_xml or b"\r" in rows_xml:
+        return False
+    found: list[tuple[int, str, str]] = []  # (row, attributes, cells), in document order
+    position = 0
+    while position < len(rows_xml):
+        last = rows_xml.rfind(b"</row>", position, position + CHUNK)
+        end = last + len(b"</row>") if last >= 0 else len(rows_xml)
+        try:
+            text = rows_xml[position:end].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        at = 0
+        for match in _ROW_RE.finditer(text):
+            if match.start() != at:
+                return False
+            at = match.end()
+            found.append((int(match[1]), match[2], match[3] or ""))
+        if at != len(text):
+            return False
+        position = end
+    return _fill(found, sheet, prefixes)
+
+
+def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str]) -> bool:
+    rows: dict[int, dict[int, Any]] = {}
+    hidden: set[int] = set()
+    convert, shared, dates = sheet.convert, sheet.shared, sheet.date_formats
+    plain_numbers = not sheet.mac_1904
+    columns = _COLUMNS
+    for row, attributes, cells_xml in found:
+        if attributes and not _plain_attributes(attributes, prefixes):
+            return False
+        if ' hidden="1"' in attributes or ' hidden="true"' in attributes:
+            hidden.add(row)
+        if not cells_xml:
+            continue
+        cells: dict[int, Any] = {}
+        row_text = str(row)
+        length = 0
+        for whole, letters, digits, style, kind, formula_xml, formula, value, inline_xml, \
+                inline in _CELL_RE.findall(cells_xml):
+            length += len(whole)
+            if digits != row_text:
+                return False  # a cell outside its row: expat's reading applies
+            column = columns.get(letters) or column_index(letters)
+            # The three common cells first, exactly as convert reads them (a reference in
+            # a number or index raises ValueError: then expat reads the sheet).
+            if kind == "s" and value:
+                cells[column] = shared[int(value)]
+            elif kind == "inlineStr" and inline_xml:
+                cells[column] = _unescape(inline) if "&" in inline else inline
+            elif (value and (kind == "n" or not kind) and plain_numbers
+                  and (int(style) if style else 0) not in dates):
+                cells[column] = float(value) if ("." in value or "E" in value or "e" in value) \
+                    else int(value)
+            else:
+                result = convert(kind or "n", int(style) if style else 0, _unescape(value),
+                                 _unescape(formula) if formula_xml else None,
+                                 _unescape(inline) if inline_xml else None, row, column)
+                if result is not NOTHING:
+                    cells[column] = result
+        if length != len(cells_xml):
+            return False  # something between the cells that is not a plain cell
+        if cells:
+            rows.setdefault(row, {}).update(cells)
+    sheet.rows.update(rows)
+    sheet.hidden.update(hidden)
+    return True
+
+
+def _plain_attributes(attributes: str, prefixes: set[str]) -> bool:
+    """A row's attributes each once, their prefixes declared (as expat requires)."""
+    names = _ATTRIBUTE.findall(attributes)
+    if len(names) != len(set(names)) or "xmlns" in names:
+        return False
+    return all(":" not in name or name.partition(":")[0] in prefixes for name in names)

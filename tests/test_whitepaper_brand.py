@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import html
 import re
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -111,3 +113,32 @@ def test_every_pdf_page_says_pagina_n_van_m_and_the_office(tmp_path: Path) -> No
             assert OFFICE in text
         assert pdf.pages[0].images, "the logo is not on the first page"
         assert text.count(OFFICE) == 1  # the last page: the footer only
+
+
+CHROMIUM = next((shutil.which(name) for name in ("chromium", "chromium-browser",
+                                                  "google-chrome") if shutil.which(name)), None)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium to print the web page")
+def test_the_printed_web_page_says_pagina_n_van_m(tmp_path: Path) -> None:
+    """Printed from a browser (Chromium, as a person would with Ctrl+P → PDF): every page
+    ends with "pagina N van M"; no label is left alone at the foot of a page."""
+    import pdfplumber
+
+    office, _logo = office_with_logo(tmp_path)
+    page = made(office, tmp_path / "out")[".html"]
+    pdf_path = tmp_path / "web.pdf"
+    subprocess.run([str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", f"--user-data-dir={tmp_path / 'profile'}",
+                    f"--print-to-pdf={pdf_path}", page.as_uri()],
+                   capture_output=True, timeout=120, check=False)
+    assert pdf_path.is_file()
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        count = len(pdf.pages)
+        assert count >= 2
+        for number, sheet in enumerate(pdf.pages, start=1):
+            lines = (sheet.extract_text() or "").splitlines()
+            assert lines[-1] == f"pagina {number} van {count}", (number, lines[-3:])
+            assert lines[-2] != "Documenten ter onderbouwing", number
+        first = pdf.pages[0].extract_text() or ""
+    assert OFFICE in first and "Norm 4: Samenwerking" in first

@@ -226,3 +226,12 @@ def test_check_names_an_own_letter_without_the_address_block(tmp_path: Path) -> 
     assert (f"{letters / 'heraudit.docx'}: has no address block for the envelope window"
             in result.output)
     assert "besluitbrief.docx: has no address block" not in result.output
+    assert "besluitbrief.docx: the address block" not in result.output
+    # a paragraph typed above the titled block: its top is no longer the window's
+    titled = docx.Document(str(templates_dir() / "letters" / "besluitbrief.docx"))
+    titled.tables[0]._tbl.addprevious(titled.add_paragraph("Vertrouwelijk")._p)
+    titled.save(str(letters / "besluitbrief.docx"))
+    moved = runner.invoke(cli, ["templates", "check", "--office", str(tmp_path)])
+    assert (f"{letters / 'besluitbrief.docx'}: the address block is not the first thing in "
+            "the letter: what stands above it decides its top, not [print] venster_boven"
+            in moved.output), moved.output

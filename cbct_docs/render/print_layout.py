@@ -10,7 +10,8 @@ is compiled —
 
 - left: the table's indent from the page's left margin (``w:tblInd``);
 - top: the page's top margin when the window lies higher, else an empty paragraph of
-  exactly the difference before the table;
+  exactly the difference before the table (when the letter opens with the block; else
+  what stands above it decides, and ``cbct-docs templates check`` says so);
 - width and height: the column, the cell and an exact row height, so the block never
   grows out of the window.
 
@@ -113,7 +114,7 @@ def _place(body: etree._Element, table: etree._Element, window: EnvelopeWindow) 
     left = int(margins.get(_w("left"), WORD_MARGIN)) if margins is not None else 1440
     top = int(margins.get(_w("top"), WORD_MARGIN)) if margins is not None else 1440
     width, height = twips(window.breedte), twips(window.hoogte)
-    properties = _child(table, "tblPr", first=True)
+    properties = _properties(table, "tblPr")
     _set(properties, "tblW", w=str(width), type="dxa")
     _set(properties, "tblInd", w=str(twips(window.links) - left), type="dxa")
     schema_order(properties)
@@ -124,15 +125,26 @@ def _place(body: etree._Element, table: etree._Element, window: EnvelopeWindow) 
             column.set(_w("w"), str(width // max(len(columns), 1)))
     row = table.find("w:tr", NS)
     if row is not None:
-        _set(_child(row, "trPr", first=True), "trHeight", val=str(height), hRule="exact")
+        _set(_properties(row, "trPr"), "trHeight", val=str(height), hRule="exact")
         for cell in row.findall("w:tc", NS):
             cell_width = width // max(len(row.findall("w:tc", NS)), 1)
-            _set(_child(cell, "tcPr", first=True), "tcW", w=str(cell_width), type="dxa")
+            _set(_properties(cell, "tcPr"), "tcW", w=str(cell_width), type="dxa")
+    if not at_top(body, table):
+        return  # what stands above it decides its top; `templates check` says so
     wanted = twips(window.boven)
     if wanted < top and margins is not None:
         margins.set(_w("top"), str(wanted))
-    elif wanted > top and table.getparent() is body:
+    elif wanted > top:
         table.addprevious(_spacer(wanted - top))
+
+
+def at_top(body: etree._Element, table: etree._Element) -> bool:
+    """Whether the letter opens with the address block, so its top is the page's top
+    margin (and the window's top can be set)."""
+    if table.getparent() is not body:
+        return False  # inside another table
+    first = next((child for child in body if child.tag in (_w("tbl"), _w("p"))), None)
+    return first is table
 
 
 def _spacer(height: int) -> etree._Element:
@@ -145,14 +157,12 @@ def _spacer(height: int) -> etree._Element:
     return paragraph
 
 
-def _child(parent: etree._Element, name: str, *, first: bool = False) -> etree._Element:
+def _properties(parent: etree._Element, name: str) -> etree._Element:
+    """The properties element of a table, row or cell (its first child), made if absent."""
     found = parent.find(f"w:{name}", NS)
     if found is None:
         found = etree.Element(_w(name))
-        if first:
-            parent.insert(0, found)
-        else:
-            parent.append(found)
+        parent.insert(0, found)
     return found
 
 

@@ -18,7 +18,7 @@ from ..deliver.files import atomic_write, ensure_folder
 from ..errors import OutputError, Problems, UsageError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
-from ..render.print_layout import window_table_of
+from ..render.print_layout import at_top, window_table_of
 from ..render.template_check import used_fields
 from .office import OfficeFolder
 
@@ -91,6 +91,9 @@ class Difference:
             return (f"{self.template}: has no address block for the envelope window (a "
                     "table titled 'Venster', or the table the letter opens with holding "
                     "{{ organisatie.… }}): [print] cannot place its address")
+        if self.kind == "window-top":
+            return (f"{self.template}: the address block is not the first thing in the "
+                    "letter: what stands above it decides its top, not [print] venster_boven")
         if self.kind == "gone":
             return (f"{self.template}: uses {self.field!r}, which this version of cbct-docs no "
                     "longer offers (the document would stop at it)")
@@ -115,9 +118,14 @@ def _fields(path: Path) -> set[str]:
     return used_fields(renderer.ast)
 
 
-def _has_window(path: Path) -> bool:
-    """Whether a Word template has the address block [print] places."""
-    return window_table_of(path.read_bytes()) is not None
+def _window(path: Path) -> str:
+    """Where a Word template has the address block [print] places: ``top`` (the letter
+    opens with it), ``lower`` (something stands above it) or ``none``."""
+    found = window_table_of(path.read_bytes())
+    if found is None:
+        return "none"
+    body = next(found.iterancestors("{*}body"), None)
+    return "top" if body is not None and at_top(body, found) else "lower"
 
 
 def _offered(relative: str) -> tuple[set[str], set[str], dict[str, Any] | None]:
@@ -187,8 +195,10 @@ def check_templates(office: OfficeFolder) -> TemplatesCheck:
                 if not any(m.startswith(name + ".") or name.startswith(m + ".")
                            for m in mine):
                     differences.append(Difference(path, name, "lacks"))
-            if path.suffix == ".docx" and _has_window(templates_dir() / relative) \
-                    and not _has_window(path):
-                differences.append(Difference(path, "Venster", "window"))
+            if path.suffix == ".docx" and _window(templates_dir() / relative) != "none":
+                found = _window(path)
+                if found != "top":
+                    differences.append(Difference(path, "Venster", "window" if found == "none"
+                                                  else "window-top"))
     problems.raise_if_any()
     return TemplatesCheck(folder, own, differences)

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ WRITE_CHUNK = 100
 #: then counts them all.
 SHOWN_WRITE_ERRORS = 10
 
+#: Records rendered ahead of writing, at most: memory stays flat in the number of records.
+WINDOW = 1000
+
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
 
@@ -58,6 +61,19 @@ class MergeResult:
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outputs if o.status == status)
+
+
+#: ``render_many(outputs, render)``: for each output in order, its rendered document, or
+#: None for "render it in the calling process".
+RenderMany = Callable[[Sequence[Output], Callable[[Output], bytes | str]],
+                      Iterable[bytes | str | None]]
+
+
+def one_by_one(outputs: Sequence[Output], render: Callable[[Output], bytes | str]
+               ) -> Iterator[bytes | str | None]:
+    """Every document rendered by the caller, one by one."""
+    for _output in outputs:
+        yield None
 
 
 def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
@@ -190,11 +206,15 @@ def merge(
     resume: bool = False,
     manifest: str = "json",
     progress: Callable[[int, int], None] | None = None,
+    render_many: RenderMany = one_by_one,
 ) -> MergeResult:
     """Render ``template`` once per record of ``data`` into ``out``.
 
     A record that fails is reported and not written; the others are. Raises a
     ProblemList at the end when anything failed (after writing the manifest).
+    ``render_many``: how a window of documents is rendered (the command line's: on every
+    core, ``runs.merge``); None for a document means "render it here" (then its error,
+    if any, is raised here and located).
     """
     renderer = renderer_for(template)
     records = read_records(data, sheet, hidden_rows=hidden_rows)
@@ -224,19 +244,30 @@ def merge(
                 output.sha256, output.status = outcome.sha256, "made"
         pending.clear()
 
-    for done, output in enumerate(outputs, start=1):
-        if output.status == "skipped":
-            output.sha256 = sha256_of(output.path)
-        else:
-            try:
-                pending.append((output, renderer.render(context_for(output.record))))
-            except CbctError as error:
-                output.status = "failed"
-                result.problems.append(error.at(output.record.origin))
-            if len(pending) >= WRITE_CHUNK:
-                flush()
-        if progress:
-            progress(done, len(outputs))
+    def render(output: Output) -> bytes | str:
+        return renderer.render(context_for(output.record))
+
+    done = 0
+    for start in range(0, len(outputs), WINDOW):
+        window = outputs[start:start + WINDOW]
+        rendered = iter(render_many([o for o in window if o.status != "skipped"], render))
+        for output in window:
+            done += 1
+            if output.status == "skipped":
+                output.sha256 = sha256_of(output.path)
+            else:
+                content = next(rendered)
+                try:
+                    pending.append((output, render(output) if content is None else content))
+                except CbctError as error:
+                    output.status = "failed"
+                    result.problems.append(error.at(output.record.origin))
+                if len(pending) >= WRITE_CHUNK:
+                    flush()
+            if progress:
+                progress(done, len(outputs))
+        for _left in rendered:  # none: lets the window's workers end now
+            pass
     flush()
     if isinstance(renderer, DocxRenderer) and renderer.fallback_reason:
         result.note = f"rendered with docxtpl (slower, same result): {renderer.fallback_reason}"

@@ -8,7 +8,8 @@ bars still tell them apart.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 
 #: Office-friendly shades per scale colour, darkest first.
@@ -32,19 +33,58 @@ def level_colours(levels: Sequence[tuple[str, str]]) -> dict[str, str]:
     return colours
 
 
+Key = tuple[tuple[tuple[str, tuple[tuple[str, int], ...]], ...], tuple[tuple[str, str], ...]]
+
+#: Charts drawn ahead (by worker processes, for a large run: ``runs.audit``), by key.
+_ready: dict[Key, bytes] = {}
+
+
+def chart_key(rows: Sequence[tuple[str, dict[str, int]]],
+              levels: Sequence[tuple[str, str]]) -> Key:
+    return (tuple((label, tuple(sorted(counts.items()))) for label, counts in rows),
+            tuple(levels))
+
+
 def score_chart(rows: Sequence[tuple[str, dict[str, int]]],
                 levels: Sequence[tuple[str, str]]) -> bytes:
     """A PNG: one bar per row label, segments counting questions per level. The same
     scores draw the same chart, so the concept and the definitief report (made in two
     runs) draw it once."""
-    key = (tuple((label, tuple(sorted(counts.items()))) for label, counts in rows),
-           tuple(levels))
-    return _drawn(key)
+    key = chart_key(rows, levels)
+    png = _ready.get(key) or _drawn(key)
+    if _log is not None:
+        _log.append((key, png))
+    return png
+
+
+_log: list[tuple[Key, bytes]] | None = None
+
+
+@contextmanager
+def recorded() -> Iterator[list[tuple[Key, bytes]]]:
+    """The charts :func:`score_chart` returns within the block, with their keys (a worker
+    that draws a report's chart hands both back)."""
+    global _log
+    _log = []
+    try:
+        yield _log
+    finally:
+        _log = None
+
+
+def keep_drawn(charts: dict[Key, bytes]) -> None:
+    """Charts drawn elsewhere (the same function, in a worker), for :func:`score_chart`
+    to return; :func:`forget_drawn` lets them go."""
+    _ready.update(charts)
+
+
+def forget_drawn() -> None:
+    _ready.clear()
+
 
 
 @lru_cache(maxsize=64)
-def _drawn(key: tuple[tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
-                      tuple[tuple[str, str], ...]]) -> bytes:
+def _drawn(key: Key) -> bytes:
     rows = [(label, dict(counts)) for label, counts in key[0]]
     levels = key[1]
     import matplotlib

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..documents import certificate as certificates
+from ..documents import chart as charts
 from ..documents import decision as decisions
-from ..documents.context import about
+from ..documents.context import about, require_postal_address
+from ..documents.report import chart_for, norm_rows
 from ..documents.report import report as make_report
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
@@ -32,17 +34,19 @@ from ..errors import DataError, Problems, UsageError
 from .before_audit import check_audit_quarter
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
+from .parallel import LOCAL, MIN_BATCH, results
 from .run import Progress, Run, RunResult, org_label
 
 
 def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
                 ) -> list[tuple[Organisation, ScoreSheet]]:
-    """(organisation, score sheet) pairs; every unreadable sheet reported at once."""
+    """(organisation, score sheet) pairs; every unreadable sheet reported at once. Many
+    sheets are read by worker processes (:mod:`.parallel`), each workbook once."""
     problems = Problems()
     pairs = []
-    for path in paths:
+    for path, read in zip(paths, results(paths, read_scoresheet), strict=True):
         with problems.catch():
-            sheet = read_scoresheet(path)
+            sheet = read_scoresheet(path) if read is LOCAL else read  # LOCAL: raise it here
             try:
                 org = find_organisation(orgs, sheet.cert_nr)
             except UsageError as error:
@@ -67,6 +71,8 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
     for done, (org, sheet) in enumerate(pairs, start=1):
+        if done % CHART_WINDOW == 1:
+            _draw_charts_ahead(pairs[done - 1:done - 1 + CHART_WINDOW])
         with run.problems.catch(), about(org):
             step = _concept if concept else _definitive
             if step(run, org, sheet, day, response, reason):
@@ -77,7 +83,30 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                            {"reden": reason} if reason else {}, run.batch.last_path)
         if progress:
             progress(done, len(pairs))
+    charts.forget_drawn()
     return run.commit()
+
+
+#: Reports whose charts are drawn ahead together (on every core), at most.
+CHART_WINDOW = 200
+
+
+def _draw_charts_ahead(pairs: Sequence[tuple[Organisation, ScoreSheet]]) -> None:
+    """The score charts of the next reports, drawn by worker processes (a chart is most of
+    a report's time); the reports then take them as drawn. A chart not drawn ahead (a
+    small run, a sheet that fails) is drawn when its report is made, as before."""
+    charts.forget_drawn()
+    drawn = [chart for chart in results(pairs, _report_chart) if chart is not LOCAL]
+    charts.keep_drawn(dict(drawn))
+
+
+def _report_chart(pair: tuple[Organisation, ScoreSheet]) -> tuple[charts.Key, bytes]:
+    """In a worker: the chart the report of ``pair`` shows, with its key."""
+    org, sheet = pair
+    framework = load_framework(org.framework)
+    with charts.recorded() as drawn:
+        chart_for(norm_rows(sheet, evaluate(sheet, framework), framework), framework)
+    return drawn[-1]
 
 
 def _concept(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
@@ -123,6 +152,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     run, orgs = Run.begin(office, out, overwrite, register)
     letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
+    later: list[_Later] | None = [] if len(pairs) >= MIN_BATCH else None
     for done, (org, sheet) in enumerate(pairs, start=1):
         with run.problems.catch(), about(org):
             state = run.state(org)
@@ -131,10 +161,35 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                            if is_heraudit_decision(state)
                            else _decide_first(run, org, sheet, day, letterhead))
                 if decided is not None and with_certificates:
-                    _issue(run, org, day, decided, letterhead)
+                    _issue(run, org, day, decided, letterhead, later=later)
         if progress:
             progress(done, len(pairs))
+    _render_later(run, later or [], letterhead)
     return run.commit()
+
+
+@dataclass(frozen=True)
+class _Later:
+    """A certificate of a large run: staged in its place, rendered after the run's loop
+    together with the others, on every core (its QR code and template: most of the
+    time of a decision)."""
+
+    index: int  # its place among the batch's documents
+    org: Organisation  # as on the certificate (the certified-until before the decision)
+    number: str
+    day: dt.date
+    until: dt.date
+
+
+def _render_later(run: Run, later: Sequence[_Later], letterhead: Any) -> None:
+    def render(job: _Later) -> bytes:
+        return certificates.certificate_document(job.org, job.number, letterhead, job.day,
+                                                 job.until)
+
+    for job, data in zip(later, results(later, render), strict=True):
+        with run.problems.catch(), about(job.org):
+            made, _placeholder = run.batch.pending[job.index]
+            run.batch.pending[job.index] = (made, render(job) if data is LOCAL else data)
 
 
 def _validity(org: Organisation, day: dt.date) -> dict[str, Any]:
@@ -190,11 +245,18 @@ def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.dat
 
 
 def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
-           letterhead: Any, reason: str = "", number: str = "") -> None:
+           letterhead: Any, reason: str = "", number: str = "",
+           later: list[_Later] | None = None) -> None:
+    """The certificate and its event; ``later``: staged now, rendered after the loop."""
     number = number or certificate_number(run.office, org, day)
     before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
     until = dt.date.fromisoformat(decision["geldig_tot"])
-    certificates.certificate(before, number, run.batch, letterhead, day, until)
+    if later is None:
+        certificates.certificate(before, number, run.batch, letterhead, day, until)
+    else:
+        require_postal_address(before)  # refused here, in its place, as when rendered now
+        certificates.certificate(before, number, run.batch, letterhead, day, until, b"")
+        later.append(_Later(len(run.batch.pending) - 1, before, number, day, until))
     data = {"nummer": number, "geldig_van": decision["geldig_van"],
             "geldig_tot": decision["geldig_tot"]}
     if reason:

@@ -3,7 +3,7 @@ of any table, from any template (see :mod:`cbct_docs.merge`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +36,18 @@ def merge(office: OfficeFolder | None, template: Path, data: Path, out: Path,
                         limit=options.limit, record=options.record, sheet=options.sheet,
                         hidden_rows=options.hidden_rows, overwrite=options.overwrite,
                         resume=options.resume, manifest=options.manifest,
-                        progress=progress)
+                        progress=progress, render_many=on_every_core)
+
+
+def on_every_core(outputs: Sequence[engine.Output],
+                  render: Callable[[engine.Output], bytes | str]
+                  ) -> Iterator[bytes | str | None]:
+    """A window of documents rendered by worker processes (:mod:`.parallel`: a large
+    batch, on a platform that forks); None where the merge must render one itself."""
+    from .parallel import LOCAL, results
+
+    for content in results(outputs, render):
+        yield None if content is LOCAL else content
 
 
 def check(template: Path, data: Path, *, sheet: str | None = None,

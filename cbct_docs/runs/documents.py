@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
@@ -39,8 +39,7 @@ from ..domain.register import Organisation
 from ..errors import UsageError
 from ..store.dossiers import Dossier
 from .office import OfficeFolder
-from .run import Run
-from .snapshot import remembered
+from .snapshot import reading
 
 #: A batch by the documents it holds.
 BATCH_LABELS = {
@@ -218,7 +217,7 @@ def _locate(item: DocumentItem, find: _Finder) -> os.stat_result | None:
         item.problems.append("Het bestand ligt buiten de kantoormap.")
         return None
     try:
-        found = item.path.lstat()
+        found = os.lstat(str(item.path))
     except OSError:
         found = None
     if found is not None and stat.S_ISLNK(found.st_mode):
@@ -299,7 +298,7 @@ def recipients_and_subject(data: bytes) -> tuple[tuple[str, ...], bool]:
     return to, bool(str(message.get("Subject", "")).strip())
 
 
-def _check(item: DocumentItem, orgs: dict[str, Organisation],
+def _check(item: DocumentItem, orgs: Mapping[str, Organisation],
            found_stat: os.stat_result | None = None) -> None:
     """What a reviewer must see first: the file changed, no or another recipient."""
     if item.path is None:
@@ -333,15 +332,10 @@ def _batches(items: list[DocumentItem]) -> list[BatchInfo]:
     return result
 
 
-def _load(office: OfficeFolder) -> tuple[dict[str, Dossier], dict[str, Organisation]]:
-    """Every latest dossier and organisation (kept while the office is unchanged: read,
-    never changed)."""
-    def read() -> tuple[dict[str, Dossier], dict[str, Organisation]]:
-        orgs, _changes = office.organisations()
-        run = Run(office, out_folder(office))
-        return run.dossiers, {org.cert_nr: org for org in orgs}
-
-    return remembered(office, "dossiers", read)
+def _load(office: OfficeFolder) -> tuple[Mapping[str, Dossier], Mapping[str, Organisation]]:
+    """Every latest dossier and organisation (runs/snapshot.py: shared, never changed)."""
+    found = reading(office)
+    return found.dossiers, found.by_number
 
 
 def batches(office: OfficeFolder) -> list[BatchInfo]:

@@ -1,57 +1,104 @@
-"""What a page reads of the whole office (every organisation's dossier and status), kept
-between requests for as long as the office is exactly as it was.
+"""Every organisation and its latest dossier, as the pages read them, kept between
+requests and brought up to date with only what changed.
 
-The overview and the review pages of an office of 2,000 organisations read every
-organisation and every event on every request, most of the time to find nothing changed.
-Here such a reading is kept under the office's stamp
-(:func:`cbct_docs.store.events_extra.content_stamp`: the events and dossiers there are,
-a hash of the organisations' rows, and the register file's size and time), and used
-again while the stamp is the same. A reading during which the stamp changed (a register
-read in, a run elsewhere) is not kept. What is kept is shared: callers never change it.
+The overview and the review pages of an office of 2,000 organisations need every
+organisation and every dossier on every request; reading them anew (a JSON row per
+organisation, every event folded) is most of such a page's time, and most of the time
+nothing changed. A :class:`Reading` is kept per office database under the office's stamp
+(:func:`cbct_docs.store.events_extra.content_stamp`: the events and dossiers there are —
+they are only ever added — a hash of the organisations' rows, which change in place —
+and the register file's size and time). A request whose stamp is the same uses it as it
+is; when only events were added, only the dossiers they belong to are folded again; when
+the organisations or the dossiers changed, everything is read anew. The stamp and what is
+read come from one read transaction, so they always agree. A reading is shared between
+requests: nobody changes it.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from ..domain.process import fold
+from ..domain.register import Organisation
 from ..store.database import guarded
-from ..store.events_extra import content_stamp
+from ..store.dossiers import Dossier, all_dossiers, load_organisations
+from ..store.events_extra import (
+    Stamp,
+    content_stamp,
+    events_after,
+    read_together,
+    recorded_at,
+)
 from .office import REGISTER_NAME, OfficeFolder
 
-T = TypeVar("T")
 
-_KEPT: dict[tuple[Hashable, ...], Any] = {}
+@dataclass(frozen=True)
+class Reading:
+    register: tuple[int, int] | None  # the register file's size and time
+    stamp: Stamp
+    orgs: tuple[Organisation, ...]  # in register order
+    by_number: Mapping[str, Organisation]
+    dossiers: Mapping[str, Dossier]  # cert_nr → its latest dossier
+
+
+_READINGS: dict[str, Reading] = {}
 _LOCK = threading.Lock()
-KEEP = 8  # readings kept (of any office), the oldest dropped first
+KEEP = 4  # office databases remembered (tests open many; an office has one)
 
 
-def stamp(office: OfficeFolder) -> tuple[Hashable, ...]:
-    """The office as it is now: its database's content and its register file."""
+def _register(office: OfficeFolder) -> tuple[int, int] | None:
     try:
         info = (office.folder / REGISTER_NAME).stat()
-        register: tuple[int, int] | None = (info.st_size, info.st_mtime_ns)
     except OSError:
-        register = None
-    with guarded(office.database_path):
-        found = content_stamp(office.database())
-    return (str(office.database_path.resolve()), register, *cast(tuple[Hashable, ...], found))
+        return None
+    return (info.st_size, info.st_mtime_ns)
 
 
-def remembered(office: OfficeFolder, what: str, read: Callable[[], T],
-               *extra: Hashable) -> T:
-    """``read()``, or what it gave before for the office as it is now (``what`` and
-    ``extra`` tell the readings apart)."""
-    before = stamp(office)
-    key = (what, extra, before)
+def reading(office: OfficeFolder) -> Reading:
+    """The organisations and their latest dossiers as the office database has them now."""
+    key = str(office.database_path.resolve())
     with _LOCK:
-        if key in _KEPT:
-            return cast(T, _KEPT[key])
-    value = read()
-    if stamp(office) == before:  # nothing changed while it was read
-        with _LOCK:
-            _KEPT[key] = value
-            while len(_KEPT) > KEEP:
-                del _KEPT[next(iter(_KEPT))]
-    return value
+        old = _READINGS.get(key)
+    with guarded(office.database_path), read_together(office.database()) as db:
+        register, now = _register(office), content_stamp(db)
+        if old is not None and (old.register, old.stamp) == (register, now):
+            return old
+        fresh = old is None or old.register != register or old.stamp.digest != now.digest
+        found = None if fresh else _read(db, old, register, now)
+    if found is None:
+        office.organisations()  # reads a changed register file in; refuses an empty office
+        with guarded(office.database_path), read_together(office.database()) as db:
+            found = _read(db, old, _register(office), content_stamp(db))
+    with _LOCK:
+        _READINGS[key] = found
+        while len(_READINGS) > KEEP:
+            del _READINGS[next(iter(_READINGS))]
+    return found
+
+
+def _read(db: sqlite3.Connection, old: Reading | None, register: tuple[int, int] | None,
+          stamp: Stamp) -> Reading:
+    if old is not None and old.stamp.digest == stamp.digest:
+        orgs, by_number = old.orgs, old.by_number
+    else:
+        orgs = tuple(load_organisations(db))
+        by_number = {org.cert_nr: org for org in orgs}
+    if (old is not None and (old.stamp.dossiers, old.stamp.last_dossier)
+            == (stamp.dossiers, stamp.last_dossier)
+            and stamp.last_event >= old.stamp.last_event
+            and (old.stamp.last_event == 0  # the same database: its last event is there
+                 or recorded_at(db, old.stamp.last_event) == old.stamp.last_at)):
+        dossiers = dict(old.dossiers)
+        added = events_after(db, old.stamp.last_event)
+        for cert_nr, dossier in old.dossiers.items():
+            if dossier.id in added:
+                state = fold(cert_nr, dossier.cycle, [*dossier.state.events,
+                                                      *added[dossier.id]])
+                dossiers[cert_nr] = Dossier(dossier.id, cert_nr, dossier.cycle,
+                                            dossier.framework, state)
+    else:
+        dossiers = all_dossiers(db)
+    return Reading(register, stamp, orgs, by_number, dossiers)

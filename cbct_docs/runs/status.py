@@ -4,7 +4,9 @@ audits per quarter and per auditor per month (the office's capacity)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from ..domain.register import Organisation, find_organisation
 from ..records.dates import day_text
 from .office import OfficeFolder
 from .run import Run
-from .snapshot import remembered
+from .snapshot import Reading, reading
 
 
 @dataclass(frozen=True)
@@ -40,38 +42,63 @@ def quarter_of(office: OfficeFolder, org: Organisation) -> Quarter:
 
 def status(office: OfficeFolder, today: dt.date, *, quarter: Quarter | None = None,
            overdue_only: bool = False, register: Path | None = None) -> list[StatusRow]:
-    """Every organisation's step, next action and deadline (in the quarter, or overdue
-    only); kept while the office is unchanged (runs/snapshot.py), unless ``register``
-    is to be read in first."""
+    """Every organisation's step, next action and deadline, in register order (those in
+    ``quarter``, or overdue, only when asked)."""
     if register is not None:
-        return _status(office, today, quarter, overdue_only, register)
-    return list(remembered(office, "status", lambda: _status(
-        office, today, quarter, overdue_only, None), today, quarter, overdue_only))
+        orgs, _changes = office.organisations(register)
+        rows = list(_rows(Run(office, office.folder), orgs, today).values())
+    else:
+        rows = _kept_rows(office, today)
+    return [row for row in rows if (quarter is None or row.quarter == quarter)
+            and (not overdue_only or row.overdue)]
 
 
-def _status(office: OfficeFolder, today: dt.date, quarter: Quarter | None,
-            overdue_only: bool, register: Path | None) -> list[StatusRow]:
-    orgs, _changes = office.organisations(register)
-    run = Run(office, office.folder)
-    rows = []
+#: Per office database: the reading and day the rows were made for, and the rows.
+_ROWS: dict[str, tuple[Reading, dt.date, dict[str, StatusRow]]] = {}
+_ROWS_LOCK = threading.Lock()
+
+
+def _kept_rows(office: OfficeFolder, today: dt.date) -> list[StatusRow]:
+    """The rows of the office as it is now (runs/snapshot.py): made again only for the
+    organisations whose dossier changed since the last time, all when the organisations
+    did (or the day)."""
+    found = reading(office)
+    key = str(office.database_path.resolve())
+    with _ROWS_LOCK:
+        old = _ROWS.get(key)
+    if old is not None and old[0] is found and old[1] == today:
+        rows = old[2]
+    else:
+        if old is not None and old[1] == today and old[0].orgs is found.orgs:
+            changed = [org for org in found.orgs if found.dossiers.get(org.cert_nr)
+                       is not old[0].dossiers.get(org.cert_nr)]
+            rows = dict(old[2])
+        else:
+            changed, rows = list(found.orgs), {}
+        if changed:  # the state of each by the run's own rule for the current dossier
+            rows.update(_rows(Run(office, office.folder), changed, today))
+        with _ROWS_LOCK:
+            _ROWS[key] = (found, today, rows)
+            while len(_ROWS) > 4:
+                del _ROWS[next(iter(_ROWS))]
+    return [rows[org.cert_nr] for org in found.orgs]
+
+
+def _rows(run: Run, orgs: Iterable[Organisation], today: dt.date) -> dict[str, StatusRow]:
+    rows = {}
     deadlines: dict[str, Deadlines] = {}  # per framework: looked up once, not per row
     for org in orgs:
         state = run.state(org)
-        if quarter is not None and state.quarter != quarter:
-            continue
         if org.framework not in deadlines:
             deadlines[org.framework] = load_framework(org.framework).deadlines
         action = next_action(state, deadlines[org.framework])
-        overdue = action.overdue(today)
-        if overdue_only and not overdue:
-            continue
         exceptions = tuple(f"{e.label} ({day_text(e.day)}): {e.reason}"
                            for e in state.exceptions)
-        rows.append(StatusRow(org.cert_nr, org.name, org.framework, state.quarter,
-                              action.step, action.action, action.command, action.deadline,
-                              overdue, exceptions, tuple(state.events)))
+        rows[org.cert_nr] = StatusRow(org.cert_nr, org.name, org.framework, state.quarter,
+                                      action.step, action.action, action.command,
+                                      action.deadline, action.overdue(today), exceptions,
+                                      tuple(state.events))
     return rows
-
 
 
 def status_lines(rows: list[StatusRow], *, overdue_only: bool = False) -> list[str]:

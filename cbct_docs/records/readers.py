@@ -171,7 +171,8 @@ def _table_to_records(
     records: list[Record] = []
     named = False  # every column has a header: a row is zipped onto it
     for row_number, raw in rows:
-        values = [clean_value(v) if isinstance(v, str) else v for v in raw]
+        values = [(v.strip() or None) if v.__class__ is str and v.isascii() else clean_value(v)
+                  for v in raw]  # clean_value, without a call for the common ASCII text
         if values.count(None) == len(values):
             continue
         if header is None:

@@ -50,7 +50,7 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
     parts = split(xml)
     if parts is None:
         return None
-    head, rows, tail = parts
+    head, start, end, tail = parts
     prefixes = scope(head + tail)
     if prefixes is None:
         return None
@@ -59,7 +59,7 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
         parser.parse(io.BytesIO(head + tail))  # merged ranges, and nothing else
         if parser.rows or parser.hidden or parser.problems:
             return None
-        return parser if read_rows(rows, parser, prefixes) else None
+        return parser if read_rows(xml, start, end, parser, prefixes) else None
     except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
         return None
 
@@ -131,9 +131,10 @@ def scope(head_and_tail: bytes) -> set[str] | None:
     return prefixes if found else None
 
 
-def split(xml: bytes) -> tuple[bytes, bytes, bytes] | None:
-    """(before, rows, after) around the one ``<sheetData>`` of a sheet's XML in UTF-8, or
-    None when the sheet is not in the plain form (then expat reads it)."""
+def split(xml: bytes) -> tuple[bytes, int, int, bytes] | None:
+    """(before, start, end, after) around the rows of the one ``<sheetData>`` of a sheet's
+    XML in UTF-8 (``xml[start:end]``), or None when the sheet is not in the plain form
+    (then expat reads it)."""
     if xml.count(b"<sheetData>") != 1 or xml.count(b"</sheetData>") != 1:
         return None
     start = xml.index(b"<sheetData>") + len(b"<sheetData>")
@@ -143,40 +144,44 @@ def split(xml: bytes) -> tuple[bytes, bytes, bytes] | None:
     if (end < start or b"<!DOCTYPE" in head or b"<!ENTITY" in head
             or (declaration and declaration[1].lower() not in (b"utf-8", b"utf8"))):
         return None
-    return head, xml[start:end], xml[end:]
+    return head, start, end, xml[end:]
 
 
-def read_rows(rows_xml: bytes, sheet: Cells, prefixes: set[str]) -> bool:
-    """Fill ``sheet.rows`` and ``sheet.hidden`` from the rows between ``<sheetData>`` and
-    ``</sheetData>``; False (and nothing filled) when any row is not in the plain form.
-    ``prefixes``: the namespace prefixes the worksheet declares (for row attributes such
-    as ``x14ac:dyDescent``)."""
-    if b"]]>" in rows_xml or b"\r" in rows_xml:
+def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str]) -> bool:
+    """Fill ``sheet.rows`` and ``sheet.hidden`` from the rows ``xml[start:stop]`` (between
+    ``<sheetData>`` and ``</sheetData>``); False (and nothing filled) when any row is not in
+    the plain form. ``prefixes``: the namespace prefixes the worksheet declares (for row
+    attributes such as ``x14ac:dyDescent``)."""
+    if xml.find(b"]]>", start, stop) >= 0 or xml.find(b"\r", start, stop) >= 0:
         return False
-    found: list[tuple[int, str, str]] = []  # (row, attributes, cells), in document order
-    position = 0
-    while position < len(rows_xml):
-        last = rows_xml.rfind(b"</row>", position, position + CHUNK)
-        end = last + len(b"</row>") if last >= 0 else len(rows_xml)
+    rows: dict[int, dict[int, Any]] = {}
+    hidden: set[int] = set()
+    position = start
+    while position < stop:  # a chunk of rows at a time: memory stays small
+        last = xml.rfind(b"</row>", position, min(position + CHUNK, stop))
+        end = last + len(b"</row>") if last >= 0 else stop
         try:
-            text = rows_xml[position:end].decode("utf-8")
+            text = xml[position:end].decode("utf-8")
         except UnicodeDecodeError:
             return False
+        found: list[tuple[int, str, str]] = []  # (row, attributes, cells)
         at = 0
         for match in _ROW_RE.finditer(text):
             if match.start() != at:
                 return False
             at = match.end()
             found.append((int(match[1]), match[2], match[3] or ""))
-        if at != len(text):
+        if at != len(text) or not _fill(found, sheet, prefixes, rows, hidden):
             return False
         position = end
-    return _fill(found, sheet, prefixes)
+    sheet.rows.update(rows)
+    sheet.hidden.update(hidden)
+    return True
 
 
-def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str]) -> bool:
-    rows: dict[int, dict[int, Any]] = {}
-    hidden: set[int] = set()
+def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str],
+          rows: dict[int, dict[int, Any]], hidden: set[int]) -> bool:
+    """Convert the cells of ``found`` rows into ``rows``; False when one is not plain."""
     convert, shared, dates = sheet.convert, sheet.shared, sheet.date_formats
     plain_numbers = not sheet.mac_1904
     columns = _COLUMNS
@@ -216,8 +221,6 @@ def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str]) -
             return False  # something between the cells that is not a plain cell
         if cells:
             rows.setdefault(row, {}).update(cells)
-    sheet.rows.update(rows)
-    sheet.hidden.update(hidden)
     return True
 
 

@@ -128,3 +128,31 @@ def test_a_register_read_in_elsewhere_shows_at_once(tmp_path: Path,
             browser = Browser(create_app(office, require_login=False))
         assert f"CBCT-0105 Bibliotheek {name} " in browser.text(
             "/?kwartaal=2025-Q4&peildatum=2025-01-14")
+
+
+def test_the_review_reads_an_emails_head_as_the_full_reading_does(tmp_path: Path) -> None:
+    from email.message import EmailMessage
+
+    from cbct_docs.runs.documents import email_head, email_view
+
+    plain = EmailMessage()
+    plain["From"] = "Certificatiebureau Cultuur & Taal <certificering@cbct.example>"
+    plain["To"] = "mevrouw M. Kuipers-Öztürk <m.kuipers@bieb.example>"
+    plain["Cc"] = "kwaliteit@bieb.example"
+    plain["Subject"] = "Aankondiging audit — tweede kwartaal"
+    plain.set_content("Beste mevrouw,")
+    plain.add_alternative("<p>Beste mevrouw,</p>", subtype="html")
+    with_file = EmailMessage()
+    for name in ("From", "To", "Subject"):
+        with_file[name] = plain[name]
+    with_file.set_content("Zie de bijlage.")
+    with_file.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf",
+                             filename="besluitbrief-Öztürk.pdf")
+    for number, message in enumerate((plain, with_file)):
+        path = tmp_path / f"{number}.eml"
+        path.write_bytes(bytes(message))
+        head, full = email_head(path), email_view(path)
+        assert (head.subject, head.sender, head.to, head.cc, head.attachments) == (
+            full.subject, full.sender, full.to, full.cc, full.attachments)
+    assert email_head(tmp_path / "1.eml").attachments == ("besluitbrief-Öztürk.pdf",)
+    assert email_head(tmp_path / "0.eml").to == "mevrouw M. Kuipers-Öztürk <m.kuipers@bieb.example>"

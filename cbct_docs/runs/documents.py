@@ -434,6 +434,43 @@ def _decoded(value: object) -> str:
     return str(make_header(decode_header(str(value)))) if value is not None else ""
 
 
+@dataclass(frozen=True)
+class EmailHead:
+    """What the review page shows of an e-mail above its body (the body itself is the
+    preview frame's, read when the browser asks for it)."""
+
+    subject: str
+    sender: str
+    to: str
+    cc: str
+    attachments: tuple[str, ...]
+
+
+_HEADS: dict[tuple[str, int, int], EmailHead] = {}
+
+
+def email_head(path: Path) -> EmailHead:
+    """Subject, addresses and attachments of an e-mail, from its header alone unless it
+    can carry attachments (multipart/mixed): 25 on a review page at a time."""
+    info = path.stat()
+    key = (str(path), info.st_size, info.st_mtime_ns)
+    head = _HEADS.get(key)
+    if head is None:
+        data = path.read_bytes()
+        message = BytesHeaderParser(policy=compat32).parsebytes(_head(data))
+        attachments: tuple[str, ...] = ()
+        if message.get_content_type() == "multipart/mixed":
+            attachments = _email_view(data).attachments
+        head = EmailHead(_decoded(message.get("Subject")), _decoded(message.get("From")),
+                         _decoded(message.get("To")), _decoded(message.get("Cc")),
+                         attachments)
+        with _CACHE_LOCK:
+            if len(_HEADS) >= 2000:
+                del _HEADS[next(iter(_HEADS))]
+            _HEADS[key] = head
+    return head
+
+
 def _email_view(data: bytes) -> EmailView:
     message = BytesParser(policy=compat32).parsebytes(data)
     html = text = ""

@@ -12,11 +12,11 @@ from ..errors import CbctError, UsageError
 from ..runs.approval import approve, four_eyes
 from ..runs.documents import (
     Block,
-    EmailView,
+    EmailHead,
     batch,
     batches,
     can_make_pdf,
-    email_view,
+    email_head,
     letter_text,
 )
 from ..runs.printing import print_bundle
@@ -43,12 +43,12 @@ def batch_page(batch_id: int) -> Any:
     pages = max(1, -(-len(found.items) // PAGE_SIZE))
     page = min(page, pages)
     shown = found.items[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    views: dict[int, EmailView | list[Block]] = {}
+    views: dict[int, EmailHead | list[Block]] = {}
     for item in shown:
         if item.path is None:
             continue
         if item.is_email:
-            views[item.event_id] = email_view(item.path)
+            views[item.event_id] = email_head(item.path)
         elif item.path.suffix.lower() == ".docx":
             views[item.event_id] = letter_text(item.path)
     return render_template("reeks.html", reeks=found, ook=found.others, items=shown, weergave=views,

@@ -126,7 +126,7 @@ class UniqueNames:
         return candidate + suffix
 
 
-def _temp_file(path: Path, data: bytes, *, sync: bool) -> str:
+def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     """Write ``data`` next to ``path`` under a hidden name that carries our process id, so
     that a later run can tell a dead run's leftovers from a live writer's file."""
     try:
@@ -148,7 +148,7 @@ def _temp_file(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp
 
 
-def _replace(tmp: str, path: Path, overwrite: bool = True) -> None:
+def replace_staged(tmp: str, path: Path, overwrite: bool = True) -> None:
     """Move the finished temporary file to its name. Without ``overwrite`` a hard link
     claims the name, so a file another run made meanwhile is never replaced."""
     try:
@@ -168,6 +168,9 @@ def _replace(tmp: str, path: Path, overwrite: bool = True) -> None:
         raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
 
 
+_temp_file, _replace = stage_file, replace_staged  # the names the tests know them by
+
+
 def _as_bytes(data: bytes | str) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
@@ -183,7 +186,7 @@ def atomic_write(path: Path, data: bytes | str, *, overwrite: bool = False) -> s
     A file under its real name is therefore always complete, even after a crash."""
     data = _as_bytes(data)
     _refuse(path, overwrite)
-    _replace(_temp_file(path, data, sync=True), path, overwrite)
+    replace_staged(stage_file(path, data, sync=True), path, overwrite)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -266,7 +269,7 @@ def write_files(items: Iterable[tuple[Path, bytes | str]], *,
         raw = _as_bytes(data)
         try:
             _refuse(path, overwrite)
-            staged.append((_temp_file(path, raw, sync=each), result))
+            staged.append((stage_file(path, raw, sync=each), result))
             result.sha256 = hashlib.sha256(raw).hexdigest()
         except OutputError as error:
             result.error = error
@@ -280,7 +283,7 @@ def write_files(items: Iterable[tuple[Path, bytes | str]], *,
         flush_file_systems({result.path.parent for _tmp, result in staged})
     for tmp, result in staged:
         try:
-            _replace(tmp, result.path, overwrite)
+            replace_staged(tmp, result.path, overwrite)
         except OutputError as error:
             result.error, result.sha256 = error, ""
     return results

@@ -10,18 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import ensure_folder, safe_filename, write_files
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
 from ..render.environment import cleaned
 from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import template_path
+from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
+from .batch import Made as Made
 
 SETTINGS_NAME = "cbct-docs.toml"
 #: Settings sections a document needs, with the keys each must have.
@@ -338,89 +339,7 @@ def insufficient_items(result: Any) -> list[dict[str, str]]:
             for p in result.insufficient_parts]
 
 
-# --- producing files ----------------------------------------------------------------------
-
-@dataclass
-class Made:
-    """One produced file, for the summary a command prints."""
-
-    kind: str  # "aankondiging", "bevestigingsbrief", …
-    path: Path
-    org: str = ""
-    organisation: Any = None  # the register entry a letter is for (for its cover e-mail)
-
-
-@dataclass
-class Batch:
-    """The files of one run: everything is rendered first, then :meth:`commit` refuses to
-    overwrite (unless told) before writing anything, so a bad record leaves no half run."""
-
-    out: Path
-    overwrite: bool = False
-    made: list[Made] = field(default_factory=list)
-    pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
-    names: set[Path] = field(default_factory=set)  # paths of pending files, for clashes
-
-    def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
-            folder: str | None = None, organisation: Any = None) -> Path:
-        path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
-        if path in self.names:
-            raise DataError(f"two documents would both be called {path.name}", location=path)
-        self.names.add(path)
-        self.pending.append((Made(kind, path, org, organisation), data))
-        return path
-
-    @property
-    def last_path(self) -> Path:
-        """The file the last :meth:`add` will write."""
-        return self.pending[-1][0].path
-
-    def pending_items(self) -> list[tuple[Path, bytes | str]]:
-        return [(item.path, data) for item, data in self.pending]
-
-    def commit(self) -> list[Made]:
-        from ..errors import OutputError, ProblemList
-
-        if not self.overwrite:
-            # A file that is already exactly what would be written (a rerun after an
-            # interrupted run) is no conflict: it is taken as it is.
-            existing = [item.path for item, data in self.pending
-                        if item.path.exists() and not _same_content(item.path, data)]
-            if existing:
-                more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-                raise OutputError(f"exists already{more}", location=existing[0],
-                                  hint="nothing was written; use --overwrite to replace")
-        for folder in {item.path.parent for item, _data in self.pending}:
-            ensure_folder(folder)
-        kept = [item for item, data in self.pending
-                if not self.overwrite and item.path.exists() and _same_content(item.path, data)]
-        todo = [(item, data) for item, data in self.pending if item not in kept]
-        outcomes = write_files([(item.path, data) for item, data in todo],
-                               overwrite=self.overwrite, all_or_nothing=True)
-        written = kept + [item for (item, _data), outcome in zip(todo, outcomes, strict=True)
-                          if outcome.error is None and not outcome.withdrawn]
-        self.pending.clear()
-        self.names.clear()
-        self.made.extend(written)
-        failed = [outcome.error for outcome in outcomes if outcome.error is not None]
-        if failed:
-            withdrawn = sum(outcome.withdrawn for outcome in outcomes)
-            if withdrawn:  # said once, after the files that failed
-                failed.append(OutputError(f"so none of the other {withdrawn} file(s) of this "
-                                          "run was written either", location=self.out,
-                                          hint="free the problem (disk space, rights) and "
-                                               "run the command again"))
-            raise ProblemList(failed)
-        return written
-
-
-def _same_content(path: Path, data: bytes | str) -> bool:
-    expected = data if isinstance(data, bytes) else data.encode("utf-8")
-    try:
-        return path.stat().st_size == len(expected) and path.read_bytes() == expected
-    except OSError:
-        return False
-
+# --- producing files: documents/batch.py (Made, Batch), here for the modules that use them --
 
 @contextmanager
 def about(org: Any) -> Iterator[None]:

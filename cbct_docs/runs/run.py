@@ -12,7 +12,6 @@ the rerun finishes without ``--overwrite`` and dossier and files agree.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +70,7 @@ Progress = Callable[[int, int], None]
 class Run:
     def __init__(self, office: OfficeFolder, out: Path, overwrite: bool = False) -> None:
         self.office = office
-        self.batch = Batch(out, overwrite)
+        self.batch = Batch(out, overwrite, stream=True)  # documents to disk as made
         self.db = office.database()
         with guarded(office.database_path):
             self.dossiers = all_dossiers(self.db)
@@ -143,11 +142,13 @@ class Run:
 
     def commit(self) -> RunResult:
         """Write the files and record the events, together."""
-        self.problems.raise_if_any()
-        digests = {str(path): hashlib.sha256(_bytes(data)).hexdigest()
-                   for path, data in self.batch.pending_items()}
-        with guarded(self.office.database_path):
-            self._record_and_write(digests)
+        try:
+            self.problems.raise_if_any()
+            with guarded(self.office.database_path):
+                self._record_and_write(self.batch.digests())
+        except BaseException:
+            self.batch.discard()  # nothing written: the temporary files go too
+            raise
         self.events.clear()
         self.until.clear()
         with guarded(self.office.database_path):
@@ -178,7 +179,3 @@ class Run:
             for cert_nr, until in self.until.items():
                 store_until(self.db, cert_nr, until)
             self.result.made.extend(self.batch.commit())
-
-
-def _bytes(data: bytes | str) -> bytes:
-    return data if isinstance(data, bytes) else data.encode("utf-8")

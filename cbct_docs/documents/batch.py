@@ -1,0 +1,239 @@
+"""The files of one run: rendered first, then written together or not at all.
+
+:class:`Batch` collects a run's documents; :meth:`Batch.commit` refuses to overwrite
+(unless told) before any file gets its real name, writes them all, or — when one cannot
+be written (a full disk) — none. A file under its real name is always complete and on
+disk: each is written under a temporary name, the file system is flushed, and then it is
+renamed (:mod:`cbct_docs.deliver.files`).
+
+With ``stream=True`` (the lifecycle runs) each document goes to its temporary file when
+it is added, so a run holds no list of all its documents in memory; the temporary files
+are removed when the run fails or is given up, and the folders it made for them too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..deliver.files import (
+    CAN_FLUSH_ALL,
+    ensure_folder,
+    flush_file_systems,
+    replace_staged,
+    safe_filename,
+    stage_file,
+    write_files,
+)
+from ..errors import CbctError, DataError, OutputError, ProblemList
+
+
+@dataclass
+class Made:
+    """One produced file, for the summary a command prints."""
+
+    kind: str  # "aankondiging", "bevestigingsbrief", …
+    path: Path
+    org: str = ""
+    organisation: Any = None  # the register entry a letter is for (for its cover e-mail)
+
+
+@dataclass
+class _Staged:
+    """A streamed document: its temporary file (or why it could not be written)."""
+
+    made: Made
+    sha256: str
+    size: int
+    temp: str | None = None
+    error: CbctError | None = None
+
+
+@dataclass
+class Batch:
+    """The files of one run: everything is rendered first, then :meth:`commit` refuses to
+    overwrite (unless told) before writing anything, so a bad record leaves no half run."""
+
+    out: Path
+    overwrite: bool = False
+    made: list[Made] = field(default_factory=list)
+    pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
+    names: set[Path] = field(default_factory=set)  # paths of pending files, for clashes
+    #: Each document to its temporary file as it is added (see the module's text).
+    stream: bool = False
+    staged: list[_Staged] = field(default_factory=list)
+    _temps: list[str] = field(default_factory=list, repr=False)
+    _created: list[Path] = field(default_factory=list, repr=False)  # folders made here
+    _ready: set[Path] = field(default_factory=set, repr=False)  # folders checked
+
+    def __post_init__(self) -> None:
+        # A batch given up (an error before its commit) leaves no temporary file behind.
+        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
+
+    def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
+            folder: str | None = None, organisation: Any = None) -> Path:
+        path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
+        if path in self.names:
+            raise DataError(f"two documents would both be called {path.name}", location=path)
+        self.names.add(path)
+        made = Made(kind, path, org, organisation)
+        if self.stream:
+            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data)
+        else:
+            self.pending.append((made, data))
+        return path
+
+    def _stage(self, made: Made, data: bytes) -> None:
+        item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
+        self.staged.append(item)
+        try:
+            self._folder(made.path.parent)
+            item.temp = stage_file(made.path, data, sync=not CAN_FLUSH_ALL)
+            self._temps.append(item.temp)
+        except OutputError as error:  # reported at the commit, with the others
+            item.error = error
+
+    def _folder(self, folder: Path) -> None:
+        if folder in self._ready:
+            return
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        ensure_folder(folder)
+        self._created.extend(missing)
+        self._ready.add(folder)
+
+    @property
+    def last_path(self) -> Path:
+        """The file the last :meth:`add` will write."""
+        return self.staged[-1].made.path if self.stream else self.pending[-1][0].path
+
+    def pending_items(self) -> list[tuple[Path, bytes | str]]:
+        return [(item.path, data) for item, data in self.pending]
+
+    def digests(self) -> dict[str, str]:
+        """The sha256 of every document to be written, by its path."""
+        if self.stream:
+            return {str(item.made.path): item.sha256 for item in self.staged}
+        return {str(path): hashlib.sha256(data if isinstance(data, bytes)
+                                          else data.encode("utf-8")).hexdigest()
+                for path, data in self.pending_items()}
+
+    def discard(self) -> None:
+        """Give the documents up: temporary files and the folders made for them go."""
+        self._finalizer()
+        self._temps.clear()
+        self._created.clear()
+        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
+        self.staged.clear()
+        self.pending.clear()
+        self.names.clear()
+        self._ready.clear()
+
+    def commit(self) -> list[Made]:
+        if self.stream:
+            return self._commit_staged()
+        if not self.overwrite:
+            # A file that is already exactly what would be written (a rerun after an
+            # interrupted run) is no conflict: it is taken as it is.
+            _refuse_existing([(item.path, _sha(data), len(_raw(data)))
+                              for item, data in self.pending])
+        for folder in {item.path.parent for item, _data in self.pending}:
+            ensure_folder(folder)
+        kept = [item for item, data in self.pending if not self.overwrite
+                and _same_content(item.path, _sha(data), len(_raw(data)))]
+        todo = [(item, data) for item, data in self.pending if item not in kept]
+        outcomes = write_files([(item.path, data) for item, data in todo],
+                               overwrite=self.overwrite, all_or_nothing=True)
+        written = kept + [item for (item, _data), outcome in zip(todo, outcomes, strict=True)
+                          if outcome.error is None and not outcome.withdrawn]
+        self.pending.clear()
+        self.names.clear()
+        self.made.extend(written)
+        failed = [outcome.error for outcome in outcomes if outcome.error is not None]
+        if failed:
+            self._raise(failed, sum(outcome.withdrawn for outcome in outcomes))
+        return written
+
+    def _commit_staged(self) -> list[Made]:
+        staged = list(self.staged)
+        try:
+            if not self.overwrite:
+                _refuse_existing([(s.made.path, s.sha256, s.size) for s in staged])
+            failed = [s.error for s in staged if s.error is not None]
+            if failed:  # a full disk: none of the others is written either
+                self._raise(failed, sum(s.temp is not None for s in staged))
+        except CbctError:
+            self.discard()
+            raise
+        kept = [s for s in staged if not self.overwrite
+                and _same_content(s.made.path, s.sha256, s.size)]
+        for item in kept:
+            with contextlib.suppress(OSError):
+                os.unlink(str(item.temp))
+        todo = [s for s in staged if s not in kept]
+        if todo and CAN_FLUSH_ALL:
+            flush_file_systems({s.made.path.parent for s in todo})
+        errors: list[CbctError] = []
+        written = [s.made for s in kept]
+        for item in todo:
+            try:
+                replace_staged(str(item.temp), item.made.path, self.overwrite)
+                written.append(item.made)
+            except OutputError as error:
+                errors.append(error)
+        self._temps.clear()
+        self._created.clear()
+        self.staged.clear()
+        self.names.clear()
+        self.made.extend(written)
+        if errors:
+            self._raise(errors, 0)
+        return written
+
+    def _raise(self, errors: Sequence[CbctError], withdrawn: int) -> None:
+        failed = list(errors)
+        if withdrawn:  # said once, after the files that failed
+            failed.append(OutputError(f"so none of the other {withdrawn} file(s) of this "
+                                      "run was written either", location=self.out,
+                                      hint="free the problem (disk space, rights) and "
+                                           "run the command again"))
+        raise ProblemList(failed)
+
+
+def _raw(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def _sha(data: bytes | str) -> str:
+    return hashlib.sha256(_raw(data)).hexdigest()
+
+
+def _refuse_existing(items: list[tuple[Path, str, int]]) -> None:
+    existing = [path for path, sha256, size in items
+                if path.exists() and not _same_content(path, sha256, size)]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise OutputError(f"exists already{more}", location=existing[0],
+                          hint="nothing was written; use --overwrite to replace")
+
+
+def _same_content(path: Path, sha256: str, size: int) -> bool:
+    try:
+        return path.stat().st_size == size and (
+            hashlib.sha256(path.read_bytes()).hexdigest() == sha256)
+    except OSError:
+        return False
+
+
+def _remove(temps: list[str], folders: list[Path]) -> None:
+    for temp in temps:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()

@@ -1,0 +1,69 @@
+"""Issue 16: a lifecycle run streams its documents to temporary files as they are made
+(memory flat in the number of documents) and still writes all of them or none."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.documents.batch import Batch
+from cbct_docs.errors import OutputError
+
+
+def _hidden(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob(".*.tmp"))
+
+
+def test_streamed_documents_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    for number in range(3):
+        batch.add("brief", f"CBCT-{number} Bieb & Co", ".txt", f"Beste lezer {number}\n")
+    assert batch.pending == []  # no document held: each is on disk, under a hidden name
+    assert len(_hidden(out)) == 3 and not list(out.rglob("*.txt"))
+    assert batch.last_path == out / "brief" / "CBCT-2 Bieb & Co.txt"
+    assert batch.digests()[str(batch.last_path)] == batch.staged[-1].sha256
+    made = batch.commit()
+    assert [m.path.name for m in made] == [f"CBCT-{n} Bieb & Co.txt" for n in range(3)]
+    assert (out / "brief" / "CBCT-1 Bieb & Co.txt").read_text(encoding="utf-8") == (
+        "Beste lezer 1\n")
+    assert _hidden(out) == []
+
+
+def test_a_run_given_up_leaves_no_file_and_no_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    batch.add("brief", "a", ".txt", "een")
+    batch.add("mail", "b", ".eml", b"twee")
+    assert _hidden(out)
+    batch.discard()
+    assert not out.exists()
+    # An abandoned batch (an error before its commit) cleans up as it goes.
+    batch = Batch(out, stream=True)
+    batch.add("brief", "a", ".txt", "een")
+    del batch
+    gc.collect()
+    assert not out.exists()
+
+
+def test_an_existing_file_stops_the_streamed_batch_before_any_is_written(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "brief").mkdir(parents=True)
+    (out / "brief" / "b.txt").write_text("mine", encoding="utf-8")
+    (out / "brief" / "c.txt").write_text("drie", encoding="utf-8")  # the same: taken as is
+    batch = Batch(out, stream=True)
+    for stem, text in (("a", "een"), ("b", "twee"), ("c", "drie")):
+        batch.add("brief", stem, ".txt", text)
+    with pytest.raises(OutputError, match="exists already"):
+        batch.commit()
+    assert sorted(p.name for p in (out / "brief").iterdir()) == ["b.txt", "c.txt"]
+    assert (out / "brief" / "b.txt").read_text(encoding="utf-8") == "mine"
+    batch = Batch(out, overwrite=False, stream=True)
+    batch.add("brief", "a", ".txt", "een")
+    batch.add("brief", "c", ".txt", "drie")
+    assert [m.path.name for m in batch.commit()] == ["c.txt", "a.txt"]  # kept, then new
+    assert (out / "brief" / "a.txt").read_text(encoding="utf-8") == "een"
+    assert _hidden(out) == []

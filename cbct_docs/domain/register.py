@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import DataError, Problems, UsageError
 from ..records import Origin, Record, parse_date, read_records
+from ..records.readers import bulk
 from .frameworks import Framework, framework_table
 
 BRANCHES = ("VOB", "Cultuurconnectie")
@@ -96,20 +97,22 @@ def read_register(path: str | Path, sheet: str | None = None, *,
     organisations: list[Organisation] = []
     first_seen: dict[str, Origin] = {}
     by_code = _by_code(table)
-    for record in records:
-        row = _RowChecker(record, columns, table, problems, by_code)
-        organisation = row.organisation()
-        if organisation is None:
-            continue
-        key = organisation.cert_nr.casefold()
-        if key in first_seen:
-            problems.add(DataError(
-                f"certificate number {organisation.cert_nr!r} appears twice",
-                location=record.where(columns["cert_nr"]),
-                hint=f"first at {_row_of(first_seen[key])}; names may repeat, numbers may not"))
-            continue
-        first_seen[key] = record.origin
-        organisations.append(organisation)
+    with bulk():
+        for record in records:
+            row = _RowChecker(record, columns, table, problems, by_code)
+            organisation = row.organisation()
+            if organisation is None:
+                continue
+            key = organisation.cert_nr.casefold()
+            if key in first_seen:
+                problems.add(DataError(
+                    f"certificate number {organisation.cert_nr!r} appears twice",
+                    location=record.where(columns["cert_nr"]),
+                    hint=f"first at {_row_of(first_seen[key])}; names may repeat, "
+                         "numbers may not"))
+                continue
+            first_seen[key] = record.origin
+            organisations.append(organisation)
     problems.raise_if_any()
     return organisations
 

@@ -4,6 +4,7 @@ maker under four eyes)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shutil
@@ -601,6 +602,9 @@ def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # typ
                             {"naam": "anna", "wachtwoord": "wachtwoord-anna"})
     assert response.headers["Location"] == "/"
     assert "anna" in browser.text("/")
+    browser.post("/uitloggen")  # and out again: the next page asks for a login
+    response = browser.client.get("/")
+    assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
 
 
 def test_repeated_wrong_passwords_block_the_login(accounts_app) -> None:  # type: ignore[no-untyped-def]
@@ -715,6 +719,64 @@ def test_the_audit_steps_as_buttons_from_score_sheets(browser: Browser, office: 
     kinds = [e.kind.value for e in events(office, "CBCT-0107")]
     assert "concept-verstuurd" in kinds and "definitief-rapport" in kinds
     assert "besluit" in kinds
+
+
+def test_reminders_certificates_and_surveys_through_the_buttons(browser: Browser,
+                                                                office: Path) -> None:
+    """The buttons the other tests do not reach: herinneringen intake, a certificate
+    after a decision made without it (``decide --no-certificates`` on the command line),
+    and the survey once the certificate went by post."""
+    from cbct_docs.runs.audit import decide
+    from cbct_docs.runs.documents import out_folder
+
+    announce(browser)
+    assert "5 herinneringen intake maken" in browser.text(
+        "/?kwartaal=2025-Q2&peildatum=2025-03-01")
+    review = made(browser, browser.post("/maken/herinneringen",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-02-01"}))
+    assert "Herinneringen intake: 5 documenten" in browser.text(review)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "intake-ontvangen", "datum": "2025-02-03"})
+    browser.post("/bestanden/planning",
+                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/bevestigingen",
+                               {"kwartaal": "2025-Q2", "datum": "2025-02-04"}))
+    for kind, day in (("zelfevaluatie-ontvangen", "2025-02-20"),
+                      ("audit-gehouden", "2025-04-10")):
+        browser.post("/organisatie/CBCT-0107/vastleggen", {"gebeurtenis": kind, "datum": day})
+    browser.post("/organisatie/CBCT-0107/scoreformulier",
+                 {"bestand": _xlsx_upload(samples_dir() / "scores" / "CBCT-0107.xlsx")},
+                 content_type="multipart/form-data")
+    made(browser, browser.post("/maken/conceptrapporten",
+                               {"kwartaal": "2025-Q2", "datum": "2025-04-20"}))
+    made(browser, browser.post("/maken/definitieve-rapporten",
+                               {"kwartaal": "2025-Q2", "datum": "2025-05-10"}))
+    place = open_office(office)
+    try:
+        decide(place, [office / "scores" / "CBCT-0107.xlsx"], dt.date(2025, 5, 20),
+               out=out_folder(place), with_certificates=False)
+    finally:
+        place.close()
+    assert "1 certificaat maken" in browser.text("/?kwartaal=2025-Q2&peildatum=2025-05-21")
+    review = made(browser, browser.post("/maken/certificaten",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-05-21"}))
+    assert "Certificaten: 1 documenten" in browser.text(review)
+    browser.post("/organisatie/CBCT-0107/vastleggen",
+                 {"gebeurtenis": "post-verstuurd", "datum": "2025-05-23"})
+    assert "1 enquête maken" in browser.text("/?kwartaal=2025-Q2&peildatum=2025-05-24")
+    review = made(browser, browser.post("/maken/enquetes",
+                                        {"kwartaal": "2025-Q2", "datum": "2025-05-24"}))
+    assert "Tevredenheidsenquêtes: 1 documenten" in browser.text(review)
+    kinds = [e.kind.value for e in events(office, "CBCT-0107")]
+    assert kinds.count("intake-herinnerd") == 1
+    assert kinds[-3:] == ["certificaat-uitgereikt", "post-verstuurd", "enquete-verstuurd"]
+
+
+def test_the_app_serves_its_own_script_and_style(browser: Browser) -> None:
+    script = browser.get("/static/htmx.min.js")
+    assert "javascript" in script.mimetype and b"htmx" in script.data[:2000]
+    assert "css" in browser.get("/static/style.css").mimetype
 
 
 def test_the_heraudit_path_through_the_buttons(browser: Browser, office: Path) -> None:

@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
-from ..render.environment import cleaned
+from ..render.environment import CleanContext, cleaned
 from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
@@ -52,8 +52,16 @@ class Office:
     logo: bytes = b""
 
     def fields(self) -> dict[str, Any]:
-        return {"bureau": self.bureau, "afzender": self.afzender,
-                "ondertekenaar": self.ondertekenaar, **voice_words(self.aanspreekvorm)}
+        """Letterhead, sender, signatory and the voice's words, as every template sees
+        them: cleaned once (render.environment.cleaned), not again for every document."""
+        return dict(self._fields)
+
+    @cached_property
+    def _fields(self) -> dict[str, Any]:
+        once = cleaned({"bureau": self.bureau, "afzender": self.afzender,
+                        "ondertekenaar": self.ondertekenaar, **voice_words(self.aanspreekvorm)})
+        return {name: CleanContext(value) if type(value) is dict else value
+                for name, value in once.items()}
 
     @property
     def sender(self) -> str:

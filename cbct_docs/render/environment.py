@@ -122,8 +122,9 @@ _KEPT = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time, 
 
 
 class CleanContext(dict[str, Any]):
-    """A top-level context cleaned once (:func:`cleaned`), for several templates: the
-    text and the HTML of one e-mail."""
+    """A mapping cleaned already (:func:`cleaned`), at the top of a context or inside
+    it: :func:`clean_context` takes it as it is. For an e-mail's context, used by its
+    text and its HTML; for the office's letterhead, the same in every document."""
 
 
 def cleaned(context: Mapping[str, Any]) -> CleanContext:

@@ -85,6 +85,20 @@ def test_the_pages_never_show_the_office_older_than_it_is(
     assert "Aangekondigd 4" in browser.text(overview)
     assert "Intake ontvangen 1" in browser.text(overview)
     assert "Nog te beoordelen" not in browser.text(review)
+    # What the pages read, brought up to date event by event, is what a new reading gives.
+    from cbct_docs.runs.snapshot import reading
+    from cbct_docs.store.dossiers import all_dossiers
+
+    place = open_office(office)
+    try:
+        kept = reading(place).dossiers
+        fresh = all_dossiers(place.database())
+    finally:
+        place.close()
+    assert {nr: (d.id, [e.id for e in d.state.events]) for nr, d in kept.items()} == {
+        nr: (d.id, [e.id for e in d.state.events]) for nr, d in fresh.items()}
+    assert [e.kind.value for e in kept["CBCT-0107"].state.events] == [
+        "aangekondigd", "intake-ontvangen", "goedgekeurd"]
     book = load_workbook(office / "register.xlsx")
     book.active.cell(row=8, column=2, value="Bibliotheek Gooi en Vecht")  # CBCT-0107
     book.save(office / "register.xlsx")  # changed on disk: read in by the next page

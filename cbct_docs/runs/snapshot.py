@@ -21,6 +21,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..domain.planning import Quarter
 from ..domain.process import fold
 from ..domain.register import Organisation
 from ..store.database import guarded
@@ -28,6 +29,7 @@ from ..store.dossiers import Dossier, all_dossiers, load_organisations
 from ..store.events_extra import (
     Stamp,
     content_stamp,
+    dossiers_after,
     events_after,
     read_together,
     recorded_at,
@@ -86,19 +88,37 @@ def _read(db: sqlite3.Connection, old: Reading | None, register: tuple[int, int]
     else:
         orgs = tuple(load_organisations(db))
         by_number = {org.cert_nr: org for org in orgs}
-    if (old is not None and (old.stamp.dossiers, old.stamp.last_dossier)
-            == (stamp.dossiers, stamp.last_dossier)
-            and stamp.last_event >= old.stamp.last_event
-            and (old.stamp.last_event == 0  # the same database: its last event is there
-                 or recorded_at(db, old.stamp.last_event) == old.stamp.last_at)):
-        dossiers = dict(old.dossiers)
-        added = events_after(db, old.stamp.last_event)
-        for cert_nr, dossier in old.dossiers.items():
-            if dossier.id in added:
-                state = fold(cert_nr, dossier.cycle, [*dossier.state.events,
-                                                      *added[dossier.id]])
-                dossiers[cert_nr] = Dossier(dossier.id, cert_nr, dossier.cycle,
-                                            dossier.framework, state)
+    if old is not None and _same_database(db, old, stamp):
+        dossiers = _brought_up_to_date(db, old)
     else:
         dossiers = all_dossiers(db)
     return Reading(register, stamp, orgs, by_number, dossiers)
+
+
+def _same_database(db: sqlite3.Connection, old: Reading, stamp: Stamp) -> bool:
+    """Only added to since ``old`` was read: no dossier or event fewer, and the last event
+    then is still there, recorded at the same time."""
+    return (stamp.dossiers - old.stamp.dossiers
+            == stamp.last_dossier - old.stamp.last_dossier >= 0
+            and stamp.events - old.stamp.events
+            == stamp.last_event - old.stamp.last_event >= 0
+            and (old.stamp.last_event == 0
+                 or recorded_at(db, old.stamp.last_event) == old.stamp.last_at))
+
+
+def _brought_up_to_date(db: sqlite3.Connection, old: Reading) -> dict[str, Dossier]:
+    """``old``'s dossiers with the events added since folded in, and the dossiers opened
+    since (each the organisation's latest now, with all its events: they are newer)."""
+    dossiers = dict(old.dossiers)
+    added = events_after(db, old.stamp.last_event)
+    for cert_nr, dossier in old.dossiers.items():
+        if dossier.id in added:
+            state = fold(cert_nr, dossier.cycle, [*dossier.state.events, *added[dossier.id]])
+            dossiers[cert_nr] = Dossier(dossier.id, cert_nr, dossier.cycle,
+                                        dossier.framework, state)
+    for dossier_id, cert_nr, cycle_text, framework in dossiers_after(db,
+                                                                     old.stamp.last_dossier):
+        cycle = Quarter.parse(cycle_text)
+        dossiers[cert_nr] = Dossier(dossier_id, cert_nr, cycle, framework,
+                                    fold(cert_nr, cycle, added.get(dossier_id, [])))
+    return dossiers

@@ -87,3 +87,11 @@ def recorded_at(db: sqlite3.Connection, event_id: int) -> str | None:
     """When the event was recorded (None: there is no such event)."""
     row = db.execute("SELECT recorded_at FROM events WHERE id = ?", (event_id,)).fetchone()
     return str(row[0]) if row else None
+
+
+def dossiers_after(db: sqlite3.Connection, after: int) -> list[tuple[int, str, str, str]]:
+    """(id, cert_nr, cycle, framework) of the dossiers opened after dossier id ``after``,
+    in order."""
+    return [(int(row[0]), str(row[1]), str(row[2]), str(row[3])) for row in db.execute(
+        "SELECT id, cert_nr, cycle, framework FROM dossiers WHERE id > ? ORDER BY id",
+        (after,))]

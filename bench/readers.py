@@ -58,24 +58,31 @@ def make_register(rows: int, path: Path) -> Path:
     return path
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(command: list[str], cwd: Path) -> dict[str, Any]:
-    """One whole process; wall seconds and that process's peak RSS."""
+    """One whole process; wall seconds, its CPU seconds (user + system: what other load
+    on the machine changes least) and its peak RSS."""
     code = ("import resource, sys; sys.argv = ['cbct-docs', *sys.argv[1:]];"
             "from cbct_docs.cli import main\n"
             "try:\n    main(sys.argv[1:])\n"
             "finally:\n"
             "    print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
             "file=sys.stderr)")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-c", code, *command], cwd=cwd,
                           capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - start
+    cpu = _children_cpu() - cpu
     rss = next((int(line.split()[1]) for line in done.stderr.splitlines()
                 if line.startswith("RSS ")), 0)
     if done.returncode != 0:
         tail = (done.stderr.strip() or done.stdout.strip()).splitlines()[-3:]
         raise RuntimeError(f"{' '.join(command[:2])} failed: {' / '.join(tail)}")
-    return {"seconds": seconds, "rss_mb": rss / 1024}
+    return {"seconds": seconds, "cpu": cpu, "rss_mb": rss / 1024}
 
 
 def measure(rows: int, work: Path) -> dict[str, dict[str, Any]]:
@@ -115,11 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         results = {rows: measure(rows, work) for rows in sorted(args.sizes)}
-    print("| command | rows | seconds | rows/s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| command | rows | seconds | CPU seconds | rows/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
     for rows, commands in results.items():
         for name, result in commands.items():
-            print(f"| {name} | {rows:,} | {result['seconds']:.2f} | "
+            print(f"| {name} | {rows:,} | {result['seconds']:.2f} | {result['cpu']:.2f} | "
                   f"{rows / result['seconds']:,.0f} | {result['rss_mb']:.0f} |")
     sizes = sorted(results)
     if len(sizes) >= 2:
@@ -132,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: {large:,} rows / {small:,} rows = {growth:.1f}× the time "
                   f"({large / small:.0f}× the rows); {large:,} rows in {seconds:.1f} s — "
                   f"{'met' if met else 'not met'}")
+    print("load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"(peak RSS of this process: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
     return 0

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..errors import DataError, Problems, UsageError
 from ..records import Origin, Record, parse_date, read_records
 from ..records.readers import bulk
 from .frameworks import Framework, framework_table
 
+T = TypeVar("T")
 BRANCHES = ("VOB", "Cultuurconnectie")
 REQUIRED = ("cert_nr", "name", "branch", "framework", "email", "certified_until", "category")
 OPTIONAL = ("modules", "contact", "street", "postcode", "city")
@@ -97,9 +98,10 @@ def read_register(path: str | Path, sheet: str | None = None, *,
     organisations: list[Organisation] = []
     first_seen: dict[str, Origin] = {}
     by_code = _by_code(table)
+    seen: dict[tuple[Any, ...], Any] = {}
     with bulk():
         for record in records:
-            row = _RowChecker(record, columns, table, problems, by_code)
+            row = _RowChecker(record, columns, table, problems, by_code, seen)
             organisation = row.organisation()
             if organisation is None:
                 continue
@@ -164,12 +166,14 @@ class _RowChecker:
 
     def __init__(self, record: Record, columns: dict[str, str],
                  frameworks: Mapping[str, Framework], problems: Problems,
-                 by_code: Mapping[str, Framework] | None = None) -> None:
+                 by_code: Mapping[str, Framework] | None = None,
+                 seen: dict[tuple[Any, ...], Any] | None = None) -> None:
         self.record, self.columns, self.frameworks = record, columns, frameworks
         self.fields = record.fields
         self.problems = problems
         self.ok = True
         self.by_code = by_code if by_code is not None else _by_code(frameworks)
+        self.seen = seen if seen is not None else {}
 
     def error(self, field: str, what: str, hint: str | None = None) -> None:
         self.ok = False
@@ -213,12 +217,15 @@ class _RowChecker:
     def organisation(self) -> Organisation | None:
         cert_nr = self.text("cert_nr", required=True)
         name = self.text("name", required=True)
-        branch = self.branch()
+        branch = self.once(("branch", self.raw("branch")), self.branch)
         framework = self.framework()
-        modules = self.modules(framework)
+        code = framework.code if framework else None
+        modules = self.once(("modules", self.raw("modules"), code),
+                            lambda: self.modules(framework))
         email = self.email()
         until = self.date("certified_until")
-        category = self.category(framework)
+        category = self.once(("category", self.raw("category"), code),
+                             lambda: self.category(framework))
         postcode = self.postcode()
         if not self.ok or until is None or framework is None:
             return None
@@ -227,6 +234,22 @@ class _RowChecker:
             modules=modules, contact=self.text("contact"), email=email,
             street=self.text("street"), postcode=postcode, city=self.text("city"),
             certified_until=until, category=category, origin=self.record.origin)
+
+    def once(self, key: tuple[Any, ...], check: Callable[[], T]) -> T:
+        """``check()``, or what it gave for an earlier row with the same value: a register
+        repeats a few branches, module lists and categories over thousands of rows. A
+        value that gave a problem is checked again for each row, so each is located."""
+        try:
+            return cast(T, self.seen[key])
+        except KeyError:
+            pass
+        except TypeError:  # a JSON list cannot be a key
+            return check()
+        before = len(self.problems)
+        result = check()
+        if len(self.problems) == before:
+            self.seen[key] = result
+        return result
 
     def branch(self) -> tuple[str, ...]:
         parts = self.items("branch")

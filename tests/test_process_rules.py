@@ -197,8 +197,8 @@ def test_what_the_office_did_tells_who_but_moves_no_step() -> None:
 
     intake = (Kind.INTAKE_RECEIVED, D(2025, 1, 20))
     plain = state(ANNOUNCED, intake)
-    noted = state(ANNOUNCED, *[(kind, D(2025, 1, 21), {"toelichting": "x", "reden": "y"})
-                               for kind in INFO_KINDS], intake)
+    note: dict[str, object] = {"toelichting": "x", "reden": "y"}
+    noted = state(ANNOUNCED, *[(kind, D(2025, 1, 21), note) for kind in INFO_KINDS], intake)
     assert next_action(noted, TERMS) == next_action(plain, TERMS)
     assert next_action(noted, TERMS).action == "Bevestigingsbrief versturen"
     assert may_confirm(noted, [D(2025, 5, 13)]) == may_confirm(plain, [D(2025, 5, 13)])

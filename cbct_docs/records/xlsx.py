@@ -183,6 +183,7 @@ class _SheetParser:
         self.hidden: set[int] = set()
         self.merges: list[str] = []
         self.problems: list[CbctError] = []
+        self.dates: dict[tuple[type, float, bool], Any] = {}
 
     def location(self, row: int, column: int) -> str:
         return f"{self.file}:{self.title}:row {row}:{column_letters(column)}{row}"
@@ -342,8 +343,14 @@ class _SheetParser:
     def _date(self, serial: float, style: int, row: int, column: int) -> Any:
         from openpyxl.utils.datetime import from_excel
 
+        timedelta = style in self.timedelta_formats
+        key = (serial.__class__, serial, timedelta)  # a register repeats its dates
+        known = self.dates.get(key)
+        if known is not None:
+            return known
         try:
-            return from_excel(serial, self.epoch, timedelta=style in self.timedelta_formats)
+            self.dates[key] = result = from_excel(serial, self.epoch, timedelta=timedelta)
+            return result
         except (OverflowError, ValueError):
             self.problems.append(DataError(
                 f"{serial} is formatted as a date but lies outside the dates Excel knows",

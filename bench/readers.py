@@ -4,6 +4,7 @@ Builds registers of 10,000 and 100,000 organisations (the sample register's rows
 repeated with new certificate numbers, saved by openpyxl as the sample is: inline
 strings, real date cells), then runs, each in a fresh process as a user would:
 
+- ``read_records(REGISTER)``: the reader alone, every record (what the commands call);
 - ``cbct-docs register check REGISTER`` (read + check every organisation);
 - ``cbct-docs merge mail.html REGISTER --limit 1`` (read every record, make one document).
 
@@ -63,15 +64,21 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(command: list[str], cwd: Path) -> dict[str, Any]:
+CLI = ("import resource, sys; sys.argv = ['cbct-docs', *sys.argv[1:]];"
+       "from cbct_docs.cli import main\n"
+       "try:\n    main(sys.argv[1:])\n"
+       "finally:\n"
+       "    print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+# The reader alone, as the commands call it: every record of the first sheet.
+READ = ("import resource, sys\n"
+        "from cbct_docs.records import read_records\n"
+        "print(len(read_records(sys.argv[1])), 'records')\n"
+        "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+
+
+def run(command: list[str], cwd: Path, code: str = CLI) -> dict[str, Any]:
     """One whole process; wall seconds, its CPU seconds (user + system: what other load
     on the machine changes least) and its peak RSS."""
-    code = ("import resource, sys; sys.argv = ['cbct-docs', *sys.argv[1:]];"
-            "from cbct_docs.cli import main\n"
-            "try:\n    main(sys.argv[1:])\n"
-            "finally:\n"
-            "    print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-            "file=sys.stderr)")
     start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run([sys.executable, "-c", code, *command], cwd=cwd,
                           capture_output=True, text=True, timeout=1800)
@@ -91,6 +98,7 @@ def measure(rows: int, work: Path) -> dict[str, dict[str, Any]]:
     template.write_text("<p>Beste {{ contact }}, {{ name }}</p>\n", encoding="utf-8")
     out = work / f"out-{rows}"
     return {
+        "read_records (the reader)": run([str(register)], work, READ),
         "register check": run(["register", "check", str(register)], work),
         "merge --limit 1": run(["merge", str(template), str(register), "--limit", "1",
                                 "--out", str(out), "--overwrite", "--quiet"], work),

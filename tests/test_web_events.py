@@ -207,3 +207,13 @@ def test_an_unknown_organisation_and_a_repeated_event_in_dutch(browser: Browser)
     assert dutch("certificate KiB-2025-0007 was issued on 1-7-2025 in this cycle") == (
         "certificaat KiB-2025-0007 is op 1-7-2025 in deze cyclus uitgereikt")
     assert dutch("a text nobody translated") == "a text nobody translated"
+
+
+def test_every_case_the_send_rule_holds_a_message_back_has_its_dutch_text() -> None:
+    from cbct_docs.web.messages import DECISIONS_NL
+
+    source = (PACKAGE / "deliver" / "sending.py").read_text(encoding="utf-8")
+    held = set(re.findall(r'Decision\(message, (?:SKIP|ATTENTION), "(\w+)"', source))
+    assert held >= {"busy", "unconfirmed", "sent", "failed"}
+    assert held <= set(DECISIONS_NL), held - set(DECISIONS_NL)
+    assert all("--" not in text for text in DECISIONS_NL.values())

@@ -93,6 +93,11 @@ def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
     text = wait_for_job(browser, response.headers["Location"])
     assert "0 verzonden" in text and "4 overgeslagen" in text
     assert len(handler.received) == 4
+    # Why, in Dutch: the send rule's English ("already sent") is the command line's.
+    assert re.search(r"\.eml: overgeslagen — al verzonden \(\d+-\d+-\d{4} \d\d:\d\d\)", text)
+    plan = browser.text(f"/verzenden?reeks={batch_id}")
+    assert re.search(r"gaat niet: al verzonden \(\d+-\d+-\d{4} \d\d:\d\d\)", plan)
+    assert "already" not in plan + text and "skipped" not in text
 
 
 def test_an_unapproved_batch_sends_nothing(tmp_path: Path,

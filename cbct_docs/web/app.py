@@ -15,7 +15,7 @@ from ..runs.accounts import accounts
 from ..runs.files import MAX_UPLOAD
 from ..runs.office import OfficeFolder, current_user, open_office
 from . import security
-from .messages import dutch_lines
+from .messages import OUTCOMES_NL, decision_text, dutch, dutch_lines
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
@@ -90,6 +90,9 @@ def problem_lines(error: CbctError) -> list[str]:
 
 def _install_helpers(app: Flask) -> None:
     app.jinja_env.filters["datum"] = nl_date
+    app.jinja_env.filters["nl"] = dutch  # English of the rules and operations, in Dutch
+    app.jinja_env.filters["besluit_nl"] = decision_text
+    app.jinja_env.globals["uitkomsten"] = OUTCOMES_NL
     app.jinja_env.filters["bestandsnaam"] = lambda text: str(text).replace("\\", "/") \
         .rsplit("/", 1)[-1]
     app.jinja_env.autoescape = True

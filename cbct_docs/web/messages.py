@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..deliver.sending import Decision
 from ..domain.process import REFUSALS
 from ..errors import CbctError, ProblemList
 from ..runs.record import TWICE, UNKNOWN_EVENT
@@ -159,3 +160,50 @@ def dutch_lines(error: CbctError) -> list[str]:
 def skip_text(skip: Skip) -> str:
     """An organisation passed by, with the reason in Dutch."""
     return f"{skip.cert_nr} {skip.name}: {dutch(skip.reason)}"
+
+
+#: The send rule's cases (``Decision.state`` of deliver/sending.py) that hold a message
+#: back, in Dutch; the English reason names command-line options.
+DECISIONS_NL = {
+    "busy": "wordt nu door een andere verzendrun verzonden",
+    "stale": "geclaimd door een verzendrun die hier niet na te gaan is (een andere computer, "
+             "een herstart, of langer dan een half uur geleden); is die weg, kies dan "
+             "Opnieuw versturen in het verzendlogboek",
+    "unconfirmed": "onzeker: is misschien aangekomen; niet opnieuw verzonden (kijk het na, "
+                   "en kies Is aangekomen of Opnieuw versturen in het verzendlogboek)",
+    "readdressed": "dit bericht ging al eerder, naar andere ontvangers; het bestand is met "
+                   "de hand gewijzigd: maak de e-mail opnieuw om het te verzenden",
+    "changed": "dit bericht ging al eerder, met een andere inhoud; het bestand is sindsdien "
+               "gewijzigd: maak de e-mail opnieuw om het te verzenden",
+    "sent": "al verzonden",
+    "failed": "eerder mislukt (kies Opnieuw proberen in het verzendlogboek)",
+}
+
+#: An outcome of a send run (``Outcome.status``), in Dutch.
+OUTCOMES_NL = {"sent": "verzonden", "failed": "mislukt", "deferred": "uitgesteld",
+               "unconfirmed": "onzeker", "skipped": "overgeslagen"}
+
+
+def decision_text(decision: Decision | None, detail: str = "") -> str:
+    """Why the send rule holds a message back, in Dutch (when it went already: since
+    when); ``detail`` (a server's answer) as it is otherwise."""
+    if decision is None or decision.state not in DECISIONS_NL:
+        return dutch(detail or (decision.reason if decision else ""))
+    text = DECISIONS_NL[decision.state]
+    entry = decision.entry
+    if decision.state == "sent" and entry is not None and (entry.sent_at or entry.updated_at):
+        text += f" ({nl_stamp(entry.sent_at or entry.updated_at)})"
+    return text
+
+
+def nl_stamp(text: str) -> str:
+    """An ISO time of the ledger as people write it here: 30-11-2026 21:18."""
+    import datetime as dt
+
+    try:
+        stamp = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if stamp.tzinfo is not None:
+        stamp = stamp.astimezone()
+    return f"{stamp.day}-{stamp.month}-{stamp.year} {stamp:%H:%M}"

@@ -373,14 +373,22 @@ class _SheetParser:
                      "(merge: --hidden-rows skip|include)"))
         skip = set(hidden) if hidden_rows == "skip" else set()
         table: list[tuple[int, list[Any]]] = []
+        in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
         for number in sorted(rows):
             if number in skip:
                 continue
             cells = rows[number]
-            values: list[Any] = [None] * max(cells)
+            width = max(cells)
+            if width == len(cells) and width <= len(in_order) and \
+                    list(cells) == in_order[:width]:
+                table.append((number, list(cells.values())))
+                continue
+            values: list[Any] = [None] * width
             for column, value in cells.items():
                 values[column - 1] = value
             table.append((number, values))
+            if width > len(in_order):
+                in_order = list(range(1, width + 1))
         return SheetTable(self.title, table, self.problems)
 
     def _apply_merges(self) -> None:

@@ -47,12 +47,12 @@ def test_the_fast_reading_agrees_with_the_parser(header: bytes) -> None:
 
 def test_an_address_as_cbct_docs_writes_it_is_read_without_the_parser(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    from cbct_docs.runs import documents
+    from cbct_docs.runs import emails
 
     def no_parser(*_args: object, **_kw: object) -> None:
         raise AssertionError("the e-mail parser was used")
 
-    monkeypatch.setattr(documents, "BytesHeaderParser", no_parser)
+    monkeypatch.setattr(emails, "BytesHeaderParser", no_parser)
     data = (b"To: mevrouw =?utf-8?b?QS4=?= de =?utf-8?b?V2l0?= 0\r\n <info0@bieb.example>"
             b"\r\nSubject: Aankondiging" + BODY)
     assert recipients_and_subject(data) == (("info0@bieb.example",), True)

@@ -141,6 +141,9 @@ def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
     browser.post("/verzenden/logboek/opnieuw", {"bericht": message_id})
     assert "Opnieuw verstuurd: 1 verzonden." in browser.text("/verzenden/logboek")
     assert len(handler.received) == 5
+    # The retried one is in its dossier as sent, like the four before it, by who retried.
+    [(by, data)] = kinds(office, "CBCT-0102", "verzonden")
+    assert by == "anna" and data["aan"] == "directie@bieb-rivierenland.example.nl"
 
 
 def kinds(office: Path, cert_nr: str, kind: str) -> list[tuple[str, dict[str, str]]]:

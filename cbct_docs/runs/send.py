@@ -200,9 +200,11 @@ def send_again(office: OfficeFolder, message_id: str, *, password: str | None = 
     post, rate = mailer(office, password)
     try:
         with Outbox(office.database_path) as outbox:
-            return send_batch([message], outbox, post, options, rate=rate)
+            report = send_batch([message], outbox, post, options, rate=rate)
     finally:
         post.close()
+    record_sent(office, [outcome.message for outcome in report.of("sent")])
+    return report
 
 
 def test_send(office: OfficeFolder, event_id: int, to: str, *,

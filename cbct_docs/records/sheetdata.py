@@ -23,7 +23,8 @@ import re
 from typing import Any, Protocol
 from xml.parsers import expat
 
-from .xlsx import _COLUMNS, _SEP, NOTHING, Workbook, _SheetParser, _tag, column_index
+from .cells import COLUMNS, column_index
+from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
 # (which XML turns into '\n') and the characters expat refuses.
@@ -184,7 +185,7 @@ def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str],
     """Convert the cells of ``found`` rows into ``rows``; False when one is not plain."""
     convert, shared, dates = sheet.convert, sheet.shared, sheet.date_formats
     plain_numbers = not sheet.mac_1904
-    columns = _COLUMNS
+    columns = COLUMNS
     for row, attributes, cells_xml in found:
         if attributes and not _plain_attributes(attributes, prefixes):
             return False

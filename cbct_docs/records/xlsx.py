@@ -33,6 +33,14 @@ from typing import Any, Literal
 from xml.parsers import expat
 
 from ..errors import CbctError, DataError
+from .cells import (
+    COLUMNS,
+    column_index,
+    column_letters,
+    keys_within,
+    number_ranges,
+    split_reference,
+)
 from .dates import Serial1904Float, Serial1904Int
 
 HiddenRows = Literal["refuse", "skip", "include"]
@@ -49,34 +57,7 @@ def _tag(name: str) -> str:
 ROW, CELL, VALUE, FORMULA = _tag("row"), _tag("c"), _tag("v"), _tag("f")
 INLINE, TEXT, PHONETIC, MERGE = _tag("is"), _tag("t"), _tag("rPh"), _tag("mergeCell")
 
-_COLUMNS: dict[str, int] = {}
 NOTHING: Any = object()  # a cell that holds no value
-
-
-def column_index(letters: str) -> int:
-    index = _COLUMNS.get(letters)
-    if index is None:
-        index = 0
-        for char in letters:
-            index = index * 26 + ord(char) - 64
-        _COLUMNS[letters] = index
-    return index
-
-
-def column_letters(index: int) -> str:
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _split(coordinate: str) -> tuple[int, int]:
-    """``B12`` → (12, 2)."""
-    letters = coordinate.rstrip("0123456789")
-    if not letters or letters == coordinate or not letters.isalpha():
-        raise ValueError(coordinate)
-    return int(coordinate[len(letters):]), column_index(letters.upper())
 
 
 @dataclass
@@ -193,7 +174,7 @@ class _SheetParser:
         hot path runs for every cell of the sheet; attribute look-ups would double it)."""
         rows, hidden, merges = self.rows, self.hidden, self.merges
         shared, convert = self.shared, self.convert
-        columns = _COLUMNS
+        columns = COLUMNS
         row = column = style = 0
         row_text = kind = ""
         cells: dict[int, Any] = {}
@@ -395,8 +376,8 @@ class _SheetParser:
         for reference in self.merges:
             first, _, last = reference.partition(":")
             try:
-                top, left = _split(first)
-                bottom, right = _split(last or first)
+                top, left = split_reference(first)
+                bottom, right = split_reference(last or first)
             except ValueError:
                 continue
             value = self.rows.get(top, {}).get(left)
@@ -411,35 +392,12 @@ class _SheetParser:
             # As the eye reads a merged range: its first cell's value (or nothing) in every
             # cell it covers; what other cells hold under it is not shown by Excel. Rows
             # below the last row with a value of its own are not made up.
-            for row in _within(self.rows, top, bottom):
+            for row in keys_within(self.rows, top, bottom):
                 cells = self.rows[row]
-                for column in _within(cells, left, right):
+                for column in keys_within(cells, left, right):
                     if (row, column) != (top, left):
                         del cells[column]
             if value is not None:
                 last_row = max(self.rows)
                 for row in range(top + 1, min(bottom, last_row) + 1):
                     self.rows.setdefault(row, {})[left] = value
-
-
-def _within(numbered: dict[int, Any], low: int, high: int) -> list[int]:
-    """The keys of ``numbered`` from ``low`` to ``high``, in the cheaper of two ways (a
-    range may be far larger than the sheet, or the sheet far larger than the range)."""
-    if high - low < len(numbered):
-        return [n for n in range(low, high + 1) if n in numbered]
-    return [n for n in numbered if low <= n <= high]
-
-
-def number_ranges(numbers: list[int]) -> str:
-    """[2, 3, 4, 7] → '2-4, 7' (at most ten parts)."""
-    parts: list[str] = []
-    start = previous = numbers[0]
-    for number in [*numbers[1:], None]:
-        if number is not None and number == previous + 1:
-            previous = number
-            continue
-        parts.append(str(start) if start == previous else f"{start}-{previous}")
-        if number is not None:
-            start = previous = number
-    return ", ".join(parts[:10]) + (" …" if len(parts) > 10 else "")
-

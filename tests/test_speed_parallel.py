@@ -26,6 +26,7 @@ from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render.environment import CleanContext, cleaned
 from cbct_docs.render.lookup import use_office_templates
 from cbct_docs.runs import parallel
+from cbct_docs.runs import run as run_module
 from cbct_docs.runs.before_audit import announce, confirm
 from cbct_docs.runs.office import OfficeFolder
 
@@ -45,9 +46,9 @@ def bundled_templates() -> Generator[None, None, None]:
 
 @pytest.fixture
 def pooled(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], list[int]]:
-    """``use(True)``: every batch goes to two workers (also the small sample batch, and
-    also when the test process has threads); returns a list that counts the documents
-    the workers made."""
+    """``use(True)``: every batch goes to two workers (also the small sample batch, in
+    windows of 4 organisations, and also when the test process has threads); returns a
+    list that counts the documents the workers made."""
     made: list[int] = []
     original = parallel.results
 
@@ -63,6 +64,7 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], list[int]]:
         monkeypatch.setattr(parallel, "CHUNK", 2)
         monkeypatch.setattr(parallel, "can_fork", lambda: True)
         monkeypatch.setattr(parallel, "results", counting)
+        monkeypatch.setattr(run_module, "WINDOW", 4)  # several windows, across the sample
         return made
 
     return use

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,6 @@ from ..documents.confirmation import confirmation_context
 from ..documents.context import (
     EmailTemplates,
     Office,
-    about,
     docx_template,
     email_bytes,
     email_templates,
@@ -27,9 +25,8 @@ from ..domain.planning import Quarter
 from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
-from . import parallel
 from .office import OfficeFolder
-from .run import Progress, Run, RunResult, org_label
+from .run import Progress, Run, RunResult, org_label, render_each
 
 
 def due(run: Run, orgs: Sequence[Organisation], quarter: Quarter,
@@ -60,11 +57,10 @@ def intake_reminder(office: OfficeFolder, quarter: Quarter, day: dt.date, *, out
 def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
               overwrite: bool, register: Path | None, *, reminder: bool,
               progress: Progress | None) -> RunResult:
-    run, orgs = Run.begin(office, out, overwrite, register)
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
     kind = "intake-herinnering" if reminder else "aankondiging"
     chosen = due(run, orgs, quarter, starting=not reminder)
-    prepared = [(org, _announcement(run, org, quarter, day, reminder)) for org in chosen]
     compiled: list[EmailTemplates] = []  # looked up and compiled once, at first use
 
     def render(job: tuple[dict[str, Any], str]) -> bytes:
@@ -72,24 +68,13 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
             compiled.append(email_templates(kind))
         return email_bytes(compiled[0].render(*job), letterhead)
 
-    jobs = [entry for _org, entry in prepared if isinstance(entry, tuple)]
-    if len(jobs) >= parallel.MIN_BATCH:
-        with contextlib.suppress(CbctError):  # a broken template: each e-mail says so
-            render(jobs[0])  # compiled (and checked) once, before the workers fork
-    with contextlib.closing(parallel.results(jobs, render)) as rendered:
-        for done, (org, entry) in enumerate(prepared, start=1):
-            with run.problems.catch(), about(org):
-                if isinstance(entry, CbctError):
-                    raise entry
-                if entry is not None:
-                    data = next(rendered)
-                    path = run.batch.add(kind, file_stem(org, kind), ".eml",
-                                         render(entry) if data is parallel.LOCAL else data,
-                                         org.name)
-                    run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED,
-                               day, {"kwartaal": str(quarter)}, path)
-            if progress:
-                progress(done, len(chosen))
+    def stage(org: Organisation, _job: Any, data: bytes | str) -> None:
+        path = run.batch.add(kind, file_stem(org, kind), ".eml", data, org.name)
+        run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED, day,
+                   {"kwartaal": str(quarter)}, path)
+
+    render_each(run, chosen, lambda org: _announcement(run, org, quarter, day, reminder),
+                render, stage, progress)
     if not chosen:
         run.result.notes.append(f"No organisation has its audit in {quarter}.")
     return run.commit()
@@ -123,7 +108,7 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     """A bevestigingsbrief per planned audit: of one quarter, of the organisations named,
     or of the whole planning. Organisations already confirmed are passed by."""
     plans = read_planning(planning)
-    run, orgs = Run.begin(office, out, overwrite, register)
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
     by_number = {org.cert_nr: org for org in orgs}
     wanted = list(only) or [nr for nr in plans if nr in by_number]
@@ -138,24 +123,14 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     if quarter is not None:
         chosen = [org for org in chosen if run.state(org).quarter == quarter]
     renderer = docx_template(CONFIRMATION_TEMPLATE)
-    prepared = [(org, _confirmation(run, org, plans[org.cert_nr], letterhead, day))
-                for org in chosen]
-    jobs = [entry for _org, entry in prepared if isinstance(entry, dict)]
-    with contextlib.closing(parallel.results(jobs, renderer.render)) as rendered:
-        for done, (org, entry) in enumerate(prepared, start=1):
-            with run.problems.catch(), about(org):
-                if isinstance(entry, CbctError):
-                    raise entry
-                if entry is not None:
-                    data = next(rendered)
-                    path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION),
-                                         ".docx", renderer.render(entry)
-                                         if data is parallel.LOCAL else data, org.name,
-                                         organisation=org)
-                    run.record(org, Kind.CONFIRMED, day, _plan_data(plans[org.cert_nr]),
-                               path)
-            if progress:
-                progress(done, len(chosen))
+    def stage(org: Organisation, _context: Any, data: bytes | str) -> None:
+        path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION), ".docx", data,
+                             org.name, organisation=org)
+        run.record(org, Kind.CONFIRMED, day, _plan_data(plans[org.cert_nr]), path)
+
+    render_each(run, chosen,
+                lambda org: _confirmation(run, org, plans[org.cert_nr], letterhead, day),
+                renderer.render, stage, progress)
     return run.commit()
 
 

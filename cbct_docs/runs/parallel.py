@@ -21,6 +21,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
 
@@ -29,6 +30,8 @@ MIN_BATCH = 200
 #: Jobs per message to and from a worker.
 CHUNK = 25
 MAX_WORKERS = 4
+#: Chunks a worker may be ahead of the main process.
+AHEAD = 3
 
 
 class _Local:
@@ -82,12 +85,19 @@ def results(jobs: Sequence[Any],
     mine = {number for number in range(len(chunks)) if number % (count + 1) == count}
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            theirs = pool.imap(_run_chunk, [c for n, c in enumerate(chunks) if n not in mine])
+            # A few chunks ahead, not all: results wait in memory only that far.
+            ahead: deque[Any] = deque()
+            queued = iter([c for n, c in enumerate(chunks) if n not in mine])
             for number, chunk in enumerate(chunks):
+                while len(ahead) < AHEAD * (count - 1):
+                    following = next(queued, None)
+                    if following is None:
+                        break
+                    ahead.append(pool.apply_async(_run_chunk, (following,)))
                 if number in mine:
                     yield from [LOCAL] * len(chunk)
                 else:
-                    yield from next(theirs)
+                    yield from ahead.popleft().get()
     finally:
         _work, _jobs = None, ()
 

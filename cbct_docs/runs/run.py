@@ -11,18 +11,19 @@ the rerun finishes without ``--overwrite`` and dossier and files agree.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..deliver.ledger import transaction
-from ..documents.context import Batch, Made, Office
+from ..documents.context import Batch, Made, Office, about
 from ..domain.planning import DEFAULT_DEADLINES, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
-from ..errors import DataError, Problems
+from ..errors import CbctError, DataError, Problems
 from ..store.database import guarded
 from ..store.dossiers import (
     Dossier,
@@ -32,6 +33,7 @@ from ..store.dossiers import (
     open_dossier_ids,
 )
 from ..store.dossiers import write_back_until as store_until
+from . import parallel
 from .office import OfficeFolder
 
 
@@ -68,9 +70,12 @@ Progress = Callable[[int, int], None]
 
 
 class Run:
-    def __init__(self, office: OfficeFolder, out: Path, overwrite: bool = False) -> None:
+    def __init__(self, office: OfficeFolder, out: Path, overwrite: bool = False, *,
+                 stream: bool = False) -> None:
         self.office = office
-        self.batch = Batch(out, overwrite, stream=True)  # documents to disk as made
+        # stream: each document to disk as it is made (documents/batch.py); off for runs
+        # that change a staged document afterwards (batch.pending).
+        self.batch = Batch(out, overwrite, stream=stream)
         self.db = office.database()
         with guarded(office.database_path):
             self.dossiers = all_dossiers(self.db)
@@ -83,11 +88,12 @@ class Run:
 
     @classmethod
     def begin(cls, office: OfficeFolder, out: Path, overwrite: bool = False,
-              register: Path | None = None) -> tuple[Run, list[Organisation]]:
+              register: Path | None = None, *,
+              stream: bool = False) -> tuple[Run, list[Organisation]]:
         """A run over the office's organisations (after reading ``register`` in, when
         given); what the register changed is the run's first note."""
         orgs, changes = office.organisations(register)
-        run = cls(office, out, overwrite)
+        run = cls(office, out, overwrite, stream=stream)
         run.result.notes += [str(change) for change in changes]
         return run, orgs
 
@@ -179,3 +185,36 @@ class Run:
             for cert_nr, until in self.until.items():
                 store_until(self.db, cert_nr, until)
             self.result.made.extend(self.batch.commit())
+
+
+#: Organisations prepared, rendered and staged at a time: a run holds the contexts and
+#: the rendered documents of one window, never of all organisations.
+WINDOW = 1000
+
+
+def render_each(run: Run, chosen: Sequence[Organisation],
+                prepare: Callable[[Organisation], Any],
+                render: Callable[[Any], bytes | str],
+                stage: Callable[[Organisation, Any, bytes | str], None],
+                progress: Progress | None = None) -> None:
+    """For each organisation, in order: ``prepare`` it (None: passed by; a CbctError
+    returned is raised in its turn, located at the organisation), ``render`` what it
+    prepared (on every core for a large batch: :mod:`.parallel`) and ``stage`` the
+    document. Problems are collected in ``run.problems`` in the organisations' order."""
+    for start in range(0, len(chosen), WINDOW):
+        prepared = [(org, prepare(org)) for org in chosen[start:start + WINDOW]]
+        jobs = [entry for _org, entry in prepared
+                if entry is not None and not isinstance(entry, CbctError)]
+        if start == 0 and len(jobs) >= parallel.MIN_BATCH:
+            with contextlib.suppress(CbctError):  # a broken template: each says so below
+                render(jobs[0])  # compiled (and checked) once, before the workers fork
+        with contextlib.closing(parallel.results(jobs, render)) as rendered:
+            for done, (org, entry) in enumerate(prepared, start=start + 1):
+                with run.problems.catch(), about(org):
+                    if isinstance(entry, CbctError):
+                        raise entry
+                    if entry is not None:
+                        data = next(rendered)
+                        stage(org, entry, render(entry) if data is parallel.LOCAL else data)
+                if progress:
+                    progress(done, len(chosen))

@@ -73,21 +73,12 @@ def qr_png(url: str) -> bytes:
 
 
 def certificate(org: Any, number: str, batch: Batch, office: Office, valid_from: dt.date,
-                valid_until: dt.date | None = None, data: bytes | None = None) -> None:
-    """Render the certificaat into ``batch``; ``data``: the document rendered already
-    (:func:`certificate_document`, by a worker process)."""
+                valid_until: dt.date | None = None) -> None:
     with about(org):
-        if data is None:
-            data = certificate_document(org, number, office, valid_from, valid_until)
+        context = certificate_context(org, number, office, valid_from, valid_until)
+        data = docx_template(TEMPLATE).render(context)
         batch.add("certificaat", file_stem(org, "certificaat"), ".docx", data, org.name,
                   organisation=org)
-
-
-def certificate_document(org: Any, number: str, office: Office, valid_from: dt.date,
-                         valid_until: dt.date | None = None) -> bytes:
-    """The certificaat's .docx (its QR code drawn, the template rendered)."""
-    context = certificate_context(org, number, office, valid_from, valid_until)
-    return docx_template(TEMPLATE).render(context)
 
 
 def survey_context(org: Any, office: Office, sent: dt.date) -> dict[str, Any]:

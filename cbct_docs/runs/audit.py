@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..documents import certificate as certificates
 from ..documents import chart as charts
 from ..documents import decision as decisions
-from ..documents.context import about, require_postal_address
+from ..documents.context import about
 from ..documents.report import chart_for, norm_rows
 from ..documents.report import report as make_report
 from ..domain.advice import CERTIFIED, evaluate
@@ -34,7 +34,7 @@ from ..errors import DataError, Problems, UsageError
 from .before_audit import check_audit_quarter
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
-from .parallel import LOCAL, MIN_BATCH, results
+from .parallel import LOCAL, results
 from .run import Progress, Run, RunResult, org_label
 
 
@@ -152,7 +152,6 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     run, orgs = Run.begin(office, out, overwrite, register)
     letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
-    later: list[_Later] | None = [] if len(pairs) >= MIN_BATCH else None
     for done, (org, sheet) in enumerate(pairs, start=1):
         with run.problems.catch(), about(org):
             state = run.state(org)
@@ -161,35 +160,10 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                            if is_heraudit_decision(state)
                            else _decide_first(run, org, sheet, day, letterhead))
                 if decided is not None and with_certificates:
-                    _issue(run, org, day, decided, letterhead, later=later)
+                    _issue(run, org, day, decided, letterhead)
         if progress:
             progress(done, len(pairs))
-    _render_later(run, later or [], letterhead)
     return run.commit()
-
-
-@dataclass(frozen=True)
-class _Later:
-    """A certificate of a large run: staged in its place, rendered after the run's loop
-    together with the others, on every core (its QR code and template: most of the
-    time of a decision)."""
-
-    index: int  # its place among the batch's documents
-    org: Organisation  # as on the certificate (the certified-until before the decision)
-    number: str
-    day: dt.date
-    until: dt.date
-
-
-def _render_later(run: Run, later: Sequence[_Later], letterhead: Any) -> None:
-    def render(job: _Later) -> bytes:
-        return certificates.certificate_document(job.org, job.number, letterhead, job.day,
-                                                 job.until)
-
-    for job, data in zip(later, results(later, render), strict=True):
-        with run.problems.catch(), about(job.org):
-            made, _placeholder = run.batch.pending[job.index]
-            run.batch.pending[job.index] = (made, render(job) if data is LOCAL else data)
 
 
 def _validity(org: Organisation, day: dt.date) -> dict[str, Any]:
@@ -245,18 +219,11 @@ def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.dat
 
 
 def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
-           letterhead: Any, reason: str = "", number: str = "",
-           later: list[_Later] | None = None) -> None:
-    """The certificate and its event; ``later``: staged now, rendered after the loop."""
+           letterhead: Any, reason: str = "", number: str = "") -> None:
     number = number or certificate_number(run.office, org, day)
     before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
     until = dt.date.fromisoformat(decision["geldig_tot"])
-    if later is None:
-        certificates.certificate(before, number, run.batch, letterhead, day, until)
-    else:
-        require_postal_address(before)  # refused here, in its place, as when rendered now
-        certificates.certificate(before, number, run.batch, letterhead, day, until, b"")
-        later.append(_Later(len(run.batch.pending) - 1, before, number, day, until))
+    certificates.certificate(before, number, run.batch, letterhead, day, until)
     data = {"nummer": number, "geldig_van": decision["geldig_van"],
             "geldig_tot": decision["geldig_tot"]}
     if reason:

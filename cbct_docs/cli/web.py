@@ -45,7 +45,7 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
 
     # cli and web are sibling layers that do not import each other, but for this one
     # command that starts the web app (an exception written down in pyproject.toml).
-    from ..web import create_app
+    from ..web import compile_templates, create_app
 
     if office is None and not os.environ.get("CBCT_OFFICE"):
         office = _demo_office()
@@ -60,6 +60,7 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
                          "office has no user accounts",
                          hint="make one first: cbct-docs users add NAME")
     app = create_app(place.folder, config=config, require_login=bool(names) or not local)
+    compile_templates(app)
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     click.echo(f"cbct-docs web app for {place.folder.resolve()} on {url} "
                f"({'with' if names else 'without'} login). Stop with Ctrl+C.")

@@ -7,6 +7,6 @@ layer (:mod:`cbct_docs.runs`) as the command line.
 
 from __future__ import annotations
 
-from .app import create_app
+from .app import compile_templates, create_app
 
-__all__ = ["create_app"]
+__all__ = ["compile_templates", "create_app"]

@@ -55,6 +55,13 @@ def create_app(folder: Path, *, config: Path | None = None,
     return app
 
 
+def compile_templates(app: Flask) -> None:
+    """Compile every page's template now (``serve`` does, at start), not on the first
+    request that shows it (~0.2 s for all)."""
+    for name in app.jinja_env.list_templates():
+        app.jinja_env.get_template(name)
+
+
 def office() -> OfficeFolder:
     """The office for this request, with the user who is working."""
     if "office" not in g:

@@ -3,6 +3,7 @@ actions as buttons that make a batch."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
@@ -22,11 +23,11 @@ from flask import (
 )
 
 from ..domain.planning import Quarter
-from ..errors import UsageError
+from ..errors import CbctError, UsageError
 from ..runs.after import survey
 from ..runs.audit import certificate, decide, heraudit, report
 from ..runs.before_audit import announce, confirm, intake_reminder
-from ..runs.documents import batches, batches_of, out_folder
+from ..runs.documents import batch, batches, batches_of, out_folder
 from ..runs.files import planning_path, score_sheets
 from ..runs.office import OfficeFolder, open_office
 from ..runs.run import RunResult
@@ -208,7 +209,11 @@ def _start(what: str, quarter: Quarter, work: Work) -> Any:
             result = work(place, progress)
             # One run may make two kinds (besluitbrief and certificaat): its first batch.
             made = [b.id for b in batches(place) if b.id > before]
-            return result, min(made) if result.made and made else None
+            first = min(made) if result.made and made else None
+            if first is not None:
+                with contextlib.suppress(CbctError):  # made all the same; the page says
+                    batch(place, first)  # its review checks every document: here, once
+            return result, first
         finally:
             place.close()
 

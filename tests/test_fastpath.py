@@ -109,7 +109,8 @@ def _whitepaper() -> dict[str, Any]:
             "documents_label": "Documenten:", "scoring_intro": ["Zo scoort u"],
             "scale": [{"fill": "F4CCCC", "name": "Niet", "meaning": "onvoldoende",
                        "text": "Nog niet"}],
-            "norm": {"title": "Missie", "number": 1}}
+            "norm": {"title": "Missie", "number": 1},
+            "bureau": {"naam": "Bureau & Co", "website": "www.bureau.example"}, "logo": ""}
 
 
 SAMPLES: dict[str, dict[str, Any]] = {

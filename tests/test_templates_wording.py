@@ -97,8 +97,6 @@ def test_a_variant_for_an_unknown_kind_is_a_located_error(tmp_path: Path) -> Non
             in str(caught.value))
 
 
-@pytest.mark.xfail(strict=True, reason="documents/scoresheet_layout.py (not this helper's "
-                   "file) still writes item.text; it needs item.text_for(organisation_kind)")
 def test_the_score_sheet_reads_the_wording_of_the_organisations_kind(tmp_path: Path) -> None:
     import openpyxl
 

@@ -26,6 +26,7 @@ from ..domain.scoresheet import (
     SCORES,
 )
 from ..records.inert import append_row
+from .context import organisation_kind
 
 FILLS = {"red": "FFC7CE", "orange": "FFD8A8", "yellow": "FFEB9C", "green": "C6EFCE"}
 HEADER_FILL = "DDE4EE"
@@ -86,10 +87,11 @@ def _scores_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
     from openpyxl.styles import PatternFill
 
     _header(sheet, SCORE_COLUMNS, (8, 11, 80, 12, 14, 60))
+    kind = organisation_kind(org)
     for part in framework.parts(org.modules):
         for question in part.questions:
             if question.applies_to(org.modules):
-                append_row(sheet, [part.key, question.id, question.text, question.scope,
+                append_row(sheet, [part.key, question.id, question.text_for(kind), question.scope,
                                    None, None])
     last = sheet.max_row
     _wrap(sheet, "C", "F")
@@ -111,10 +113,12 @@ def _notes_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
 
 def _indicator_sheet(sheet: Any, org: Organisation, framework: Framework) -> None:
     _header(sheet, INDICATOR_COLUMNS, (8, 11, 80, 12, 10))
+    kind = organisation_kind(org)
     for part in framework.parts(org.modules):
         for indicator in part.indicators:
             if indicator.applies_to(org.modules):
-                append_row(sheet, [part.key, indicator.id, indicator.text, indicator.scope,
+                append_row(sheet, [part.key, indicator.id, indicator.text_for(kind),
+                                   indicator.scope,
                                    None])
     _wrap(sheet, "C")
     _dropdown(sheet, f"E2:E{max(sheet.max_row, 2)}", list(ANSWERS), "Ongeldig antwoord",

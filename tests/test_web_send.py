@@ -259,3 +259,41 @@ def test_an_edited_email_goes_only_after_it_is_approved_as_it_now_is(
     assert "Klaar: 5 verzonden" in wait_for_job(browser, response.headers["Location"])
     bodies = [r.message().get_body(("plain",)).get_content() for r in handler.received]
     assert sum("Gooi (gecorrigeerd)" in body for body in bodies) == 1
+
+
+def test_mark_sent_on_the_command_line_is_recorded_as_the_web_records_it(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    """`send --mark-sent` settles the ledger and records the same dossier event, with
+    the user and the command, as the ledger view's button does."""
+    from click.testing import CliRunner
+
+    from cbct_docs.cli import cli
+
+    handler, port = server
+    office = smtp_office(tmp_path / "kantoor", port)
+    settings = office / "cbct-docs.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "timeout = 10", "timeout = 1"), encoding="utf-8")
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    batch_id = location.rsplit("/", 1)[1]
+    html = browser.get(location).get_data(as_text=True)
+    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
+    handler.data_delay = 3  # longer than the timeout: the message is unconfirmed
+    text = wait_for_job(browser, browser.post(f"/verzenden/{batch_id}").headers["Location"])
+    assert "1 onzeker" in text, text
+    made = document(open_office(office), int(first))
+    eml = Path(made.path) if Path(made.path).is_absolute() else office / made.path
+    ledger = office / "cbct-ledger.sqlite"  # the office database the web app sent from
+    result = CliRunner().invoke(cli, ["send", str(eml.parent), "--mark-sent", str(eml),
+                                      "--config", str(settings), "--ledger", str(ledger)])
+    assert result.exit_code == 0, result.output
+    assert f"marked as sent: {eml}" in result.output
+    [(by, data)] = kinds(office, made.cert_nr, "als-verzonden-gemarkeerd")
+    assert by == "anna" and "send --mark-sent" in data["toelichting"]
+    # A second time: refused, nothing more recorded.
+    again = CliRunner().invoke(cli, ["send", str(eml.parent), "--mark-sent", str(eml),
+                                     "--config", str(settings), "--ledger", str(ledger)])
+    assert again.exit_code != 0 and "not an unconfirmed message" in again.output
+    assert len(kinds(office, made.cert_nr, "als-verzonden-gemarkeerd")) == 1

@@ -14,7 +14,6 @@ from ..errors import DeliveryError, OutputError, ProblemList, UsageError
 from .common import Progress
 
 if TYPE_CHECKING:  # delivery is imported when a command runs, not for --help
-    from ..deliver.outbox import Outbox
     from ..deliver.sending import BatchReport, Decision
 
 FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
@@ -41,21 +40,18 @@ def password_for(user: str) -> str | None:
     return str(click.prompt(f"SMTP password for {user}", hide_input=True, err=True))
 
 
-def settle_marked(outbox: Outbox, items: tuple[str, ...]) -> None:
-    from ..deliver.smtp import read_outgoing
+def settle_marked(ledger: Path, config: Path | None, items: tuple[str, ...]) -> None:
+    """--mark-sent: settled in the ledger and recorded in the dossiers, as the web does."""
+    from ..runs.office import open_office
+    from ..runs.sent import mark_sent
 
-    problems = []
-    for item in items:
-        key = item
-        if item.lower().endswith(".eml"):
-            key = read_outgoing([Path(item)])[0].message_id
-        if outbox.settle_as_sent(key, "confirmed by hand (--mark-sent)"):
+    office = open_office(config=config, templates=False)
+    office.database_file = ledger
+    try:
+        for item in mark_sent(office, items, "send --mark-sent"):
             click.echo(f"marked as sent: {item}")
-        else:
-            problems.append(UsageError("not an unconfirmed message in the ledger",
-                                       location=item, hint=f"ledger: {outbox.path}"))
-    if problems:
-        raise ProblemList(problems)
+    finally:
+        office.close()
 
 
 @click.command()
@@ -126,8 +122,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
                           retry_failed=retry_failed)
 
     if mark_sent:
-        with Outbox(ledger) as outbox:
-            settle_marked(outbox, mark_sent)
+        settle_marked(ledger, config, mark_sent)
     if not really:
         show_preview(preview(messages, ledger, options))
         return

@@ -349,3 +349,24 @@ def test_register_import_tells_the_dossiers_what_changed(tmp_path: Path,
     shown = ok("dossier", "show", "CBCT-0107").output
     assert "Register ingelezen" in shown and "Aangekondigd" in shown
     assert [kind for kind, *_ in events(database, "CBCT-0101")] == ["aangekondigd"]
+
+
+def test_a_changed_register_read_in_by_any_command_is_told_in_the_dossiers(
+        tmp_path: Path, database: Path) -> None:
+    """Not only ``register import``: a command given a changed ``--register`` reads it in
+    through the same operation, so the dossier tells what changed there too."""
+    ok("announce", "-q", "2025-Q2", *OFFICE, "--date", "13-1-2025", "--out",
+       str(tmp_path / "out"))
+    book = openpyxl.load_workbook(SAMPLES / "register.xlsx")
+    rows = book.active
+    assert rows is not None
+    header = [cell.value for cell in rows[1]]
+    for row in rows.iter_rows(min_row=2):
+        if row[0].value == "CBCT-0107":
+            row[header.index("email")].value = "post@gooivecht.example"
+    edited = tmp_path / "register.xlsx"
+    book.save(edited)
+    ok("status", "--register", str(edited), "--config", str(REPO / "cbct-docs.toml"))
+    recorded = events(database, "CBCT-0107")
+    assert [kind for kind, *_ in recorded] == ["aangekondigd", "register-ingelezen"]
+    assert "Register ingelezen" in ok("dossier", "show", "CBCT-0107").output

@@ -115,15 +115,17 @@ class OfficeFolder:
         """The organisations as the database has them, after taking in ``register`` when
         given, or ``register.xlsx`` of the office folder when it changed since it was
         last read."""
+        from .register import import_register  # it records what changed in the dossiers
+
         changes: list[Change] = []
         default = self.folder / REGISTER_NAME
         if register is not None:
-            changes = self.import_register(register)
+            changes = import_register(self, register)
         else:
             with guarded(self.database_path):
                 seen = get_meta(self.database(), REGISTER_SEEN)
             if default.is_file() and seen != _fingerprint(default):
-                changes = self.import_register(default)
+                changes = import_register(self, default)
         with guarded(self.database_path):
             orgs = load_organisations(self.database())
         if not orgs:

@@ -20,9 +20,7 @@ from pathlib import Path
 import pytest
 
 from .test_send import FaultyMailServer, make_mails, write_config
-from .test_send_crash import MAILS, finish, kill, send_process, server, statuses
-
-__all__ = ["server"]  # the fixture
+from .test_send_crash import MAILS, finish, kill, send_process, statuses
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 

@@ -13,16 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
-from ..render import DocxRenderer, HtmlRenderer
+from ..render import HtmlRenderer
 from ..render.environment import CleanContext, cleaned
 from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
 from .batch import Made as Made
+
+if TYPE_CHECKING:  # python-docx and docxtpl load when a Word template is first used
+    from ..render.docx import DocxRenderer
 
 SETTINGS_NAME = "cbct-docs.toml"
 #: Settings sections a document needs, with the keys each must have.
@@ -384,6 +387,8 @@ def docx_template(name: str, folder: str | Path | None = None) -> DocxRenderer:
 
 @lru_cache(maxsize=32)
 def _docx(path: str, _changed: int, _size: int) -> DocxRenderer:
+    from ..render.docx import DocxRenderer
+
     return DocxRenderer(path)
 
 

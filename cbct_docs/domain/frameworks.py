@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import DataError, UsageError
@@ -225,6 +225,14 @@ def available_frameworks() -> list[str]:
     return list(_bundled())
 
 
+@cache
+def _bundled_framework(code: str) -> Framework | None:
+    """A shipped framework by lower-case code, parsed once per process: the package's
+    files do not change under a running command (a run asks thousands of times)."""
+    path = {known.lower(): file for known, file in _bundled().items()}.get(code)
+    return None if path is None else _load_cached(path, str(path), path.stat().st_mtime)
+
+
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, shown: str, mtime: float) -> Framework:
     from .framework_file import parse_framework_file
@@ -235,10 +243,9 @@ def _load_cached(path: Path, shown: str, mtime: float) -> Framework:
 def load_framework(code_or_path: str | Path) -> Framework:
     """A bundled framework by code (``"KiB"``, case-insensitive) or a YAML file by path."""
     if isinstance(code_or_path, str):
-        by_code = {code.lower(): path for code, path in _bundled().items()}
-        if code_or_path.strip().lower() in by_code:
-            path = by_code[code_or_path.strip().lower()]
-            return _load_cached(path, str(path), path.stat().st_mtime)
+        bundled = _bundled_framework(code_or_path.strip().lower())
+        if bundled is not None:
+            return bundled
     path = Path(code_or_path)
     if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
         if path.suffix.lower() in (".yaml", ".yml"):

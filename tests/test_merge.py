@@ -317,3 +317,21 @@ def test_merge_hidden_rows_refused_skipped_or_included(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert sorted(p.name for p in (tmp_path / "all").glob("*.html")) == [
         "A.html", "C.html", "Verborgen.html"]
+
+
+def test_cli_merge_says_nothing_was_written_when_the_data_cannot_be_read(
+        tmp_path: Path, docx_template: Callable[..., Path]) -> None:
+    """Data refused as a whole: the run says nothing was made, not that 'the others were
+    written' (only a run that made some letters says that)."""
+    template = docx_template(["Beste {{ contact }}"])
+    data = write_json(tmp_path / "data.json", [
+        {"naam": "Bibliotheek Oost", "contact": ["mevrouw A.", "B"]},
+        {"naam": "Kunst & Co", "contact": True}])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["merge", str(template), str(data), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Nothing was written." in result.output
+    assert "the others were written" not in result.output
+    assert "data.json:record 1:contact" in result.output
+    assert "data.json:record 2:contact" in result.output
+    assert not out.exists() or not any(out.iterdir())

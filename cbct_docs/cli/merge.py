@@ -67,12 +67,17 @@ def merge(template: Path, data: Path, out: Path, name: str | None, where: tuple[
     options = MergeOptions(name=name, where=where, limit=limit, record=record, sheet=sheet,
                            hidden_rows=hidden_rows, overwrite=overwrite, resume=resume,
                            manifest="" if manifest == "none" else manifest)
+    before = _files(out)
     with Progress("Rendering", quiet) as advance:
         try:
             result = run(None, template, data, out, options, progress=advance)
         except ProblemList as problems:
-            click.echo(f"Some records failed; the others were written to {out}. Fix the data "
-                       "and rerun with --resume to make the missing ones.", err=True)
+            if _files(out) - before:
+                click.echo(f"Some records failed; the others were written to {out}. Fix the "
+                           "data and rerun with --resume to make the missing ones.", err=True)
+            else:  # the data could not be read (or no record could be made): nothing made
+                click.echo("Nothing was written. Fix the problems below and run it again.",
+                           err=True)
             raise problems
     click.echo(summary(result.count("made"), result.count("skipped"), result.count("failed"),
                        str(out)))
@@ -100,3 +105,8 @@ def check(template: Path, data: Path, sheet: str | None, hidden_rows: HiddenRows
 
 
 commands = [merge, check]
+
+
+def _files(folder: Path) -> set[str]:
+    """The names in ``folder`` (to tell whether a failed run made anything)."""
+    return {entry.name for entry in folder.iterdir()} if folder.is_dir() else set()

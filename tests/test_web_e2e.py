@@ -22,8 +22,8 @@ import pytest
 
 from cbct_docs.paths import samples_dir
 from cbct_docs.web import create_app
+from tests.mailserver import FaultyMailServer, free_port
 from tests.test_web import ROOT
-from tests.test_web_send import FaultyMailServer, free_port, start
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")
@@ -35,17 +35,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def mail_server() -> Iterator[tuple[FaultyMailServer, int]]:
-    handler = FaultyMailServer()
-    controller = start(handler)
-    try:
-        yield handler, int(controller.port)
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def office(tmp_path: Path, mail_server: tuple[FaultyMailServer, int],
+def office(tmp_path: Path, server: tuple[FaultyMailServer, int],
            monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("HOST", "PORT", "SECURITY", "USER", "PASSWORD"):
         monkeypatch.delenv(f"CBCT_SMTP_{name}", raising=False)
@@ -54,7 +44,7 @@ def office(tmp_path: Path, mail_server: tuple[FaultyMailServer, int],
     folder = tmp_path / "kantoor"
     folder.mkdir()
     settings = (ROOT / "cbct-docs.toml").read_text(encoding="utf-8")
-    settings += (f'\n[smtp]\nhost = "127.0.0.1"\nport = {mail_server[1]}\n'
+    settings += (f'\n[smtp]\nhost = "127.0.0.1"\nport = {server[1]}\n'
                  'security = "none"\ntimeout = 10\nattempts = 2\nbackoff = 0.01\n')
     (folder / "cbct-docs.toml").write_text(settings, encoding="utf-8")
     return folder
@@ -159,11 +149,11 @@ def record(driver: Any, site: str, cert_nr: str, kind: str, day: str) -> None:
 
 
 def test_the_q2_round_through_the_pages(site: str, browser: Any, office: Path,
-                                        mail_server: tuple[FaultyMailServer, int],
+                                        server: tuple[FaultyMailServer, int],
                                         tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
-    handler, _port = mail_server
+    handler, _port = server
     shots = shots_folder(tmp_path)
     driver = browser
 

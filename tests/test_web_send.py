@@ -8,7 +8,6 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,19 +15,8 @@ import pytest
 from cbct_docs.runs.documents import document
 from cbct_docs.runs.office import open_office
 from cbct_docs.web import create_app
-from tests.test_send import FaultyMailServer, free_port, start
+from tests.mailserver import FaultyMailServer, free_port
 from tests.test_web import Browser, announce, make_office, page_text
-
-
-@pytest.fixture
-def server() -> Iterator[tuple[FaultyMailServer, int]]:
-    """The send tests' own aiosmtpd server (tests/test_send.py), counting what arrives."""
-    handler = FaultyMailServer()
-    controller = start(handler)
-    try:
-        yield handler, int(controller.port)
-    finally:
-        controller.stop()
 
 
 def smtp_office(folder: Path, port: int) -> Path:
@@ -154,10 +142,10 @@ def kinds(office: Path, cert_nr: str, kind: str) -> list[tuple[str, dict[str, st
     return [(by, json.loads(data)) for by, data in rows]
 
 
-def test_a_message_marked_as_arrived_is_recorded_in_its_dossier(
-        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
-    """The server takes the message but answers too late: unconfirmed. A person checks
-    the mailbox and marks it as arrived; the dossier says who did."""
+def unconfirmed(tmp_path: Path, server: tuple[FaultyMailServer, int]
+                ) -> tuple[Path, Browser, str]:
+    """An office whose first announcement went out but was answered too late: the
+    server has it, the ledger calls it unconfirmed. (office, browser, document id)"""
     handler, port = server
     office = smtp_office(tmp_path / "kantoor", port)
     settings = office / "cbct-docs.toml"
@@ -173,6 +161,14 @@ def test_a_message_marked_as_arrived_is_recorded_in_its_dossier(
     text = wait_for_job(browser, browser.post(f"/verzenden/{batch_id}").headers["Location"])
     assert "1 onzeker" in text, text
     assert len(handler.received) == 1
+    return office, browser, first
+
+
+def test_a_message_marked_as_arrived_is_recorded_in_its_dossier(
+        tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
+    """The server takes the message but answers too late: unconfirmed. A person checks
+    the mailbox and marks it as arrived; the dossier says who did."""
+    office, browser, first = unconfirmed(tmp_path, server)
     cert_nr = document(open_office(office), int(first)).cert_nr
     assert kinds(office, cert_nr, "verzonden") == []
     html = browser.get("/verzenden/logboek?status=unconfirmed").get_data(as_text=True)
@@ -269,22 +265,11 @@ def test_mark_sent_on_the_command_line_is_recorded_as_the_web_records_it(
 
     from cbct_docs.cli import cli
 
-    handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
+    office, _browser, first = unconfirmed(tmp_path, server)
     settings = office / "cbct-docs.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "timeout = 10", "timeout = 1"), encoding="utf-8")
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
-    html = browser.get(location).get_data(as_text=True)
-    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
-    browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
-    handler.data_delay = 3  # longer than the timeout: the message is unconfirmed
-    text = wait_for_job(browser, browser.post(f"/verzenden/{batch_id}").headers["Location"])
-    assert "1 onzeker" in text, text
     made = document(open_office(office), int(first))
-    eml = Path(made.path) if Path(made.path).is_absolute() else office / made.path
+    assert made.path is not None
+    eml = made.path if made.path.is_absolute() else office / made.path
     ledger = office / "cbct-ledger.sqlite"  # the office database the web app sent from
     result = CliRunner().invoke(cli, ["send", str(eml.parent), "--mark-sent", str(eml),
                                       "--config", str(settings), "--ledger", str(ledger)])

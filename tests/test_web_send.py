@@ -48,13 +48,24 @@ def wait_for_job(browser: Browser, location: str) -> str:
     raise AssertionError("the send run did not finish")
 
 
+def announced(tmp_path: Path, port: int, timeout: int = 10
+              ) -> tuple[Path, Browser, str, str]:
+    """An office sending to ``port`` whose Q2 announcements were made with the overview's
+    button: (office, browser, review page, batch id)."""
+    office = smtp_office(tmp_path / "kantoor", port)
+    if timeout != 10:
+        settings = office / "cbct-docs.toml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace(
+            "timeout = 10", f"timeout = {timeout}"), encoding="utf-8")
+    browser = Browser(create_app(office, require_login=False))
+    location = announce(browser)
+    return office, browser, location, location.rsplit("/", 1)[1]
+
+
 def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port)
     html = browser.get(location).get_data(as_text=True)
     first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
     browser.post(f"/reeks/{batch_id}/tegenhouden",
@@ -91,10 +102,7 @@ def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
 def test_an_unapproved_batch_sends_nothing(tmp_path: Path,
                                            server: tuple[FaultyMailServer, int]) -> None:
     handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port)
     text = browser.text(f"/verzenden?reeks={batch_id}")
     assert "0 e-mails klaar om te verzenden" in text
     assert "Gaan niet (5)" in text and "niet goedgekeurd (nog te beoordelen)" in text
@@ -109,10 +117,7 @@ def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
                                                    ) -> None:
     handler, port = server
     handler.refuse = {"directie@bieb-rivierenland.example.nl"}
-    office = smtp_office(tmp_path / "kantoor", port)
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port)
     browser.get(location)
     browser.post(f"/reeks/{batch_id}/goedkeuren")
     response = browser.post(f"/verzenden/{batch_id}")
@@ -147,13 +152,7 @@ def unconfirmed(tmp_path: Path, server: tuple[FaultyMailServer, int]
     """An office whose first announcement went out but was answered too late: the
     server has it, the ledger calls it unconfirmed. (office, browser, document id)"""
     handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
-    settings = office / "cbct-docs.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace(
-        "timeout = 10", "timeout = 1"), encoding="utf-8")
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port, timeout=1)
     html = browser.get(location).get_data(as_text=True)
     first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
     browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
@@ -191,10 +190,7 @@ def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
                                                     server: tuple[FaultyMailServer, int]
                                                     ) -> None:
     handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port)
     browser.get(location)
     browser.post(f"/reeks/{batch_id}/goedkeuren")
     html = browser.get(f"/verzenden?reeks={batch_id}").get_data(as_text=True)
@@ -235,10 +231,7 @@ def test_no_mail_server_stops_the_run_with_the_reason(tmp_path: Path) -> None:
 def test_an_edited_email_goes_only_after_it_is_approved_as_it_now_is(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     handler, port = server
-    office = smtp_office(tmp_path / "kantoor", port)
-    browser = Browser(create_app(office, require_login=False))
-    location = announce(browser)
-    batch_id = location.rsplit("/", 1)[1]
+    office, browser, location, batch_id = announced(tmp_path, port)
     browser.get(location)
     browser.post(f"/reeks/{batch_id}/goedkeuren")
     eml = next((office / "out" / "aankondiging").glob("CBCT-0107*.eml"))

@@ -34,16 +34,16 @@ SCORING_FIELDS = {"intro": Field(), "levels": Field()}
 POLICY_NOTE = (
     "Een ‘nee’ is niet vanzelf een tekortkoming. Soms kiest een organisatie er bewust voor "
     "iets niet te doen, bijvoorbeeld omdat het niet bij haar missie past of omdat een "
-    "partner het al doet. Leg die keuze en de redenen ervoor vast in uw beleidsstukken: de "
+    "partner het al doet. Leg die keuze en de redenen ervoor vast in je beleidsstukken: de "
     "auditor kijkt dan of de keuze weloverwogen is, niet of elk vakje ‘ja’ zegt."
 )
 SCORING_INTRO = (
     "De auditoren beoordelen elke beoordelingsvraag op een schaal van vier. Zij baseren "
-    "zich op uw zelfevaluatie, de documenten ter onderbouwing en de gesprekken tijdens de "
+    "zich op jouw zelfevaluatie, de documenten ter onderbouwing en de gesprekken tijdens de "
     "audit."
 )
 LEVEL_TEXTS = {
-    "Niet": "Er is geen aanpak, of u kunt die niet laten zien.",
+    "Niet": "Er is geen aanpak, of je kunt die niet laten zien.",
     "Beperkt": "Er zijn eerste stappen gezet, maar de aanpak is nog niet uitgewerkt of "
                "wordt niet consequent uitgevoerd.",
     "Grotendeels": "De aanpak is uitgewerkt en wordt uitgevoerd; op onderdelen is "

@@ -65,12 +65,45 @@ def eml_reading_text(path: Path) -> str:
     return "\n".join(head) + "\n\n" + text.replace("\r\n", "\n").strip() + "\n"
 
 
+BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "div", "section",
+          "aside", "header", "footer")
+
+
+def html_reading_text(path: Path) -> str:
+    """The text of a web page a reader sees (no styles or scripts), a line per block."""
+    import lxml.html
+
+    page = lxml.html.fromstring(path.read_text(encoding="utf-8"))
+    for hidden in page.xpath("//style | //script"):
+        hidden.drop_tree()
+    for block in page.iter(*BLOCKS):  # a block ends its line, as a browser shows it
+        block.tail = "\n" + (block.tail or "")
+    lines = (" ".join(line.split()) for line in page.text_content().splitlines())
+    return "\n".join(line for line in lines if line) + "\n"
+
+
 def reading_text(path: Path) -> str:
     if path.suffix == ".docx":
         return docx_reading_text(path)
     if path.suffix == ".eml":
         return eml_reading_text(path)
     return path.read_text(encoding="utf-8")
+
+
+def whitepaper_texts(out: Path, settings: Path = REPO / "cbct-docs.toml") -> dict[str, str]:
+    """The sample norm guide as the example office makes it (Word and web page)."""
+    from cbct_docs.runs.whitepaper import whitepaper
+
+    office = OfficeFolder(out, settings, new_database_ok=True,
+                          database_file=out / "cbct-ledger.sqlite")
+    try:
+        made = whitepaper(office, [samples_dir() / "whitepapers" / "kib-4-samenwerking.yaml"],
+                          out=out / "whitepaper").made
+    finally:
+        office.close()
+    return {f"whitepaper/{m.path.name}.txt": (html_reading_text(m.path) if
+                                              m.path.suffix == ".html" else
+                                              reading_text(m.path)) for m in made}
 
 
 #: The "u" voice is kept for these documents: a library, a culture organisation and a
@@ -107,11 +140,14 @@ def u_settings(folder: Path) -> Path:
 
 def golden_texts(out: Path) -> dict[str, str]:
     """Relative golden name → reading text, for every document of the round ("je", the
-    office's voice), and in "u" for a library, a culture organisation and a taalhuis."""
+    office's voice), and in "u" for a library, a culture organisation and a taalhuis; the
+    sample whitepaper (always "je")."""
     (out / "je").mkdir()
     texts = {f"{path.parent.relative_to(out).as_posix()}/{path.stem}.txt": reading_text(path)
              for path in render_round(out / "je")}
     texts = {name.removeprefix("je/"): text for name, text in texts.items()}
+    (out / "whitepaper").mkdir()
+    texts.update(whitepaper_texts(out / "whitepaper"))
     (out / "u").mkdir()
     formal = render_round(out / "u", u_settings(out / "u"))
     for path in formal:

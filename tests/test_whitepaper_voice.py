@@ -8,13 +8,13 @@ import re
 import shutil
 from pathlib import Path
 
-import lxml.html
 import pytest
 from click.testing import CliRunner
 
 from cbct_docs.cli import cli
 from cbct_docs.paths import samples_dir
 from tests.conftest import docx_text
+from tests.golden import html_reading_text
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = samples_dir() / "whitepapers" / "kib-4-samenwerking.yaml"
@@ -31,14 +31,6 @@ def formal_words(text: str) -> list[str]:
             for m in FORMAL.finditer(text)]
 
 
-def html_text(path: Path) -> str:
-    """What a reader of the page sees: the body text, without styles or scripts."""
-    page = lxml.html.fromstring(path.read_text(encoding="utf-8"))
-    for hidden in page.xpath("//style | //script"):
-        hidden.drop_tree()
-    return str(page.text_content())
-
-
 def make(source: Path, out: Path) -> dict[str, str]:
     """Both formats as `cbct-docs whitepaper` makes them in the current folder."""
     result = CliRunner().invoke(cli, ["whitepaper", str(source), "--out", str(out), "-q"],
@@ -46,7 +38,7 @@ def make(source: Path, out: Path) -> dict[str, str]:
     assert result.exit_code == 0, result.output
     paths = {p.suffix: p for p in out.iterdir()}
     assert set(paths) == {".docx", ".html"}, sorted(paths)
-    return {".docx": docx_text(paths[".docx"]), ".html": html_text(paths[".html"])}
+    return {".docx": docx_text(paths[".docx"]), ".html": html_reading_text(paths[".html"])}
 
 
 def test_the_pattern_finds_the_formal_words_only() -> None:

@@ -326,7 +326,7 @@ def test_demo_prints_what_it_made(tmp_path: Path) -> None:
     # CBCT-0102 was voorwaardelijk gecertificeerd, then alsnog after its heraudit.
     assert ("outcomes: 4× Gecertificeerd, 1× Voorwaardelijk gecertificeerd, "
             "1× Niet gecertificeerd") in result.output
-    assert "Norm whitepaper (Word, HTML)       2   whitepapers/" in result.output
+    assert "Whitepaper (Word en webpagina)     2   whitepapers/" in result.output
     assert "67 files made." in result.output
     out = tmp_path / "out"
     paper = (out / "whitepapers" / "KiB-norm-4-Samenwerking.html").read_text(encoding="utf-8")

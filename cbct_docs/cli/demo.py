@@ -18,21 +18,23 @@ if TYPE_CHECKING:
     from ..runs.demo import RoundSummary
     from ..runs.office import OfficeFolder
 
-#: How the summary names each kind of output, in lifecycle order.
+#: How the summary names each kind of output, in lifecycle order: by the Dutch name the
+#: office gives the document (as the templates page does, runs/templates.py), the form
+#: in brackets.
 LABELS = {
     "aankondiging": "Aankondiging (e-mail)",
-    "intake-herinnering": "Intake reminder (e-mail)",
+    "intake-herinnering": "Herinnering intake (e-mail)",
     "bevestigingsbrief": "Bevestigingsbrief",
     "rapport-concept": "Auditrapport, concept",
     "rapport-definitief": "Auditrapport, definitief",
     "besluitbrief": "Besluitbrief",
     "besluitbrief-heraudit": "Besluitbrief na heraudit",
     "certificaat": "Certificaat",
-    "heraudit": "Heraudit letter",
+    "heraudit": "Heraudit-brief",
     "enquete": "Tevredenheidsenquête (e-mail)",
-    "campagne": "Campaign answer (e-mail)",
-    "whitepaper": "Norm whitepaper (Word, HTML)",
-    "sectoroverzicht": "Sector overview (+ charts)",
+    "campagne": "Campagne-antwoord (e-mail)",
+    "whitepaper": "Whitepaper (Word en webpagina)",
+    "sectoroverzicht": "Sectoroverzicht (met grafieken)",
     "pdf": "PDF",
 }
 DATABASE = "cbct-ledger.sqlite"

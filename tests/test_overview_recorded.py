@@ -23,10 +23,11 @@ from cbct_docs.domain.process import DossierState, Event, Kind, fold
 from cbct_docs.errors import CbctError, DataError, UsageError
 from cbct_docs.overview.recorded import parse_period, recorded_rows, remark_and_note
 from cbct_docs.paths import samples_dir
-from cbct_docs.runs.audit import decide, heraudit, report
+from cbct_docs.runs.audit import decide, heraudit
 from cbct_docs.runs.office import OfficeFolder, open_office
 from cbct_docs.runs.overview import overview
 from cbct_docs.runs.register import import_register
+from cbct_docs.runs.reports import report
 
 from .conftest import docx_text
 

@@ -20,7 +20,7 @@ import pytest
 from cbct_docs.documents import chart
 from cbct_docs.domain.register import read_register
 from cbct_docs.paths import samples_dir
-from cbct_docs.runs import audit, parallel
+from cbct_docs.runs import audit, parallel, reports
 
 from . import test_decide_crash
 from .golden import docx_reading_text
@@ -81,7 +81,7 @@ def test_score_sheets_and_charts_read_and_drawn_ahead_are_the_same() -> None:
         if not parallel.can_fork():
             pytest.skip("this test process has other threads: workers are not used")
         ahead = audit.scoresheets(paths, orgs)
-        audit._draw_charts_ahead(ahead)
+        reports._draw_charts_ahead(ahead)
         drawn = dict(chart._ready)
     finally:
         parallel.MIN_BATCH, parallel.CHUNK = parallel_batch, chunk

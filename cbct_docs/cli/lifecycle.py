@@ -147,7 +147,7 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, no_res
     definitief report comes after a reaction (--response) or when the term has passed
     (--no-response).
     """
-    from ..runs.audit import report as run
+    from ..runs.reports import report as run
 
     if not concept and not response and not no_response:
         # The definitive report states what became of the response: never by default.

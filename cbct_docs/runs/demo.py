@@ -20,7 +20,7 @@ from ..domain.frameworks import Deadlines, load_framework
 from ..domain.planning import Quarter, concept_report_deadline, heraudit_date
 from ..domain.process import Kind
 from ..domain.register import Organisation, find_organisation
-from . import after, audit, before_audit, communications, status
+from . import after, audit, before_audit, communications, reports, status
 from .office import OfficeFolder
 from .record import Happening, record
 from .run import RunResult
@@ -133,9 +133,9 @@ def _audit_round(office: OfficeFolder, summary: RoundSummary, org: Organisation,
     sheet = samples.scores / f"{org.cert_nr}.xlsx"
     if not sheet.is_file():
         return
-    summary.add(audit.report(office, [sheet], dates.concept, out=out, concept=True,
+    summary.add(reports.report(office, [sheet], dates.concept, out=out, concept=True,
                              overwrite=overwrite))
-    summary.add(audit.report(office, [sheet], dates.definitive, out=out, concept=False,
+    summary.add(reports.report(office, [sheet], dates.definitive, out=out, concept=False,
                              overwrite=overwrite))
     decided = summary.add(audit.decide(office, [sheet], dates.decided, out=out,
                                        overwrite=overwrite))

@@ -22,7 +22,6 @@ from flask import (
 from ..domain.approval import HELD, verdicts
 from ..domain.process import LABELS, MANUAL_KINDS, Kind
 from ..errors import CbctError, UsageError
-from ..runs.audit import report
 from ..runs.documents import (
     DocumentItem,
     batches,
@@ -36,6 +35,7 @@ from ..runs.documents import (
 )
 from ..runs.files import score_sheets, take_scoresheets
 from ..runs.record import Happening, record
+from ..runs.reports import report
 from ..runs.status import dossier_view
 from . import security
 from .app import office, problem_lines

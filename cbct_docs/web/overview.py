@@ -25,11 +25,12 @@ from flask import (
 from ..domain.planning import Quarter
 from ..errors import CbctError, UsageError
 from ..runs.after import survey
-from ..runs.audit import certificate, decide, heraudit, report
+from ..runs.audit import certificate, decide, heraudit
 from ..runs.before_audit import announce, confirm, intake_reminder
 from ..runs.documents import batch, batches, batches_of, out_folder
 from ..runs.files import planning_path, score_sheets
 from ..runs.office import OfficeFolder, open_office
+from ..runs.reports import report
 from ..runs.run import RunResult
 from ..runs.status import StatusRow, status, year_view
 from . import jobs

@@ -208,7 +208,7 @@ def test_html_renderer_reports_an_unknown_filter(tmp_path: Path) -> None:
 
 def test_a_picture_subclass_or_lookalike_is_told_apart_by_its_class() -> None:
     from cbct_docs.render.fast_docx import context_needs_docxtpl
-    from cbct_docs.render.images import DocxImage
+    from cbct_docs.render.images import DocxImage, place_images
 
     class Logo(DocxImage):
         pass
@@ -216,27 +216,38 @@ def test_a_picture_subclass_or_lookalike_is_told_apart_by_its_class() -> None:
     class DocxImageLookalike:  # renamed below: the class name must not decide
         pass
 
+    class RichText:  # a docxtpl class name outside docxtpl
+        pass
+
     DocxImageLookalike.__name__ = "DocxImage"
-    assert context_needs_docxtpl({"brief": {"logo": [Logo(b"\x89PNG")]}}) is not None
-    assert context_needs_docxtpl({"brief": {"logo": [DocxImage(b"\x89PNG")]}}) is not None
-    assert context_needs_docxtpl({"iets": DocxImageLookalike()}) is None
+    made: list[object] = []
+
+    def placement() -> object:
+        made.append(object())
+        return made[-1]
+
+    for picture in (Logo(b"\x89PNG"), DocxImage(b"\x89PNG")):
+        bound, placed = place_images({"brief": {"logo": [picture]}}, placement)  # type: ignore[arg-type]
+        assert placed is made[-1] and bound["brief"]["logo"][0].image is picture
+    context = {"iets": DocxImageLookalike(), "tekst": "x"}
+    assert place_images(context, placement) == (context, None)  # type: ignore[arg-type]
+    assert context_needs_docxtpl({"iets": RichText()}) is None
 
 
 def test_docxtpl_fallback_keeps_docxtpl_escapes_in_data_literal(tmp_path: Path) -> None:
-    """A picture in the context sends rendering through docxtpl, which would turn a name's
+    """A RichText in the context sends rendering through docxtpl, which would turn a name's
     ``{_{`` into ``{{``; the text must still come out as it was given."""
     import io
 
     import docx as python_docx
+    from docxtpl import RichText
 
     from cbct_docs.render import DocxRenderer
-    from cbct_docs.render.images import DocxImage
     from tests.conftest import make_docx
-    from tests.test_bundle import tiny_png
 
     renderer = DocxRenderer(make_docx(tmp_path / "t.docx", ["Geachte {{ naam }},"]))
     name = "Stichting {_{ raar }_} en {_% ook %_}"
-    made = renderer.render({"naam": name, "logo": DocxImage(tiny_png(), 20)})
-    assert renderer.fallbacks == 1  # the picture took the docxtpl path
+    made = renderer.render({"naam": name, "opmaak": RichText("vet")})
+    assert renderer.fallbacks == 1  # the RichText took the docxtpl path
     text = python_docx.Document(io.BytesIO(made)).paragraphs[0].text
     assert text == f"Geachte {name},"

@@ -3,8 +3,9 @@
 A :class:`DocxRenderer` reads, checks and compiles its template once; ``render(context)``
 returns the bytes of a finished ``.docx``. Rendering uses the shared sandboxed environment
 with autoescape on, through the compiled path (:mod:`.fast_docx`, same XML as docxtpl,
-many times faster). Where that path does not apply (an InlineImage, Subdoc or RichText in
-the context, an unusual zip), the renderer uses docxtpl itself and says why in
+many times faster; pictures given as :class:`~.images.DocxImage` included). Where that path
+does not apply (an InlineImage, Subdoc or RichText in the context, a picture in a footnote,
+an unusual zip), the renderer uses docxtpl itself and says why in
 ``fallback_reason`` (and the log).
 """
 
@@ -149,9 +150,12 @@ class DocxRenderer:
         cleaned = clean_context(dict(context))
         try:
             if self.compiled is not None:
-                reason = context_needs_docxtpl(cleaned)  # pictures (DocxImage) included
+                reason = context_needs_docxtpl(cleaned)  # RichText, Subdoc, InlineImage
                 if reason is None:
-                    return self.compiled.render(cleaned)
+                    try:
+                        return self.compiled.render(cleaned)  # pictures (DocxImage) too
+                    except FastPathUnsupported as why:  # a picture in a footnote
+                        reason = str(why)
                 self.fallbacks += 1
                 self._fall_back(reason)
             data = self._docxtpl_keeping_brackets(cleaned)

@@ -6,6 +6,8 @@ it, and saves every part again, for every record. :class:`CompiledDocx` runs doc
 with the shared strict environment (autoescape on), and per record renders only those
 parts, applies docxtpl's post-processing (listing characters, table grid, picture ids,
 document properties) and copies every other zip member as it is (:mod:`.fast_zip`).
+Pictures (:class:`~.images.DocxImage`) are placed as docxtpl's InlineImage places them:
+media part, relationship, content type and drawing (:class:`~.images.Placement`).
 
 The one deliberate difference: docxtpl turns ``{_{``, ``}_}``, ``{_%`` and ``%_}`` into
 Jinja brackets in its *output*, so a name that contains ``{_{`` comes out changed. Here
@@ -15,8 +17,11 @@ the template's own ``{_{`` become literal text at compile time and data stays un
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
+import io
 import re
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +32,7 @@ from lxml import etree
 
 from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
-from .images import DocxImage
+from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import check_output
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -81,7 +86,7 @@ def literal_brackets(source: str) -> str:
 
 
 def context_needs_docxtpl(value: Any) -> str | None:
-    """Why this context needs docxtpl (a picture, InlineImage, Subdoc or RichText), or None."""
+    """Why this context needs docxtpl (an InlineImage, Subdoc or RichText), or None."""
     kind = type(value)
     if kind in _PLAIN_VALUES:  # exact types first: isinstance against the ABCs is slow
         return None
@@ -105,8 +110,7 @@ def context_needs_docxtpl(value: Any) -> str | None:
             if reason:
                 return reason
         return None
-    if isinstance(value, DocxImage):  # bound to docxtpl's InlineImage by render.images
-        return "the context holds a picture"
+    # A DocxImage is placed by the compiled path itself (render.images.Placement).
     # Listing is plain escaped text with line breaks: resolve_listing below handles it.
     if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
         return f"the context holds a docxtpl {kind.__name__}"
@@ -138,6 +142,11 @@ class CompiledDocx:
             part.template = env.from_string(literal_brackets(part.source))
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            types = archive.read("[Content_Types].xml")
+        #: What placing a picture needs to know (body, headers and footers show them).
+        self.pictures = picture_facts(tpl, [p.zipname for p in self.parts
+                                            if p.kind != "footnotes"], types)
         #: Per part: the last rendered XML and its compressed member, to reuse when equal.
         self.last: dict[str, tuple[str, Member]] = {}
         #: Called with (part name, rendered XML) for every newly rendered part.
@@ -160,10 +169,17 @@ class CompiledDocx:
         return {name: plain.from_string(text) for name, text in tagged.items()}
 
     def render(self, context: Mapping[str, Any]) -> bytes:
-        """The finished ``.docx``. Jinja errors propagate for the caller to translate."""
+        """The finished ``.docx``. Jinja errors propagate for the caller to translate;
+        FastPathUnsupported when a picture stands where this path places none."""
+        context, placement = place_images(context, lambda: Placement(self.pictures))
         replaced: dict[str, bytes | Member] = {}
         for part in self.parts:
-            xml = check_output(part.template.render(context), part.zipname)
+            if placement is not None:
+                placement.enter(part.zipname)
+            try:
+                xml = check_output(part.template.render(context), part.zipname)
+            except PictureNotPlaced as why:
+                raise FastPathUnsupported(str(why)) from None
             last = self.last.get(part.zipname)
             if last is not None and last[0] == xml:
                 # Letterheads and footers often come out the same for every record.
@@ -176,7 +192,27 @@ class CompiledDocx:
             replaced[part.zipname] = member
         if self.properties:
             replaced[self.core_name] = self._render_properties(context)
-        return self.zip.write(replaced)
+        if placement is None:
+            return self.zip.write(replaced)
+        return self._write_with(replaced, placement.members())
+
+    def _write_with(self, replaced: dict[str, bytes | Member], members: dict[str, bytes]
+                    ) -> bytes:
+        """The zip with the pictures' members: new ones (media, a part's first
+        relationships) after the template's, changed ones in their place."""
+        added: dict[str, Member] = {}
+        for name, content in members.items():
+            if name in self.zip.members:
+                replaced[name] = content
+            else:  # dated like the template's body, so a document is the same every run
+                member = self.zip.compress(self.parts[0].zipname, content)
+                added[name] = dataclasses.replace(member, name=name.encode("utf-8"))
+        if not added:
+            return self.zip.write(replaced)
+        view = copy.copy(self.zip)
+        view.order = [*self.zip.order, *added]
+        view.members = {**self.zip.members, **added}
+        return view.write(replaced)
 
     def _finish(self, part: _Part, xml: str) -> bytes:
         """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""

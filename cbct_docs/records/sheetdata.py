@@ -10,8 +10,11 @@ reads in C, a row at a time:
 This module reads a ``<sheetData>`` only when *every* row in it has that form exactly
 (attributes in that order, no whitespace, comments or character references between or
 inside, only the five XML entities); otherwise it reads nothing and the caller streams
-the sheet with expat as before. Each cell's value goes through the same
-``_SheetParser.convert`` as the expat path, so the two cannot read a cell differently;
+the sheet with expat as before. A row of a shape seen before (the same attributes and
+cells, other values) is read with one match (``records/shapes.py``), any other row cell
+by cell. Each cell's value goes through the same ``_SheetParser.convert`` as the expat
+path, or the shortcut written out here for the three common cells, so the ways cannot
+read a cell differently;
 ``tests/test_records_sheetdata.py`` reads every workbook of the samples and the bad-input
 corpus both ways, and random sheets, and compares records and errors.
 """
@@ -24,6 +27,7 @@ from typing import Any, Protocol
 from xml.parsers import expat
 
 from .cells import COLUMNS, column_index
+from .shapes import Shapes
 from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
@@ -157,6 +161,7 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
         return False
     rows: dict[int, dict[int, Any]] = {}
     hidden: set[int] = set()
+    shapes = Shapes(sheet, _TEXT)
     position = start
     while position < stop:  # a chunk of rows at a time: memory stays small
         last = xml.rfind(b"</row>", position, min(position + CHUNK, stop))
@@ -165,14 +170,7 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
             text = xml[position:end].decode("utf-8")
         except UnicodeDecodeError:
             return False
-        found: list[tuple[int, str, str]] = []  # (row, attributes, cells)
-        at = 0
-        for match in _ROW_RE.finditer(text):
-            if match.start() != at:
-                return False
-            at = match.end()
-            found.append((int(match[1]), match[2], match[3] or ""))
-        if at != len(text) or not _fill(found, sheet, prefixes, rows, hidden):
+        if not _read_chunk(text, sheet, prefixes, shapes, rows, hidden):
             return False
         position = end
     sheet.rows.update(rows)
@@ -180,48 +178,78 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
     return True
 
 
-def _fill(found: list[tuple[int, str, str]], sheet: Cells, prefixes: set[str],
-          rows: dict[int, dict[int, Any]], hidden: set[int]) -> bool:
-    """Convert the cells of ``found`` rows into ``rows``; False when one is not plain."""
+def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
+                rows: dict[int, dict[int, Any]], hidden: set[int]) -> bool:
+    """The rows of ``text`` (whole rows, nothing between them) into ``rows`` and
+    ``hidden``: a row of a shape seen before with one match, any other cell by cell."""
+    at, size = 0, len(text)
+    match_shape, row_re = shapes.match, _ROW_RE
+    while at < size:
+        hit = match_shape(text, at)
+        if hit is not None:
+            shape, match = hit
+            row, cells = shape.fill(match, sheet, _unescape)
+            if shape.hidden:
+                hidden.add(row)
+            if cells:
+                rows.setdefault(row, {}).update(cells)
+            at = match.end()
+            continue
+        general = row_re.match(text, at)
+        if general is None:
+            return False
+        at = general.end()
+        if not _fill(general, sheet, prefixes, rows, hidden, shapes):
+            return False
+    return True
+
+
+def _fill(match: re.Match[str], sheet: Cells, prefixes: set[str],
+          rows: dict[int, dict[int, Any]], hidden: set[int], shapes: Shapes) -> bool:
+    """Convert the cells of one row (a ``_ROW_RE`` match) into ``rows``; False when one
+    is not plain. The row's shape is remembered for the rows after it."""
+    row, attributes, cells_xml = int(match[1]), match[2], match[3] or ""
     convert, shared, dates = sheet.convert, sheet.shared, sheet.date_formats
     plain_numbers = not sheet.mac_1904
     columns = COLUMNS
-    for row, attributes, cells_xml in found:
-        if attributes and not _plain_attributes(attributes, prefixes):
-            return False
-        if ' hidden="1"' in attributes or ' hidden="true"' in attributes:
-            hidden.add(row)
-        if not cells_xml:
-            continue
-        cells: dict[int, Any] = {}
-        row_text = str(row)
-        length = 0
-        for whole, letters, digits, style, kind, formula_xml, formula, value, inline_xml, \
-                inline in _CELL_RE.findall(cells_xml):
-            length += len(whole)
-            if digits != row_text:
-                return False  # a cell outside its row: expat's reading applies
-            column = columns.get(letters) or column_index(letters)
-            # The three common cells first, exactly as convert reads them (a reference in
-            # a number or index raises ValueError: then expat reads the sheet).
-            if kind == "s" and value:
-                cells[column] = shared[int(value)]
-            elif kind == "inlineStr" and inline_xml:
-                cells[column] = _unescape(inline) if "&" in inline else inline
-            elif (value and (kind == "n" or not kind) and plain_numbers
-                  and (int(style) if style else 0) not in dates):
-                cells[column] = float(value) if ("." in value or "E" in value or "e" in value) \
-                    else int(value)
-            else:
-                result = convert(kind or "n", int(style) if style else 0, _unescape(value),
-                                 _unescape(formula) if formula_xml else None,
-                                 _unescape(inline) if inline_xml else None, row, column)
-                if result is not NOTHING:
-                    cells[column] = result
-        if length != len(cells_xml):
-            return False  # something between the cells that is not a plain cell
-        if cells:
-            rows.setdefault(row, {}).update(cells)
+    if attributes and not _plain_attributes(attributes, prefixes):
+        return False
+    is_hidden = ' hidden="1"' in attributes or ' hidden="true"' in attributes
+    if is_hidden:
+        hidden.add(row)
+    if not cells_xml:
+        return True
+    cells: dict[int, Any] = {}
+    row_text = str(row)
+    length = 0
+    found = _CELL_RE.findall(cells_xml)
+    for whole, letters, digits, style, kind, formula_xml, formula, value, inline_xml, \
+            inline in found:
+        length += len(whole)
+        if digits != row_text:
+            return False  # a cell outside its row: expat's reading applies
+        column = columns.get(letters) or column_index(letters)
+        # The three common cells first, exactly as convert reads them (a reference in
+        # a number or index raises ValueError: then expat reads the sheet).
+        if kind == "s" and value:
+            cells[column] = shared[int(value)]
+        elif kind == "inlineStr" and inline_xml:
+            cells[column] = _unescape(inline) if "&" in inline else inline
+        elif (value and (kind == "n" or not kind) and plain_numbers
+              and (int(style) if style else 0) not in dates):
+            cells[column] = float(value) if ("." in value or "E" in value or "e" in value) \
+                else int(value)
+        else:
+            result = convert(kind or "n", int(style) if style else 0, _unescape(value),
+                             _unescape(formula) if formula_xml else None,
+                             _unescape(inline) if inline_xml else None, row, column)
+            if result is not NOTHING:
+                cells[column] = result
+    if length != len(cells_xml):
+        return False  # something between the cells that is not a plain cell
+    if cells:
+        rows.setdefault(row, {}).update(cells)
+    shapes.learn(attributes, is_hidden, found, match[0])
     return True
 
 

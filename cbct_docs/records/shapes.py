@@ -1,0 +1,187 @@
+"""Rows of one shape, each read with one regular-expression match.
+
+A register's rows look alike: the same row attributes, the same cells (column, style,
+type, value or inline text) in the same order; only the values and the row number
+differ. ``records/sheetdata.py`` reads the first row of a shape cell by cell (one match
+per cell); from it this module makes one expression for the whole row, with the shape's
+every character written out and a group for each value, and the rows after it that have
+that shape are read with one match each. A row that does not fit a shape known so far is
+read cell by cell as before (and gives its shape to the rows after it).
+
+The expression accepts only text the cell-by-cell reading reads the same way: the cells'
+markup is the first row's, character for character; each value group is the pattern of
+``sheetdata._TEXT``; a cell's row number must be the row's own (a backreference), and the
+row number has no leading zero (so it is its ``int`` written out, as the cell-by-cell
+reading compares it). Each value is converted as ``sheetdata._fill`` converts it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .cells import column_index
+from .xlsx import NOTHING
+
+#: Shapes kept per sheet, at most (a register has a few: rows with and without an
+#: optional cell); a sheet with more reads its other rows cell by cell.
+MOST_SHAPES = 64
+#: Shapes tried, most recently used first, before a row is read cell by cell.
+TRIED = 4
+
+# How a value is converted (see Shape.fill).
+INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
+
+
+class Shape:
+    """One row shape: its expression, whether such a row is hidden, and for each value
+    group its column and conversion."""
+
+    __slots__ = ("columns", "dates", "fixes", "hidden", "inline", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str], hidden: bool,
+                 spec: list[tuple[int, int, str, int, bool]]) -> None:
+        self.pattern = pattern
+        self.hidden = hidden
+        self.columns = [column for column, *_rest in spec]
+        # The values that are not inline text as they stand: (index, column, conversion,
+        # kind, style, inline).
+        self.fixes = [(index, *cell) for index, cell in enumerate(spec) if cell[1] != INLINE]
+        self.inline = [(index, cell[0]) for index, cell in enumerate(spec) if cell[1] == INLINE]
+        self.dates: dict[tuple[int, str], Any] = {}  # a register repeats its dates
+
+    def fill(self, match: re.Match[str], sheet: Any, unescape: Any) -> tuple[int, dict[int, Any]]:
+        """The row number and the cells of a row this shape matched, as
+        ``sheetdata._fill`` converts them: every value first as its text, in the order of
+        the cells, then the ones that are not plain text converted (or taken out)."""
+        groups = match.groups()
+        row = int(groups[0])
+        values = groups[1:]
+        cells = dict(zip(self.columns, values, strict=True))
+        if "&" in match[0]:
+            for index, column in self.inline:
+                if "&" in values[index]:
+                    cells[column] = unescape(values[index])
+        for index, column, conversion, kind, style, inline in self.fixes:
+            value = values[index]
+            if conversion == NUMBER and value:
+                cells[column] = float(value) if ("." in value or "E" in value
+                                                 or "e" in value) else int(value)
+            elif conversion == SHARED and value:
+                cells[column] = sheet.shared[int(value)]
+            elif conversion == DATE and (style, value) in self.dates:
+                cells[column] = self.dates[style, value]
+            else:
+                text = unescape(value)
+                result = sheet.convert(kind or "n", style, "" if inline else text, None,
+                                       text if inline else None, row, column)
+                if result is NOTHING:
+                    del cells[column]
+                    continue
+                cells[column] = result
+                if conversion == DATE:
+                    self.dates[style, value] = result
+        return row, cells
+
+
+class Shapes:
+    """The shapes of one sheet's rows, found as its rows are read."""
+
+    def __init__(self, sheet: Any, text_pattern: str) -> None:
+        self.sheet = sheet
+        self.text = text_pattern
+        self.known: dict[tuple[Any, ...], Shape | None] = {}
+        self.recent: list[Shape] = []
+
+    def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
+        """The shape (of the most recent ones) whose expression matches the row at
+        ``position``, with its match."""
+        for index, shape in enumerate(self.recent):
+            found = shape.pattern.match(text, position)
+            if found is not None:
+                if index:
+                    self.recent.insert(0, self.recent.pop(index))
+                return shape, found
+        return None
+
+    def learn(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]],
+              whole: str) -> None:
+        """Remember the shape of a row read cell by cell (``cells``: the tuples of
+        ``sheetdata._CELL_RE.findall``; ``whole``: the row's text), so the rows after it
+        like it match at once."""
+        key = (attributes, tuple((c[1], c[3], c[4], form(c)) for c in cells))
+        if key in self.known:
+            shape = self.known[key]
+        else:
+            shape = None if len(self.known) >= MOST_SHAPES else self._make(attributes,
+                                                                             hidden, cells)
+            if shape is not None and shape.pattern.fullmatch(whole) is None:
+                shape = None  # not written as this module writes it out: never used
+            self.known[key] = shape
+        if shape is not None:
+            if shape in self.recent:
+                self.recent.remove(shape)
+            self.recent.insert(0, shape)
+            del self.recent[TRIED:]
+
+    def _make(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
+              ) -> Shape | None:
+        if not cells:
+            return None
+        parts = ['<row r="(?P<r>[1-9][0-9]{0,6})"', re.escape(attributes), ">"]
+        spec: list[tuple[int, int, str, int, bool]] = []
+        plain_numbers = not self.sheet.mac_1904
+        for cell in cells:
+            _whole, letters, _digits, style, kind, formula_xml = cell[:6]
+            inline_xml = cell[8]
+            shape_of = form(cell)
+            if formula_xml or shape_of == "?":
+                return None  # formulas: read cell by cell
+            head = f'<c r="{letters}'
+            tail = (f' s="{style}"' if style else "") + (f' t="{kind}"' if kind else "")
+            parts += [re.escape(head), "(?P=r)", re.escape('"' + tail)]
+            number = int(style) if style else 0
+            column = column_index(letters)
+            if shape_of == "/>":
+                parts.append("/>")
+            elif shape_of == "></c>":
+                parts.append(re.escape("></c>"))
+            elif shape_of == "v":
+                parts += [re.escape("><v>"), f"({self.text})", re.escape("</v></c>")]
+                if kind in ("n", "") and plain_numbers and number not in \
+                        self.sheet.date_formats:
+                    conversion = NUMBER
+                elif kind == "s":
+                    conversion = SHARED
+                elif kind in ("n", "") and number in self.sheet.date_formats:
+                    conversion = DATE
+                else:
+                    conversion = OTHER
+                spec.append((column, conversion, kind, number, False))
+            else:  # inline text: <is><t>…</t></is>, as the first row wrote its <t>
+                opening = inline_xml[:inline_xml.index(">", len("<is><t")) + 1]
+                parts += [re.escape(">" + opening), f"({self.text})",
+                          re.escape("</t></is></c>")]
+                spec.append((column, INLINE if kind == "inlineStr" else OTHER, kind,
+                             number, True))
+        parts.append("</row>")
+        if len({column for column, *_rest in spec}) < len(spec):
+            return None  # a column twice in the row: read cell by cell
+        return Shape(re.compile("".join(parts)), hidden, spec)
+
+
+def form(cell: tuple[str, ...]) -> str:
+    """How a cell (a ``_CELL_RE.findall`` tuple) holds its value: ``/>`` (none, closed at
+    once), ``></c>`` (none), ``v`` (a ``<v>``), ``is`` (inline text), ``?`` (other)."""
+    whole, formula_xml, inline_xml = cell[0], cell[5], cell[8]
+    if formula_xml:
+        return "?"
+    if whole.endswith("/>"):
+        return "/>"
+    if inline_xml:
+        return "is"
+    if whole.endswith("><v>" + cell[7] + "</v></c>"):
+        return "v"
+    if whole.endswith("></c>") and "<" not in whole[1:-len("></c>")]:
+        return "></c>"
+    return "?"

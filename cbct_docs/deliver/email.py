@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import mimetypes
 import re
+import time
 import urllib.parse
 from collections.abc import Sequence
 from email import policy
@@ -181,7 +183,7 @@ def _fast_eml(sender: str, to: str, reply_to: str | None, subject: str, text: st
             headers.append(_fast_address("Reply-To", reply_to)[0])
         headers.append(_fold_text("Subject", " ".join(subject.split())))
         digest = _content_digest(sender, to, reply_to, subject, text, html, parts)
-        headers += [f"Date: {formatdate(localtime=True)}",
+        headers += [f"Date: {_date_now()}",
                     f"Message-ID: <cbct-{digest[:32]}@{domain}>", "MIME-Version: 1.0"]
         bodies = [_qp_part("plain", text, mime_version=False),
                   _qp_part("html", inlined, mime_version=True)]
@@ -201,6 +203,19 @@ def _fast_eml(sender: str, to: str, reply_to: str | None, subject: str, text: st
         return None
 
 
+#: The Date header of the current second: (second, header value).
+_DATE: list[tuple[int, str]] = [(-1, "")]
+
+
+def _date_now() -> str:
+    """``formatdate(localtime=True)``, formatted once per second rather than per message."""
+    second = int(time.time())
+    if _DATE[0][0] != second:
+        _DATE[0] = (second, formatdate(second, localtime=True))
+    return _DATE[0][1]
+
+
+@functools.lru_cache(maxsize=64)  # the sender is the same in every message of a run
 def _fast_address(header: str, value: str) -> tuple[str, str]:
     """``Header: name <address>`` as the standard builder's :func:`_set_address` means it,
     and the address's domain; :class:`_Unsupported` for anything but a plain address."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import itertools
 import os
 import re
 import string
@@ -40,10 +42,12 @@ def safe_filename(text: str, fallback: str = "document") -> str:
 
     ``Stichting "De Kunst" / Noord`` → ``Stichting -De Kunst- - Noord``
     """
-    text = unicodedata.normalize("NFC", str(text))
-    # Invisible format characters (right-to-left override, zero-width joiner) can make a
-    # name read differently from what it is: 'a\u202eexe.docx'.
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = str(text)
+    if not text.isascii():  # ASCII is NFC already and has no format characters
+        text = unicodedata.normalize("NFC", text)
+        # Invisible format characters (right-to-left override, zero-width joiner) can make
+        # a name read differently from what it is: 'a\u202eexe.docx'.
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     text = _RESERVED.sub("-", text)
     text = " ".join(text.split())
     text = re.sub(r"\.{2,}", ".", text).strip(" .-")
@@ -126,16 +130,30 @@ class UniqueNames:
         return candidate + suffix
 
 
+#: Numbers the temporary files of this process (with its id in the name: unique per run).
+_TEMP_NUMBERS = itertools.count()
+#: Creates a new file only; the mode is the umask's (as any file), not mkstemp's 0600.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(
+    os, "O_BINARY", 0)
+
+
 def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     """Write ``data`` next to ``path`` under a hidden name that carries our process id, so
     that a later run can tell a dead run's leftovers from a live writer's file."""
+    prefix = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}."
+    for _attempt in range(100):  # a name taken already (a dead run's leftover): the next
+        tmp = f"{prefix}{next(_TEMP_NUMBERS)}.tmp"
+        try:
+            fd = os.open(tmp, _NEW_FILE, 0o666)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise OutputError(f"cannot write: {error.strerror or error}",
+                              location=path) from None
+    else:
+        raise OutputError("cannot write: no free temporary name", location=path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp",
-                                   dir=path.parent)
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
-    try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp makes 0600; a document is as readable as any file
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if sync:
@@ -148,15 +166,53 @@ def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp
 
 
+def _renameat2() -> Any:
+    """Linux's ``renameat2`` (glibc 2.28+), for a rename that never replaces, or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+_AT_FDCWD, _RENAME_NOREPLACE = -100, 1
+
+
+def _claim(tmp: str, path: Path) -> None:
+    """Give ``tmp`` the name ``path`` unless that name exists (FileExistsError): one
+    ``renameat2(RENAME_NOREPLACE)`` where the system has it, else a hard link and an
+    unlink of the temporary name."""
+    global _RENAMEAT2
+    if _RENAMEAT2 is not None:
+        if _RENAMEAT2(_AT_FDCWD, os.fsencode(tmp), _AT_FDCWD, os.fsencode(path),
+                      _RENAME_NOREPLACE) == 0:
+            return
+        import ctypes
+
+        number = ctypes.get_errno()
+        if number not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(number, os.strerror(number), str(path))
+        _RENAMEAT2 = None  # a file system or kernel without it: links from now on
+    os.link(tmp, path)
+    os.unlink(tmp)
+
+
 def replace_staged(tmp: str, path: Path, overwrite: bool = True) -> None:
-    """Move the finished temporary file to its name. Without ``overwrite`` a hard link
-    claims the name, so a file another run made meanwhile is never replaced."""
+    """Move the finished temporary file to its name. Without ``overwrite`` the name is
+    claimed only if free, so a file another run made meanwhile is never replaced."""
     try:
         if overwrite:
             os.replace(tmp, path)
         else:
-            os.link(tmp, path)
-            os.unlink(tmp)
+            _claim(tmp, path)
     except FileExistsError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

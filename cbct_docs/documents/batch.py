@@ -162,20 +162,22 @@ class Batch:
     def _commit_staged(self) -> list[Made]:
         staged = list(self.staged)
         try:
-            if not self.overwrite:
-                _refuse_existing([(s.made.path, s.sha256, s.size) for s in staged])
+            # One stat per file: what is there already (a rerun after an interrupted run
+            # finds exactly these files, and takes them as they are).
+            present = {} if self.overwrite else _present([s.made.path for s in staged])
+            _refuse_existing([(s.made.path, s.sha256, s.size) for s in staged
+                              if s.made.path in present], present)
             failed = [s.error for s in staged if s.error is not None]
             if failed:  # a full disk: none of the others is written either
                 self._raise(failed, sum(s.temp is not None for s in staged))
         except CbctError:
             self.discard()
             raise
-        kept = [s for s in staged if not self.overwrite
-                and _same_content(s.made.path, s.sha256, s.size)]
+        kept = [s for s in staged if s.made.path in present]
         for item in kept:
             with contextlib.suppress(OSError):
                 os.unlink(str(item.temp))
-        todo = [s for s in staged if s not in kept]
+        todo = [s for s in staged if s.made.path not in present]
         if todo and CAN_FLUSH_ALL:
             flush_file_systems({s.made.path.parent for s in todo})
         errors: list[CbctError] = []
@@ -213,18 +215,35 @@ def _sha(data: bytes | str) -> str:
     return hashlib.sha256(_raw(data)).hexdigest()
 
 
-def _refuse_existing(items: list[tuple[Path, str, int]]) -> None:
+def _present(paths: Sequence[Path]) -> dict[Path, int]:
+    """The files among ``paths`` that exist, with their size."""
+    found: dict[Path, int] = {}
+    for path in paths:
+        try:
+            found[path] = os.stat(path).st_size
+        except OSError:
+            continue
+    return found
+
+
+def _refuse_existing(items: list[tuple[Path, str, int]],
+                     present: dict[Path, int] | None = None) -> None:
+    """Refuse when a file exists that is not exactly what would be written there;
+    ``present``: the sizes of the files known to exist (else each is looked at)."""
     existing = [path for path, sha256, size in items
-                if path.exists() and not _same_content(path, sha256, size)]
+                if (path.exists() if present is None else path in present)
+                and not _same_content(path, sha256, size,
+                                      None if present is None else present[path])]
     if existing:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
         raise OutputError(f"exists already{more}", location=existing[0],
                           hint="nothing was written; use --overwrite to replace")
 
 
-def _same_content(path: Path, sha256: str, size: int) -> bool:
+def _same_content(path: Path, sha256: str, size: int, known: int | None = None) -> bool:
+    """Whether the file holds exactly these bytes (``known``: its size, looked up already)."""
     try:
-        return path.stat().st_size == size and (
+        return (path.stat().st_size if known is None else known) == size and (
             hashlib.sha256(path.read_bytes()).hexdigest() == sha256)
     except OSError:
         return False

@@ -5,29 +5,63 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..documents.certificate import survey_context
-from ..documents.context import about, email_bytes, file_stem, recipient, render_email
+from ..documents.context import (
+    EmailTemplates,
+    Office,
+    email_bytes,
+    email_templates,
+    file_stem,
+    recipient,
+)
 from ..domain.process import Kind, may_survey
-from ..domain.register import find_organisation
+from ..domain.register import Organisation, find_organisation
+from ..errors import CbctError
 from .office import OfficeFolder
-from .run import Run, RunResult
+from .run import Progress, Run, RunResult, render_each
+
+KIND = "enquete"
 
 
 def survey(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path,
-           overwrite: bool = False, register: Path | None = None) -> RunResult:
-    """A tevredenheidsenquête e-mail per organisation, after its decision, once."""
-    run, orgs = Run.begin(office, out, overwrite, register)
+           overwrite: bool = False, register: Path | None = None,
+           progress: Progress | None = None) -> RunResult:
+    """A tevredenheidsenquête e-mail per organisation, after its decision, once.
+
+    A certificate number that is not in the register is reported first (before the
+    organisations' own problems, in their order); nothing is written then."""
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
+    by_number = {org.cert_nr.casefold(): org for org in orgs}
+    chosen: list[Organisation] = []
     for cert_nr in only:
         with run.problems.catch():
-            org = find_organisation(orgs, cert_nr)
-            with about(org):
-                if not run.allowed(org, may_survey(run.state(org), day)):
-                    continue
-                email = render_email("enquete", survey_context(org, letterhead, day),
-                                     recipient(org))
-                path = run.batch.add("enquete", file_stem(org, "enquete"), ".eml",
-                                     email_bytes(email, letterhead), org.name)
-                run.record(org, Kind.SURVEY_SENT, day, {}, path)
+            org = by_number.get(cert_nr.strip().casefold())
+            chosen.append(org if org is not None else find_organisation(orgs, cert_nr))
+    compiled: list[EmailTemplates] = []  # looked up and compiled once, at first use
+
+    def render(job: tuple[dict[str, Any], str]) -> bytes:
+        if not compiled:
+            compiled.append(email_templates(KIND))
+        return email_bytes(compiled[0].render(*job), letterhead)
+
+    def stage(org: Organisation, _job: Any, data: bytes | str) -> None:
+        path = run.batch.add(KIND, file_stem(org, KIND), ".eml", data, org.name)
+        run.record(org, Kind.SURVEY_SENT, day, {}, path)
+
+    render_each(run, chosen, lambda org: _survey(run, org, letterhead, day), render, stage,
+                progress)
     return run.commit()
+
+
+def _survey(run: Run, org: Organisation, letterhead: Office,
+            day: dt.date) -> tuple[dict[str, Any], str] | CbctError | None:
+    """The e-mail's context and addressee; None: passed by; an error: raised in turn."""
+    try:
+        if not run.allowed(org, may_survey(run.state(org), day)):
+            return None
+        return survey_context(org, letterhead, day), recipient(org)
+    except CbctError as error:
+        return error

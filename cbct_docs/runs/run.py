@@ -20,7 +20,7 @@ from typing import Any
 
 from ..deliver.ledger import transaction
 from ..documents.context import Batch, Made, Office, about
-from ..domain.planning import DEFAULT_DEADLINES, audit_quarter
+from ..domain.planning import DEFAULT_DEADLINES, Quarter, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, Problems
@@ -77,14 +77,15 @@ class Run:
         # that change a staged document afterwards (batch.pending).
         self.batch = Batch(out, overwrite, stream=stream)
         self.db = office.database()
-        with guarded(office.database_path):
-            self.dossiers = all_dossiers(self.db)
+        with guarded(office.database_path):  # a damaged database is refused at the start
+            self._dossiers: dict[str, Dossier] | None = all_dossiers(self.db)
         self.events: list[tuple[Organisation, NewEvent]] = []
         self.until: dict[str, dt.date] = {}
         self.targets: dict[str, Dossier | None] = {}  # the dossier each state came from
         self.result = RunResult(out=out)
         self.problems = Problems()
         self._letterhead: Office | None = None
+        self._quarters: dict[tuple[str, dt.date], Quarter] = {}
 
     @classmethod
     def begin(cls, office: OfficeFolder, out: Path, overwrite: bool = False,
@@ -96,6 +97,23 @@ class Run:
         run = cls(office, out, overwrite, stream=stream)
         run.result.notes += [str(change) for change in changes]
         return run, orgs
+
+    @property
+    def dossiers(self) -> dict[str, Dossier]:
+        """The latest dossier of every organisation; read again, when next asked, after
+        a commit."""
+        if self._dossiers is None:
+            with guarded(self.office.database_path):
+                self._dossiers = all_dossiers(self.db)
+        return self._dossiers
+
+    def audit_quarter(self, org: Organisation) -> Quarter:
+        """:func:`~cbct_docs.domain.planning.audit_quarter`, once per framework and date."""
+        key = (org.framework, org.certified_until)
+        quarter = self._quarters.get(key)
+        if quarter is None:
+            quarter = self._quarters[key] = audit_quarter(org)
+        return quarter
 
     @property
     def letterhead(self) -> Office:
@@ -112,7 +130,7 @@ class Run:
         dossier = self._current(org, starting)
         self.targets[org.cert_nr] = dossier
         if dossier is None:
-            return DossierState(org.cert_nr, audit_quarter(org))
+            return DossierState(org.cert_nr, self.audit_quarter(org))
         return dossier.state
 
     def _current(self, org: Organisation, starting: bool = False) -> Dossier | None:
@@ -120,7 +138,7 @@ class Run:
         if dossier is None:
             return None
         state = dossier.state
-        if audit_quarter(org) > state.quarter and state.certified and (
+        if self.audit_quarter(org) > state.quarter and state.certified and (
                 starting or not next_action(state, DEFAULT_DEADLINES).action):
             return None  # certified, and the certificate's new end is the next cycle's
         return dossier
@@ -157,8 +175,7 @@ class Run:
             raise
         self.events.clear()
         self.until.clear()
-        with guarded(self.office.database_path):
-            self.dossiers = all_dossiers(self.db)
+        self._dossiers = None  # read again when next asked
         self.targets.clear()
         return self.result
 

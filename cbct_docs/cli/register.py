@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import DataError, UsageError
+
+if TYPE_CHECKING:  # the domain is imported when a command runs, not for --help
+    from ..domain.planning import Quarter
+    from ..domain.register import Organisation
 
 
 @click.group()
@@ -31,7 +37,7 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
       cbct-docs register check register.xlsx
       cbct-docs register check register.csv --quarter 2025-Q2
     """
-    from ..domain.planning import Quarter, audit_quarter
+    from ..domain.planning import Quarter
     from ..domain.register import read_register
     from ..records.dates import day_text
 
@@ -45,7 +51,7 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
     frameworks = Counter(o.framework for o in organisations)
     per_fw = ", ".join(f"{code} {count}" for code, count in sorted(frameworks.items()))
     click.echo(f"OK: {len(organisations)} organisations in {file} ({per_fw}).")
-    planned = {o.cert_nr: audit_quarter(o) for o in organisations}  # by each one's framework
+    planned = audit_quarters(organisations)
     quarters = Counter(planned.values())
     click.echo("Audits per quarter: " + ", ".join(f"{q} {n}" for q, n in sorted(quarters.items())))
     if wanted is not None:
@@ -55,6 +61,26 @@ def check(file: Path, sheet: str | None, quarter: str | None) -> None:
             until = org.certified_until
             click.echo(f"  {org.cert_nr}  {org.name}  ({org.framework}, certified until "
                        f"{day_text(until)})")
+
+
+def audit_quarters(organisations: list[Organisation]) -> dict[str, Quarter]:
+    """Each organisation's audit quarter by its own framework's rule (``audit_quarter``),
+    worked out once per framework and certified-until date: a register of 100,000 rows
+    repeats a few hundred of them."""
+    from ..domain.frameworks import load_framework
+    from ..domain.planning import audit_quarter
+
+    deadlines = {code: load_framework(code).deadlines
+                 for code in {o.framework for o in organisations}}
+    known: dict[tuple[str, dt.date], Quarter] = {}
+    planned: dict[str, Quarter] = {}
+    for org in organisations:
+        key = (org.framework, org.certified_until)
+        quarter = known.get(key)
+        if quarter is None:
+            quarter = known[key] = audit_quarter(org, deadlines[org.framework])
+        planned[org.cert_nr] = quarter
+    return planned
 
 
 @register.command("import")

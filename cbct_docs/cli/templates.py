@@ -47,22 +47,28 @@ def copy(names: tuple[str, ...], office: Path | None, overwrite: bool) -> None:
 @OFFICE
 def check(office: Path | None) -> None:
     """List own templates that lack a field the current version uses, or use one it no
-    longer offers (exit 1 for the latter: those documents would stop)."""
+    longer offers (exit 1 for the latter: those documents would stop); and warn when the
+    address of a letter's example would not fit the envelope window ([print])."""
     from ..runs.office import open_office
+    from ..runs.templates import window_warnings
     from ..runs.templates_office import check_templates
 
-    result = check_templates(open_office(office))
+    opened = open_office(office)
+    result = check_templates(opened)
+    warnings = window_warnings(opened)
     if result.folder is None:
         click.echo("No own templates: the office uses the bundled ones.")
-        return
-    click.echo(f"Own templates in {result.folder}: {len(result.own)}")
-    for path, relative in result.own:
-        click.echo(f"  {path.relative_to(result.folder).as_posix()} (replaces {relative})")
-    for difference in result.differences:
-        click.echo(str(difference))
+    else:
+        click.echo(f"Own templates in {result.folder}: {len(result.own)}")
+        for path, relative in result.own:
+            click.echo(f"  {path.relative_to(result.folder).as_posix()} (replaces {relative})")
+        for difference in result.differences:
+            click.echo(str(difference))
+    for warning in warnings:
+        click.echo(warning)
     if result.gone:
         raise SystemExit(1)
-    if not result.differences:
+    if result.folder is not None and not result.differences:
         click.echo("Every own template uses the fields of the current version.")
 
 

@@ -115,6 +115,8 @@ def _place(body: etree._Element, table: etree._Element, window: EnvelopeWindow) 
     top = int(margins.get(_w("top"), WORD_MARGIN)) if margins is not None else 1440
     width, height = twips(window.breedte), twips(window.hoogte)
     properties = _properties(table, "tblPr")
+    if properties.find("w:tblCaption", NS) is None:  # found as the table the letter opens
+        _set(properties, "tblCaption", val="Venster")  # with: so the made letter says so
     _set(properties, "tblW", w=str(width), type="dxa")
     _set(properties, "tblInd", w=str(twips(window.links) - left), type="dxa")
     schema_order(properties)

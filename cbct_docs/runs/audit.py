@@ -26,6 +26,7 @@ from ..domain.process import (
 from ..domain.register import Organisation, find_organisation
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import DataError, Problems, UsageError
+from .address_window import check_addresses
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .parallel import LOCAL, results
@@ -74,7 +75,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                     _issue(run, org, day, decided, letterhead)
         if progress:
             progress(done, len(pairs))
-    return run.commit()
+    return check_addresses(run.commit())  # a note for an address the window cuts
 
 
 def _validity(org: Organisation, day: dt.date) -> dict[str, Any]:
@@ -191,4 +192,4 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                                                                     on).isoformat(),
                             "normen": list(decision.data.get("onvoldoende", ()))},
                            run.batch.last_path)
-    return run.commit()
+    return check_addresses(run.commit())  # a note for an address the window cuts

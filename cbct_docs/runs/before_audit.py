@@ -25,6 +25,7 @@ from ..domain.planning import Quarter
 from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
+from .address_window import check_addresses
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
 
@@ -131,7 +132,7 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     render_each(run, chosen,
                 lambda org: _confirmation(run, org, plans[org.cert_nr], letterhead, day),
                 renderer.render, stage, progress)
-    return run.commit()
+    return check_addresses(run.commit())  # a located note for an address the window cuts
 
 
 def _confirmation(run: Run, org: Organisation, plan: AuditPlan, letterhead: Office,

@@ -84,3 +84,35 @@ def template_file(office: OfficeFolder, relative: str, *, bundled: bool = False
     own_folder = None if bundled else office.templates
     own = own_template(path.relative_to(root), own_folder) if own_folder else None
     return own if own is not None else path
+
+
+def window_warnings(office: OfficeFolder) -> list[str]:
+    """Each Word letter in use (the office's own version or the bundled one) made for its
+    example (``<name>.sample.json`` next to the bundled template) with the office's
+    envelope window: a located warning when that address would not fit the window. A
+    template that cannot be made with the example is left to the field check."""
+    import json
+
+    from ..errors import CbctError
+    from ..render import DocxRenderer
+    from ..render.address_fit import address_fit
+    from ..render.print_layout import window_table_of
+    from .address_window import window_note
+
+    warnings = []
+    for info in templates_in_use(office):
+        sample = templates_dir() / info.relative.replace(".docx", ".sample.json")
+        if not info.relative.startswith("letters/") or not sample.is_file():
+            continue
+        path = template_file(office, info.relative)
+        if path is None or window_table_of(path.read_bytes()) is None:
+            continue
+        try:
+            letter = DocxRenderer(path, exact=True).render(
+                json.loads(sample.read_text(encoding="utf-8")))
+        except (CbctError, ValueError):
+            continue
+        fit = address_fit(letter)
+        if fit is not None and not fit.fits:
+            warnings.append(window_note(path, fit, "the address of its example letter"))
+    return warnings

@@ -23,6 +23,7 @@ import docx
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
+from cbct_docs.documents.chart import ScoreChart
 from cbct_docs.documents.context import load_office
 from cbct_docs.documents.planning_data import read_planning
 from cbct_docs.paths import samples_dir
@@ -161,8 +162,8 @@ def _json_value(value: Any) -> Any:
         return value.strftime("%H:%M")  # as a person types it; the tijd filter reads it
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, DocxImage):
-        return "(grafiek)"  # a picture cannot go into JSON; the text stands in for it
+    if isinstance(value, DocxImage | ScoreChart):
+        return "(grafiek)"  # a chart cannot go into JSON; the text stands in for it
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
@@ -202,7 +203,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
                                              evaluate(sheet).insufficient_parts]),
             first_decision=decided),
         "reports/auditrapport": report_context(org, sheet, office, dt.date(2025, 6, 11),
-                                               concept=True, chart=b"(not drawn)"),
+                                               concept=True),
         "nieuws/nieuwsbericht": news_context(
             org, office, decided=decided, audit_days=sheet.audit_dates,
             number="KiB-2025-0042", valid_until=dt.date(2029, 7, 8),

@@ -173,9 +173,14 @@ def test_report_scores_per_norm_chart_and_advice(round_out: Path) -> None:
            "| Beperkt" in text
     assert "Advies: Voorwaardelijk gecertificeerd" in text
     assert "Verbeterpunten" in text and "Sterke punten" in text
+    # The chart: a Word drawing (no picture) with a bar per norm and module, labelled.
     with zipfile.ZipFile(path) as archive:
-        pictures = [n for n in archive.namelist() if n.startswith("word/media/")]
-    assert len(pictures) == 1 and pictures[0].endswith(".png")
+        assert not [n for n in archive.namelist() if n.startswith("word/media/")]
+        body = archive.read("word/document.xml").decode("utf-8")
+    assert body.count("<wpg:wgp>") == 1
+    for number, title in enumerate(ALL_NORMS_KIB, start=1):
+        assert f"{number}. {title}".replace("&", "&amp;") + "</w:t>" in body
+    assert "Module Informatiepunt Digitale Overheid</w:t>" in body
 
 
 def test_report_shows_override_reason(round_out: Path) -> None:
@@ -287,6 +292,17 @@ def test_every_word_document_converts_with_libreoffice(round_out: Path) -> None:
     concept = next(p for p in pdfs if p.stem.startswith("CBCT-0102-rapport-concept"))
     pages = PdfReader(str(concept)).pages
     assert len(pages) > 1 and all("CONCEPT" in page.extract_text() for page in pages)
+    # LibreOffice draws the score chart: its labels and legend, and the bars' colours.
+    import pdfplumber
+
+    with pdfplumber.open(str(concept)) as pdf:
+        page = next(p for p in pdf.pages if "aantal vragen" in (p.extract_text() or ""))
+        words = page.extract_text()
+        picture = page.to_image(resolution=50).original.convert("RGB")
+    assert "4. Samenwerking" in words and "Grotendeels" in words and "Volledig" in words
+    seen = {colour for _count, colour in picture.getcolors(1 << 20)}
+    # Volledig green, Grotendeels yellow and Beperkt light red (3. Mensen) are drawn.
+    assert {(46, 125, 50), (224, 168, 0), (224, 102, 102)} <= seen
     certificate = next(p for p in pdfs if p.stem.startswith("CBCT-0101-certificaat"))
     box = PdfReader(str(certificate)).pages[0].mediabox
     assert box.width > box.height  # landscape survived the conversion

@@ -4,16 +4,14 @@ the planning workbook, the campaign selection, settings and the all-or-nothing b
 from __future__ import annotations
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PIL import Image
 
 from cbct_docs.deliver.files import safe_filename
 from cbct_docs.documents.campaign import read_registrations
-from cbct_docs.documents.chart import level_colours, score_chart
+from cbct_docs.documents.chart import level_colours
 from cbct_docs.documents.confirmation import KIND
 from cbct_docs.documents.context import dutch_list, file_stem, office_from, salutation
 from cbct_docs.documents.planning_data import read_planning
@@ -53,18 +51,6 @@ def test_two_reds_get_two_shades() -> None:
     colours = level_colours(SCALE)
     assert colours["Niet"] != colours["Beperkt"]
     assert len(set(colours.values())) == 4
-
-
-def test_score_chart_is_a_png_with_one_bar_per_norm() -> None:
-    few = score_chart([("1. Beleid", {"Volledig": 3})], SCALE)
-    many = score_chart([(f"{n}. Norm", {"Niet": 1, "Volledig": 2}) for n in range(1, 9)],
-                       SCALE)
-    small, large = Image.open(io.BytesIO(few)), Image.open(io.BytesIO(many))
-    assert small.format == "PNG" and large.height > small.height
-    # Green for Volledig appears in the picture; with 'Niet' scores, the dark red too.
-    assert (46, 125, 50) in {c[:3] for _n, c in small.convert("RGB").getcolors(1 << 20)}
-    assert (178, 34, 34) in {c[:3] for _n, c in large.convert("RGB").getcolors(1 << 20)}
-    assert score_chart([("1. Beleid", {"Volledig": 3})], SCALE) == few  # reproducible
 
 
 def test_planning_problems_are_reported_together(tmp_path: Path) -> None:

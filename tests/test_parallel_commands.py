@@ -1,5 +1,5 @@
 """Large runs render on every core (issue 16): ``merge``, the score sheets of ``report``,
-``decide`` and ``heraudit`` and the reports' charts go to worker processes
+``decide`` and ``heraudit`` and the reports go to worker processes
 (runs/parallel.py). Each test runs a command with the workers and without
 (``CBCT_WORKERS=1``) in a fresh process and compares what a person gets: the same files,
 the same text, the same events in the dossiers."""
@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.documents import chart
 from cbct_docs.domain.register import read_register
 from cbct_docs.paths import samples_dir
-from cbct_docs.runs import audit, parallel, reports
+from cbct_docs.runs import audit, parallel
 
 from . import test_decide_crash
 from .golden import docx_reading_text
@@ -71,7 +70,7 @@ def test_merge_on_every_core_writes_the_same_letters(tmp_path: Path) -> None:
     assert [row["status"] for row in manifest] == ["made"] * 260
 
 
-def test_score_sheets_and_charts_read_and_drawn_ahead_are_the_same() -> None:
+def test_score_sheets_read_ahead_are_the_same() -> None:
     parallel_batch, chunk = parallel.MIN_BATCH, parallel.CHUNK
     paths = sorted((samples_dir() / "scores").glob("*.xlsx"))
     orgs = read_register(samples_dir() / "register.xlsx")
@@ -81,15 +80,9 @@ def test_score_sheets_and_charts_read_and_drawn_ahead_are_the_same() -> None:
         if not parallel.can_fork():
             pytest.skip("this test process has other threads: workers are not used")
         ahead = audit.scoresheets(paths, orgs)
-        reports._draw_charts_ahead(ahead)
-        drawn = dict(chart._ready)
     finally:
         parallel.MIN_BATCH, parallel.CHUNK = parallel_batch, chunk
-        chart.forget_drawn()
     assert [(o.cert_nr, s) for o, s in ahead] == [(o.cert_nr, s) for o, s in alone]
-    assert len(drawn) >= 2  # charts came back from the workers (some the caller draws)
-    for key, png in drawn.items():
-        assert png == chart._drawn(key)  # the chart the report would draw itself
 
 
 def test_decide_with_sheets_read_by_workers_makes_the_same_documents(tmp_path: Path,

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
-from ..render.images import DocxImage
-from .chart import score_chart
+from .chart import ScoreChart, score_chart
 from .context import (
     Batch,
     Office,
-    about,
     auditor_words,
     category_fields,
     days_text,
-    docx_template,
     dutch_list,
     file_stem,
     insufficient_items,
@@ -83,14 +81,11 @@ def norm_rows(sheet: Any, result: Any, framework: Any,
 
 
 def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concept: bool,
-                   response: str | None = None, chart: bytes | None = None,
-                   result: Any = None) -> dict[str, Any]:
+                   response: str | None = None, result: Any = None) -> dict[str, Any]:
     """``day``: when the concept is sent, or when the definitive report is fixed."""
     framework = load_framework(org.framework)
     result = result or evaluate(sheet, framework)
     rows = norm_rows(sheet, result, framework, organisation_kind(org))
-    if chart is None:
-        chart = chart_for(rows, framework)
     dates = sorted(sheet.audit_dates)
     return {
         **office.fields(),
@@ -107,7 +102,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "auditoren_tekst": dutch_list(sheet.auditors),
         "categorie": category_fields(framework, org.category),
         "normen": rows,
-        "grafiek": DocxImage(chart, 150),
+        "grafiek": chart_for(rows, framework),
         "advies": result.advice,
         "advies_reden": result.override_reason or "",
         "advies_gecertificeerd": result.advice == CERTIFIED,
@@ -121,26 +116,14 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
     }
 
 
-def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> bytes:
+def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> ScoreChart:
     return score_chart([(f"{row['nummer']}. {row['titel']}" if row["nummer"] != "module"
                          else row["label"], row["aantallen"]) for row in rows],
                        [(level.name, level.colour) for level in framework.scale])
 
 
-
-def report(org: Any, sheet: Any, batch: Batch, office: Office, day: dt.date, *,
-           versions: Iterable[str] = ("concept",), response: str | None = None) -> list[str]:
-    """Render the report in each of ``versions`` (``concept``, ``definitief``)."""
-    renderer = docx_template(TEMPLATE)
-    framework = load_framework(org.framework)
-    with about(org):
-        result = evaluate(sheet, framework)
-        chart = None
-        for version in versions:
-            context = report_context(org, sheet, office, day, concept=version == "concept",
-                                     response=response, chart=chart, result=result)
-            chart = context["grafiek"].data
-            kind = f"rapport-{version}"
-            batch.add(kind, file_stem(org, kind), ".docx", renderer.render(context), org.name,
-                      folder="rapporten", organisation=org)
-    return list(versions)
+def stage_report(batch: Batch, org: Any, version: str, data: bytes | str) -> Path:
+    """The rendered report (``version``: concept, definitief) into the run's batch."""
+    kind = f"rapport-{version}"
+    return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, folder="rapporten",
+                     organisation=org)

@@ -1,28 +1,41 @@
 """Operations on the audit's reports: the concept report (records the audit held) and the
-definitief report (records the reaction or the end of its term)."""
+definitief report (records the reaction or the end of its term).
+
+Each report's checks and context are made in the main process, in the order of the sheets;
+a large batch is rendered on every core (:func:`.run.render_each`); the events are recorded
+as each report is staged, in the same order as on one core.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..documents import chart as charts
-from ..documents.context import about
-from ..documents.report import chart_for, norm_rows
-from ..documents.report import report as make_report
-from ..domain.advice import evaluate
+from ..documents.context import docx_template
+from ..documents.report import TEMPLATE, report_context, stage_report
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
 from ..domain.process import Kind, may_finalise, may_send_concept
 from ..domain.register import Organisation
 from ..domain.scoresheet import ScoreSheet
-from ..errors import DataError
+from ..errors import CbctError, DataError
 from .audit import scoresheets
 from .before_audit import check_audit_quarter
 from .office import OfficeFolder
-from .parallel import LOCAL, results
-from .run import Progress, Run, RunResult, org_label
+from .run import Progress, Run, RunResult, org_label, render_each
+
+#: An event to record when the report is staged: kind, day, data.
+Pending = tuple[Kind, dt.date, dict[str, Any]]
+
+
+@dataclass
+class _Job:
+    context: dict[str, Any]
+    events: list[Pending]
 
 
 def _days(days: Sequence[dt.date]) -> list[str]:
@@ -35,78 +48,69 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
            progress: Progress | None = None) -> RunResult:
     """Concept (records the audit from the sheet, and the concept sent) or definitief
     (records the reaction, or the end of its term, and the report)."""
-    run, orgs = Run.begin(office, out, overwrite, register)
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = scoresheets(sheets, orgs)
-    for done, (org, sheet) in enumerate(pairs, start=1):
-        if done % CHART_WINDOW == 1:
-            _draw_charts_ahead(pairs[done - 1:done - 1 + CHART_WINDOW])
-        with run.problems.catch(), about(org):
+    pairs = deque(scoresheets(sheets, orgs))
+    version = "concept" if concept else "definitief"
+    renderer = docx_template(TEMPLATE)
+
+    def prepare(org: Organisation) -> _Job | CbctError | None:
+        """Called once per pair, in order (render_each): this pair's checks and context."""
+        org, sheet = pairs.popleft()
+        try:
             step = _concept if concept else _definitive
-            if step(run, org, sheet, day, response, reason):
-                version = "concept" if concept else "definitief"
-                make_report(org, sheet, run.batch, letterhead, day, versions=(version,),
-                            response=response)
-                run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
-                           {"reden": reason} if reason else {}, run.batch.last_path)
-        if progress:
-            progress(done, len(pairs))
-    charts.forget_drawn()
+            events = step(run, org, sheet, day, response, reason)
+            if events is None:
+                return None
+            return _Job(report_context(org, sheet, letterhead, day, concept=concept,
+                                       response=response), events)
+        except CbctError as error:
+            return error
+
+    def stage(org: Organisation, job: _Job, data: bytes | str) -> None:
+        for kind, when, facts in job.events:
+            run.record(org, kind, when, facts)
+        path = stage_report(run.batch, org, version, data)
+        run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
+                   {"reden": reason} if reason else {}, path)
+
+    render_each(run, [org for org, _sheet in pairs], prepare,
+                lambda job: renderer.render(job.context), stage, progress)
     return run.commit()
 
 
-#: Reports whose charts are drawn ahead together (on every core), at most.
-CHART_WINDOW = 200
-
-
-def _draw_charts_ahead(pairs: Sequence[tuple[Organisation, ScoreSheet]]) -> None:
-    """The score charts of the next reports, drawn by worker processes (a chart is most of
-    a report's time); the reports then take them as drawn. A chart not drawn ahead (a
-    small run, a sheet that fails) is drawn when its report is made, as before."""
-    charts.forget_drawn()
-    drawn = [chart for chart in results(pairs, _report_chart) if chart is not LOCAL]
-    charts.keep_drawn(dict(drawn))
-
-
-def _report_chart(pair: tuple[Organisation, ScoreSheet]) -> tuple[charts.Key, bytes]:
-    """In a worker: the chart the report of ``pair`` shows, with its key."""
-    org, sheet = pair
-    framework = load_framework(org.framework)
-    with charts.recorded() as drawn:
-        chart_for(norm_rows(sheet, evaluate(sheet, framework), framework), framework)
-    return drawn[-1]
-
-
 def _concept(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
-             response: str | None, reason: str) -> bool:
+             response: str | None, reason: str) -> list[Pending] | None:
+    """The events before the concept is sent; None: passed by."""
     state = run.state(org)
     deadlines = load_framework(org.framework).deadlines
     last_day = max(sheet.audit_dates)
     if not run.allowed(org, may_send_concept(state, day, last_day, deadlines, reason)):
-        return False
-    if state.audit_days != sorted(sheet.audit_dates):
-        check_audit_quarter(run, org, sheet.audit_dates)
-        run.record(org, Kind.AUDIT_HELD, last_day,
-                   {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
-    return True
+        return None
+    if state.audit_days == sorted(sheet.audit_dates):
+        return []
+    check_audit_quarter(run, org, sheet.audit_dates)
+    return [(Kind.AUDIT_HELD, last_day,
+             {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})]
 
 
 def _definitive(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
-                response: str | None, reason: str) -> bool:
+                response: str | None, reason: str) -> list[Pending] | None:
+    """The events before the definitive report; None: passed by."""
     state = run.state(org)
     deadlines = load_framework(org.framework).deadlines
     if not run.allowed(org, may_finalise(state, day, deadlines, responded=bool(response))):
-        return False
+        return None
     received = state.last(Kind.RESPONSE_RECEIVED)
     if response is None and received is not None:
         raise DataError(f"a reaction was recorded on {received.day:%d-%m-%Y}",
                         location=org_label(org),
                         hint="say how it was processed: --response TEXT")
     if response is not None and received is None:
-        run.record(org, Kind.RESPONSE_RECEIVED, day, {"verwerking": response})
-    elif response is None and state.response_closed is None:
+        return [(Kind.RESPONSE_RECEIVED, day, {"verwerking": response})]
+    if response is None and state.response_closed is None:
         concept = state.day(Kind.CONCEPT_SENT)
         assert concept is not None
-        run.record(org, Kind.RESPONSE_TERM_PASSED,
-                   response_deadline(concept, deadlines) + dt.timedelta(days=1), {})
-    return True
+        return [(Kind.RESPONSE_TERM_PASSED,
+                 response_deadline(concept, deadlines) + dt.timedelta(days=1), {})]
+    return []

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from docx.oxml.ns import qn
 
 from cbct_docs.cli import cli
+from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render.address_fit import address_fit, text_width
 from cbct_docs.render.print_layout import place_window, use_window
@@ -71,9 +72,11 @@ def test_a_name_too_long_for_the_window_is_a_located_warning(tmp_path: Path) -> 
     [letter] = [p for p in letters if p.name.startswith("CBCT-0103")]
     assert LONG_NAME in docx_reading_text(letter)  # the letter is made, name and all
     [warning] = warnings_in(result.output)
-    assert warning.startswith(f"{letter}: warning: the address may be cut off by the "
+    assert warning.startswith(f"{letter}: warning: the address may not fit the "
                               "envelope window (90 × 40 mm): ")
-    assert f"{LONG_NAME!r} is about " in warning and "the window 90 mm" in warning
+    assert f"{LONG_NAME!r} is about " in warning
+    assert "the window 90 mm: it wraps onto a next line" in warning
+    assert "cut off" not in warning  # wrapped, the lines still fit in height
     assert "venster_breedte" in warning  # and what to do about it
 
 
@@ -114,9 +117,9 @@ def test_too_many_lines_for_a_low_window(tmp_path: Path) -> None:
     text = docx_reading_text(letter)
     assert "Bibliotheek Rivierenland\nAfdeling Kwaliteit en Beleid\nPostbus 1234" in text
     [warning] = warnings_in(result.output)
-    assert warning.startswith(f"{letter}: warning: the address may be cut off by the "
+    assert warning.startswith(f"{letter}: warning: the address may not fit the "
                               "envelope window (90 × 30 mm): its 7 lines need about ")
-    assert "the window holds 28 mm" in warning
+    assert "the window holds 28 mm: the last are cut off" in warning
     assert "is about" not in warning  # no line too wide
 
 
@@ -151,7 +154,7 @@ def test_templates_check_warns_for_a_small_window(tmp_path: Path) -> None:
     assert warned == {str(letters / f"{name}.docx") for name in
                       ("bevestigingsbrief", "besluitbrief", "besluitbrief-heraudit",
                        "heraudit")}  # every letter with an address block; no certificate
-    assert "the address of its example letter may be cut off by the envelope window " \
+    assert "the address of its example letter may not fit the envelope window " \
            "(60 × 30 mm)" in small.output
 
 
@@ -191,3 +194,47 @@ def test_an_old_template_without_the_title_gets_it_when_placed() -> None:
     assert address_fit(old) is None  # nothing to go by
     fit = address_fit(place_window(old, EnvelopeWindow()))
     assert fit is not None and fit.box == pytest.approx((90, 40), abs=0.1)
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
+def test_the_estimate_agrees_with_the_printed_letter(tmp_path: Path) -> None:
+    """From the PDF LibreOffice prints (word positions): where the estimate says the lines
+    are too many, the last address line is missing from the window; where it says a long
+    name only wraps, every word of the address is inside the window."""
+    import pdfplumber
+
+    letters = {}
+    for name, height, extra, org_name in (("cut", 30, ("Afdeling Kwaliteit en Beleid",
+                                                       "Postbus 1234"), None),
+                                          ("wraps", 40, (), LONG_NAME)):
+        office = tmp_path / name
+        office.mkdir()
+        (office / "cbct-docs.toml").write_text(
+            (REPO / "cbct-docs.toml").read_text(encoding="utf-8")
+            + f"\n[print]\nvenster_hoogte = {height}\n", encoding="utf-8")
+        if extra:
+            own_letter_with_more_lines(office, *extra)
+        register = register_with(office / "register.xlsx", "CBCT-0101",
+                                 **({"name": org_name} if org_name else {}))
+        result = run("confirm", str(SAMPLES / "planning.xlsx"), "--org", "CBCT-0101",
+                     "--register", str(register), "--office", str(office), *LETTER_DAY,
+                     "--out", str(office / "out"))
+        assert len(warnings_in(result.output)) == 1, result.output
+        [letters[name]] = (office / "out" / "bevestigingsbrief").glob("*.docx")
+        use_window(None)
+    pdfs = dict(zip(letters, convert_to_pdf(list(letters.values()), tmp_path / "pdf"),
+                    strict=True))
+
+    def in_window(name: str, height: float) -> str:
+        mm = 72 / 25.4
+        with pdfplumber.open(str(pdfs[name])) as pdf:
+            words = pdf.pages[0].extract_words()
+        return " ".join(w["text"] for w in words
+                        if 45 * mm - 1 <= w["top"] and w["bottom"] <= (45 + height) * mm + 1
+                        and 20 * mm - 1 <= w["x0"] and w["x1"] <= 110 * mm + 1)
+
+    cut = in_window("cut", 30)
+    assert "Postbus 1234" in cut and "Havenstraat 12" in cut
+    assert "Tiel" not in cut  # the last line, 4001 AB  Tiel, is cut off
+    wraps = in_window("wraps", 40)
+    assert " ".join(LONG_NAME.split()) in wraps and wraps.endswith("4001 AB Tiel")

@@ -96,6 +96,7 @@ class AddressFit:
     room_width: float  # mm
     box: tuple[float, float]  # the block's width and height, mm
     too_wide: list[Line] = field(default_factory=list)
+    rows: int = 0  # lines on paper: a line too wide counts as the lines it wraps to
 
     @property
     def fits(self) -> bool:
@@ -105,11 +106,13 @@ class AddressFit:
         """What may be cut off, in a sentence (empty when it fits)."""
         parts = []
         if self.height > self.room_height:
-            parts.append(f"its {len(self.lines)} lines need about {self.height:.0f} mm, the "
-                         f"window holds {self.room_height:.0f} mm")
+            wrapped = f" ({self.rows} with wrapping)" if self.rows > len(self.lines) else ""
+            parts.append(f"its {len(self.lines)} lines{wrapped} need about "
+                         f"{self.height:.0f} mm, the window holds {self.room_height:.0f} mm: "
+                         "the last are cut off")
         for line in self.too_wide:
             parts.append(f"{line.text!r} is about {line.width:.0f} mm wide at {line.size:g} "
-                         f"pt, the window {self.room_width:.0f} mm")
+                         f"pt, the window {self.room_width:.0f} mm: it wraps onto a next line")
         return "; ".join(parts)
 
 
@@ -257,6 +260,7 @@ class _Layout:
         lines: list[Line] = []
         too_wide: list[Line] = []
         needed = 0.0
+        count = 0
         for number, (paragraph, pieces) in enumerate(zip(self.paragraphs, texts, strict=False)):
             for text in pieces:
                 line = Line(text, paragraph.size, text_width(text, paragraph.size))
@@ -265,11 +269,13 @@ class _Layout:
                 if rows > 1:
                     too_wide.append(line)
                 lines.append(line)
+                count += rows
                 needed += rows * paragraph.line
             needed += paragraph.before
             if number < len(texts) - 1:  # the last one's spacing after cuts nothing off
                 needed += paragraph.after
-        return AddressFit(lines, needed, self.room_height, self.room_width, self.box, too_wide)
+        return AddressFit(lines, needed, self.room_height, self.room_width, self.box, too_wide,
+                          count)
 
 
 _layouts: dict[tuple[bytes, Hashable, EnvelopeWindow], _Layout] = {}

@@ -15,9 +15,9 @@ HINT = ("shorten it in the register, or set a larger window ([print] venster_bre
 
 
 def window_note(where: Path | str, fit: AddressFit, what: str = "the address") -> str:
-    """``where: warning: the address may be cut off …: what does not fit (hint)``."""
+    """``where: warning: the address may not fit …: what does not fit (hint)``."""
     width, height = fit.box
-    return (f"{where}: warning: {what} may be cut off by the envelope window "
+    return (f"{where}: warning: {what} may not fit the envelope window "
             f"({width:.0f} × {height:.0f} mm): {fit.problem()} ({HINT})")
 
 

@@ -40,12 +40,11 @@ class Shapes:
         self.xml: list[str] = []
 
     def _frame(self, x: float, y: float, width: float, height: float) -> tuple[str, str]:
-        """The shape's name and id, and its place and size (a rectangle)."""
-        number = len(self.xml) + 1
-        return (f'<wps:cNvPr id="{5000 + number}" name="Grafiek {number}"/>',
+        """The shape's id, and its place and size (a rectangle)."""
+        return (f'<wps:cNvPr id="{5001 + len(self.xml)}" name=""/>',
                 f'<a:xfrm><a:off x="{_emu(x)}" y="{_emu(y)}"/>'
                 f'<a:ext cx="{_emu(width)}" cy="{_emu(height)}"/></a:xfrm>'
-                '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>')
+                '<a:prstGeom prst="rect"/>')
 
     def rect(self, x: float, y: float, width: float, height: float, fill: str,
              edge: str | None = None) -> None:
@@ -59,8 +58,8 @@ class Shapes:
 
     def text(self, x: float, y: float, width: float, height: float, text: str,
              points: float, align: str) -> None:
+        """A text box of one line (a label that is too wide wraps)."""
         name, frame = self._frame(x, y, width, height)
-        size = round(points * 2)
         self.xml.append(
             f'<wps:wsp>{name}<wps:cNvSpPr txBox="1"/><wps:spPr>{frame}'
             "<a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>"
@@ -68,11 +67,11 @@ class Shapes:
             '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
             '<w:ind w:left="0" w:right="0" w:firstLine="0"/>'
             f'<w:jc w:val="{align}"/></w:pPr>'
-            f'<w:r><w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
+            f'<w:r><w:rPr><w:sz w:val="{round(points * 2)}"/></w:rPr>'
             f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
             "</w:txbxContent></wps:txbx>"
-            '<wps:bodyPr rot="0" vert="horz" wrap="square" lIns="0" tIns="0" rIns="0" '
-            'bIns="0" anchor="ctr" anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp>')
+            '<wps:bodyPr wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"/>'
+            "</wps:wsp>")
 
 
 def draw(rows: Sequence[tuple[str, dict[str, int]]], levels: Sequence[tuple[str, str]],

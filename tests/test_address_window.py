@@ -238,3 +238,39 @@ def test_the_estimate_agrees_with_the_printed_letter(tmp_path: Path) -> None:
     assert "Tiel" not in cut  # the last line, 4001 AB  Tiel, is cut off
     wraps = in_window("wraps", 40)
     assert " ".join(LONG_NAME.split()) in wraps and wraps.endswith("4001 AB Tiel")
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream zipfile cannot seek in: it writes each member's sizes after its data."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, chunk: bytes) -> int:  # type: ignore[override]
+        self.data += chunk
+        return len(chunk)
+
+
+def test_a_letter_zipped_with_sizes_after_the_data_reads_the_same(tmp_path: Path) -> None:
+    """The fast reading of the zip's local headers gives way to zipfile where they do not
+    say the sizes; the estimate is the same."""
+    register = register_with(tmp_path / "register.xlsx", "CBCT-0103", name=LONG_NAME)
+    out = tmp_path / "out"
+    run("confirm", str(SAMPLES / "planning.xlsx"), "--org", "CBCT-0103", "--register",
+        str(register), "--config", str(REPO / "cbct-docs.toml"), *LETTER_DAY, "--out", str(out))
+    [letter] = (out / "bevestigingsbrief").glob("*.docx")
+    data = letter.read_bytes()
+    stream = _Unseekable()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    rezipped = bytes(stream.data)
+    assert rezipped != data and zipfile.ZipFile(io.BytesIO(rezipped)).testzip() is None
+    first, second = address_fit(data), address_fit(rezipped)
+    assert first is not None and second is not None and not first.fits
+    assert (second.lines, second.height, second.too_wide) == \
+        (first.lines, first.height, first.too_wide)

@@ -21,13 +21,9 @@ thousands of letters pays a fraction of a millisecond each.
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import struct
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from html import unescape
@@ -36,7 +32,8 @@ from typing import Any
 from lxml import etree
 
 from ..settings import EnvelopeWindow
-from .print_layout import DOCUMENT, NS, TWIPS_PER_MM, W, active_window
+from .docx_parts import document_and_styles
+from .print_layout import NS, TWIPS_PER_MM, W, active_window
 
 LINE_FACTOR = 1.22  # line height of a font at single spacing, in font sizes
 WIDTH_MARGIN = 1.10  # Arial's widths + 10 %
@@ -44,7 +41,6 @@ UNKNOWN_WIDTH = 600  # thousandths of the font size, for a character not in the 
 MM_PER_PT = 25.4 / 72
 DEFAULT_SIZE = 20  # half-points: Word's size when a document gives none
 DEFAULT_SIDE_MARGIN = 108  # twips: Word's cell margin left and right when none is given
-STYLES = "word/styles.xml"
 
 #: Arial's (metrically Helvetica's) character widths in thousandths of the font size.
 _WIDTHS = dict(zip(" !\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", (
@@ -120,7 +116,7 @@ def address_fit(data: bytes, window: EnvelopeWindow | None = None) -> AddressFit
     """The estimate for a finished letter (.docx bytes); None when it has no address block
     titled ``Venster`` (or is no Word document). ``window``: the room when the block
     carries no size of its own (default: the window in use)."""
-    found = _document_and_styles(data)
+    found = document_and_styles(data)
     if found is None:
         return None
     document, styles_key, read_styles = found
@@ -136,52 +132,6 @@ def address_fit(data: bytes, window: EnvelopeWindow | None = None) -> AddressFit
         layout = _layouts[(shape, styles_key, window)] = _layout(
             document, shape, _styles_of(styles_key, read_styles), window)
     return layout.measure([_paragraph_lines(p) for p in _PARAGRAPH.findall(table)])
-
-
-# --- reading the letter ---------------------------------------------------------------------
-
-def _document_and_styles(data: bytes) -> tuple[bytes, Hashable, Callable[[], bytes]] | None:
-    """document.xml, a key for the styles part and a way to read it; from the zip's local
-    headers (no directory read, the styles not unpacked), else through :mod:`zipfile`."""
-    document = _local(data, DOCUMENT)
-    styles = _local(data, STYLES)
-    if document is not None and styles is not None:
-        return _unpack(data, document), styles[:3], lambda: _unpack(data, styles)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        xml = archive.read(DOCUMENT)
-        info = archive.getinfo(STYLES) if STYLES in archive.namelist() else None
-    except (zipfile.BadZipFile, KeyError, zlib.error, OSError):
-        return None
-    key = (info.CRC, info.file_size) if info is not None else None
-    return xml, key, (lambda: archive.read(STYLES)) if info is not None else (lambda: b"")
-
-
-def _local(data: bytes, name: str) -> tuple[int, int, int, int, int] | None:
-    """(crc, compressed size, size, method, where its data starts) of a member, from its
-    local header; None when the header does not give them (then :mod:`zipfile` reads it)."""
-    encoded = name.encode()
-    at = data.find(b"PK\x03\x04", 0)
-    while at >= 0 and at + 30 <= len(data):
-        (_sig, _version, flags, method, _time, _date, crc, compressed, size, name_length,
-         extra) = struct.unpack_from("<IHHHHHIIIHH", data, at)
-        start = at + 30 + name_length + extra
-        if data[at + 30:at + 30 + name_length] == encoded:
-            if flags & 0x9 or method not in (0, 8) or compressed == 0xFFFFFFFF:
-                return None  # encrypted, sizes after the data, zip64: let zipfile read it
-            return crc, compressed, size, method, start
-        if flags & 0x8:
-            return None  # sizes after the data: the next header cannot be found this way
-        at = start + compressed
-        if data[at:at + 4] != b"PK\x03\x04":
-            return None
-    return None
-
-
-def _unpack(data: bytes, member: tuple[int, int, int, int, int]) -> bytes:
-    _crc, compressed, _size, method, start = member
-    raw = data[start:start + compressed]
-    return raw if method == 0 else zlib.decompress(raw, -15)
 
 
 def _window_xml(xml: bytes) -> bytes | None:

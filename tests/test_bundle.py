@@ -163,11 +163,24 @@ def test_bookmarks_mark_where_every_letter_starts(tmp_path: Path) -> None:
             return etree.fromstring(archive.read("word/document.xml"))
 
     assert body(plain).find(f".//{{{W}}}bookmarkStart") is None  # off unless asked for
-    starts = body(marked).findall(f".//{{{W}}}bookmarkStart")
+    marks = body(marked).findall(f".//{{{W}}}bookmarkStart")
+    starts = [m for m in marks if m.get(f"{{{W}}}name").startswith("cbct_letter_")]
+    ends = [m for m in marks if m.get(f"{{{W}}}name").startswith("cbct_end_")]
     assert [s.get(f"{{{W}}}name") for s in starts] == [
         "cbct_letter_0001", "cbct_letter_0002", "cbct_letter_0003", "cbct_letter_0004"]
-    ids = [s.get(f"{{{W}}}id") for s in starts]
+    assert [e.get(f"{{{W}}}name") for e in ends] == [
+        "cbct_end_0001", "cbct_end_0002", "cbct_end_0003", "cbct_end_0004"]
+    assert len(marks) == 8
+    ids = [s.get(f"{{{W}}}id") for s in marks]
     assert len(set(ids)) == len(ids)
+    # The end of each letter: after its last words, or in the paragraph with its picture,
+    # or in the paragraph that closes its section after its table.
+    assert ["".join(e.getparent().itertext()) for e in ends] == [
+        "Norm 5: goed", "", "", "Norm 5: goed"]
+    assert [e.getparent().find(f".//{{{W}}}drawing") is not None for e in ends] == [
+        False, True, False, False]
+    assert all(e.getnext().tag == f"{{{W}}}bookmarkEnd" and e.getnext().getnext() is None
+               for e in ends)
     for start, name in zip(starts, ORGANISATIONS, strict=True):
         paragraph = start.getparent()
         assert "".join(paragraph.itertext()) == f"Geachte directie van {name},"

@@ -235,12 +235,26 @@ def test_letters_share_a_bundle_only_when_nothing_would_change(tmp_path: Path) -
     assert len(keys) == 1 and None not in keys  # one template: one bundle
     assert bundle_key(other_template(tmp_path / "anders.docx", "Theater De Kolk", 13))[0] \
         not in keys  # other styles: another bundle
-    document = docx.Document(str(letters[0]))  # "pagina 1 van 2" counts the whole bundle
-    document.paragraphs[0]._p.append(parse_xml(
-        f'<w:fldSimple {nsdecls("w")} w:instr=" NUMPAGES "><w:r><w:t>2</w:t></w:r>'
-        "</w:fldSimple>"))
-    document.save(str(tmp_path / "telt.docx"))
-    assert bundle_key(tmp_path / "telt.docx")[0] is None
+    # Fields a bundle would change: the file name, the page count in roman numerals (a
+    # plain NUMPAGES counts the letter's own pages in a bundle: test_pdf_pages.py).
+    for name, field in [("naam", "FILENAME"), ("romeins", "NUMPAGES \\* ROMAN"),
+                        ("gewoon", "NUMPAGES \\* MERGEFORMAT")]:
+        document = docx.Document(str(letters[0]))
+        document.paragraphs[0]._p.append(parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr=" {field} "><w:r><w:t>2</w:t></w:r>'
+            "</w:fldSimple>"))
+        document.save(str(tmp_path / f"{name}.docx"))
+    assert bundle_key(tmp_path / "naam.docx")[0] is None
+    assert bundle_key(tmp_path / "romeins.docx")[0] is None
+    assert bundle_key(tmp_path / "gewoon.docx")[0] in keys
+    # Pages numbered from 5, or i, ii, iii: a bundle numbers every letter 1, 2, 3.
+    for name, numbering in [("vanaf-5", {"w:start": "5"}), ("ii", {"w:fmt": "lowerRoman"})]:
+        document = docx.Document(str(letters[0]))
+        section = document.sections[0]._sectPr
+        section.append(parse_xml(f'<w:pgNumType {nsdecls("w")} ' + " ".join(
+            f'{k}="{v}"' for k, v in numbering.items()) + "/>"))
+        document.save(str(tmp_path / f"{name}.docx"))
+        assert bundle_key(tmp_path / f"{name}.docx")[0] is None
     headless = make_docx(tmp_path / "zonder-kop.docx", ["Geachte directie,"])
     assert bundle_key(headless)[0] not in keys  # would show the previous letter's header
     report = make_docx(tmp_path / "rapport.docx", [])

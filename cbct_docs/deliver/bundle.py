@@ -26,6 +26,7 @@ from lxml import etree
 from ..errors import DataError, OutputError, Problems, UsageError
 from ..render.limits import check_package
 from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers
+from .bundle_pages import Letter, PageCounts
 from .files import atomic_write
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -347,6 +348,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
     drawing_id = 0
     starts: list[etree._Element | None] = []  # first paragraph of each letter
     sections: list[etree._Element] = []  # the first section of each letter
+    counted: list[Letter] = []  # for the page counts of "pagina 1 van 2"
     for number, letter in enumerate(packages):
         source_body = letter.document.find(w("body"))
         if source_body is None:
@@ -373,13 +375,19 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
                 for attribute in (f"{{{W14}}}paraId", f"{{{W14}}}textId"):
                     node.attrib.pop(attribute, None)
             body.append(element)
+        own_sections = [s for c in content for s in c.iter(w("sectPr"))] + [section]
         if number < len(packages) - 1:
             _end_section(body, content, section)
+            end: etree._Element | None = body[-1]
         else:
             body.append(section)
+            end = _last_paragraph(content)
+        counted.append(Letter(number + 1, own_sections, content, end))
 
     if len(packages) > 1:
         no_inherited_headers(sections, base.parts, bundle.rels, base.types, bundle.new_rel_id)
+        PageCounts(base.parts, base.main, bundle.rels, base.types,
+                   bundle.new_rel_id).apply(counted, body, mark_every_end=bookmarks)
     if bookmarks:
         _mark_starts(body, starts)
     numbering.save()
@@ -396,6 +404,17 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
             archive.writestr(name, data)
     atomic_write(Path(out), buffer.getvalue(), overwrite=overwrite)
     return Path(out)
+
+
+def _last_paragraph(content: list[etree._Element]) -> etree._Element | None:
+    """The last paragraph of a letter (inside its closing table, if it ends in one)."""
+    for element in reversed(content):
+        if element.tag == w("p"):
+            return element
+        paragraphs = list(element.iter(w("p")))
+        if paragraphs:
+            return paragraphs[-1]
+    return None
 
 
 def _mark_starts(body: etree._Element, starts: list[etree._Element | None]) -> None:

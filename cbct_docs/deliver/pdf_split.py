@@ -11,6 +11,7 @@ the file-by-file route.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -33,6 +34,7 @@ from .bundle import (
     read_parts,
     resolve,
 )
+from .bundle_pages import PLAIN_NUMPAGES, counts_pages_from_one, starts_at_one
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
@@ -57,7 +59,7 @@ _INSTRUCTION = re.compile(rb'instr(?:Text\b[^>]*>|=")([^<"]*)')
 MAX_PAGES = 2
 MAX_KEPT_TABLES = 1
 # LibreOffice writes "_" in a destination name as "5F" (hex of the character).
-_DESTINATION = re.compile(r"cbct(?:_|5F)letter(?:_|5F)(\d+)$")
+_DESTINATION = re.compile(r"cbct(?:_|5F)(letter|end)(?:_|5F)(\d+)$")
 
 
 @dataclass
@@ -104,13 +106,32 @@ def _key_of(parts: dict[str, bytes]) -> tuple[str | None, str]:
     if layout is None:
         return None, ""
     digest.update(layout.encode())
+    if not _fields_safe(parts, folder, main, main_rels):
+        return None, ""
+    return digest.hexdigest(), _title(parts.get("docProps/core.xml"))
+
+
+def _fields_safe(parts: dict[str, bytes], folder: str, main: str,
+                 main_rels: etree._Element) -> bool:
+    """Whether every field gives the same in the bundle as alone.
+
+    PAGE does (each letter is numbered from 1), and so does a plain NUMPAGES in the body,
+    a header or a footer: the bundle makes it count the letter's own pages
+    (``bundle_pages``). FILENAME, REF, NUMPAGES elsewhere … would tell of the bundle.
+    """
+    counted = {main} | {resolve(main, r.get("Target", "")) for r in main_rels
+                        if r.get("Type", "").endswith(("/header", "/footer"))}
     for name, data in parts.items():
         if name.startswith(folder) and b"instr" in data and not name.endswith(".rels"):
             for match in _INSTRUCTION.finditer(data):
-                field = match.group(1).decode("utf-8", "replace").split()
-                if field and field[0].upper() not in _SAFE_FIELDS and field[0][0] != "\\":
-                    return None, ""  # NUMPAGES, FILENAME, REF …: would count the bundle
-    return digest.hexdigest(), _title(parts.get("docProps/core.xml"))
+                instruction = match.group(1).decode("utf-8", "replace")
+                field = instruction.split()
+                if not field or field[0][0] == "\\" or field[0].upper() in _SAFE_FIELDS:
+                    continue
+                if name in counted and PLAIN_NUMPAGES.match(instruction):
+                    continue
+                return False
+    return True
 
 
 def _styles_part(main: str, rels: etree._Element) -> str:
@@ -130,8 +151,11 @@ def _layout_key(document: bytes, styles: bytes) -> str | None:
     body = etree.fromstring(document).find(f"{{{W}}}body")
     if body is None:
         return None
-    if sum(1 for _ in body.iter(f"{{{W}}}sectPr")) > 1:
+    sections = list(body.iter(f"{{{W}}}sectPr"))
+    if len(sections) > 1:
         return None  # several sections (a bijlage in landscape…): measured only alone
+    if not all(starts_at_one(s) and counts_pages_from_one([s]) for s in sections):
+        return None  # pages numbered from 5, or i, ii, iii: a bundle numbers 1, 2, 3
     kinds = {" ".join(sorted(f"{etree.QName(r).localname}:{r.get(f'{{{W}}}type')}"
                              for r in section
                              if etree.QName(r).localname in ("headerReference",
@@ -150,10 +174,14 @@ def _layout_key(document: bytes, styles: bytes) -> str | None:
     return kinds.pop()
 
 
-def _keep_next_styles(styles: bytes) -> set[str]:
-    """Paragraph styles that keep with the next paragraph, through their base styles."""
+@functools.lru_cache(maxsize=8)
+def _keep_next_styles(styles: bytes) -> frozenset[str]:
+    """Paragraph styles that keep with the next paragraph, through their base styles.
+
+    Letters of one template share their styles: parsed once per batch, not per letter.
+    """
     if not styles:
-        return set()
+        return frozenset()
     own: dict[str, bool | None] = {}
     based: dict[str, str] = {}
     for style in etree.fromstring(styles).iter(f"{{{W}}}style"):
@@ -171,10 +199,10 @@ def _keep_next_styles(styles: bytes) -> set[str]:
             current = based.get(current, "")
         if own.get(current):
             found.add(name)
-    return found
+    return frozenset(found)
 
 
-def _keeps_next(paragraph: etree._Element, styles: set[str]) -> bool:
+def _keeps_next(paragraph: etree._Element, styles: frozenset[str]) -> bool:
     keep = paragraph.find(f"{{{W}}}pPr/{{{W}}}keepNext")
     if keep is not None:
         return _on(keep)
@@ -230,25 +258,30 @@ def split_bundle(group: Group, pdf: Path, into: Path) -> list[Path]:
     """Write ``into/<stem>.pdf`` per letter of the group; returns the letters it could not.
 
     Those are all of them when the named destinations do not add up (a letter without a
-    start, pages out of order, an unreadable PDF), and any letter longer than
-    ``MAX_PAGES``: only short letters were measured to keep their page breaks in a bundle.
+    start, pages out of order, an unreadable PDF); any letter longer than ``MAX_PAGES``
+    (only short letters were measured to keep their page breaks in a bundle); and any
+    letter whose end is not on its last page (its page count, "pagina 1 van 2", is the
+    page number of its end: ``bundle_pages``).
     """
     import pypdf
 
     try:
         reader = pypdf.PdfReader(pdf)
-        problem, pages = _letter_pages(reader, len(group.letters))
+        problem, pages, ends = _letter_pages(reader, len(group.letters))
     except (OSError, pypdf.errors.PyPdfError) as error:
-        problem, pages = f"cannot read the converted bundle: {error}", []
+        problem, pages, ends = f"cannot read the converted bundle: {error}", [], {}
     if problem:
         log.warning("PDF: %d letters converted one by one instead of as a bundle: %s",
                     len(group.letters), problem)
         return group.letters
     metadata = {k: v for k, v in (reader.metadata or {}).items() if k != "/Title"}
-    long = []
+    long, moved = [], []
     for n, (letter, title) in enumerate(zip(group.letters, group.titles, strict=True)):
         if pages[n + 1] - pages[n] > MAX_PAGES:
             long.append(letter)
+            continue
+        if ends.get(n + 1) != pages[n + 1] - 1:
+            moved.append(letter)
             continue
         writer = pypdf.PdfWriter()
         for index in range(pages[n], pages[n + 1]):
@@ -258,27 +291,32 @@ def split_bundle(group: Group, pdf: Path, into: Path) -> list[Path]:
         writer.write(buffer)
         (into / f"{letter.stem}.pdf").write_bytes(buffer.getvalue())
     log.info("PDF: %d letters converted as one bundle (%d pages)",
-             len(group.letters) - len(long), pages[-1])
+             len(group.letters) - len(long) - len(moved), pages[-1])
     if long:
         log.warning("PDF: %d letter(s) longer than %d pages converted one by one, first %s",
                     len(long), MAX_PAGES, long[0].name)
-    return long
+    if moved:
+        log.warning("PDF: %d letter(s) whose end is not on their last page converted one by "
+                    "one, first %s", len(moved), moved[0].name)
+    return long + moved
 
 
-def _letter_pages(reader: PdfReader, count: int) -> tuple[str, list[int]]:
-    """Why the bundle cannot be split, or the first page of every letter plus the total."""
+def _letter_pages(reader: PdfReader, count: int) -> tuple[str, list[int], dict[int, int]]:
+    """Why the bundle cannot be split, or the first page of every letter plus the total,
+    and the page of every letter's end."""
     total = len(reader.pages)
-    starts: dict[int, int] = {}
+    found: dict[str, dict[int, int]] = {"letter": {}, "end": {}}
     for name, destination in reader.named_destinations.items():
-        found = _DESTINATION.search(str(name))
-        page = reader.get_destination_page_number(destination) if found else None
-        if found and page is not None:
-            starts[int(found.group(1))] = page
+        match = _DESTINATION.search(str(name))
+        page = reader.get_destination_page_number(destination) if match else None
+        if match and page is not None:
+            found[match.group(1)][int(match.group(2))] = page
+    starts = found["letter"]
     missing = [n for n in range(1, count + 1) if n not in starts]
     if missing:
         return (f"no page found for {len(missing)} letter(s), first "
-                f"{BOOKMARK_FORMAT.format(missing[0])}"), []
+                f"{BOOKMARK_FORMAT.format(missing[0])}"), [], {}
     pages = [starts[n] for n in range(1, count + 1)] + [total]
     if pages[0] != 0 or any(a >= b for a, b in zip(pages, pages[1:], strict=False)):
-        return f"letters do not start on increasing pages: {pages[:-1]} of {total}", []
-    return "", pages
+        return f"letters do not start on increasing pages: {pages[:-1]} of {total}", [], {}
+    return "", pages, found["end"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .chart_drawing import draw
 
@@ -45,16 +46,30 @@ Levels = Sequence[tuple[str, str]]
 
 @dataclass(frozen=True)
 class ScoreChart:
-    """The chart as a Word drawing (``drawing``: a ``<w:drawing>`` element) and, for
-    screen readers and tests, the same figures in words (``description``).
+    """The chart of ``rows`` (label and questions per level, per norm) on the scale of
+    ``levels`` (name and colour, worst first): as a Word drawing (``drawing``, a
+    ``<w:drawing>`` element) and, for screen readers and tests, in words
+    (``description``). Both are made when first asked for: when the report is rendered,
+    on the worker that renders it.
 
     ``{{ grafiek }}`` in a Word template prints it: the text run around the tag is closed,
     the drawing gets a run of its own, and a new text run opens (as docxtpl places a
     picture). Anywhere else (a plain-text template, a document property) it is an error.
     """
 
-    drawing: str
-    description: str
+    rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
+    levels: tuple[tuple[str, str], ...]
+
+    @cached_property
+    def description(self) -> str:
+        return describe([(label, dict(counts)) for label, counts in self.rows], self.levels)
+
+    @cached_property
+    def drawing(self) -> str:
+        colours = {name: colour.lstrip("#").upper()
+                   for name, colour in level_colours(self.levels).items()}
+        return draw([(label, dict(counts)) for label, counts in self.rows], self.levels,
+                    colours, self.description)
 
     def __html__(self) -> str:
         return f'</w:t></w:r><w:r>{self.drawing}</w:r><w:r><w:t xml:space="preserve">'
@@ -70,10 +85,8 @@ def score_chart(rows: Rows, levels: Levels) -> ScoreChart:
     """One bar per row label, segments counting questions per level (``levels``: name and
     scale colour, worst first); the legend names every level. The same scores give the
     same drawing."""
-    colours = {name: colour.lstrip("#").upper()
-               for name, colour in level_colours(levels).items()}
-    description = describe(rows, levels)
-    return ScoreChart(draw(rows, levels, colours, description), description)
+    return ScoreChart(tuple((label, tuple(counts.items())) for label, counts in rows),
+                      tuple(levels))
 
 
 def describe(rows: Rows, levels: Levels) -> str:

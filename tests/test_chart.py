@@ -213,3 +213,23 @@ def test_the_drawing_is_well_formed_for_word(tmp_path: Path) -> None:
     ids = [int(e.get("id")) for e in body.iterfind(".//wps:cNvPr", NS)]
     ids += [int(e.get("id")) for e in body.iterfind(".//wp:docPr", NS)]
     assert len(ids) == len(set(ids))  # every drawing object its own id
+
+
+def test_docxtpl_places_the_same_drawing(tmp_path: Path) -> None:
+    """A template the compiled path cannot take goes through docxtpl: the chart is the same
+    drawing there."""
+    path, renderer = sample_report(tmp_path)
+    orgs = read_register(samples_dir() / "register.xlsx")
+    context = report_context(find_organisation(orgs, "CBCT-0111"),
+                             read_scoresheet(samples_dir() / "scores" / "CBCT-0111.xlsx"),
+                             load_office(REPO / "cbct-docs.toml"), dt.date(2025, 6, 11),
+                             concept=True)
+    reference = tmp_path / "docxtpl.docx"
+    reference.write_bytes(renderer.render_with_docxtpl(context))
+    groups = []
+    for made in (path, reference):
+        with zipfile.ZipFile(made) as archive:
+            body = etree.fromstring(archive.read("word/document.xml"))
+        groups.append(shapes_of(body.find(".//wpg:wgp", NS)))
+    assert groups[0] == groups[1] and len(groups[0]) > 40
+    assert docx_reading_text(reference) == docx_reading_text(path)

@@ -189,3 +189,25 @@ def test_a_letter_whose_end_moved_goes_file_by_file(tmp_path: Path,
         "first 02-brief.docx"]
     assert sorted(p.name for p in (tmp_path / "uit").iterdir()) == ["01-brief.pdf"]
     assert footers(pages(tmp_path / "uit" / "01-brief.pdf")) == ["pagina 1 van 1"]
+
+
+@needs_soffice
+def test_a_large_batch_goes_as_two_bundles_converted_at_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    """20 letters of one template: two bundles of 10, two LibreOffice runs side by side."""
+    monkeypatch.setattr("os.cpu_count", lambda: 2)  # as on the office's 2-core machine
+    folder = tmp_path / "brieven"
+    folder.mkdir()
+    names = [f"Bibliotheek Noord {n}" for n in range(1, 21)]
+    letters = [letter(folder / f"{n:02}-brief.docx", name, 3 + n % 3, None, False)
+               for n, name in enumerate(names, 1)]
+    with caplog.at_level(logging.INFO, logger="cbct_docs.deliver"):
+        pdfs = convert_to_pdf(letters, tmp_path / "pdf")
+    assert [r.getMessage() for r in caplog.records] == [
+        "PDF: 10 letters converted as one bundle (10 pages)"] * 2
+    assert sorted((tmp_path / "pdf").iterdir()) == pdfs
+    for pdf, name in zip(pdfs, names, strict=True):
+        (text,) = pages(pdf)
+        assert text.startswith(f"Aan: {name} Geachte directie van {name},")
+        assert footers([text]) == ["pagina 1 van 1"]

@@ -17,16 +17,16 @@ import hashlib
 import io
 import posixpath
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from copy import deepcopy
 from pathlib import Path
 
 from lxml import etree
 
 from ..errors import DataError, OutputError, Problems, UsageError
-from ..render.limits import check_package
 from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers
 from .bundle_pages import Letter, PageCounts
+from .bundle_parts import LazyParts, read_parts
 from .files import atomic_write
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -51,31 +51,13 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
-#: Limits on what a .docx may unpack to: a letter is a few hundred kB; far more is a zip bomb.
-MAX_PART_BYTES = 100 * 2**20
-MAX_PACKAGE_BYTES = 300 * 2**20
-
-
-def read_parts(path: Path, wanted: Callable[[str], bool] = lambda name: True
-               ) -> dict[str, bytes]:
-    """The parts of a .docx by name, after checking what they unpack to (not a zip bomb).
-
-    Raises OSError / zipfile.BadZipFile for an unreadable file and DataError for one too big.
-    """
-    with zipfile.ZipFile(path) as archive:
-        check_package(archive, path, part_limit=MAX_PART_BYTES,
-                      total_limit=MAX_PACKAGE_BYTES)
-        members = [info for info in archive.infolist() if wanted(info.filename)]
-        return {info.filename: archive.read(info) for info in members}
-
-
 class _Package:
     """A .docx read into memory: parts by name, plus relationship and content-type helpers."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, whole: bool = True) -> None:
         self.path = path
         try:
-            self.parts = read_parts(path)
+            self.parts = read_parts(path) if whole else LazyParts(path)
             root_rels = etree.fromstring(self.parts["_rels/.rels"])
             main = next(r for r in root_rels if r.get("Type") == OFFICE_DOCUMENT)
             self.main = str(main.get("Target")).lstrip("/")
@@ -322,12 +304,12 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
     if not paths:
         raise UsageError("no letters to bundle", hint="name one or more .docx files")
     problems = Problems()
-    packages = []
+    packages: list[_Package] = []
     for path in paths:
         with problems.catch():
             if path.suffix.lower() != ".docx":
                 raise UsageError("only .docx letters can be bundled", location=path)
-            packages.append(_Package(path))
+            packages.append(_Package(path, whole=not packages))
     if Path(out).exists() and not overwrite:
         problems.add(OutputError("exists already", location=out,
                                 hint="use --overwrite to replace it"))

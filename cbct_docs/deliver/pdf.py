@@ -2,7 +2,9 @@
 
 Starting LibreOffice costs seconds, converting a letter a fraction of that, so a batch is
 converted by one process; letters of one template are converted as one bundle and split
-afterwards (``pdf_split``), because opening a file costs LibreOffice more than a page.
+afterwards (``pdf_split``), because opening a file costs LibreOffice more than a page. A
+batch with bundles for 20 letters or more, on two cores or more, is converted by two
+processes at once (a large bundle in two halves).
 Each run gets its own throw-away user profile: a profile in use by another LibreOffice
 (the user's own, or a parallel run) would make soffice exit silently without converting
 anything.
@@ -17,11 +19,12 @@ import signal
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import DeliveryError, OutputError, Problems, UsageError
 from .files import atomic_write, ensure_folder
-from .pdf_split import BOOKMARK_CONVERSION, plan_groups, split_bundle
+from .pdf_split import BOOKMARK_CONVERSION, HALF_BUNDLE, Group, plan_groups, split_bundle
 
 #: Where LibreOffice lives when it is not on PATH.
 KNOWN_LOCATIONS = (
@@ -57,8 +60,8 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
                    overwrite: bool = False, bundled: bool = True) -> list[Path]:
     """Convert documents (.docx, .odt, .html …) to ``out_dir/<stem>.pdf``, in one batch.
 
-    One LibreOffice run converts all Word/ODF files, one more all HTML files; ``timeout``
-    holds for each run. With ``bundled``, .docx letters of one template are converted as
+    One LibreOffice run converts all Word/ODF files (two at once for a large batch), one
+    more all HTML files; ``timeout`` holds for each run. With ``bundled``, .docx letters of one template are converted as
     one bundle and the PDF is split per letter (see ``pdf_split``); letters that cannot
     share a bundle, or a bundle whose split does not add up, go file by file. Returns the
     PDFs in the order of ``paths``. Nothing is overwritten unless ``overwrite``; a failed
@@ -92,7 +95,11 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
 
 
 class _Runner:
-    """soffice runs of one batch: the same throw-away profile and output folder."""
+    """soffice runs of one batch: the same throw-away profile and output folder.
+
+    Two runs at once (``profile`` 1) need a profile each: LibreOffice refuses a profile
+    in use.
+    """
 
     def __init__(self, soffice: Path, scratch: Path, timeout: float) -> None:
         self.soffice, self.scratch, self.timeout = soffice, scratch, timeout
@@ -100,8 +107,9 @@ class _Runner:
         self.converted.mkdir()
 
     def __call__(self, files: list[Path], conversion: list[str],
-                 must_convert: list[Path] | None = None, letters: int = 0) -> None:
-        profile = (self.scratch / "profile").as_uri()
+                 must_convert: list[Path] | None = None, letters: int = 0,
+                 profile_number: int = 0) -> None:
+        profile = (self.scratch / f"profile{profile_number or ''}").as_uri()
         command = [str(self.soffice), f"-env:UserInstallation={profile}", "--headless",
                    "--norestore", "--nologo", "--nodefault", "--nolockcheck",
                    *conversion, "--outdir", str(self.converted),
@@ -115,17 +123,35 @@ def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:
     if not bundled:
         run(letters, ["--convert-to", "pdf"])
         return
-    groups, alone = plan_groups(letters, run.scratch / "bundles")
+    parallel = (os.cpu_count() or 1) >= 2
+    groups, alone = plan_groups(letters, run.scratch / "bundles", halves=parallel)
     if not groups:
         run(letters, ["--convert-to", "pdf"])
         return
-    # A bundle that did not convert is caught by its split and converted file by file.
-    run([*alone, *(g.bundle for g in groups)], BOOKMARK_CONVERSION, must_convert=alone,
-        letters=len(letters))
-    again = [letter for group in groups for letter in
-             split_bundle(group, run.converted / f"{group.bundle.stem}.pdf", run.converted)]
+    # Two LibreOffice runs at once when there is work for two (a large bundle comes in
+    # halves): each starts on a core of its own, and the first split while the other runs.
+    bundled_letters = sum(len(group.letters) for group in groups)
+    shares = ([(alone, groups)] if not parallel or bundled_letters < 2 * HALF_BUNDLE
+              or len(groups) < 2 else [(alone, groups[0::2]), ([], groups[1::2])])
+    if len(shares) == 1:
+        again = _convert_share(run, alone, groups, len(letters), 0)
+    else:
+        with ThreadPoolExecutor(len(shares)) as pool:
+            done = [pool.submit(_convert_share, run, files, share, len(letters), number)
+                    for number, (files, share) in enumerate(shares)]
+            again = [letter for future in done for letter in future.result()]
     if again:
         run(again, ["--convert-to", "pdf"])
+
+
+def _convert_share(run: _Runner, alone: list[Path], groups: list[Group], letters: int,
+                   number: int) -> list[Path]:
+    """One soffice run: files alone and bundles; returns the letters to convert again."""
+    # A bundle that did not convert is caught by its split and converted file by file.
+    run([*alone, *(g.bundle for g in groups)], BOOKMARK_CONVERSION, must_convert=alone,
+        letters=letters, profile_number=number)
+    return [letter for group in groups for letter in
+            split_bundle(group, run.converted / f"{group.bundle.stem}.pdf", run.converted)]
 
 
 def _check_converted(group: list[Path], converted: Path, output: str) -> None:

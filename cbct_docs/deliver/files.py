@@ -154,11 +154,14 @@ def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     else:
         raise OutputError("cannot write: no free temporary name", location=path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:  # os.write straight away: a file object would ask whether fd is a terminal
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
             if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -90,7 +90,11 @@ def make_environment(search_path: str | Path | None = None) -> StrictEnvironment
 
 def clean_text(value: str) -> str:
     """Normalise line ends and drop characters XML cannot hold."""
-    return _XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if type(value) is not str:  # a subclass (Markup) comes back as the plain str it was
+        return _XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _XML_ILLEGAL.sub("", value) if _XML_ILLEGAL.search(value) else value
 
 
 def clean_context(value: Any) -> Any:
@@ -102,10 +106,13 @@ def clean_context(value: Any) -> Any:
         return value
     if kind is str:
         return clean_text(value)
-    if kind is dict:  # exact types first: isinstance against the ABCs is slow
-        return {k: clean_context(v) for k, v in value.items()}
+    # Exact types first (isinstance against the ABCs is slow); the strings of a mapping or
+    # list, most of its values, without a call of this function each.
+    if kind is dict:
+        return {k: clean_text(v) if type(v) is str else clean_context(v)
+                for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [clean_context(v) for v in value]
+        return [clean_text(v) if type(v) is str else clean_context(v) for v in value]
     if kind in _KEPT:
         return value
     if isinstance(value, str):

@@ -9,6 +9,7 @@ that. Dossiers hold an append-only event log (see :mod:`cbct_docs.domain.process
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -151,8 +152,19 @@ class Dossier:
     state: DossierState
 
 
+#: Event kinds by their stored value (Kind(value) is an enum lookup: slow for 10,000s).
+_KINDS = {kind.value: kind for kind in Kind}
+
+
+@functools.lru_cache(maxsize=4096)  # an office's events fall on a few hundred days
+def _day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
 def _event(row: sqlite3.Row | tuple[Any, ...]) -> Event:
-    return Event(Kind(row[1]), dt.date.fromisoformat(row[2]), json.loads(row[3]),
+    data = row[3]
+    return Event(_KINDS.get(row[1]) or Kind(row[1]), _day(row[2]),
+                 {} if data == "{}" else json.loads(data),  # most events carry no data
                  recorded_at=row[6], recorded_by=row[7], document=row[4], sha256=row[5],
                  id=row[0])
 

@@ -246,6 +246,35 @@ def test_the_package_namespaces_are_defined_once() -> None:
     assert (bundle.W, bundle.CT) == (bundle_headers.W, bundle_headers.CT)
 
 
+def test_a_first_page_header_is_never_the_previous_letters(tmp_path: Path) -> None:
+    """A letter with a different first page but no first-page header of its own gets an
+    empty one; a letter without a different first page shows none, so needs none."""
+    letters = []
+    for name, first_header in [("a", "Briefhoofd Taalpunt Oostzaan"), ("b", None), ("c", None)]:
+        path = make_docx(tmp_path / f"{name}.docx", [f"Brief {name.upper()}"],
+                         header=f"Vervolg {name.upper()}")
+        document = docx.Document(str(path))
+        section = document.sections[0]
+        if name != "c":
+            section.different_first_page_header_footer = True
+        if first_header:
+            section.first_page_header.paragraphs[0].text = first_header
+        document.save(str(path))
+        letters.append(path)
+    bundle = make_bundle(letters, tmp_path / "bundel.docx")
+    sections = docx.Document(str(bundle)).sections
+    assert [s.different_first_page_header_footer for s in sections] == [True, True, False]
+    assert [s.first_page_header.is_linked_to_previous for s in sections] == [
+        False, False, True]
+    assert [p.text for p in sections[1].first_page_header.paragraphs] == [""]
+    if soffice_available():
+        from cbct_docs.deliver.pdf import convert_to_pdf
+
+        (pdf,) = convert_to_pdf([bundle], tmp_path / "pdf", bundled=False)
+        assert pages(pdf) == ["Briefhoofd Taalpunt Oostzaan Brief A", "Brief B",
+                              "Vervolg C Brief C"]
+
+
 def rewrite(source: Path, target: Path, change: dict[str, bytes | None]) -> Path:
     """A copy of a .docx with parts replaced (bytes) or left out (None)."""
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:

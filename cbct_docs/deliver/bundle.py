@@ -367,7 +367,10 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         counted.append(Letter(number + 1, own_sections, content, end))
 
     if len(packages) > 1:
-        no_inherited_headers(sections, base.parts, bundle.rels, base.types, bundle.new_rel_id)
+        settings = next((base.parts.get(resolve(base.main, r.get("Target", "")))
+                         for r in bundle.rels if r.get("Type", "").endswith("/settings")), None)
+        no_inherited_headers(sections, base.parts, bundle.rels, base.types, bundle.new_rel_id,
+                             even_pages=settings is None or b"evenAndOddHeaders" in settings)
         PageCounts(base.parts, base.main, bundle.rels, base.types,
                    bundle.new_rel_id).apply(counted, body, mark_every_end=bookmarks)
     if bookmarks:

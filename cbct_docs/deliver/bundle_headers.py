@@ -3,7 +3,7 @@
 Word (and LibreOffice) give a section without its own header the header of the section
 before it. In a print bundle that would put letter A's letterhead or addressee on a
 certificaat that has no header of its own. So every section gets a reference for every
-header and footer kind it lacks, to one shared empty part.
+header and footer kind it shows and lacks, to one shared empty part.
 """
 
 from __future__ import annotations
@@ -18,18 +18,29 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 KINDS = {"header": "hdr", "footer": "ftr"}
-TYPES = ("default", "first", "even")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
 
 
 def no_inherited_headers(sections: Sequence[etree._Element], parts: dict[str, bytes],
                          rels: etree._Element, types: etree._Element,
-                         new_rel_id: Callable[[], str]) -> None:
-    """Give each section an explicit (empty) header and footer for every kind it lacks."""
+                         new_rel_id: Callable[[], str], *, even_pages: bool = True) -> None:
+    """Give each section an explicit (empty) header and footer for every kind it shows.
+
+    A first-page header shows only in a section with a different first page (``titlePg``),
+    an even-page one only where the document has different odd and even pages
+    (``even_pages``): the others are left out, as each costs LibreOffice a page style
+    part when it converts the bundle.
+    """
     empty_ids: dict[str, str] = {}
     for section in sections:
+        first = section.find(f"{{{W}}}titlePg")
+        shown = ["default"]
+        if first is not None and first.get(f"{{{W}}}val", "true") not in ("0", "false", "off"):
+            shown.append("first")
+        if even_pages:
+            shown.append("even")
         for kind, root in KINDS.items():
-            for type_ in TYPES:
+            for type_ in shown:
                 found = section.find(f"{{{W}}}{kind}Reference[@{{{W}}}type='{type_}']")
                 if found is not None:
                     continue

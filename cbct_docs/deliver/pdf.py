@@ -61,11 +61,11 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
     """Convert documents (.docx, .odt, .html …) to ``out_dir/<stem>.pdf``, in one batch.
 
     One LibreOffice run converts all Word/ODF files (two at once for a large batch), one
-    more all HTML files; ``timeout`` holds for each run. With ``bundled``, .docx letters of one template are converted as
-    one bundle and the PDF is split per letter (see ``pdf_split``); letters that cannot
-    share a bundle, or a bundle whose split does not add up, go file by file. Returns the
-    PDFs in the order of ``paths``. Nothing is overwritten unless ``overwrite``; a failed
-    batch leaves no PDF behind.
+    more all HTML files; ``timeout`` holds for each run. With ``bundled``, .docx letters
+    of one template are converted as one bundle and the PDF is split per letter (see
+    ``pdf_split``); letters that cannot share a bundle, or a bundle whose split does not
+    add up, go file by file. Returns the PDFs in the order of ``paths``. Nothing is
+    overwritten unless ``overwrite``; a failed batch leaves no PDF behind.
     """
     paths = [Path(p) for p in paths]
     if not paths:

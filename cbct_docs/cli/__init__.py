@@ -7,6 +7,7 @@ template, 2 usage). Each command lives in its own module and is registered below
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import sys
@@ -85,6 +86,13 @@ for _module in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # A command makes tens of thousands of short-lived objects per thousand documents
+    # beside the office's data it keeps (organisations, dossiers, events): the young
+    # generation is collected every 10,000 allocations instead of 700, and what was
+    # imported before the command is left out of the collections (5-15 % less CPU for
+    # an announce of 2,000, issue 16).
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
     cli.main(args=argv, prog_name="cbct-docs")
 
 

@@ -169,11 +169,25 @@ def test_a_context_without_pictures_leaves_the_template_members_as_they_are(
 
 
 def test_the_qr_code_png_is_the_same_as_before() -> None:
-    """The PNG of a QR code is what segno wrote for it (scale 8, quiet zone 4)."""
+    """The PNG of a QR code is what segno wrote for it (scale 8, quiet zone 4): the same
+    mask chosen (documents/qr_mask.py) and the same bytes, for QR versions 1 to 10."""
+    import random
+    import string
+
     import segno
 
-    for url in (URL, URL + "?nummer=KiB-2025-0042&x=1", "https://a.example/" + "x" * 200):
+    chance = random.Random(16)
+    urls = [URL, URL + "?nummer=KiB-2025-0042&x=1", "https://a.example/" + "x" * 200, "a",
+            "https://c.nl/1"]
+    urls += ["https://www.cbct.example/certificaat/" + "".join(
+        chance.choice(string.ascii_letters + string.digits + "-?&=/")
+        for _ in range(chance.randint(1, 180))) for _ in range(40)]
+    masks = set()
+    for url in urls:
         reference = io.BytesIO()
-        segno.make_qr(url, error="m").save(reference, kind="png", scale=8, border=4)
-        assert qr_png(url) == reference.getvalue()
+        code = segno.make_qr(url, error="m")
+        code.save(reference, kind="png", scale=8, border=4)
+        masks.add(code.mask)
+        assert qr_png(url) == reference.getvalue(), url
         assert decode_qr(qr_png(url)) == [url]
+    assert len(masks) >= 6  # the choice among the masks is exercised, not one mask

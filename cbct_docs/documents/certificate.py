@@ -75,7 +75,10 @@ def qr_png(url: str) -> bytes:
     (segno packs every pixel in Python: ~5 ms a certificate)."""
     import segno
 
-    matrix = segno.make_qr(url, error="m").matrix
+    from .qr_mask import fast_masks
+
+    with fast_masks():  # segno's own mask choice, on arrays
+        matrix = segno.make_qr(url, error="m").matrix
     return _png_1bit(matrix, QR_SCALE, QR_BORDER)
 
 

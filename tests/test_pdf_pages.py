@@ -211,3 +211,35 @@ def test_a_large_batch_goes_as_two_bundles_converted_at_once(
         (text,) = pages(pdf)
         assert text.startswith(f"Aan: {name} Geachte directie van {name},")
         assert footers([text]) == ["pagina 1 van 1"]
+
+
+@needs_soffice
+def test_a_run_that_converts_nothing_is_caught_and_its_letters_go_file_by_file(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    """A large batch starts LibreOffice early; the first soffice handed a bundle exits
+    without converting it (as a LibreOffice that failed would): its letters are converted
+    file by file after all, the other bundle is split, and every letter has its PDF."""
+    real = find_soffice()
+    fake = tmp_path / "soffice"
+    fake.write_text(f'#!/bin/sh\ncase "$*" in *--convert-to*) if mkdir "{tmp_path}/eens" '
+                    f'2>/dev/null; then exit 0; fi;; esac\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("CBCT_SOFFICE", str(fake))
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    folder = tmp_path / "brieven"
+    folder.mkdir()
+    names = [f"Taalhuis Zuid {n}" for n in range(1, 21)]
+    letters = [letter(folder / f"{n:02}-brief.docx", name, 3, None, False)
+               for n, name in enumerate(names, 1)]
+    with caplog.at_level(logging.INFO, logger="cbct_docs.deliver"):
+        pdfs = convert_to_pdf(letters, tmp_path / "pdf")
+    said = sorted(r.getMessage() for r in caplog.records)
+    assert said[0] == "PDF: 10 letters converted as one bundle (10 pages)"
+    assert said[1].startswith("PDF: 10 letters converted one by one instead of as a bundle: "
+                              "cannot read the converted bundle")
+    assert len(said) == 2
+    for pdf, name in zip(pdfs, names, strict=True):
+        (text,) = pages(pdf)
+        assert text.startswith(f"Aan: {name} Geachte directie van {name},")
+        assert footers([text]) == ["pagina 1 van 1"]

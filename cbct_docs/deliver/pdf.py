@@ -84,8 +84,13 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
         # runs LibreOffice twice, once per kind, with the same throw-away profile.
         html = [p for p in paths if p.suffix.lower() in HTML_SUFFIXES]
         other = [p for p in paths if p.suffix.lower() not in HTML_SUFFIXES]
-        if other:
-            _convert_letters(run, other, bundled)
+        try:
+            if bundled and sum(p.suffix.lower() == ".docx" for p in other) >= 2 * HALF_BUNDLE:
+                run.start_early(2 if (os.cpu_count() or 1) >= 2 else 1)
+            if other:
+                _convert_letters(run, other, bundled)
+        finally:
+            run.stop_early()
         if html:
             run(html, HTML_CONVERSION)
         for path, target in zip(paths, targets, strict=True):
@@ -97,25 +102,68 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
 class _Runner:
     """soffice runs of one batch: the same throw-away profile and output folder.
 
-    Two runs at once (``profile`` 1) need a profile each: LibreOffice refuses a profile
-    in use.
+    Two runs at once (``profile_number`` 1) need a profile each: LibreOffice refuses a
+    profile in use. LibreOffice takes a second or two to start, so a large batch starts
+    it early (:meth:`start_early`), while its bundles are made: a later soffice with the
+    same profile hands its files to the running one and waits until they are converted.
     """
 
     def __init__(self, soffice: Path, scratch: Path, timeout: float) -> None:
         self.soffice, self.scratch, self.timeout = soffice, scratch, timeout
         self.converted = scratch / "pdf"
         self.converted.mkdir()
+        self.early: dict[int, subprocess.Popen[bytes]] = {}
+
+    def _soffice(self, profile_number: int, again: bool = False) -> list[str]:
+        name = f"profile{profile_number or ''}{'-again' if again else ''}"
+        return [str(self.soffice), f"-env:UserInstallation={(self.scratch / name).as_uri()}",
+                "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck"]
 
     def __call__(self, files: list[Path], conversion: list[str],
                  must_convert: list[Path] | None = None, letters: int = 0,
                  profile_number: int = 0) -> None:
-        profile = (self.scratch / f"profile{profile_number or ''}").as_uri()
-        command = [str(self.soffice), f"-env:UserInstallation={profile}", "--headless",
-                   "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-                   *conversion, "--outdir", str(self.converted),
-                   *(str(p.resolve()) for p in files)]
-        output = _run(command, self.timeout, letters or len(files))
-        _check_converted(files if must_convert is None else must_convert, self.converted, output)
+        arguments = [*conversion, "--outdir", str(self.converted),
+                     *(str(p.resolve()) for p in files)]
+        count, expected = letters or len(files), files if must_convert is None else must_convert
+        output = _run([*self._soffice(profile_number), *arguments], self.timeout, count)
+        try:
+            _check_converted(expected, self.converted, output)
+        except DeliveryError:
+            if profile_number not in self.early:
+                raise
+            # Handed to a LibreOffice started early that did not convert: once more on
+            # a fresh profile of its own, as without the early start.
+            output = _run([*self._soffice(profile_number, again=True), *arguments],
+                          self.timeout, count)
+            _check_converted(expected, self.converted, output)
+
+    def start_early(self, count: int) -> None:
+        """Start ``count`` LibreOffice processes (profiles 0 …) with nothing to convert yet.
+
+        Only where process groups end them reliably (not on Windows).
+        """
+        if os.name != "posix":
+            return
+        for number in range(count):
+            with contextlib.suppress(OSError):
+                self.early[number] = subprocess.Popen(
+                    self._soffice(number), stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                    start_new_session=True)
+
+    def stop_early(self) -> None:
+        """End the LibreOffice processes started early (each with the helpers it started)."""
+        for process in self.early.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.early.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.early.clear()
 
 
 def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:

@@ -5,11 +5,15 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +41,8 @@ WRITE_CHUNK = 100
 #: then counts them all.
 SHOWN_WRITE_ERRORS = 10
 
-#: Records rendered ahead of writing, at most: memory stays flat in the number of records.
-WINDOW = 1000
+#: Fewer documents than this are made in the calling process: starting workers costs more.
+MIN_PARALLEL = 200
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
@@ -50,6 +54,7 @@ class Output:
     path: Path
     sha256: str = ""
     status: str = "pending"  # made | failed | skipped
+    digest: str = ""  # record_digest(record), when a worker worked it out
 
 
 @dataclass
@@ -61,19 +66,6 @@ class MergeResult:
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outputs if o.status == status)
-
-
-#: ``render_many(outputs, render)``: for each output in order, its rendered document, or
-#: None for "render it in the calling process".
-RenderMany = Callable[[Sequence[Output], Callable[[Output], bytes | str]],
-                      Iterable[bytes | str | None]]
-
-
-def one_by_one(outputs: Sequence[Output], render: Callable[[Output], bytes | str]
-               ) -> Iterator[bytes | str | None]:
-    """Every document rendered by the caller, one by one."""
-    for _output in outputs:
-        yield None
 
 
 def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
@@ -206,15 +198,15 @@ def merge(
     resume: bool = False,
     manifest: str = "json",
     progress: Callable[[int, int], None] | None = None,
-    render_many: RenderMany = one_by_one,
+    cores: int = 1,
 ) -> MergeResult:
     """Render ``template`` once per record of ``data`` into ``out``.
 
     A record that fails is reported and not written; the others are. Raises a
     ProblemList at the end when anything failed (after writing the manifest).
-    ``render_many``: how a window of documents is rendered (the command line's: on every
-    core, ``runs.merge``); None for a document means "render it here" (then its error,
-    if any, is raised here and located).
+    ``cores``: worker processes that render and write the documents of a large set (the
+    command line gives the number of cores, ``runs.merge``); a document a worker could not
+    make is made again here, so that its error is located as without workers.
     """
     renderer = renderer_for(template)
     records = read_records(data, sheet, hidden_rows=hidden_rows)
@@ -248,17 +240,28 @@ def merge(
         return renderer.render(context_for(output.record))
 
     done = 0
-    for start in range(0, len(outputs), WINDOW):
-        window = outputs[start:start + WINDOW]
-        rendered = iter(render_many([o for o in window if o.status != "skipped"], render))
-        for output in window:
+    for output in outputs:
+        if output.status == "skipped":
+            output.sha256 = sha256_of(output.path)
             done += 1
-            if output.status == "skipped":
-                output.sha256 = sha256_of(output.path)
-            else:
-                content = next(rendered)
+            if progress:
+                progress(done, len(outputs))
+    todo = [o for o in outputs if o.status != "skipped"]
+    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
+    def reason() -> str | None:
+        return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
+
+    seen_reason: str | None = None  # in a worker
+    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
+                                                          reason), strict=True):
+        seen_reason = why or seen_reason
+        for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
+            done += 1
+            if entry is not None:
+                output.status, (output.sha256, output.digest) = "made", entry
+            else:  # made here: its error, if any, located here
                 try:
-                    pending.append((output, render(output) if content is None else content))
+                    pending.append((output, render(output)))
                 except CbctError as error:
                     output.status = "failed"
                     result.problems.append(error.at(output.record.origin))
@@ -266,11 +269,10 @@ def merge(
                     flush()
             if progress:
                 progress(done, len(outputs))
-        for _left in rendered:  # none: lets the window's workers end now
-            pass
     flush()
-    if isinstance(renderer, DocxRenderer) and renderer.fallback_reason:
-        result.note = f"rendered with docxtpl (slower, same result): {renderer.fallback_reason}"
+    why = reason() or seen_reason
+    if why:
+        result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
         try:
             result.manifest = write_manifest(outputs, out, manifest)
@@ -281,6 +283,75 @@ def merge(
     if result.problems:
         raise ProblemList(result.problems)
     return result
+
+
+# What the forked workers make: set in the parent just before the fork, inherited.
+_chunks: Sequence[Sequence[Output]] = ()
+_render: Callable[[Output], bytes | str] | None = None
+_overwrite = False
+_reason: Callable[[], str | None] = lambda: None  # noqa: E731
+_parent = 0  # the process that started the workers
+
+
+def made_by_workers(chunks: Sequence[Sequence[Output]],
+                    render: Callable[[Output], bytes | str], cores: int,
+                    overwrite: bool = False,
+                    reason: Callable[[], str | None] = lambda: None,
+                    ) -> Iterator[tuple[list[tuple[str, str] | None] | None, str | None]]:
+    """For each chunk, in order: per output (sha256, record digest) when a worker process
+    rendered and wrote it, or None when the caller must make it (then its error is
+    raised and located there); None for a whole chunk the caller makes (a small set,
+    one core). With it, ``reason()`` as the worker saw it after the chunk (why the Word
+    template went through docxtpl, if it did). Each worker writes whole chunks as
+    :func:`write_files` writes them (to temporary names, one flush, then the renames): a
+    file under its own name is complete, as without workers."""
+    count = sum(len(chunk) for chunk in chunks)
+    if cores < 2 or count < MIN_PARALLEL:
+        yield from [(None, None)] * len(chunks)
+        return
+    import multiprocessing
+
+    global _chunks, _render, _overwrite, _reason, _parent
+    _chunks, _render, _overwrite, _reason = chunks, render, overwrite, reason
+    _parent = os.getpid()
+    try:
+        with multiprocessing.get_context("fork").Pool(cores, _start_worker) as pool:
+            yield from pool.imap(_make_chunk, range(len(chunks)))
+    finally:
+        _chunks, _render, _overwrite, _reason = (), None, False, lambda: None
+
+
+def _start_worker() -> None:
+    """A worker ends with the run: killed when the process that started it dies (Linux),
+    so that a merge stopped with kill or Ctrl-C writes nothing more."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != _parent:  # it died before that was set
+        os._exit(1)
+
+
+def _make_chunk(index: int) -> tuple[list[tuple[str, str] | None], str | None]:
+    """In a worker: render and write one chunk; None for an output not made."""
+    assert _render is not None
+    chunk = _chunks[index]
+    made: list[tuple[str, str] | None] = [None] * len(chunk)
+    rendered: list[tuple[int, Path, bytes | str]] = []
+    for position, output in enumerate(chunk):
+        try:
+            rendered.append((position, output.path, _render(output)))
+        except Exception:  # made again by the caller, which locates the error
+            continue
+    if not rendered or os.getppid() != _parent:  # the run was stopped: nothing more
+        return made, _reason()
+    written = write_files([(path, content) for _p, path, content in rendered],
+                          overwrite=_overwrite)
+    for (position, _path, _content), outcome in zip(rendered, written, strict=True):
+        if outcome.error is None:
+            made[position] = (outcome.sha256, record_digest(chunk[position].record))
+    return made, _reason()
 
 
 def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
@@ -298,7 +369,7 @@ def sha256_of(path: Path) -> str:
 
 
 def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
-    rows = [{"record": str(o.record.origin), "data": record_digest(o.record),
+    rows = [{"record": str(o.record.origin), "data": o.digest or record_digest(o.record),
              "output": o.path.name, "status": o.status, "sha256": o.sha256} for o in outputs]
     if fmt == "json":
         path = out / "manifest.json"

@@ -335,3 +335,51 @@ def test_cli_merge_says_nothing_was_written_when_the_data_cannot_be_read(
     assert "data.json:record 1:contact" in result.output
     assert "data.json:record 2:contact" in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_workers_make_the_same_set_and_locate_the_same_errors(
+        tmp_path: Path, docx_template: Callable[..., Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large merge goes to worker processes that render and write (issue 16); a record
+    that fails in a worker is made again in the calling process, so its error is located
+    as on one core, and the files, the manifest and the problems are the same."""
+    import os
+    import sys
+
+    from cbct_docs import merge as engine
+
+    if sys.platform == "win32":
+        pytest.skip("workers need fork")
+    writers = tmp_path / "writers.txt"
+    write_files = engine.write_files
+
+    def noted(*args: object, **kwargs: object) -> object:
+        with writers.open("a") as note:
+            note.write(f"{os.getpid()}\n")
+        return write_files(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "write_files", noted)
+    template = docx_template(["Beste {{ naam }},", "Geldig tot {{ datum|datum }}."])
+    rows: list[dict[str, object]] = [
+        {"naam": f"Kunst & Co {n}", "datum": "31-02-2025" if n % 97 == 5 else
+         f"{n % 28 + 1}-5-2025"} for n in range(1, 451)]
+    data = write_json(tmp_path / "d.json", rows)
+    outcome = {}
+    for cores in (2, 1):
+        with pytest.raises(ProblemList) as caught:
+            merge(template, data, tmp_path / f"out{cores}", cores=cores)
+        folder = tmp_path / f"out{cores}"
+        files = {p.name: p.read_bytes() for p in folder.glob("*.docx")}
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        outcome[cores] = (caught.value.messages(), files, manifest)
+        if cores == 2:  # written by worker processes (and the failed ones here)
+            pids = set(writers.read_text().split())
+            assert pids - {str(os.getpid())} and str(os.getpid()) in pids
+    assert outcome[2] == outcome[1]
+    messages, files, manifest = outcome[2]
+    assert messages == [
+        f"{data}:record {n}: '31-02-2025' is not a valid date: februari 2025 has no day 31"
+        for n in (5, 102, 199, 296, 393)]
+    assert len(files) == 445 and not list((tmp_path / "out2").glob(".*.tmp"))
+    assert "Geldig tot 3 mei 2025." in docx_text(tmp_path / "out2" / "Kunst & Co 450.docx")
+    assert [row["status"] for row in manifest].count("failed") == 5

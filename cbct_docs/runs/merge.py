@@ -3,7 +3,7 @@ of any table, from any template (see :mod:`cbct_docs.merge`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,18 +36,16 @@ def merge(office: OfficeFolder | None, template: Path, data: Path, out: Path,
                         limit=options.limit, record=options.record, sheet=options.sheet,
                         hidden_rows=options.hidden_rows, overwrite=options.overwrite,
                         resume=options.resume, manifest=options.manifest,
-                        progress=progress, render_many=on_every_core)
+                        progress=progress, cores=cores())
 
 
-def on_every_core(outputs: Sequence[engine.Output],
-                  render: Callable[[engine.Output], bytes | str]
-                  ) -> Iterator[bytes | str | None]:
-    """A window of documents rendered by worker processes (:mod:`.parallel`: a large
-    batch, on a platform that forks); None where the merge must render one itself."""
-    from .parallel import LOCAL, results
+def cores() -> int:
+    """Worker processes for a large merge: one per core (:mod:`.parallel`'s setting,
+    ``CBCT_WORKERS``), on a platform that forks and in a process with no other thread
+    (the command line; the web app's runs stay in their process)."""
+    from .parallel import can_fork, workers
 
-    for content in results(outputs, render):
-        yield None if content is LOCAL else content
+    return workers() if can_fork() else 1
 
 
 def check(template: Path, data: Path, *, sheet: str | None = None,

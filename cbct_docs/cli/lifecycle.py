@@ -156,7 +156,7 @@ def report(sheets: tuple[Path, ...], concept: bool, response: str | None, no_res
     if response and no_response:
         raise UsageError("give --response or --no-response, not both")
     place = _office(office, config)
-    with Progress("Reports") as progress:  # a chart per report: seconds for a quarter
+    with Progress("Reports") as progress:
         result = run(place, sheets, today(day), out=out, concept=concept, response=response,
                      reason=reason, overwrite=overwrite, register=register,
                      progress=progress)

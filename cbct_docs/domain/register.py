@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -332,6 +332,20 @@ class _RowChecker:
             self.error("postcode", f"{text!r} is not a Dutch postcode", hint="like 4001 AB")
             return text
         return f"{match[1]} {match[2].upper()}"
+
+
+def organisation_finder(organisations: Sequence[Organisation]
+                        ) -> Callable[[str], Organisation]:
+    """:func:`find_organisation` for many look-ups: the register indexed once (the same
+    match: case-insensitive, the first of equals; the same error when none matches)."""
+    index: dict[str, Organisation] = {}
+    for organisation in organisations:
+        index.setdefault(organisation.cert_nr.casefold(), organisation)
+
+    def find(cert_nr: str) -> Organisation:
+        found = index.get(cert_nr.strip().casefold())
+        return found if found is not None else find_organisation(organisations, cert_nr)
+    return find
 
 
 def find_organisation(organisations: Iterable[Organisation], cert_nr: str) -> Organisation:

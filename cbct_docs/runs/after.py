@@ -9,18 +9,14 @@ from typing import Any
 
 from ..documents.certificate import survey_context
 from ..documents.context import (
-    EmailTemplates,
     Office,
-    email_bytes,
-    email_templates,
-    file_stem,
     recipient,
 )
 from ..domain.process import Kind, may_survey
-from ..domain.register import Organisation, find_organisation
+from ..domain.register import Organisation, organisation_finder
 from ..errors import CbctError
 from .office import OfficeFolder
-from .run import Progress, Run, RunResult, render_each
+from .run import Progress, Run, RunResult, email_each
 
 KIND = "enquete"
 
@@ -34,25 +30,13 @@ def survey(office: OfficeFolder, only: Sequence[str], day: dt.date, *, out: Path
     organisations' own problems, in their order); nothing is written then."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    by_number = {org.cert_nr.casefold(): org for org in orgs}
+    find = organisation_finder(orgs)
     chosen: list[Organisation] = []
     for cert_nr in only:
         with run.problems.catch():
-            org = by_number.get(cert_nr.strip().casefold())
-            chosen.append(org if org is not None else find_organisation(orgs, cert_nr))
-    compiled: list[EmailTemplates] = []  # looked up and compiled once, at first use
-
-    def render(job: tuple[dict[str, Any], str]) -> bytes:
-        if not compiled:
-            compiled.append(email_templates(KIND))
-        return email_bytes(compiled[0].render(*job), letterhead)
-
-    def stage(org: Organisation, _job: Any, data: bytes | str) -> None:
-        path = run.batch.add(KIND, file_stem(org, KIND), ".eml", data, org.name)
-        run.record(org, Kind.SURVEY_SENT, day, {}, path)
-
-    render_each(run, chosen, lambda org: _survey(run, org, letterhead, day), render, stage,
-                progress)
+            chosen.append(find(cert_nr))
+    email_each(run, chosen, KIND, lambda org: _survey(run, org, letterhead, day),
+               Kind.SURVEY_SENT, {}, day, progress)
     return run.commit()
 
 

@@ -24,7 +24,7 @@ from ..domain.process import (
     may_decide,
     may_plan_heraudit,
 )
-from ..domain.register import Organisation, find_organisation
+from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import DataError, Problems, UsageError
 from .address_window import check_addresses
@@ -40,17 +40,12 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
     sheets are read by worker processes (:mod:`.parallel`), each workbook once."""
     problems = Problems()
     pairs = []
-    # find_organisation's match (case-insensitive, the first of equals), looked up in a
-    # dict: a scan of the register per sheet made 2,000 sheets quadratic.
-    index: dict[str, Organisation] = {}
-    for known in orgs:
-        index.setdefault(known.cert_nr.casefold(), known)
+    find = organisation_finder(orgs)  # a scan per sheet made 2,000 sheets quadratic
     for path, read in zip(paths, results(paths, read_scoresheet), strict=True):
         with problems.catch():
             sheet = read_scoresheet(path) if read is LOCAL else read  # LOCAL: raise it here
-            org = index.get(sheet.cert_nr.strip().casefold())
             try:
-                org = org or find_organisation(orgs, sheet.cert_nr)  # raises, with a hint
+                org = find(sheet.cert_nr)
             except UsageError as error:
                 raise DataError(error.what, location=path, hint=error.hint) from None
             check_sheet_matches(sheet, org)
@@ -59,7 +54,8 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
     return pairs
 
 
-def _days(days: Sequence[dt.date]) -> list[str]:
+def iso_days(days: Sequence[dt.date]) -> list[str]:
+    """Audit days as an event records them: sorted, ISO dates."""
     return [d.isoformat() for d in sorted(days)]
 
 
@@ -149,7 +145,7 @@ def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.dat
                              first.data.get("onvoldoende", ()))
     if state.last(Kind.HERAUDIT_HELD) is None:
         run.record(org, Kind.HERAUDIT_HELD, max(sheet.audit_dates),
-                   {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
+                   {"dagen": iso_days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
     data: dict[str, Any] = {"besluit": outcome.advice,
                             "herbeoordeeld": [str(r.norm.key) for r in outcome.reassessed],
                             "onvoldoende": [str(r.norm.key) for r in outcome.still_insufficient]}
@@ -188,9 +184,10 @@ def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date | None =
         raise UsageError("--number fits one --org only")
     run, orgs = Run.begin(office, out, overwrite, register)
     letterhead = run.letterhead
+    find = organisation_finder(orgs)
     for cert_nr in only:
         with run.problems.catch():
-            org = find_organisation(orgs, cert_nr)
+            org = find(cert_nr)
             with about(org):
                 state = run.state(org)
                 if run.allowed(org, may_certify(state, reason)):

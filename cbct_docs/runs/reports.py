@@ -23,7 +23,7 @@ from ..domain.process import Kind, may_finalise, may_send_concept
 from ..domain.register import Organisation
 from ..domain.scoresheet import ScoreSheet
 from ..errors import CbctError, DataError
-from .audit import scoresheets
+from .audit import iso_days, scoresheets
 from .before_audit import check_audit_quarter
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
@@ -36,10 +36,6 @@ Pending = tuple[Kind, dt.date, dict[str, Any]]
 class _Job:
     context: dict[str, Any]
     events: list[Pending]
-
-
-def _days(days: Sequence[dt.date]) -> list[str]:
-    return [d.isoformat() for d in sorted(days)]
 
 
 def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
@@ -91,7 +87,7 @@ def _concept(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
         return []
     check_audit_quarter(run, org, sheet.audit_dates)
     return [(Kind.AUDIT_HELD, last_day,
-             {"dagen": _days(sheet.audit_dates), "auditoren": list(sheet.auditors)})]
+             {"dagen": iso_days(sheet.audit_dates), "auditoren": list(sheet.auditors)})]
 
 
 def _definitive(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,

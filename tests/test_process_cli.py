@@ -21,6 +21,7 @@ from cbct_docs.cli import cli
 from cbct_docs.paths import samples_dir
 
 from .golden import docx_reading_text
+from .registers import edited_register
 
 SAMPLES = samples_dir()
 REPO = Path(__file__).resolve().parent.parent
@@ -325,26 +326,13 @@ def test_sent_e_mails_are_recorded_in_their_dossiers(tmp_path: Path, database: P
     assert "Verzonden per e-mail" in ok("dossier", "show", "CBCT-0107").output
 
 
-def edited_register(path: Path, cert_nr: str, column: str, value: str) -> Path:
-    """The sample register with one cell of one organisation changed, saved at ``path``."""
-    book = openpyxl.load_workbook(SAMPLES / "register.xlsx")
-    rows = book.active
-    assert rows is not None
-    header = [cell.value for cell in rows[1]]
-    for row in rows.iter_rows(min_row=2):
-        if row[0].value == cert_nr:
-            row[header.index(column)].value = value
-    book.save(path)
-    return path
-
-
 def test_register_import_tells_the_dossiers_what_changed(tmp_path: Path,
                                                          database: Path) -> None:
     """``register import`` records the change in the dossier of each organisation whose
     row changed (as the web app's upload does), with the user; the step stays."""
     ok("announce", "-q", "2025-Q2", *OFFICE, "--date", "13-1-2025", "--out",
        str(tmp_path / "out"))
-    edited = edited_register(tmp_path / "register.xlsx", "CBCT-0107", "city", "Bussum")
+    edited = edited_register(tmp_path / "register.xlsx", {"CBCT-0107": {"city": "Bussum"}})
     result = ok("register", "import", str(edited))
     assert "CBCT-0107 Bibliotheek Gooi & Vecht: gewijzigd: city: Hilversum → Bussum" in \
         result.output
@@ -362,8 +350,8 @@ def test_a_changed_register_read_in_by_any_command_is_told_in_the_dossiers(
     through the same operation, so the dossier tells what changed there too."""
     ok("announce", "-q", "2025-Q2", *OFFICE, "--date", "13-1-2025", "--out",
        str(tmp_path / "out"))
-    edited = edited_register(tmp_path / "register.xlsx", "CBCT-0107", "email",
-                             "post@gooivecht.example")
+    edited = edited_register(tmp_path / "register.xlsx",
+                             {"CBCT-0107": {"email": "post@gooivecht.example"}})
     ok("status", "--register", str(edited), "--config", str(REPO / "cbct-docs.toml"))
     recorded = events(database, "CBCT-0107")
     assert [kind for kind, *_ in recorded] == ["aangekondigd", "register-ingelezen"]

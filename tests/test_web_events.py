@@ -19,6 +19,8 @@ from cbct_docs.web import create_app
 from cbct_docs.web.messages import ERRORS_NL, REFUSALS_NL, dutch
 from tests.test_web import Browser, _xlsx_upload, announce, made, make_office, page_text
 
+from .registers import edited_register
+
 PACKAGE = Path(__file__).resolve().parent.parent / "cbct_docs"
 
 
@@ -36,19 +38,6 @@ def dossiers(office: Path, cert_nr: str) -> int:
     with sqlite3.connect(office / "cbct-ledger.sqlite") as db:
         return int(db.execute("SELECT COUNT(*) FROM dossiers WHERE cert_nr = ?",
                               (cert_nr,)).fetchone()[0])
-
-
-def edited_register(office: Path, changes: dict[str, dict[str, str]]) -> Path:
-    book = load_workbook(samples_dir() / "register.xlsx")
-    sheet = book.active
-    assert sheet is not None
-    header = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        for name, value in changes.get(str(row[0].value), {}).items():
-            row[header.index(name)].value = value
-    path = office.parent / "register-nieuw.xlsx"
-    book.save(path)
-    return path
 
 
 def upload(browser: Browser, url: str, path: Path, status: int = 200) -> str:
@@ -72,7 +61,7 @@ def browser(office: Path, monkeypatch: pytest.MonkeyPatch) -> Browser:
 def test_a_register_upload_tells_each_dossier_what_changed_for_it(browser: Browser,
                                                                   office: Path) -> None:
     announce(browser)  # the five Q2 organisations have a dossier; CBCT-0105 (Q4) none
-    changed = edited_register(office, {
+    changed = edited_register(office.parent / "register-nieuw.xlsx", {
         "CBCT-0107": {"email": "kwaliteit@gooienvecht.example.nl", "street": "Kerkbrink 8"},
         "CBCT-0105": {"email": "nieuw@sudwest.example.nl"}})
     assert "Register ingelezen." in upload(browser, "/bestanden/register", changed)

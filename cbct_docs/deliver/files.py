@@ -169,20 +169,27 @@ def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp
 
 
-def _renameat2() -> Any:
-    """Linux's ``renameat2`` (glibc 2.28+), for a rename that never replaces, or None."""
+def _libc(name: str, argtypes: list[Any]) -> Any:
+    """A Linux C library function by name, typed, or None (other systems, older libc)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
         import ctypes
 
-        function = ctypes.CDLL(None, use_errno=True).renameat2
+        function = ctypes.CDLL(None, use_errno=True)[name]
     except (OSError, AttributeError):
         return None
-    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                         ctypes.c_uint]
+    function.argtypes = argtypes
     function.restype = ctypes.c_int
     return function
+
+
+def _renameat2() -> Any:
+    """Linux's ``renameat2`` (glibc 2.28+), for a rename that never replaces, or None."""
+    import ctypes
+
+    return _libc("renameat2", [ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+                               ctypes.c_char_p, ctypes.c_uint])
 
 
 _RENAMEAT2 = _renameat2()
@@ -255,17 +262,9 @@ CAN_FLUSH_ALL = hasattr(os, "sync")
 
 def _syncfs() -> Any:
     """Linux's ``syncfs(fd)`` (flush the one file system ``fd`` is on), or None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        import ctypes
+    import ctypes
 
-        function = ctypes.CDLL(None, use_errno=True).syncfs
-    except (OSError, AttributeError):
-        return None
-    function.argtypes = [ctypes.c_int]
-    function.restype = ctypes.c_int
-    return function
+    return _libc("syncfs", [ctypes.c_int])
 
 
 _SYNCFS = _syncfs()

@@ -27,8 +27,7 @@ ratio to the anchor, the largest peak RSS of the process, and the growth from 50
 2,000 organisations (issue 16's targets). Not a timed test: the figures depend on the
 machine and its load (printed with them). ``--sizes`` and ``--only`` run it in parts.
 Announce and confirm run at 10,000 organisations too; the other commands up to 2,000,
-unless named with ``--only``. The offices after the reports are made with their chart stubbed
-(bench/prep.py), as only their database is used.
+unless named with ``--only``.
 
 ``python -m bench.commands --side N DIR`` measures one announce of N organisations and
 prints one JSON line, for ``python -m bench`` (group ``commands``).
@@ -81,8 +80,6 @@ def prepare(count: int, work: Path, stage: str) -> Path:
         if stage == "confirmed":  # the audits' score sheets, filled in
             lifecycle.make_scoresheets(count, partial / "register.xlsx", partial / "scores")
         command = lifecycle.step_command(stage, count, CLI)
-        if stage in ("concept", "final"):  # the chart stubbed: only the database is kept
-            command = [sys.executable, str(HERE / "prep.py"), *command[1:]]
         run(command, partial)
         shutil.rmtree(partial / "out")
         if stage == "announced":

@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sides = [s for s in SIDES if not args.only or s.group in args.only]
     about = machine()
-    print(f"cbct-docs bench on {about}", flush=True)
+    from .commands import compile_package
+
+    print(f"cbct-docs bench on {about} ({compile_package()})", flush=True)
     with tempfile.TemporaryDirectory(prefix="cbct-bench-") as scratch:
         for side in sides:
             print(f"  {side.group}: {side.label} …", flush=True)

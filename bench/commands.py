@@ -59,6 +59,16 @@ TARGETS = {"announce": (2000.0, 10.0), "confirm": (500.0, 0.0), "report": (500.0
            "survey": (500.0, 0.0)}
 
 
+def compile_package() -> str:
+    """Compile the package's bytecode before timing, as an installed package has it: a
+    checkout run with PYTHONDONTWRITEBYTECODE=1 (as on the build machine) would otherwise
+    compile every module at each command's start (~0.4 s of imports)."""
+    import compileall
+
+    ok = compileall.compile_dir(ROOT / "cbct_docs", quiet=1)
+    return "bytecode compiled first" if ok else "bytecode could not all be compiled"
+
+
 def prepare(count: int, work: Path, stage: str) -> Path:
     """An office folder of ``count`` organisations at ``stage`` (bench/lifecycle.py:
     registered, announced, confirmed …); made once per size from the stage before it,
@@ -173,20 +183,26 @@ def table(sides: list[Side], sizes: list[int],
                 verdict = "met" if growth <= TARGET_GROWTH else "not met"
                 print(f"{side.label}: 2,000 / 500 organisations = {growth:.2f}× the time "
                       f"(target ≤ {TARGET_GROWTH}×: {verdict})")
+    verdicts(sides, results, medians)
+
+
+def verdicts(sides: list[Side], results: dict[tuple[str, int], list[dict[str, Any]]],
+             medians: dict[tuple[str, int], float]) -> None:
+    """Each command at 2,000 organisations against issue 16's target."""
     for side in sides:
         if side.name not in TARGETS or (side.name, 2000) not in medians:
             continue
-        rate, ratio = TARGETS[side.name]
+        rate, least = TARGETS[side.name]
         seconds = medians[(side.name, 2000)]
         made = results[(side.name, 2000)][0]["docs"]
         per_org = 2000 / seconds if side.name == "decide" else made / seconds
         anchor = medians.get((side.anchor, 2000))
         times = anchor / seconds if anchor else 0.0
-        met = per_org >= rate and (not ratio or times >= ratio)
+        met = per_org >= rate and (not least or times >= least)
         unit = "organisations/s" if side.name == "decide" else "documents/s"
         print(f"{side.label} at 2,000: {per_org:,.0f} {unit}"
               + (f", {times:.1f}× the anchor" if anchor else "")
-              + f" (target ≥ {rate:,.0f}/s" + (f" and ≥ {ratio:.0f}×" if ratio else "")
+              + f" (target ≥ {rate:,.0f}/s" + (f" and ≥ {least:.0f}×" if least else "")
               + f": {'met' if met else 'not met'})")
 
 
@@ -217,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
                       if n <= side.largest or (args.only and side.name in args.only)]
     groups = [g for g in fixed.GROUPS if not args.only or g in args.only]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    compiled = compile_package()
     print(f"The commands, whole process ({os.cpu_count()} cores, load average {load}; "
-          f"{args.repeats} runs per side, taking turns, medians)", flush=True)
+          f"{args.repeats} runs per side, taking turns, medians; {compiled})", flush=True)
     with tempfile.TemporaryDirectory(prefix="cbct-bench-commands-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ e-mail as an .eml with the standard library. Prints how many it wrote.
 import datetime as dt
 import sys
 import tomllib
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -32,7 +33,8 @@ def premailer_inline(html: str) -> str:
     return str(premailer.transform(html, keep_style_tags=True, strip_important=False))
 
 
-def main(inline=premailer_inline, argv=None) -> int:  # type: ignore[no-untyped-def]
+def main(inline: Callable[[str], str] = premailer_inline,
+         argv: list[str] | None = None) -> int:
     office, out = (Path(a) for a in (argv or sys.argv[1:]))
     out.mkdir(parents=True, exist_ok=True)
     settings = tomllib.loads((office / "cbct-docs.toml").read_text(encoding="utf-8"))

@@ -4,15 +4,16 @@ heraudit letter."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..deliver.ledger import Ledger
 from ..documents import certificate as certificates
 from ..documents import decision as decisions
-from ..documents.context import about
+from ..documents.context import about, docx_template, file_stem
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import validity_period
@@ -26,12 +27,12 @@ from ..domain.process import (
 )
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
-from ..errors import DataError, Problems, UsageError
+from ..errors import CbctError, DataError, Problems, UsageError
 from .address_window import check_addresses
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .parallel import LOCAL, results
-from .run import Progress, Run, RunResult, org_label
+from .run import Progress, Run, RunResult, org_label, render_each
 
 
 def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
@@ -63,24 +64,93 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
            with_certificates: bool = True, overwrite: bool = False,
            register: Path | None = None, progress: Progress | None = None) -> RunResult:
     """Besluitbrief (and certificaat) per score sheet; after a heraudit, the sheet of the
-    heraudit gives the decision on the parts it covered."""
-    run, orgs = Run.begin(office, out, overwrite, register)
+    heraudit gives the decision on the parts it covered.
+
+    Each organisation's checks, letter context and certificate number are made in the main
+    process, in the order of the sheets; the letter and the certificate (with its QR code)
+    of a large batch are rendered on every core (:func:`.run.render_each`); the events are
+    recorded as they are staged, in the same order as on one core."""
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = scoresheets(sheets, orgs)
+    pairs = deque(scoresheets(sheets, orgs))
     with _Numbers(office) as numbers:
-        for done, (org, sheet) in enumerate(pairs, start=1):
-            with run.problems.catch(), about(org):
-                state = run.state(org)
-                if run.allowed(org, may_decide(state, day)):
-                    decided = (_decide_heraudit(run, org, sheet, day, letterhead)
-                               if is_heraudit_decision(state)
-                               else _decide_first(run, org, sheet, day, letterhead))
-                    if decided is not None and with_certificates:
-                        _issue(run, org, day, decided, letterhead,
-                               number=numbers.allocate(org, day))
-            if progress:
-                progress(done, len(pairs))
+
+        def prepare(org: Organisation) -> _Decision | CbctError | None:
+            """Called once per pair, in order: this pair's checks, context and number."""
+            org, sheet = pairs.popleft()
+            try:
+                with about(org):
+                    state = run.state(org)
+                    if not run.allowed(org, may_decide(state, day)):
+                        return None
+                    job = (_decide_heraudit(run, org, sheet, day, letterhead)
+                           if is_heraudit_decision(state)
+                           else _decide_first(run, org, sheet, day, letterhead))
+                    if job.certified is not None and with_certificates:
+                        job.certificate = _certificate(org, day, job.certified,
+                                                       numbers.allocate(org, day))
+                    return job
+            except CbctError as error:
+                return error
+
+        def render(job: _Decision) -> tuple[bytes, bytes | None]:
+            letter = docx_template(job.template).render(job.context)
+            if job.certificate is None:
+                return letter, None
+            made = job.certificate
+            context = certificates.certificate_context(made.org, made.number, letterhead,
+                                                       made.day, made.until)
+            return letter, docx_template(certificates.TEMPLATE).render(context)
+
+        def stage(org: Organisation, job: _Decision,
+                  made: tuple[bytes, bytes | None]) -> None:
+            letter, certificate_data = made
+            for kind, when, facts in job.before:
+                run.record(org, kind, when, facts)
+            run.record(org, *job.event, _add(run, org, job.kind, letter))
+            if job.certificate is not None and certificate_data is not None:
+                run.record(org, Kind.CERTIFICATE_ISSUED, job.certificate.day,
+                           job.certificate.data,
+                           _add(run, org, "certificaat", certificate_data))
+
+        render_each(run, [org for org, _sheet in pairs], prepare, render, stage, progress)
     return check_addresses(run.commit())  # a note for an address the window cuts
+
+
+#: An event to record when a document is staged (or before it): kind, day, data.
+Pending = tuple[Kind, dt.date, dict[str, Any]]
+
+
+@dataclass
+class _Certificate:
+    """A certificate to render: the organisation as before the decision, its number
+    (allocated in order before any certificate is made), the decision's day, the new end
+    of the validity, and the data of its event."""
+
+    org: Organisation
+    number: str
+    day: dt.date
+    until: dt.date
+    data: dict[str, Any]
+
+
+@dataclass
+class _Decision:
+    """One organisation's documents to render, and the events they make."""
+
+    kind: str  # besluitbrief | besluitbrief-heraudit
+    template: str
+    context: dict[str, Any]
+    event: Pending  # recorded with the letter
+    before: list[Pending] = field(default_factory=list)  # recorded before it, no document
+    certified: dict[str, Any] | None = None  # the decision's data when Gecertificeerd
+    certificate: _Certificate | None = None
+
+
+def _add(run: Run, org: Organisation, kind: str, data: bytes) -> Path:
+    """Stage a Word document of ``kind`` for ``org`` (as documents/decision.py names it)."""
+    return run.batch.add(kind, file_stem(org, kind), ".docx", data, org.name,
+                         organisation=org)
 
 
 class _Numbers:
@@ -115,9 +185,9 @@ def _validity(org: Organisation, day: dt.date) -> dict[str, Any]:
 
 
 def _decide_first(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
-                  letterhead: Any) -> dict[str, Any] | None:
+                  letterhead: Any) -> _Decision:
     result = evaluate(sheet, load_framework(org.framework))
-    decisions.decide(org, sheet, run.batch, letterhead, day, result)
+    context = decisions.decision_context(org, sheet, letterhead, day, result)
     data: dict[str, Any] = {"besluit": result.advice, "berekend": result.computed_advice,
                             "onvoldoende": [str(p.key) for p in result.insufficient_parts]}
     if result.override_reason:
@@ -125,13 +195,14 @@ def _decide_first(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
     if result.advice == CERTIFIED:
         data.update(_validity(org, day))
         run.write_back_until(org, dt.date.fromisoformat(data["geldig_tot"]))
-    run.record(org, Kind.DECIDED, day, data, run.batch.last_path)
     run.result.outcomes[org.cert_nr] = result.advice
-    return data if result.advice == CERTIFIED else None
+    return _Decision("besluitbrief", decisions.DECISION_TEMPLATE, context,
+                     (Kind.DECIDED, day, data),
+                     certified=data if result.advice == CERTIFIED else None)
 
 
 def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.date,
-                     letterhead: Any) -> dict[str, Any] | None:
+                     letterhead: Any) -> _Decision:
     state = run.state(org)
     first = state.last(Kind.DECIDED)
     planned = state.last(Kind.HERAUDIT_PLANNED)
@@ -143,32 +214,39 @@ def _decide_heraudit(run: Run, org: Organisation, sheet: ScoreSheet, day: dt.dat
                         hint="give the score sheet of the heraudit")
     outcome = judge_heraudit(evaluate(sheet, load_framework(org.framework)),
                              first.data.get("onvoldoende", ()))
+    before: list[Pending] = []
     if state.last(Kind.HERAUDIT_HELD) is None:
-        run.record(org, Kind.HERAUDIT_HELD, max(sheet.audit_dates),
-                   {"dagen": iso_days(sheet.audit_dates), "auditoren": list(sheet.auditors)})
+        before.append((Kind.HERAUDIT_HELD, max(sheet.audit_dates),
+                       {"dagen": iso_days(sheet.audit_dates),
+                        "auditoren": list(sheet.auditors)}))
     data: dict[str, Any] = {"besluit": outcome.advice,
                             "herbeoordeeld": [str(r.norm.key) for r in outcome.reassessed],
                             "onvoldoende": [str(r.norm.key) for r in outcome.still_insufficient]}
     if outcome.advice == CERTIFIED:
         data.update(_validity(org, day))
         run.write_back_until(org, dt.date.fromisoformat(data["geldig_tot"]))
-    decisions.heraudit_decision(org, sheet, run.batch, letterhead, day, outcome,
-                                first_decision=first.day)
-    run.record(org, Kind.HERAUDIT_DECIDED, day, data, run.batch.last_path)
+    context = decisions.heraudit_decision_context(org, sheet, letterhead, day, outcome,
+                                                  first_decision=first.day)
     run.result.outcomes[org.cert_nr] = outcome.advice
-    return data if outcome.advice == CERTIFIED else None
+    return _Decision("besluitbrief-heraudit", decisions.HERAUDIT_DECISION_TEMPLATE, context,
+                     (Kind.HERAUDIT_DECIDED, day, data), before,
+                     certified=data if outcome.advice == CERTIFIED else None)
+
+
+def _certificate(org: Organisation, day: dt.date, decision: dict[str, Any],
+                 number: str) -> _Certificate:
+    """The certificate after ``decision`` (its data), as :func:`_issue` makes it."""
+    before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
+    return _Certificate(before, number, day, dt.date.fromisoformat(decision["geldig_tot"]),
+                        {"nummer": number, "geldig_van": decision["geldig_van"],
+                         "geldig_tot": decision["geldig_tot"]})
 
 
 def _issue(run: Run, org: Organisation, day: dt.date, decision: dict[str, Any],
            letterhead: Any, reason: str = "", number: str = "") -> None:
-    number = number or certificate_number(run.office, org, day)
-    before = replace(org, certified_until=dt.date.fromisoformat(decision["vorige_geldig_tot"]))
-    until = dt.date.fromisoformat(decision["geldig_tot"])
-    certificates.certificate(before, number, run.batch, letterhead, day, until)
-    data = {"nummer": number, "geldig_van": decision["geldig_van"],
-            "geldig_tot": decision["geldig_tot"]}
-    if reason:
-        data["reden"] = reason
+    made = _certificate(org, day, decision, number or certificate_number(run.office, org, day))
+    certificates.certificate(made.org, made.number, run.batch, letterhead, day, made.until)
+    data = {**made.data, "reden": reason} if reason else made.data
     run.record(org, Kind.CERTIFICATE_ISSUED, day, data, run.batch.last_path)
 
 
@@ -204,22 +282,38 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
              on: dt.date | None = None, overwrite: bool = False,
              register: Path | None = None) -> RunResult:
     """The heraudit letter after a decision that was not Gecertificeerd: on the parts
-    that fell short only; records the heraudit as planned."""
-    run, orgs = Run.begin(office, out, overwrite, register)
+    that fell short only; records the heraudit as planned. Checks and contexts in the
+    main process, in order; a large batch rendered on every core (:func:`.run.render_each`)."""
+    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    for org, sheet in scoresheets(sheets, orgs):
-        with run.problems.catch(), about(org):
-            state = run.state(org)
-            if not run.allowed(org, may_plan_heraudit(state)):
-                continue
-            decision = state.decision
-            assert decision is not None
-            made = decisions.heraudit_letter(org, sheet, run.batch, letterhead, decision.day,
-                                             day, on)
-            if made:
-                run.record(org, Kind.HERAUDIT_PLANNED, day,
-                           {"datum": decisions.planned_heraudit_day(org, decision.day,
-                                                                    on).isoformat(),
-                            "normen": list(decision.data.get("onvoldoende", ()))},
-                           run.batch.last_path)
+    pairs = deque(scoresheets(sheets, orgs))
+
+    def prepare(org: Organisation) -> tuple[dict[str, Any], Pending] | CbctError | None:
+        org, sheet = pairs.popleft()
+        try:
+            with about(org):
+                state = run.state(org)
+                if not run.allowed(org, may_plan_heraudit(state)):
+                    return None
+                decision = state.decision
+                assert decision is not None
+                result = evaluate(sheet, load_framework(org.framework))
+                if result.advice == CERTIFIED or not result.insufficient_parts:
+                    return None  # certified (perhaps by override): no heraudit
+                context = decisions.heraudit_context(org, sheet, letterhead, decision.day,
+                                                     day, on, result=result)
+                planned = decisions.planned_heraudit_day(org, decision.day, on)
+                return context, (Kind.HERAUDIT_PLANNED, day,
+                                 {"datum": planned.isoformat(),
+                                  "normen": list(decision.data.get("onvoldoende", ()))})
+        except CbctError as error:
+            return error
+
+    def stage(org: Organisation, job: tuple[dict[str, Any], Pending], letter: bytes) -> None:
+        run.record(org, *job[1], _add(run, org, "heraudit", letter))
+
+    def render(job: tuple[dict[str, Any], Pending]) -> bytes:
+        return docx_template(decisions.HERAUDIT_TEMPLATE).render(job[0])
+
+    render_each(run, [org for org, _sheet in pairs], prepare, render, stage)
     return check_addresses(run.commit())  # a note for an address the window cuts

@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..deliver.ledger import transaction
 from ..documents.context import (
@@ -218,15 +218,20 @@ class Run:
 WINDOW = 1000
 
 
+#: What ``render`` makes of one prepared job: a document's bytes or text, or several.
+Rendered = TypeVar("Rendered")
+
+
 def render_each(run: Run, chosen: Sequence[Organisation],
                 prepare: Callable[[Organisation], Any],
-                render: Callable[[Any], bytes | str],
-                stage: Callable[[Organisation, Any, bytes | str], None],
+                render: Callable[[Any], Rendered],
+                stage: Callable[[Organisation, Any, Rendered], None],
                 progress: Progress | None = None) -> None:
     """For each organisation, in order: ``prepare`` it (None: passed by; a CbctError
     returned is raised in its turn, located at the organisation), ``render`` what it
     prepared (on every core for a large batch: :mod:`.parallel`) and ``stage`` the
-    document. Problems are collected in ``run.problems`` in the organisations' order."""
+    document (or the documents: ``render`` may make more than one, e.g. a letter and a
+    certificate). Problems are collected in ``run.problems`` in the organisations' order."""
     for start in range(0, len(chosen), WINDOW):
         prepared = [(org, prepare(org)) for org in chosen[start:start + WINDOW]]
         jobs = [entry for _org, entry in prepared

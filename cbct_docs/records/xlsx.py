@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -72,40 +73,32 @@ class SheetTable:
 class Workbook:
     """An open workbook: ``with Workbook(path) as wb: wb.table(wb.default_sheet())``."""
 
-    def __init__(self, path: Path) -> None:
-        from openpyxl.reader.excel import ExcelReader
-        from openpyxl.styles.stylesheet import apply_stylesheet
+    def __init__(self, path: Path,
+                 read: Callable[[Path], tuple[zipfile.ZipFile, Any]] | None = None
+                 ) -> None:
+        """``read``: how the package parts are read (``workbook_parts.read_parts``, or for
+        a comparison ``read_with_openpyxl``)."""
         from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+        from .workbook_parts import read_parts
 
         self.path = path
         if not zipfile.is_zipfile(path):
             raise DataError("not an Excel workbook (.xlsx is a zip file; this one is not)",
                             location=path, hint="save it again as 'Excel-werkmap (.xlsx)'")
-        # openpyxl's own reading of the workbook part, shared strings and styles (what
-        # load_workbook(read_only=True) does), without its per-sheet size scan: a sheet
+        # Sheet names and states, the 1904 flag, shared strings and date styles as openpyxl
+        # reads them (records/workbook_parts.py), without its per-sheet size scan: a sheet
         # without a <dimension> would be parsed whole just to learn its size.
         try:
-            reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+            self.archive, parts = (read or read_parts)(path)
         except Exception as error:  # openpyxl raises many types for broken files
             raise DataError(f"cannot open workbook: {error}", location=path) from None
-        self.archive = reader.archive
-        try:
-            reader.read_manifest()
-            reader.read_strings()
-            reader.read_workbook()
-            apply_stylesheet(reader.archive, reader.wb)
-            self.sheets: dict[str, tuple[str, str]] = {}  # title → (state, part)
-            for sheet, rel in reader.parser.find_sheets():
-                if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
-                    self.sheets[sheet.name] = (sheet.state or "visible", rel.target)
-        except Exception as error:
-            self.archive.close()
-            raise DataError(f"cannot open workbook: {error}", location=path) from None
-        self.shared_strings: list[Any] = reader.shared_strings
-        self.epoch = reader.wb.epoch
-        self.mac_1904 = reader.wb.epoch == CALENDAR_MAC_1904
-        self.date_formats: set[int] = set(reader.wb._date_formats)
-        self.timedelta_formats: set[int] = set(reader.wb._timedelta_formats)
+        self.sheets: dict[str, tuple[str, str]] = parts.sheets  # title → (state, part)
+        self.shared_strings: list[Any] = parts.shared_strings
+        self.epoch = parts.epoch
+        self.mac_1904 = parts.epoch == CALENDAR_MAC_1904
+        self.date_formats: set[int] = set(parts.date_formats)
+        self.timedelta_formats: set[int] = set(parts.timedelta_formats)
 
     def __enter__(self) -> Workbook:
         return self

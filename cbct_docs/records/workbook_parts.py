@@ -1,0 +1,210 @@
+"""What a workbook's package parts say, read once per distinct part (issue 16).
+
+Opening a workbook means reading its manifest (``[Content_Types].xml``), its workbook
+part and that part's relationships, its styles and its shared strings. openpyxl reads
+them into descriptor objects, about 5 ms per workbook, most of it spent on parts that
+are the same in every score sheet an office sends out (made from one template, or saved
+by the same Excel): the styles, the manifest, the relationships, the workbook part.
+
+So each part's outcome is computed by openpyxl's own code (``read_with_openpyxl``, what
+``Workbook`` always did) and remembered by the part's exact bytes: a part with the same
+bytes gives the same outcome, so nothing can come out differently. Only the shared
+strings differ from workbook to workbook; they are read here (plain ``<si><t>`` entries,
+as Excel writes them) with ElementTree, the parser openpyxl uses for them, and an entry
+of any other form is handed to openpyxl's own ``Text``. Whenever anything goes wrong or
+looks unusual (a part missing, a sheet without a relationship id, an unsupported
+suffix), nothing is kept and ``read_with_openpyxl`` reads the workbook from the start,
+so every error is raised as before, by the same code.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
+#: The suffixes openpyxl opens (others: it raises, and the fallback lets it).
+SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+#: Distinct outcomes kept per part kind; an office has a few templates.
+KEPT = 32
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What ``records.xlsx.Workbook`` needs from the package parts."""
+
+    sheets: dict[str, tuple[str, str]]  # title → (state, part), in the workbook's order
+    epoch: Any  # openpyxl's epoch (a datetime)
+    date_formats: frozenset[int]
+    timedelta_formats: frozenset[int]
+    shared_strings: list[Any]
+
+
+class _Unsure(Exception):
+    """The fast reading is not sure: openpyxl reads the workbook from the start."""
+
+
+class _Kept(dict[Any, Any]):
+    """Outcomes by key, the oldest forgotten beyond ``KEPT``."""
+
+    def get_or(self, key: Any, compute: Callable[[], Any]) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self) >= KEPT:
+            del self[next(iter(self))]
+        self[key] = value
+        return value
+
+
+_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES = _Kept(), _Kept(), _Kept(), _Kept()
+
+
+def forget() -> None:
+    """Forget every part seen (for tests that compare a first reading with a later one)."""
+    for kept in (_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES):
+        kept.clear()
+
+
+def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
+    """The open archive and its parts: quickly when sure, else as openpyxl reads them
+    (which raises what it always raised for a broken workbook)."""
+    if path.suffix.lower() in SUFFIXES:
+        try:
+            archive = zipfile.ZipFile(path)
+        except Exception:  # noqa: BLE001 - openpyxl raises it below, as before
+            pass
+        else:
+            try:
+                return archive, _read_known(archive)
+            except Exception:  # noqa: BLE001 - _Unsure, or any error: openpyxl decides
+                archive.close()
+    return read_with_openpyxl(path)
+
+
+def read_with_openpyxl(path: Path) -> tuple[zipfile.ZipFile, Parts]:
+    """openpyxl's own reading of the workbook part, shared strings and styles (what
+    ``load_workbook(read_only=True)`` does), without its per-sheet size scan."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets: dict[str, tuple[str, str]] = {}
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                sheets[sheet.name] = (sheet.state or "visible", rel.target)
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.archive, Parts(sheets, reader.wb.epoch, frozenset(reader.wb._date_formats),
+                                 frozenset(reader.wb._timedelta_formats),
+                                 reader.shared_strings)
+
+
+def _read_known(archive: zipfile.ZipFile) -> Parts:
+    names = set(archive.namelist())
+    manifest = archive.read("[Content_Types].xml")
+    workbook_part, strings_part = _MANIFESTS.get_or(manifest, lambda: _manifest(manifest))
+    source = archive.read(workbook_part)
+    epoch, listed = _WORKBOOKS.get_or((workbook_part, source),
+                                      lambda: _workbook(archive, workbook_part))
+    rels_path = _rels_path(workbook_part)
+    rels_source = archive.read(rels_path)
+    rels = _RELATIONS.get_or((rels_path, rels_source), lambda: _relations(archive, rels_path))
+    styles = archive.read("xl/styles.xml")
+    date_formats, timedelta_formats = _STYLES.get_or(styles, lambda: _styles(archive))
+    shared = read_shared_strings(archive.read(strings_part)) if strings_part else []
+    sheets: dict[str, tuple[str, str]] = {}
+    for name, state, rel_id in listed:
+        target, kind = rels[rel_id]  # KeyError: openpyxl raises it
+        if target in names and "chartsheet" not in kind:
+            sheets[name] = (state or "visible", target)
+    return Parts(sheets, epoch, date_formats, timedelta_formats, shared)
+
+
+def _manifest(source: bytes) -> tuple[str, str | None]:
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.reader.excel import _find_workbook_part
+    from openpyxl.xml.constants import SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    package = Manifest.from_tree(fromstring(source))
+    strings = package.find(SHARED_STRINGS)
+    return (_find_workbook_part(package).PartName[1:],
+            strings.PartName[1:] if strings is not None else None)
+
+
+def _workbook(archive: zipfile.ZipFile, part: str) -> tuple[Any, list[tuple[str, str, str]]]:
+    from openpyxl.reader.workbook import WorkbookParser
+
+    parser = WorkbookParser(archive, part, keep_links=False)
+    parser.parse()
+    if any(not sheet.id for sheet in parser.sheets):
+        raise _Unsure("a sheet without a relationship id (openpyxl warns and skips it)")
+    return parser.wb.epoch, [(sheet.name, sheet.state, sheet.id) for sheet in parser.sheets]
+
+
+def _rels_path(part: str) -> str:
+    from openpyxl.packaging.relationship import get_rels_path
+
+    return str(get_rels_path(part))
+
+
+def _relations(archive: zipfile.ZipFile, rels_path: str) -> dict[str, tuple[str, str]]:
+    from openpyxl.packaging.relationship import get_dependents
+
+    return {rel_id: (rel.target, rel.Type)
+            for rel_id, rel in get_dependents(archive, rels_path).to_dict().items()}
+
+
+def _styles(archive: zipfile.ZipFile) -> tuple[frozenset[int], frozenset[int]]:
+    """The date and timedelta style ids, as openpyxl's ``apply_stylesheet`` sets them on a
+    new workbook (its warnings, if any, are given the first time only; Python's default
+    filter shows a warning once anyway)."""
+    from openpyxl import Workbook as OpenpyxlWorkbook
+    from openpyxl.styles.stylesheet import apply_stylesheet
+
+    book = OpenpyxlWorkbook()
+    apply_stylesheet(archive, book)
+    return frozenset(book._date_formats), frozenset(book._timedelta_formats)
+
+
+def read_shared_strings(source: bytes) -> list[Any]:
+    """The shared strings as openpyxl's ``read_string_table`` gives them: each ``<si>``'s
+    text (its ``<t>``, then the ``<t>`` of its runs; phonetic runs left out), with
+    ``x005F_`` taken out. A plain ``<si><t>…</t></si>`` is read here; any other entry by
+    openpyxl's ``Text``; a table of another structure raises ``_Unsure``."""
+    root = ElementTree.fromstring(source)  # openpyxl's iterparse is ElementTree's too
+    if root.tag != _SST:
+        raise _Unsure("not a shared-strings table")
+    strings: list[Any] = []
+    for entry in root:
+        if entry.tag != _SI:
+            raise _Unsure("something other than <si> in the shared strings")
+        if len(entry) == 1 and not entry.attrib:
+            text = entry[0]
+            if text.tag == _T and not len(text):
+                strings.append((text.text or "").replace("x005F_", ""))
+                continue
+        strings.append(_text_by_openpyxl(entry))
+    return strings
+
+
+def _text_by_openpyxl(entry: ElementTree.Element) -> Any:
+    from openpyxl.cell.text import Text
+
+    if sum(1 for _ in entry.iter(_SI)) != 1:
+        raise _Unsure("an <si> inside an <si>")
+    return Text.from_tree(entry).content.replace("x005F_", "")

@@ -13,7 +13,9 @@ anything.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -36,6 +38,14 @@ KNOWN_LOCATIONS = (
 )
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_CONVERSION = ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export"]
+#: A new profile's settings: every version counts as run before (see ``seed_profile``).
+PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/Product"><prop oor:name="ooSetupLastVersion" \
+oor:op="fuse"><value>999.9</value></prop></item>
+</oor:items>
+"""
 INSTALL_HINT = ("install LibreOffice (e.g. apt-get install libreoffice-writer) or set "
                 "CBCT_SOFFICE to the soffice program")
 
@@ -115,8 +125,9 @@ class _Runner:
         self.early: dict[int, subprocess.Popen[bytes]] = {}
 
     def _soffice(self, profile_number: int, again: bool = False) -> list[str]:
-        name = f"profile{profile_number or ''}{'-again' if again else ''}"
-        return [str(self.soffice), f"-env:UserInstallation={(self.scratch / name).as_uri()}",
+        profile = self.scratch / f"profile{profile_number or ''}{'-again' if again else ''}"
+        seed_profile(profile, self.soffice)
+        return [str(self.soffice), f"-env:UserInstallation={profile.as_uri()}",
                 "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck"]
 
     def __call__(self, files: list[Path], conversion: list[str],
@@ -164,6 +175,50 @@ class _Runner:
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.early.clear()
+
+
+def seed_profile(profile: Path, soffice: Path) -> None:
+    """Start a new throw-away profile as LibreOffice would find it after its first start.
+
+    Two things a new profile costs at every start, and the PDF does not depend on:
+
+    - LibreOffice (7.2 and later) runs its graphics self-test (``GraphicsRenderTests``:
+      some hundred drawings up to 4096 × 4096 pixels, ~1 s of CPU) at every start whose
+      profile does not record that this version ran before, and a headless conversion
+      never records it. The profile is told the last version run was a later one
+      (``ooSetupLastVersion``, read only for that test and the desktop's "what's new").
+    - A profile without the build id of the installation in ``user/extensions/buildid``
+      has its extension folder made anew, and LibreOffice then starts itself a second
+      time. The build id is the installation's own (its ``versionrc``), so LibreOffice
+      still registers the installation's extensions in the new profile as before; where
+      it cannot be read, nothing is written and LibreOffice does as before.
+
+    A profile that exists already is left as it is.
+    """
+    if profile.exists():
+        return
+    settings = profile / "user" / "registrymodifications.xcu"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(PROFILE_SETTINGS, encoding="utf-8")
+    build = build_id(soffice)
+    if build:
+        (profile / "user" / "extensions").mkdir()
+        (profile / "user" / "extensions" / "buildid").write_text(build, encoding="latin-1")
+
+
+@functools.lru_cache(maxsize=4)
+def build_id(soffice: Path) -> str | None:
+    """The installation's build id (``buildid`` of ``versionrc`` beside the program)."""
+    program = soffice.resolve().parent
+    for rc in (program / "versionrc", program / "version.ini",
+               program.parent / "Resources" / "versionrc"):
+        try:
+            text = rc.read_text(encoding="latin-1")
+        except OSError:
+            continue
+        found = re.search(r"^buildid=(.+?)\r?$", text, re.MULTILINE)
+        return found.group(1) if found and "$" not in found.group(1) else None
+    return None
 
 
 def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:

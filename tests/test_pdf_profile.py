@@ -1,0 +1,63 @@
+"""The throw-away LibreOffice profile starts as after a first start: no self-test, one start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.deliver.pdf import _Runner, build_id, find_soffice, seed_profile, soffice_available
+
+from .conftest import make_docx
+from .test_bundle import pages
+
+
+def test_build_id_is_read_from_the_installation(tmp_path: Path) -> None:
+    program = tmp_path / "lib" / "libreoffice" / "program"
+    program.mkdir(parents=True)
+    (program / "soffice").write_text("#!/bin/sh\n")
+    (program / "versionrc").write_text("[Version]\r\nAllLanguages=en-US nl\r\n"
+                                       "buildid=40(Build:2)\r\nVendor=Debian\r\n")
+    link = tmp_path / "bin" / "soffice"
+    link.parent.mkdir()
+    link.symlink_to(program / "soffice")
+    assert build_id(link) == "40(Build:2)"  # found beside the program the link points to
+
+    seed_profile(tmp_path / "profile", link)
+    user = tmp_path / "profile" / "user"
+    assert (user / "extensions" / "buildid").read_text() == "40(Build:2)"
+    assert "ooSetupLastVersion" in (user / "registrymodifications.xcu").read_text()
+
+
+def test_without_a_build_id_only_the_settings_are_written(tmp_path: Path) -> None:
+    (tmp_path / "soffice").write_text("#!/bin/sh\n")
+    assert build_id(tmp_path / "soffice") is None
+    seed_profile(tmp_path / "profile", tmp_path / "soffice")
+    assert [p.name for p in (tmp_path / "profile" / "user").iterdir()] == [
+        "registrymodifications.xcu"]
+
+
+def test_an_existing_profile_is_left_alone(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text("<oor:items/>")
+    seed_profile(profile, tmp_path / "soffice")
+    assert (profile / "user" / "registrymodifications.xcu").read_text() == "<oor:items/>"
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
+def test_a_conversion_skips_the_self_test_and_starts_once(tmp_path: Path) -> None:
+    letter = make_docx(tmp_path / "brief.docx", ["Geachte directie van De Brûg,"],
+                       footer="Certificatiebureau Cultuur & Taal")
+    soffice = find_soffice()
+    assert soffice is not None
+    (tmp_path / "scratch").mkdir()
+    run = _Runner(soffice, tmp_path / "scratch", timeout=120)
+    run([letter], ["--convert-to", "pdf"])
+    assert "Geachte directie van De Brûg," in " ".join(pages(run.converted / "brief.pdf"))
+    user = tmp_path / "scratch" / "profile" / "user"
+    # LibreOffice writes this log when it runs its graphics self-test, and records a
+    # restart in progress when it had to start itself twice.
+    assert (user / "registrymodifications.xcu").is_file()
+    assert not (user / "GraphicsRenderTests.log").exists()
+    assert "OfficeRestartInProgress" not in (user / "registrymodifications.xcu").read_text()

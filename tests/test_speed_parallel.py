@@ -202,3 +202,31 @@ def test_an_email_context_is_cleaned_once_and_renders_as_each_template_alone() -
     assert email.subject == text.partition("\n")[0].removeprefix("Onderwerp:").strip()
     assert email.html == html
     assert "Cultuur &amp; Taal" in email.html and "\x0b" not in email.html + email.text
+
+
+def test_workers_give_the_same_address_warnings(tmp_path: Path,
+                                                pooled: Callable[[bool], list[int]]) -> None:
+    """confirm estimates each letter's address where it renders it: a name too long for
+    the envelope window gives the same located warning with workers as without."""
+    from .registers import edited_register
+
+    long_name = ("Stichting Centrum voor Kunst, Cultuur en Cultuureducatie Maashorst, Uden "
+                 "en Omstreken")
+    register = edited_register(tmp_path / "register.xlsx",
+                               {"CBCT-0103": {"name": long_name}})
+    warnings = {}
+    for on in (False, True):
+        made = pooled(on)
+        folder = tmp_path / ("pool" if on else "one")
+        office = _office(folder)
+        result = confirm(office, samples_dir() / "planning.xlsx", dt.date(2024, 11, 4),
+                         out=folder / "out", register=register)
+        office.close()
+        assert any(made) is on
+        warnings[on] = [note.replace(str(folder), "OFFICE") for note in result.notes
+                        if ": warning: " in note]
+    [warning] = warnings[False]
+    assert warning.startswith("OFFICE/out/bevestigingsbrief/CBCT-0103")
+    assert f"{long_name!r} is about " in warning
+    assert "the window 90 mm: it wraps onto a next line" in warning
+    assert warnings[True] == warnings[False]

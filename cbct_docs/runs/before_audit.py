@@ -22,7 +22,6 @@ from ..domain.planning import Quarter
 from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
-from .address_window import check_addresses
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, email_each, org_label, render_each
 
@@ -109,16 +108,33 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     chosen = [by_number[nr] for nr in wanted if nr in by_number and nr in plans]
     if quarter is not None:
         chosen = [org for org in chosen if run.state(org).quarter == quarter]
+    from ..render.address_fit import AddressFit, address_fit
+    from .address_window import window_note
+
     renderer = docx_template(CONFIRMATION_TEMPLATE)
-    def stage(org: Organisation, _context: Any, data: bytes | str) -> None:
+    notes: list[str] = []  # a located note for each address the window may cut
+
+    def render(context: dict[str, Any]) -> tuple[bytes, AddressFit | None]:
+        # The letter and its address estimate, both made where the letter is rendered
+        # (on every core for a large batch) instead of read back from disk afterwards.
+        data = renderer.render(context)
+        return data, address_fit(data)
+
+    def stage(org: Organisation, _context: Any,
+              made: tuple[bytes, AddressFit | None]) -> None:
+        data, fit = made
         path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION), ".docx", data,
                              org.name, organisation=org)
         run.record(org, Kind.CONFIRMED, day, _plan_data(plans[org.cert_nr]), path)
+        if fit is not None and not fit.fits:
+            notes.append(window_note(path, fit))
 
     render_each(run, chosen,
                 lambda org: _confirmation(run, org, plans[org.cert_nr], letterhead, day),
-                renderer.render, stage, progress)
-    return check_addresses(run.commit())  # a located note for an address the window cuts
+                render, stage, progress)
+    result = run.commit()
+    result.notes.extend(notes)  # after the commit's own, as for every letter it made
+    return result
 
 
 def _confirmation(run: Run, org: Organisation, plan: AuditPlan, letterhead: Office,

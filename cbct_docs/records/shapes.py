@@ -29,6 +29,11 @@ MOST_SHAPES = 64
 #: Shapes tried, most recently used first, before a row is read cell by cell.
 TRIED = 4
 
+#: Shapes made, kept per process (see Shapes._made), at most.
+MOST_MADE = 512
+_MADE: dict[tuple[Any, ...], tuple[re.Pattern[str], list[Any]] | None] = {}
+_MISSING: Any = object()
+
 # How a value is converted (see Shape.fill).
 INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
 
@@ -37,12 +42,13 @@ class Shape:
     """One row shape: its expression, whether such a row is hidden, and for each value
     group its column and conversion."""
 
-    __slots__ = ("columns", "dates", "fixes", "hidden", "inline", "pattern")
+    __slots__ = ("columns", "dates", "fixes", "hidden", "inline", "pattern", "spec")
 
     def __init__(self, pattern: re.Pattern[str], hidden: bool,
                  spec: list[tuple[int, int, str, int, bool]]) -> None:
         self.pattern = pattern
         self.hidden = hidden
+        self.spec = spec
         self.columns = [column for column, *_rest in spec]
         # The values that are not inline text as they stand: (index, column, conversion,
         # kind, style, inline).
@@ -113,7 +119,7 @@ class Shapes:
         if key in self.known:
             shape = self.known[key]
         else:
-            shape = None if len(self.known) >= MOST_SHAPES else self._make(attributes,
+            shape = None if len(self.known) >= MOST_SHAPES else self._made(attributes,
                                                                              hidden, cells)
             if shape is not None and shape.pattern.fullmatch(whole) is None:
                 shape = None  # not written as this module writes it out: never used
@@ -123,6 +129,26 @@ class Shapes:
                 self.recent.remove(shape)
             self.recent.insert(0, shape)
             del self.recent[TRIED:]
+
+    def _made(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
+              ) -> Shape | None:
+        """A new Shape for this sheet; its expression and conversions are made once per
+        process for all that decides them (the sheets of a batch of score sheets have the
+        same shapes; writing out and compiling an expression costs more than reading a
+        small sheet)."""
+        dates = self.sheet.date_formats
+        key = (attributes, self.text, self.sheet.mac_1904,
+               tuple((c[1], c[3], c[4], form(c), c[8][:c[8].find(">", len("<is><t")) + 1],
+                      (int(c[3]) if c[3] else 0) in dates) for c in cells))
+        made = _MADE.get(key, _MISSING)
+        if made is _MISSING:
+            shape = self._make(attributes, hidden, cells)
+            made = None if shape is None else (shape.pattern, shape.spec)
+            if len(_MADE) >= MOST_MADE:
+                del _MADE[next(iter(_MADE))]
+            _MADE[key] = made
+            return shape
+        return None if made is None else Shape(made[0], hidden, made[1])
 
     def _make(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
               ) -> Shape | None:

@@ -56,17 +56,59 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
     if parts is None:
         return None
     head, start, end, tail = parts
-    prefixes = scope(head + tail)
-    if prefixes is None:
+    outside = _outside(head + tail)
+    if outside is None:
         return None
+    prefixes, merges = outside
     parser = _SheetParser(workbook, sheet)
+    parser.merges.extend(merges)
     try:
-        parser.parse(io.BytesIO(head + tail))  # merged ranges, and nothing else
-        if parser.rows or parser.hidden or parser.problems:
-            return None
         return parser if read_rows(xml, start, end, parser, prefixes) else None
     except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
         return None
+
+
+#: What the XML around the rows says, by its bytes (see _outside), for the last sheets.
+_OUTSIDE: dict[bytes, tuple[set[str], tuple[str, ...]] | None] = {}
+OUTSIDE_KEPT = 64
+
+
+def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
+    """The namespace prefixes the rows may use and the merged ranges, read with expat
+    from the sheet's XML around its rows; None when that XML holds a row or a cell (or is
+    not what ``scope`` requires). It depends on these bytes only (no value of a cell is
+    kept), so the sheets of a batch made from one template read it once."""
+    if head_and_tail in _OUTSIDE:
+        return _OUTSIDE[head_and_tail]
+    prefixes = scope(head_and_tail)
+    result: tuple[set[str], tuple[str, ...]] | None = None
+    if prefixes is not None:
+        parser = _SheetParser(_NO_WORKBOOK, "")
+        try:
+            parser.parse(io.BytesIO(head_and_tail))  # merged ranges, and nothing else
+        except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
+            return None
+        if not (parser.rows or parser.hidden or parser.problems):
+            result = (prefixes, tuple(parser.merges))
+    if len(_OUTSIDE) >= OUTSIDE_KEPT:
+        del _OUTSIDE[next(iter(_OUTSIDE))]
+    _OUTSIDE[head_and_tail] = result
+    return result
+
+
+class _NoWorkbook:
+    """What _SheetParser takes from a workbook, with no shared strings or date styles: a
+    cell with a value around the rows makes the sheet not plain whatever its value is."""
+
+    path = ""
+    shared_strings: list[Any] = []
+    epoch = None
+    mac_1904 = False
+    date_formats: set[int] = set()
+    timedelta_formats: set[int] = set()
+
+
+_NO_WORKBOOK: Any = _NoWorkbook()
 
 
 class Cells(Protocol):

@@ -1,0 +1,87 @@
+"""What the sheet reader keeps from one sheet for the next (issue 16): the row shapes it
+made (records/shapes.py) and what the XML around the rows says (records/sheetdata.py) are
+remembered across sheets and workbooks, so a batch of score sheets from one template
+makes them once. A sheet read after others must give exactly what it gives read alone:
+these workbooks have the same sheet XML and differ only in what decides a value (a date
+style, the 1904 epoch) or in their merged ranges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from cbct_docs.records import shapes, sheetdata
+from cbct_docs.records.xlsx import Workbook, _SheetParser
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def sheet(merges: str = "") -> str:
+    rows = "".join(
+        f'<row r="{n}"><c r="A{n}" s="1"><v>{45700 + n}</v></c><c r="B{n}" t="inlineStr">'
+        f'<is><t>rij {n}</t></is></c></row>' for n in range(1, 6))
+    return (f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>{merges}</worksheet>')
+
+
+def workbook(path: Path, xml: str, *, date_style: bool, mac_1904: bool = False) -> Path:
+    """A workbook whose style 1 is a date style or a plain number style, with ``xml`` as
+    its sheet."""
+    book = openpyxl.Workbook()
+    if mac_1904:
+        book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    assert book.active is not None
+    book.active["A1"] = dt.date(2025, 1, 1) if date_style else 1.5
+    if not date_style:
+        book.active["A1"].number_format = "0.00"
+    base = path.with_suffix(".base.xlsx")
+    book.save(base)
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, xml.encode() if name == "xl/worksheets/sheet1.xml" else data)
+    return path
+
+
+def read(path: Path) -> Any:
+    with Workbook(path) as book:
+        table = book.table("Sheet")
+        return table.rows, [e.messages() for e in table.problems]
+
+
+def by_expat(path: Path) -> Any:
+    with Workbook(path) as book, book.archive.open("xl/worksheets/sheet1.xml") as source:
+        parser = _SheetParser(book, "Sheet")
+        parser.parse(io.BytesIO(source.read()))
+        table = parser.table("refuse")
+        return table.rows, [e.messages() for e in table.problems]
+
+
+@pytest.fixture()
+def books(tmp_path: Path) -> list[Path]:
+    merged = '<mergeCells count="1"><mergeCell ref="B2:B4"/></mergeCells>'
+    return [workbook(tmp_path / "date.xlsx", sheet(), date_style=True),
+            workbook(tmp_path / "number.xlsx", sheet(), date_style=False),
+            workbook(tmp_path / "mac.xlsx", sheet(), date_style=True, mac_1904=True),
+            workbook(tmp_path / "mac-number.xlsx", sheet(), date_style=False, mac_1904=True),
+            workbook(tmp_path / "merged.xlsx", sheet(merged), date_style=True)]
+
+
+def test_each_sheet_read_after_the_others_gives_what_expat_gives(books: list[Path]) -> None:
+    shapes._MADE.clear()
+    sheetdata._OUTSIDE.clear()
+    alone = [by_expat(path) for path in books]
+    for _ in range(2):
+        assert [read(path) for path in books] == alone
+        assert [read(path) for path in reversed(books)] == alone[::-1]
+    # and what the sheets hold differs, so the comparison above compares something
+    assert alone[0][0][0] == (1, [dt.date(2025, 2, 13), "rij 1"])
+    assert alone[1][0][0] == (1, [45701, "rij 1"])
+    assert alone[2][0][0][1][0] == dt.date(2029, 2, 14)
+    assert [row[1][1] for row in alone[4][0]] == ["rij 1", "rij 2", "rij 2", "rij 2", "rij 5"]
+    assert len(shapes._MADE) >= 3 and len(sheetdata._OUTSIDE) == 2

@@ -25,9 +25,9 @@ from lxml import etree
 
 from ..errors import CbctError, TemplateError
 from ..settings import EnvelopeWindow
-from .environment import StrictEnvironment, clean_context, make_environment, template_error
+from .environment import StrictEnvironment, clean_collecting, make_environment, template_error
 from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl, patched_parts
-from .images import bind_images
+from .images import DocxImage, bind_images
 from .limits import check_package
 from .lookup import redirect
 from .print_layout import active_window, place_window
@@ -147,13 +147,15 @@ class DocxRenderer:
     def render(self, context: Mapping[str, Any]) -> bytes:
         if active_window() != self.window:  # the settings changed since it was compiled
             self._prepare(active_window())
-        cleaned = clean_context(dict(context))
+        odd: list[Any] = []  # what is not text, numbers, dates, mappings or lists
+        cleaned = clean_collecting(dict(context), odd)
         try:
             if self.compiled is not None:
-                reason = context_needs_docxtpl(cleaned)  # RichText, Subdoc, InlineImage
+                reason = context_needs_docxtpl(odd)  # RichText, Subdoc, InlineImage
                 if reason is None:
-                    try:
-                        return self.compiled.render(cleaned)  # pictures (DocxImage) too
+                    pictures = any(isinstance(value, DocxImage) for value in odd)
+                    try:  # pictures (DocxImage) too
+                        return self.compiled.render(cleaned, pictures=pictures)
                     except FastPathUnsupported as why:  # a picture in a footnote
                         reason = str(why)
                 self.fallbacks += 1

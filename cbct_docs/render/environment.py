@@ -128,6 +128,49 @@ def clean_context(value: Any) -> Any:
 _KEPT = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time, Decimal})
 
 
+def clean_collecting(value: Any, odd: list[Any]) -> Any:
+    """:func:`clean_context`, and every value that is not text, a number, a date, a
+    mapping or a list appended to ``odd``, in the order a depth-first walk of the result
+    meets them (a picture, a chart, a docxtpl RichText). One walk instead of one for the
+    cleaning and one for each kind of object a renderer looks for."""
+    kind = type(value)
+    if kind is str:
+        return clean_text(value)
+    if kind is dict:
+        return {k: clean_text(v) if type(v) is str else clean_collecting(v, odd)
+                for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [clean_text(v) if type(v) is str else clean_collecting(v, odd) for v in value]
+    if kind in _KEPT:
+        return value
+    if kind is CleanContext:  # cleaned already: only looked through
+        _collect_odd(value, odd)
+        return value
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {k: clean_collecting(v, odd) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_collecting(v, odd) for v in value]
+    odd.append(value)
+    return value
+
+
+def _collect_odd(value: Any, odd: list[Any]) -> None:
+    """The values :func:`clean_collecting` would collect from a cleaned ``value``."""
+    kind = type(value)
+    if kind is str or kind in _KEPT:
+        return
+    if isinstance(value, Mapping):
+        for item in value.values():
+            _collect_odd(item, odd)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect_odd(item, odd)
+    elif not isinstance(value, str):
+        odd.append(value)
+
+
 class CleanContext(dict[str, Any]):
     """A mapping cleaned already (:func:`cleaned`), at the top of a context or inside
     it: :func:`clean_context` takes it as it is. For an e-mail's context, used by its

@@ -168,10 +168,14 @@ class CompiledDocx:
         plain = env.overlay(autoescape=False)
         return {name: plain.from_string(text) for name, text in tagged.items()}
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
+    def render(self, context: Mapping[str, Any], *, pictures: bool = True) -> bytes:
         """The finished ``.docx``. Jinja errors propagate for the caller to translate;
-        FastPathUnsupported when a picture stands where this path places none."""
-        context, placement = place_images(context, lambda: Placement(self.pictures))
+        FastPathUnsupported when a picture stands where this path places none.
+        ``pictures=False``: the caller knows the context holds no DocxImage (it is not
+        looked through for one)."""
+        placement: Placement | None = None
+        if pictures:
+            context, placement = place_images(context, lambda: Placement(self.pictures))
         replaced: dict[str, bytes | Member] = {}
         for part in self.parts:
             if placement is not None:
@@ -241,9 +245,48 @@ def _part_parser() -> etree.XMLParser:
 
 
 def _resolve_listing(xml: str) -> str:
-    from docxtpl import DocxTemplate
+    """docxtpl's ``resolve_listing`` (0.20): tabs, ``\\a``, line and page breaks in text
+    become Word's own elements. Its rewriting, paragraph by paragraph, changes only a
+    paragraph that holds one of those characters; the others are passed by as they are."""
+    return _PARAGRAPH.sub(_resolve_paragraph, xml)
 
-    return str(DocxTemplate.resolve_listing(None, xml))  # uses no instance state
+
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+_PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
+_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
+_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
+
+
+def _resolve_paragraph(match: re.Match[str]) -> str:
+    paragraph = match.group(0)
+    if not any(c in paragraph for c in _LISTING_CHARACTERS):
+        return paragraph
+    found = _PARAGRAPH_PROPERTIES.search(paragraph)
+    paragraph_properties = found.group(0) if found else ""
+    return _RUN.sub(lambda run: _resolve_run(paragraph_properties, run), paragraph)
+
+
+def _resolve_run(paragraph_properties: str, match: re.Match[str]) -> str:
+    found = _RUN_PROPERTIES.search(match.group(0))
+    run_properties = found.group(0) if found else ""
+    return _TEXT.sub(lambda text: _resolve_text(run_properties, paragraph_properties, text),
+                     match.group(0))
+
+
+def _resolve_text(run_properties: str, paragraph_properties: str, match: re.Match[str]
+                  ) -> str:
+    xml = match.group(0).replace(
+        "\t", f"</w:t></w:r><w:r>{run_properties}<w:tab/></w:r>"
+              f'<w:r>{run_properties}<w:t xml:space="preserve">')
+    xml = xml.replace(
+        "\a", f"</w:t></w:r></w:p><w:p>{paragraph_properties}<w:r>{run_properties}"
+              '<w:t xml:space="preserve">')
+    xml = xml.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
+    return xml.replace(
+        "\f", "</w:t></w:r></w:p>"
+              '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+              f'<w:p>{paragraph_properties}<w:r>{run_properties}<w:t xml:space="preserve">')
 
 
 def _fix_body(xml: str) -> bytes:
@@ -269,19 +312,22 @@ def _tables_need_fixing(tree: Any) -> bool:
         if grid is None:
             return True
         columns = len(grid.findall(_W + "gridCol"))
-        widest = 0
-        for row in table.iter(_W + "tr"):  # like fix_tables: nested tables' rows count too
-            cells = row.findall(_W + "tc")
-            if len(cells) > columns:
+        # Like fix_tables, nested tables' rows count too (both look at every descendant).
+        if _ROW_WIDER_THAN_GRID(table, columns=columns):
+            return True
+        for row in table.iter(_W + "tr"):  # the first row that spans the grid is enough
+            try:
+                if sum(_span(cell) for cell in row.findall(_W + "tc")) >= columns:
+                    break
+            except (TypeError, ValueError):  # an odd gridSpan: docxtpl decides (and fails)
                 return True
-            if widest < columns:
-                try:
-                    widest = max(widest, sum(_span(cell) for cell in cells))
-                except (TypeError, ValueError):  # an odd gridSpan: docxtpl decides (and fails)
-                    return True
-        if widest < columns:
+        else:
             return True
     return False
+
+
+_ROW_WIDER_THAN_GRID = etree.XPath("boolean(.//w:tr[count(w:tc) > $columns])",
+                                   namespaces=docx.oxml.ns.nsmap)
 
 
 def _span(cell: Any) -> int:

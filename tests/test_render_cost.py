@@ -38,7 +38,7 @@ LISTINGS = [
 @pytest.mark.parametrize("paragraphs", [LISTINGS, LISTINGS[:1], LISTINGS[1:], LISTINGS[::-1]])
 def test_listing_characters_resolved_as_docxtpl_does(paragraphs: list[str]) -> None:
     xml = f"<w:body {W}>" + "".join(paragraphs) + "</w:body>"
-    expected = DocxTemplate.resolve_listing(None, xml)  # type: ignore[arg-type]
+    expected = DocxTemplate.resolve_listing(None, xml)
     assert _resolve_listing(xml) == expected
     if len(paragraphs) > 1:
         assert "<w:br/>" in expected and "<w:tab/>" in expected
@@ -74,7 +74,7 @@ TABLES = {
 def test_table_check_agrees_with_fix_tables(name: str) -> None:
     xml = f"<w:body {W}>{TABLES[name]}</w:body>"
     tree = etree.fromstring(xml)
-    fixed = etree.tostring(DocxTemplate.fix_tables(None, xml))  # type: ignore[arg-type]
+    fixed = etree.tostring(DocxTemplate.fix_tables(None, xml))
     changes = fixed != etree.tostring(tree)
     assert _tables_need_fixing(tree) == changes, name
     if name == "exact":

@@ -20,6 +20,7 @@ from typing import Any
 from ..errors import DataError, OutputError, UsageError
 
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 # Windows also reserves COM and LPT with the superscript digits ¹ ² ³, and the console
 # names CONIN$ and CONOUT$.
 _WINDOWS_NAMES = {"con", "prn", "aux", "nul", "conin$", "conout$",
@@ -46,8 +47,12 @@ def safe_filename(text: str, fallback: str = "document") -> str:
     if not text.isascii():  # ASCII is NFC already and has no format characters
         text = unicodedata.normalize("NFC", text)
         # Invisible format characters (right-to-left override, zero-width joiner) can make
-        # a name read differently from what it is: 'a\u202eexe.docx'.
-        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        # a name read differently from what it is: 'a\u202eexe.docx'. Only the distinct
+        # characters beyond ASCII are looked up (an 'é' or two), not every character.
+        hidden = {ord(c): None for c in set(_NON_ASCII.findall(text))
+                  if unicodedata.category(c) == "Cf"}
+        if hidden:
+            text = text.translate(hidden)
     text = _RESERVED.sub("-", text)
     text = " ".join(text.split())
     text = re.sub(r"\.{2,}", ".", text).strip(" .-")

@@ -203,7 +203,8 @@ class Run:
                     new[org.cert_nr] = org
                 else:
                     opened[org.cert_nr] = current.id
-            opened.update(open_dossier_ids(self.db, list(new.values())))
+            opened.update(open_dossier_ids(self.db, list(new.values()),
+                                           self.audit_quarter))
             items = [NewEvent(event.cert_nr, event.kind, event.day, event.data,
                               event.document, digests.get(event.document, ""),
                               opened[org.cert_nr]) for org, event in self.events]

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -223,10 +223,14 @@ def current_dossier(db: sqlite3.Connection, org: Organisation) -> Dossier:
     return latest
 
 
-def open_dossier_ids(db: sqlite3.Connection, orgs: Sequence[Organisation]) -> dict[str, int]:
+def open_dossier_ids(db: sqlite3.Connection, orgs: Sequence[Organisation],
+                     quarter_of: Callable[[Organisation], Quarter] = audit_quarter,
+                     ) -> dict[str, int]:
     """:func:`open_dossier` for many organisations at once (each in the cycle its
-    certificate's end gives), inside the caller's transaction: cert_nr → dossier id."""
-    cycles = {org.cert_nr: str(audit_quarter(org)) for org in orgs}
+    certificate's end gives), inside the caller's transaction: cert_nr → dossier id.
+    ``quarter_of``: :func:`~cbct_docs.domain.planning.audit_quarter`, or a run's cached
+    version of it (~20 us an organisation otherwise)."""
+    cycles = {org.cert_nr: str(quarter_of(org)) for org in orgs}
     now = _now()
     db.executemany("INSERT OR IGNORE INTO dossiers (cert_nr, cycle, framework, opened_at) "
                    "VALUES (?, ?, ?, ?)",

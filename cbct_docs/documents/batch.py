@@ -71,6 +71,7 @@ class Batch:
     _temps: list[str] = field(default_factory=list, repr=False)
     _created: list[Path] = field(default_factory=list, repr=False)  # folders made here
     _ready: set[Path] = field(default_factory=set, repr=False)  # folders checked
+    _parents: dict[str, Path] = field(default_factory=dict, repr=False)  # by kind/folder
 
     def __post_init__(self) -> None:
         # A batch given up (an error before its commit) leaves no temporary file behind.
@@ -78,22 +79,26 @@ class Batch:
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
             folder: str | None = None, organisation: Any = None) -> Path:
-        path = self.out / (kind if folder is None else folder) / f"{safe_filename(stem)}{suffix}"
+        where = kind if folder is None else folder
+        parent = self._parents.get(where)  # one Path per folder, not two joins a file
+        if parent is None:
+            parent = self._parents[where] = self.out / where
+        path = parent / f"{safe_filename(stem)}{suffix}"
         if path in self.names:
             raise DataError(f"two documents would both be called {path.name}", location=path)
         self.names.add(path)
         made = Made(kind, path, org, organisation)
         if self.stream:
-            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data)
+            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data, parent)
         else:
             self.pending.append((made, data))
         return path
 
-    def _stage(self, made: Made, data: bytes) -> None:
+    def _stage(self, made: Made, data: bytes, parent: Path) -> None:
         item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
         self.staged.append(item)
         try:
-            self._folder(made.path.parent)
+            self._folder(parent)
             item.temp = stage_file(made.path, data, sync=not CAN_FLUSH_ALL)
             self._temps.append(item.temp)
         except OutputError as error:  # reported at the commit, with the others

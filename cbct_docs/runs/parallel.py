@@ -66,11 +66,10 @@ def can_fork() -> bool:
 
 def results(jobs: Sequence[Any],
             work: Callable[[Any], Any]) -> Generator[Any, None, None]:
-    """For each job, in order: ``work(job)`` computed by a worker process, or
-    :data:`LOCAL` when the caller must compute it itself (a small batch, one core, a
-    share of the jobs the main process renders itself, or a job that failed in the
-    worker). Close the iterator when done (``contextlib.closing``): that ends the
-    workers."""
+    """For each job, in order: ``work(job)`` computed by a worker process (or by the main
+    process while it waited for one), or :data:`LOCAL` when the caller must compute it
+    itself (a small batch, one core, or a job that failed). Close the iterator when done
+    (``contextlib.closing``): that ends the workers."""
     count = workers()
     if len(jobs) < MIN_BATCH or count < 2 or not can_fork():
         for _job in jobs:
@@ -80,30 +79,56 @@ def results(jobs: Sequence[Any],
     _work, _jobs = work, jobs
     chunks = [range(start, min(start + CHUNK, len(jobs)))
               for start in range(0, len(jobs), CHUNK)]
-    # The main process renders every (count + 1)-th chunk itself, between staging the
-    # others' results: with ``count`` cores, count - 1 workers and the main process.
-    mine = {number for number in range(len(chunks)) if number % (count + 1) == count}
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            # A few chunks ahead, not all: results wait in memory only that far.
-            ahead: deque[Any] = deque()
-            queued = iter([c for n, c in enumerate(chunks) if n not in mine])
-            for number, chunk in enumerate(chunks):
-                while len(ahead) < AHEAD * (count - 1):
-                    following = next(queued, None)
-                    if following is None:
-                        break
-                    ahead.append(pool.apply_async(_run_chunk, (following,)))
-                if number in mine:
-                    yield from [LOCAL] * len(chunk)
-                else:
-                    yield from ahead.popleft().get()
+            yield from _Schedule(pool, chunks, AHEAD * (count - 1)).in_order()
     finally:
         _work, _jobs = None, ()
 
 
+class _Schedule:
+    """Chunks claimed in order, each by the pool (a few ahead of the main process) or by
+    the main process: while the next result it needs is not ready, the main process
+    computes the next unclaimed chunk itself instead of waiting. So its share is whatever
+    time preparing and staging leave it, on a loaded machine too (a fixed share left one
+    side waiting for the other)."""
+
+    def __init__(self, pool: Any, chunks: list[range], ahead: int) -> None:
+        self.pool, self.chunks, self.ahead = pool, chunks, ahead
+        self.claimed = 0  # chunks before this one are the pool's or the main process's
+        self.pending: deque[tuple[int, Any]] = deque()  # (chunk, AsyncResult) in order
+        self.made: dict[int, list[Any]] = {}  # chunks the main process computed ahead
+
+    def in_order(self) -> Generator[Any, None, None]:
+        for number in range(len(self.chunks)):
+            self._top_up()
+            if number in self.made:
+                yield from self.made.pop(number)
+                continue
+            claimed, result = self.pending.popleft()
+            assert claimed == number  # claimed in order: the pool's, the oldest pending
+            while not result.ready() and self._compute_ahead():
+                pass
+            yield from result.get()
+
+    def _top_up(self) -> None:
+        while len(self.pending) < self.ahead and self.claimed < len(self.chunks):
+            self.pending.append((self.claimed,
+                                 self.pool.apply_async(_run_chunk, (self.chunks[self.claimed],))))
+            self.claimed += 1
+
+    def _compute_ahead(self) -> bool:
+        """One unclaimed chunk computed here; False when there is none (or enough held)."""
+        if self.claimed >= len(self.chunks) or len(self.made) >= self.ahead:
+            return False
+        self.made[self.claimed] = _run_chunk(self.chunks[self.claimed])
+        self.claimed += 1
+        return True
+
+
 def _run_chunk(indices: range) -> list[Any]:
-    """In a worker: the results of some jobs; a failure is the caller's to repeat."""
+    """In a worker (or the main process ahead of its turn): the results of some jobs; a
+    failure is the caller's to repeat, in its turn."""
     assert _work is not None
     done: list[Any] = []
     for index in indices:

@@ -85,3 +85,48 @@ def test_each_sheet_read_after_the_others_gives_what_expat_gives(books: list[Pat
     assert alone[2][0][0][1][0] == dt.date(2029, 2, 14)
     assert [row[1][1] for row in alone[4][0]] == ["rij 1", "rij 2", "rij 2", "rij 2", "rij 5"]
     assert len(shapes._MADE) >= 3 and len(sheetdata._OUTSIDE) == 2
+
+
+def outcome(read_: Any, path: Path) -> Any:
+    try:
+        return read_(path)
+    except Exception as error:  # noqa: BLE001 - the refusal is what is compared
+        return ("refused", str(error).replace(str(path), "PATH"))
+
+
+def test_a_row_attribute_whose_prefix_this_sheet_does_not_declare_is_not_read_plainly(
+        tmp_path: Path) -> None:
+    """A shape made for a sheet that declares ``x14ac`` does not read the rows of a sheet
+    that does not: expat refuses that sheet, and so does the reader."""
+    declared = ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    rows = "".join(f'<row r="{n}" x14ac:dyDescent="0.25"><c r="A{n}" t="inlineStr"><is><t>'
+                   f'rij {n}</t></is></c></row>' for n in range(1, 4))
+    good, bad = (workbook(tmp_path / f"{name}.xlsx",
+                          f'<worksheet xmlns="{MAIN}"{space}><sheetData>{rows}</sheetData>'
+                          "</worksheet>", date_style=True)
+                 for name, space in (("good", declared), ("bad", "")))
+    for _ in range(2):
+        assert read(good) == by_expat(good)
+        refused, expat_says = outcome(by_expat, bad)
+        assert outcome(read, bad) == (refused, f"PATH: cannot read sheet 'Sheet': {expat_says}")
+    assert "unbound prefix" in expat_says
+    assert [row[1] for row in read(good)[0]] == [["rij 1"], ["rij 2"], ["rij 3"]]
+
+
+def test_a_batch_of_sheets_reads_its_rows_with_the_shapes_the_first_made(
+        books: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first workbook, the rows of the next one of the same styles are all read
+    with the shapes made for it (none cell by cell), and the same as expat reads them."""
+    shapes._MADE.clear()
+    shapes._SEEDS.clear()
+    first, second = books[0], books[0].with_name("copy.xlsx")
+    second.write_bytes(first.read_bytes())
+    assert read(first) == by_expat(first)
+    by_cell = []
+    monkeypatch.setattr(sheetdata, "_fill", lambda *args: by_cell.append(1) or
+                        _FILL(*args))
+    assert read(second) == by_expat(second)
+    assert by_cell == []
+
+
+_FILL = sheetdata._fill

@@ -33,6 +33,10 @@ TRIED = 4
 MOST_MADE = 512
 _MADE: dict[tuple[Any, ...], tuple[re.Pattern[str], list[Any]] | None] = {}
 _MISSING: Any = object()
+#: Shapes offered to later sheets of the same title, date styles, epoch and prefixes, at
+#: most, for at most this many such kinds of sheet.
+MOST_SEEDS, MOST_SEEDED = 32, 64
+_SEEDS: dict[tuple[Any, ...], list[tuple[re.Pattern[str], bool, list[Any]]]] = {}
 
 # How a value is converted (see Shape.fill).
 INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
@@ -93,22 +97,42 @@ class Shape:
 class Shapes:
     """The shapes of one sheet's rows, found as its rows are read."""
 
-    def __init__(self, sheet: Any, text_pattern: str) -> None:
+    def __init__(self, sheet: Any, text_pattern: str, prefixes: set[str]) -> None:
         self.sheet = sheet
         self.text = text_pattern
         self.known: dict[tuple[Any, ...], Shape | None] = {}
         self.recent: list[Shape] = []
+        # The shapes earlier sheets of this title made that may read this one's rows:
+        # those made for the same date styles, epoch and declared prefixes (a row
+        # attribute's prefix must be declared, as expat requires).
+        self.seeds = _SEEDS.setdefault((getattr(sheet, "title", ""), text_pattern,
+                                        sheet.mac_1904, frozenset(sheet.date_formats),
+                                        frozenset(prefixes)), [])
+        if len(_SEEDS) > MOST_SEEDED:
+            del _SEEDS[next(iter(_SEEDS))]
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
-        """The shape (of the most recent ones) whose expression matches the row at
-        ``position``, with its match."""
+        """The shape (of the most recent ones, then of those earlier sheets made) whose
+        expression matches the row at ``position``, with its match."""
         for index, shape in enumerate(self.recent):
             found = shape.pattern.match(text, position)
             if found is not None:
                 if index:
                     self.recent.insert(0, self.recent.pop(index))
                 return shape, found
+        for seed in self.seeds:
+            found = seed[0].match(text, position)
+            if found is not None:
+                shape = Shape(*seed)
+                self._use(shape)
+                return shape, found
         return None
+
+    def _use(self, shape: Shape) -> None:
+        if shape in self.recent:
+            self.recent.remove(shape)
+        self.recent.insert(0, shape)
+        del self.recent[TRIED:]
 
     def learn(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]],
               whole: str) -> None:
@@ -125,10 +149,11 @@ class Shapes:
                 shape = None  # not written as this module writes it out: never used
             self.known[key] = shape
         if shape is not None:
-            if shape in self.recent:
-                self.recent.remove(shape)
-            self.recent.insert(0, shape)
-            del self.recent[TRIED:]
+            self._use(shape)
+            seed = (shape.pattern, shape.hidden, shape.spec)
+            if seed not in self.seeds:
+                self.seeds.insert(0, seed)
+                del self.seeds[MOST_SEEDS:]
 
     def _made(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
               ) -> Shape | None:

@@ -19,6 +19,7 @@ so every error is raised as before, by the same code.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ _SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
 SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 #: Distinct outcomes kept per part kind; an office has a few templates.
 KEPT = 32
+#: Bytes up to which a workbook is read into memory at once.
+SMALL = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,10 @@ def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
     (which raises what it always raised for a broken workbook)."""
     if path.suffix.lower() in SUFFIXES:
         try:
-            archive = zipfile.ZipFile(path)
+            # A small workbook is read at once: a score sheet's eight parts then cost
+            # no file calls each (a register is read from the file as it goes).
+            archive = zipfile.ZipFile(io.BytesIO(path.read_bytes())
+                                      if path.stat().st_size <= SMALL else path)
         except Exception:  # noqa: BLE001 - openpyxl raises it below, as before
             pass
         else:

@@ -122,9 +122,13 @@ def test_a_batch_of_sheets_reads_its_rows_with_the_shapes_the_first_made(
     first, second = books[0], books[0].with_name("copy.xlsx")
     second.write_bytes(first.read_bytes())
     assert read(first) == by_expat(first)
-    by_cell = []
-    monkeypatch.setattr(sheetdata, "_fill", lambda *args: by_cell.append(1) or
-                        _FILL(*args))
+    by_cell: list[Any] = []
+
+    def counted(*args: Any) -> bool:
+        by_cell.append(args)
+        return _FILL(*args)
+
+    monkeypatch.setattr(sheetdata, "_fill", counted)
     assert read(second) == by_expat(second)
     assert by_cell == []
 

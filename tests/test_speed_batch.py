@@ -67,3 +67,19 @@ def test_an_existing_file_stops_the_streamed_batch_before_any_is_written(
     assert [m.path.name for m in batch.commit()] == ["c.txt", "a.txt"]  # kept, then new
     assert (out / "brief" / "a.txt").read_text(encoding="utf-8") == "een"
     assert _hidden(out) == []
+
+
+def test_a_file_made_meanwhile_in_the_runs_new_folder_stops_the_batch(
+        tmp_path: Path) -> None:
+    """The commit lists a folder holding only temporary files instead of looking up each
+    name; a document another run put there meanwhile is still found and refused."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    for stem in ("a", "b"):
+        batch.add("brief", stem, ".txt", f"tekst {stem}")
+    (out / "brief" / "b.txt").write_text("van een andere run", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists already"):
+        batch.commit()
+    assert (out / "brief" / "b.txt").read_text(encoding="utf-8") == "van een andere run"
+    assert not (out / "brief" / "a.txt").exists()
+    assert _hidden(out) == []

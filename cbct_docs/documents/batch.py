@@ -221,14 +221,32 @@ def _sha(data: bytes | str) -> str:
 
 
 def _present(paths: Sequence[Path]) -> dict[Path, int]:
-    """The files among ``paths`` that exist, with their size."""
+    """The files among ``paths`` that exist, with their size. A folder that holds only
+    temporary files (``.*.tmp``: a run into a new folder) is listed once instead of a
+    stat per file: no document name starts with a dot, so none of them can be there,
+    whatever the file system's rules for case and accents."""
+    empty: dict[Path, bool] = {}
     found: dict[Path, int] = {}
     for path in paths:
+        parent = path.parent
+        if parent not in empty:
+            empty[parent] = _only_temporary(parent)
+        if empty[parent]:
+            continue
         try:
             found[path] = os.stat(path).st_size
         except OSError:
             continue
     return found
+
+
+def _only_temporary(folder: Path) -> bool:
+    """Whether ``folder`` can be listed and holds nothing but hidden ``.tmp`` files."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return False
+    return all(name.startswith(".") and name.endswith(".tmp") for name in names)
 
 
 def _refuse_existing(items: list[tuple[Path, str, int]],

@@ -25,6 +25,7 @@ from openpyxl.reader.strings import read_string_table
 from cbct_docs.errors import CbctError
 from cbct_docs.records import workbook_parts
 from cbct_docs.records.workbook_parts import (
+    InMemory,
     Parts,
     forget,
     read_parts,
@@ -281,3 +282,59 @@ def entry(draw: Any) -> str:
 def test_random_shared_strings_read_as_openpyxl_reads_them(entries: list[str]) -> None:
     source = SST.replace(b"{}", "".join(entries).encode())
     assert read_shared_strings(source) == read_string_table(io.BytesIO(source))
+
+
+# --- the members of a workbook read in memory (workbook_parts.InMemory) ----------------
+
+def result(read: Any, *args: Any) -> Any:
+    try:
+        return ("read", read(*args))
+    except Exception as error:  # noqa: BLE001 - the error is what is compared
+        return ("raised", type(error), str(error))
+
+
+def assert_members_read_as_zipfile_reads_them(data: bytes) -> int:
+    """Every member (and a missing one) read from ``data`` by InMemory as ZipFile reads
+    it; the number of members InMemory read itself."""
+    quick = result(InMemory, data)
+    plain = result(zipfile.ZipFile, io.BytesIO(data))
+    assert quick[0] == plain[0]
+    if quick[0] == "raised":
+        assert quick[1:] == plain[1:]
+        return 0
+    archive, reference = quick[1], plain[1]
+    for name in [*reference.namelist(), "missing.xml"]:
+        assert result(archive.read, name) == result(reference.read, name), name
+    return sum(workbook_parts._member(data, info) is not None for info in archive.infolist())
+
+
+@pytest.mark.parametrize("path", WORKBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_workbook_s_members_read_as_zipfile_reads_them(path: Path) -> None:
+    assert_members_read_as_zipfile_reads_them(path.read_bytes())
+
+
+def test_stored_and_deflated_members_and_unicode_names_are_read_in_memory(
+        tmp_path: Path) -> None:
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr("stored.xml", b"<a/>" * 50, zipfile.ZIP_STORED)
+        archive.writestr("deflated.xml", b"<b/>" * 50, zipfile.ZIP_DEFLATED)
+        archive.writestr("één.xml", b"", zipfile.ZIP_DEFLATED)
+    assert assert_members_read_as_zipfile_reads_them(target.getvalue()) == 3
+
+
+@SETTINGS
+@given(position=st.integers(0, 10_000), value=st.integers(0, 255), cut=st.booleans())
+def test_damaged_workbooks_are_read_as_zipfile_reads_them(position: int, value: int,
+                                                          cut: bool) -> None:
+    """A byte changed (or the file cut off) anywhere: the same bytes or the same error."""
+    data = bytearray(SMALL_BOOK)
+    position %= len(data)
+    if cut:
+        del data[position:]
+    else:
+        data[position] = value
+    assert_members_read_as_zipfile_reads_them(bytes(data))
+
+
+SMALL_BOOK = (ROOT / "samples/planning.xlsx").read_bytes()

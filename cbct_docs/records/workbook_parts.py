@@ -20,7 +20,9 @@ so every error is raised as before, by the same code.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,8 +85,8 @@ def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
         try:
             # A small workbook is read at once: a score sheet's eight parts then cost
             # no file calls each (a register is read from the file as it goes).
-            archive = zipfile.ZipFile(io.BytesIO(path.read_bytes())
-                                      if path.stat().st_size <= SMALL else path)
+            archive = (InMemory(path.read_bytes()) if path.stat().st_size <= SMALL
+                       else zipfile.ZipFile(path))
         except Exception:  # noqa: BLE001 - openpyxl raises it below, as before
             pass
         else:
@@ -93,6 +95,63 @@ def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
             except Exception:  # noqa: BLE001 - _Unsure, or any error: openpyxl decides
                 archive.close()
     return read_with_openpyxl(path)
+
+
+class InMemory(zipfile.ZipFile):
+    """A zip archive held in memory whose members are read without zipfile's file
+    object per member (a score sheet has eight small parts to read)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self.data = data
+
+    def read(self, name: str | zipfile.ZipInfo, pwd: bytes | None = None) -> bytes:
+        """What ``ZipFile.read`` gives; read here when the member is stored or deflated,
+        not encrypted, and its header, size and CRC are as zipfile checks them (else
+        zipfile reads it, and raises what it raises)."""
+        if pwd is None and isinstance(name, str) and self.fp is not None:
+            found = _member(self.data, self.NameToInfo.get(name))
+            if found is not None:
+                return found
+        return super().read(name, pwd)
+
+
+_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
+
+
+def _member(data: bytes, info: zipfile.ZipInfo | None) -> bytes | None:
+    if info is None or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
+        return None  # encrypted, patched or strongly encrypted; another compression
+    offset = info.header_offset
+    if offset + _HEADER.size > len(data):
+        return None
+    header = _HEADER.unpack_from(data, offset)
+    if header[0] != b"PK\x03\x04":
+        return None
+    start = offset + _HEADER.size
+    name = data[start:start + header[10]]
+    try:
+        if name.decode("utf-8" if header[3] & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    start += header[10] + header[11]
+    raw = data[start:start + info.compress_size]
+    if len(raw) != info.compress_size:
+        return None
+    if info.compress_type == 8:
+        inflate = zlib.decompressobj(-15)
+        try:
+            found = inflate.decompress(raw)
+        except zlib.error:
+            return None  # zipfile raises it
+        if not inflate.eof or inflate.unused_data:
+            return None
+    else:
+        found = raw
+    if len(found) != info.file_size or zlib.crc32(found) != info.CRC:
+        return None
+    return found
 
 
 def read_with_openpyxl(path: Path) -> tuple[zipfile.ZipFile, Parts]:

@@ -129,8 +129,7 @@ class Workbook:
     def table(self, sheet: str, hidden_rows: HiddenRows = "refuse") -> SheetTable:
         self.check_sheet(sheet)
         try:
-            with self.archive.open(self.sheets[sheet][1]) as source:
-                xml = source.read()
+            xml = self.archive.read(self.sheets[sheet][1])
             from .sheetdata import read_plain
 
             parser = read_plain(self, sheet, xml)

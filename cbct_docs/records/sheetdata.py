@@ -203,7 +203,7 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
         return False
     rows: dict[int, dict[int, Any]] = {}
     hidden: set[int] = set()
-    shapes = Shapes(sheet, _TEXT)
+    shapes = Shapes(sheet, _TEXT, prefixes)
     position = start
     while position < stop:  # a chunk of rows at a time: memory stays small
         last = xml.rfind(b"</row>", position, min(position + CHUNK, stop))

@@ -55,7 +55,7 @@ def rounds(sides: dict[str, Callable[[Path], list[str]]], folder: Path, repeats:
         for name, command in sides.items():
             out = folder / f"out-{name}-{number}"
             shutil.rmtree(out, ignore_errors=True)
-            result = run(command(out), folder)
+            result = measured(command(out), folder)
             result["docs"] = sum(1 for _ in out.rglob(f"*{count_suffix}")) if out.exists() \
                 else 0
             shutil.rmtree(out, ignore_errors=True)
@@ -63,6 +63,18 @@ def rounds(sides: dict[str, Callable[[Path], list[str]]], folder: Path, repeats:
             print(f"  {name}: {result['seconds']:.2f} s ({result['docs']:,} files)",
                   flush=True)
     return results
+
+
+def measured(command: list[str], folder: Path) -> dict[str, Any]:
+    """``lifecycle.run``, with the command's own peak RSS and seconds: started from
+    bench/peak.py, as a child of this large process the peak would be at least this
+    process's own."""
+    note = folder / ".peak-rss"
+    result = run([sys.executable, str(HERE / "peak.py"), str(note), *command], folder)
+    kb, seconds = note.read_text().split()
+    result["rss_mb"], result["seconds"] = int(kb) / 1024, float(seconds)
+    note.unlink()
+    return result
 
 
 def median(runs: list[dict[str, Any]]) -> float:

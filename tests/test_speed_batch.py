@@ -21,8 +21,9 @@ def test_streamed_documents_wait_on_disk_not_in_memory(tmp_path: Path) -> None:
     batch = Batch(out, stream=True)
     for number in range(3):
         batch.add("brief", f"CBCT-{number} Bieb & Co", ".txt", f"Beste lezer {number}\n")
-    assert batch.pending == []  # no document held: each is on disk, under a hidden name
-    assert len(_hidden(out)) == 3 and not list(out.rglob("*.txt"))
+    assert batch.pending == []  # no document held: each is on disk, in a hidden folder
+    [staging] = _hidden(out)  # the new folder's documents, renamed as a whole at the end
+    assert len(list((out / staging).glob("*.txt"))) == 3 and not (out / "brief").exists()
     assert batch.last_path == out / "brief" / "CBCT-2 Bieb & Co.txt"
     assert batch.digests()[str(batch.last_path)] == batch.staged[-1].sha256
     made = batch.commit()
@@ -71,15 +72,73 @@ def test_an_existing_file_stops_the_streamed_batch_before_any_is_written(
 
 def test_a_file_made_meanwhile_in_the_runs_new_folder_stops_the_batch(
         tmp_path: Path) -> None:
-    """The commit lists a folder holding only temporary files instead of looking up each
-    name; a document another run put there meanwhile is still found and refused."""
+    """The commit lists a folder that does not exist or holds only temporary files
+    instead of looking up each name; a document another run put there meanwhile is still
+    found and refused."""
     out = tmp_path / "out"
     batch = Batch(out, stream=True)
     for stem in ("a", "b"):
         batch.add("brief", stem, ".txt", f"tekst {stem}")
+    (out / "brief").mkdir()  # another run made the folder, and a document in it
     (out / "brief" / "b.txt").write_text("van een andere run", encoding="utf-8")
     with pytest.raises(OutputError, match="exists already"):
         batch.commit()
     assert (out / "brief" / "b.txt").read_text(encoding="utf-8") == "van een andere run"
     assert not (out / "brief" / "a.txt").exists()
     assert _hidden(out) == []
+
+
+def test_into_an_existing_folder_each_document_has_its_temporary_name(
+        tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "brief").mkdir(parents=True)
+    (out / "brief" / "ander.txt").write_text("blijft", encoding="utf-8")
+    batch = Batch(out, stream=True)
+    for number in range(3):
+        batch.add("brief", f"b{number}", ".txt", f"brief {number}")
+    assert len(_hidden(out / "brief")) == 3 and len(list((out / "brief").iterdir())) == 4
+    batch.commit()
+    assert sorted(p.name for p in (out / "brief").iterdir()) == [
+        "ander.txt", "b0.txt", "b1.txt", "b2.txt"]
+    assert (out / "brief" / "b2.txt").read_text(encoding="utf-8") == "brief 2"
+
+
+def test_a_folder_made_meanwhile_gets_the_documents_one_by_one(tmp_path: Path) -> None:
+    """Another run made the folder while this one staged its documents: they are moved
+    in one by one next to what is there, and one with a taken name is refused."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    batch.add("brief", "a", ".txt", "een")
+    batch.add("mail", "m", ".eml", b"mail")
+    (out / "brief").mkdir()
+    (out / "brief" / "ander.txt").write_text("van een andere run", encoding="utf-8")
+    made = batch.commit()
+    assert [m.path.name for m in made] == ["a.txt", "m.eml"]
+    assert sorted(p.name for p in (out / "brief").iterdir()) == ["a.txt", "ander.txt"]
+    assert (out / "mail" / "m.eml").read_bytes() == b"mail"
+    assert _hidden(out) == []
+    batch = Batch(out / "x", stream=True)
+    batch.add("brief", "a", ".txt", "een")
+    (out / "x" / "brief").mkdir()
+    (out / "x" / "brief" / "a.txt").write_text("anders", encoding="utf-8")
+    with pytest.raises(OutputError, match="exists already"):
+        batch.commit()
+    assert (out / "x" / "brief" / "a.txt").read_text(encoding="utf-8") == "anders"
+    assert _hidden(out) == []
+
+
+def test_a_dead_runs_staging_folder_is_cleared_by_the_next_run(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    out = tmp_path / "out"
+    left = out / f".brief.{dead}.0.tmp"  # a run killed before its commit
+    left.mkdir(parents=True)
+    (left / "a.txt").write_text("half", encoding="utf-8")
+    batch = Batch(out, stream=True)
+    batch.add("brief", "a", ".txt", "heel")
+    batch.commit()
+    assert (out / "brief" / "a.txt").read_text(encoding="utf-8") == "heel"
+    assert not left.exists() and _hidden(out) == []

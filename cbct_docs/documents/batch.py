@@ -24,11 +24,14 @@ from typing import Any
 
 from ..deliver.files import (
     CAN_FLUSH_ALL,
+    claim_folder,
     ensure_folder,
     flush_file_systems,
     replace_staged,
     safe_filename,
     stage_file,
+    stage_folder,
+    stage_new,
     write_files,
 )
 from ..errors import CbctError, DataError, OutputError, ProblemList
@@ -53,6 +56,7 @@ class _Staged:
     size: int
     temp: str | None = None
     error: CbctError | None = None
+    staging: str | None = None  # the staging folder it was written to, if any
 
 
 @dataclass
@@ -72,6 +76,8 @@ class Batch:
     _created: list[Path] = field(default_factory=list, repr=False)  # folders made here
     _ready: set[Path] = field(default_factory=set, repr=False)  # folders checked
     _parents: dict[str, Path] = field(default_factory=dict, repr=False)  # by kind/folder
+    #: Folders new to this run, and the hidden folder their documents are staged in.
+    _staging: dict[Path, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # A batch given up (an error before its commit) leaves no temporary file behind.
@@ -98,19 +104,38 @@ class Batch:
         item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
         self.staged.append(item)
         try:
-            self._folder(parent)
-            item.temp = stage_file(made.path, data, sync=not CAN_FLUSH_ALL)
+            staging = self._folder(parent)
+            if staging is None:
+                item.temp = stage_file(made.path, data, sync=not CAN_FLUSH_ALL)
+            else:
+                item.temp = stage_new(f"{staging}{os.sep}{made.path.name}", data,
+                                      sync=not CAN_FLUSH_ALL, location=made.path)
+                item.staging = staging
             self._temps.append(item.temp)
         except OutputError as error:  # reported at the commit, with the others
             item.error = error
 
-    def _folder(self, folder: Path) -> None:
+    def _folder(self, folder: Path) -> str | None:
+        """Make sure ``folder`` can take the documents; a folder that does not exist yet
+        gets a hidden staging folder instead (its name is returned), renamed to
+        ``folder`` as a whole at the commit (:func:`~..deliver.files.stage_folder`)."""
         if folder in self._ready:
-            return
+            return self._staging.get(folder)
+        if not folder.exists() and folder.parent != folder:
+            missing = [f for f in folder.parents if not f.exists()]
+            ensure_folder(folder.parent)  # also clears a dead run's staging folders
+            self._created.extend(missing)
+            staging = stage_folder(folder)
+            if staging is not None:
+                self._created.append(Path(staging))
+                self._staging[folder] = staging
+                self._ready.add(folder)
+                return staging
         missing = [f for f in (folder, *folder.parents) if not f.exists()]
         ensure_folder(folder)
         self._created.extend(missing)
         self._ready.add(folder)
+        return None
 
     @property
     def last_path(self) -> Path:
@@ -133,6 +158,7 @@ class Batch:
         self._finalizer()
         self._temps.clear()
         self._created.clear()
+        self._staging.clear()
         self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
         self.staged.clear()
         self.pending.clear()
@@ -184,23 +210,44 @@ class Batch:
                 os.unlink(str(item.temp))
         todo = [s for s in staged if s.made.path not in present]
         if todo and CAN_FLUSH_ALL:
-            flush_file_systems({s.made.path.parent for s in todo})
+            flush_file_systems({Path(s.staging) if s.staging else s.made.path.parent
+                                for s in todo})
+        claimed = self._claim_folders()
         errors: list[CbctError] = []
         written = [s.made for s in kept]
         for item in todo:
+            if item.staging in claimed:  # in place with its folder
+                written.append(item.made)
+                continue
             try:
                 replace_staged(str(item.temp), item.made.path, self.overwrite)
                 written.append(item.made)
             except OutputError as error:
                 errors.append(error)
+        for staging in set(self._staging.values()) - claimed:
+            with contextlib.suppress(OSError):  # emptied by the renames above
+                os.rmdir(staging)
         self._temps.clear()
         self._created.clear()
+        self._staging.clear()
         self.staged.clear()
         self.names.clear()
         self.made.extend(written)
         if errors:
             self._raise(errors, 0)
         return written
+
+    def _claim_folders(self) -> set[str]:
+        """Each staging folder renamed to its folder in one go where that name is still
+        free; the staging folders so done. A folder made meanwhile (another run, or one
+        holding a document taken as it was) gets its documents one by one instead."""
+        claimed = set()
+        for folder, staging in self._staging.items():
+            if claim_folder(staging, folder):
+                claimed.add(staging)
+            else:
+                ensure_folder(folder)
+        return claimed
 
     def _raise(self, errors: Sequence[CbctError], withdrawn: int) -> None:
         failed = list(errors)
@@ -241,9 +288,12 @@ def _present(paths: Sequence[Path]) -> dict[Path, int]:
 
 
 def _only_temporary(folder: Path) -> bool:
-    """Whether ``folder`` can be listed and holds nothing but hidden ``.tmp`` files."""
+    """Whether ``folder`` does not exist, or can be listed and holds nothing but hidden
+    ``.tmp`` files."""
     try:
         names = os.listdir(folder)
+    except FileNotFoundError:
+        return True
     except OSError:
         return False
     return all(name.startswith(".") and name.endswith(".tmp") for name in names)

@@ -31,12 +31,12 @@ TRIED = 4
 
 #: Shapes made, kept per process (see Shapes._made), at most.
 MOST_MADE = 512
-_MADE: dict[tuple[Any, ...], tuple[re.Pattern[str], list[Any]] | None] = {}
+_MADE: dict[tuple[Any, ...], Shape | None] = {}  # never filled from: each sheet copies
 _MISSING: Any = object()
 #: Shapes offered to later sheets of the same title, date styles, epoch and prefixes, at
 #: most, for at most this many such kinds of sheet.
 MOST_SEEDS, MOST_SEEDED = 32, 64
-_SEEDS: dict[tuple[Any, ...], list[tuple[re.Pattern[str], bool, list[Any]]]] = {}
+_SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet copies
 
 # How a value is converted (see Shape.fill).
 INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
@@ -59,6 +59,15 @@ class Shape:
         self.fixes = [(index, *cell) for index, cell in enumerate(spec) if cell[1] != INLINE]
         self.inline = [(index, cell[0]) for index, cell in enumerate(spec) if cell[1] == INLINE]
         self.dates: dict[tuple[int, str], Any] = {}  # a register repeats its dates
+
+    def fresh(self) -> Shape:
+        """This shape for another sheet: the same expression and conversions, its own
+        cache of dates (a sheet's dates depend on its epoch and timedelta styles)."""
+        shape = Shape.__new__(Shape)
+        shape.pattern, shape.hidden, shape.spec = self.pattern, self.hidden, self.spec
+        shape.columns, shape.fixes, shape.inline = self.columns, self.fixes, self.inline
+        shape.dates = {}
+        return shape
 
     def fill(self, match: re.Match[str], sheet: Any, unescape: Any) -> tuple[int, dict[int, Any]]:
         """The row number and the cells of a row this shape matched, as
@@ -121,9 +130,9 @@ class Shapes:
                     self.recent.insert(0, self.recent.pop(index))
                 return shape, found
         for seed in self.seeds:
-            found = seed[0].match(text, position)
+            found = seed.pattern.match(text, position)
             if found is not None:
-                shape = Shape(*seed)
+                shape = seed.fresh()
                 self._use(shape)
                 return shape, found
         return None
@@ -150,9 +159,8 @@ class Shapes:
             self.known[key] = shape
         if shape is not None:
             self._use(shape)
-            seed = (shape.pattern, shape.hidden, shape.spec)
-            if seed not in self.seeds:
-                self.seeds.insert(0, seed)
+            if all(seed.pattern is not shape.pattern for seed in self.seeds):
+                self.seeds.insert(0, shape.fresh())
                 del self.seeds[MOST_SEEDS:]
 
     def _made(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
@@ -167,13 +175,11 @@ class Shapes:
                       (int(c[3]) if c[3] else 0) in dates) for c in cells))
         made = _MADE.get(key, _MISSING)
         if made is _MISSING:
-            shape = self._make(attributes, hidden, cells)
-            made = None if shape is None else (shape.pattern, shape.spec)
+            made = self._make(attributes, hidden, cells)
             if len(_MADE) >= MOST_MADE:
                 del _MADE[next(iter(_MADE))]
             _MADE[key] = made
-            return shape
-        return None if made is None else Shape(made[0], hidden, made[1])
+        return None if made is None else made.fresh()
 
     def _make(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
               ) -> Shape | None:

@@ -27,37 +27,14 @@ from ..domain.process import (
 )
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
-from ..errors import CbctError, DataError, Problems, UsageError
+from ..errors import CbctError, DataError, UsageError
 from .address_window import check_addresses
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
-from .parallel import LOCAL, results
 from .run import WINDOW, Progress, Run, RunResult, org_label, render_each
+from .sheets import iso_days, scoresheets, sheet_owners
 
-
-def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
-                ) -> list[tuple[Organisation, ScoreSheet]]:
-    """(organisation, score sheet) pairs; every unreadable sheet reported at once. Many
-    sheets are read by worker processes (:mod:`.parallel`), each workbook once."""
-    problems = Problems()
-    pairs = []
-    find = organisation_finder(orgs)  # a scan per sheet made 2,000 sheets quadratic
-    for path, read in zip(paths, results(paths, read_scoresheet), strict=True):
-        with problems.catch():
-            sheet = read_scoresheet(path) if read is LOCAL else read  # LOCAL: raise it here
-            try:
-                org = find(sheet.cert_nr)
-            except UsageError as error:
-                raise DataError(error.what, location=path, hint=error.hint) from None
-            check_sheet_matches(sheet, org)
-            pairs.append((org, sheet))
-    problems.raise_if_any()
-    return pairs
-
-
-def iso_days(days: Sequence[dt.date]) -> list[str]:
-    """Audit days as an event records them: sorted, ISO dates."""
-    return [d.isoformat() for d in sorted(days)]
+__all__ = ["certificate", "decide", "heraudit", "iso_days", "scoresheets"]
 
 
 def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
@@ -328,14 +305,17 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
              on: dt.date | None = None, overwrite: bool = False,
              register: Path | None = None) -> RunResult:
     """The heraudit letter after a decision that was not Gecertificeerd: on the parts
-    that fell short only; records the heraudit as planned. Checks and contexts in the
-    main process, in order; a large batch rendered on every core (:func:`.run.render_each`)."""
+    that fell short only; records the heraudit as planned.
+
+    Each sheet's organisation is found from its Audit sheet alone; the whole sheet is read
+    only for an organisation whose dossier is at this step, in the job that evaluates it
+    and renders its letter (on every core for a large batch: :func:`.run.render_each`)."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = deque(scoresheets(sheets, orgs))
+    owners = deque(sheet_owners(sheets, orgs))
 
-    def prepare(org: Organisation) -> tuple[dict[str, Any], Pending] | CbctError | None:
-        org, sheet = pairs.popleft()
+    def prepare(org: Organisation) -> _Heraudit | CbctError | None:
+        org, path = owners.popleft()
         try:
             with about(org):
                 state = run.state(org)
@@ -343,23 +323,38 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                     return None
                 decision = state.decision
                 assert decision is not None
-                result = evaluate(sheet, load_framework(org.framework))
-                if result.advice == CERTIFIED or not result.insufficient_parts:
-                    return None  # certified (perhaps by override): no heraudit
-                context = decisions.heraudit_context(org, sheet, letterhead, decision.day,
-                                                     day, on, result=result)
-                planned = decisions.planned_heraudit_day(org, decision.day, on)
-                return context, (Kind.HERAUDIT_PLANNED, day,
-                                 {"datum": planned.isoformat(),
-                                  "normen": list(decision.data.get("onvoldoende", ()))})
+                return _Heraudit(org, path, decision.day, list(decision.data.get(
+                    "onvoldoende", ())))
         except CbctError as error:
             return error
 
-    def stage(org: Organisation, job: tuple[dict[str, Any], Pending], letter: bytes) -> None:
-        run.record(org, *job[1], _add(run, org, "heraudit", letter))
+    def render(job: _Heraudit) -> bytes | None:
+        """The letter, or None when the sheet shows no heraudit is needed."""
+        sheet = read_scoresheet(job.path)
+        check_sheet_matches(sheet, job.org)
+        result = evaluate(sheet, load_framework(job.org.framework))
+        if result.advice == CERTIFIED or not result.insufficient_parts:
+            return None  # certified (perhaps by override): no heraudit
+        context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
+                                             result=result)
+        return docx_template(decisions.HERAUDIT_TEMPLATE).render(context)
 
-    def render(job: tuple[dict[str, Any], Pending]) -> bytes:
-        return docx_template(decisions.HERAUDIT_TEMPLATE).render(job[0])
+    def stage(org: Organisation, job: _Heraudit, letter: bytes | None) -> None:
+        if letter is not None:
+            planned = decisions.planned_heraudit_day(org, job.decided, on)
+            run.record(org, Kind.HERAUDIT_PLANNED, day,
+                       {"datum": planned.isoformat(), "normen": job.parts},
+                       _add(run, org, "heraudit", letter))
 
-    render_each(run, [org for org, _sheet in pairs], prepare, render, stage)
+    render_each(run, [org for org, _path in owners], prepare, render, stage)
     return check_addresses(run.commit())  # a note for an address the window cuts
+
+
+@dataclass
+class _Heraudit:
+    """A heraudit letter to consider: the sheet to read, the decision it follows."""
+
+    org: Organisation
+    path: Path
+    decided: dt.date
+    parts: list[str]  # the parts that fell short, as the decision recorded them

@@ -23,10 +23,10 @@ from ..domain.process import Kind, may_finalise, may_send_concept
 from ..domain.register import Organisation
 from ..domain.scoresheet import ScoreSheet
 from ..errors import CbctError, DataError
-from .audit import iso_days, scoresheets
 from .before_audit import check_audit_quarter
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
+from .sheets import iso_days, scoresheets
 
 #: An event to record when the report is staged: kind, day, data.
 Pending = tuple[Kind, dt.date, dict[str, Any]]

@@ -1,0 +1,109 @@
+"""heraudit at office scale (issue 16): each sheet's organisation is found from its Audit
+sheet alone, and the whole sheet is read only for the organisations that may get a
+letter; a sheet that cannot be matched that way is reported as a whole read reports it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cbct_docs.domain.process import Kind
+from cbct_docs.domain.register import read_register
+from cbct_docs.errors import CbctError
+from cbct_docs.paths import samples_dir
+from cbct_docs.runs import parallel
+from cbct_docs.runs.audit import decide, heraudit
+from cbct_docs.runs.office import OfficeFolder
+from cbct_docs.runs.run import Run
+from cbct_docs.runs.sheets import scoresheets, sheet_owners
+
+from .golden import docx_reading_text
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def edited(tmp_path: Path, cert_nr: str, sheet: str, cell: str, value: object) -> Path:
+    """A copy of the sample sheet of ``cert_nr`` with one cell changed."""
+    path = tmp_path / f"{cert_nr}.xlsx"
+    shutil.copy(samples_dir() / "scores" / f"{cert_nr}.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    book[sheet][cell] = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_owners_are_the_organisations_scoresheets_finds(
+        workers: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if workers:
+        monkeypatch.setenv("CBCT_WORKERS", "2")
+        monkeypatch.setattr(parallel, "MIN_BATCH", 2)
+        monkeypatch.setattr(parallel, "CHUNK", 2)
+        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    paths = sorted((samples_dir() / "scores").glob("*.xlsx"))
+    orgs = read_register(samples_dir() / "register.xlsx")
+    owners = sheet_owners(paths, orgs)
+    assert [(o.cert_nr, p) for o, p in owners] == [
+        (o.cert_nr, Path(s.source)) for o, s in scoresheets(paths, orgs)]
+    assert owners[0][0].cert_nr == "CBCT-0101"
+
+
+def test_a_sheet_without_its_number_is_reported_as_a_whole_read_reports_it(
+        tmp_path: Path) -> None:
+    orgs = read_register(samples_dir() / "register.xlsx")
+    good = samples_dir() / "scores" / "CBCT-0101.xlsx"
+    missing = edited(tmp_path, "CBCT-0107", "Audit", "B2", None)
+    (tmp_path / "other").mkdir()
+    unknown = edited(tmp_path / "other", "CBCT-0111", "Audit", "B2", "CBCT-9999")
+    with pytest.raises(CbctError) as whole:
+        scoresheets([good, missing, unknown], orgs)
+    with pytest.raises(CbctError) as audit_only:
+        sheet_owners([good, missing, unknown], orgs)
+    messages = [str(whole.value), str(audit_only.value)]
+    assert messages[0] == messages[1]
+    assert "the certificate number is missing" in messages[1]
+    assert f"{missing}:Audit" in messages[1]
+    assert "no organisation with certificate number 'CBCT-9999'" in messages[1]
+
+
+def test_only_the_sheets_of_letters_are_read_whole(tmp_path: Path) -> None:
+    """CBCT-0102 was voorwaardelijk gecertificeerd (a heraudit letter), CBCT-0107
+    gecertificeerd (none): a score CBCT-0107's sheet cannot have does not stop the
+    letter; the same fault in CBCT-0102's sheet is reported, located in its Scores."""
+    office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
+                          database_file=tmp_path / "cbct-ledger.sqlite")
+    office.import_register(samples_dir() / "register.xlsx")
+    orgs = {o.cert_nr: o for o in office.organisations(None)[0]}
+    run = Run(office, tmp_path / "out")
+    for cert_nr in ("CBCT-0102", "CBCT-0107"):
+        org = orgs[cert_nr]
+        run.record(org, Kind.AUDIT_HELD, dt.date(2025, 4, 10), {"dagen": ["2025-04-10"]})
+        run.record(org, Kind.CONCEPT_SENT, dt.date(2025, 4, 24))
+        run.record(org, Kind.RESPONSE_TERM_PASSED, dt.date(2025, 5, 9))
+        run.record(org, Kind.FINAL_REPORT, dt.date(2025, 5, 12))
+    run.commit()
+    samples = [samples_dir() / "scores" / f"{c}.xlsx" for c in ("CBCT-0102", "CBCT-0107")]
+    decided = decide(office, samples, dt.date(2025, 6, 19), out=tmp_path / "out")
+    assert decided.outcomes == {"CBCT-0102": "Voorwaardelijk gecertificeerd",
+                                "CBCT-0107": "Gecertificeerd"}
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    broken = edited(tmp_path / "b", "CBCT-0107", "Scores", "E2", "Heel erg goed")
+    broken_letter = edited(tmp_path / "c", "CBCT-0102", "Scores", "E2", "Heel erg goed")
+    day = dt.date(2025, 11, 1)
+    with pytest.raises(CbctError) as caught:
+        heraudit(office, [broken_letter, broken], day, out=tmp_path / "out2")
+    assert str(caught.value).startswith(f"{broken_letter}:Scores")  # only the one read
+    assert "Heel erg goed" in str(caught.value) and str(broken) not in str(caught.value)
+    assert not (tmp_path / "out2").exists()
+
+    made = heraudit(office, [samples[0], broken], day, out=tmp_path / "out")
+    [letter] = [m.path for m in made.made]
+    assert letter.name.startswith("CBCT-0102-heraudit")
+    assert "Bibliotheek Rivierenland" in docx_reading_text(letter)
+    assert [s.cert_nr for s in made.skipped] == ["CBCT-0107"]
+    office.close()

@@ -34,6 +34,7 @@ from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import check_output
+from .skeleton import Skeletons, filled, render_skeleton, skeleton_template
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -140,6 +141,10 @@ class CompiledDocx:
             raise FastPathUnsupported("footnotes in a document with several sections")
         for part in self.parts:
             part.template = env.from_string(literal_brackets(part.source))
+        #: The body compiled to print skeletons (render.skeleton), when it can be.
+        self.skeleton = skeleton_template(env, literal_brackets(self.parts[0].source))
+        self._skeleton_of = self.parts[0].template  # not used for another template put there
+        self.skeletons = Skeletons(_canonical_body)
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -180,8 +185,19 @@ class CompiledDocx:
         for part in self.parts:
             if placement is not None:
                 placement.enter(part.zipname)
+            skeleton: tuple[str, list[str]] | None = None
             try:
-                xml = check_output(part.template.render(context), part.zipname)
+                if (part.kind == "body" and self.skeleton is not None
+                        and part.template is self._skeleton_of and self.skeletons.worth_it):
+                    skeleton = render_skeleton(self.skeleton, context)
+                    xml = filled(*skeleton)  # what part.template renders
+                    if xml is None:  # the template's own text holds the stand-in
+                        if placement is not None:  # rendering again would place again
+                            raise FastPathUnsupported("the template holds U+E010")
+                        skeleton, xml = None, part.template.render(context)
+                else:
+                    xml = part.template.render(context)
+                xml = check_output(xml, part.zipname)
             except PictureNotPlaced as why:
                 raise FastPathUnsupported(str(why)) from None
             last = self.last.get(part.zipname)
@@ -191,7 +207,7 @@ class CompiledDocx:
                 continue
             if self.verify is not None:
                 self.verify(part.zipname, xml)
-            member = self.zip.compress(part.zipname, self._finish(part, xml))
+            member = self.zip.compress(part.zipname, self._finish(part, xml, skeleton))
             self.last[part.zipname] = (xml, member)
             replaced[part.zipname] = member
         if self.properties:
@@ -218,8 +234,14 @@ class CompiledDocx:
         view.members = {**self.zip.members, **added}
         return view.write(replaced)
 
-    def _finish(self, part: _Part, xml: str) -> bytes:
-        """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""
+    def _finish(self, part: _Part, xml: str, skeleton: tuple[str, list[str]] | None = None
+                ) -> bytes:
+        """docxtpl's post-processing of one rendered part, as the bytes python-docx saves;
+        from the body's kept skeleton (render.skeleton) where it has one."""
+        if skeleton is not None:
+            body = self.skeletons.body(*skeleton)
+            if body is not None:
+                return self.body_prefix + body + self.body_suffix
         if any(c in xml for c in _LISTING_CHARACTERS):
             xml = _resolve_listing(xml)
         if part.kind == "body":
@@ -302,6 +324,23 @@ def _fix_body(xml: str) -> bytes:
         for number, element in enumerate(_DOCPR(tree), start=1001):
             element.attrib["id"] = str(number)
     return bytes(etree.tostring(tree, encoding="UTF-8"))
+
+
+def _canonical_body(xml: str, first: int = 1001) -> tuple[bytes, int] | None:
+    """:func:`_fix_body`'s result where it repairs no table, its pictures numbered from
+    ``first``, and how many it numbered; None where it would repair one, or where the XML
+    is not well-formed."""
+    try:
+        tree = etree.fromstring(xml, etree.XMLParser())
+    except etree.XMLSyntaxError:
+        return None
+    if "<w:tbl" in xml and _tables_need_fixing(tree):
+        return None
+    count = 0
+    if "docPr" in xml:
+        for count, element in enumerate(_DOCPR(tree), start=1):
+            element.attrib["id"] = str(first + count - 1)
+    return bytes(etree.tostring(tree, encoding="UTF-8")), count
 
 
 def _tables_need_fixing(tree: Any) -> bool:

@@ -1,0 +1,295 @@
+"""A rendered document body as lxml would write it, without parsing every document.
+
+Every document's body goes through lxml once (:func:`.fast_docx._fix_body`): parsed
+strictly (a tag that opens in a table cell and closes after it is an error), its tables
+checked, its pictures numbered, and written back the way python-docx writes it. For a
+report that was over half of rendering it.
+
+What varies from one document to the next is mostly data: the values a template prints.
+The body template is compiled a second time with an ``escape`` that records each printed
+value and prints a stand-in character instead: the *skeleton*. The skeleton goes through
+lxml once and is kept; a document is its kept form with every stand-in replaced by the
+value, escaped as lxml escapes text (``&``, ``<``, ``>``) or an attribute (and ``"``).
+That is the same bytes, because:
+
+- a printed value is escaped (markupsafe), so it can only be character data where it
+  stands: the document's tree is the skeleton's with each stand-in character replaced by
+  the value (the stand-in is one ordinary character, U+E010, in text or an attribute);
+- lxml writes a text or attribute value character by character, so writing the value
+  where the stand-in was is writing the document;
+- everything that could break this sends the document the old way: a value with a
+  tab, line break, carriage return or a character XML cannot hold (lxml would normalise
+  or refuse it; docxtpl's listing rewrite applies), a stand-in in a comment, a name or an
+  ``xmlns``, a skeleton lxml refuses or whose tables docxtpl would repair, a stand-in
+  the skeleton itself contains, and templates that do more with a printed value than
+  print it (a ``{% set %}`` block, a macro, ``{% filter %}``), whose output would change.
+
+Objects that print XML (``__html__``: a chart, a picture) are part of the skeleton as
+they are, unless they give their XML as pieces (``__xml_pieces__``: XML, value, XML,
+value, …, XML), whose values are recorded like printed values.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+STAND_IN = "\ue010"
+_STAND_IN = STAND_IN.encode("utf-8")
+#: What sends a document the old way when a printed value holds it.
+_NOT_PLAIN = re.compile("[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_LISTING = ("\t", "\a", "\n", "\f")
+#: Compiled template code that does more with a printed value than print it.
+_NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
+#: Skeletons kept per template (a body is tens of kilobytes).
+KEPT = 32
+
+
+class _Recording(threading.local):
+    values: list[str] | None = None
+
+
+_RECORDING = _Recording()
+
+
+def _record(value: Any) -> str:
+    """``escape`` in a skeleton template: records the value, prints the stand-in."""
+    if type(value) is str:
+        text = value
+    elif hasattr(value, "__html__"):
+        pieces = getattr(value, "__xml_pieces__", None)
+        if pieces is None:
+            return Markup(value.__html__())
+        return _record_pieces(pieces())
+    else:
+        text = str(value)
+    if not text:
+        return ""
+    values = _RECORDING.values
+    assert values is not None, "a skeleton template rendered outside render_skeleton"
+    values.append(text)
+    return STAND_IN
+
+
+def _record_pieces(pieces: list[str]) -> str:
+    out = []
+    for index, piece in enumerate(pieces):
+        out.append(piece if index % 2 == 0 else _record(piece))
+    return "".join(out)
+
+
+def skeleton_template(env: jinja2.Environment, source: str) -> jinja2.Template | None:
+    """``source`` compiled to print skeletons; None when its code does more with a
+    printed value than print it (then every ``escape(`` would not be a ``yield``)."""
+    code = env.compile(source, raw=True)
+    if any(word in code for word in _NOT_DIRECT):
+        return None
+    for line in code.splitlines():
+        if "escape(" in line and not line.lstrip().startswith("yield escape("):
+            return None
+    template = env.from_string(source)
+    namespace = template.root_render_func.__globals__
+    if namespace.get("escape") is not escape:
+        return None
+    namespace["escape"] = _record
+    return template
+
+
+def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]
+                    ) -> tuple[str, list[str]]:
+    """The skeleton and the printed values, in order."""
+    values: list[str] = []
+    _RECORDING.values = values
+    try:
+        return template.render(context), values
+    finally:
+        _RECORDING.values = None
+
+
+def filled(skeleton: str, values: list[str]) -> str | None:
+    """What the template itself renders: the stand-ins replaced by the values, escaped as
+    ``{{ }}`` escapes them; None when the skeleton has stand-ins of its own."""
+    segments = skeleton.split(STAND_IN)
+    if len(segments) != len(values) + 1:
+        return None
+    if not values:
+        return skeleton
+    texts = str(escape(STAND_IN.join(values))).split(STAND_IN)  # escape() leaves it be
+    if len(texts) != len(values):  # a value holds the stand-in itself
+        texts = [str(escape(value)) for value in values]
+    out = [segments[0]] * (2 * len(values) + 1)
+    out[1::2] = texts
+    out[2::2] = segments[1:]
+    return "".join(out)
+
+
+Written = tuple[list[bytes], list[bool]]  # lxml's bytes between stand-ins; in attributes?
+_BLOCK = re.compile(r"<(/?)w:(?:p|tbl|sdt)([ >/])")
+_END = "</w:body>"
+
+
+class Skeletons:
+    """A template body's skeletons as lxml writes them, kept whole and per block (a
+    paragraph or table of the body: a skeleton not seen before is mostly blocks seen
+    before, as a report with one more improvement point than the last)."""
+
+    def __init__(self, canonical: Callable[[str, int], tuple[bytes, int] | None]) -> None:
+        #: The body through lxml as :func:`.fast_docx._fix_body` writes it, its pictures
+        #: numbered from the given number, and how many; None where that would repair a
+        #: table (or cannot parse it).
+        self.canonical = canonical
+        self.kept: dict[str, Written | None] = {}
+        self.blocks: dict[Any, tuple[Written, int] | None] = {}
+        self.start: bytes | None = None  # the body's start tag as lxml writes it
+        self.hits = self.misses = 0
+
+    @property
+    def worth_it(self) -> bool:
+        """False once most documents needed lxml after all."""
+        return self.misses < 64 or self.hits >= self.misses
+
+    def body(self, skeleton: str, values: list[str]) -> bytes | None:
+        """The body's bytes as lxml writes them, or None: make it the old way."""
+        if any(c in skeleton for c in _LISTING) or _NOT_PLAIN.search("".join(values)):
+            return None
+        if skeleton in self.kept:
+            kept = self.kept[skeleton]
+        else:
+            kept = self._assembled(skeleton)
+            if len(self.kept) >= KEPT:
+                self.kept.clear()
+            self.kept[skeleton] = kept
+        if kept is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        parts, in_attribute = kept
+        if len(parts) != len(values) + 1:
+            return None
+        # Escaped and encoded all at once, then cut apart again at the stand-ins.
+        joined = STAND_IN.join(values)
+        escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        texts = escaped.encode("utf-8").split(_STAND_IN)
+        if len(texts) != len(values):  # a value holds the stand-in itself
+            return None
+        out = [parts[0]] * (2 * len(values) + 1)
+        out[1::2] = texts
+        out[2::2] = parts[1:]
+        if True in in_attribute:
+            for index, attribute in enumerate(in_attribute):
+                if attribute:
+                    out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
+        return b"".join(out)
+
+    def _assembled(self, skeleton: str) -> Written | None:
+        """The skeleton from its blocks' kept forms (each block's made when new)."""
+        opened = skeleton.find(">") + 1
+        chunks = _blocks(skeleton, opened) if skeleton.startswith("<w:body") else None
+        if not chunks:
+            return self._whole(skeleton)
+        start = skeleton[:opened]
+        parts: list[bytes] = [b""]
+        in_attribute: list[bool] = []
+        number = 1001
+        for chunk in chunks:
+            key = (number, chunk) if "docPr" in chunk else chunk
+            if key in self.blocks:
+                block = self.blocks[key]
+            else:
+                if len(self.blocks) >= KEPT * 100:
+                    self.blocks.clear()
+                block = self.blocks[key] = self._block(start, chunk, number)
+            if block is None:
+                return self._whole(skeleton)  # a block lxml refuses: decided as a whole
+            (chunk_parts, chunk_attributes), pictures = block
+            parts[-1] += chunk_parts[0]
+            parts += chunk_parts[1:]
+            in_attribute += chunk_attributes
+            number += pictures
+        if self.start is None:
+            return None
+        parts[0] = self.start + parts[0]
+        parts[-1] += _END.encode()
+        return parts, in_attribute
+
+    def _block(self, start: str, chunk: str, first: int) -> tuple[Written, int] | None:
+        written = self.canonical(start + chunk + _END, first)
+        if written is None or not written[0].endswith(_END.encode()):
+            return None
+        xml, pictures = written
+        head = xml[: xml.find(b">") + 1]
+        if self.start is None:
+            self.start = head
+        if head != self.start:
+            return None
+        split = _split(xml[len(head) : -len(_END)])
+        return (split, pictures) if split is not None else None
+
+    def _whole(self, skeleton: str) -> Written | None:
+        written = self.canonical(skeleton, 1001)
+        return _split(written[0]) if written is not None else None
+
+
+def _blocks(skeleton: str, opened: int) -> list[str] | None:
+    """The body's skeleton cut after each of its own paragraphs, tables and content
+    controls (nested ones are inside them); None when the tags do not add up."""
+    if not skeleton.endswith(_END):
+        return None
+    end = len(skeleton) - len(_END)
+    chunks = []
+    depth = 0
+    last = opened
+    find = skeleton.find
+    for match in _BLOCK.finditer(skeleton, opened, end):
+        closing, after = match.group(1, 2)
+        if closing:
+            depth -= 1
+            if depth == 0:
+                close = match.end() if after == ">" else find(">", match.end()) + 1
+                chunks.append(skeleton[last:close])
+                last = close
+            elif depth < 0:
+                return None
+        elif after == ">":
+            depth += 1
+        else:  # attributes, or an empty element
+            close = find(">", match.end() - 1) + 1
+            if skeleton[close - 2] != "/":
+                depth += 1
+            elif depth == 0:
+                chunks.append(skeleton[last:close])
+                last = close
+    if depth:
+        return None
+    if last < end:
+        chunks.append(skeleton[last:end])
+    return chunks
+
+
+def _split(written: bytes) -> Written | None:
+    """lxml's bytes between stand-ins, and whether each stand-in is in an attribute."""
+    if b"<!--" in written or b"<?" in written or b"<![CDATA[" in written:
+        return None
+    parts = written.split(_STAND_IN)
+    in_attribute = []
+    inside = False  # in a tag (lxml writes < and > in values and text as &lt; &gt;)
+    name = b""  # the attribute the last stand-in is in
+    for part in parts[:-1]:
+        opened, closed = part.rfind(b"<"), part.rfind(b">")
+        if opened != closed:  # else: no < or >, where the stand-in before it was
+            inside = opened > closed
+            name = b""
+        if inside:
+            tag = part[opened + 1 :] if opened >= 0 else part
+            start = tag.rfind(b'="')
+            if start >= 0:
+                name, tag = tag[:start].rsplit(b" ", 1)[-1], tag[start + 2 :]
+            if b'"' in tag or not name or name.startswith(b"xmlns"):
+                return None  # between attributes, in a name or a namespace: never here
+        in_attribute.append(inside)
+    return parts, in_attribute

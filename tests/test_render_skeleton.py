@@ -1,0 +1,121 @@
+"""Bodies written from kept skeletons (render.skeleton) are the bytes lxml writes.
+
+Each test renders the same contexts through two renderers of one template: one with
+skeletons, one with them switched off (every body parsed and written by lxml, as before
+issue 16), and compares the documents byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from cbct_docs.errors import TemplateError
+from cbct_docs.render import DocxRenderer
+from cbct_docs.render.skeleton import STAND_IN
+from tests.conftest import docx_text, make_docx
+
+TRICKY = ["Kunst&Co <b>", "\"De Kunst\" 'Zoë'", "", "a\nb", "tab\there", STAND_IN + "x",
+          "Café — § ½", "  spaties  ", "]]>", "&amp;"]
+
+
+def shaded_table(path: Path) -> Path:
+    """Paragraphs, a loop over table rows with a cell fill from the data, and a picture
+    id-free drawing-less body: the shapes a report has."""
+    document = docx.Document()
+    document.add_paragraph("Geachte {{ naam }},")
+    document.add_paragraph("{%p if extra %}")
+    document.add_paragraph("Extra: {{ extra }}")
+    document.add_paragraph("{%p endif %}")
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).text = "{%tr for r in rijen %}"
+    table.cell(1, 0).text = "{{ r.tekst }}"
+    table.cell(1, 1).text = "{{ r.score }}"
+    table.cell(2, 0).text = "{%tr endfor %}"
+    document.add_paragraph("Met groet, {{ afzender }}")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with zipfile.ZipFile(buffer) as source:
+        members = {info.filename: source.read(info) for info in source.infolist()}
+    xml = members["word/document.xml"].decode()
+    cell = "<w:tc><w:tcPr>"
+    index = xml.index(cell, xml.index("r.score") - 400)
+    xml = xml[:index] + cell + '<w:shd w:val="clear" w:color="auto" w:fill="{{ r.kleur }}"/>' + \
+        xml[index + len(cell):]
+    members["word/document.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    return path
+
+
+def contexts() -> list[dict[str, Any]]:
+    out = []
+    for number, text in enumerate(TRICKY):
+        rows = [{"tekst": TRICKY[(number + k) % len(TRICKY)], "score": k,
+                 "kleur": ["F4C7C3", 'B7"E1', "", "x&<y"][k % 4]} for k in range(number % 4)]
+        out.append({"naam": text, "extra": TRICKY[-1 - number] if number % 2 else "",
+                    "rijen": rows, "afzender": f"{text} {number}"})
+    return out * 2  # the second time from kept skeletons
+
+
+def pair(path: Path) -> tuple[DocxRenderer, DocxRenderer]:
+    kept, plain = DocxRenderer(path), DocxRenderer(path)
+    assert kept.compiled is not None and kept.compiled.skeleton is not None
+    assert plain.compiled is not None
+    plain.compiled.skeleton = None
+    return kept, plain
+
+
+def test_same_bytes_as_lxml_writes(tmp_path: Path) -> None:
+    kept, plain = pair(shaded_table(tmp_path / "t.docx"))
+    for context in contexts():
+        assert kept.render(context) == plain.render(context), context
+    assert kept.compiled is not None
+    assert kept.compiled.skeletons.hits >= 5  # the path was taken (not for tabs, breaks)
+    out = tmp_path / "out.docx"
+    out.write_bytes(kept.render(contexts()[1]))
+    text = docx_text(out)
+    assert "Geachte \"De Kunst\" 'Zoë'," in text and "Extra: ]]>" in text
+
+
+def test_letters_from_paragraphs_only(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "b.docx", ["Geachte {{ naam }},", "{{ naam }}{{ naam }}",
+                                           "Met vriendelijke groet"])
+    kept, plain = pair(path)
+    for context in contexts():
+        assert kept.render(context) == plain.render(context)
+
+
+def test_set_blocks_and_macros_go_without_skeleton(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "s.docx", ["{% set groet %}Beste {{ naam }}{% endset %}"
+                                           "{{ groet|upper }} {{ groet|length }}"])
+    renderer = DocxRenderer(path)
+    assert renderer.compiled is not None and renderer.compiled.skeleton is None
+    out = tmp_path / "s-out.docx"
+    out.write_bytes(renderer.render({"naam": "Zoë"}))
+    assert docx_text(out).strip() == "BESTE ZOË 9"
+
+
+def test_template_text_with_the_stand_in(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "u.docx", [f"Teken {STAND_IN} en {{{{ naam }}}}"])
+    kept, plain = pair(path)
+    for context in contexts():
+        assert kept.render(context) == plain.render(context)
+
+
+def test_a_broken_body_is_the_same_error(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "k.docx", ["Tekst {{ stuk|safe }} {{ naam }}"])
+    kept, plain = pair(path)
+    errors = []
+    for renderer in (kept, plain, kept):
+        with pytest.raises(TemplateError) as raised:
+            renderer.render({"stuk": "<w:br>", "naam": "A"})
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1] == errors[2]
+    assert errors[0].startswith(str(path))

@@ -61,3 +61,18 @@ def test_a_conversion_skips_the_self_test_and_starts_once(tmp_path: Path) -> Non
     assert (user / "registrymodifications.xcu").is_file()
     assert not (user / "GraphicsRenderTests.log").exists()
     assert "OfficeRestartInProgress" not in (user / "registrymodifications.xcu").read_text()
+
+
+def test_the_scratch_folder_goes_to_memory_when_there_is_room(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cbct_docs.deliver.pdf as pdf
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    monkeypatch.setattr(pdf, "SHARED_MEMORY", str(tmp_path))
+    assert pdf.scratch_root(50) == str(tmp_path)
+    assert pdf.scratch_root(10**12) is None  # a terabyte of letters: not there
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "elders"))
+    assert pdf.scratch_root(50) is None  # the user's choice: tempfile follows TMPDIR
+    monkeypatch.delenv("TMPDIR")
+    monkeypatch.setattr(pdf, "SHARED_MEMORY", str(tmp_path / "geen"))
+    assert pdf.scratch_root(50) is None

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import DeliveryError, OutputError, Problems, UsageError
-from .files import atomic_write, ensure_folder
+from .files import ensure_folder, write_files
 from .pdf_split import BOOKMARK_CONVERSION, HALF_BUNDLE, Group, plan_groups, split_bundle
 
 #: Where LibreOffice lives when it is not on PATH.
@@ -38,6 +38,9 @@ KNOWN_LOCATIONS = (
 )
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_CONVERSION = ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export"]
+#: A memory file system for the scratch folder, and the room it must have for a batch.
+SHARED_MEMORY = "/dev/shm"
+SCRATCH_MARGIN, SCRATCH_PER_FILE = 64 * 2**20, 2**20
 #: A new profile's settings: every version counts as run before (see ``seed_profile``).
 PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" \
@@ -88,7 +91,8 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
                             hint=INSTALL_HINT)
     ensure_folder(out_dir)
     # A killed LibreOffice may still hold files in the profile: cleanup must not fail then.
-    with tempfile.TemporaryDirectory(prefix="cbct-soffice-", ignore_cleanup_errors=True) as scratch:
+    with tempfile.TemporaryDirectory(prefix="cbct-soffice-", dir=scratch_root(len(paths)),
+                                     ignore_cleanup_errors=True) as scratch:
         run = _Runner(soffice, Path(scratch), timeout)
         # HTML needs Writer's HTML filter, which would break .docx files: a batch with both
         # runs LibreOffice twice, once per kind, with the same throw-away profile.
@@ -103,10 +107,33 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
             run.stop_early()
         if html:
             run(html, HTML_CONVERSION)
-        for path, target in zip(paths, targets, strict=True):
-            atomic_write(target, (run.converted / f"{path.stem}.pdf").read_bytes(),
-                         overwrite=overwrite)
+        # Each PDF as atomic_write writes it, with one flush to disk for the batch (a
+        # flush per file cost 0.4-0.8 s for 50 letters); none is written if any cannot be.
+        written = write_files(((target, (run.converted / f"{path.stem}.pdf").read_bytes())
+                               for path, target in zip(paths, targets, strict=True)),
+                              overwrite=overwrite, all_or_nothing=True)
+        failed = next((w.error for w in written if w.error is not None), None)
+        if failed is not None:
+            raise failed
     return targets
+
+
+def scratch_root(files: int) -> str | None:
+    """Where the batch's scratch folder goes: a memory file system (``/dev/shm``) with room
+    for it, unless ``TMPDIR`` names a place; None: the system's temporary folder.
+
+    The scratch folder holds LibreOffice's profiles (~100 files each, which LibreOffice
+    flushes to disk one by one), the bundles and the PDFs before they are split: none of
+    it needs a disk, and on a busy disk writing and removing it cost up to a second.
+    """
+    if os.environ.get("TMPDIR") or not os.path.isdir(SHARED_MEMORY):
+        return None
+    try:
+        room = os.statvfs(SHARED_MEMORY)
+    except OSError:
+        return None
+    enough = room.f_bavail * room.f_frsize >= SCRATCH_MARGIN + files * SCRATCH_PER_FILE
+    return SHARED_MEMORY if enough and os.access(SHARED_MEMORY, os.W_OK | os.X_OK) else None
 
 
 class _Runner:

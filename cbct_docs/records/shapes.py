@@ -34,8 +34,9 @@ MOST_MADE = 512
 _MADE: dict[tuple[Any, ...], Shape | None] = {}  # never filled from: each sheet copies
 _MISSING: Any = object()
 #: Shapes offered to later sheets of the same title, date styles, epoch and prefixes, at
-#: most, for at most this many such kinds of sheet.
-MOST_SEEDS, MOST_SEEDED = 32, 64
+#: most (a row that matches none of them is read cell by cell: trying more would cost
+#: more than that), for at most this many such kinds of sheet.
+MOST_SEEDS, MOST_SEEDED = 8, 64
 _SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet copies
 
 # How a value is converted (see Shape.fill).

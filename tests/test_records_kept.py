@@ -134,3 +134,25 @@ def test_a_batch_of_sheets_reads_its_rows_with_the_shapes_the_first_made(
 
 
 _FILL = sheetdata._fill
+
+
+def test_sheets_read_on_several_threads_give_what_they_give_one_by_one(
+        books: list[Path]) -> None:
+    """What is kept is shared by the threads of a process (the web app reads in a job
+    thread): reading the same workbooks on four threads at once gives what one thread
+    gives."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    scores = sorted((Path(__file__).resolve().parent.parent / "samples/scores").glob("*.xlsx"))
+    paths = [*books, *scores] * 5
+
+    def sheets(path: Path) -> Any:
+        with Workbook(path) as book:
+            return [(name, book.table(name, "include").rows) for name in book.sheetnames]
+
+    one_by_one = [sheets(path) for path in paths]
+    for kept in (shapes._MADE, shapes._SEEDS, sheetdata._OUTSIDE):
+        kept.clear()
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(sheets, paths)) == one_by_one
+    assert len(scores) >= 3

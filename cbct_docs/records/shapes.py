@@ -21,6 +21,7 @@ import re
 from typing import Any
 
 from .cells import column_index
+from .workbook_parts import keep
 from .xlsx import NOTHING
 
 #: Shapes kept per sheet, at most (a register has a few: rows with and without an
@@ -115,11 +116,13 @@ class Shapes:
         # The shapes earlier sheets of this title made that may read this one's rows:
         # those made for the same date styles, epoch and declared prefixes (a row
         # attribute's prefix must be declared, as expat requires).
-        self.seeds = _SEEDS.setdefault((getattr(sheet, "title", ""), text_pattern,
-                                        sheet.mac_1904, frozenset(sheet.date_formats),
-                                        frozenset(prefixes)), [])
-        if len(_SEEDS) > MOST_SEEDED:
-            del _SEEDS[next(iter(_SEEDS))]
+        kind = (getattr(sheet, "title", ""), text_pattern, sheet.mac_1904,
+                frozenset(sheet.date_formats), frozenset(prefixes))
+        seeds = _SEEDS.get(kind)
+        if seeds is None:
+            seeds = []
+            keep(_SEEDS, kind, seeds, MOST_SEEDED)
+        self.seeds = seeds
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
         """The shape (of the most recent ones, then of those earlier sheets made) whose
@@ -177,9 +180,7 @@ class Shapes:
         made = _MADE.get(key, _MISSING)
         if made is _MISSING:
             made = self._make(attributes, hidden, cells)
-            if len(_MADE) >= MOST_MADE:
-                del _MADE[next(iter(_MADE))]
-            _MADE[key] = made
+            keep(_MADE, key, made, MOST_MADE)
         return None if made is None else made.fresh()
 
     def _make(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]

@@ -28,6 +28,7 @@ from xml.parsers import expat
 
 from .cells import COLUMNS, column_index
 from .shapes import Shapes
+from .workbook_parts import keep
 from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
@@ -71,6 +72,7 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
 #: What the XML around the rows says, by its bytes (see _outside), for the last sheets.
 _OUTSIDE: dict[bytes, tuple[set[str], tuple[str, ...]] | None] = {}
 OUTSIDE_KEPT = 64
+_MISSING: Any = object()
 
 
 def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
@@ -78,8 +80,9 @@ def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
     from the sheet's XML around its rows; None when that XML holds a row or a cell (or is
     not what ``scope`` requires). It depends on these bytes only (no value of a cell is
     kept), so the sheets of a batch made from one template read it once."""
-    if head_and_tail in _OUTSIDE:
-        return _OUTSIDE[head_and_tail]
+    known = _OUTSIDE.get(head_and_tail, _MISSING)
+    if known is not _MISSING:
+        return known
     prefixes = scope(head_and_tail)
     result: tuple[set[str], tuple[str, ...]] | None = None
     if prefixes is not None:
@@ -90,9 +93,7 @@ def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
             return None
         if not (parser.rows or parser.hidden or parser.problems):
             result = (prefixes, tuple(parser.merges))
-    if len(_OUTSIDE) >= OUTSIDE_KEPT:
-        del _OUTSIDE[next(iter(_OUTSIDE))]
-    _OUTSIDE[head_and_tail] = result
+    keep(_OUTSIDE, head_and_tail, result, OUTSIDE_KEPT)
     return result
 
 

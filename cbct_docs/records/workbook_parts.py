@@ -54,21 +54,30 @@ class _Unsure(Exception):
     """The fast reading is not sure: openpyxl reads the workbook from the start."""
 
 
+def keep(kept: dict[Any, Any], key: Any, value: Any, most: int) -> None:
+    """``kept[key] = value``, the oldest entries forgotten to keep at most ``most`` (safe
+    while another thread does the same: at worst an entry too many is kept or forgotten)."""
+    while len(kept) >= most:
+        try:
+            del kept[next(iter(kept))]
+        except (KeyError, RuntimeError, StopIteration):
+            break
+    kept[key] = value
+
+
 class _Kept(dict[Any, Any]):
     """Outcomes by key, the oldest forgotten beyond ``KEPT``."""
 
     def get_or(self, key: Any, compute: Callable[[], Any]) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            pass
+        found = self.get(key, _MISSING)
+        if found is not _MISSING:
+            return found
         value = compute()
-        if len(self) >= KEPT:
-            del self[next(iter(self))]
-        self[key] = value
+        keep(self, key, value, KEPT)
         return value
 
 
+_MISSING: Any = object()
 _MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES = _Kept(), _Kept(), _Kept(), _Kept()
 
 

@@ -4,7 +4,6 @@ the name in the register or choosing a larger window in ``[print]``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from ..render.address_fit import AddressFit, address_fit
@@ -21,23 +20,30 @@ def window_note(where: Path | str, fit: AddressFit, what: str = "the address") -
             f"({width:.0f} × {height:.0f} mm): {fit.problem()} ({HINT})")
 
 
-def address_notes(letters: Iterable[Path]) -> list[str]:
-    """A note for each Word letter whose address block may not fit its window."""
-    notes = []
-    for path in letters:
-        if path.suffix.lower() != ".docx":
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue  # the run reported what it wrote; a file gone since is not ours to say
-        fit = address_fit(data)
-        if fit is not None and not fit.fits:
-            notes.append(window_note(path, fit))
-    return notes
+#: A rendered Word document, and its address block's estimate when it may not fit.
+Measured = tuple[bytes, AddressFit | None]
 
 
-def check_addresses(result: RunResult) -> RunResult:
-    """``result`` with a note for every letter it made whose address may not fit."""
-    result.notes.extend(address_notes(made.path for made in result.made))
-    return result
+def measured(data: bytes) -> Measured:
+    """``data`` with its estimate when its address may not fit (None: it fits, or it has
+    no window): measured where the document is rendered, on a worker for a large batch."""
+    fit = address_fit(data)
+    return data, fit if fit is not None and not fit.fits else None
+
+
+class WindowNotes:
+    """The notes :func:`check_addresses` gives, for documents measured when rendered
+    (:func:`measured`) instead of read back after the commit: one per document that may
+    not fit, in the order they were staged (the order of the run's documents)."""
+
+    def __init__(self) -> None:
+        self.unfit: list[tuple[Path, AddressFit]] = []
+
+    def staged(self, path: Path, fit: AddressFit | None) -> Path:
+        if fit is not None:
+            self.unfit.append((path, fit))
+        return path
+
+    def add_to(self, result: RunResult) -> RunResult:
+        result.notes.extend(window_note(path, fit) for path, fit in self.unfit)
+        return result

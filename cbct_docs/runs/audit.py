@@ -28,7 +28,7 @@ from ..domain.process import (
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import CbctError, DataError, UsageError
-from .address_window import check_addresses
+from .address_window import Measured, WindowNotes, measured
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .run import WINDOW, Progress, Run, RunResult, org_label, render_each
@@ -50,6 +50,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs)
+    notes = WindowNotes()
     with _Numbers(office) as numbers:
 
         def prepare(org: Organisation, sheet: ScoreSheet) -> _Decision | CbctError | None:
@@ -65,25 +66,26 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             except CbctError as error:
                 return error
 
-        def render(job: _Decision) -> tuple[bytes, bytes | None]:
-            letter = docx_template(job.template).render(job.context)
+        def render(job: _Decision) -> tuple[Measured, Measured | None]:
+            letter = measured(docx_template(job.template).render(job.context))
             if job.certificate is None:
                 return letter, None
             made = job.certificate
             context = certificates.certificate_context(made.org, made.number, letterhead,
                                                        made.day, made.until)
-            return letter, docx_template(certificates.TEMPLATE).render(context)
+            return letter, measured(docx_template(certificates.TEMPLATE).render(context))
 
         def stage(org: Organisation, job: _Decision,
-                  made: tuple[bytes, bytes | None]) -> None:
-            letter, certificate_data = made
+                  made: tuple[Measured, Measured | None]) -> None:
+            (letter, fit), certificate_made = made
             for kind, when, facts in job.before:
                 run.record(org, kind, when, facts)
-            run.record(org, *job.event, _add(run, org, job.kind, letter))
-            if job.certificate is not None and certificate_data is not None:
+            run.record(org, *job.event, notes.staged(_add(run, org, job.kind, letter), fit))
+            if job.certificate is not None and certificate_made is not None:
+                data, fit = certificate_made
                 run.record(org, Kind.CERTIFICATE_ISSUED, job.certificate.day,
                            job.certificate.data,
-                           _add(run, org, "certificaat", certificate_data))
+                           notes.staged(_add(run, org, "certificaat", data), fit))
 
         for start in range(0, len(pairs), WINDOW):  # render_each's windows, one by one
             window = pairs[start:start + WINDOW]
@@ -93,7 +95,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                 numbers.give(chosen, jobs, day)
             render_each(run, chosen, _one_by_one(jobs),
                         render, stage, _counted(progress, start, len(pairs)))
-    return check_addresses(run.commit())  # a note for an address the window cuts
+    return notes.add_to(run.commit())  # a note for an address the window cuts
 
 
 #: An event to record when a document is staged (or before it): kind, day, data.
@@ -328,7 +330,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
         except CbctError as error:
             return error
 
-    def render(job: _Heraudit) -> bytes | None:
+    def render(job: _Heraudit) -> Measured | None:
         """The letter, or None when the sheet shows no heraudit is needed."""
         sheet = read_scoresheet(job.path)
         check_sheet_matches(sheet, job.org)
@@ -337,17 +339,18 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return None  # certified (perhaps by override): no heraudit
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
-        return docx_template(decisions.HERAUDIT_TEMPLATE).render(context)
+        return measured(docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
 
-    def stage(org: Organisation, job: _Heraudit, letter: bytes | None) -> None:
-        if letter is not None:
+    def stage(org: Organisation, job: _Heraudit, made: Measured | None) -> None:
+        if made is not None:
             planned = decisions.planned_heraudit_day(org, job.decided, on)
             run.record(org, Kind.HERAUDIT_PLANNED, day,
                        {"datum": planned.isoformat(), "normen": job.parts},
-                       _add(run, org, "heraudit", letter))
+                       notes.staged(_add(run, org, "heraudit", made[0]), made[1]))
 
+    notes = WindowNotes()
     render_each(run, [org for org, _path in owners], prepare, render, stage)
-    return check_addresses(run.commit())  # a note for an address the window cuts
+    return notes.add_to(run.commit())  # a note for an address the window cuts
 
 
 @dataclass

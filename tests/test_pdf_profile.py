@@ -76,3 +76,10 @@ def test_the_scratch_folder_goes_to_memory_when_there_is_room(
     monkeypatch.delenv("TMPDIR")
     monkeypatch.setattr(pdf, "SHARED_MEMORY", str(tmp_path / "geen"))
     assert pdf.scratch_root(50) is None
+
+
+def test_libreoffice_starts_early_for_a_batch_of_two_half_bundles() -> None:
+    from cbct_docs.deliver.pdf import EARLY_START
+    from cbct_docs.deliver.pdf_split import HALF_BUNDLE
+
+    assert EARLY_START == 2 * HALF_BUNDLE  # pdf.py does not import pdf_split to start it

@@ -23,10 +23,13 @@ import tempfile
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import DeliveryError, OutputError, Problems, UsageError
 from .files import ensure_folder, write_files
-from .pdf_split import BOOKMARK_CONVERSION, HALF_BUNDLE, Group, plan_groups, split_bundle
+
+if TYPE_CHECKING:  # pdf_split (lxml, the bundle, the renderer's limits: ~0.1 s to import) is
+    from .pdf_split import Group  # imported once LibreOffice has been started
 
 #: Where LibreOffice lives when it is not on PATH.
 KNOWN_LOCATIONS = (
@@ -38,6 +41,9 @@ KNOWN_LOCATIONS = (
 )
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 HTML_CONVERSION = ["--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export"]
+#: Word files from which a batch starts LibreOffice before making its bundles: enough for
+#: two bundles of ``pdf_split.HALF_BUNDLE`` letters, converted by two LibreOffice at once.
+EARLY_START = 20
 #: A memory file system for the scratch folder, and the room it must have for a batch.
 SHARED_MEMORY = "/dev/shm"
 SCRATCH_MARGIN, SCRATCH_PER_FILE = 64 * 2**20, 2**20
@@ -99,7 +105,7 @@ def convert_to_pdf(paths: Sequence[Path], out_dir: Path, *, timeout: float = 120
         html = [p for p in paths if p.suffix.lower() in HTML_SUFFIXES]
         other = [p for p in paths if p.suffix.lower() not in HTML_SUFFIXES]
         try:
-            if bundled and sum(p.suffix.lower() == ".docx" for p in other) >= 2 * HALF_BUNDLE:
+            if bundled and sum(p.suffix.lower() == ".docx" for p in other) >= EARLY_START:
                 run.start_early(2 if (os.cpu_count() or 1) >= 2 else 1)
             if other:
                 _convert_letters(run, other, bundled)
@@ -253,6 +259,8 @@ def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:
     if not bundled:
         run(letters, ["--convert-to", "pdf"])
         return
+    from .pdf_split import HALF_BUNDLE, plan_groups
+
     parallel = (os.cpu_count() or 1) >= 2
     groups, alone = plan_groups(letters, run.scratch / "bundles", halves=parallel)
     if not groups:
@@ -277,6 +285,8 @@ def _convert_letters(run: _Runner, letters: list[Path], bundled: bool) -> None:
 def _convert_share(run: _Runner, alone: list[Path], groups: list[Group], letters: int,
                    number: int) -> list[Path]:
     """One soffice run: files alone and bundles; returns the letters to convert again."""
+    from .pdf_split import BOOKMARK_CONVERSION, split_bundle
+
     # A bundle that did not convert is caught by its split and converted file by file.
     run([*alone, *(g.bundle for g in groups)], BOOKMARK_CONVERSION, must_convert=alone,
         letters=letters, profile_number=number)

@@ -144,7 +144,7 @@ class CompiledDocx:
         #: The body compiled to print skeletons (render.skeleton), when it can be.
         self.skeleton = skeleton_template(env, literal_brackets(self.parts[0].source))
         self._skeleton_of = self.parts[0].template  # not used for another template put there
-        self.skeletons = Skeletons(_canonical_body)
+        self.skeletons = Skeletons(_canonical_body, _resolve_listing)
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -19,7 +19,7 @@ That is the same bytes, because:
   where the stand-in was is writing the document;
 - everything that could break this sends the document the old way: a value with a
   tab, line break, carriage return or a character XML cannot hold (lxml would normalise
-  or refuse it; docxtpl's listing rewrite applies), a stand-in in a comment, a name or an
+  or refuse it; docxtpl's listing rewrite would apply), a stand-in in a comment, name or
   ``xmlns``, a skeleton lxml refuses or whose tables docxtpl would repair, a stand-in
   the skeleton itself contains, and templates that do more with a printed value than
   print it (a ``{% set %}`` block, a macro, ``{% filter %}``), whose output would change.
@@ -138,11 +138,16 @@ class Skeletons:
     paragraph or table of the body: a skeleton not seen before is mostly blocks seen
     before, as a report with one more improvement point than the last)."""
 
-    def __init__(self, canonical: Callable[[str, int], tuple[bytes, int] | None]) -> None:
+    def __init__(self, canonical: Callable[[str, int], tuple[bytes, int] | None],
+                 listing: Callable[[str], str]) -> None:
         #: The body through lxml as :func:`.fast_docx._fix_body` writes it, its pictures
         #: numbered from the given number, and how many; None where that would repair a
         #: table (or cannot parse it).
         self.canonical = canonical
+        #: docxtpl's listing rewrite (tabs, breaks in text), applied before lxml. The
+        #: values hold none of those characters, nor ``<``: it rewrites the skeleton as
+        #: it would rewrite the document.
+        self.listing = listing
         self.kept: dict[str, Written | None] = {}
         self.blocks: dict[Any, tuple[Written, int] | None] = {}
         self.start: bytes | None = None  # the body's start tag as lxml writes it
@@ -155,12 +160,13 @@ class Skeletons:
 
     def body(self, skeleton: str, values: list[str]) -> bytes | None:
         """The body's bytes as lxml writes them, or None: make it the old way."""
-        if any(c in skeleton for c in _LISTING) or _NOT_PLAIN.search("".join(values)):
+        if _NOT_PLAIN.search("".join(values)):
             return None
         if skeleton in self.kept:
             kept = self.kept[skeleton]
         else:
-            kept = self._assembled(skeleton)
+            listed = self.listing(skeleton) if any(c in skeleton for c in _LISTING) else skeleton
+            kept = self._assembled(listed)
             if len(self.kept) >= KEPT:
                 self.kept.clear()
             self.kept[skeleton] = kept

@@ -8,6 +8,7 @@ are declared on the drawing itself, so it is valid in any template's document pa
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -76,7 +77,22 @@ class Shapes:
 
 def draw(rows: Sequence[tuple[str, dict[str, int]]], levels: Sequence[tuple[str, str]],
          colours: dict[str, str], description: str = "") -> str:
-    """The ``<w:drawing>`` of the chart: ``colours`` are level name → RRGGBB."""
+    """The ``<w:drawing>`` of the chart: ``colours`` are level name → RRGGBB. The same
+    scores give the same drawing: organisations that scored alike share one."""
+    return _drawn(tuple((label, tuple(counts.items())) for label, counts in rows),
+                  tuple(levels), tuple(colours.items()), description)
+
+
+@functools.lru_cache(maxsize=256)
+def _drawn(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+           levels: tuple[tuple[str, str], ...], colours: tuple[tuple[str, str], ...],
+           description: str) -> str:
+    return _draw([(label, dict(counts)) for label, counts in rows], levels, dict(colours),
+                 description)
+
+
+def _draw(rows: Sequence[tuple[str, dict[str, int]]], levels: Sequence[tuple[str, str]],
+          colours: dict[str, str], description: str) -> str:
     shapes = Shapes()
     labels = [label for label, _counts in rows]
     label_width = min(max([_room(t, LABEL_PT) for t in labels] + [12.0]), MAX_LABEL_WIDTH)
@@ -129,6 +145,7 @@ def _legend(shapes: Shapes, levels: Sequence[tuple[str, str]], colours: dict[str
         x += swatch + gap + text_width + space
 
 
+@functools.lru_cache(maxsize=1024)  # the norms' labels, the levels' names, the numbers
 def _room(text: str, points: float) -> float:
     """The width a text box needs for ``text`` on one line: the estimate and a margin (a
     renderer's own metrics and spacing differ a little from Helvetica's)."""

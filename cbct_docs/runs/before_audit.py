@@ -93,6 +93,8 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
             progress: Progress | None = None) -> RunResult:
     """A bevestigingsbrief per planned audit: of one quarter, of the organisations named,
     or of the whole planning. Organisations already confirmed are passed by."""
+    from .address_window import Measured, WindowNotes, measured  # lxml: not for e-mails
+
     plans = read_planning(planning)
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
@@ -108,33 +110,25 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
     chosen = [by_number[nr] for nr in wanted if nr in by_number and nr in plans]
     if quarter is not None:
         chosen = [org for org in chosen if run.state(org).quarter == quarter]
-    from ..render.address_fit import AddressFit, address_fit
-    from .address_window import window_note
-
     renderer = docx_template(CONFIRMATION_TEMPLATE)
-    notes: list[str] = []  # a located note for each address the window may cut
+    notes = WindowNotes()  # a located note for each address the window may cut
 
-    def render(context: dict[str, Any]) -> tuple[bytes, AddressFit | None]:
+    def render(context: dict[str, Any]) -> Measured:
         # The letter and its address estimate, both made where the letter is rendered
         # (on every core for a large batch) instead of read back from disk afterwards.
-        data = renderer.render(context)
-        return data, address_fit(data)
+        return measured(renderer.render(context))
 
-    def stage(org: Organisation, _context: Any,
-              made: tuple[bytes, AddressFit | None]) -> None:
+    def stage(org: Organisation, _context: Any, made: Measured) -> None:
         data, fit = made
         path = run.batch.add(CONFIRMATION, file_stem(org, CONFIRMATION), ".docx", data,
                              org.name, organisation=org)
         run.record(org, Kind.CONFIRMED, day, _plan_data(plans[org.cert_nr]), path)
-        if fit is not None and not fit.fits:
-            notes.append(window_note(path, fit))
+        notes.staged(path, fit)
 
     render_each(run, chosen,
                 lambda org: _confirmation(run, org, plans[org.cert_nr], letterhead, day),
                 render, stage, progress)
-    result = run.commit()
-    result.notes.extend(notes)  # after the commit's own, as for every letter it made
-    return result
+    return notes.add_to(run.commit())  # after the commit's own notes
 
 
 def _confirmation(run: Run, org: Organisation, plan: AuditPlan, letterhead: Office,

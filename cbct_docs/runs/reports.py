@@ -1,9 +1,9 @@
 """Operations on the audit's reports: the concept report (records the audit held) and the
 definitief report (records the reaction or the end of its term).
 
-Each report's checks and context are made in the main process, in the order of the sheets;
-a large batch is rendered on every core (:func:`.run.render_each`); the events are recorded
-as each report is staged, in the same order as on one core.
+Each report's checks are made in the main process, in the order of the sheets; its context
+is made where it is rendered, on every core for a large batch (:func:`.run.render_each`);
+the events are recorded as each report is staged, in the same order as on one core.
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ Pending = tuple[Kind, dt.date, dict[str, Any]]
 
 @dataclass
 class _Job:
-    context: dict[str, Any]
+    org: Organisation
+    sheet: ScoreSheet
     events: list[Pending]
 
 
@@ -51,17 +52,19 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     renderer = docx_template(TEMPLATE)
 
     def prepare(org: Organisation) -> _Job | CbctError | None:
-        """Called once per pair, in order (render_each): this pair's checks and context."""
+        """Called once per pair, in order (render_each): this pair's checks and events."""
         org, sheet = pairs.popleft()
         try:
             step = _concept if concept else _definitive
             events = step(run, org, sheet, day, response, reason)
-            if events is None:
-                return None
-            return _Job(report_context(org, sheet, letterhead, day, concept=concept,
-                                       response=response), events)
+            return None if events is None else _Job(org, sheet, events)
         except CbctError as error:
             return error
+
+    def render(job: _Job) -> bytes:
+        """The report, its context made here too: on a worker for a large batch."""
+        return renderer.render(report_context(job.org, job.sheet, letterhead, day,
+                                              concept=concept, response=response))
 
     def stage(org: Organisation, job: _Job, data: bytes | str) -> None:
         for kind, when, facts in job.events:
@@ -70,8 +73,7 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
         run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
                    {"reden": reason} if reason else {}, path)
 
-    render_each(run, [org for org, _sheet in pairs], prepare,
-                lambda job: renderer.render(job.context), stage, progress)
+    render_each(run, [org for org, _sheet in pairs], prepare, render, stage, progress)
     return run.commit()
 
 

@@ -347,6 +347,7 @@ def test_workers_make_the_same_set_and_locate_the_same_errors(
     import sys
 
     from cbct_docs import merge as engine
+    from cbct_docs.merge import workers
 
     if sys.platform == "win32":
         pytest.skip("workers need fork")
@@ -358,7 +359,8 @@ def test_workers_make_the_same_set_and_locate_the_same_errors(
             note.write(f"{os.getpid()}\n")
         return write_files(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(engine, "write_files", noted)
+    monkeypatch.setattr(engine, "write_files", noted)  # the calling process
+    monkeypatch.setattr(workers, "write_files", noted)  # the workers (forked after this)
     template = docx_template(["Beste {{ naam }},", "Geldig tot {{ datum|datum }}."])
     rows: list[dict[str, object]] = [
         {"naam": f"Kunst & Co {n}", "datum": "31-02-2025" if n % 97 == 5 else

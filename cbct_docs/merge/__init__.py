@@ -5,34 +5,37 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import hashlib
-import io
-import json
-import os
-import signal
-import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .deliver.files import (
+from ..deliver.files import (
     NamePattern,
     UniqueNames,
-    atomic_write,
     default_pattern,
     ensure_folder,
     write_files,
 )
-from .errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
-from .records import Record, read_records
-from .records.inert import csv_value
-from .records.xlsx import HiddenRows
-from .render import DocxRenderer, HtmlRenderer, renderer_for
-from .render.template_check import suggestion
+from ..errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
+from ..records import Record, read_records
+from ..records.xlsx import HiddenRows
+from ..render import DocxRenderer, HtmlRenderer, renderer_for
+from ..render.template_check import suggestion
+from .manifest import (
+    check_resumable,
+    manifest_json,
+    not_made,
+    record_digest,
+    sha256_of,
+    write_manifest,
+)
+from .workers import MIN_PARALLEL, made_by_workers
+
+__all__ = ["BUILTINS", "MIN_PARALLEL", "MergeResult", "Output", "check", "context_for",
+           "made_by_workers", "manifest_json", "merge", "plan_outputs", "record_digest",
+           "refuse_existing", "select", "write_manifest"]
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -40,9 +43,6 @@ WRITE_CHUNK = 100
 #: Documents that cannot be written (a full disk) named one by one, at most; one message
 #: then counts them all.
 SHOWN_WRITE_ERRORS = 10
-
-#: Fewer documents than this are made in the calling process: starting workers costs more.
-MIN_PARALLEL = 200
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
@@ -152,37 +152,6 @@ def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = F
                                "ones, or --overwrite to replace them")
 
 
-def record_digest(record: Record) -> str:
-    """A fingerprint of a record's fields: a kept file must come from the same data."""
-    text = json.dumps(record.fields, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def check_resumable(outputs: Sequence[Output], out: Path) -> None:
-    """A kept file must be the one this record made: the manifest of the earlier run holds
-    each file's sha256 and the fingerprint of its record. (A run killed midway wrote no
-    manifest yet: then every complete file is kept.)"""
-    try:
-        rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        made = {row["output"]: row for row in rows if isinstance(row, dict) and "output" in row}
-    except (OSError, ValueError, TypeError):
-        return
-    problems = Problems()
-    for output in outputs:
-        row = made.get(output.path.name)
-        if output.status != "skipped" or row is None:
-            continue
-        if row.get("data") and row["data"] != record_digest(output.record):
-            problems.add(OutputError(
-                f"was made from other data than {output.record.origin} holds now",
-                location=output.path,
-                hint="the data changed since; use --overwrite to make the set again"))
-        elif row.get("sha256") and row["sha256"] != sha256_of(output.path):
-            problems.add(OutputError("was changed after it was made", location=output.path,
-                                     hint="use --overwrite to make it again"))
-    problems.raise_if_any()
-
-
 def merge(
     template: str | Path,
     data: str | Path,
@@ -283,124 +252,6 @@ def merge(
     if result.problems:
         raise ProblemList(result.problems)
     return result
-
-
-# What the forked workers make: set in the parent just before the fork, inherited.
-_chunks: Sequence[Sequence[Output]] = ()
-_render: Callable[[Output], bytes | str] | None = None
-_overwrite = False
-_reason: Callable[[], str | None] = lambda: None  # noqa: E731
-_parent = 0  # the process that started the workers
-
-
-def made_by_workers(chunks: Sequence[Sequence[Output]],
-                    render: Callable[[Output], bytes | str], cores: int,
-                    overwrite: bool = False,
-                    reason: Callable[[], str | None] = lambda: None,
-                    ) -> Iterator[tuple[list[tuple[str, str] | None] | None, str | None]]:
-    """For each chunk, in order: per output (sha256, record digest) when a worker process
-    rendered and wrote it, or None when the caller must make it (then its error is
-    raised and located there); None for a whole chunk the caller makes (a small set,
-    one core). With it, ``reason()`` as the worker saw it after the chunk (why the Word
-    template went through docxtpl, if it did). Each worker writes whole chunks as
-    :func:`write_files` writes them (to temporary names, one flush, then the renames): a
-    file under its own name is complete, as without workers."""
-    count = sum(len(chunk) for chunk in chunks)
-    if cores < 2 or count < MIN_PARALLEL:
-        yield from [(None, None)] * len(chunks)
-        return
-    import multiprocessing
-
-    global _chunks, _render, _overwrite, _reason, _parent
-    _chunks, _render, _overwrite, _reason = chunks, render, overwrite, reason
-    _parent = os.getpid()
-    try:
-        with multiprocessing.get_context("fork").Pool(cores, _start_worker) as pool:
-            yield from pool.imap(_make_chunk, range(len(chunks)))
-    finally:
-        _chunks, _render, _overwrite, _reason = (), None, False, lambda: None
-
-
-def _start_worker() -> None:
-    """A worker ends with the run: killed when the process that started it dies (Linux),
-    so that a merge stopped with kill or Ctrl-C writes nothing more."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != _parent:  # it died before that was set
-        os._exit(1)
-
-
-def _make_chunk(index: int) -> tuple[list[tuple[str, str] | None], str | None]:
-    """In a worker: render and write one chunk; None for an output not made."""
-    assert _render is not None
-    chunk = _chunks[index]
-    made: list[tuple[str, str] | None] = [None] * len(chunk)
-    rendered: list[tuple[int, Path, bytes | str]] = []
-    for position, output in enumerate(chunk):
-        try:
-            rendered.append((position, output.path, _render(output)))
-        except Exception:  # made again by the caller, which locates the error
-            continue
-    if not rendered or os.getppid() != _parent:  # the run was stopped: nothing more
-        return made, _reason()
-    written = write_files([(path, content) for _p, path, content in rendered],
-                          overwrite=_overwrite)
-    for (position, _path, _content), outcome in zip(rendered, written, strict=True):
-        if outcome.error is None:
-            made[position] = (outcome.sha256, record_digest(chunk[position].record))
-    return made, _reason()
-
-
-def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
-    """One message for the documents that could not be written (a full disk fails every
-    one after it; each is named above up to :data:`SHOWN_WRITE_ERRORS`)."""
-    names = ", ".join(o.path.name for o in unwritten[:3])
-    more = f" and {len(unwritten) - 3} more" if len(unwritten) > 3 else ""
-    return OutputError(f"{len(unwritten)} of {total} documents not made ({names}{more})",
-                       location=out, hint="free disk space (or fix the folder's rights) and "
-                                          "rerun with --resume to make only the missing ones")
-
-
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def manifest_rows(outputs: Sequence[Output]) -> Iterator[dict[str, str]]:
-    for o in outputs:
-        yield {"record": str(o.record.origin), "data": o.digest or record_digest(o.record),
-               "output": o.path.name, "status": o.status, "sha256": o.sha256}
-
-
-def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8,
-    made row by row: 10,000 rows as dicts, the encoder's pieces of all of them and the
-    text before encoding cost ~12 MB at the end of a merge. (JSON writes a line break
-    inside a text as ``\\n``: every line break of a row's text is its indentation.)"""
-    parts = [("  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-             .encode("utf-8") for row in rows]
-    return b"[\n" + b",\n".join(parts) + b"\n]\n" if parts else b"[]\n"
-
-
-def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
-    rows = manifest_rows(outputs)
-    if fmt == "json":
-        path = out / "manifest.json"
-        atomic_write(path, manifest_json(rows), overwrite=True)
-    elif fmt == "csv":
-        path = out / "manifest.csv"
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["record", "data", "output", "status",
-                                                    "sha256"])
-        writer.writeheader()
-        # A file name or origin such as "=1+1" must stay text in Excel (records.inert).
-        writer.writerows({key: csv_value(value) for key, value in row.items()} for row in rows)
-        atomic_write(path, buffer.getvalue(), overwrite=True)
-    else:
-        raise UsageError(f"--manifest {fmt!r}: use json, csv or none")
-    return path
 
 
 def check(template: str | Path, data: str | Path, *, sheet: str | None = None,

@@ -156,3 +156,82 @@ def test_sheets_read_on_several_threads_give_what_they_give_one_by_one(
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(sheets, paths)) == one_by_one
     assert len(scores) >= 3
+
+
+def test_rows_read_before_to_the_letter_are_taken_as_read_and_never_changed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of numbers and inline text (hidden ones, entities) that a sheet of the same
+    kind read before are taken as read; a merged range that fills cells in one workbook
+    does not show in the next; a row with a date is converted each time."""
+    from cbct_docs.records.shapes import Shape
+
+    hide = ' hidden="1"'
+    rows = "".join(
+        f'<row r="{n}"{hide if n == 3 else ""}><c r="A{n}" s="{1 if n == 5 else 0}">'
+        f'<v>{n * 1.5}</v></c><c r="B{n}" t="inlineStr"><is><t>rij &amp; {n}</t></is></c>'
+        f"</row>" for n in range(1, 6))
+    merged = '<mergeCells count="1"><mergeCell ref="B1:B3"/></mergeCells>'
+    paths = [workbook(tmp_path / f"{name}.xlsx",
+                      f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>{merges}'
+                      "</worksheet>", date_style=True)
+             for name, merges in (("merged", merged), ("plain", ""), ("again", merged),
+                                  ("plain-again", ""))]
+    # (date_style: style 1, of row 5's number, is a date style)
+    for kept in (shapes._MADE, shapes._SEEDS, shapes._ROWS):
+        kept.clear()
+    alone = [by_expat(path) for path in paths]
+    filled: list[int] = []
+    fill = Shape.fill
+
+    def counted(shape: Shape, *args: Any) -> Any:
+        filled.append(1)
+        return fill(shape, *args)
+
+    monkeypatch.setattr(Shape, "fill", counted)
+    assert [read(path) for path in paths] == alone
+    # The first sheet reads rows 1, 3 and 5 cell by cell (each a new shape) and fills
+    # rows 2 and 4 by shape; the second fills rows 1, 3 and 5 by shape and takes rows 2
+    # and 4 as read; the third and fourth take rows 1 to 4 as read (the third's merged
+    # range not showing in the fourth) and fill the date row 5 again.
+    assert len(filled) == 2 + 3 + 1 + 1
+    assert [row[1] for row in alone[0][0]] == [[1.5, "rij & 1"], [3, "rij & 1"],
+                                               [4.5, "rij & 1"], [6, "rij & 4"],
+                                               [dt.datetime(1900, 1, 7, 12), "rij & 5"]]
+    assert [row[1][1] for row in alone[1][0]] == [f"rij & {n}" for n in range(1, 6)]
+    assert alone[0][1] and "hidden" in alone[0][1][0][0]
+
+
+STRINGS = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+
+def with_strings(path: Path, strings: list[str]) -> Path:
+    """A workbook whose sheet shows its shared strings, a row each (the same sheet XML
+    for every list of strings)."""
+    base = workbook(path.with_suffix(".plain.xlsx"), sheet(), date_style=False)
+    rows = "".join(f'<row r="{n + 1}"><c r="A{n + 1}" t="s"><v>{n}</v></c></row>'
+                   for n in range(len(strings)))
+    table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml"'
+                                                 f' ContentType="{STRINGS}"/></Types>'.encode())
+            elif name == "xl/worksheets/sheet1.xml":
+                data = (f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData>'
+                        "</worksheet>").encode()
+            target.writestr(name, data)
+        target.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}">{table}</sst>')
+    return path
+
+
+def test_rows_of_shared_strings_are_read_with_each_workbook_s_own_strings(
+        tmp_path: Path) -> None:
+    """The same sheet XML with other shared strings gives the other strings (a row whose
+    value depends on more than its text is never taken as read before)."""
+    first = with_strings(tmp_path / "first.xlsx", ["een", "twee", "drie", "vier"])
+    second = with_strings(tmp_path / "second.xlsx", ["one", "two", "three", "four"])
+    for _ in range(2):
+        assert read(first) == by_expat(first)
+        assert read(second) == by_expat(second)
+    assert [row[1] for row in read(second)[0]] == [["one"], ["two"], ["three"], ["four"]]

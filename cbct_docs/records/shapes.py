@@ -39,6 +39,11 @@ _MISSING: Any = object()
 #: more than that), for at most this many such kinds of sheet.
 MOST_SEEDS, MOST_SEEDED = 8, 64
 _SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet copies
+#: Rows a pure shape read (see Shape.pure), by their text, per kind of sheet: score
+#: sheets made from one template repeat most of their rows to the letter. At most
+#: MOST_ROWS per kind; a sheet stops looking after GIVE_UP new rows in a row.
+MOST_ROWS, GIVE_UP = 4096, 64
+_ROWS: dict[tuple[Any, ...], dict[str, tuple[int, bool, dict[int, Any]]]] = {}
 
 # How a value is converted (see Shape.fill).
 INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
@@ -48,7 +53,7 @@ class Shape:
     """One row shape: its expression, whether such a row is hidden, and for each value
     group its column and conversion."""
 
-    __slots__ = ("columns", "dates", "fixes", "hidden", "inline", "pattern", "spec")
+    __slots__ = ("columns", "dates", "fixes", "hidden", "inline", "pattern", "pure", "spec")
 
     def __init__(self, pattern: re.Pattern[str], hidden: bool,
                  spec: list[tuple[int, int, str, int, bool]]) -> None:
@@ -61,6 +66,10 @@ class Shape:
         self.fixes = [(index, *cell) for index, cell in enumerate(spec) if cell[1] != INLINE]
         self.inline = [(index, cell[0]) for index, cell in enumerate(spec) if cell[1] == INLINE]
         self.dates: dict[tuple[int, str], Any] = {}  # a register repeats its dates
+        # Numbers and inline text only: what a row gives depends on its text alone (and
+        # on what made the shape: the sheet's date styles, epoch and prefixes).
+        self.pure = all(conversion == NUMBER for _index, _column, conversion, *_rest
+                        in self.fixes)
 
     def fresh(self) -> Shape:
         """This shape for another sheet: the same expression and conversions, its own
@@ -68,7 +77,7 @@ class Shape:
         shape = Shape.__new__(Shape)
         shape.pattern, shape.hidden, shape.spec = self.pattern, self.hidden, self.spec
         shape.columns, shape.fixes, shape.inline = self.columns, self.fixes, self.inline
-        shape.dates = {}
+        shape.pure, shape.dates = self.pure, {}
         return shape
 
     def fill(self, match: re.Match[str], sheet: Any, unescape: Any) -> tuple[int, dict[int, Any]]:
@@ -123,6 +132,33 @@ class Shapes:
             seeds = []
             keep(_SEEDS, kind, seeds, MOST_SEEDED)
         self.seeds = seeds
+        known_rows = _ROWS.get(kind)
+        if known_rows is None:
+            known_rows = {}
+            keep(_ROWS, kind, known_rows, MOST_SEEDED)
+        self.rows = known_rows
+        self.unseen = 0  # rows in a row not read before by a sheet of this kind
+
+    def seen(self, text: str, position: int) -> tuple[str, tuple[int, bool, dict[int, Any]]
+                                                      ] | None:
+        """The row at ``position`` as a pure shape read it in this or an earlier sheet of
+        this kind, if its text is the same to the letter: (its text, (row number, hidden,
+        cells)). A sheet whose rows are new (a register) stops looking after a few."""
+        if self.unseen >= GIVE_UP:
+            return None
+        end = text.find("</row>", position)
+        whole = text[position:end + len("</row>")] if end >= 0 else ""
+        found = self.rows.get(whole)
+        if found is None:
+            self.unseen += 1
+            return None
+        self.unseen = 0
+        return whole, found
+
+    def remember(self, whole: str, shape: Shape, row: int, cells: dict[int, Any]) -> None:
+        """Keep what a pure shape read from the row ``whole`` (the text it matched)."""
+        if shape.pure and self.unseen < GIVE_UP:
+            keep(self.rows, whole, (row, shape.hidden, cells), MOST_ROWS)
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
         """The shape (of the most recent ones, then of those earlier sheets made) whose

@@ -226,8 +226,17 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
     """The rows of ``text`` (whole rows, nothing between them) into ``rows`` and
     ``hidden``: a row of a shape seen before with one match, any other cell by cell."""
     at, size = 0, len(text)
-    match_shape, row_re = shapes.match, _ROW_RE
+    match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
     while at < size:
+        known = seen(text, at)
+        if known is not None:  # read before, to the letter (never changed: copied)
+            whole, (row, is_hidden, cells) = known
+            if is_hidden:
+                hidden.add(row)
+            if cells:
+                rows.setdefault(row, {}).update(cells)
+            at += len(whole)
+            continue
         hit = match_shape(text, at)
         if hit is not None:
             shape, match = hit
@@ -236,6 +245,7 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
                 hidden.add(row)
             if cells:
                 rows.setdefault(row, {}).update(cells)
+            shapes.remember(match[0], shape, row, cells)
             at = match.end()
             continue
         general = row_re.match(text, at)

@@ -140,3 +140,11 @@ def test_pictures_and_their_line_breaks(tmp_path: Path) -> None:
                    "qr": DocxImage(png(["blue", "green"][number % 2]), 15)}
         assert kept.render(context) == plain.render(context), text
     assert kept.compiled is not None and kept.compiled.skeletons.hits >= 10
+
+
+def test_a_body_without_values(tmp_path: Path) -> None:
+    path = make_docx(tmp_path / "v.docx", ["Vaste tekst", "{% if ja %}Ja{% endif %}"])
+    kept, plain = pair(path)
+    for context in ({"ja": True}, {"ja": False}, {"ja": True}):
+        assert kept.render(context) == plain.render(context)
+    assert kept.compiled is not None and kept.compiled.skeletons.hits == 3

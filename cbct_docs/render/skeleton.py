@@ -162,9 +162,9 @@ class Skeletons:
         """The body's bytes as lxml writes them, or None: make it the old way."""
         if _NOT_PLAIN.search("".join(values)):
             return None
-        if skeleton in self.kept:
+        try:  # (a look-up, not "in" and then one: another thread may clear it between)
             kept = self.kept[skeleton]
-        else:
+        except KeyError:
             listed = self.listing(skeleton) if any(c in skeleton for c in _LISTING) else skeleton
             kept = self._assembled(listed)
             if len(self.kept) >= KEPT:
@@ -177,6 +177,8 @@ class Skeletons:
         parts, in_attribute = kept
         if len(parts) != len(values) + 1:
             return None
+        if not values:
+            return parts[0]
         # Escaped and encoded all at once, then cut apart again at the stand-ins.
         joined = STAND_IN.join(values)
         escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -204,9 +206,9 @@ class Skeletons:
         number = 1001
         for chunk in chunks:
             key = (number, chunk) if "docPr" in chunk else chunk
-            if key in self.blocks:
+            try:
                 block = self.blocks[key]
-            else:
+            except KeyError:
                 if len(self.blocks) >= KEPT * 100:
                     self.blocks.clear()
                 block = self.blocks[key] = self._block(start, chunk, number)

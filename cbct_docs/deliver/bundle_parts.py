@@ -9,6 +9,7 @@ bevestigingsbrieven).
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -33,6 +34,12 @@ def read_parts(path: Path, wanted: Callable[[str], bool] = lambda name: True
                       total_limit=MAX_PACKAGE_BYTES)
         members = [info for info in archive.infolist() if wanted(info.filename)]
         return {info.filename: archive.read(info) for info in members}
+
+
+def resolve(source_part: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source_part), target))
 
 
 class LazyParts(dict[str, bytes]):

@@ -33,10 +33,9 @@ from .bundle import (
     PKG_REL,
     W,
     make_bundle,
-    resolve,
 )
 from .bundle_pages import PLAIN_NUMPAGES, counts_pages_from_one, starts_at_one
-from .bundle_parts import MAX_PACKAGE_BYTES, MAX_PART_BYTES
+from .bundle_parts import MAX_PACKAGE_BYTES, MAX_PART_BYTES, resolve
 
 if TYPE_CHECKING:
     from pypdf import PdfReader

@@ -27,7 +27,7 @@ from ..errors import DataError, Problems, UsageError
 from ..records import Record, parse_date, read_sheets
 from ..records.xlsx import number_ranges
 from .advice import ADVICES
-from .frameworks import Framework, load_framework
+from .frameworks import Framework, Question, load_framework
 from .register import Organisation
 
 SCORES, NOTES, INDICATORS, AUDIT = "Scores", "Bevindingen", "Indicatoren", "Audit"
@@ -106,11 +106,11 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
         except UsageError as error:
             raise DataError(error.what, location=meta.where("kader"), hint=error.hint) from None
     meta.check(framework)
-    scores, comments, present = _read_scores(sheets[SCORES], framework, meta.modules,
-                                             problems)
+    questions = framework.applicable_questions(meta.modules)
+    scores, comments, present = _read_scores(sheets[SCORES], framework, questions, problems)
     notes = _read_notes(sheets[NOTES], framework, meta.modules, problems)
     indicators = _read_indicators(sheets[INDICATORS], framework, meta.modules, problems)
-    missing = [q.id for q in framework.applicable_questions(meta.modules) if q.id not in present]
+    missing = [q.id for q in questions if q.id not in present]
     if missing:
         plural = "s" if len(missing) > 1 else ""
         problems.add(DataError(f"no row{plural} for question{plural} {', '.join(missing)}",
@@ -220,23 +220,23 @@ def _columns(records: list[Record], expected: Iterable[str], problems: Problems)
     return True
 
 
-def _read_scores(records: list[Record], framework: Framework, modules: tuple[str, ...],
+def _read_scores(records: list[Record], framework: Framework, questions: list[Question],
                  problems: Problems) -> tuple[dict[str, str], dict[str, str], set[str]]:
-    """Scores and comments by question id, and the ids that have a row at all."""
+    """Scores and comments by question id, and the ids that have a row at all.
+    ``questions``: the questions that apply (``framework.applicable_questions(modules)``)."""
     scores: dict[str, str] = {}
     comments: dict[str, str] = {}
+    applicable = {q.id for q in questions}
     if not _columns(records, ("id", "score"), problems):
-        return scores, comments, {q.id for q in framework.applicable_questions(modules)}
+        return scores, comments, applicable
     levels = {name.lower(): name for name in framework.scale_names}
     allowed = ", ".join(framework.scale_names)
-    applicable = {q.id for q in framework.applicable_questions(modules)}
-    everywhere = {q.id for q in framework.applicable_questions(framework.modules)}
     seen: dict[str, Record] = {}
     blank: list[Record] = []
     for record in records:
         qid = _text(record.get("id"))  # a retyped 1.1 comes back as the number 1.1: same text
         if qid not in applicable:
-            known = qid in everywhere
+            known = qid in {q.id for q in framework.applicable_questions(framework.modules)}
             problems.add(DataError(
                 f"question {qid!r} does not apply to this audit" if known
                 else f"unknown question id {qid!r}", location=record.where("id"),

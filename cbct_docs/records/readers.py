@@ -186,14 +186,16 @@ def _table_to_records(
     header: list[str] | None = None
     records: list[Record] = []
     named = False  # every column has a header: a row is zipped onto it
+    width = 0  # of the header
     for row_number, raw in rows:
-        values = [(v.strip() or None) if v.__class__ is str and v.isascii() else clean_value(v)
-                  for v in raw]  # clean_value, without a call for the common ASCII text
+        # clean_value, without a call for the common ASCII text and for no value
+        values = [(v.strip() or None) if v.__class__ is str and v.isascii()
+                  else None if v is None else clean_value(v) for v in raw]
         if values.count(None) == len(values):
             continue
         if header is None:
             header = [_clean_header(v) for v in values]
-            named = all(header)
+            named, width = all(header), len(header)
             seen: set[str] = set()
             for name in header:
                 if name and name in seen:
@@ -202,10 +204,11 @@ def _table_to_records(
                 seen.add(name)
             continue
         origin = Origin(file, sheet, row_number)
-        if named and len(values) <= len(header):
+        if named and len(values) <= width:
             fields = dict(zip(header, values, strict=False))  # a short row: None after
-            for name in header[len(values):]:
-                fields.setdefault(name, None)
+            if len(values) < width:
+                for name in header[len(values):]:
+                    fields.setdefault(name, None)
         else:
             fields = _unnamed_fields(header, values, origin, problems)
         records.append(Record(fields, origin, len(records) + 1))

@@ -232,24 +232,34 @@ def render_each(run: Run, chosen: Sequence[Organisation],
     returned is raised in its turn, located at the organisation), ``render`` what it
     prepared (on every core for a large batch: :mod:`.parallel`) and ``stage`` the
     document (or the documents: ``render`` may make more than one, e.g. a letter and a
-    certificate). Problems are collected in ``run.problems`` in the organisations' order."""
-    for start in range(0, len(chosen), WINDOW):
-        prepared = [(org, prepare(org)) for org in chosen[start:start + WINDOW]]
+    certificate). Problems are collected in ``run.problems`` in the organisations' order.
+
+    The next window's organisations are prepared while this one's are staged, one for
+    each (still all in order), so the workers render meanwhile instead of waiting for a
+    window's preparation between two windows."""
+    windows = [chosen[start:start + WINDOW] for start in range(0, len(chosen), WINDOW)]
+    prepared = [(org, prepare(org)) for org in windows[0]] if windows else []
+    for number in range(len(windows)):
+        following = windows[number + 1] if number + 1 < len(windows) else []
+        ahead: list[tuple[Organisation, Any]] = []  # the next window, prepared meanwhile
         jobs = [entry for _org, entry in prepared
                 if entry is not None and not isinstance(entry, CbctError)]
-        if start == 0 and len(jobs) >= parallel.MIN_BATCH:
+        if number == 0 and len(jobs) >= parallel.MIN_BATCH:
             with contextlib.suppress(CbctError):  # a broken template: each says so below
                 render(jobs[0])  # compiled (and checked) once, before the workers fork
         with contextlib.closing(parallel.results(jobs, render)) as rendered:
-            for done, (org, entry) in enumerate(prepared, start=start + 1):
+            for done, (org, entry) in enumerate(prepared, start=number * WINDOW + 1):
                 with run.problems.catch(), about(org):
                     if isinstance(entry, CbctError):
                         raise entry
                     if entry is not None:
                         data = next(rendered)
                         stage(org, entry, render(entry) if data is parallel.LOCAL else data)
+                if len(ahead) < len(following):
+                    ahead.append((following[len(ahead)], prepare(following[len(ahead)])))
                 if progress:
                     progress(done, len(chosen))
+        prepared = ahead + [(org, prepare(org)) for org in following[len(ahead):]]
 
 
 def email_each(run: Run, chosen: Sequence[Organisation], kind: str,

@@ -41,8 +41,9 @@ MOST_SEEDS, MOST_SEEDED = 8, 64
 _SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet copies
 #: Rows a pure shape read (see Shape.pure), by their text, per kind of sheet: score
 #: sheets made from one template repeat most of their rows to the letter. At most
-#: MOST_ROWS per kind; a sheet stops looking after GIVE_UP new rows in a row.
-MOST_ROWS, GIVE_UP = 4096, 64
+#: MOST_ROWS per kind, for at most ROW_KINDS kinds (a few MB at most); a sheet stops
+#: looking after GIVE_UP new rows in a row.
+MOST_ROWS, ROW_KINDS, GIVE_UP = 1024, 16, 64
 _ROWS: dict[tuple[Any, ...], dict[str, tuple[int, bool, dict[int, Any]]]] = {}
 
 # How a value is converted (see Shape.fill).
@@ -135,7 +136,7 @@ class Shapes:
         known_rows = _ROWS.get(kind)
         if known_rows is None:
             known_rows = {}
-            keep(_ROWS, kind, known_rows, MOST_SEEDED)
+            keep(_ROWS, kind, known_rows, ROW_KINDS)
         self.rows = known_rows
         self.unseen = 0  # rows in a row not read before by a sheet of this kind
 

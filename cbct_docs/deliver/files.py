@@ -163,19 +163,6 @@ def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     return tmp
 
 
-def stage_new(name: str, data: bytes, *, sync: bool, location: Path) -> str:
-    """Write ``data`` as the new file ``name`` (in a staging folder of this process, see
-    :func:`stage_folder`); an error is located at ``location``, the document's real
-    name."""
-    try:
-        fd = os.open(name, _NEW_FILE, 0o666)
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror or error}",
-                          location=location) from None
-    _fill(fd, name, data, sync, location)
-    return name
-
-
 def _fill(fd: int, name: str, data: bytes, sync: bool, location: Path) -> None:
     """Write ``data`` to the new file open at ``fd`` and close it; on failure the file
     goes and the error is located at ``location``."""
@@ -239,37 +226,6 @@ def _claim(tmp: str, path: Path) -> None:
         _RENAMEAT2 = None  # a file system or kernel without it: links from now on
     os.link(tmp, path)
     os.unlink(tmp)
-
-
-def stage_folder(folder: Path) -> str | None:
-    """A new hidden folder next to ``folder`` (which does not exist yet) to write its
-    documents into under their own names, so that :func:`claim_folder` can later give
-    them all their place with one rename instead of one per file. None where that rename
-    cannot be done without replacing (no ``renameat2``): then each file is staged and
-    renamed on its own. The name carries our process id, like a temporary file's, so a
-    later run can remove a dead run's folder (:func:`ensure_folder`)."""
-    if _RENAMEAT2 is None:
-        return None
-    for _attempt in range(100):
-        staging = f"{folder.parent}{os.sep}.{folder.name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp"
-        try:
-            os.mkdir(staging)
-            return staging
-        except FileExistsError:
-            continue
-        except OSError:
-            return None
-    return None
-
-
-def claim_folder(staging: str, folder: Path) -> bool:
-    """Give the staging folder the name ``folder`` unless that name exists by now (one
-    ``renameat2(RENAME_NOREPLACE)``). False: not done (the name was taken meanwhile, or
-    the file system cannot): the caller moves the files one by one."""
-    if _RENAMEAT2 is None:
-        return False
-    return bool(_RENAMEAT2(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(folder),
-                           _RENAME_NOREPLACE) == 0)
 
 
 def replace_staged(tmp: str, path: Path, overwrite: bool = True) -> None:

@@ -24,16 +24,14 @@ from typing import Any
 
 from ..deliver.files import (
     CAN_FLUSH_ALL,
-    claim_folder,
     ensure_folder,
     flush_file_systems,
     replace_staged,
     safe_filename,
     stage_file,
-    stage_folder,
-    stage_new,
     write_files,
 )
+from ..deliver.staging import claim_folder, stage_folder, stage_new
 from ..errors import CbctError, DataError, OutputError, ProblemList
 
 
@@ -118,7 +116,7 @@ class Batch:
     def _folder(self, folder: Path) -> str | None:
         """Make sure ``folder`` can take the documents; a folder that does not exist yet
         gets a hidden staging folder instead (its name is returned), renamed to
-        ``folder`` as a whole at the commit (:func:`~..deliver.files.stage_folder`)."""
+        ``folder`` as a whole at the commit (:func:`~..deliver.staging.stage_folder`)."""
         if folder in self._ready:
             return self._staging.get(folder)
         if not folder.exists() and folder.parent != folder:

@@ -190,11 +190,11 @@ def read_with_openpyxl(path: Path) -> tuple[zipfile.ZipFile, Parts]:
 def _read_known(archive: zipfile.ZipFile) -> Parts:
     names = set(archive.namelist())
     manifest = archive.read("[Content_Types].xml")
-    workbook_part, strings_part = _MANIFESTS.get_or(manifest, lambda: _manifest(manifest))
+    workbook_part, strings_part, rels_path = _MANIFESTS.get_or(manifest,
+                                                               lambda: _manifest(manifest))
     source = archive.read(workbook_part)
     epoch, listed = _WORKBOOKS.get_or((workbook_part, source),
                                       lambda: _workbook(archive, workbook_part))
-    rels_path = _rels_path(workbook_part)
     rels_source = archive.read(rels_path)
     rels = _RELATIONS.get_or((rels_path, rels_source), lambda: _relations(archive, rels_path))
     styles = archive.read("xl/styles.xml")
@@ -208,16 +208,20 @@ def _read_known(archive: zipfile.ZipFile) -> Parts:
     return Parts(sheets, epoch, date_formats, timedelta_formats, shared)
 
 
-def _manifest(source: bytes) -> tuple[str, str | None]:
+def _manifest(source: bytes) -> tuple[str, str | None, str]:
+    """The workbook part, the shared strings part (if any) and the workbook part's
+    relationships part, as openpyxl finds them."""
     from openpyxl.packaging.manifest import Manifest
+    from openpyxl.packaging.relationship import get_rels_path
     from openpyxl.reader.excel import _find_workbook_part
     from openpyxl.xml.constants import SHARED_STRINGS
     from openpyxl.xml.functions import fromstring
 
     package = Manifest.from_tree(fromstring(source))
     strings = package.find(SHARED_STRINGS)
-    return (_find_workbook_part(package).PartName[1:],
-            strings.PartName[1:] if strings is not None else None)
+    workbook_part = _find_workbook_part(package).PartName[1:]
+    return (workbook_part, strings.PartName[1:] if strings is not None else None,
+            str(get_rels_path(workbook_part)))
 
 
 def _workbook(archive: zipfile.ZipFile, part: str) -> tuple[Any, list[tuple[str, str, str]]]:
@@ -228,12 +232,6 @@ def _workbook(archive: zipfile.ZipFile, part: str) -> tuple[Any, list[tuple[str,
     if any(not sheet.id for sheet in parser.sheets):
         raise _Unsure("a sheet without a relationship id (openpyxl warns and skips it)")
     return parser.wb.epoch, [(sheet.name, sheet.state, sheet.id) for sheet in parser.sheets]
-
-
-def _rels_path(part: str) -> str:
-    from openpyxl.packaging.relationship import get_rels_path
-
-    return str(get_rels_path(part))
 
 
 def _relations(archive: zipfile.ZipFile, rels_path: str) -> dict[str, tuple[str, str]]:

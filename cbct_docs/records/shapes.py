@@ -13,6 +13,14 @@ markup is the first row's, character for character; each value group is the patt
 ``sheetdata._TEXT``; a cell's row number must be the row's own (a backreference), and the
 row number has no leading zero (so it is its ``int`` written out, as the cell-by-cell
 reading compares it). Each value is converted as ``sheetdata._fill`` converts it.
+
+Small sheets read one after another (a batch of score sheets, issue 16) share what was
+made, per process: the expressions (made once for all that decides them), the shapes
+earlier sheets of the same kind made (tried before a row is read cell by cell; a kind:
+the sheet's title, date styles, epoch and declared prefixes), and the rows a shape of
+numbers and inline text read, by their text (a row the same to the letter is taken as
+read; what it gives depends on its text and the kind alone). Each sheet gets its own
+copies: nothing one sheet changes shows in another.
 """
 
 from __future__ import annotations

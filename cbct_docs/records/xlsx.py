@@ -11,8 +11,10 @@
   a time), also in workbooks that count from 1904; plain numbers of a 1904 workbook carry
   that epoch, so a serial number used as a date later is converted correctly too.
 
-The workbook is opened with openpyxl in read-only mode (sheet names and states, the
-1904 flag, shared strings and the date styles come from openpyxl); each sheet's cells
+The workbook's sheet names and states, 1904 flag, shared strings and date styles are
+what openpyxl reads (``records/workbook_parts.py``: openpyxl's outcome for each package
+part is kept by the part's bytes, so a batch of score sheets from one template pays for
+it once; any doubt, and openpyxl reads the workbook as it always did); each sheet's cells
 then go through openpyxl's own cell rules (``WorkSheetParser.parse_cell`` with
 ``data_only``, in ``_SheetParser.convert``). Rows in the plain form Excel, LibreOffice
 and openpyxl write are read with regular expressions (``records/sheetdata.py``: expat

@@ -230,3 +230,15 @@ def test_workers_give_the_same_address_warnings(tmp_path: Path,
     assert f"{long_name!r} is about " in warning
     assert "the window 90 mm: it wraps onto a next line" in warning
     assert warnings[True] == warnings[False]
+
+
+def test_chunks_cover_every_job_in_order_and_end_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "CHUNK", 25)
+    monkeypatch.setattr(parallel, "AHEAD", 3)
+    for total in (0, 1, 7, 199, 200, 201, 474, 2000):
+        chunks = parallel._chunks(total, 2)
+        assert [n for chunk in chunks for n in chunk] == list(range(total))
+    sizes = [len(chunk) for chunk in parallel._chunks(2000, 2)]
+    # Whole chunks first; the last 200 jobs (what the pool may hold at the end, and a
+    # chunk more for each side) in chunks of 5, so the main process never waits long.
+    assert sizes == [25] * 72 + [5] * 40

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from xml.parsers import expat
 
 from .cells import COLUMNS, column_index
-from .shapes import Shapes
+from .shapes import GIVE_UP, Shapes
 from .workbook_parts import keep
 from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
 
@@ -228,7 +228,7 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
     at, size = 0, len(text)
     match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
     while at < size:
-        known = seen(text, at)
+        known = seen(text, at) if shapes.unseen < GIVE_UP else None
         if known is not None:  # read before, to the letter (never changed: copied)
             whole, (row, is_hidden, cells) = known
             if is_hidden:
@@ -245,7 +245,8 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
                 hidden.add(row)
             if cells:
                 rows.setdefault(row, {}).update(cells)
-            shapes.remember(match[0], shape, row, cells)
+            if shape.pure and shapes.unseen < GIVE_UP:
+                shapes.remember(match[0], shape, row, cells)
             at = match.end()
             continue
         general = row_re.match(text, at)

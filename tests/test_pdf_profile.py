@@ -83,3 +83,38 @@ def test_libreoffice_starts_early_for_a_batch_of_two_half_bundles() -> None:
     from cbct_docs.deliver.pdf_split import HALF_BUNDLE
 
     assert EARLY_START == 2 * HALF_BUNDLE  # pdf.py does not import pdf_split to start it
+
+
+def test_a_template_s_large_parts_are_unpacked_once_and_compared_byte_for_byte(
+        tmp_path: Path) -> None:
+    import zipfile
+
+    from cbct_docs.deliver.pdf_split import LARGE_PART, _xml_parts, bundle_key
+
+    from .test_bundle import make_letters
+
+    first, second, *_ = make_letters(tmp_path / "brieven")
+    styles = "word/styles.xml"
+    with zipfile.ZipFile(first) as archive:
+        assert archive.getinfo(styles).file_size >= LARGE_PART  # python-docx's: ~40 kB
+        unpacked = archive.read(styles)
+    one, two = _xml_parts(first), _xml_parts(second)
+    assert one[styles] == unpacked and two[styles] is one[styles]  # unpacked once
+    # The same parts packed otherwise (stored, not deflated) are unpacked anew, and the
+    # letter still shares the bundle: the key is the parts' bytes, not their packing.
+    stored = tmp_path / "opgeslagen.docx"
+    with zipfile.ZipFile(first) as source, zipfile.ZipFile(stored, "w") as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info), zipfile.ZIP_STORED)
+    assert _xml_parts(stored)[styles] == unpacked
+    assert _xml_parts(stored)[styles] is not one[styles]
+    assert bundle_key(stored) == bundle_key(first) and bundle_key(first)[0] is not None
+    # Other styles: another key.
+    other = tmp_path / "andere-stijlen.docx"
+    with zipfile.ZipFile(first) as source, zipfile.ZipFile(other, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == styles:
+                data = data.replace(b'w:val="Normal"', b'w:val="Standaard"', 1)
+            target.writestr(info, data)
+    assert bundle_key(other)[0] not in (None, bundle_key(first)[0])

@@ -86,9 +86,9 @@ def bundle_key(path: Path) -> tuple[str | None, str]:
 
 # Unpacked large parts by their packed bytes: the letters of one template carry the same
 # styles (350 kB) and stylesWithEffects (440 kB), unpacked once instead of per letter.
+# Parts of 32 kB to 4 MB, at most 16 MB of them (a long-running web app keeps them).
 _UNPACKED: dict[tuple[str, int, int, int, bytes], bytes] = {}
-UNPACKED_KEPT = 16
-LARGE_PART = 1 << 15
+LARGE_PART, KEPT_PART, KEPT_BYTES = 1 << 15, 1 << 22, 1 << 24
 
 
 def _xml_parts(path: Path) -> dict[str, bytes]:
@@ -104,15 +104,16 @@ def _xml_parts(path: Path) -> dict[str, bytes]:
         for info in archive.infolist():
             if not info.filename.endswith((".xml", ".rels")):
                 continue
-            if info.file_size < LARGE_PART or info.compress_type not in (
+            if not LARGE_PART <= info.file_size <= KEPT_PART or info.compress_type not in (
                     zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 parts[info.filename] = archive.read(info)
                 continue
             key = (info.filename, info.CRC, info.file_size, info.compress_type,
                    hashlib.sha256(_packed(archive, info)).digest())
             if key not in _UNPACKED:
-                if len(_UNPACKED) >= UNPACKED_KEPT:
-                    _UNPACKED.pop(next(iter(_UNPACKED)))
+                while _UNPACKED and sum(map(len, _UNPACKED.values())) + info.file_size \
+                        > KEPT_BYTES:
+                    _UNPACKED.pop(next(iter(_UNPACKED)))  # the oldest first
                 _UNPACKED[key] = archive.read(info)
             parts[info.filename] = _UNPACKED[key]
         return parts

@@ -46,8 +46,10 @@ _NOT_PLAIN = re.compile("[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800
 _LISTING = ("\t", "\a", "\n", "\f")
 #: Compiled template code that does more with a printed value than print it.
 _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
-#: Skeletons kept per template (a body is tens of kilobytes).
-KEPT = 32
+#: Characters of skeletons and of blocks kept per template (each kept with its written
+#: bytes): a report's body is ~70,000; a report's chart, new for most organisations, is a
+#: block of ~20,000. Past this they are forgotten and kept anew.
+KEPT = 2_000_000
 
 
 class _Recording(threading.local):
@@ -150,6 +152,7 @@ class Skeletons:
         self.listing = listing
         self.kept: dict[str, Written | None] = {}
         self.blocks: dict[Any, tuple[Written, int] | None] = {}
+        self.kept_size = self.blocks_size = 0  # characters of their keys
         self.start: bytes | None = None  # the body's start tag as lxml writes it
         self.hits = self.misses = 0
 
@@ -167,8 +170,10 @@ class Skeletons:
         except KeyError:
             listed = self.listing(skeleton) if any(c in skeleton for c in _LISTING) else skeleton
             kept = self._assembled(listed)
-            if len(self.kept) >= KEPT:
+            self.kept_size += len(skeleton)
+            if self.kept_size > KEPT:
                 self.kept.clear()
+                self.kept_size = len(skeleton)
             self.kept[skeleton] = kept
         if kept is None:
             self.misses += 1
@@ -209,8 +214,10 @@ class Skeletons:
             try:
                 block = self.blocks[key]
             except KeyError:
-                if len(self.blocks) >= KEPT * 100:
+                self.blocks_size += len(chunk)
+                if self.blocks_size > KEPT:
                     self.blocks.clear()
+                    self.blocks_size = len(chunk)
                 block = self.blocks[key] = self._block(start, chunk, number)
             if block is None:
                 return self._whole(skeleton)  # a block lxml refuses: decided as a whole

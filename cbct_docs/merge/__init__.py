@@ -190,56 +190,7 @@ def merge(
     refuse_existing(outputs, overwrite, resume)
     ensure_folder(out)
     result = MergeResult(outputs)
-    pending: list[tuple[Output, bytes | str]] = []
-    unwritten: list[Output] = []
-
-    def flush() -> None:
-        written = write_files([(o.path, content) for o, content in pending], overwrite=overwrite)
-        for (output, _content), outcome in zip(pending, written, strict=True):
-            if outcome.error is not None:
-                output.status = "failed"
-                unwritten.append(output)
-                if len(unwritten) <= SHOWN_WRITE_ERRORS:
-                    result.problems.append(outcome.error.at(output.record.origin))
-            else:
-                output.sha256, output.status = outcome.sha256, "made"
-        pending.clear()
-
-    def render(output: Output) -> bytes | str:
-        return renderer.render(context_for(output.record))
-
-    done = 0
-    for output in outputs:
-        if output.status == "skipped":
-            output.sha256 = sha256_of(output.path)
-            done += 1
-            if progress:
-                progress(done, len(outputs))
-    todo = [o for o in outputs if o.status != "skipped"]
-    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
-    def reason() -> str | None:
-        return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
-
-    seen_reason: str | None = None  # in a worker
-    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
-                                                          reason), strict=True):
-        seen_reason = why or seen_reason
-        for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
-            done += 1
-            if entry is not None:
-                output.status, (output.sha256, output.digest) = "made", entry
-            else:  # made here: its error, if any, located here
-                try:
-                    pending.append((output, render(output)))
-                except CbctError as error:
-                    output.status = "failed"
-                    result.problems.append(error.at(output.record.origin))
-                if len(pending) >= WRITE_CHUNK:
-                    flush()
-            if progress:
-                progress(done, len(outputs))
-    flush()
-    why = reason() or seen_reason
+    why, unwritten = _make(result, renderer, cores, overwrite, progress)
     if why:
         result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
@@ -252,6 +203,80 @@ def merge(
     if result.problems:
         raise ProblemList(result.problems)
     return result
+
+
+class _Writer:
+    """Documents made in this process, written a chunk at a time (one flush per chunk)."""
+
+    def __init__(self, result: MergeResult, overwrite: bool) -> None:
+        self.result, self.overwrite = result, overwrite
+        self.pending: list[tuple[Output, bytes | str]] = []
+        self.unwritten: list[Output] = []
+
+    def add(self, output: Output, content: bytes | str) -> None:
+        self.pending.append((output, content))
+        if len(self.pending) >= WRITE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        pending = self.pending
+        written = write_files([(o.path, content) for o, content in pending],
+                              overwrite=self.overwrite)
+        for (output, _content), outcome in zip(pending, written, strict=True):
+            if outcome.error is not None:
+                output.status = "failed"
+                self.unwritten.append(output)
+                if len(self.unwritten) <= SHOWN_WRITE_ERRORS:
+                    self.result.problems.append(outcome.error.at(output.record.origin))
+            else:
+                output.sha256, output.status = outcome.sha256, "made"
+        pending.clear()
+
+
+def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int,
+          overwrite: bool, progress: Callable[[int, int], None] | None
+          ) -> tuple[str | None, list[Output]]:
+    """Every output not kept from before: made by the workers, or here (its error then
+    located here). Returns why the Word template went through docxtpl, if it did, and the
+    outputs that could not be written."""
+    outputs = result.outputs
+    writer = _Writer(result, overwrite)
+
+    def render(output: Output) -> bytes | str:
+        return renderer.render(context_for(output.record))
+
+    def reason() -> str | None:
+        return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
+
+    done = 0
+    for output in outputs:
+        if output.status == "skipped":
+            output.sha256 = sha256_of(output.path)
+            done += 1
+            if progress:
+                progress(done, len(outputs))
+    todo = [o for o in outputs if o.status != "skipped"]
+    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
+    seen_reason: str | None = None  # in a worker
+    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
+                                                          reason), strict=True):
+        seen_reason = why or seen_reason
+        for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
+            done += 1
+            if entry is not None:
+                output.status, (output.sha256, output.digest) = "made", entry
+            else:  # made here: its error, if any, located here
+                try:
+                    content = render(output)
+                except CbctError as error:
+                    output.status = "failed"
+                    result.problems.append(error.at(output.record.origin))
+                else:
+                    writer.add(output, content)
+            if progress:
+                progress(done, len(outputs))
+    writer.flush()
+    return reason() or seen_reason, writer.unwritten
 
 
 def check(template: str | Path, data: str | Path, *, sheet: str | None = None,

@@ -180,21 +180,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
     ``bookmarks`` marks where every letter starts with an (invisible) Word bookmark named
     ``BOOKMARK_FORMAT.format(n)``; PDF export can turn those into named destinations.
     """
-    paths = [Path(p) for p in paths]
-    if not paths:
-        raise UsageError("no letters to bundle", hint="name one or more .docx files")
-    problems = Problems()
-    packages: list[_Package] = []
-    for path in paths:
-        with problems.catch():
-            if path.suffix.lower() != ".docx":
-                raise UsageError("only .docx letters can be bundled", location=path)
-            packages.append(_Package(path, whole=not packages))
-    if Path(out).exists() and not overwrite:
-        problems.add(OutputError("exists already", location=out,
-                                hint="use --overwrite to replace it"))
-    problems.raise_if_any()
-
+    packages = _read_letters([Path(p) for p in paths], Path(out), overwrite)
     base = packages[0]
     bundle = _Bundle(base)
     try:
@@ -207,11 +193,57 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
     assert body is not None
     for child in list(body):
         body.remove(child)
-    drawing_id = 0
-    starts: list[etree._Element | None] = []  # first paragraph of each letter
-    sections: list[etree._Element] = []  # the first section of each letter
-    counted: list[Letter] = []  # for the page counts of "pagina 1 van 2"
+    letters = _Letters(body)
     for number, letter in enumerate(packages):
+        letters.append(letter, last=number == len(packages) - 1,
+                       adopt_into=(bundle, numbering) if number else None)
+    if len(packages) > 1:
+        settings = next((base.parts.get(resolve(base.main, r.get("Target", "")))
+                         for r in bundle.rels if r.get("Type", "").endswith("/settings")), None)
+        no_inherited_headers(letters.sections, base.parts, bundle.rels, base.types,
+                             bundle.new_rel_id,
+                             even_pages=settings is None or b"evenAndOddHeaders" in settings)
+        PageCounts(base.parts, base.main, bundle.rels, base.types,
+                   bundle.new_rel_id).apply(letters.counted, body, mark_every_end=bookmarks)
+    if bookmarks:
+        _mark_starts(body, letters.starts)
+    numbering.save()
+    _save(base, bundle, document, Path(out), overwrite)
+    return Path(out)
+
+
+def _read_letters(paths: list[Path], out: Path, overwrite: bool) -> list[_Package]:
+    """The letters' packages (the first read whole), or every problem with them at once."""
+    if not paths:
+        raise UsageError("no letters to bundle", hint="name one or more .docx files")
+    problems = Problems()
+    packages: list[_Package] = []
+    for path in paths:
+        with problems.catch():
+            if path.suffix.lower() != ".docx":
+                raise UsageError("only .docx letters can be bundled", location=path)
+            packages.append(_Package(path, whole=not packages))
+    if out.exists() and not overwrite:
+        problems.add(OutputError("exists already", location=out,
+                                 hint="use --overwrite to replace it"))
+    problems.raise_if_any()
+    return packages
+
+
+class _Letters:
+    """The bundle's body, filled letter by letter, and what is noted of each letter."""
+
+    def __init__(self, body: etree._Element) -> None:
+        self.body = body
+        self.drawing_id = 0
+        self.starts: list[etree._Element | None] = []  # first paragraph of each letter
+        self.sections: list[etree._Element] = []  # the first section of each letter
+        self.counted: list[Letter] = []  # for the page counts of "pagina 1 van 2"
+
+    def append(self, letter: _Package, *, last: bool,
+               adopt_into: tuple[_Bundle, Numbering] | None) -> None:
+        """A letter's body into the bundle; a later letter's parts and lists are taken over
+        (``adopt_into``), the first letter's are the bundle's own."""
         source_body = letter.document.find(w("body"))
         if source_body is None:
             raise DataError("has no document body", location=letter.path)
@@ -223,39 +255,34 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         # its later sections keep their own start and inherit from the letter's own.
         first = next((s for c in content for s in c.iter(w("sectPr"))), section)
         _start_on_new_page(first)
-        sections.append(first)
-        if number:
+        self.sections.append(first)
+        if adopt_into is not None:
+            bundle, numbering = adopt_into
             _refuse_notes(letter, content)
             bundle.adopt(letter, [*content, section])
             numbering.restart(content)
-        starts.append(next((p for c in content for p in c.iter(w("p"))), None))
+        self.starts.append(next((p for c in content for p in c.iter(w("p"))), None))
+        body = self.body
         for element in content:
             for node in element.iter(f"{{{WP}}}docPr"):
-                drawing_id += 1  # Word wants drawing ids unique in the document
-                node.set("id", str(drawing_id))
+                self.drawing_id += 1  # Word wants drawing ids unique in the document
+                node.set("id", str(self.drawing_id))
             for node in element.iter():
                 for attribute in (f"{{{W14}}}paraId", f"{{{W14}}}textId"):
                     node.attrib.pop(attribute, None)
             body.append(element)
         own_sections = [s for c in content for s in c.iter(w("sectPr"))] + [section]
-        if number < len(packages) - 1:
+        if not last:
             _end_section(body, content, section)
             end: etree._Element | None = body[-1]
         else:
             body.append(section)
             end = _last_paragraph(content)
-        counted.append(Letter(number + 1, own_sections, content, end))
+        self.counted.append(Letter(len(self.counted) + 1, own_sections, content, end))
 
-    if len(packages) > 1:
-        settings = next((base.parts.get(resolve(base.main, r.get("Target", "")))
-                         for r in bundle.rels if r.get("Type", "").endswith("/settings")), None)
-        no_inherited_headers(sections, base.parts, bundle.rels, base.types, bundle.new_rel_id,
-                             even_pages=settings is None or b"evenAndOddHeaders" in settings)
-        PageCounts(base.parts, base.main, bundle.rels, base.types,
-                   bundle.new_rel_id).apply(counted, body, mark_every_end=bookmarks)
-    if bookmarks:
-        _mark_starts(body, starts)
-    numbering.save()
+
+def _save(base: _Package, bundle: _Bundle, document: etree._Element, out: Path,
+          overwrite: bool) -> None:
     base.parts[base.main] = etree.tostring(document, xml_declaration=True, encoding="UTF-8",
                                            standalone=True)
     base.parts[base.rels_name(base.main)] = etree.tostring(
@@ -267,8 +294,7 @@ def make_bundle(paths: Sequence[Path], out: Path, overwrite: bool = False, *,
         archive.writestr("[Content_Types].xml", base.parts.pop("[Content_Types].xml"))
         for name, data in base.parts.items():
             archive.writestr(name, data)
-    atomic_write(Path(out), buffer.getvalue(), overwrite=overwrite)
-    return Path(out)
+    atomic_write(out, buffer.getvalue(), overwrite=overwrite)
 
 
 def _last_paragraph(content: list[etree._Element]) -> etree._Element | None:

@@ -148,3 +148,69 @@ def test_a_body_without_values(tmp_path: Path) -> None:
     for context in ({"ja": True}, {"ja": False}, {"ja": True}):
         assert kept.render(context) == plain.render(context)
     assert kept.compiled is not None and kept.compiled.skeletons.hits == 3
+
+
+CHART_LABELS = ["1. Beleid & visie", "2. <Middelen>", "3. \"Kwaliteit\" en 'zorg'",
+                "4. Café — ½", "5. Tab\there", ""]
+
+
+def random_charts(count: int) -> list[Any]:
+    import random
+
+    from cbct_docs.documents.chart import score_chart
+
+    scale = [("Niet", "red"), ("Beperkt", "red"), ("Grotendeels", "yellow"),
+             ("Volledig", "green")]
+    rng = random.Random(16)
+    charts = []
+    for _ in range(count):
+        rows = [(rng.choice(CHART_LABELS) + str(n), {name: rng.randint(0, 3)
+                                                    for name, _c in scale if rng.random() < .6})
+                for n in range(rng.randint(1, 9))]
+        charts.append(score_chart(rows, scale))
+    return charts
+
+
+def test_the_chart_is_written_as_lxml_writes_it() -> None:
+    """render.skeleton places the chart's drawing without parsing it: lxml must write it
+    back unchanged, whatever the labels and scores."""
+    from lxml import etree
+
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+                  'wordprocessingDrawing"')
+    for chart in random_charts(200):
+        before, drawing, after = chart.__xml_opaque__()
+        assert before + drawing + after == chart.__html__()
+        body = f"<w:body {namespaces}><w:p><w:r>{drawing}</w:r></w:p></w:body>"
+        written = etree.tostring(etree.fromstring(body), encoding="UTF-8").decode()
+        assert drawing in written
+
+
+def test_charts_and_pictures_numbered_as_lxml_numbers_them(tmp_path: Path) -> None:
+    """A chart between the template's own pictures: every picture numbered in order."""
+    from PIL import Image
+
+    from cbct_docs.render.images import DocxImage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(buffer, "PNG")
+    document = docx.Document()
+    document.add_picture(io.BytesIO(buffer.getvalue()))
+    document.add_paragraph("Rapport van {{ naam }}")
+    document.add_paragraph("{{ grafiek }}")
+    document.add_picture(io.BytesIO(buffer.getvalue()))
+    document.add_paragraph("{{ grafiek }} en {{ naam }}")
+    document.save(str(tmp_path / "r.docx"))
+    kept, plain = pair(tmp_path / "r.docx")
+    charts = random_charts(30)
+    for number, chart in enumerate(charts):
+        context = {"naam": f"{CHART_LABELS[number % 4]} {number}", "grafiek": chart}
+        assert kept.render(context) == plain.render(context)
+    assert kept.compiled is not None and kept.compiled.skeletons.hits == len(charts)
+    # With a picture from the context (its drawing has line breaks): the old way, the same.
+    path = make_docx(tmp_path / "l.docx", ["{{ logo }}", "{{ grafiek }}"])
+    kept, plain = pair(path)
+    for chart in charts[:5]:
+        context = {"logo": DocxImage(buffer.getvalue(), 20), "grafiek": chart}
+        assert kept.render(context) == plain.render(context)

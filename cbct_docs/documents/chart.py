@@ -72,7 +72,13 @@ class ScoreChart:
                     colours, self.description)
 
     def __html__(self) -> str:
-        return f'</w:t></w:r><w:r>{self.drawing}</w:r><w:r><w:t xml:space="preserve">'
+        return "".join(self.__xml_opaque__())
+
+    def __xml_opaque__(self) -> tuple[str, str, str]:
+        """:meth:`__html__` as the XML before the drawing, the drawing, and the XML after
+        it. The drawing is written as lxml writes it, with one ``<wp:docPr id="1"``, so
+        render.skeleton can place it without parsing it."""
+        return '</w:t></w:r><w:r>', self.drawing, '</w:r><w:r><w:t xml:space="preserve">'
 
     def __str__(self) -> str:
         from ..errors import TemplateError

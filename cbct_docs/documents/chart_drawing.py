@@ -4,6 +4,10 @@ Rectangles for the bars (white edges between segments, as before), thin rectangl
 the axes and ticks, and text boxes for the norm labels, the numbers, the axis title and
 the legend. Sizes are in millimetres here and EMU (1/36,000 mm) in the XML. The namespaces
 are declared on the drawing itself, so it is valid in any template's document part.
+
+The XML is written as lxml writes it (namespace declarations before attributes, values
+escaped as lxml escapes them), so a document can hold it as it is: ``tests/test_chart.py``
+checks that lxml writes it back unchanged.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 EMU_PER_MM = 36000
 WIDTH = 150.0  # the chart's width, as the picture had
@@ -28,6 +32,10 @@ NAMESPACES = (
     ' xmlns:wpg="http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"'
     ' xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"')
 GROUP_URI = "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"
+#: Written as lxml writes text and attribute values (besides & < >), so the drawing is
+#: the bytes a document holds (render.skeleton places it without parsing it).
+_TEXT = {"\r": "&#13;"}
+_ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 
 def _emu(mm: float) -> int:
@@ -69,7 +77,7 @@ class Shapes:
             '<w:ind w:left="0" w:right="0" w:firstLine="0"/>'
             f'<w:jc w:val="{align}"/></w:pPr>'
             f'<w:r><w:rPr><w:sz w:val="{round(points * 2)}"/></w:rPr>'
-            f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>'
+            f'<w:t xml:space="preserve">{escape(text, _TEXT)}</w:t></w:r></w:p>'
             "</w:txbxContent></wps:txbx>"
             '<wps:bodyPr wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="ctr"/>'
             "</wps:wsp>")
@@ -155,9 +163,10 @@ def _room(text: str, points: float) -> float:
 def _inline(shapes: Shapes, width: float, height: float, description: str) -> str:
     cx, cy = _emu(width), _emu(height)
     return (
-        f'<w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"{NAMESPACES}>'
+        f'<w:drawing><wp:inline{NAMESPACES} distT="0" distB="0" distL="0" distR="0">'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-        f'<wp:docPr id="1" name="Grafiek scores per norm" descr={quoteattr(description)}/>'
+        '<wp:docPr id="1" name="Grafiek scores per norm" '
+        f'descr="{escape(description, _ATTRIBUTE)}"/>'
         "<wp:cNvGraphicFramePr/>"
         f'<a:graphic><a:graphicData uri="{GROUP_URI}"><wpg:wgp><wpg:cNvGrpSpPr/>'
         f'<wpg:grpSpPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/>'

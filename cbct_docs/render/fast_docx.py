@@ -34,7 +34,7 @@ from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import check_output
-from .skeleton import Skeletons, filled, render_skeleton, skeleton_template
+from .skeleton import Recorded, Skeletons, filled, render_skeleton, skeleton_template
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -185,12 +185,12 @@ class CompiledDocx:
         for part in self.parts:
             if placement is not None:
                 placement.enter(part.zipname)
-            skeleton: tuple[str, list[str]] | None = None
+            skeleton: Recorded | None = None
             try:
                 if (part.kind == "body" and self.skeleton is not None
                         and part.template is self._skeleton_of and self.skeletons.worth_it):
                     skeleton = render_skeleton(self.skeleton, context)
-                    xml = filled(*skeleton)  # what part.template renders
+                    xml = filled(skeleton)  # what part.template renders
                     if xml is None:  # the template's own text holds the stand-in
                         if placement is not None:  # rendering again would place again
                             raise FastPathUnsupported("the template holds U+E010")
@@ -234,12 +234,12 @@ class CompiledDocx:
         view.members = {**self.zip.members, **added}
         return view.write(replaced)
 
-    def _finish(self, part: _Part, xml: str, skeleton: tuple[str, list[str]] | None = None
+    def _finish(self, part: _Part, xml: str, skeleton: Recorded | None = None
                 ) -> bytes:
         """docxtpl's post-processing of one rendered part, as the bytes python-docx saves;
         from the body's kept skeleton (render.skeleton) where it has one."""
         if skeleton is not None:
-            body = self.skeletons.body(*skeleton)
+            body = self.skeletons.body(skeleton)
             if body is not None:
                 return self.body_prefix + body + self.body_suffix
         if any(c in xml for c in _LISTING_CHARACTERS):

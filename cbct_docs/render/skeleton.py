@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import jinja2
@@ -41,8 +42,15 @@ from markupsafe import Markup, escape
 
 STAND_IN = "\ue010"
 _STAND_IN = STAND_IN.encode("utf-8")
+#: Where an object's own XML goes that is written as lxml writes it (``__xml_opaque__``).
+OPAQUE = "\ue011"
+_OPAQUE = OPAQUE.encode("utf-8")
+_PICTURE = '<wp:docPr id="1" '
 #: What sends a document the old way when a printed value holds it.
-_NOT_PLAIN = re.compile("[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_NOT_PLAIN = re.compile(
+    "[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue011]")
+#: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold.
+_NOT_OPAQUE = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff\ue010\ue011]")
 _LISTING = ("\t", "\a", "\n", "\f")
 #: Compiled template code that does more with a printed value than print it.
 _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
@@ -54,6 +62,7 @@ KEPT = 2_000_000
 
 class _Recording(threading.local):
     values: list[str] | None = None
+    opaque: list[str] | None = None
 
 
 _RECORDING = _Recording()
@@ -64,6 +73,14 @@ def _record(value: Any) -> str:
     if type(value) is str:
         text = value
     elif hasattr(value, "__html__"):
+        opaque = getattr(value, "__xml_opaque__", None)
+        if opaque is not None:
+            before, xml, after = opaque()
+            if (xml.count("docPr") == 1 and _PICTURE in xml
+                    and _NOT_OPAQUE.search(xml) is None):
+                assert _RECORDING.opaque is not None
+                _RECORDING.opaque.append(xml)
+                return Markup(before + OPAQUE + after)
         pieces = getattr(value, "__xml_pieces__", None)
         if pieces is None:
             return Markup(value.__html__())
@@ -102,20 +119,36 @@ def skeleton_template(env: jinja2.Environment, source: str) -> jinja2.Template |
     return template
 
 
-def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]
-                    ) -> tuple[str, list[str]]:
-    """The skeleton and the printed values, in order."""
-    values: list[str] = []
-    _RECORDING.values = values
+@dataclass
+class Recorded:
+    """A body's skeleton, its printed values, and the opaque XML, each in order."""
+
+    skeleton: str
+    values: list[str]
+    opaque: list[str]
+
+
+def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]) -> Recorded:
+    """The skeleton and what stands in it."""
+    recorded = Recorded("", [], [])
+    _RECORDING.values, _RECORDING.opaque = recorded.values, recorded.opaque
     try:
-        return template.render(context), values
+        recorded.skeleton = template.render(context)
     finally:
-        _RECORDING.values = None
+        _RECORDING.values = _RECORDING.opaque = None
+    return recorded
 
 
-def filled(skeleton: str, values: list[str]) -> str | None:
+def filled(recorded: Recorded) -> str | None:
     """What the template itself renders: the stand-ins replaced by the values, escaped as
-    ``{{ }}`` escapes them; None when the skeleton has stand-ins of its own."""
+    ``{{ }}`` escapes them, and by the opaque XML; None when the skeleton has stand-ins of
+    its own."""
+    skeleton, values = recorded.skeleton, recorded.values
+    if recorded.opaque:
+        segments = skeleton.split(OPAQUE)
+        if len(segments) != len(recorded.opaque) + 1:
+            return None
+        skeleton = _interleave(segments, recorded.opaque)
     segments = skeleton.split(STAND_IN)
     if len(segments) != len(values) + 1:
         return None
@@ -124,13 +157,20 @@ def filled(skeleton: str, values: list[str]) -> str | None:
     texts = str(escape(STAND_IN.join(values))).split(STAND_IN)  # escape() leaves it be
     if len(texts) != len(values):  # a value holds the stand-in itself
         texts = [str(escape(value)) for value in values]
-    out = [segments[0]] * (2 * len(values) + 1)
-    out[1::2] = texts
+    return _interleave(segments, texts)
+
+
+def _interleave(segments: list[str], between: list[str]) -> str:
+    out = [segments[0]] * (2 * len(between) + 1)
+    out[1::2] = between
     out[2::2] = segments[1:]
     return "".join(out)
 
 
-Written = tuple[list[bytes], list[bool]]  # lxml's bytes between stand-ins; in attributes?
+#: lxml's bytes between stand-ins, and which stand-ins are in attributes.
+Split = tuple[list[bytes], list[bool]]
+#: That, and the picture numbers of the opaque XML.
+Written = tuple[list[bytes], list[bool], list[int]]
 _BLOCK = re.compile(r"<(/?)w:(p|tbl|sdt)([ >/])")
 _OPENS = {name: re.compile(f"<w:{name}[ >/]") for name in ("p", "tbl", "sdt")}
 _END = "</w:body>"
@@ -152,7 +192,7 @@ class Skeletons:
         #: it would rewrite the document.
         self.listing = listing
         self.kept: dict[str, Written | None] = {}
-        self.blocks: dict[Any, tuple[Written, int] | None] = {}
+        self.blocks: dict[Any, tuple[Split, int] | None] = {}
         self.kept_size = self.blocks_size = 0  # characters of their keys
         self.start: bytes | None = None  # the body's start tag as lxml writes it
         self.hits = self.misses = 0
@@ -162,15 +202,19 @@ class Skeletons:
         """False once most documents needed lxml after all."""
         return self.misses < 64 or self.hits >= self.misses
 
-    def body(self, skeleton: str, values: list[str]) -> bytes | None:
+    def body(self, recorded: Recorded) -> bytes | None:
         """The body's bytes as lxml writes them, or None: make it the old way."""
+        skeleton, values = recorded.skeleton, recorded.values
         if _NOT_PLAIN.search("".join(values)):
             return None
         try:  # (a look-up, not "in" and then one: another thread may clear it between)
             kept = self.kept[skeleton]
         except KeyError:
-            listed = self.listing(skeleton) if any(c in skeleton for c in _LISTING) else skeleton
-            kept = self._assembled(listed)
+            kept = None
+            if not any(c in skeleton for c in _LISTING):
+                kept = self._assembled(skeleton)
+            elif OPAQUE not in skeleton:  # (the rewrite would see the opaque XML's runs)
+                kept = self._assembled(self.listing(skeleton))
             self.kept_size += len(skeleton)
             if self.kept_size > KEPT:
                 self.kept.clear()
@@ -180,24 +224,16 @@ class Skeletons:
             self.misses += 1
             return None
         self.hits += 1
-        parts, in_attribute = kept
-        if len(parts) != len(values) + 1:
+        body = _fill(kept, values)
+        if body is None or not recorded.opaque:
+            return body
+        pieces = body.split(_OPAQUE)
+        if len(pieces) != len(recorded.opaque) + 1 or len(kept[2]) != len(recorded.opaque):
             return None
-        if not values:
-            return parts[0]
-        # Escaped and encoded all at once, then cut apart again at the stand-ins.
-        joined = STAND_IN.join(values)
-        escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        texts = escaped.encode("utf-8").split(_STAND_IN)
-        if len(texts) != len(values):  # a value holds the stand-in itself
-            return None
-        out = [parts[0]] * (2 * len(values) + 1)
-        out[1::2] = texts
-        out[2::2] = parts[1:]
-        if True in in_attribute:
-            for index, attribute in enumerate(in_attribute):
-                if attribute:
-                    out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
+        out = [pieces[0]] * (2 * len(pieces) - 1)
+        out[1::2] = [xml.replace(_PICTURE, f'<wp:docPr id="{number}" ', 1).encode("utf-8")
+                     for xml, number in zip(recorded.opaque, kept[2], strict=True)]
+        out[2::2] = pieces[1:]
         return b"".join(out)
 
     def _assembled(self, skeleton: str) -> Written | None:
@@ -209,9 +245,13 @@ class Skeletons:
         start = skeleton[:opened]
         parts: list[bytes] = [b""]
         in_attribute: list[bool] = []
+        pictures: list[int] = []  # the opaque XML's picture numbers
         number = 1001
         for chunk in chunks:
-            key = (number, chunk) if "docPr" in chunk else chunk
+            opaque = chunk.count(OPAQUE)
+            if opaque and "docPr" in chunk:
+                return None  # its own pictures and the opaque ones: not numbered here
+            key = (number, chunk) if opaque or "docPr" in chunk else chunk
             try:
                 block = self.blocks[key]
             except KeyError:
@@ -222,18 +262,19 @@ class Skeletons:
                 block = self.blocks[key] = self._block(start, chunk, number)
             if block is None:
                 return self._whole(skeleton)  # a block lxml refuses: decided as a whole
-            (chunk_parts, chunk_attributes), pictures = block
+            (chunk_parts, chunk_attributes), numbered = block
             parts[-1] += chunk_parts[0]
             parts += chunk_parts[1:]
             in_attribute += chunk_attributes
-            number += pictures
+            pictures += range(number, number + opaque)
+            number += numbered + opaque
         if self.start is None:
             return None
         parts[0] = self.start + parts[0]
         parts[-1] += _END.encode()
-        return parts, in_attribute
+        return parts, in_attribute, pictures
 
-    def _block(self, start: str, chunk: str, first: int) -> tuple[Written, int] | None:
+    def _block(self, start: str, chunk: str, first: int) -> tuple[Split, int] | None:
         written = self.canonical(start + chunk + _END, first)
         if written is None or not written[0].endswith(_END.encode()):
             return None
@@ -247,8 +288,34 @@ class Skeletons:
         return (split, pictures) if split is not None else None
 
     def _whole(self, skeleton: str) -> Written | None:
+        if OPAQUE in skeleton:
+            return None
         written = self.canonical(skeleton, 1001)
-        return _split(written[0]) if written is not None else None
+        split = _split(written[0]) if written is not None else None
+        return (*split, []) if split is not None else None
+
+
+def _fill(kept: Written, values: list[str]) -> bytes | None:
+    """The kept bytes with the values, escaped as lxml escapes text or an attribute."""
+    parts, in_attribute, _pictures = kept
+    if len(parts) != len(values) + 1:
+        return None
+    if not values:
+        return parts[0]
+    # Escaped and encoded all at once, then cut apart again at the stand-ins.
+    joined = STAND_IN.join(values)
+    escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    texts = escaped.encode("utf-8").split(_STAND_IN)
+    if len(texts) != len(values):  # a value holds the stand-in itself
+        return None
+    out = [parts[0]] * (2 * len(values) + 1)
+    out[1::2] = texts
+    out[2::2] = parts[1:]
+    if True in in_attribute:
+        for index, attribute in enumerate(in_attribute):
+            if attribute:
+                out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
+    return b"".join(out)
 
 
 def _blocks(skeleton: str, opened: int) -> list[str] | None:
@@ -306,7 +373,7 @@ def _matching(skeleton: str, start: int, end: int) -> int | None:
     return None
 
 
-def _split(written: bytes) -> Written | None:
+def _split(written: bytes) -> Split | None:
     """lxml's bytes between stand-ins, and whether each stand-in is in an attribute."""
     if b"<!--" in written or b"<?" in written or b"<![CDATA[" in written:
         return None

@@ -135,7 +135,7 @@ def measure_once(side: Side, count: int, work: Path, number: int) -> dict[str, A
     shutil.rmtree(office, ignore_errors=True)
     shutil.copytree(base, office)
     try:
-        result = run(side.command(count), office)
+        result = fixed.measured(side.command(count), office)  # its own peak RSS
         result["docs"] = sum(1 for _ in (office / "out").rglob(f"*{side.suffix}"))
     finally:
         shutil.rmtree(office, ignore_errors=True)

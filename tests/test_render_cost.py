@@ -108,3 +108,29 @@ def test_cleaning_collects_the_objects_in_order() -> None:
     assert clean_collecting(dict(context), odd) == clean_context(dict(context))
     assert clean_collecting(dict(context), [])["naam"] == "Kunst\nen Co"
     assert odd == [image, chart]
+
+
+@pytest.mark.parametrize("template, expected", [
+    ("{{ d.naam }}", "Zoë"),
+    ("{% if d.items is defined %}methode{% endif %}", "methode"),  # dict's own first
+    ("{{ d.get('naam') }}", "Zoë"),
+    ("{% if d.ontbreekt is undefined %}leeg{% endif %}", "leeg"),
+])
+def test_fields_of_a_dict_as_the_sandbox_gives_them(template: str, expected: str) -> None:
+    from cbct_docs.render.environment import make_environment
+
+    assert make_environment().from_string(template).render(
+        d={"naam": "Zoë", "items": "veld"}) == expected
+
+
+def test_a_missing_field_or_a_dict_internal_stays_an_error() -> None:
+    import jinja2
+    from jinja2.sandbox import SecurityError
+
+    from cbct_docs.render.environment import make_environment
+
+    env = make_environment()
+    with pytest.raises(jinja2.UndefinedError, match="has no attribute 'ontbreekt'"):
+        env.from_string("{{ d.ontbreekt }}").render(d={"naam": "x"})
+    with pytest.raises(SecurityError):
+        env.from_string("{{ d.__class__.__name__ }}").render(d={"naam": "x"})

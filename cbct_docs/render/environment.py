@@ -29,6 +29,8 @@ from .limits import check_binop, check_output, limited_range
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+#: What a dict has as attributes (``items``, ``get``, ``__class__`` …).
+_DICT_NAMES = frozenset(dir(dict))
 #: Exact types ``{{ }}`` prints unchanged (bool is not int here: type() is exact).
 _PRINTED_AS_IS = frozenset({str, Markup, int, float})
 
@@ -78,6 +80,17 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
         # generator, which a slip can make produce a million words.
         self.globals["range"] = limited_range
         self.globals.pop("lipsum", None)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``record.field`` on a plain dict, the common case, without first asking the dict
+        for an attribute it does not have (an AttributeError each time); the same result
+        as the sandbox's own: a dict's own attributes (``items``) still come first."""
+        if type(obj) is dict and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         check_binop(operator, left, right)

@@ -97,14 +97,19 @@ def _png_1bit(matrix: Sequence[bytes | bytearray], scale: int, border: int) -> b
     edge = light * border
     lines = [white * (border * scale)]
     for row in matrix:
-        lines.append(b"\x00" + edge + b"".join(dark if bit else light for bit in row)
-                     + edge + again)
+        modules = (bytes(row).translate(_MODULE_BYTE) if per_module == 1
+                   else b"".join(dark if bit else light for bit in row))
+        lines.append(b"\x00" + edge + modules + edge + again)
     lines.append(white * (border * scale))
     pixels = side * scale
     return b"".join((b"\x89PNG\r\n\x1a\n",
                      _chunk(b"IHDR", struct.pack(">2I5B", pixels, pixels, 1, 0, 0, 0, 0)),
                      _chunk(b"IDAT", zlib.compress(b"".join(lines), 9)),
                      _chunk(b"IEND", b"")))
+
+
+#: A module as one byte of pixels: 0 (light) white, anything else (dark) black.
+_MODULE_BYTE = bytes([0xFF] + [0x00] * 255)
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

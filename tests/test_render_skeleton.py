@@ -214,3 +214,18 @@ def test_charts_and_pictures_numbered_as_lxml_numbers_them(tmp_path: Path) -> No
     for chart in charts[:5]:
         context = {"logo": DocxImage(buffer.getvalue(), 20), "grafiek": chart}
         assert kept.render(context) == plain.render(context)
+
+
+def test_line_breaks_in_values_next_to_a_chart(tmp_path: Path) -> None:
+    """Tabs and breaks in values become Word's own elements (the listing rewrite runs over
+    the skeleton), also in a paragraph of a chart, and in one with the chart itself."""
+    path = make_docx(tmp_path / "n.docx", ["Bevindingen: {{ tekst }}", "{{ grafiek }}",
+                                           "{{ grafiek }} {{ tekst }}", "Einde {{ naam }}"])
+    kept, plain = pair(path)
+    charts = random_charts(12)
+    texts = ["een\ntwee", "a\tb\n\nc", "\n", "geen", "pagina\feinde", "alinea\anieuw"]
+    for number, chart in enumerate(charts):
+        context = {"tekst": texts[number % len(texts)], "grafiek": chart,
+                   "naam": texts[(number + 1) % len(texts)]}
+        assert kept.render(context) == plain.render(context)
+    assert kept.compiled is not None and kept.compiled.skeletons.hits >= 2

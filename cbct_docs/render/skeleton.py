@@ -17,16 +17,21 @@ That is the same bytes, because:
   the value (the stand-in is one ordinary character, U+E010, in text or an attribute);
 - lxml writes a text or attribute value character by character, so writing the value
   where the stand-in was is writing the document;
+- a tab, line or page break in a value stays in the skeleton between stand-ins, so
+  docxtpl's listing rewrite (which makes them Word's own elements) runs over the skeleton
+  as it would over the document;
 - everything that could break this sends the document the old way: a value with a
-  tab, line break, carriage return or a character XML cannot hold (lxml would normalise
-  or refuse it; docxtpl's listing rewrite would apply), a stand-in in a comment, name or
-  ``xmlns``, a skeleton lxml refuses or whose tables docxtpl would repair, a stand-in
-  the skeleton itself contains, and templates that do more with a printed value than
-  print it (a ``{% set %}`` block, a macro, ``{% filter %}``), whose output would change.
+  carriage return or a character XML cannot hold (lxml would refuse or normalise it),
+  a stand-in in a comment, name or ``xmlns``, a skeleton lxml refuses or whose tables
+  docxtpl would repair, a stand-in the skeleton itself contains, and templates that do
+  more with a printed value than print it (a ``{% set %}`` block, a macro,
+  ``{% filter %}``), whose output would change.
 
-Objects that print XML (``__html__``: a chart, a picture) are part of the skeleton as
-they are, unless they give their XML as pieces (``__xml_pieces__``: XML, value, XML,
-value, …, XML), whose values are recorded like printed values.
+Objects that print XML (``__html__``: a picture) are part of the skeleton as they are.
+An object that gives its XML as written by lxml (``__xml_opaque__``: XML before, XML
+as lxml writes it with one ``<wp:docPr id="1"``, XML after; the score chart) gets a
+second stand-in (U+E011) instead, and its XML goes there unparsed, its picture numbered
+in its place.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ _NOT_PLAIN = re.compile(
 #: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold.
 _NOT_OPAQUE = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff\ue010\ue011]")
 _LISTING = ("\t", "\a", "\n", "\f")
+_LISTED = re.compile("([\t\x07\n\x0c])")
+#: docxtpl's paragraphs for its listing rewrite (render.fast_docx._PARAGRAPH).
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 #: Compiled template code that does more with a printed value than print it.
 _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 #: Characters of skeletons and of blocks kept per template (each kept with its written
@@ -69,7 +77,9 @@ _RECORDING = _Recording()
 
 
 def _record(value: Any) -> str:
-    """``escape`` in a skeleton template: records the value, prints the stand-in."""
+    """``escape`` in a skeleton template: records the value, prints the stand-in. A tab,
+    line or page break in the value stays in the skeleton, between stand-ins for the text
+    around it, for docxtpl's listing rewrite to see there."""
     if type(value) is str:
         text = value
     elif hasattr(value, "__html__"):
@@ -81,24 +91,23 @@ def _record(value: Any) -> str:
                 assert _RECORDING.opaque is not None
                 _RECORDING.opaque.append(xml)
                 return Markup(before + OPAQUE + after)
-        pieces = getattr(value, "__xml_pieces__", None)
-        if pieces is None:
-            return Markup(value.__html__())
-        return _record_pieces(pieces())
+        return Markup(value.__html__())
     else:
         text = str(value)
     if not text:
         return ""
     values = _RECORDING.values
     assert values is not None, "a skeleton template rendered outside render_skeleton"
-    values.append(text)
-    return STAND_IN
-
-
-def _record_pieces(pieces: list[str]) -> str:
+    if _LISTED.search(text) is None:
+        values.append(text)
+        return STAND_IN
     out = []
-    for index, piece in enumerate(pieces):
-        out.append(piece if index % 2 == 0 else _record(piece))
+    for index, piece in enumerate(_LISTED.split(text)):
+        if index % 2:  # the character itself
+            out.append(piece)
+        elif piece:
+            values.append(piece)
+            out.append(STAND_IN)
     return "".join(out)
 
 
@@ -213,7 +222,7 @@ class Skeletons:
             kept = None
             if not any(c in skeleton for c in _LISTING):
                 kept = self._assembled(skeleton)
-            elif OPAQUE not in skeleton:  # (the rewrite would see the opaque XML's runs)
+            elif OPAQUE not in skeleton or _listing_passes_opaque(skeleton):
                 kept = self._assembled(self.listing(skeleton))
             self.kept_size += len(skeleton)
             if self.kept_size > KEPT:
@@ -293,6 +302,14 @@ class Skeletons:
         written = self.canonical(skeleton, 1001)
         split = _split(written[0]) if written is not None else None
         return (*split, []) if split is not None else None
+
+
+def _listing_passes_opaque(skeleton: str) -> bool:
+    """True when no paragraph with opaque XML has a tab or break: the listing rewrite
+    then changes neither it nor (in the document) the opaque XML's own paragraphs, which
+    it sees instead of that paragraph."""
+    return not any(OPAQUE in paragraph and any(c in paragraph for c in _LISTING)
+                   for paragraph in _PARAGRAPH.findall(skeleton))
 
 
 def _fill(kept: Written, values: list[str]) -> bytes | None:

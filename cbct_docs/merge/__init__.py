@@ -6,7 +6,7 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,8 @@ from ..deliver.files import (
     write_files,
 )
 from ..errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
-from ..records import Record, read_records
+from ..records import Origin, Record, read_records
+from ..records.stream import RecordStream, stream_records
 from ..records.xlsx import HiddenRows
 from ..render import DocxRenderer, HtmlRenderer, renderer_for
 from ..render.template_check import suggestion
@@ -50,11 +51,19 @@ BUILTINS = ("record", "vandaag", "_number")
 
 @dataclass(slots=True)  # one per document: 10,000 in a large merge
 class Output:
-    record: Record
-    path: Path
+    folder: Path  # one Path for all (a Path each costs ~0.4 KB in a merge of 10,000)
+    name: str
+    origin: Origin  # of its record
     sha256: str = ""
     status: str = "pending"  # made | failed | skipped
-    digest: str = ""  # record_digest(record), when a worker worked it out
+    digest: str = ""  # record_digest(record), when worked out
+    #: Its record, while its part of the data is being made (a large merge holds only a
+    #: part of the records at any time; records.stream).
+    record: Record | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
 
 
 @dataclass
@@ -124,7 +133,55 @@ def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
     outputs = []
     for record in records:
         stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
-        outputs.append(Output(record, out / unique.claim(stem, suffix)))
+        outputs.append(Output(out, unique.claim(stem, suffix), record.origin, record=record))
+    return outputs
+
+
+def _chosen(stream: RecordStream, where: Iterable[str], limit: int | None,
+            record: int | None) -> Iterator[Record]:
+    """:func:`select` over records read a part at a time: the same records, in order."""
+    if record is not None:
+        if not 1 <= record <= stream.count:
+            raise UsageError(f"--record {record}: there are {stream.count} records")
+        position = 0
+        for part in stream.parts():
+            if position + len(part) >= record:
+                yield part[record - 1 - position]
+                return
+            position += len(part)
+        return
+    tests = parse_where(where)
+    if limit is not None and limit < 0:  # select's slice: all but the last ones
+        yield from select([r for part in stream.parts() for r in part], where, limit)
+        return
+    chosen = 0
+    for part in stream.parts():
+        for candidate in part:
+            if all(t(candidate) for t in tests):  # every record tested, as select does
+                chosen += 1
+                if limit is None or chosen <= limit:
+                    yield candidate
+
+
+def _plan(stream: RecordStream, where: Iterable[str], limit: int | None,
+          record: int | None, out: Path, pattern: str | None, suffix: str,
+          resume: bool) -> list[Output]:
+    """:func:`plan_outputs` of the chosen records, reading them a part at a time; the
+    outputs keep no record (with ``resume`` each its record's digest, to check kept
+    files against)."""
+    names: NamePattern | None = None
+    unique = UniqueNames()
+    outputs: list[Output] = []
+    for chosen in _chosen(stream, where, limit, record):
+        if names is None:
+            fields = list(chosen.fields) + ["_number"]
+            names = NamePattern(pattern or default_pattern(fields))
+            names.check(fields)
+        stem = names.stem({**chosen.fields, "_number": f"{chosen.number:04d}"})
+        output = Output(out, unique.claim(stem, suffix), chosen.origin)
+        if resume:
+            output.digest = record_digest(chosen)
+        outputs.append(output)
     return outputs
 
 
@@ -178,19 +235,23 @@ def merge(
     make is made again here, so that its error is located as without workers.
     """
     renderer = renderer_for(template)
-    records = read_records(data, sheet, hidden_rows=hidden_rows)
-    if not records:
-        raise DataError("has a header row but no records", location=data)
-    chosen = select(records, where, limit, record)
-    if not chosen:
-        raise DataError(f"no record matches --where {' '.join(where)}", location=data)
-    out = Path(out)
-    suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
-    outputs = plan_outputs(chosen, out, name, suffix)
-    refuse_existing(outputs, overwrite, resume)
-    ensure_folder(out)
-    result = MergeResult(outputs)
-    why, unwritten = _make(result, renderer, cores, overwrite, progress)
+    stream = stream_records(data, sheet, hidden_rows=hidden_rows)
+    try:
+        if not stream.count:
+            raise DataError("has a header row but no records", location=data)
+        out = Path(out)
+        suffix = (".docx" if isinstance(renderer, DocxRenderer)
+                  else Path(template).suffix.lower())
+        outputs = _plan(stream, where, limit, record, out, name, suffix, resume)
+        if not outputs:
+            raise DataError(f"no record matches --where {' '.join(where)}", location=data)
+        refuse_existing(outputs, overwrite, resume)
+        ensure_folder(out)
+        result = MergeResult(outputs)
+        todo = _with_records(stream, outputs, where, limit, record)
+        why, unwritten = _make(result, todo, renderer, cores, overwrite, progress)
+    finally:
+        stream.close()
     if why:
         result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
@@ -227,22 +288,41 @@ class _Writer:
                 output.status = "failed"
                 self.unwritten.append(output)
                 if len(self.unwritten) <= SHOWN_WRITE_ERRORS:
-                    self.result.problems.append(outcome.error.at(output.record.origin))
+                    self.result.problems.append(outcome.error.at(output.origin))
             else:
                 output.sha256, output.status = outcome.sha256, "made"
         pending.clear()
 
 
-def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int,
-          overwrite: bool, progress: Callable[[int, int], None] | None
-          ) -> tuple[str | None, list[Output]]:
-    """Every output not kept from before: made by the workers, or here (its error then
-    located here). Returns why the Word template went through docxtpl, if it did, and the
-    outputs that could not be written."""
+def _with_records(stream: RecordStream, outputs: list[Output], where: Iterable[str],
+                  limit: int | None, record: int | None) -> Iterator[list[Output]]:
+    """The outputs not kept from before, WRITE_CHUNK at a time, each with its record
+    (read again a part at a time: the same records :func:`_plan` chose, in order)."""
+    chunk: list[Output] = []
+    for output, chosen in zip(outputs, _chosen(stream, where, limit, record), strict=True):
+        if output.status == "skipped":
+            continue
+        output.record = chosen
+        chunk.append(output)
+        if len(chunk) == WRITE_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _make(result: MergeResult, todo: Iterable[list[Output]],
+          renderer: DocxRenderer | HtmlRenderer, cores: int, overwrite: bool,
+          progress: Callable[[int, int], None] | None) -> tuple[str | None, list[Output]]:
+    """Every output not kept from before (``todo``, a chunk at a time with their records):
+    made by the workers, or here (its error then located here). Returns why the Word
+    template went through docxtpl, if it did, and the outputs that could not be written.
+    A chunk's records are let go once it is made."""
     outputs = result.outputs
     writer = _Writer(result, overwrite)
 
     def render(output: Output) -> bytes | str:
+        assert output.record is not None
         return renderer.render(context_for(output.record))
 
     def reason() -> str | None:
@@ -255,11 +335,9 @@ def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int
             done += 1
             if progress:
                 progress(done, len(outputs))
-    todo = [o for o in outputs if o.status != "skipped"]
-    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
+    count = len(outputs) - done
     seen_reason: str | None = None  # in a worker
-    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
-                                                          reason), strict=True):
+    for chunk, made, why in made_by_workers(todo, count, render, cores, overwrite, reason):
         seen_reason = why or seen_reason
         for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
             done += 1
@@ -270,11 +348,14 @@ def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int
                     content = render(output)
                 except CbctError as error:
                     output.status = "failed"
-                    result.problems.append(error.at(output.record.origin))
+                    result.problems.append(error.at(output.origin))
                 else:
                     writer.add(output, content)
             if progress:
                 progress(done, len(outputs))
+            if not output.digest and output.record is not None:
+                output.digest = record_digest(output.record)  # for the manifest
+            output.record = None
     writer.flush()
     return reason() or seen_reason, writer.unwritten
 

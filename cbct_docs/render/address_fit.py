@@ -111,6 +111,21 @@ class AddressFit:
                          f"pt, the window {self.room_width:.0f} mm: it wraps onto a next line")
         return "; ".join(parts)
 
+    def problem_nl(self) -> str:
+        """:meth:`problem` in Dutch, for the web app."""
+        parts = []
+        if self.height > self.room_height:
+            wrapped = f" ({self.rows} met afbreken)" if self.rows > len(self.lines) else ""
+            parts.append(f"de {len(self.lines)} regels{wrapped} hebben ongeveer "
+                         f"{self.height:.0f} mm nodig, het venster is {self.room_height:.0f} "
+                         "mm hoog: de laatste vallen weg")
+        for line in self.too_wide:
+            size = f"{line.size:g}".replace(".", ",")
+            parts.append(f"‘{line.text}’ is ongeveer {line.width:.0f} mm breed bij {size} pt, "
+                         f"het venster {self.room_width:.0f} mm: de regel loopt door op een "
+                         "volgende regel")
+        return "; ".join(parts)
+
 
 def address_fit(data: bytes, window: EnvelopeWindow | None = None) -> AddressFit | None:
     """The estimate for a finished letter (.docx bytes); None when it has no address block

@@ -7,17 +7,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..render.address_fit import AddressFit, address_fit
-from .run import RunResult
+from .run import Note, RunResult
 
 HINT = ("shorten it in the register, or set a larger window ([print] venster_breedte, "
         "venster_hoogte in cbct-docs.toml) or a smaller font in the template's address block")
+HINT_NL = ("maak de naam of het adres korter in het register, of stel een groter venster in "
+           "([print] venster_breedte, venster_hoogte in cbct-docs.toml) of een kleinere "
+           "letter in het adresblok van het sjabloon")
+#: What a note is about, in Dutch.
+WHAT_NL = {"the address": "het adres",
+           "the address of its example letter": "het adres in de voorbeeldbrief"}
 
 
-def window_note(where: Path | str, fit: AddressFit, what: str = "the address") -> str:
-    """``where: warning: the address may not fit …: what does not fit (hint)``."""
+def window_note(where: Path | str, fit: AddressFit, what: str = "the address") -> Note:
+    """``where: warning: the address may not fit …: what does not fit (hint)``, with its
+    Dutch for the web app (naming the file only: the web pages show no paths)."""
     width, height = fit.box
-    return (f"{where}: warning: {what} may not fit the envelope window "
-            f"({width:.0f} × {height:.0f} mm): {fit.problem()} ({HINT})")
+    box = f"({width:.0f} × {height:.0f} mm)"
+    return Note(f"{where}: warning: {what} may not fit the envelope window {box}: "
+                f"{fit.problem()} ({HINT})",
+                f"{Path(where).name}: let op: {WHAT_NL.get(what, what)} past misschien niet in het "
+                f"venster van de envelop {box}: {fit.problem_nl()} ({HINT_NL})",
+                warning=True)
 
 
 #: A rendered Word document, and its address block's estimate when it may not fit.

@@ -23,7 +23,7 @@ from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, 
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
 from .office import OfficeFolder
-from .run import Progress, Run, RunResult, email_each, org_label, render_each
+from .run import Note, Progress, Run, RunResult, email_each, org_label, render_each
 
 
 def due(run: Run, orgs: Sequence[Organisation], quarter: Quarter,
@@ -62,7 +62,8 @@ def _announce(office: OfficeFolder, quarter: Quarter, day: dt.date, out: Path,
                Kind.INTAKE_REMINDED if reminder else Kind.ANNOUNCED,
                {"kwartaal": str(quarter)}, day, progress)
     if not chosen:
-        run.result.notes.append(f"No organisation has its audit in {quarter}.")
+        run.result.notes.append(Note(f"No organisation has its audit in {quarter}.",
+                                     f"Geen organisatie heeft haar audit in {quarter}."))
     return run.commit()
 
 

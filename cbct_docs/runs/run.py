@@ -56,6 +56,19 @@ class Skip:
         return f"{self.cert_nr} {self.name}: {self.reason}"
 
 
+class Note(str):
+    """A note of a run: the English the command line prints, with the Dutch the web app
+    shows (``nl``; the English when there is none) and whether it warns."""
+
+    nl: str
+    warning: bool
+
+    def __new__(cls, english: str, nl: str = "", *, warning: bool = False) -> Note:
+        note = super().__new__(cls, english)
+        note.nl, note.warning = nl or english, warning
+        return note
+
+
 @dataclass
 class RunResult:
     """What an operation did: documents made, organisations passed by (with the reason)
@@ -64,7 +77,7 @@ class RunResult:
     made: list[Made] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     recorded: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # a Note where it has its Dutch
     out: Path | None = None
     outcomes: dict[str, str] = field(default_factory=dict)  # cert_nr → decision
     counts: dict[str, int] = field(default_factory=dict)  # e.g. a campaign's placed/thanked

@@ -99,7 +99,7 @@ def window_warnings(office: OfficeFolder) -> list[str]:
     from ..render.print_layout import window_table_of
     from .address_window import window_note
 
-    warnings = []
+    warnings: list[str] = []
     for info in templates_in_use(office):
         sample = templates_dir() / info.relative.replace(".docx", ".sample.json")
         if not info.relative.startswith("letters/") or not sample.is_file():

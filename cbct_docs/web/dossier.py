@@ -39,7 +39,7 @@ from ..runs.reports import report
 from ..runs.status import dossier_view
 from . import security
 from .app import office, problem_lines
-from .messages import skip_text
+from .messages import note_category, note_text, skip_text
 from .overview import parse_day
 
 bp = Blueprint("dossier", __name__)
@@ -102,6 +102,8 @@ def final_report(cert_nr: str) -> Any:
         reasons = "; ".join(skip_text(s) for s in result.skipped) or "niets te doen"
         return _page(cert_nr, [f"Geen definitief rapport gemaakt: {reasons}"], 400)
     flash("Definitief rapport gemaakt. Bekijk het en keur het goed.", "ok")
+    for note in result.notes:
+        flash(note_text(note), note_category(note))
     made = [b.id for b in batches(place)]
     return redirect(url_for("review.batch_page", batch_id=made[0]) if made
                     else url_for("dossier.page", cert_nr=cert_nr))

@@ -17,7 +17,7 @@ from ..deliver.sending import Decision
 from ..domain.process import REFUSALS
 from ..errors import CbctError, ProblemList
 from ..runs.record import TWICE, UNKNOWN_EVENT
-from ..runs.run import Skip
+from ..runs.run import Note, Skip
 from ..runs.sent import NOT_UNCONFIRMED
 
 _DATE = "controleer de datum"
@@ -155,6 +155,16 @@ def dutch_lines(error: CbctError) -> list[str]:
         text = f"{problem.location}: {what}" if problem.location else what
         lines.append(f"{text} ({dutch(problem.hint)})" if problem.hint else text)
     return lines
+
+
+def note_text(note: str) -> str:
+    """A run's note as the web pages show it: its own Dutch, else as :func:`dutch` has it."""
+    return note.nl if isinstance(note, Note) else dutch(note)
+
+
+def note_category(note: str) -> str:
+    """The flash category of a run's note: a warning, or information."""
+    return "waarschuwing" if isinstance(note, Note) and note.warning else "info"
 
 
 def skip_text(skip: Skip) -> str:

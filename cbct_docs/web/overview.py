@@ -35,7 +35,7 @@ from ..runs.run import RunResult
 from ..runs.status import StatusRow, status, year_view
 from . import jobs
 from .app import office
-from .messages import dutch_lines, skip_text
+from .messages import dutch_lines, note_category, note_text, skip_text
 
 bp = Blueprint("overview", __name__)
 
@@ -232,6 +232,8 @@ def job_page(job_id: str) -> Any:
         return render_template("maken_taak.html", taak=job,
                                kwartaal=request.args.get("kwartaal", ""))
     result, batch_id = job.result
+    for note in result.notes:  # e.g. an address the envelope window may cut off
+        flash(note_text(note), note_category(note))
     for skip in result.skipped[:20]:
         flash(f"Overgeslagen: {skip_text(skip)}", "info")
     if len(result.skipped) > 20:

@@ -6,21 +6,15 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import (
-    NamePattern,
-    UniqueNames,
-    default_pattern,
-    ensure_folder,
-    write_files,
-)
-from ..errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
-from ..records import Origin, Record, read_records
-from ..records.stream import RecordStream, stream_records
+from ..deliver.files import ensure_folder, write_files
+from ..errors import CbctError, DataError, OutputError, ProblemList, Problems
+from ..records import Record, read_records
+from ..records.stream import stream_records
 from ..records.xlsx import HiddenRows
 from ..render import DocxRenderer, HtmlRenderer, renderer_for
 from ..render.template_check import suggestion
@@ -32,11 +26,19 @@ from .manifest import (
     sha256_of,
     write_manifest,
 )
+from .plan import (
+    Output,
+    parse_where,
+    plan_outputs,
+    plan_stream,
+    select,
+    with_records,
+)
 from .workers import MIN_PARALLEL, made_by_workers
 
 __all__ = ["BUILTINS", "MIN_PARALLEL", "MergeResult", "Output", "check", "context_for",
-           "made_by_workers", "manifest_json", "merge", "plan_outputs", "record_digest",
-           "refuse_existing", "select", "write_manifest"]
+           "made_by_workers", "manifest_json", "merge", "parse_where", "plan_outputs",
+           "record_digest", "refuse_existing", "select", "write_manifest"]
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -47,23 +49,6 @@ SHOWN_WRITE_ERRORS = 10
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
-
-
-@dataclass(slots=True)  # one per document: 10,000 in a large merge
-class Output:
-    folder: Path  # one Path for all (a Path each costs ~0.4 KB in a merge of 10,000)
-    name: str
-    origin: Origin  # of its record
-    sha256: str = ""
-    status: str = "pending"  # made | failed | skipped
-    digest: str = ""  # record_digest(record), when worked out
-    #: Its record, while its part of the data is being made (a large merge holds only a
-    #: part of the records at any time; records.stream).
-    record: Record | None = None
-
-    @property
-    def path(self) -> Path:
-        return self.folder / self.name
 
 
 @dataclass
@@ -84,105 +69,6 @@ def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
     context.setdefault("vandaag", today or dt.date.today())
     context.setdefault("_number", record.number)
     return context
-
-
-def parse_where(expressions: Iterable[str]) -> list[Callable[[Record], bool]]:
-    """``field=value``, ``field!=value`` or ``field~text`` (contains, any case)."""
-    tests: list[Callable[[Record], bool]] = []
-    for expression in expressions:
-        for op in ("!=", "~", "="):
-            name, found, wanted = expression.partition(op)
-            if found:
-                break
-        else:
-            raise UsageError(f"--where {expression!r}: expected field=value, field!=value "
-                             "or field~text")
-        name, wanted = name.strip(), wanted.strip()
-
-        def test(record: Record, name: str = name, op: str = op, wanted: str = wanted) -> bool:
-            if name not in record.fields:
-                raise UsageError(f"--where uses unknown field {name!r}",
-                                 hint="fields: " + ", ".join(record.fields))
-            value = record.fields[name]
-            text = "" if value is None else str(value)
-            if op == "~":
-                return wanted.casefold() in text.casefold()
-            return (text == wanted) == (op == "=")
-
-        tests.append(test)
-    return tests
-
-
-def select(records: Sequence[Record], where: Iterable[str] = (), limit: int | None = None,
-           record: int | None = None) -> list[Record]:
-    if record is not None:
-        if not 1 <= record <= len(records):
-            raise UsageError(f"--record {record}: there are {len(records)} records")
-        return [records[record - 1]]
-    tests = parse_where(where)
-    chosen = [r for r in records if all(t(r) for t in tests)]
-    return chosen[:limit] if limit is not None else chosen
-
-
-def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
-                 suffix: str) -> list[Output]:
-    fields = list(records[0].fields) + ["_number"] if records else ["_number"]
-    names = NamePattern(pattern or default_pattern(fields))
-    names.check(fields)
-    unique = UniqueNames()
-    outputs = []
-    for record in records:
-        stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
-        outputs.append(Output(out, unique.claim(stem, suffix), record.origin, record=record))
-    return outputs
-
-
-def _chosen(stream: RecordStream, where: Iterable[str], limit: int | None,
-            record: int | None) -> Iterator[Record]:
-    """:func:`select` over records read a part at a time: the same records, in order."""
-    if record is not None:
-        if not 1 <= record <= stream.count:
-            raise UsageError(f"--record {record}: there are {stream.count} records")
-        position = 0
-        for part in stream.parts():
-            if position + len(part) >= record:
-                yield part[record - 1 - position]
-                return
-            position += len(part)
-        return
-    tests = parse_where(where)
-    if limit is not None and limit < 0:  # select's slice: all but the last ones
-        yield from select([r for part in stream.parts() for r in part], where, limit)
-        return
-    chosen = 0
-    for part in stream.parts():
-        for candidate in part:
-            if all(t(candidate) for t in tests):  # every record tested, as select does
-                chosen += 1
-                if limit is None or chosen <= limit:
-                    yield candidate
-
-
-def _plan(stream: RecordStream, where: Iterable[str], limit: int | None,
-          record: int | None, out: Path, pattern: str | None, suffix: str,
-          resume: bool) -> list[Output]:
-    """:func:`plan_outputs` of the chosen records, reading them a part at a time; the
-    outputs keep no record (with ``resume`` each its record's digest, to check kept
-    files against)."""
-    names: NamePattern | None = None
-    unique = UniqueNames()
-    outputs: list[Output] = []
-    for chosen in _chosen(stream, where, limit, record):
-        if names is None:
-            fields = list(chosen.fields) + ["_number"]
-            names = NamePattern(pattern or default_pattern(fields))
-            names.check(fields)
-        stem = names.stem({**chosen.fields, "_number": f"{chosen.number:04d}"})
-        output = Output(out, unique.claim(stem, suffix), chosen.origin)
-        if resume:
-            output.digest = record_digest(chosen)
-        outputs.append(output)
-    return outputs
 
 
 def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = False) -> None:
@@ -242,13 +128,13 @@ def merge(
         out = Path(out)
         suffix = (".docx" if isinstance(renderer, DocxRenderer)
                   else Path(template).suffix.lower())
-        outputs = _plan(stream, where, limit, record, out, name, suffix, resume)
+        outputs = plan_stream(stream, where, limit, record, out, name, suffix, resume)
         if not outputs:
             raise DataError(f"no record matches --where {' '.join(where)}", location=data)
         refuse_existing(outputs, overwrite, resume)
         ensure_folder(out)
         result = MergeResult(outputs)
-        todo = _with_records(stream, outputs, where, limit, record)
+        todo = with_records(stream, outputs, where, limit, record, WRITE_CHUNK)
         why, unwritten = _make(result, todo, renderer, cores, overwrite, progress)
     finally:
         stream.close()
@@ -292,23 +178,6 @@ class _Writer:
             else:
                 output.sha256, output.status = outcome.sha256, "made"
         pending.clear()
-
-
-def _with_records(stream: RecordStream, outputs: list[Output], where: Iterable[str],
-                  limit: int | None, record: int | None) -> Iterator[list[Output]]:
-    """The outputs not kept from before, WRITE_CHUNK at a time, each with its record
-    (read again a part at a time: the same records :func:`_plan` chose, in order)."""
-    chunk: list[Output] = []
-    for output, chosen in zip(outputs, _chosen(stream, where, limit, record), strict=True):
-        if output.status == "skipped":
-            continue
-        output.record = chosen
-        chunk.append(output)
-        if len(chunk) == WRITE_CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _make(result: MergeResult, todo: Iterable[list[Output]],

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from ..deliver.files import atomic_write
+from ..deliver.files import atomic_write, replace_staged, stage_file
 from ..errors import OutputError, Problems, UsageError
 from ..records import Record
 from ..records.inert import csv_value
@@ -76,26 +78,55 @@ def manifest_rows(outputs: Sequence[Output]) -> Iterator[dict[str, str]]:
                "output": o.name, "status": o.status, "sha256": o.sha256}
 
 
-def manifest_json(rows: Iterable[dict[str, str]]) -> bytearray:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8,
-    made row by row into one buffer: 10,000 rows as dicts, the encoder's pieces of all of
-    them and the text before encoding cost ~12 MB at the end of a merge, the rows' bytes
-    joined at the end twice their size. (JSON writes a line break inside a text as
-    ``\\n``: every line break of a row's text is its indentation.)"""
+def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8."""
+    return b"".join(manifest_pieces(rows))
+
+
+def manifest_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
+    """:func:`manifest_json` in pieces of about PIECE bytes, made row by row: 10,000 rows
+    as dicts, the encoder's pieces of all of them and the text before encoding cost ~12 MB
+    at the end of a merge, the whole text ~3 MB. (JSON writes a line break inside a text
+    as ``\\n``: every line break of a row's text is its indentation.)"""
     text = bytearray(b"[")
+    empty = True
     for row in rows:
-        text += b"\n  " if len(text) == 1 else b",\n  "
+        text += b"\n  " if empty else b",\n  "
+        empty = False
         text += json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ").encode()
-    text += b"\n]\n" if len(text) > 1 else b"]\n"
-    return text
+        if len(text) >= PIECE:
+            yield bytes(text)
+            text.clear()
+    text += b"]\n" if empty else b"\n]\n"
+    yield bytes(text)
+
+
+#: Bytes of the manifest written at a time.
+PIECE = 1 << 16
+
+
+def write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
+    """:func:`atomic_write` of the pieces' bytes, without holding them all: written to a
+    temporary file as :func:`stage_file` names it, flushed, then renamed."""
+    tmp = stage_file(path, b"", sync=False)
+    try:
+        with open(tmp, "ab") as target:
+            for piece in pieces:
+                target.write(piece)
+            target.flush()
+            os.fsync(target.fileno())
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
+    replace_staged(tmp, path, overwrite=True)
 
 
 def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
     rows = manifest_rows(outputs)
     if fmt == "json":
         path = out / "manifest.json"
-        # a bytearray is written as bytes are (not copied into bytes: 3 MB at 10,000)
-        atomic_write(path, cast(bytes, manifest_json(rows)), overwrite=True)
+        write_pieces(path, manifest_pieces(rows))
     elif fmt == "csv":
         path = out / "manifest.csv"
         buffer = io.StringIO()

@@ -81,7 +81,7 @@ def _sent(chunk: Sequence[Output]) -> list[Output]:
     """What a worker needs of a chunk: each output's path and record."""
     from . import Output
 
-    return [Output(o.folder, o.name, o.origin, record=o.record) for o in chunk]
+    return [Output(o.folder, o.name, o.source, o.row, record=o.record) for o in chunk]
 
 
 def _start_worker() -> None:

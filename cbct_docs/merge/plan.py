@@ -1,0 +1,171 @@
+"""Which records a merge makes documents of, and each document's name (the outputs).
+
+:func:`select` and :func:`plan_outputs` work on a list of records; a merge reads its
+data a part at a time (``records.stream``): :func:`plan_stream` plans from a first
+reading, :func:`with_records` gives the outputs their records again from a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..deliver.files import NamePattern, UniqueNames, default_pattern
+from ..errors import UsageError
+from ..records import Origin, Record
+from ..records.stream import RecordStream
+from .manifest import record_digest
+
+
+@dataclass(slots=True)  # one per document: 10,000 in a large merge
+class Output:
+    folder: Path  # one Path for all (a Path each costs ~0.4 KB in a merge of 10,000)
+    name: str
+    source: Origin  # its record's origin without the row (one for all of a data file)
+    row: int | None  # its record's row (or number in a JSON list)
+    sha256: str = ""
+    status: str = "pending"  # made | failed | skipped
+    digest: str = ""  # record_digest(record), when worked out
+    #: Its record, while its part of the data is being made (a large merge holds only a
+    #: part of the records at any time; records.stream).
+    record: Record | None = None
+
+    @classmethod
+    def of(cls, folder: Path, name: str, origin: Origin, source: Origin | None = None,
+           record: Record | None = None) -> Output:
+        """``source``: an origin without a row to share, if it is ``origin``'s."""
+        file, sheet, row, field_name, unit = (origin.file, origin.sheet, origin.row,
+                                              origin.field, origin.unit)
+        if source is None or (source.file, source.sheet, source.field, source.unit) != (
+                file, sheet, field_name, unit):
+            source = Origin(file, sheet, None, field_name, unit)
+        return cls(folder, name, source, row, record=record)
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.name
+
+    @property
+    def origin(self) -> Origin:
+        source = self.source
+        return Origin(source.file, source.sheet, self.row, source.field, source.unit)
+
+
+def parse_where(expressions: Iterable[str]) -> list[Callable[[Record], bool]]:
+    """``field=value``, ``field!=value`` or ``field~text`` (contains, any case)."""
+    tests: list[Callable[[Record], bool]] = []
+    for expression in expressions:
+        for op in ("!=", "~", "="):
+            name, found, wanted = expression.partition(op)
+            if found:
+                break
+        else:
+            raise UsageError(f"--where {expression!r}: expected field=value, field!=value "
+                             "or field~text")
+        name, wanted = name.strip(), wanted.strip()
+
+        def test(record: Record, name: str = name, op: str = op, wanted: str = wanted) -> bool:
+            if name not in record.fields:
+                raise UsageError(f"--where uses unknown field {name!r}",
+                                 hint="fields: " + ", ".join(record.fields))
+            value = record.fields[name]
+            text = "" if value is None else str(value)
+            if op == "~":
+                return wanted.casefold() in text.casefold()
+            return (text == wanted) == (op == "=")
+
+        tests.append(test)
+    return tests
+
+
+def select(records: Sequence[Record], where: Iterable[str] = (), limit: int | None = None,
+           record: int | None = None) -> list[Record]:
+    if record is not None:
+        if not 1 <= record <= len(records):
+            raise UsageError(f"--record {record}: there are {len(records)} records")
+        return [records[record - 1]]
+    tests = parse_where(where)
+    chosen = [r for r in records if all(t(r) for t in tests)]
+    return chosen[:limit] if limit is not None else chosen
+
+
+def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
+                 suffix: str) -> list[Output]:
+    fields = list(records[0].fields) + ["_number"] if records else ["_number"]
+    names = NamePattern(pattern or default_pattern(fields))
+    names.check(fields)
+    unique = UniqueNames()
+    outputs = []
+    for record in records:
+        stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
+        outputs.append(Output.of(out, unique.claim(stem, suffix), record.origin,
+                                 record=record))
+    return outputs
+
+
+def chosen_records(stream: RecordStream, where: Iterable[str], limit: int | None,
+            record: int | None) -> Iterator[Record]:
+    """:func:`select` over records read a part at a time: the same records, in order."""
+    if record is not None:
+        if not 1 <= record <= stream.count:
+            raise UsageError(f"--record {record}: there are {stream.count} records")
+        position = 0
+        for part in stream.parts():
+            if position + len(part) >= record:
+                yield part[record - 1 - position]
+                return
+            position += len(part)
+        return
+    tests = parse_where(where)
+    if limit is not None and limit < 0:  # select's slice: all but the last ones
+        yield from select([r for part in stream.parts() for r in part], where, limit)
+        return
+    chosen = 0
+    for part in stream.parts():
+        for candidate in part:
+            if all(t(candidate) for t in tests):  # every record tested, as select does
+                chosen += 1
+                if limit is None or chosen <= limit:
+                    yield candidate
+
+
+def plan_stream(stream: RecordStream, where: Iterable[str], limit: int | None,
+          record: int | None, out: Path, pattern: str | None, suffix: str,
+          resume: bool) -> list[Output]:
+    """:func:`plan_outputs` of the chosen records, reading them a part at a time; the
+    outputs keep no record (with ``resume`` each its record's digest, to check kept
+    files against)."""
+    names: NamePattern | None = None
+    unique = UniqueNames()
+    outputs: list[Output] = []
+    for chosen in chosen_records(stream, where, limit, record):
+        if names is None:
+            fields = list(chosen.fields) + ["_number"]
+            names = NamePattern(pattern or default_pattern(fields))
+            names.check(fields)
+        stem = names.stem({**chosen.fields, "_number": f"{chosen.number:04d}"})
+        output = Output.of(out, unique.claim(stem, suffix), chosen.origin,
+                           outputs[-1].source if outputs else None)
+        if resume:
+            output.digest = record_digest(chosen)
+        outputs.append(output)
+    return outputs
+
+
+def with_records(stream: RecordStream, outputs: list[Output], where: Iterable[str],
+                 limit: int | None, record: int | None, size: int
+                 ) -> Iterator[list[Output]]:
+    """The outputs not kept from before, ``size`` at a time, each with its record
+    (read again a part at a time: the same records :func:`_plan` chose, in order)."""
+    chunk: list[Output] = []
+    for output, chosen in zip(outputs, chosen_records(stream, where, limit, record), strict=True):
+        if output.status == "skipped":
+            continue
+        output.record = chosen
+        chunk.append(output)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

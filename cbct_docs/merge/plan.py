@@ -24,9 +24,10 @@ class Output:
     name: str
     source: Origin  # its record's origin without the row (one for all of a data file)
     row: int | None  # its record's row (or number in a JSON list)
-    sha256: str = ""
     status: str = "pending"  # made | failed | skipped
-    digest: str = ""  # record_digest(record), when worked out
+    # sha256 and digest kept as bytes (half a str's size; read as hex text below)
+    sha256_bytes: bytes = b""
+    digest_bytes: bytes = b""  # of record_digest(record), when worked out
     #: Its record, while its part of the data is being made (a large merge holds only a
     #: part of the records at any time; records.stream).
     record: Record | None = None
@@ -41,6 +42,23 @@ class Output:
                 file, sheet, field_name, unit):
             source = Origin(file, sheet, None, field_name, unit)
         return cls(folder, name, source, row, record=record)
+
+    @property
+    def sha256(self) -> str:
+        return self.sha256_bytes.hex()
+
+    @sha256.setter
+    def sha256(self, text: str) -> None:
+        self.sha256_bytes = bytes.fromhex(text)
+
+    @property
+    def digest(self) -> str:
+        """:func:`record_digest` of its record ("" while not worked out)."""
+        return self.digest_bytes.hex()
+
+    @digest.setter
+    def digest(self, text: str) -> None:
+        self.digest_bytes = bytes.fromhex(text)
 
     @property
     def path(self) -> Path:

@@ -78,10 +78,13 @@ def made_by_workers(chunks: Iterable[list[Output]], count: int,
 
 
 def _sent(chunk: Sequence[Output]) -> list[Output]:
-    """What a worker needs of a chunk: each output's path and record."""
-    from . import Output
+    """What a worker needs of a chunk: each output's path and record (not the hashes of
+    the whole merge)."""
+    from .plan import Hashes, Output
 
-    return [Output(o.folder, o.name, o.source, o.row, record=o.record) for o in chunk]
+    none = Hashes()
+    return [Output(o.folder, o.name, o.source, o.row, none, -1, record=o.record)
+            for o in chunk]
 
 
 def _start_worker() -> None:

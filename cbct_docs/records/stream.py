@@ -167,20 +167,18 @@ class _SheetStream(RecordStream):
 
     def parts(self, size: int = 1000) -> Iterator[list[Record]]:
         """The records, about ``PIECE`` bytes of rows at a time (``size`` is ignored:
-        a piece holds what it holds)."""
-        try:
-            table = TableReader(str(self.path), self.title, Problems())
-            for rows in self._tables(None, None):
-                with bulk():
-                    part = table.records(rows)
-                if part:
-                    yield part
-        finally:
-            self.close()
+        a piece holds what it holds); as often as asked, until :meth:`close`."""
+        table = TableReader(str(self.path), self.title, Problems())
+        for rows in self._tables(None, None):
+            with bulk():
+                part = table.records(rows)
+            if part:
+                yield part
         if not self.plain:  # cannot be: the same bytes were read as plain before
             raise RuntimeError(f"{self.path}: the sheet read differently a second time")
 
     def close(self) -> None:
+        """The workbook closed (it stays open for the records to be read again)."""
         self.workbook.close()
 
 

@@ -11,10 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import ensure_folder, write_files
-from ..errors import CbctError, DataError, OutputError, ProblemList, Problems
+from ..deliver.files import (
+    NamePattern,
+    UniqueNames,
+    default_pattern,
+    ensure_folder,
+    write_files,
+)
+from ..errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
 from ..records import Record, read_records
-from ..records.stream import stream_records
 from ..records.xlsx import HiddenRows
 from ..render import DocxRenderer, HtmlRenderer, renderer_for
 from ..render.template_check import suggestion
@@ -26,19 +31,11 @@ from .manifest import (
     sha256_of,
     write_manifest,
 )
-from .plan import (
-    Output,
-    parse_where,
-    plan_outputs,
-    plan_stream,
-    select,
-    with_records,
-)
 from .workers import MIN_PARALLEL, made_by_workers
 
 __all__ = ["BUILTINS", "MIN_PARALLEL", "MergeResult", "Output", "check", "context_for",
-           "made_by_workers", "manifest_json", "merge", "parse_where", "plan_outputs",
-           "record_digest", "refuse_existing", "select", "write_manifest"]
+           "made_by_workers", "manifest_json", "merge", "plan_outputs", "record_digest",
+           "refuse_existing", "select", "write_manifest"]
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -49,6 +46,15 @@ SHOWN_WRITE_ERRORS = 10
 
 #: Names every template may use besides the record's own fields.
 BUILTINS = ("record", "vandaag", "_number")
+
+
+@dataclass(slots=True)  # one per document: 10,000 in a large merge
+class Output:
+    record: Record
+    path: Path
+    sha256: str = ""
+    status: str = "pending"  # made | failed | skipped
+    digest: str = ""  # record_digest(record), when a worker worked it out
 
 
 @dataclass
@@ -69,6 +75,57 @@ def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
     context.setdefault("vandaag", today or dt.date.today())
     context.setdefault("_number", record.number)
     return context
+
+
+def parse_where(expressions: Iterable[str]) -> list[Callable[[Record], bool]]:
+    """``field=value``, ``field!=value`` or ``field~text`` (contains, any case)."""
+    tests: list[Callable[[Record], bool]] = []
+    for expression in expressions:
+        for op in ("!=", "~", "="):
+            name, found, wanted = expression.partition(op)
+            if found:
+                break
+        else:
+            raise UsageError(f"--where {expression!r}: expected field=value, field!=value "
+                             "or field~text")
+        name, wanted = name.strip(), wanted.strip()
+
+        def test(record: Record, name: str = name, op: str = op, wanted: str = wanted) -> bool:
+            if name not in record.fields:
+                raise UsageError(f"--where uses unknown field {name!r}",
+                                 hint="fields: " + ", ".join(record.fields))
+            value = record.fields[name]
+            text = "" if value is None else str(value)
+            if op == "~":
+                return wanted.casefold() in text.casefold()
+            return (text == wanted) == (op == "=")
+
+        tests.append(test)
+    return tests
+
+
+def select(records: Sequence[Record], where: Iterable[str] = (), limit: int | None = None,
+           record: int | None = None) -> list[Record]:
+    if record is not None:
+        if not 1 <= record <= len(records):
+            raise UsageError(f"--record {record}: there are {len(records)} records")
+        return [records[record - 1]]
+    tests = parse_where(where)
+    chosen = [r for r in records if all(t(r) for t in tests)]
+    return chosen[:limit] if limit is not None else chosen
+
+
+def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
+                 suffix: str) -> list[Output]:
+    fields = list(records[0].fields) + ["_number"] if records else ["_number"]
+    names = NamePattern(pattern or default_pattern(fields))
+    names.check(fields)
+    unique = UniqueNames()
+    outputs = []
+    for record in records:
+        stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
+        outputs.append(Output(record, out / unique.claim(stem, suffix)))
+    return outputs
 
 
 def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = False) -> None:
@@ -121,23 +178,19 @@ def merge(
     make is made again here, so that its error is located as without workers.
     """
     renderer = renderer_for(template)
-    stream = stream_records(data, sheet, hidden_rows=hidden_rows)
-    try:
-        if not stream.count:
-            raise DataError("has a header row but no records", location=data)
-        out = Path(out)
-        suffix = (".docx" if isinstance(renderer, DocxRenderer)
-                  else Path(template).suffix.lower())
-        outputs = plan_stream(stream, where, limit, record, out, name, suffix, resume)
-        if not outputs:
-            raise DataError(f"no record matches --where {' '.join(where)}", location=data)
-        refuse_existing(outputs, overwrite, resume)
-        ensure_folder(out)
-        result = MergeResult(outputs)
-        todo = with_records(stream, outputs, where, limit, record, WRITE_CHUNK)
-        why, unwritten = _make(result, todo, renderer, cores, overwrite, progress)
-    finally:
-        stream.close()
+    records = read_records(data, sheet, hidden_rows=hidden_rows)
+    if not records:
+        raise DataError("has a header row but no records", location=data)
+    chosen = select(records, where, limit, record)
+    if not chosen:
+        raise DataError(f"no record matches --where {' '.join(where)}", location=data)
+    out = Path(out)
+    suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
+    outputs = plan_outputs(chosen, out, name, suffix)
+    refuse_existing(outputs, overwrite, resume)
+    ensure_folder(out)
+    result = MergeResult(outputs)
+    why, unwritten = _make(result, renderer, cores, overwrite, progress)
     if why:
         result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
@@ -174,24 +227,22 @@ class _Writer:
                 output.status = "failed"
                 self.unwritten.append(output)
                 if len(self.unwritten) <= SHOWN_WRITE_ERRORS:
-                    self.result.problems.append(outcome.error.at(output.origin))
+                    self.result.problems.append(outcome.error.at(output.record.origin))
             else:
                 output.sha256, output.status = outcome.sha256, "made"
         pending.clear()
 
 
-def _make(result: MergeResult, todo: Iterable[list[Output]],
-          renderer: DocxRenderer | HtmlRenderer, cores: int, overwrite: bool,
-          progress: Callable[[int, int], None] | None) -> tuple[str | None, list[Output]]:
-    """Every output not kept from before (``todo``, a chunk at a time with their records):
-    made by the workers, or here (its error then located here). Returns why the Word
-    template went through docxtpl, if it did, and the outputs that could not be written.
-    A chunk's records are let go once it is made."""
+def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int,
+          overwrite: bool, progress: Callable[[int, int], None] | None
+          ) -> tuple[str | None, list[Output]]:
+    """Every output not kept from before: made by the workers, or here (its error then
+    located here). Returns why the Word template went through docxtpl, if it did, and the
+    outputs that could not be written."""
     outputs = result.outputs
     writer = _Writer(result, overwrite)
 
     def render(output: Output) -> bytes | str:
-        assert output.record is not None
         return renderer.render(context_for(output.record))
 
     def reason() -> str | None:
@@ -204,9 +255,11 @@ def _make(result: MergeResult, todo: Iterable[list[Output]],
             done += 1
             if progress:
                 progress(done, len(outputs))
-    count = len(outputs) - done
+    todo = [o for o in outputs if o.status != "skipped"]
+    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
     seen_reason: str | None = None  # in a worker
-    for chunk, made, why in made_by_workers(todo, count, render, cores, overwrite, reason):
+    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
+                                                          reason), strict=True):
         seen_reason = why or seen_reason
         for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
             done += 1
@@ -217,14 +270,11 @@ def _make(result: MergeResult, todo: Iterable[list[Output]],
                     content = render(output)
                 except CbctError as error:
                     output.status = "failed"
-                    result.problems.append(error.at(output.origin))
+                    result.problems.append(error.at(output.record.origin))
                 else:
                     writer.add(output, content)
             if progress:
                 progress(done, len(outputs))
-            if not output.digest and output.record is not None:
-                output.digest = record_digest(output.record)  # for the manifest
-            output.record = None
     writer.flush()
     return reason() or seen_reason, writer.unwritten
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import io
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..deliver.files import atomic_write, replace_staged, stage_file
+from ..deliver.files import atomic_write
 from ..errors import OutputError, Problems, UsageError
 from ..records import Record
 from ..records.inert import csv_value
@@ -38,12 +36,12 @@ def check_resumable(outputs: Sequence[Output], out: Path) -> None:
         return
     problems = Problems()
     for output in outputs:
-        row = made.get(output.name)
+        row = made.get(output.path.name)
         if output.status != "skipped" or row is None:
             continue
-        if row.get("data") and row["data"] != _digest(output):
+        if row.get("data") and row["data"] != record_digest(output.record):
             problems.add(OutputError(
-                f"was made from other data than {output.origin} holds now",
+                f"was made from other data than {output.record.origin} holds now",
                 location=output.path,
                 hint="the data changed since; use --overwrite to make the set again"))
         elif row.get("sha256") and row["sha256"] != sha256_of(output.path):
@@ -55,17 +53,11 @@ def check_resumable(outputs: Sequence[Output], out: Path) -> None:
 def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
     """One message for the documents that could not be written (a full disk fails every
     one after it; each is named above up to :data:`SHOWN_WRITE_ERRORS`)."""
-    names = ", ".join(o.name for o in unwritten[:3])
+    names = ", ".join(o.path.name for o in unwritten[:3])
     more = f" and {len(unwritten) - 3} more" if len(unwritten) > 3 else ""
     return OutputError(f"{len(unwritten)} of {total} documents not made ({names}{more})",
                        location=out, hint="free disk space (or fix the folder's rights) and "
                                           "rerun with --resume to make only the missing ones")
-
-
-def _digest(output: Output) -> str:
-    if not output.digest and output.record is not None:
-        output.digest = record_digest(output.record)
-    return output.digest
 
 
 def sha256_of(path: Path) -> str:
@@ -74,59 +66,25 @@ def sha256_of(path: Path) -> str:
 
 def manifest_rows(outputs: Sequence[Output]) -> Iterator[dict[str, str]]:
     for o in outputs:
-        yield {"record": str(o.origin), "data": _digest(o),
-               "output": o.name, "status": o.status, "sha256": o.sha256}
+        yield {"record": str(o.record.origin), "data": o.digest or record_digest(o.record),
+               "output": o.path.name, "status": o.status, "sha256": o.sha256}
 
 
 def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8."""
-    return b"".join(manifest_pieces(rows))
-
-
-def manifest_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
-    """:func:`manifest_json` in pieces of about PIECE bytes, made row by row: 10,000 rows
-    as dicts, the encoder's pieces of all of them and the text before encoding cost ~12 MB
-    at the end of a merge, the whole text ~3 MB. (JSON writes a line break inside a text
-    as ``\\n``: every line break of a row's text is its indentation.)"""
-    text = bytearray(b"[")
-    empty = True
-    for row in rows:
-        text += b"\n  " if empty else b",\n  "
-        empty = False
-        text += json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ").encode()
-        if len(text) >= PIECE:
-            yield bytes(text)
-            text.clear()
-    text += b"]\n" if empty else b"\n]\n"
-    yield bytes(text)
-
-
-#: Bytes of the manifest written at a time.
-PIECE = 1 << 16
-
-
-def write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
-    """:func:`atomic_write` of the pieces' bytes, without holding them all: written to a
-    temporary file as :func:`stage_file` names it, flushed, then renamed."""
-    tmp = stage_file(path, b"", sync=False)
-    try:
-        with open(tmp, "ab") as target:
-            for piece in pieces:
-                target.write(piece)
-            target.flush()
-            os.fsync(target.fileno())
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
-    replace_staged(tmp, path, overwrite=True)
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8,
+    made row by row: 10,000 rows as dicts, the encoder's pieces of all of them and the
+    text before encoding cost ~12 MB at the end of a merge. (JSON writes a line break
+    inside a text as ``\\n``: every line break of a row's text is its indentation.)"""
+    parts = [("  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+             .encode("utf-8") for row in rows]
+    return b"[\n" + b",\n".join(parts) + b"\n]\n" if parts else b"[]\n"
 
 
 def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
     rows = manifest_rows(outputs)
     if fmt == "json":
         path = out / "manifest.json"
-        write_pieces(path, manifest_pieces(rows))
+        atomic_write(path, manifest_json(rows), overwrite=True)
     elif fmt == "csv":
         path = out / "manifest.csv"
         buffer = io.StringIO()

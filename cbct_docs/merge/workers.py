@@ -1,12 +1,10 @@
 """A large merge rendered and written by forked worker processes, whole chunks each.
 
-The workers are forked with the merge's render function (set here just before the fork,
-inherited); each chunk of outputs, with its records, is sent to them as the records are
-read (a few chunks ahead per worker, so that a large merge never holds all its records).
-A worker renders a chunk and writes it as :func:`..deliver.files.write_files` writes
-(temporary names, one flush, renames), and answers per output its sha256 and record
-digest, or None where the caller must make it (so that an error is located in the
-calling process, as without workers).
+The workers are forked with the merge's outputs and its render function (set here just
+before the fork, inherited); each renders a chunk and writes it as
+:func:`..deliver.files.write_files` writes (temporary names, one flush, renames), and
+answers per output its sha256 and record digest, or None where the caller must make it
+(so that an error is located in the calling process, as without workers).
 """
 
 from __future__ import annotations
@@ -15,10 +13,9 @@ import contextlib
 import os
 import signal
 import sys
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..deliver.files import write_files
 from .manifest import record_digest
@@ -28,63 +25,41 @@ if TYPE_CHECKING:
 
 #: Fewer documents than this are made in the calling process: starting workers costs more.
 MIN_PARALLEL = 200
-#: Chunks sent to the workers ahead of the one the caller waits for, per worker.
-AHEAD = 3
 
-# What the forked workers use: set in the parent just before the fork, inherited.
+# What the forked workers make: set in the parent just before the fork, inherited.
+_chunks: Sequence[Sequence[Output]] = ()
 _render: Callable[[Output], bytes | str] | None = None
 _overwrite = False
 _reason: Callable[[], str | None] = lambda: None  # noqa: E731
 _parent = 0  # the process that started the workers
 
-Made = list[tuple[str, str] | None]
 
-
-def made_by_workers(chunks: Iterable[list[Output]], count: int,
+def made_by_workers(chunks: Sequence[Sequence[Output]],
                     render: Callable[[Output], bytes | str], cores: int,
                     overwrite: bool = False,
                     reason: Callable[[], str | None] = lambda: None,
-                    ) -> Iterator[tuple[list[Output], Made | None, str | None]]:
-    """For each chunk (of ``count`` outputs in all), in order: the chunk, and per output
-    (sha256, record digest) when a worker process rendered and wrote it, or None when the
-    caller must make it (then its error is raised and located there); None for a whole
-    chunk the caller makes (a small set, one core). With it, ``reason()`` as the worker
-    saw it after the chunk (why the Word template went through docxtpl, if it did). Each
-    worker writes whole chunks as :func:`write_files` writes them (to temporary names,
-    one flush, then the renames): a file under its own name is complete, as without
-    workers. The chunks are taken from ``chunks`` only as the workers need them."""
+                    ) -> Iterator[tuple[list[tuple[str, str] | None] | None, str | None]]:
+    """For each chunk, in order: per output (sha256, record digest) when a worker process
+    rendered and wrote it, or None when the caller must make it (then its error is
+    raised and located there); None for a whole chunk the caller makes (a small set,
+    one core). With it, ``reason()`` as the worker saw it after the chunk (why the Word
+    template went through docxtpl, if it did). Each worker writes whole chunks as
+    :func:`write_files` writes them (to temporary names, one flush, then the renames): a
+    file under its own name is complete, as without workers."""
+    count = sum(len(chunk) for chunk in chunks)
     if cores < 2 or count < MIN_PARALLEL:
-        for chunk in chunks:
-            yield chunk, None, None
+        yield from [(None, None)] * len(chunks)
         return
     import multiprocessing
 
-    global _render, _overwrite, _reason, _parent
-    _render, _overwrite, _reason = render, overwrite, reason
+    global _chunks, _render, _overwrite, _reason, _parent
+    _chunks, _render, _overwrite, _reason = chunks, render, overwrite, reason
     _parent = os.getpid()
     try:
         with multiprocessing.get_context("fork").Pool(cores, _start_worker) as pool:
-            waiting: deque[tuple[list[Output], Any]] = deque()
-            for chunk in chunks:
-                waiting.append((chunk, pool.apply_async(_make_chunk, (_sent(chunk),))))
-                if len(waiting) > AHEAD * cores:
-                    done, job = waiting.popleft()
-                    yield done, *job.get()
-            while waiting:
-                done, job = waiting.popleft()
-                yield done, *job.get()
+            yield from pool.imap(_make_chunk, range(len(chunks)))
     finally:
-        _render, _overwrite, _reason = None, False, lambda: None
-
-
-def _sent(chunk: Sequence[Output]) -> list[Output]:
-    """What a worker needs of a chunk: each output's path and record (not the hashes of
-    the whole merge)."""
-    from .plan import Hashes, Output
-
-    none = Hashes()
-    return [Output(o.folder, o.name, o.source, o.row, none, -1, record=o.record)
-            for o in chunk]
+        _chunks, _render, _overwrite, _reason = (), None, False, lambda: None
 
 
 def _start_worker() -> None:
@@ -99,10 +74,11 @@ def _start_worker() -> None:
         os._exit(1)
 
 
-def _make_chunk(chunk: list[Output]) -> tuple[Made, str | None]:
+def _make_chunk(index: int) -> tuple[list[tuple[str, str] | None], str | None]:
     """In a worker: render and write one chunk; None for an output not made."""
     assert _render is not None
-    made: Made = [None] * len(chunk)
+    chunk = _chunks[index]
+    made: list[tuple[str, str] | None] = [None] * len(chunk)
     rendered: list[tuple[int, Path, bytes | str]] = []
     for position, output in enumerate(chunk):
         try:
@@ -114,7 +90,6 @@ def _make_chunk(chunk: list[Output]) -> tuple[Made, str | None]:
     written = write_files([(path, content) for _p, path, content in rendered],
                           overwrite=_overwrite)
     for (position, _path, _content), outcome in zip(rendered, written, strict=True):
-        record = chunk[position].record
-        if outcome.error is None and record is not None:
-            made[position] = (outcome.sha256, record_digest(record))
+        if outcome.error is None:
+            made[position] = (outcome.sha256, record_digest(chunk[position].record))
     return made, _reason()

@@ -183,64 +183,40 @@ def _table_to_records(
     ``earlier``: problems the reader found in the cells, reported first."""
     problems = Problems()
     problems.extend(earlier)
-    table = TableReader(file, sheet, problems)
-    records = table.records(rows)
-    table.finish()
+    header: list[str] | None = None
+    records: list[Record] = []
+    named = False  # every column has a header: a row is zipped onto it
+    width = 0  # of the header
+    for row_number, raw in rows:
+        # clean_value, without a call for the common ASCII text and for no value
+        values = [(v.strip() or None) if v.__class__ is str and v.isascii()
+                  else None if v is None else clean_value(v) for v in raw]
+        if values.count(None) == len(values):
+            continue
+        if header is None:
+            header = [_clean_header(v) for v in values]
+            named, width = all(header), len(header)
+            seen: set[str] = set()
+            for name in header:
+                if name and name in seen:
+                    problems.add(DataError(f"column {name!r} appears twice",
+                                           location=Origin(file, sheet, row_number)))
+                seen.add(name)
+            continue
+        origin = Origin(file, sheet, row_number)
+        if named and len(values) <= width:
+            fields = dict(zip(header, values, strict=False))  # a short row: None after
+            if len(values) < width:
+                for name in header[len(values):]:
+                    fields.setdefault(name, None)
+        else:
+            fields = _unnamed_fields(header, values, origin, problems)
+        records.append(Record(fields, origin, len(records) + 1))
+    problems.raise_if_any()
+    if header is None:
+        raise DataError("the file is empty", location=f"{file}:{sheet}" if sheet else file,
+                        hint="expected a header row and one row per record")
     return records
-
-
-class TableReader:
-    """Rows into records, a part of the table at a time (``records.stream`` reads a
-    register so): the first non-empty row is the header, empty rows are skipped, and the
-    problems go to ``problems``; :meth:`finish` raises them, or that the table is empty."""
-
-    def __init__(self, file: str, sheet: str | None, problems: Problems) -> None:
-        self.file, self.sheet, self.problems = file, sheet, problems
-        self.header: list[str] | None = None
-        self.named = False  # every column has a header: a row is zipped onto it
-        self.width = 0  # of the header
-        self.count = 0  # records so far
-
-    def records(self, rows: Iterable[tuple[int, Sequence[Any]]]) -> list[Record]:
-        file, sheet, problems = self.file, self.sheet, self.problems
-        header, named, width = self.header, self.named, self.width
-        records: list[Record] = []
-        count = self.count
-        for row_number, raw in rows:
-            # clean_value, without a call for the common ASCII text and for no value
-            values = [(v.strip() or None) if v.__class__ is str and v.isascii()
-                      else None if v is None else clean_value(v) for v in raw]
-            if values.count(None) == len(values):
-                continue
-            if header is None:
-                header = [_clean_header(v) for v in values]
-                named, width = all(header), len(header)
-                seen: set[str] = set()
-                for name in header:
-                    if name and name in seen:
-                        problems.add(DataError(f"column {name!r} appears twice",
-                                               location=Origin(file, sheet, row_number)))
-                    seen.add(name)
-                continue
-            origin = Origin(file, sheet, row_number)
-            if named and len(values) <= width:
-                fields = dict(zip(header, values, strict=False))  # a short row: None after
-                if len(values) < width:
-                    for name in header[len(values):]:
-                        fields.setdefault(name, None)
-            else:
-                fields = _unnamed_fields(header, values, origin, problems)
-            count += 1
-            records.append(Record(fields, origin, count))
-        self.header, self.named, self.width, self.count = header, named, width, count
-        return records
-
-    def finish(self) -> None:
-        self.problems.raise_if_any()
-        if self.header is None:
-            file, sheet = self.file, self.sheet
-            raise DataError("the file is empty", location=f"{file}:{sheet}" if sheet else file,
-                            hint="expected a header row and one row per record")
 
 
 def _unnamed_fields(header: list[str], values: list[Any], origin: Origin,

@@ -72,15 +72,6 @@ class SheetTable:
     problems: list[CbctError] = field(default_factory=list)
 
 
-def hidden_problem(file: str, title: str, hidden: list[int]) -> DataError:
-    """The one error for a sheet's hidden rows (with a value), in order."""
-    more = f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1 else ""
-    return DataError(f"the row is hidden (hidden or filtered out in Excel){more}",
-                     location=f"{file}:{title}:row {hidden[0]}",
-                     hint="show all rows in Excel, or choose to skip or include hidden rows "
-                          "(merge: --hidden-rows skip|include)")
-
-
 class Workbook:
     """An open workbook: ``with Workbook(path) as wb: wb.table(wb.default_sheet())``."""
 
@@ -348,7 +339,13 @@ class _SheetParser:
         rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)
         if hidden and hidden_rows == "refuse":
-            self.problems.append(hidden_problem(self.file, self.title, hidden))
+            more = (f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1
+                    else "")
+            self.problems.append(DataError(
+                f"the row is hidden (hidden or filtered out in Excel){more}",
+                location=f"{self.file}:{self.title}:row {hidden[0]}",
+                hint="show all rows in Excel, or choose to skip or include hidden rows "
+                     "(merge: --hidden-rows skip|include)"))
         skip = set(hidden) if hidden_rows == "skip" else set()
         table: list[tuple[int, list[Any]]] = []
         in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order

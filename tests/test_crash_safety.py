@@ -16,6 +16,21 @@ from .conftest import docx_text, make_docx
 RECORDS = 400
 
 
+def settled(out: Path) -> list[Path]:
+    """The documents in ``out`` once no more appear: the merge's worker processes end
+    when their parent is killed (PR_SET_PDEATHSIG), a moment later, and one may still be
+    renaming its last file into place."""
+    seen = sorted(out.glob("*.docx"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = sorted(out.glob("*.docx"))
+        if now == seen:
+            break
+        seen = now
+    return seen
+
+
 def test_killed_merge_leaves_complete_files_and_resume_completes(tmp_path: Path) -> None:
     template = make_docx(tmp_path / "brief.docx", ["Beste {{ naam }},", "{{ tekst }}"])
     data = tmp_path / "data.json"
@@ -32,7 +47,7 @@ def test_killed_merge_leaves_complete_files_and_resume_completes(tmp_path: Path)
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
-    visible = sorted(out.glob("*.docx"))
+    visible = settled(out)
     assert 10 <= len(visible) < RECORDS, "the run was not interrupted mid-batch"
     for path in visible:  # every file a person can see is complete
         assert docx_text(path).startswith(f"Beste {path.stem},")

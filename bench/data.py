@@ -59,13 +59,12 @@ def letter_contexts(count: int) -> tuple[list[dict[str, Any]], str]:
 
 
 def email_contexts(count: int) -> list[dict[str, Any]]:
-    bureau = {"naam": "Certificeringsbureau Cultuur & Taal", "straat": "Lange Voorhout 9",
-              "postcode": "2514 EA", "plaats": "Den Haag", "telefoon": "070 123 45 67",
-              "email": "audit@cbct.example", "portaal": "https://portaal.example/?org=1&t=nl"}
-    return [{"bureau": bureau, "aanhef": f"Geachte mevrouw De Wit {n}",
-             "ondertekenaar": {"naam": "P. van 't Hof", "functie": "directeur"},
-             "kader": {"naam": "Kwaliteit in Beeld"},
-             "organisatie": {"naam": f"{KINDS[n % 6]} {PLACES[n % 6]} {n}"},
-             "geldig_tot": dt.date(2025, 6, 30), "kwartaal": dt.date(2025, 5, 1),
-             "intake_deadline": dt.date(2025, 3, 14), "zelfevaluatie_weken": 6}
-            for n in range(count)]
+    """Contexts for the aankondiging exactly as the application builds them (a hand-made
+    stand-in fell behind when the template gained fields, and the e-mail sides stopped)."""
+    from cbct_docs.documents.announcement import announcement_context
+    from cbct_docs.documents.context import load_office
+    from cbct_docs.domain.planning import Quarter
+
+    office = load_office(example_fallback=True)
+    return [announcement_context(org, Quarter(2025, 2), TODAY, office)
+            for org in organisations(count)]

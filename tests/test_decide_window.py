@@ -9,27 +9,24 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.domain.process import Kind
 from cbct_docs.paths import samples_dir
 from cbct_docs.render.address_fit import address_fit
 from cbct_docs.runs import parallel
 from cbct_docs.runs import run as run_module
 from cbct_docs.runs.address_window import window_note
 from cbct_docs.runs.audit import decide, heraudit
-from cbct_docs.runs.office import OfficeFolder
-from cbct_docs.runs.run import Run, RunResult
+from cbct_docs.runs.run import RunResult
 
 from .golden import docx_reading_text
-from .registers import edited_register
+from .registers import edited_register, reported_office
 
-REPO = Path(__file__).resolve().parent.parent
 LONG = ("Stichting Centrum voor Kunst, Cultuur en Cultuureducatie Maashorst, Uden en "
         "Omstreken in de Gemeente Landerd")
 
 
 def notes_read_back(result: RunResult) -> list[str]:
     """What measuring every Word document the run wrote says, in its order."""
-    notes = []
+    notes: list[str] = []
     for made in result.made:
         fit = address_fit(made.path.read_bytes())
         if fit is not None and not fit.fits:
@@ -48,19 +45,8 @@ def test_a_long_name_is_noted_for_the_letters_that_carry_it(
         monkeypatch.setattr(run_module, "WINDOW", 2)
     register = edited_register(tmp_path / "register.xlsx",
                                {"CBCT-0102": {"name": LONG}, "CBCT-0107": {"name": LONG}})
-    office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
-                          database_file=tmp_path / "cbct-ledger.sqlite")
-    office.import_register(register)
-    orgs = {o.cert_nr: o for o in office.organisations(None)[0]}
-    run = Run(office, tmp_path / "out")
     numbers = ("CBCT-0101", "CBCT-0102", "CBCT-0107")
-    for cert_nr in numbers:
-        org = orgs[cert_nr]
-        run.record(org, Kind.AUDIT_HELD, dt.date(2025, 4, 10), {"dagen": ["2025-04-10"]})
-        run.record(org, Kind.CONCEPT_SENT, dt.date(2025, 4, 24))
-        run.record(org, Kind.RESPONSE_TERM_PASSED, dt.date(2025, 5, 9))
-        run.record(org, Kind.FINAL_REPORT, dt.date(2025, 5, 12))
-    run.commit()
+    office = reported_office(tmp_path, register, numbers)
     sheets = [samples_dir() / "scores" / f"{c}.xlsx" for c in numbers]
     decided = decide(office, sheets, dt.date(2025, 6, 19), out=tmp_path / "out")
     assert decided.notes == notes_read_back(decided)

@@ -172,12 +172,11 @@ def test_the_qr_code_png_is_the_same_as_before() -> None:
     """The PNG of a QR code is the image segno writes for it (scale 8, quiet zone 4): the
     same mask chosen (documents/qr_mask.py), the same header and the same pixels (the
     data compressed at another zlib level), for QR versions 1 to 10."""
-    from PIL import Image
-
     import random
     import string
 
     import segno
+    from PIL import Image
 
     chance = random.Random(16)
     urls = [URL, URL + "?nummer=KiB-2025-0042&x=1", "https://a.example/" + "x" * 200, "a",

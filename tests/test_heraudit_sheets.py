@@ -11,19 +11,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cbct_docs.domain.process import Kind
 from cbct_docs.domain.register import read_register
 from cbct_docs.errors import CbctError
 from cbct_docs.paths import samples_dir
 from cbct_docs.runs import parallel
 from cbct_docs.runs.audit import decide, heraudit
-from cbct_docs.runs.office import OfficeFolder
-from cbct_docs.runs.run import Run
 from cbct_docs.runs.sheets import scoresheets, sheet_owners
 
 from .golden import docx_reading_text
-
-REPO = Path(__file__).resolve().parent.parent
+from .registers import reported_office
 
 
 def edited(tmp_path: Path, cert_nr: str, sheet: str, cell: str, value: object) -> Path:
@@ -74,18 +70,8 @@ def test_only_the_sheets_of_letters_are_read_whole(tmp_path: Path) -> None:
     """CBCT-0102 was voorwaardelijk gecertificeerd (a heraudit letter), CBCT-0107
     gecertificeerd (none): a score CBCT-0107's sheet cannot have does not stop the
     letter; the same fault in CBCT-0102's sheet is reported, located in its Scores."""
-    office = OfficeFolder(tmp_path, REPO / "cbct-docs.toml", new_database_ok=True,
-                          database_file=tmp_path / "cbct-ledger.sqlite")
-    office.import_register(samples_dir() / "register.xlsx")
-    orgs = {o.cert_nr: o for o in office.organisations(None)[0]}
-    run = Run(office, tmp_path / "out")
-    for cert_nr in ("CBCT-0102", "CBCT-0107"):
-        org = orgs[cert_nr]
-        run.record(org, Kind.AUDIT_HELD, dt.date(2025, 4, 10), {"dagen": ["2025-04-10"]})
-        run.record(org, Kind.CONCEPT_SENT, dt.date(2025, 4, 24))
-        run.record(org, Kind.RESPONSE_TERM_PASSED, dt.date(2025, 5, 9))
-        run.record(org, Kind.FINAL_REPORT, dt.date(2025, 5, 12))
-    run.commit()
+    office = reported_office(tmp_path, samples_dir() / "register.xlsx",
+                             ("CBCT-0102", "CBCT-0107"))
     samples = [samples_dir() / "scores" / f"{c}.xlsx" for c in ("CBCT-0102", "CBCT-0107")]
     decided = decide(office, samples, dt.date(2025, 6, 19), out=tmp_path / "out")
     assert decided.outcomes == {"CBCT-0102": "Voorwaardelijk gecertificeerd",

@@ -492,22 +492,32 @@ def test_planning_and_score_sheet_uploads(browser: Browser, office: Path) -> Non
     assert "Opgeslagen: scores/CBCT-0107.xlsx" in browser.text("/organisatie/CBCT-0107")
 
 
-def test_confirmations_need_the_planning_then_are_made(browser: Browser,
-                                                       office: Path) -> None:
-    announce(browser)
-    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
-    assert "zet eerst de planning bij Bestanden" not in text  # intake not in yet
+def record_intakes(browser: Browser) -> None:
+    """The intakes of CBCT-0101 and CBCT-0107 recorded (after the announcements)."""
     for nr in ("CBCT-0101", "CBCT-0107"):
         browser.post(f"/organisatie/{nr}/vastleggen",
                      {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
-    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
-    assert "2 bevestigingsbrieven maken (zet eerst de planning bij Bestanden)" in text
+
+
+def make_confirmations(browser: Browser) -> str:
+    """The sample planning uploaded and the bevestigingsbrieven made; the review's URL."""
     browser.post("/bestanden/planning",
                  {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
                  content_type="multipart/form-data")
     response = browser.post("/maken/bevestigingen",
                             {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
-    text = browser.text(made(browser, response))
+    return made(browser, response)
+
+
+def test_confirmations_need_the_planning_then_are_made(browser: Browser,
+                                                       office: Path) -> None:
+    announce(browser)
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
+    assert "zet eerst de planning bij Bestanden" not in text  # intake not in yet
+    record_intakes(browser)
+    text = browser.text("/?kwartaal=2025-Q2&peildatum=2025-01-20")
+    assert "2 bevestigingsbrieven maken (zet eerst de planning bij Bestanden)" in text
+    text = browser.text(make_confirmations(browser))
     assert "Bevestigingsbrieven: 2 documenten" in text
     # The letter as it reads, its tables in place: the appointments after their heading.
     assert "Afspraken Datum Tijd Locatie Onderdeel" in text

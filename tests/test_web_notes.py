@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.paths import samples_dir
 from cbct_docs.render.print_layout import use_window
 from cbct_docs.web import create_app
 
 from .registers import edited_register
 from .test_address_window import LONG_NAME
-from .test_web import Browser, _xlsx_upload, announce, made, make_office
+from .test_web import Browser, announce, make_confirmations, make_office, record_intakes
 
 
 @pytest.fixture(autouse=True)
@@ -30,15 +29,8 @@ def test_a_letter_whose_address_may_not_fit_is_made_with_a_dutch_warning(
     monkeypatch.setenv("CBCT_USER", "anna")
     browser = Browser(create_app(office, require_login=False))
     announce(browser)
-    for nr in ("CBCT-0101", "CBCT-0107"):
-        browser.post(f"/organisatie/{nr}/vastleggen",
-                     {"gebeurtenis": "intake-ontvangen", "datum": "2025-01-20"})
-    browser.post("/bestanden/planning",
-                 {"bestand": _xlsx_upload(samples_dir() / "planning.xlsx")}, status=200,
-                 content_type="multipart/form-data")
-    response = browser.post("/maken/bevestigingen",
-                            {"kwartaal": "2025-Q2", "datum": "2025-01-22"})
-    text = browser.text(made(browser, response))
+    record_intakes(browser)
+    text = browser.text(make_confirmations(browser))
     assert "Bevestigingsbrieven: 2 documenten" in text  # made all the same
     assert "let op: het adres past misschien niet in het venster van de envelop" in text
     assert f"‘{LONG_NAME}’ is ongeveer " in text

@@ -100,31 +100,39 @@ class AddressFit:
 
     def problem(self) -> str:
         """What may be cut off, in a sentence (empty when it fits)."""
-        parts = []
-        if self.height > self.room_height:
-            wrapped = f" ({self.rows} with wrapping)" if self.rows > len(self.lines) else ""
-            parts.append(f"its {len(self.lines)} lines{wrapped} need about "
-                         f"{self.height:.0f} mm, the window holds {self.room_height:.0f} mm: "
-                         "the last are cut off")
-        for line in self.too_wide:
-            parts.append(f"{line.text!r} is about {line.width:.0f} mm wide at {line.size:g} "
-                         f"pt, the window {self.room_width:.0f} mm: it wraps onto a next line")
-        return "; ".join(parts)
+        return self._describe(_ENGLISH)
 
     def problem_nl(self) -> str:
         """:meth:`problem` in Dutch, for the web app."""
+        return self._describe(_DUTCH)
+
+    def _describe(self, words: dict[str, str]) -> str:
         parts = []
         if self.height > self.room_height:
-            wrapped = f" ({self.rows} met afbreken)" if self.rows > len(self.lines) else ""
-            parts.append(f"de {len(self.lines)} regels{wrapped} hebben ongeveer "
-                         f"{self.height:.0f} mm nodig, het venster is {self.room_height:.0f} "
-                         "mm hoog: de laatste vallen weg")
+            wrapped = (words["wrapped"].format(rows=self.rows)
+                       if self.rows > len(self.lines) else "")
+            parts.append(words["tall"].format(lines=len(self.lines), wrapped=wrapped,
+                                              height=self.height, room=self.room_height))
         for line in self.too_wide:
-            size = f"{line.size:g}".replace(".", ",")
-            parts.append(f"‘{line.text}’ is ongeveer {line.width:.0f} mm breed bij {size} pt, "
-                         f"het venster {self.room_width:.0f} mm: de regel loopt door op een "
-                         "volgende regel")
+            size = f"{line.size:g}".replace(".", words["decimal"])
+            parts.append(words["wide"].format(text=line.text, width=line.width, size=size,
+                                              room=self.room_width))
         return "; ".join(parts)
+
+
+#: How :meth:`AddressFit.problem` says it, in English (the command line) and in Dutch.
+_ENGLISH = {
+    "wrapped": " ({rows} with wrapping)", "decimal": ".",
+    "tall": "its {lines} lines{wrapped} need about {height:.0f} mm, the window holds "
+            "{room:.0f} mm: the last are cut off",
+    "wide": "{text!r} is about {width:.0f} mm wide at {size} pt, the window {room:.0f} mm: "
+            "it wraps onto a next line"}
+_DUTCH = {
+    "wrapped": " ({rows} met afbreken)", "decimal": ",",
+    "tall": "de {lines} regels{wrapped} hebben ongeveer {height:.0f} mm nodig, het venster "
+            "is {room:.0f} mm hoog: de laatste vallen weg",
+    "wide": "‘{text}’ is ongeveer {width:.0f} mm breed bij {size} pt, het venster "
+            "{room:.0f} mm: de regel loopt door op een volgende regel"}
 
 
 def address_fit(data: bytes, window: EnvelopeWindow | None = None) -> AddressFit | None:

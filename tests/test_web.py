@@ -946,6 +946,31 @@ def test_a_new_template_version_is_checked_taken_and_used(browser: Browser, offi
     assert bundled != second.read_bytes() and bundled[:2] == b"PK"
 
 
+def test_a_template_without_the_address_block_is_taken_with_a_dutch_warning(
+        browser: Browser, tmp_path: Path) -> None:
+    """An own letter whose address is typed as paragraphs (its table deleted): taken, and
+    the page says in Dutch that the address cannot be placed in the envelope window."""
+    import docx
+
+    letter = docx.Document(str(ROOT / "templates" / "letters" / "bevestigingsbrief.docx"))
+    table = letter.tables[0]._tbl
+    table.addprevious(letter.add_paragraph("{{ organisatie.naam }}")._p)
+    table.getparent().remove(table)
+    path = tmp_path / "zonder-venster.docx"
+    letter.save(str(path))
+    browser.get("/sjablonen")
+    response = browser.post("/sjablonen/letters/bevestigingsbrief.docx/nieuw",
+                            {"bestand": _xlsx_upload(path)}, status=200,
+                            content_type="multipart/form-data")
+    text = page_text(response.get_data(as_text=True))
+    assert "Nieuwe versie van letters/bevestigingsbrief.docx in gebruik." in text
+    assert "Let op, letters/bevestigingsbrief.docx:" in text
+    assert ("heeft geen adresblok voor het venster van de envelop (een tabel met de titel "
+            "'Venster', of een tabel met {{ organisatie.… }} waarmee de brief begint): het "
+            "adres kan niet in het venster worden gezet") in text
+    assert "gebruikt het veld 'Venster'" not in text
+
+
 def test_definitief_after_a_reaction_from_the_dossier(browser: Browser, office: Path) -> None:
     announce(browser)
     nr = "CBCT-0107"

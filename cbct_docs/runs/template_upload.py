@@ -114,6 +114,13 @@ def upload_template(office: OfficeFolder, relative: str, data: bytes) -> Templat
 
 
 def _dutch(difference: Difference, relative: str) -> str:
+    if difference.kind == "window":
+        return ("heeft geen adresblok voor het venster van de envelop (een tabel met de titel "
+                "'Venster', of een tabel met {{ organisatie.… }} waarmee de brief begint): "
+                "het adres kan niet in het venster worden gezet")
+    if difference.kind == "window-top":
+        return ("het adresblok staat niet bovenaan de brief: wat erboven staat bepaalt waar "
+                "het adres komt, niet [print] venster_boven")
     if difference.kind == "gone":
         return (f"gebruikt het veld '{difference.field}', dat deze versie van cbct-docs niet "
                 "(meer) kent: het document zou daar stoppen")

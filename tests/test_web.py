@@ -409,6 +409,13 @@ def _xlsx_upload(path: Path, name: str | None = None) -> tuple[io.BytesIO, str]:
     return io.BytesIO(path.read_bytes()), name or path.name
 
 
+def uploaded(browser: Browser, url: str, path: Path, status: int = 200) -> str:
+    """The text of the page after uploading ``path`` through the form at ``url``."""
+    response = browser.post(url, {"bestand": _xlsx_upload(path)}, status=status,
+                            content_type="multipart/form-data")
+    return page_text(response.get_data(as_text=True))
+
+
 def test_register_upload_lists_what_changed(browser: Browser, office: Path) -> None:
     from openpyxl import load_workbook
 
@@ -419,10 +426,7 @@ def test_register_upload_lists_what_changed(browser: Browser, office: Path) -> N
     sheet.cell(row=2, column=header.index("email") + 1, value="nieuw@bieb.example.nl")
     changed = office.parent / "register-nieuw.xlsx"
     book.save(changed)
-    response = browser.post("/bestanden/register",
-                            {"bestand": _xlsx_upload(changed)}, status=200,
-                            content_type="multipart/form-data")
-    text = page_text(response.get_data(as_text=True))
+    text = uploaded(browser, "/bestanden/register", changed)
     assert "Register ingelezen." in text
     assert "CBCT-0101 Bibliotheek Rivierenland: gewijzigd: email:" in text
     assert "nieuw@bieb.example.nl" in text
@@ -959,10 +963,7 @@ def test_a_template_without_the_address_block_is_taken_with_a_dutch_warning(
     path = tmp_path / "zonder-venster.docx"
     letter.save(str(path))
     browser.get("/sjablonen")
-    response = browser.post("/sjablonen/letters/bevestigingsbrief.docx/nieuw",
-                            {"bestand": _xlsx_upload(path)}, status=200,
-                            content_type="multipart/form-data")
-    text = page_text(response.get_data(as_text=True))
+    text = uploaded(browser, "/sjablonen/letters/bevestigingsbrief.docx/nieuw", path)
     assert "Nieuwe versie van letters/bevestigingsbrief.docx in gebruik." in text
     assert "Let op, letters/bevestigingsbrief.docx:" in text
     assert ("heeft geen adresblok voor het venster van de envelop (een tabel met de titel "

@@ -7,6 +7,7 @@ Both list the insufficient norms, and only those: they come from the advice
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from ..domain.advice import evaluate
@@ -22,10 +23,8 @@ from ..errors import DataError
 from .context import (
     Batch,
     Office,
-    about,
     auditor_words,
     days_text,
-    docx_template,
     dutch_list,
     file_stem,
     insufficient_items,
@@ -120,33 +119,16 @@ def heraudit_context(org: Any, sheet: Any, office: Office, decided: dt.date, tod
     }
 
 
-def decide(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
-           result: Any = None) -> Any:
-    """Add the besluitbrief to ``batch``; returns the audit result it rests on."""
-    with about(org):
-        framework = load_framework(org.framework)
-        result = result or evaluate(sheet, framework)
-        data = docx_template(DECISION_TEMPLATE).render(
-            decision_context(org, sheet, office, decided, result))
-        batch.add("besluitbrief", file_stem(org, "besluitbrief"), ".docx", data, org.name,
-                  organisation=org)
-    return result
+def needs_heraudit(result: Any) -> bool:
+    """A heraudit letter follows a decision unless the organisation is certified (perhaps
+    by an override) or nothing fell short."""
+    return outcome_of(result) != "gecertificeerd" and bool(result.insufficient_parts)
 
 
-def heraudit_letter(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
-                    today: dt.date, on: dt.date | None = None,
-                    result: Any = None) -> bool:
-    """Add a heraudit letter unless the organisation is certified; False when none is needed."""
-    with about(org):
-        framework = load_framework(org.framework)
-        result = result or evaluate(sheet, framework)
-        if outcome_of(result) == "gecertificeerd" or not result.insufficient_parts:
-            return False  # certified (perhaps by override): no heraudit
-        data = docx_template(HERAUDIT_TEMPLATE).render(
-            heraudit_context(org, sheet, office, decided, today, on, result=result))
-        batch.add("heraudit", file_stem(org, "heraudit"), ".docx", data, org.name,
-                  organisation=org)
-    return True
+def stage_letter(batch: Batch, org: Any, kind: str, data: bytes) -> Path:
+    """Stage a rendered Word document of ``kind`` (besluitbrief, besluitbrief-heraudit,
+    heraudit, certificaat) for ``org``, named as every letter of the process is named."""
+    return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)
 
 
 HERAUDIT_DECISION_TEMPLATE = "letters/besluitbrief-heraudit.docx"
@@ -193,14 +175,3 @@ def heraudit_decision_context(org: Any, sheet: Any, office: Office, decided: dt.
         "bezwaar_weken": deadlines.bezwaar_weeks,
         "bezwaar_deadline": bezwaar_deadline(decided, deadlines),
     }
-
-
-def heraudit_decision(org: Any, sheet: Any, batch: Batch, office: Office, decided: dt.date,
-                      outcome: Any, *, first_decision: dt.date) -> None:
-    """Add the besluitbrief after a heraudit to ``batch``."""
-    with about(org):
-        context = heraudit_decision_context(org, sheet, office, decided, outcome,
-                                            first_decision)
-        data = docx_template(HERAUDIT_DECISION_TEMPLATE).render(context)
-        kind = "besluitbrief-heraudit"
-        batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)

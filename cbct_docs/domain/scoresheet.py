@@ -125,6 +125,12 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
         source=str(path))
 
 
+def cert_nr_of(audit: list[Record]) -> str | None:
+    """The certificate number of an Audit sheet's rows, as :func:`read_scoresheet` reads
+    it (the last ``cert_nr`` row's value, its white space made single); None when none."""
+    return _Meta(audit, Problems()).text("cert_nr") or None
+
+
 class _Meta:
     """The Audit sheet: ``veld`` / ``waarde`` rows; dates and auditors may repeat."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..deliver.ledger import Ledger
 from ..documents import certificate as certificates
 from ..documents import decision as decisions
-from ..documents.context import about, docx_template, file_stem
+from ..documents.context import about, docx_template
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import validity_period
@@ -133,9 +133,7 @@ class _Decision:
 
 
 def _add(run: Run, org: Organisation, kind: str, data: bytes) -> Path:
-    """Stage a Word document of ``kind`` for ``org`` (as documents/decision.py names it)."""
-    return run.batch.add(kind, file_stem(org, kind), ".docx", data, org.name,
-                         organisation=org)
+    return decisions.stage_letter(run.batch, org, kind, data)
 
 
 def _warm_up(render: Callable[[_Decision], Any], jobs: Sequence[Any]) -> None:
@@ -172,6 +170,7 @@ class _Numbers:
     def __init__(self, office: OfficeFolder) -> None:
         self.office = office
         self.ledger: Ledger | None = None
+        self.wal: bool | None = None
 
     def allocate(self, org: Organisation, day: dt.date) -> str:
         if self.ledger is None:
@@ -207,7 +206,9 @@ class _Numbers:
         if self.ledger is None:
             return  # the first allocation opens the ledger with its full sync
         connection = self.ledger.connection
-        if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        if self.wal is None:  # asked once: it does not change while the ledger is open
+            self.wal = connection.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal"
+        if self.wal:
             connection.execute(f"PRAGMA synchronous={'FULL' if last else 'NORMAL'}")
 
     def __enter__(self) -> _Numbers:
@@ -351,8 +352,8 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
         sheet = read_scoresheet(job.path)
         check_sheet_matches(sheet, job.org)
         result = evaluate(sheet, load_framework(job.org.framework))
-        if result.advice == CERTIFIED or not result.insufficient_parts:
-            return None  # certified (perhaps by override): no heraudit
+        if not decisions.needs_heraudit(result):
+            return None
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
         return measured(docx_template(decisions.HERAUDIT_TEMPLATE).render(context))

@@ -13,7 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..domain.register import Organisation, organisation_finder
-from ..domain.scoresheet import AUDIT, ScoreSheet, check_sheet_matches, read_scoresheet
+from ..domain.scoresheet import (
+    AUDIT,
+    ScoreSheet,
+    cert_nr_of,
+    check_sheet_matches,
+    read_scoresheet,
+)
 from ..errors import CbctError, DataError, Problems, UsageError
 from ..records.readers import read_sheets
 from .parallel import LOCAL, results
@@ -59,14 +65,8 @@ def sheet_owners(paths: Sequence[Path], orgs: Sequence[Organisation]
 
 def audit_cert_nr(path: Path) -> str | None:
     """The certificate number on a score sheet's Audit sheet, as
-    :func:`~cbct_docs.domain.scoresheet.read_scoresheet` reads it (the ``waarde`` of the
-    ``cert_nr`` row, its white space made single); None when it has none."""
-    value = None
-    for record in read_sheets(path, (AUDIT,))[AUDIT]:
-        if str(record.get("veld") or "").strip().lower() == "cert_nr":
-            value = record.get("waarde")  # the last row of a name counts, as in the reader
-    text = "" if value is None else " ".join(str(value).split())
-    return text or None
+    :func:`~cbct_docs.domain.scoresheet.read_scoresheet` reads it; None when it has none."""
+    return cert_nr_of(read_sheets(path, (AUDIT,))[AUDIT])
 
 
 def _quietly(path: Path) -> str | None:

@@ -163,9 +163,16 @@ def _key_of(parts: dict[str, bytes]) -> tuple[str | None, str]:
     return digest.hexdigest(), _title(parts.get("docProps/core.xml"))
 
 
-@functools.lru_cache(maxsize=64)
 def _sha256(data: bytes) -> bytes:
-    """Letters of one template share their parts' bytes objects (``_xml_parts``)."""
+    """A part's digest; a large part kept in ``_UNPACKED`` is one bytes object for all
+    letters of a template, so its digest is remembered (a few: one per part kind)."""
+    if LARGE_PART <= len(data) <= KEPT_PART:
+        return _shared_sha256(data)
+    return hashlib.sha256(data).digest()
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_sha256(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 

@@ -27,15 +27,13 @@ from .manifest import (
     check_resumable,
     manifest_json,
     not_made,
-    record_digest,
     sha256_of,
     write_manifest,
 )
-from .workers import MIN_PARALLEL, made_by_workers
+from .workers import made_by_workers
 
-__all__ = ["BUILTINS", "MIN_PARALLEL", "MergeResult", "Output", "check", "context_for",
-           "made_by_workers", "manifest_json", "merge", "plan_outputs", "record_digest",
-           "refuse_existing", "select", "write_manifest"]
+__all__ = ["BUILTINS", "MergeResult", "Output", "check", "context_for", "manifest_json",
+           "merge", "plan_outputs", "refuse_existing", "select"]
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -251,7 +249,7 @@ def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int
     done = 0
     for output in outputs:
         if output.status == "skipped":
-            output.sha256 = sha256_of(output.path)
+            output.sha256 = output.sha256 or sha256_of(output.path)  # resume: checked
             done += 1
             if progress:
                 progress(done, len(outputs))

@@ -44,7 +44,10 @@ def check_resumable(outputs: Sequence[Output], out: Path) -> None:
                 f"was made from other data than {output.record.origin} holds now",
                 location=output.path,
                 hint="the data changed since; use --overwrite to make the set again"))
-        elif row.get("sha256") and row["sha256"] != sha256_of(output.path):
+        elif row.get("sha256"):
+            output.sha256 = sha256_of(output.path)  # read once: the manifest keeps it
+            if row["sha256"] == output.sha256:
+                continue
             problems.add(OutputError("was changed after it was made", location=output.path,
                                      hint="use --overwrite to make it again"))
     problems.raise_if_any()
@@ -52,7 +55,7 @@ def check_resumable(outputs: Sequence[Output], out: Path) -> None:
 
 def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
     """One message for the documents that could not be written (a full disk fails every
-    one after it; each is named above up to :data:`SHOWN_WRITE_ERRORS`)."""
+    one after it; each is named above up to :data:`~cbct_docs.merge.SHOWN_WRITE_ERRORS`)."""
     names = ", ".join(o.path.name for o in unwritten[:3])
     more = f" and {len(unwritten) - 3} more" if len(unwritten) > 3 else ""
     return OutputError(f"{len(unwritten)} of {total} documents not made ({names}{more})",

@@ -103,10 +103,22 @@ def test_set_blocks_and_macros_go_without_skeleton(tmp_path: Path) -> None:
 
 
 def test_template_text_with_the_stand_in(tmp_path: Path) -> None:
-    path = make_docx(tmp_path / "u.docx", [f"Teken {STAND_IN} en {{{{ naam }}}}"])
-    kept, plain = pair(path)
+    """A template whose own text holds the stand-in character is rendered without a
+    skeleton, decided once; with a picture too, never through docxtpl."""
+    from PIL import Image
+
+    from cbct_docs.render.images import DocxImage
+
+    path = make_docx(tmp_path / "u.docx", [f"Teken {STAND_IN} en {{{{ naam }}}}", "{{ logo }}"])
+    kept = DocxRenderer(path)
+    assert kept.compiled is not None and kept.compiled.skeleton is None
+    plain = DocxRenderer(path)
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "red").save(buffer, "PNG")
     for context in contexts():
+        context = {**context, "logo": DocxImage(buffer.getvalue(), 20)}
         assert kept.render(context) == plain.render(context)
+    assert kept.fallbacks == 0
 
 
 def test_a_broken_body_is_the_same_error(tmp_path: Path) -> None:

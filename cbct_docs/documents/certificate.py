@@ -84,22 +84,18 @@ def qr_png(url: str) -> bytes:
 
 
 def _png_1bit(matrix: Sequence[bytes | bytearray], scale: int, border: int) -> bytes:
-    """A 1-bit greyscale PNG of a QR matrix (1 = dark), ``scale`` pixels a module (a
-    multiple of 8, so a module is whole bytes), laid out as segno lays it out: each
+    """A 1-bit greyscale PNG of a QR matrix (1 = dark), ``scale`` pixels a module (8, so
+    a module is one byte), laid out as segno lays it out: each
     module row once with filter None, then ``scale - 1`` rows with filter Up (the same
     again); the quiet zone as white rows with filter None."""
-    assert scale % 8 == 0
-    per_module = scale // 8
-    light, dark = b"\xff" * per_module, b"\x00" * per_module
-    side = len(matrix) + 2 * border
-    row_bytes = side * per_module
-    white = b"\x00" + b"\xff" * row_bytes
-    again = (b"\x02" + b"\x00" * row_bytes) * (scale - 1)
-    edge = light * border
+    assert scale == 8  # a module is one byte of pixels: _MODULE_BYTE
+    side = len(matrix) + 2 * border  # modules a row, so bytes a pixel row
+    white = b"\x00" + b"\xff" * side
+    again = (b"\x02" + b"\x00" * side) * (scale - 1)
+    edge = b"\xff" * border
     lines = [white * (border * scale)]
     for row in matrix:
-        modules = (bytes(row).translate(_MODULE_BYTE) if per_module == 1
-                   else b"".join(dark if bit else light for bit in row))
+        modules = bytes(row).translate(_MODULE_BYTE)
         lines.append(b"\x00" + edge + modules + edge + again)
     lines.append(white * (border * scale))
     pixels = side * scale

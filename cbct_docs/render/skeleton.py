@@ -113,7 +113,11 @@ def _record(value: Any) -> str:
 
 def skeleton_template(env: jinja2.Environment, source: str) -> jinja2.Template | None:
     """``source`` compiled to print skeletons; None when its code does more with a
-    printed value than print it (then every ``escape(`` would not be a ``yield``)."""
+    printed value than print it (then every ``escape(`` would not be a ``yield``), or when
+    the template's own text holds a stand-in character (every document would find it and
+    go the full way: decided once here instead)."""
+    if STAND_IN in source or OPAQUE in source:
+        return None
     code = env.compile(source, raw=True)
     if any(word in code for word in _NOT_DIRECT):
         return None

@@ -128,9 +128,22 @@ def test_a_batch_of_sheets_reads_its_rows_with_the_shapes_the_first_made(
         by_cell.append(args)
         return _FILL(*args)
 
+    from cbct_docs.records.shapes import Shape
+
+    shaped: list[Any] = []
+    fill = Shape.fill
+
+    def counted_shape(self: Shape, *args: Any) -> Any:
+        shaped.append(args)
+        return fill(self, *args)
+
     monkeypatch.setattr(sheetdata, "_fill", counted)
+    monkeypatch.setattr(Shape, "fill", counted_shape)
+    shapes._ROWS.clear()  # rows repeated to the letter would be taken as read instead
     assert read(second) == by_expat(second)
     assert by_cell == []
+    # every row by a shape (not, say, the whole sheet by expat)
+    assert len(shaped) == len(by_expat(second)[0]) > 0
 
 
 _FILL = sheetdata._fill
@@ -151,7 +164,7 @@ def test_sheets_read_on_several_threads_give_what_they_give_one_by_one(
             return [(name, book.table(name, "include").rows) for name in book.sheetnames]
 
     one_by_one = [sheets(path) for path in paths]
-    for kept in (shapes._MADE, shapes._SEEDS, sheetdata._OUTSIDE):
+    for kept in (shapes._MADE, shapes._SEEDS, shapes._ROWS, sheetdata._OUTSIDE):
         kept.clear()
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(sheets, paths)) == one_by_one

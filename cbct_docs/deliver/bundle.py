@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import DataError, OutputError, Problems, UsageError
-from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers
+from .bundle_headers import CT, PKG_REL, R, W, no_inherited_headers, w  # noqa: F401 - W: callers use bundle.W
 from .bundle_numbering import Numbering, insert_in_order
 from .bundle_pages import Letter, PageCounts
 from .bundle_parts import LazyParts, read_parts, resolve
@@ -39,10 +39,6 @@ _AFTER_TYPE = ("pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType
                "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
                "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
 _AFTER_PGNUM = _AFTER_TYPE[_AFTER_TYPE.index("cols"):]
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
 class _Package:
     """A .docx read into memory: parts by name, plus relationship and content-type helpers."""
 

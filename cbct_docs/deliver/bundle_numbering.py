@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from .bundle_headers import W
+from .bundle_headers import w
 from .bundle_parts import resolve
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ _AFTER_NUMPR = ("suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphe
                 "mirrorIndents", "suppressOverlap", "jc", "textDirection", "textAlignment",
                 "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr",
                 "pPrChange")
-
-
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 class Numbering:

@@ -24,17 +24,13 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .bundle_headers import CT, PKG_REL, R, W
+from .bundle_headers import CT, PKG_REL, R, w
 
 #: Bookmark at the end of letter n (1-based), for its page count and the PDF split's check.
 END_FORMAT = "cbct_end_{:04d}"
 # The NUMPAGES instructions that mean just "the number of pages" in arabic numerals.
 PLAIN_NUMPAGES = re.compile(r"\s*NUMPAGES(\s+\\\*\s+(MERGEFORMAT|Arabic))*\s*$", re.IGNORECASE)
 _REFERENCES = ("headerReference", "footerReference")
-
-
-def w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
 
 
 def counts_pages_from_one(sections: Iterable[etree._Element]) -> bool:

@@ -31,9 +31,9 @@ from .bundle import (
     BOOKMARK_FORMAT,
     OFFICE_DOCUMENT,
     PKG_REL,
-    W,
     make_bundle,
 )
+from .bundle_headers import W
 from .bundle_pages import PLAIN_NUMPAGES, counts_pages_from_one, starts_at_one
 from .bundle_parts import MAX_PACKAGE_BYTES, MAX_PART_BYTES, resolve
 

@@ -594,7 +594,7 @@ def test_the_web_apps_send_step_takes_the_configured_route(
     import logging
 
     from cbct_docs.deliver.graph import GraphMailer
-    from cbct_docs.deliver.smtp import read_outgoing
+    from cbct_docs.deliver.outgoing import read_outgoing
     from cbct_docs.runs.office import OfficeFolder
     from cbct_docs.runs.send import mailer
 

@@ -248,8 +248,9 @@ def test_no_server_stops_the_run_at_once_and_leaves_every_message_unsent(
 def test_a_server_that_goes_away_mid_run_is_retried_then_the_run_stops(
         tmp_path: Path) -> None:
     from cbct_docs.deliver.outbox import Outbox
+    from cbct_docs.deliver.outgoing import read_outgoing
     from cbct_docs.deliver.sending import send_batch
-    from cbct_docs.deliver.smtp import Mailer, read_outgoing
+    from cbct_docs.deliver.smtp import Mailer
     from cbct_docs.errors import DeliveryError
     from cbct_docs.settings import load_settings
 
@@ -318,8 +319,8 @@ def test_addresses_smtp_cannot_carry_are_reported_before_anything_is_sent(
 def test_a_message_held_by_a_running_send_is_left_alone(
         tmp_path: Path, server: tuple[FaultyMailServer, int]) -> None:
     from cbct_docs.deliver.outbox import Outbox
+    from cbct_docs.deliver.outgoing import read_outgoing
     from cbct_docs.deliver.sending import SEND, SendOptions, claim
-    from cbct_docs.deliver.smtp import read_outgoing
 
     handler, port = server
     paths = make_mails(tmp_path / "mails", ORGANISATIONS[:2])

@@ -224,7 +224,8 @@ def test_the_mailer_itself_never_logs_in_in_clear_off_this_machine(tmp_path: Pat
     """Settings made in Python skip load_settings: the mailer checks again, before connecting."""
     import dataclasses
 
-    from cbct_docs.deliver.smtp import Mailer, read_outgoing
+    from cbct_docs.deliver.outgoing import read_outgoing
+    from cbct_docs.deliver.smtp import Mailer
     from cbct_docs.errors import DeliveryError
 
     (message,) = read_outgoing(make_mails(tmp_path / "mails", ORGANISATIONS[:1]))

@@ -56,8 +56,9 @@ def test_message(to: str, config: Path | None) -> None:
     a copy of what was sent is kept.
     """
     from ..deliver.email import build_message, write_eml
+    from ..deliver.outgoing import read_outgoing
+    from ..deliver.route import ConnectionLost, Refused
     from ..deliver.routes import make_route
-    from ..deliver.smtp import ConnectionLost, Refused, read_outgoing
     from ..settings import load_settings
     from .send import password_for
 

@@ -103,9 +103,9 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
     """
     from ..deliver.ledger import office_ledger_path
     from ..deliver.outbox import Outbox
+    from ..deliver.outgoing import read_outgoing
     from ..deliver.routes import make_route
     from ..deliver.sending import SendOptions, preview, send_batch
-    from ..deliver.smtp import read_outgoing
     from ..settings import load_settings
 
     files = sorted(p for p in outdir.glob("*.eml") if not p.name.startswith("."))

@@ -31,7 +31,8 @@ from urllib.parse import quote, urlsplit
 from ..errors import DeliveryError
 from ..settings import MailSettings, SmtpSettings, is_loopback
 from .oauth import TokenSource, permission_hint
-from .smtp import ConnectionLost, Outgoing, Refused
+from .outgoing import Outgoing
+from .route import ConnectionLost, Refused
 
 THROTTLED = (429, 503)
 UNKNOWN = (500, 502, 504)
@@ -40,7 +41,7 @@ MAX_RETRY_AFTER = 600.0  # seconds: a longer wait is cut to this (and the messag
 
 def graph_mime(message: Outgoing) -> bytes:
     """The MIME Graph sends. Graph takes the recipients from the headers, so a Bcc recipient
-    (kept out of the file's headers, see :func:`.smtp.read_outgoing`) goes in a Bcc: header,
+    (kept out of the file's headers, see :func:`.outgoing.read_outgoing`) goes in a Bcc: header,
     which Graph takes out before delivering."""
     headers = BytesParser(policy=policy.SMTP).parsebytes(message.data, headersonly=True)
     shown = {a.addr_spec.lower() for name in ("To", "Cc") if headers[name] is not None
@@ -52,7 +53,7 @@ def graph_mime(message: Outgoing) -> bytes:
 
 
 class GraphMailer:
-    """A :class:`.smtp.Route` through Microsoft Graph."""
+    """A :class:`.route.Route` through Microsoft Graph."""
 
     def __init__(self, smtp: SmtpSettings, mail: MailSettings, tokens: TokenSource) -> None:
         parts = urlsplit(mail.graph)

@@ -1,4 +1,4 @@
-"""The way out chosen by ``[mail] route``: one :class:`.smtp.Route` for the send rule.
+"""The way out chosen by ``[mail] route``: one :class:`.route.Route` for the send rule.
 
 ``smtp`` (the default): ``[smtp]`` with an optional password login. ``smtp-oauth2``: SMTP
 with ``AUTH XOAUTH2`` as ``[mail] mailbox``, to ``smtp.office365.com:587`` (STARTTLS)
@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ..errors import UsageError
 from ..settings import Settings
-from .smtp import Route
+from .route import Route
 
 OFFICE365_SMTP = ("smtp.office365.com", 587, "starttls")
 #: The packaged default host: "not set" for the Microsoft 365 route.

@@ -21,7 +21,8 @@ from pathlib import Path
 from ..errors import DeliveryError
 from ..settings import SmtpSettings
 from .outbox import STALE_AFTER, Entry, Outbox, claim_holder, read_only
-from .smtp import ConnectionLost, Outgoing, Refused, Route
+from .outgoing import Outgoing
+from .route import ConnectionLost, Refused, Route
 
 SEND, SKIP, ATTENTION = "send", "skip", "attention"
 
@@ -233,7 +234,7 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Route,
 
     The run ends with a :class:`DeliveryError` carrying the report so far
     (``error.report``) at once on a fault of the set-up (no server, a login or token needed
-    or refused, TLS on one side only: see :class:`.smtp.Route`), after ``attempts`` for a
+    or refused, TLS on one side only: see :class:`.route.Route`), after ``attempts`` for a
     connection that keeps breaking, and after :data:`MAX_UNCONFIRMED` unconfirmed messages.
     """
     report = BatchReport([], total=len(messages))

@@ -10,145 +10,25 @@ records that moment, which is what lets a rerun after a crash resend safely (see
 from __future__ import annotations
 
 import contextlib
-import email.errors
-import hashlib
 import re
 import smtplib
 import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from ..errors import DataError, DeliveryError, Problems
+from ..errors import DeliveryError
 from ..settings import SmtpSettings, is_loopback
-from .email import content_fingerprint
+from .outgoing import Outgoing
+from .route import ConnectionLost, Refused
 
 if TYPE_CHECKING:
     from .oauth import TokenSource
 
 IDLE_CHECK = 30.0  # seconds idle after which the connection is tested (NOOP) before use
-_LINE_ENDS = re.compile(rb"\r\n|\n|\r")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """An .eml file ready to send: envelope, identity and wire bytes."""
-
-    path: Path
-    message_id: str
-    sender: str
-    recipients: tuple[str, ...]
-    subject: str
-    data: bytes  # CRLF line ends, Bcc removed
-    sha256: str  # of ``data``
-    fingerprint: str  # of the content a reader gets (see .email.content_fingerprint)
-
-
-def read_outgoing(paths: Sequence[Path]) -> list[Outgoing]:
-    """Read .eml files; every problem of every file at once, before anything is sent."""
-    problems = Problems()
-    messages = []
-    for path in paths:
-        with problems.catch():
-            messages.append(_read_one(path))
-    problems.raise_if_any()
-    return messages
-
-
-def _read_one(path: Path) -> Outgoing:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise DataError(f"cannot read: {error.strerror}", location=path) from None
-    message = BytesParser(policy=policy.default).parsebytes(raw)
-    assert isinstance(message, EmailMessage)
-    problems: list[str] = []
-    try:
-        message_id = str(message.get("Message-ID") or "").strip()
-        addresses = {name: _addresses(message, name, problems)
-                     for name in ("From", "To", "Cc", "Bcc")}
-    except (ValueError, TypeError, IndexError, email.errors.MessageError) as error:
-        raise DataError(f"unreadable address header: {error}", location=path) from None
-    senders = addresses["From"]
-    recipients = tuple(addresses["To"] + addresses["Cc"] + addresses["Bcc"])
-    if not message_id:
-        problems.append("no Message-ID (make e-mails with cbct-docs, or add one)")
-    if len(senders) != 1:
-        problems.append("needs exactly one From: address")
-    if not recipients:
-        problems.append("no valid recipient in To:, Cc: or Bcc:")
-    if problems:
-        raise DataError("; ".join(problems), location=path)
-    fingerprint = content_fingerprint(message)
-    if message["Bcc"] is not None:  # the envelope carries Bcc; the header must not
-        del message["Bcc"]
-        raw = message.as_bytes(policy=policy.SMTP)
-    data = _LINE_ENDS.sub(b"\r\n", raw)
-    return Outgoing(path=path, message_id=message_id, sender=senders[0], recipients=recipients,
-                    subject=str(message.get("Subject", "")).strip(), data=data,
-                    sha256=hashlib.sha256(data).hexdigest(), fingerprint=fingerprint)
-
-
-def _addresses(message: EmailMessage, name: str, problems: list[str]) -> list[str]:
-    """The addr-specs of one header; what SMTP cannot carry goes to ``problems``.
-
-    The envelope (MAIL FROM, RCPT TO) is plain ASCII: an 8-bit address would stop the
-    whole run halfway, so it is refused here, with every other defect of the header.
-    """
-    header = message[name]
-    if header is None:
-        return []
-    found, bad = [], []
-    for address in header.addresses:
-        spec = address.addr_spec
-        if (not address.username or not address.domain or not spec.isascii()
-                or any(c.isspace() for c in spec)):
-            bad.append(spec.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-        else:
-            found.append(spec)
-    if header.defects or bad:
-        what = ", ".join(repr(b) for b in bad) or repr(str(header).strip())
-        problems.append(f"{name}: {what} is not a plain address (ASCII, name@domain)")
-    return found
-
-
-class Refused(Exception):
-    """The server answered a command with an error code.
-
-    SMTP's codes say it: 5xx for good, 4xx for now. Another route (Graph's HTTP answers)
-    says which it is (``permanent``), and may say how long to wait (``retry_after``)."""
-
-    def __init__(self, code: int, text: str, stage: str, *, permanent: bool | None = None,
-                 retry_after: float | None = None) -> None:
-        super().__init__(f"{stage}: {code} {text}")
-        self.code, self.text, self.stage = code, text, stage
-        self._permanent = permanent
-        self.retry_after = retry_after
-
-    @property
-    def permanent(self) -> bool:
-        if self._permanent is not None:
-            return self._permanent
-        return 500 <= self.code < 600
-
-    def describe(self) -> str:
-        return f"{self.code} {self.text} (at {self.stage})"
-
-
-class ConnectionLost(Exception):
-    """The connection broke; ``uncertain`` once the message's end had been sent."""
-
-    def __init__(self, error: BaseException, uncertain: bool) -> None:
-        super().__init__(str(error) or type(error).__name__)
-        self.uncertain = uncertain
 
 
 class Watchdog:
@@ -183,28 +63,6 @@ class Watchdog:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
-
-class Route(Protocol):
-    """What a send run needs of a way out (SMTP, SMTP with OAuth2, Microsoft Graph): the one
-    send rule (:mod:`.sending`) is the same for all of them.
-
-    :meth:`deliver` calls ``before_end`` right before the point of no return (the final
-    ``.`` of SMTP, the last byte of Graph's request) and returns the acceptance text; it
-    raises :class:`Refused` for an answer that refuses the message, :class:`ConnectionLost`
-    when the connection breaks (``uncertain`` after the point of no return), and a
-    :class:`DeliveryError` for a fault of the set-up, which the server refused before
-    taking anything: the run stops and the message stays unsent."""
-
-    settings: SmtpSettings  # timeout, attempts, backoff (and host, port for messages)
-
-    @property
-    def where(self) -> str: ...
-
-    def describe(self) -> str: ...
-
-    def deliver(self, message: Outgoing, before_end: Callable[[], None]) -> str: ...
-
-    def close(self) -> None: ...
 
 
 class Mailer:

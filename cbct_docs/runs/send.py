@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ..deliver.email import EML_POLICY
 from ..deliver.outbox import Entry, Outbox, read_only
+from ..deliver.outgoing import Outgoing, read_outgoing
+from ..deliver.route import ConnectionLost, Refused, Route
 from ..deliver.routes import make_route
 from ..deliver.sending import (
     SEND,
@@ -27,7 +29,6 @@ from ..deliver.sending import (
     preview,
     send_batch,
 )
-from ..deliver.smtp import ConnectionLost, Outgoing, Refused, Route, read_outgoing
 from ..domain.approval import may_send
 from ..domain.process import Kind
 from ..errors import DataError, DeliveryError, UsageError

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..deliver.ledger import transaction
 from ..deliver.outbox import Outbox
-from ..deliver.smtp import Outgoing, read_outgoing
+from ..deliver.outgoing import Outgoing, read_outgoing
 from ..domain.process import Kind
 from ..errors import ProblemList, UsageError
 from ..store.database import guarded

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.runs.documents import recipients_and_subject
+from cbct_docs.runs.emails import recipients_and_subject
 from cbct_docs.runs.office import open_office
 from cbct_docs.web import create_app
 
@@ -147,7 +147,7 @@ def test_a_register_read_in_elsewhere_shows_at_once(tmp_path: Path,
 def test_the_review_reads_an_emails_head_as_the_full_reading_does(tmp_path: Path) -> None:
     from email.message import EmailMessage
 
-    from cbct_docs.runs.documents import email_head, email_view
+    from cbct_docs.runs.emails import email_head, email_view
 
     plain = EmailMessage()
     plain["From"] = "Certificatiebureau Cultuur & Taal <certificering@cbct.example>"

@@ -30,14 +30,7 @@ from ..domain.process import INFO_KINDS, LABELS, Event, Kind
 from ..domain.register import Organisation
 from ..errors import UsageError
 from ..store.dossiers import Dossier
-from .emails import (  # noqa: F401 (the web's readers of an e-mail, from here as before)
-    EmailHead,
-    EmailView,
-    email_head,
-    email_view,
-    read_email,
-    recipients_and_subject,
-)
+from .emails import recipients_and_subject
 from .office import OfficeFolder
 from .snapshot import reading
 
@@ -141,10 +134,6 @@ def inside_office(office: OfficeFolder, document: str | Path) -> Path:
         raise UsageError("dit bestand ligt buiten de kantoormap", location=document,
                          hint="alleen bestanden in de kantoormap worden getoond")
     return resolved
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _items(dossiers: Iterable[Dossier], names: dict[str, str]) -> list[DocumentItem]:
@@ -257,6 +246,11 @@ def _read(path: Path, found_stat: os.stat_result | None = None
     return found
 
 
+def sha256_of(path: Path) -> str:
+    """A document's sha256 as the review reads it (kept per path, size and time)."""
+    return _read(path)[0]
+
+
 def _check(item: DocumentItem, orgs: Mapping[str, Organisation],
            found_stat: os.stat_result | None = None) -> None:
     """What a reviewer must see first: the file changed, no or another recipient."""
@@ -350,69 +344,3 @@ def out_file(office: OfficeFolder, relative: str) -> Path:
     if not path.is_relative_to(root) or not path.is_file():
         raise UsageError("dit bestand is er niet in de map met documenten", location=relative)
     return path
-
-
-# --- reading a letter as a person does ---------------------------------------------------
-
-@dataclass(frozen=True)
-class Block:
-    """A paragraph (``text``) or a table (``rows``) of a letter, in the letter's order."""
-
-    text: str = ""
-    rows: tuple[tuple[str, ...], ...] = ()
-    heading: bool = False
-
-
-def letter_text(path: Path) -> list[Block]:
-    """A Word letter as its reader sees it: paragraphs and tables in their order."""
-    import docx
-
-    document = docx.Document(str(path))
-    blocks = []
-    for part in document.iter_inner_content():
-        if hasattr(part, "rows"):
-            rows = tuple(tuple(_unique_cells(row)) for row in part.rows)
-            blocks.append(Block(rows=rows))
-        elif part.text.strip():
-            style = str(getattr(part.style, "name", "") or "")
-            blocks.append(Block(part.text, heading=style.lower().startswith(("heading",
-                                                                            "kop"))))
-    return blocks
-
-
-def _unique_cells(row: object) -> list[str]:
-    """A row's cell texts; a merged cell (the same cell repeated) once."""
-    texts: list[str] = []
-    seen: list[object] = []
-    for cell in getattr(row, "cells", ()):
-        if any(cell._tc is other for other in seen):  # noqa: SLF001 (python-docx's own)
-            continue
-        seen.append(cell._tc)
-        texts.append(str(cell.text))
-    return texts
-
-
-#: Where PDFs made for reading a letter in the browser are kept (by the letter's sha256).
-PREVIEW_NAME = ".voorbeeld"
-
-
-def can_make_pdf() -> bool:
-    from ..deliver.pdf import soffice_available
-
-    return soffice_available()
-
-
-def letter_pdf(office: OfficeFolder, item: DocumentItem) -> Path:
-    """A PDF of a Word document to read in the browser (made once per content, with
-    LibreOffice); the letter itself is not touched."""
-    from ..deliver.pdf import convert_to_pdf
-
-    if item.path is None or item.path.suffix.lower() != ".docx":
-        raise UsageError("alleen van een Word-document wordt een PDF gemaakt",
-                         location=item.name)
-    digest = item.sha256_now or _read(item.path)[0]
-    folder = out_folder(office) / PREVIEW_NAME / digest[:32]
-    target = folder / f"{item.path.stem}.pdf"
-    if not target.is_file():
-        convert_to_pdf([item.path], folder, bundled=False)
-    return target

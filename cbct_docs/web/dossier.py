@@ -22,18 +22,10 @@ from flask import (
 from ..domain.approval import HELD, verdicts
 from ..domain.process import LABELS, MANUAL_KINDS, Kind
 from ..errors import CbctError, UsageError
-from ..runs.documents import (
-    DocumentItem,
-    batches,
-    can_make_pdf,
-    document,
-    email_view,
-    letter_pdf,
-    letter_text,
-    out_file,
-    out_folder,
-)
+from ..runs.documents import DocumentItem, batches, document, out_file, out_folder
+from ..runs.emails import email_view
 from ..runs.files import score_sheets, take_scoresheets
+from ..runs.letters import can_make_pdf, letter_pdf, letter_text
 from ..runs.record import Happening, record
 from ..runs.reports import report
 from ..runs.status import dossier_view

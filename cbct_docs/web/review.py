@@ -10,15 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from ..domain.approval import APPROVED, CHANGED, HELD, STATUS_LABELS, TO_REVIEW
 from ..errors import CbctError, UsageError
 from ..runs.approval import approve, four_eyes
-from ..runs.documents import (
-    Block,
-    EmailHead,
-    batch,
-    batches,
-    can_make_pdf,
-    email_head,
-    letter_text,
-)
+from ..runs.documents import batch, batches
+from ..runs.emails import EmailHead, email_head
+from ..runs.letters import Block, can_make_pdf, letter_text
 from ..runs.printing import print_bundle
 from .app import office, problem_lines
 from .messages import skip_text

@@ -13,8 +13,8 @@ import pytest
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from cbct_docs.render.docx_body import resolve_listing, tables_need_fixing
 from cbct_docs.render.environment import CleanContext, clean_collecting, clean_context
-from cbct_docs.render.fast_docx import _resolve_listing, _tables_need_fixing
 from cbct_docs.render.images import DocxImage
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -39,7 +39,7 @@ LISTINGS = [
 def test_listing_characters_resolved_as_docxtpl_does(paragraphs: list[str]) -> None:
     xml = f"<w:body {W}>" + "".join(paragraphs) + "</w:body>"
     expected = DocxTemplate.resolve_listing(None, xml)
-    assert _resolve_listing(xml) == expected
+    assert resolve_listing(xml) == expected
     if len(paragraphs) > 1:
         assert "<w:br/>" in expected and "<w:tab/>" in expected
 
@@ -76,18 +76,18 @@ def test_table_check_agrees_with_fix_tables(name: str) -> None:
     tree = etree.fromstring(xml)
     fixed = etree.tostring(DocxTemplate.fix_tables(None, xml))
     changes = fixed != etree.tostring(tree)
-    assert _tables_need_fixing(tree) == changes, name
+    assert tables_need_fixing(tree) == changes, name
     if name == "exact":
         assert not changes
 
 
 def test_odd_span_before_a_full_row_goes_to_docxtpl() -> None:
     tree = etree.fromstring(f"<w:body {W}>{table(2, [['x'], [1, 1]])}</w:body>")
-    assert _tables_need_fixing(tree)
+    assert tables_need_fixing(tree)
     tree = etree.fromstring(f"<w:body {W}>{table(2, [[1, 1], ['x']])}</w:body>")
     # As before the shortcut: the first row spans the grid, so no repair is needed (and
     # fix_tables, which reads every span, would fail on this one).
-    assert not _tables_need_fixing(tree)
+    assert not tables_need_fixing(tree)
 
 
 class Chart:

@@ -241,3 +241,32 @@ def test_line_breaks_in_values_next_to_a_chart(tmp_path: Path) -> None:
                    "naam": texts[(number + 1) % len(texts)]}
         assert kept.render(context) == plain.render(context)
     assert kept.compiled is not None and kept.compiled.skeletons.hits >= 2
+
+
+def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> None:
+    """The template text check is made on the skeleton; where the skeleton lacks a piece
+    that a value brings into the document, the document itself is checked, as before."""
+    path = make_docx(tmp_path / "c.docx", ["Tekst {{ a }}", "Slot"])
+    kept, plain = pair(path)
+
+    class Dropping:  # drops the template's own last paragraph, as a swallowing tag would
+        def __init__(self, template: Any) -> None:
+            self.template = template
+
+        def render(self, context: Any) -> str:
+            return str(self.template.render(context)).replace(">Slot<", "><")
+
+    for renderer in (kept, plain):
+        compiled = renderer.compiled
+        assert compiled is not None
+        compiled.parts[0].template = Dropping(compiled.parts[0].template)
+    assert kept.compiled is not None and kept.compiled.skeleton is not None
+    kept.compiled.skeleton = Dropping(kept.compiled.skeleton)
+    made = kept.render({"a": "en Slot"})  # the document has "Slot", from the value
+    assert made == plain.render({"a": "en Slot"})
+    out = tmp_path / "out.docx"
+    out.write_bytes(made)
+    assert docx_text(out).split() == ["Tekst", "en", "Slot"]
+    for renderer in (kept, plain, kept):
+        with pytest.raises(TemplateError, match="'Slot'.*did not reach the document"):
+            renderer.render({"a": "zonder"})

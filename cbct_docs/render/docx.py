@@ -100,6 +100,7 @@ class DocxRenderer:
         try:
             self.compiled = CompiledDocx(tpl, self.data, self.env, parts)
             self.compiled.verify = self._verify_part
+            self.compiled.text_kept = self._text_kept
             self.fast = True
         except FastPathUnsupported as why:
             self._fall_back(str(why))
@@ -136,6 +137,11 @@ class DocxRenderer:
         lost = lost_text(self.scan.static_of(zipname), xml)
         if lost is not None:
             raise lost_text_error(self.name, *lost)
+
+    def _text_kept(self, zipname: str, skeleton: str) -> bool:
+        """:meth:`_verify_part`'s check made on a body's skeleton (:mod:`.skeleton`):
+        True when it passes there (then it passes in every document filled in from it)."""
+        return lost_text(self.scan.static_of(zipname), skeleton) is None
 
     def _verify_document(self, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

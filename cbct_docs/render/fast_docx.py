@@ -30,11 +30,12 @@ from typing import Any
 import docx.oxml.ns
 from lxml import etree
 
+from .docx_body import LISTING_CHARACTERS, canonical_body, fix_body, resolve_listing
 from .environment import StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
-from .limits import check_output
-from .skeleton import Recorded, Skeletons, filled, render_skeleton, skeleton_template
+from .limits import MAX_OUTPUT_CHARS, check_output
+from .skeleton import KEPT, Recorded, Skeletons, filled, render_skeleton, skeleton_template
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -45,10 +46,7 @@ _PROPERTY_TAGS = {"author": _DC + "creator", "comments": _DC + "description",
                   "subject": _DC + "subject", "title": _DC + "title"}
 _LITERAL_BRACKETS = re.compile(r"\{_\{|\}_\}|\{_%|%_\}")
 _JINJA = re.compile(r"\{\{|\{%|\{#")
-_LISTING_CHARACTERS = ("\t", "\a", "\n", "\f")
-_DOCPR = etree.XPath("//wp:docPr", namespaces=docx.oxml.ns.nsmap)
 _BODY_MARK = "cbct-docs-body"
-_W = "{" + docx.oxml.ns.nsmap["w"] + "}"
 
 
 class FastPathUnsupported(Exception):
@@ -143,8 +141,7 @@ class CompiledDocx:
             part.template = env.from_string(literal_brackets(part.source))
         #: The body compiled to print skeletons (render.skeleton), when it can be.
         self.skeleton = skeleton_template(env, literal_brackets(self.parts[0].source))
-        self._skeleton_of = self.parts[0].template  # not used for another template put there
-        self.skeletons = Skeletons(_canonical_body, _resolve_listing)
+        self.skeletons = Skeletons(canonical_body, resolve_listing)
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -152,10 +149,19 @@ class CompiledDocx:
         #: What placing a picture needs to know (body, headers and footers show them).
         self.pictures = picture_facts(tpl, [p.zipname for p in self.parts
                                             if p.kind != "footnotes"], types)
-        #: Per part: the last rendered XML and its compressed member, to reuse when equal.
+        #: Per part: the last rendered XML and its compressed member, to reuse when equal;
+        #: the same for the last body made from its skeleton, by its finished bytes.
         self.last: dict[str, tuple[str, Member]] = {}
-        #: Called with (part name, rendered XML) for every newly rendered part.
+        self.last_finished: dict[str, tuple[bytes, Member]] = {}
+        #: Called with (part name, rendered XML) for every newly rendered part: raises
+        #: when the template's text did not reach it.
         self.verify: Callable[[str, str], None] | None = None
+        #: The same check on the body's skeleton (part name, skeleton): True when it
+        #: passes. None: every body is checked as rendered (when ``verify`` is set).
+        self.text_kept: Callable[[str, str], bool] | None = None
+        #: Per body skeleton: whether ``text_kept`` passed it (bounded by characters).
+        self.checked: dict[str, bool] = {}
+        self.checked_size = 0
 
     def _compile_properties(self, tpl: Any, env: StrictEnvironment) -> dict[str, Any]:
         """Only properties with template tags are rendered; the others stay as they are."""
@@ -185,36 +191,76 @@ class CompiledDocx:
         for part in self.parts:
             if placement is not None:
                 placement.enter(part.zipname)
-            skeleton: Recorded | None = None
             try:
-                if (part.kind == "body" and self.skeleton is not None
-                        and part.template is self._skeleton_of and self.skeletons.worth_it):
-                    skeleton = render_skeleton(self.skeleton, context)
-                    xml = filled(skeleton)  # what part.template renders
-                    if xml is None:  # the template's own text holds the stand-in
-                        if placement is not None:  # rendering again would place again
-                            raise FastPathUnsupported("the template holds U+E010")
-                        skeleton, xml = None, part.template.render(context)
-                else:
-                    xml = part.template.render(context)
-                xml = check_output(xml, part.zipname)
+                replaced[part.zipname] = self._part(part, context, placement)
             except PictureNotPlaced as why:
                 raise FastPathUnsupported(str(why)) from None
-            last = self.last.get(part.zipname)
-            if last is not None and last[0] == xml:
-                # Letterheads and footers often come out the same for every record.
-                replaced[part.zipname] = last[1]
-                continue
-            if self.verify is not None:
-                self.verify(part.zipname, xml)
-            member = self.zip.compress(part.zipname, self._finish(part, xml, skeleton))
-            self.last[part.zipname] = (xml, member)
-            replaced[part.zipname] = member
         if self.properties:
             replaced[self.core_name] = self._render_properties(context)
         if placement is None:
             return self.zip.write(replaced)
         return self._write_with(replaced, placement.members())
+
+    def _part(self, part: _Part, context: Mapping[str, Any],
+              placement: Placement | None) -> Member:
+        """One part rendered, checked (its size, its template's text) and compressed."""
+        body: bytes | None = None  # the body's bytes from its kept skeleton
+        if part.kind == "body" and self.skeleton is not None and self.skeletons.worth_it:
+            skeleton = render_skeleton(self.skeleton, context)
+            body = self.skeletons.body(skeleton)
+            if body is not None and self._sure(skeleton):
+                return self._member(part.zipname, self.body_prefix + body + self.body_suffix)
+            xml = filled(skeleton)  # what part.template renders
+            if xml is None:  # the template's own text holds the stand-in
+                if placement is not None:  # rendering again would place again
+                    raise FastPathUnsupported("the template holds U+E010")
+                body, xml = None, part.template.render(context)
+        else:
+            xml = part.template.render(context)
+        xml = check_output(xml, part.zipname)
+        last = self.last.get(part.zipname)
+        if last is not None and last[0] == xml:
+            return last[1]  # letterheads and footers often come out the same every time
+        if self.verify is not None:
+            self.verify(part.zipname, xml)
+        if body is not None:
+            finished = self.body_prefix + body + self.body_suffix
+        else:
+            finished = self._finish(part, xml)
+        member = self.zip.compress(part.zipname, finished)
+        self.last[part.zipname] = (xml, member)
+        return member
+
+    def _sure(self, recorded: Recorded) -> bool:
+        """True when the body that ``recorded`` fills in passes the size limit and the
+        template text check (:attr:`verify`), known without filling it in: the check
+        passed on the skeleton (kept per skeleton). Its text is the document's with the
+        values and the opaque XML left out, so a piece of template text found there in
+        order is found in the document in order; where it is not, the document itself
+        is checked. The size is at most the skeleton's with every value escaped
+        (at most five characters for one) and the opaque XML."""
+        skeleton = recorded.skeleton
+        passed = self.checked.get(skeleton)
+        if passed is None:
+            passed = (self.verify is None if self.text_kept is None
+                      else self.text_kept(self.parts[0].zipname, skeleton))
+            self.checked_size += len(skeleton)
+            if self.checked_size > KEPT:
+                self.checked.clear()
+                self.checked_size = len(skeleton)
+            self.checked[skeleton] = passed
+        size = (len(skeleton) + 5 * sum(map(len, recorded.values))
+                + sum(map(len, recorded.opaque)))
+        return passed and size <= MAX_OUTPUT_CHARS
+
+    def _member(self, zipname: str, finished: bytes) -> Member:
+        """The finished part compressed, or the last one when it is the same."""
+        last = self.last_finished.get(zipname)
+        if last is not None and last[0] == finished:
+            return last[1]
+        member = self.zip.compress(zipname, finished)
+        self.last_finished[zipname] = (finished, member)
+        return member
 
     def _write_with(self, replaced: dict[str, bytes | Member], members: dict[str, bytes]
                     ) -> bytes:
@@ -234,18 +280,12 @@ class CompiledDocx:
         view.members = {**self.zip.members, **added}
         return view.write(replaced)
 
-    def _finish(self, part: _Part, xml: str, skeleton: Recorded | None = None
-                ) -> bytes:
-        """docxtpl's post-processing of one rendered part, as the bytes python-docx saves;
-        from the body's kept skeleton (render.skeleton) where it has one."""
-        if skeleton is not None:
-            body = self.skeletons.body(skeleton)
-            if body is not None:
-                return self.body_prefix + body + self.body_suffix
-        if any(c in xml for c in _LISTING_CHARACTERS):
-            xml = _resolve_listing(xml)
+    def _finish(self, part: _Part, xml: str) -> bytes:
+        """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""
+        if any(c in xml for c in LISTING_CHARACTERS):
+            xml = resolve_listing(xml)
         if part.kind == "body":
-            return self.body_prefix + _fix_body(xml) + self.body_suffix
+            return self.body_prefix + fix_body(xml) + self.body_suffix
         if part.kind == "header":
             root = etree.fromstring(xml.encode("utf-8"), _part_parser())
             return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
@@ -264,116 +304,6 @@ def _part_parser() -> etree.XMLParser:
     """python-docx's parser settings (headers must come out the same way); a new one per
     call because lxml parsers must not be shared between threads."""
     return etree.XMLParser(remove_blank_text=True, resolve_entities=False)
-
-
-def _resolve_listing(xml: str) -> str:
-    """docxtpl's ``resolve_listing`` (0.20): tabs, ``\\a``, line and page breaks in text
-    become Word's own elements. Its rewriting, paragraph by paragraph, changes only a
-    paragraph that holds one of those characters; the others are passed by as they are."""
-    return _PARAGRAPH.sub(_resolve_paragraph, xml)
-
-
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
-_PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
-_RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
-_RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")
-_TEXT = re.compile(r"<w:t(?: [^>]*)?>.*?</w:t>", re.DOTALL)
-
-
-def _resolve_paragraph(match: re.Match[str]) -> str:
-    paragraph = match.group(0)
-    if not any(c in paragraph for c in _LISTING_CHARACTERS):
-        return paragraph
-    found = _PARAGRAPH_PROPERTIES.search(paragraph)
-    paragraph_properties = found.group(0) if found else ""
-    return _RUN.sub(lambda run: _resolve_run(paragraph_properties, run), paragraph)
-
-
-def _resolve_run(paragraph_properties: str, match: re.Match[str]) -> str:
-    found = _RUN_PROPERTIES.search(match.group(0))
-    run_properties = found.group(0) if found else ""
-    return _TEXT.sub(lambda text: _resolve_text(run_properties, paragraph_properties, text),
-                     match.group(0))
-
-
-def _resolve_text(run_properties: str, paragraph_properties: str, match: re.Match[str]
-                  ) -> str:
-    xml = match.group(0).replace(
-        "\t", f"</w:t></w:r><w:r>{run_properties}<w:tab/></w:r>"
-              f'<w:r>{run_properties}<w:t xml:space="preserve">')
-    xml = xml.replace(
-        "\a", f"</w:t></w:r></w:p><w:p>{paragraph_properties}<w:r>{run_properties}"
-              '<w:t xml:space="preserve">')
-    xml = xml.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">')
-    return xml.replace(
-        "\f", "</w:t></w:r></w:p>"
-              '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
-              f'<w:p>{paragraph_properties}<w:r>{run_properties}<w:t xml:space="preserve">')
-
-
-def _fix_body(xml: str) -> bytes:
-    """docxtpl's table grid repair and picture id renumbering, on the rendered body."""
-    from docxtpl import DocxTemplate
-
-    # Strict: a recovering parser would quietly repair a {% if %} that opens in a table cell
-    # and closes after the table, and lose text on the way; DocxRenderer reports it instead.
-    tree = etree.fromstring(xml, etree.XMLParser())
-    if "<w:tbl" in xml and _tables_need_fixing(tree):
-        tree = DocxTemplate.fix_tables(None, xml)  # uses no instance state
-    if "docPr" in xml:
-        for number, element in enumerate(_DOCPR(tree), start=1001):
-            element.attrib["id"] = str(number)
-    return bytes(etree.tostring(tree, encoding="UTF-8"))
-
-
-def _canonical_body(xml: str, first: int = 1001) -> tuple[bytes, int] | None:
-    """:func:`_fix_body`'s result where it repairs no table, its pictures numbered from
-    ``first``, and how many it numbered; None where it would repair one, or where the XML
-    is not well-formed."""
-    try:
-        tree = etree.fromstring(xml, etree.XMLParser())
-    except etree.XMLSyntaxError:
-        return None
-    if "<w:tbl" in xml and _tables_need_fixing(tree):
-        return None
-    count = 0
-    if "docPr" in xml:
-        for count, element in enumerate(_DOCPR(tree), start=1):
-            element.attrib["id"] = str(first + count - 1)
-    return bytes(etree.tostring(tree, encoding="UTF-8")), count
-
-
-def _tables_need_fixing(tree: Any) -> bool:
-    """False when docxtpl's fix_tables would change nothing: no row has more cells than the
-    grid has columns, and some row spans them all (fix_tables' own two conditions)."""
-    for table in tree.iter(_W + "tbl"):
-        grid = table.find(_W + "tblGrid")
-        if grid is None:
-            return True
-        columns = len(grid.findall(_W + "gridCol"))
-        # Like fix_tables, nested tables' rows count too (both look at every descendant).
-        if _ROW_WIDER_THAN_GRID(table, columns=columns):
-            return True
-        for row in table.iter(_W + "tr"):  # the first row that spans the grid is enough
-            try:
-                if sum(_span(cell) for cell in row.findall(_W + "tc")) >= columns:
-                    break
-            except (TypeError, ValueError):  # an odd gridSpan: docxtpl decides (and fails)
-                return True
-        else:
-            return True
-    return False
-
-
-_ROW_WIDER_THAN_GRID = etree.XPath("boolean(.//w:tr[count(w:tc) > $columns])",
-                                   namespaces=docx.oxml.ns.nsmap)
-
-
-def _span(cell: Any) -> int:
-    span = cell.find(_W + "tcPr/" + _W + "gridSpan")
-    if span is None:
-        return 1
-    return int(span.get(_W + "val"))
 
 
 def _around_body(document: Any) -> tuple[bytes, bytes]:

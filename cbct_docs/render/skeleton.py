@@ -1,6 +1,6 @@
 """A rendered document body as lxml would write it, without parsing every document.
 
-Every document's body goes through lxml once (:func:`.fast_docx._fix_body`): parsed
+Every document's body goes through lxml once (:func:`.docx_body.fix_body`): parsed
 strictly (a tag that opens in a table cell and closes after it is an error), its tables
 checked, its pictures numbered, and written back the way python-docx writes it. For a
 report that was over half of rendering it.
@@ -196,7 +196,7 @@ class Skeletons:
 
     def __init__(self, canonical: Callable[[str, int], tuple[bytes, int] | None],
                  listing: Callable[[str], str]) -> None:
-        #: The body through lxml as :func:`.fast_docx._fix_body` writes it, its pictures
+        #: The body through lxml as :func:`.docx_body.fix_body` writes it, its pictures
         #: numbered from the given number, and how many; None where that would repair a
         #: table (or cannot parse it).
         self.canonical = canonical

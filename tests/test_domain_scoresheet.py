@@ -273,9 +273,9 @@ def test_scoresheet_reads_its_workbook_once(kib_sheet: Path,
     opened: list[Path] = []
     original = xlsx.Workbook.__init__
 
-    def counting(self: xlsx.Workbook, path: Path) -> None:
+    def counting(self: xlsx.Workbook, path: Path, *, data: bytes | None = None) -> None:
         opened.append(path)
-        original(self, path)
+        original(self, path, data=data)
 
     monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
     read_scoresheet(fill(kib_sheet))

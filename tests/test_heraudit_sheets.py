@@ -43,7 +43,7 @@ def test_owners_are_the_organisations_scoresheets_finds(
     paths = sorted((samples_dir() / "scores").glob("*.xlsx"))
     orgs = read_register(samples_dir() / "register.xlsx")
     owners = sheet_owners(paths, orgs)
-    assert [(o.cert_nr, p) for o, p in owners] == [
+    assert [(o.cert_nr, p) for o, p, _kept in owners] == [
         (o.cert_nr, Path(s.source)) for o, s in scoresheets(paths, orgs)]
     assert owners[0][0].cert_nr == "CBCT-0101"
 

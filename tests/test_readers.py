@@ -296,9 +296,9 @@ def test_planning_reads_its_workbook_once(monkeypatch: pytest.MonkeyPatch) -> No
     opened: list[Path] = []
     original = xlsx.Workbook.__init__
 
-    def counting(self: xlsx.Workbook, path: Path) -> None:
+    def counting(self: xlsx.Workbook, path: Path, *, data: bytes | None = None) -> None:
         opened.append(path)
-        original(self, path)
+        original(self, path, data=data)
 
     monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
     plans = read_planning(samples_dir() / "planning.xlsx")

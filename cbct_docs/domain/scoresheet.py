@@ -27,7 +27,7 @@ from ..errors import DataError, Problems, UsageError
 from ..records import Record, parse_date, read_sheets
 from ..records.xlsx import number_ranges
 from .advice import ADVICES
-from .frameworks import Framework, Question, load_framework
+from .frameworks import Framework, Question, available_frameworks, load_framework
 from .register import Organisation
 
 SCORES, NOTES, INDICATORS, AUDIT = "Scores", "Bevindingen", "Indicatoren", "Audit"
@@ -92,14 +92,34 @@ def check_sheet_matches(sheet: ScoreSheet, org: Organisation) -> None:
                         location=where, hint="make a new score sheet, or correct the register")
 
 
-def read_scoresheet(path: str | Path, framework: Framework | str | None = None) -> ScoreSheet:
-    """Read a filled-in score sheet and check every cell; all problems at once."""
-    path = Path(path)
-    sheets = read_sheets(path, (AUDIT, SCORES, NOTES, INDICATORS))  # the workbook once
+def read_scoresheet(path: str | Path, framework: Framework | str | None = None, *,
+                    data: bytes | None = None) -> ScoreSheet:
+    """Read a filled-in score sheet and check every cell; all problems at once.
+    ``data``: the file's bytes, already read (the sheet is read from them)."""
+    return _read(Path(path), framework, data)[0]
+
+
+def read_scoresheet_bytes(path: Path, data: bytes) -> tuple[ScoreSheet, bool]:
+    """The score sheet in ``data`` (the bytes of ``path``), as :func:`read_scoresheet`
+    reads it, and whether those bytes alone decide it: read by a framework shipped with
+    the package, named on its Audit sheet (not a framework file elsewhere on disk)."""
+    return _read(path, None, data)
+
+
+def _is_bundled(code: str) -> bool:
+    """Whether :func:`load_framework` takes ``code`` as a shipped framework's code."""
+    return code.strip().lower() in {known.lower() for known in available_frameworks()}
+
+
+def _read(path: Path, framework: Framework | str | None, data: bytes | None
+          ) -> tuple[ScoreSheet, bool]:
+    sheets = read_sheets(path, (AUDIT, SCORES, NOTES, INDICATORS), data=data)  # once
     problems = Problems()
     meta = _Meta(sheets[AUDIT], problems, str(path))
+    bundled = False
     if framework is None:
         framework = meta.framework_code or ""
+        bundled = _is_bundled(framework)
     if isinstance(framework, str):
         try:
             framework = load_framework(framework)
@@ -122,7 +142,7 @@ def read_scoresheet(path: str | Path, framework: Framework | str | None = None) 
         framework=framework.code, audit_dates=meta.dates, auditors=meta.auditors,
         scores=scores, notes=notes, override=meta.override, modules=meta.modules,
         category=meta.text("categorie"), comments=comments, indicators=indicators,
-        source=str(path))
+        source=str(path)), bundled
 
 
 def cert_nr_of(audit: list[Record]) -> str | None:

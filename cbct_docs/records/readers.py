@@ -124,9 +124,11 @@ def read_sheets(
     required: Mapping[str, Iterable[str]] | None = None,
     date_fields: Mapping[str, Iterable[str]] | None = None,
     hidden_rows: HiddenRows = "refuse",
+    data: bytes | None = None,
 ) -> dict[str, list[Record]]:
     """Several sheets of one workbook, opened and read once; the same rules as
-    :func:`read_records` for each sheet, and every problem of every sheet at once."""
+    :func:`read_records` for each sheet, and every problem of every sheet at once.
+    ``data``: the file's bytes, already read (the workbook is read from them)."""
     path = Path(path)
     _reader_for(path)
     if path.suffix.lower() not in WORKBOOK_SUFFIXES:
@@ -134,7 +136,7 @@ def read_sheets(
                          location=path)
     problems = Problems()
     result: dict[str, list[Record]] = {}
-    with Workbook(path) as workbook, bulk():
+    with Workbook(path, data=data) as workbook, bulk():
         for name in sheets:
             with problems.catch():
                 records = _workbook_records(workbook, name, _options(hidden_rows, ()))

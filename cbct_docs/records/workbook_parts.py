@@ -87,14 +87,16 @@ def forget() -> None:
         kept.clear()
 
 
-def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
+def read_parts(path: Path, data: bytes | None = None) -> tuple[zipfile.ZipFile, Parts]:
     """The open archive and its parts: quickly when sure, else as openpyxl reads them
-    (which raises what it always raised for a broken workbook)."""
+    (which raises what it always raised for a broken workbook). ``data``: the file's
+    bytes, already read (the workbook is read from them, never from the file)."""
     if path.suffix.lower() in SUFFIXES:
         try:
             # A small workbook is read at once: a score sheet's eight parts then cost
             # no file calls each (a register is read from the file as it goes).
-            archive = (InMemory(path.read_bytes()) if path.stat().st_size <= SMALL
+            archive = (InMemory(data) if data is not None
+                       else InMemory(path.read_bytes()) if path.stat().st_size <= SMALL
                        else zipfile.ZipFile(path))
         except Exception:  # noqa: BLE001 - openpyxl raises it below, as before
             pass
@@ -103,7 +105,7 @@ def read_parts(path: Path) -> tuple[zipfile.ZipFile, Parts]:
                 return archive, _read_known(archive)
             except Exception:  # noqa: BLE001 - _Unsure, or any error: openpyxl decides
                 archive.close()
-    return read_with_openpyxl(path)
+    return read_with_openpyxl(path, data)
 
 
 class InMemory(zipfile.ZipFile):
@@ -163,13 +165,18 @@ def _member(data: bytes, info: zipfile.ZipInfo | None) -> bytes | None:
     return found
 
 
-def read_with_openpyxl(path: Path) -> tuple[zipfile.ZipFile, Parts]:
+def read_with_openpyxl(path: Path, data: bytes | None = None
+                       ) -> tuple[zipfile.ZipFile, Parts]:
     """openpyxl's own reading of the workbook part, shared strings and styles (what
-    ``load_workbook(read_only=True)`` does), without its per-sheet size scan."""
+    ``load_workbook(read_only=True)`` does), without its per-sheet size scan. ``data``:
+    the file's bytes, read instead of the file (for a suffix openpyxl opens; for another
+    it refuses the path, as before)."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
 
-    reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+    source: Path | io.BytesIO = (io.BytesIO(data) if data is not None
+                                 and path.suffix.lower() in SUFFIXES else path)
+    reader = ExcelReader(source, read_only=True, data_only=True, keep_links=False)
     try:
         reader.read_manifest()
         reader.read_strings()

@@ -76,23 +76,25 @@ class Workbook:
     """An open workbook: ``with Workbook(path) as wb: wb.table(wb.default_sheet())``."""
 
     def __init__(self, path: Path,
-                 read: Callable[[Path], tuple[zipfile.ZipFile, Any]] | None = None
-                 ) -> None:
+                 read: Callable[[Path], tuple[zipfile.ZipFile, Any]] | None = None,
+                 *, data: bytes | None = None) -> None:
         """``read``: how the package parts are read (``workbook_parts.read_parts``, or for
-        a comparison ``read_with_openpyxl``)."""
+        a comparison ``read_with_openpyxl``). ``data``: the file's bytes, already read
+        (then ``read_parts`` reads those, not the file again)."""
         from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
         from .workbook_parts import read_parts
 
         self.path = path
-        if not zipfile.is_zipfile(path):
+        if not zipfile.is_zipfile(path if data is None else io.BytesIO(data)):
             raise DataError("not an Excel workbook (.xlsx is a zip file; this one is not)",
                             location=path, hint="save it again as 'Excel-werkmap (.xlsx)'")
         # Sheet names and states, the 1904 flag, shared strings and date styles as openpyxl
         # reads them (records/workbook_parts.py), without its per-sheet size scan: a sheet
         # without a <dimension> would be parsed whole just to learn its size.
         try:
-            self.archive, parts = (read or read_parts)(path)
+            self.archive, parts = ((read or read_parts)(path) if data is None
+                                   else read_parts(path, data))
         except Exception as error:  # openpyxl raises many types for broken files
             raise DataError(f"cannot open workbook: {error}", location=path) from None
         self.sheets: dict[str, tuple[str, str]] = parts.sheets  # title → (state, part)

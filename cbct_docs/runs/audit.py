@@ -29,6 +29,7 @@ from ..domain.process import (
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import CbctError, DataError, UsageError
+from ..store.sheet_index import SheetIndex, decode
 from . import parallel
 from .address_window import Measured, WindowNotes, measured
 from .numbers import certificate_number, claim_number
@@ -51,7 +52,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     recorded as they are staged, in the same order as on one core."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = scoresheets(sheets, orgs)
+    pairs = scoresheets(sheets, orgs, SheetIndex(run.db))
     notes = WindowNotes()
     with _Numbers(office) as numbers:
 
@@ -326,15 +327,17 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
     """The heraudit letter after a decision that was not Gecertificeerd: on the parts
     that fell short only; records the heraudit as planned.
 
-    Each sheet's organisation is found from its Audit sheet alone; the whole sheet is read
-    only for an organisation whose dossier is at this step, in the job that evaluates it
-    and renders its letter (on every core for a large batch: :func:`.run.render_each`)."""
+    Each sheet's organisation is found from its Audit sheet alone (or, for a sheet read
+    before, such as by ``decide``, from the office's index of sheets by their bytes); the
+    whole sheet is read only for an organisation whose dossier is at this step, in the job
+    that evaluates it and renders its letter (on every core for a large batch:
+    :func:`.run.render_each`)."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    owners = deque(sheet_owners(sheets, orgs))
+    owners = deque(sheet_owners(sheets, orgs, SheetIndex(run.db)))
 
     def prepare(org: Organisation) -> _Heraudit | CbctError | None:
-        org, path = owners.popleft()
+        org, path, kept = owners.popleft()
         try:
             with about(org):
                 state = run.state(org)
@@ -343,13 +346,14 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                 decision = state.decision
                 assert decision is not None
                 return _Heraudit(org, path, decision.day, list(decision.data.get(
-                    "onvoldoende", ())))
+                    "onvoldoende", ())), kept)
         except CbctError as error:
             return error
 
     def render(job: _Heraudit) -> Measured | None:
         """The letter, or None when the sheet shows no heraudit is needed."""
-        sheet = read_scoresheet(job.path)
+        sheet = (read_scoresheet(job.path) if job.kept is None
+                 else decode(job.kept, str(job.path)))
         check_sheet_matches(sheet, job.org)
         result = evaluate(sheet, load_framework(job.org.framework))
         if not decisions.needs_heraudit(result):
@@ -366,7 +370,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                        notes.staged(_add(run, org, "heraudit", made[0]), made[1]))
 
     notes = WindowNotes()
-    render_each(run, [org for org, _path in owners], prepare, render, stage)
+    render_each(run, [org for org, _path, _kept in owners], prepare, render, stage)
     return notes.add_to(run.commit())  # a note for an address the window cuts
 
 
@@ -378,3 +382,4 @@ class _Heraudit:
     path: Path
     decided: dt.date
     parts: list[str]  # the parts that fell short, as the decision recorded them
+    kept: bytes | None = None  # the sheet as kept when read before (store.sheet_index)

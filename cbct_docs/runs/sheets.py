@@ -4,10 +4,15 @@
 :func:`scoresheets` reads every sheet whole. :func:`sheet_owners` reads only each
 workbook's Audit sheet, for a run that needs the whole sheet of a few organisations only
 (heraudit: the letter goes to the organisations whose decision was not Gecertificeerd).
+
+Given the office's :class:`~cbct_docs.store.sheet_index.SheetIndex`, both first look each
+file's bytes up among the sheets read before (by the digest of the whole file), read
+only the others, and :func:`scoresheets` keeps what it read for the next command.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,46 +24,93 @@ from ..domain.scoresheet import (
     cert_nr_of,
     check_sheet_matches,
     read_scoresheet,
+    read_scoresheet_bytes,
 )
 from ..errors import CbctError, DataError, Problems, UsageError
 from ..records.readers import read_sheets
+from ..store.sheet_index import LARGEST, SheetIndex, decode, digest_of, encode
 from .parallel import LOCAL, results
 
+#: A sheet read to be kept: the sheet, the digest of its bytes, its kept form (None: it
+#: may not be kept, see :func:`read_to_keep`).
+Read = tuple[ScoreSheet, str, bytes | None]
 
-def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation]
-                ) -> list[tuple[Organisation, ScoreSheet]]:
+
+def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
+                index: SheetIndex | None = None) -> list[tuple[Organisation, ScoreSheet]]:
     """(organisation, score sheet) pairs; every unreadable sheet reported at once. Many
-    sheets are read by worker processes (:mod:`.parallel`), each workbook once."""
+    sheets are read by worker processes (:mod:`.parallel`), each workbook once. With an
+    ``index``, a sheet whose bytes were read before is taken from it, and the sheets read
+    now are kept in it (also when another sheet has a problem)."""
     problems = Problems()
     pairs = []
     find = organisation_finder(orgs)  # a scan per sheet made 2,000 sheets quadratic
-    for path, read in zip(paths, results(paths, read_scoresheet), strict=True):
-        with problems.catch():
-            sheet = read_scoresheet(path) if read is LOCAL else read  # LOCAL: raise it here
-            org = _owner(find, sheet.cert_nr, path)
-            check_sheet_matches(sheet, org)
-            pairs.append((org, sheet))
+    kept = index.find_files(paths) if index is not None else {}
+    unknown = [path for path in paths if path not in kept]
+    new: list[tuple[str, str, bytes]] = []
+    with contextlib.closing(results(unknown, read_scoresheet if index is None
+                                    else read_to_keep)) as read:
+        for path in paths:
+            found = kept.get(path)
+            done = LOCAL if found is not None else next(read)
+            with problems.catch():
+                if found is not None:
+                    sheet = decode(found[1], str(path))
+                elif index is None:
+                    sheet = read_scoresheet(path) if done is LOCAL else done  # LOCAL: here
+                else:
+                    sheet, digest, form = read_to_keep(path) if done is LOCAL else done
+                    if form is not None:
+                        new.append((digest, sheet.cert_nr, form))
+                org = _owner(find, sheet.cert_nr, path)
+                check_sheet_matches(sheet, org)
+                pairs.append((org, sheet))
+    if index is not None:
+        index.keep(new)
     problems.raise_if_any()
     return pairs
 
 
-def sheet_owners(paths: Sequence[Path], orgs: Sequence[Organisation]
-                 ) -> list[tuple[Organisation, Path]]:
-    """(organisation, path) pairs from each workbook's Audit sheet alone (its cert_nr),
-    matched as :func:`scoresheets` matches them. A sheet whose number cannot be read that
-    way is read whole, so that its problems are reported as :func:`scoresheets` reports
-    them; every problem at once. The rest of a sheet is not checked here: read it with
-    :func:`~cbct_docs.domain.scoresheet.read_scoresheet` where it is used."""
+def read_to_keep(path: Path) -> Read:
+    """The sheet as :func:`read_scoresheet` reads it, with the digest of the bytes it was
+    read from and its kept form (None for a sheet that may not be kept: see
+    :mod:`~cbct_docs.store.sheet_index`)."""
+    try:
+        data = path.read_bytes() if path.stat().st_size <= LARGEST else None
+    except OSError:
+        data = None
+    if data is None:  # not read here: read_scoresheet says why, or reads it as before
+        return read_scoresheet(path), "", None
+    sheet, bundled = read_scoresheet_bytes(path, data)
+    return sheet, digest_of(data), encode(sheet) if bundled else None
+
+
+def sheet_owners(paths: Sequence[Path], orgs: Sequence[Organisation],
+                 index: SheetIndex | None = None
+                 ) -> list[tuple[Organisation, Path, bytes | None]]:
+    """(organisation, path, kept sheet or None) from each workbook's Audit sheet alone
+    (its cert_nr), matched as :func:`scoresheets` matches them. A sheet whose number
+    cannot be read that way is read whole, so that its problems are reported as
+    :func:`scoresheets` reports them; every problem at once. The rest of a sheet is not
+    checked here: read it with :func:`~cbct_docs.domain.scoresheet.read_scoresheet` where
+    it is used. With an ``index``, a sheet read whole before is found by its bytes (its
+    kept form is the third item: what reading it would give)."""
     problems = Problems()
     owners = []
     find = organisation_finder(orgs)
-    for path, number in zip(paths, results(paths, audit_cert_nr), strict=True):
-        with problems.catch():
-            if number is LOCAL:
-                number = _quietly(path)
-            if number is None:  # missing or unreadable: the whole sheet says why
-                number = read_scoresheet(path).cert_nr
-            owners.append((_owner(find, number, path), path))
+    kept = index.find_files(paths) if index is not None else {}
+    unknown = [path for path in paths if path not in kept]
+    with contextlib.closing(results(unknown, audit_cert_nr)) as numbers:
+        for path in paths:
+            found = kept.get(path)
+            number = found[0] if found is not None else next(numbers)
+            with problems.catch():
+                if number is LOCAL:
+                    number = _quietly(path)
+                if number is None:  # missing or unreadable: the whole sheet says why
+                    number = read_scoresheet(path).cert_nr
+                owners.append((_owner(find, number, path), path,
+                               found[1] if found is not None else None))
     problems.raise_if_any()
     return owners
 

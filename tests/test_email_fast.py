@@ -249,3 +249,62 @@ def test_printable_input_takes_the_fast_path_and_parses_the_same(
     assert isinstance(message, PrebuiltMessage)
     assert_same(message.as_bytes(policy=EML_POLICY),
                 reference(**kw).as_bytes(policy=EML_POLICY))
+
+
+# Per-line quoted-printable and the content digest without json.dumps (issue 16) -------
+
+#: What a body line may hold where b2a_qp's rules bite: dots, '=', spaces and tabs (at a
+#: line's end they are encoded), characters beyond ASCII and control characters.
+QP_CHARS = st.sampled_from(list(". =\t\x00\x7fa~é\U0001f4da") + ["x" * 70, " " * 74])
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.lists(QP_CHARS, max_size=12).map("".join), max_size=8),
+       again=st.booleans())
+def test_quoted_printable_line_by_line_is_b2a_qp_of_the_whole(lines: list[str],
+                                                              again: bool) -> None:
+    """Each line encoded on its own (and kept) gives b2a_qp's bytes for the whole body;
+    a line kept from an earlier e-mail too (``again``: encoded twice)."""
+    import binascii
+
+    data = [line.encode("utf-8") for line in lines] or [b""]
+    whole = binascii.b2a_qp(b"\r\n".join(data) + b"\r\n", istext=True)
+    if not again:
+        email_module._QP_LINES.clear()
+    email_module.quoted_printable(data)
+    assert email_module.quoted_printable(data) == whole
+
+
+def test_quoted_printable_soft_breaks_and_line_ends() -> None:
+    """The lines b2a_qp treats specially, against the whole body's encoding, and a body
+    without lines still ends with one line end (as set_content writes it)."""
+    import binascii
+
+    cases = ["a" * 75, "a" * 76, "a" * 77, "a" * 74 + "=", "a" * 75 + " ", ".", " .",
+             "x" * 200 + " ", "tab\t", "=" * 30, "é" * 40]
+    for line in cases:
+        data = [line.encode("utf-8"), b"next"]
+        assert email_module.quoted_printable(data) == binascii.b2a_qp(
+            b"\r\n".join(data) + b"\r\n", istext=True), line
+    assert email_module._qp_part("plain", "", mime_version=False).endswith(b"\r\n\r\n")
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(max_size=30), min_size=5, max_size=5),
+       reply_to=st.none() | st.text(max_size=10),
+       parts=st.lists(st.tuples(st.text(max_size=8), st.binary(max_size=20)), max_size=2))
+def test_the_content_digest_is_the_sha256_of_the_canonical_json(
+        texts: list[str], reply_to: str | None, parts: list[tuple[str, bytes]]) -> None:
+    """The Message-ID's digest as json.dumps(sort_keys=True) made it before, so an e-mail
+    made again keeps its Message-ID (the outbox recognises it)."""
+    import hashlib
+    import json
+
+    sender, to, subject, text, html = texts
+    canonical = json.dumps({
+        "from": sender, "to": to, "reply_to": reply_to, "subject": subject,
+        "text": text, "html": html,
+        "attachments": [[name, hashlib.sha256(data).hexdigest()] for name, data in parts],
+    }, ensure_ascii=False, sort_keys=True)
+    assert email_module._content_digest(sender, to, reply_to, subject, text, html, parts) \
+        == hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -33,6 +33,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import formatdate
+from json.encoder import encode_basestring as _encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,7 @@ def _fast_address(header: str, value: str) -> tuple[str, str]:
     return line, domain
 
 
+@functools.lru_cache(maxsize=256)  # a batch's e-mails share a few subjects
 def _fold_text(header: str, value: str) -> str:
     """An unstructured header (the subject): as is when plain ASCII, else encoded-words;
     folded at spaces. The value has single spaces only (the caller joined its words)."""
@@ -321,12 +323,33 @@ def _encoded_words(value: str) -> list[str]:
 def _qp_part(subtype: str, body: str, *, mime_version: bool) -> bytes:
     """A text part as ``set_content(..., cte="quoted-printable")`` makes it: line ends
     normalised (CR, LF or CRLF), a final line end, every line at most 76 characters."""
-    data = body.encode("utf-8")
-    data = b"\r\n".join(data.splitlines()) + b"\r\n"
     head = (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
             "Content-Transfer-Encoding: quoted-printable\r\n"
             + ("MIME-Version: 1.0\r\n" if mime_version else "") + "\r\n")
-    return head.encode("ascii") + binascii.b2a_qp(data, istext=True)
+    return head.encode("ascii") + quoted_printable(body.encode("utf-8").splitlines() or [b""])
+
+
+#: Lines encoded already, by their bytes: the e-mails of a batch share most of their lines
+#: (the HTML's markup, the fixed sentences). Forgotten when it holds this many.
+_QP_KEPT = 4096
+_QP_LINES: dict[bytes, bytes] = {}
+
+
+def quoted_printable(lines: list[bytes]) -> bytes:
+    """``binascii.b2a_qp(b"\\r\\n".join(lines) + b"\\r\\n", istext=True)``, each line
+    encoded once per process. The same bytes: with CRLF line ends (no line holds a CR or
+    LF) b2a_qp encodes each line on its own (its soft breaks, a trailing space, a lone dot
+    depend on the line alone), so the whole is the lines' encodings one after another."""
+    kept = _QP_LINES
+    out = []
+    for line in lines:
+        encoded = kept.get(line)
+        if encoded is None:
+            if len(kept) >= _QP_KEPT:
+                kept.clear()
+            encoded = kept[line] = binascii.b2a_qp(line + b"\r\n", istext=True)
+        out.append(encoded)
+    return b"".join(out)
 
 
 def _attachment(name: str, data: bytes) -> bytes:
@@ -409,12 +432,27 @@ def _mime_type(name: str) -> tuple[str, str]:
 
 def _content_digest(sender: str, to: str, reply_to: str | None, subject: str, text: str,
                     html: str, parts: Sequence[tuple[str, bytes]]) -> str:
-    canonical = json.dumps({
-        "from": sender, "to": to, "reply_to": reply_to, "subject": subject,
-        "text": text, "html": html,
-        "attachments": [[name, hashlib.sha256(data).hexdigest()] for name, data in parts],
-    }, ensure_ascii=False, sort_keys=True)
+    """The sha256 of ``json.dumps({"from": sender, "to": to, "reply_to": reply_to,
+    "subject": …, "text": …, "html": …, "attachments": [[name, sha256], …]},
+    ensure_ascii=False, sort_keys=True)``, that text put together here in the same order
+    with json's own string encoder (the dictionary and its sorting cost more than the
+    encoding)."""
+    attachments = json.dumps([[name, hashlib.sha256(data).hexdigest()]
+                              for name, data in parts], ensure_ascii=False) if parts else "[]"
+    canonical = "".join([
+        '{"attachments": ', attachments, ', "from": ', _json_text(sender),
+        ', "html": ', _json_text(html), ', "reply_to": ',
+        "null" if reply_to is None else _json_text(reply_to),
+        ', "subject": ', _json_text(subject), ', "text": ', _json_text(text),
+        ', "to": ', _json_text(to), "}"])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _json_text(value: str) -> str:
+    """A string as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    if not isinstance(value, str):  # not expected; json decides what it is
+        return json.dumps(value, ensure_ascii=False)
+    return _encode_basestring(value)
 
 
 #: Headers that change when the same e-mail is made again, or that only say how the content

@@ -73,7 +73,7 @@ def books(tmp_path: Path) -> list[Path]:
 
 
 def test_each_sheet_read_after_the_others_gives_what_expat_gives(books: list[Path]) -> None:
-    shapes._MADE.clear()
+    shapes._SEEDS.clear()
     sheetdata._OUTSIDE.clear()
     alone = [by_expat(path) for path in books]
     for _ in range(2):
@@ -84,7 +84,7 @@ def test_each_sheet_read_after_the_others_gives_what_expat_gives(books: list[Pat
     assert alone[1][0][0] == (1, [45701, "rij 1"])
     assert alone[2][0][0][1][0] == dt.date(2029, 2, 14)
     assert [row[1][1] for row in alone[4][0]] == ["rij 1", "rij 2", "rij 2", "rij 2", "rij 5"]
-    assert len(shapes._MADE) >= 3 and len(sheetdata._OUTSIDE) == 2
+    assert len(shapes._SEEDS) >= 3 and len(sheetdata._OUTSIDE) == 2
 
 
 def outcome(read_: Any, path: Path) -> Any:
@@ -117,7 +117,6 @@ def test_a_batch_of_sheets_reads_its_rows_with_the_shapes_the_first_made(
         books: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
     """After the first workbook, the rows of the next one of the same styles are all read
     with the shapes made for it (none cell by cell), and the same as expat reads them."""
-    shapes._MADE.clear()
     shapes._SEEDS.clear()
     first, second = books[0], books[0].with_name("copy.xlsx")
     second.write_bytes(first.read_bytes())
@@ -164,7 +163,7 @@ def test_sheets_read_on_several_threads_give_what_they_give_one_by_one(
             return [(name, book.table(name, "include").rows) for name in book.sheetnames]
 
     one_by_one = [sheets(path) for path in paths]
-    for kept in (shapes._MADE, shapes._SEEDS, shapes._ROWS, sheetdata._OUTSIDE):
+    for kept in (shapes._SEEDS, shapes._ROWS, sheetdata._OUTSIDE):
         kept.clear()
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(sheets, paths)) == one_by_one
@@ -190,7 +189,7 @@ def test_rows_read_before_to_the_letter_are_taken_as_read_and_never_changed(
              for name, merges in (("merged", merged), ("plain", ""), ("again", merged),
                                   ("plain-again", ""))]
     # (date_style: style 1, of row 5's number, is a date style)
-    for kept in (shapes._MADE, shapes._SEEDS, shapes._ROWS):
+    for kept in (shapes._SEEDS, shapes._ROWS):
         kept.clear()
     alone = [by_expat(path) for path in paths]
     filled: list[int] = []

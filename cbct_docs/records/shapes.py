@@ -15,12 +15,11 @@ row number has no leading zero (so it is its ``int`` written out, as the cell-by
 reading compares it). Each value is converted as ``sheetdata._fill`` converts it.
 
 Small sheets read one after another (a batch of score sheets, issue 16) share what was
-made, per process: the expressions (made once for all that decides them), the shapes
-earlier sheets of the same kind made (tried before a row is read cell by cell; a kind:
-the sheet's title, date styles, epoch and declared prefixes), and the rows a shape of
-numbers and inline text read, by their text (a row the same to the letter is taken as
-read; what it gives depends on its text and the kind alone). Each sheet gets its own
-copies: nothing one sheet changes shows in another.
+made, per process: the shapes earlier sheets of the same kind made (tried before a row
+is read cell by cell; a kind: the sheet's title, date styles, epoch and declared
+prefixes), and the rows a shape of numbers and inline text read, by their text (a row
+the same to the letter is taken as read; what it gives depends on its text and the kind
+alone). Each sheet gets its own copies: nothing one sheet changes shows in another.
 """
 
 from __future__ import annotations
@@ -29,7 +28,7 @@ import re
 from typing import Any
 
 from .cells import column_index
-from .workbook_parts import keep
+from .kept import keep
 from .xlsx import NOTHING
 
 #: Shapes kept per sheet, at most (a register has a few: rows with and without an
@@ -38,10 +37,6 @@ MOST_SHAPES = 64
 #: Shapes tried, most recently used first, before a row is read cell by cell.
 TRIED = 4
 
-#: Shapes made, kept per process (see Shapes._made), at most.
-MOST_MADE = 512
-_MADE: dict[tuple[Any, ...], Shape | None] = {}  # never filled from: each sheet copies
-_MISSING: Any = object()
 #: Shapes offered to later sheets of the same title, date styles, epoch and prefixes, at
 #: most (a row that matches none of them is read cell by cell: trying more would cost
 #: more than that), for at most this many such kinds of sheet.
@@ -152,9 +147,8 @@ class Shapes:
                                                       ] | None:
         """The row at ``position`` as a pure shape read it in this or an earlier sheet of
         this kind, if its text is the same to the letter: (its text, (row number, hidden,
-        cells)). A sheet whose rows are new (a register) stops looking after a few."""
-        if self.unseen >= GIVE_UP:
-            return None
+        cells)). Asked only while ``unseen < GIVE_UP`` (the caller checks, for every
+        row): a sheet whose rows are new (a register) stops looking after a few."""
         end = text.find("</row>", position)
         whole = text[position:end + len("</row>")] if end >= 0 else ""
         found = self.rows.get(whole)
@@ -165,9 +159,9 @@ class Shapes:
         return whole, found
 
     def remember(self, whole: str, shape: Shape, row: int, cells: dict[int, Any]) -> None:
-        """Keep what a pure shape read from the row ``whole`` (the text it matched)."""
-        if shape.pure and self.unseen < GIVE_UP:
-            keep(self.rows, whole, (row, shape.hidden, cells), MOST_ROWS)
+        """Keep what a pure shape (:attr:`Shape.pure`) read from the row ``whole`` (the
+        text it matched); only while ``unseen < GIVE_UP`` (the caller checks both)."""
+        keep(self.rows, whole, (row, shape.hidden, cells), MOST_ROWS)
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
         """The shape (of the most recent ones, then of those earlier sheets made) whose
@@ -201,7 +195,7 @@ class Shapes:
         if key in self.known:
             shape = self.known[key]
         else:
-            shape = None if len(self.known) >= MOST_SHAPES else self._made(attributes,
+            shape = None if len(self.known) >= MOST_SHAPES else self._make(attributes,
                                                                              hidden, cells)
             if shape is not None and shape.pattern.fullmatch(whole) is None:
                 shape = None  # not written as this module writes it out: never used
@@ -211,22 +205,6 @@ class Shapes:
             if all(seed.pattern is not shape.pattern for seed in self.seeds):
                 self.seeds.insert(0, shape.fresh())
                 del self.seeds[MOST_SEEDS:]
-
-    def _made(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
-              ) -> Shape | None:
-        """A new Shape for this sheet; its expression and conversions are made once per
-        process for all that decides them (the sheets of a batch of score sheets have the
-        same shapes; writing out and compiling an expression costs more than reading a
-        small sheet)."""
-        dates = self.sheet.date_formats
-        key = (attributes, self.text, self.sheet.mac_1904,
-               tuple((c[1], c[3], c[4], form(c), c[8][:c[8].find(">", len("<is><t")) + 1],
-                      (int(c[3]) if c[3] else 0) in dates) for c in cells))
-        made = _MADE.get(key, _MISSING)
-        if made is _MISSING:
-            made = self._make(attributes, hidden, cells)
-            keep(_MADE, key, made, MOST_MADE)
-        return None if made is None else made.fresh()
 
     def _make(self, attributes: str, hidden: bool, cells: list[tuple[str, ...]]
               ) -> Shape | None:

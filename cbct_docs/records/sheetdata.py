@@ -27,8 +27,8 @@ from typing import Any, Protocol
 from xml.parsers import expat
 
 from .cells import COLUMNS, column_index
+from .kept import Kept
 from .shapes import GIVE_UP, Shapes
-from .workbook_parts import keep
 from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
@@ -70,9 +70,8 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
 
 
 #: What the XML around the rows says, by its bytes (see _outside), for the last sheets.
-_OUTSIDE: dict[bytes, tuple[set[str], tuple[str, ...]] | None] = {}
 OUTSIDE_KEPT = 64
-_MISSING: Any = object()
+_OUTSIDE = Kept(OUTSIDE_KEPT)
 
 
 def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
@@ -80,21 +79,23 @@ def _outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
     from the sheet's XML around its rows; None when that XML holds a row or a cell (or is
     not what ``scope`` requires). It depends on these bytes only (no value of a cell is
     kept), so the sheets of a batch made from one template read it once."""
-    known = _OUTSIDE.get(head_and_tail, _MISSING)
-    if known is not _MISSING:
-        return known
+    found: tuple[set[str], tuple[str, ...]] | None = _OUTSIDE.get_or(
+        head_and_tail, lambda: _read_outside(head_and_tail))
+    return found
+
+
+def _read_outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | None:
     prefixes = scope(head_and_tail)
-    result: tuple[set[str], tuple[str, ...]] | None = None
-    if prefixes is not None:
-        parser = _SheetParser(_NO_WORKBOOK, "")
-        try:
-            parser.parse(io.BytesIO(head_and_tail))  # merged ranges, and nothing else
-        except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
-            return None
-        if not (parser.rows or parser.hidden or parser.problems):
-            result = (prefixes, tuple(parser.merges))
-    keep(_OUTSIDE, head_and_tail, result, OUTSIDE_KEPT)
-    return result
+    if prefixes is None:
+        return None
+    parser = _SheetParser(_NO_WORKBOOK, "")
+    try:
+        parser.parse(io.BytesIO(head_and_tail))  # merged ranges, and nothing else
+    except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
+        return None
+    if parser.rows or parser.hidden or parser.problems:
+        return None
+    return prefixes, tuple(parser.merges)
 
 
 class _NoWorkbook:
@@ -228,7 +229,7 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
     at, size = 0, len(text)
     match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
     while at < size:
-        known = seen(text, at) if shapes.unseen < GIVE_UP else None
+        known = seen(text, at) if shapes.unseen < GIVE_UP else None  # (see Shapes.seen)
         if known is not None:  # read before, to the letter (never changed: copied)
             whole, (row, is_hidden, cells) = known
             if is_hidden:

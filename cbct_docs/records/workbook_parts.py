@@ -23,11 +23,12 @@ import io
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
+
+from .kept import Kept
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
@@ -54,31 +55,7 @@ class _Unsure(Exception):
     """The fast reading is not sure: openpyxl reads the workbook from the start."""
 
 
-def keep(kept: dict[Any, Any], key: Any, value: Any, most: int) -> None:
-    """``kept[key] = value``, the oldest entries forgotten to keep at most ``most`` (safe
-    while another thread does the same: at worst an entry too many is kept or forgotten)."""
-    while len(kept) >= most:
-        try:
-            del kept[next(iter(kept))]
-        except (KeyError, RuntimeError, StopIteration):
-            break
-    kept[key] = value
-
-
-class _Kept(dict[Any, Any]):
-    """Outcomes by key, the oldest forgotten beyond ``KEPT``."""
-
-    def get_or(self, key: Any, compute: Callable[[], Any]) -> Any:
-        found = self.get(key, _MISSING)
-        if found is not _MISSING:
-            return found
-        value = compute()
-        keep(self, key, value, KEPT)
-        return value
-
-
-_MISSING: Any = object()
-_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES = _Kept(), _Kept(), _Kept(), _Kept()
+_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES = Kept(KEPT), Kept(KEPT), Kept(KEPT), Kept(KEPT)
 
 
 def forget() -> None:

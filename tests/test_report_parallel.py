@@ -98,3 +98,25 @@ def test_reports_made_on_every_core_are_the_reports_of_one_core(tmp_path: Path) 
     text = docx_reading_text(tmp_path / "office2" / "out" / "rapporten" /
                              f"{numbered(3)}-rapport-definitief-Bibliotheek Gooi & Vecht.docx")
     assert "Versie | definitief, 12 mei 2025" in text
+
+
+def test_the_definitief_report_takes_the_sheets_the_concept_read(tmp_path: Path) -> None:
+    """The concept report keeps the sheets it read (store.sheet_index); the definitief
+    report finds them by their bytes and makes the reports a fresh reading makes (an
+    office whose kept sheets were forgotten)."""
+    made = {}
+    for name in ("kept", "read"):
+        folder = tmp_path / name
+        folder.mkdir()
+        sheets = make_office(folder)
+        report(folder, sheets, 1, "--concept", "--date", "24-4-2025")
+        with sqlite3.connect(folder / "cbct-ledger.sqlite") as db:
+            kept = db.execute("SELECT cert_nr FROM sheet_index ORDER BY cert_nr").fetchall()
+            assert kept == [(numbered(n),) for n in range(ORGS)]
+            if name == "read":
+                db.execute("DELETE FROM sheet_index")
+        report(folder, sheets, 1, "--definitief", "--no-response", "--date", "12-5-2025",
+               "--overwrite")
+        made[name] = members(folder / "out")
+    assert made["kept"] == made["read"]
+    assert len([n for n in made["kept"] if "rapport-definitief" in n]) == ORGS

@@ -23,6 +23,7 @@ from ..domain.process import Kind, may_finalise, may_send_concept
 from ..domain.register import Organisation
 from ..domain.scoresheet import ScoreSheet
 from ..errors import CbctError, DataError
+from ..store.sheet_index import SheetIndex
 from .before_audit import check_audit_quarter
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
@@ -47,7 +48,7 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     (records the reaction, or the end of its term, and the report)."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = deque(scoresheets(sheets, orgs))
+    pairs = deque(scoresheets(sheets, orgs, SheetIndex(run.db)))
     version = "concept" if concept else "definitief"
     renderer = docx_template(TEMPLATE)
 

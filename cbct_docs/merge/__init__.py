@@ -6,38 +6,25 @@ Importable API behind ``cbct-docs merge`` and ``cbct-docs check``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..deliver.files import (
-    NamePattern,
-    UniqueNames,
-    default_pattern,
-    ensure_folder,
-    write_files,
-)
-from ..errors import CbctError, DataError, OutputError, ProblemList, Problems, UsageError
+from ..deliver.files import ensure_folder, write_files
+from ..errors import CbctError, DataError, ProblemList, Problems, UsageError
 from ..records import Record, read_records
+from ..records.streamed import record_parts
 from ..records.xlsx import HiddenRows
 from ..render import DocxRenderer, HtmlRenderer, renderer_for
 from ..render.template_check import suggestion
-from .manifest import (
-    check_resumable,
-    manifest_json,
-    not_made,
-    sha256_of,
-    write_manifest,
-)
+from .manifest import manifest_json, not_made, record_digest, write_manifest
+from .plan import FAILED, MADE, SKIPPED, WRITE_CHUNK, Output, Outputs, Plan
 from .workers import made_by_workers
 
-__all__ = ["BUILTINS", "MergeResult", "Output", "check", "context_for", "manifest_json",
-           "merge", "plan_outputs", "refuse_existing", "select"]
+__all__ = ["BUILTINS", "WRITE_CHUNK", "MergeResult", "Output", "check", "context_for",
+           "manifest_json", "merge"]
 
-#: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
-#: loses at most one chunk of rendering (never a half file).
-WRITE_CHUNK = 100
 #: Documents that cannot be written (a full disk) named one by one, at most; one message
 #: then counts them all.
 SHOWN_WRITE_ERRORS = 10
@@ -46,24 +33,15 @@ SHOWN_WRITE_ERRORS = 10
 BUILTINS = ("record", "vandaag", "_number")
 
 
-@dataclass(slots=True)  # one per document: 10,000 in a large merge
-class Output:
-    record: Record
-    path: Path
-    sha256: str = ""
-    status: str = "pending"  # made | failed | skipped
-    digest: str = ""  # record_digest(record), when a worker worked it out
-
-
 @dataclass
 class MergeResult:
-    outputs: list[Output] = field(default_factory=list)
+    outputs: Outputs = field(default_factory=lambda: Outputs(Path(".")))
     problems: list[CbctError] = field(default_factory=list)
     manifest: Path | None = None
     note: str = ""  # e.g. why the Word template went through docxtpl (slower, still exact)
 
     def count(self, status: str) -> int:
-        return sum(1 for o in self.outputs if o.status == status)
+        return self.outputs.count(status)
 
 
 def context_for(record: Record, today: dt.date | None = None) -> dict[str, Any]:
@@ -102,54 +80,6 @@ def parse_where(expressions: Iterable[str]) -> list[Callable[[Record], bool]]:
     return tests
 
 
-def select(records: Sequence[Record], where: Iterable[str] = (), limit: int | None = None,
-           record: int | None = None) -> list[Record]:
-    if record is not None:
-        if not 1 <= record <= len(records):
-            raise UsageError(f"--record {record}: there are {len(records)} records")
-        return [records[record - 1]]
-    tests = parse_where(where)
-    chosen = [r for r in records if all(t(r) for t in tests)]
-    return chosen[:limit] if limit is not None else chosen
-
-
-def plan_outputs(records: Sequence[Record], out: Path, pattern: str | None,
-                 suffix: str) -> list[Output]:
-    fields = list(records[0].fields) + ["_number"] if records else ["_number"]
-    names = NamePattern(pattern or default_pattern(fields))
-    names.check(fields)
-    unique = UniqueNames()
-    outputs = []
-    for record in records:
-        stem = names.stem({**record.fields, "_number": f"{record.number:04d}"})
-        outputs.append(Output(record, out / unique.claim(stem, suffix)))
-    return outputs
-
-
-def refuse_existing(outputs: Sequence[Output], overwrite: bool, resume: bool = False) -> None:
-    """Stop before writing anything if outputs exist, unless told what to do with them.
-
-    ``resume`` keeps existing files (they are complete: every write is atomic) and marks
-    them skipped, so a run that was interrupted can finish the set.
-    """
-    if overwrite:
-        return
-    existing = [o.path for o in outputs if o.path.exists()]
-    if resume:
-        for output in outputs:
-            if output.path.exists():
-                output.status = "skipped"
-        check_resumable(outputs, outputs[0].path.parent if outputs else Path("."))
-        return
-    if existing:
-        shown = ", ".join(p.name for p in existing[:5])
-        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
-        raise OutputError(f"{len(existing)} file(s) exist already: {shown}{more}",
-                          location=existing[0].parent,
-                          hint="nothing was written; use --resume to make only the missing "
-                               "ones, or --overwrite to replace them")
-
-
 def merge(
     template: str | Path,
     data: str | Path,
@@ -174,30 +104,42 @@ def merge(
     ``cores``: worker processes that render and write the documents of a large set (the
     command line gives the number of cores, ``runs.merge``); a document a worker could not
     make is made again here, so that its error is located as without workers.
+
+    The data is read once, a part at a time (:func:`..records.streamed.record_parts`):
+    every record is checked, chosen and named before anything is written, and the records
+    to make wait in a temporary file (:mod:`.plan`), so memory does not grow with the data.
     """
     renderer = renderer_for(template)
-    records = read_records(data, sheet, hidden_rows=hidden_rows)
-    if not records:
-        raise DataError("has a header row but no records", location=data)
-    chosen = select(records, where, limit, record)
-    if not chosen:
-        raise DataError(f"no record matches --where {' '.join(where)}", location=data)
-    out = Path(out)
+    out, where = Path(out), list(where)
     suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
-    outputs = plan_outputs(chosen, out, name, suffix)
-    refuse_existing(outputs, overwrite, resume)
-    ensure_folder(out)
-    result = MergeResult(outputs)
-    why, unwritten = _make(result, renderer, cores, overwrite, progress)
+
+    def planned() -> Plan:
+        return Plan(out, name, suffix, where=where, limit=limit, record=record,
+                    overwrite=overwrite, resume=resume)
+
+    plan = planned()
+    try:
+        for part in record_parts(data, sheet, hidden_rows=hidden_rows):
+            if part is None:  # read again, whole: the plan starts again
+                plan.chunks.close()
+                plan = planned()
+            else:
+                plan.take(part)
+        plan.finish(data, where)
+        ensure_folder(out)
+        result = MergeResult(plan.outputs)
+        why, unwritten = _make(result, plan, renderer, cores, overwrite, progress)
+    finally:
+        plan.chunks.close()
     if why:
         result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
         try:
-            result.manifest = write_manifest(outputs, out, manifest)
+            result.manifest = write_manifest(plan.outputs.manifest_rows(), out, manifest)
         except CbctError as error:  # a full disk: say so, and what was not made
             result.problems.append(error)
     if unwritten:
-        result.problems.append(not_made(unwritten, len(outputs), out))
+        result.problems.append(not_made(unwritten, len(plan.outputs), out))
     if result.problems:
         raise ProblemList(result.problems)
     return result
@@ -208,71 +150,70 @@ class _Writer:
 
     def __init__(self, result: MergeResult, overwrite: bool) -> None:
         self.result, self.overwrite = result, overwrite
-        self.pending: list[tuple[Output, bytes | str]] = []
+        self.pending: list[tuple[int, Record, bytes | str]] = []
         self.unwritten: list[Output] = []
 
-    def add(self, output: Output, content: bytes | str) -> None:
-        self.pending.append((output, content))
+    def add(self, index: int, record: Record, content: bytes | str) -> None:
+        self.pending.append((index, record, content))
         if len(self.pending) >= WRITE_CHUNK:
             self.flush()
 
     def flush(self) -> None:
-        pending = self.pending
-        written = write_files([(o.path, content) for o, content in pending],
+        pending, outputs = self.pending, self.result.outputs
+        written = write_files([(outputs.path(i), content) for i, _r, content in pending],
                               overwrite=self.overwrite)
-        for (output, _content), outcome in zip(pending, written, strict=True):
+        for (index, record, _content), outcome in zip(pending, written, strict=True):
             if outcome.error is not None:
-                output.status = "failed"
-                self.unwritten.append(output)
+                outputs.set(index, FAILED, "", record_digest(record))
+                self.unwritten.append(outputs[index])
                 if len(self.unwritten) <= SHOWN_WRITE_ERRORS:
-                    self.result.problems.append(outcome.error.at(output.record.origin))
+                    self.result.problems.append(outcome.error.at(record.origin))
             else:
-                output.sha256, output.status = outcome.sha256, "made"
+                outputs.set(index, MADE, outcome.sha256, record_digest(record))
         pending.clear()
 
 
-def _make(result: MergeResult, renderer: DocxRenderer | HtmlRenderer, cores: int,
-          overwrite: bool, progress: Callable[[int, int], None] | None
+def _make(result: MergeResult, plan: Plan, renderer: DocxRenderer | HtmlRenderer,
+          cores: int, overwrite: bool, progress: Callable[[int, int], None] | None
           ) -> tuple[str | None, list[Output]]:
     """Every output not kept from before: made by the workers, or here (its error then
     located here). Returns why the Word template went through docxtpl, if it did, and the
     outputs that could not be written."""
-    outputs = result.outputs
+    outputs, chunks = plan.outputs, plan.chunks
     writer = _Writer(result, overwrite)
+    total = len(outputs)
 
-    def render(output: Output) -> bytes | str:
-        return renderer.render(context_for(output.record))
+    def render(record: Record) -> bytes | str:
+        return renderer.render(context_for(record))
 
     def reason() -> str | None:
         return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
 
-    done = 0
-    for output in outputs:
-        if output.status == "skipped":
-            output.sha256 = output.sha256 or sha256_of(output.path)  # resume: checked
-            done += 1
-            if progress:
-                progress(done, len(outputs))
-    todo = [o for o in outputs if o.status != "skipped"]
-    chunks = [todo[start:start + WRITE_CHUNK] for start in range(0, len(todo), WRITE_CHUNK)]
+    done = outputs.status.count(SKIPPED)  # resume: kept, their sha256 checked
+    if progress:
+        for count in range(1, done + 1):
+            progress(count, total)
     seen_reason: str | None = None  # in a worker
-    for chunk, (made, why) in zip(chunks, made_by_workers(chunks, render, cores, overwrite,
-                                                          reason), strict=True):
+    for number, (made, why) in enumerate(made_by_workers(chunks, outputs, render, cores,
+                                                         overwrite, reason)):
         seen_reason = why or seen_reason
-        for output, entry in zip(chunk, made or [None] * len(chunk), strict=True):
+        records = dict(chunks.read(number)) if made is None or any(
+            entry is None for _index, entry in made) else {}
+        for index, entry in made or [(index, None) for index in records]:
             done += 1
             if entry is not None:
-                output.status, (output.sha256, output.digest) = "made", entry
+                outputs.set(index, MADE, *entry)
             else:  # made here: its error, if any, located here
+                record = records[index]
                 try:
-                    content = render(output)
+                    content = render(record)
                 except CbctError as error:
-                    output.status = "failed"
-                    result.problems.append(error.at(output.record.origin))
+                    outputs.set(index, FAILED, "", record_digest(record))
+                    result.problems.append(error.at(record.origin))
                 else:
-                    writer.add(output, content)
+                    writer.add(index, record, content)
             if progress:
-                progress(done, len(outputs))
+                progress(done, total)
     writer.flush()
     return reason() or seen_reason, writer.unwritten
 

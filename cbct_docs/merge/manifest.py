@@ -1,56 +1,33 @@
-"""What a merge made, per record: the manifest, and checking kept files against it."""
+"""What a merge made, per record: the manifest, written a piece at a time."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..deliver.files import atomic_write
-from ..errors import OutputError, Problems, UsageError
+from ..deliver.files import replace_staged, stage_file
+from ..errors import OutputError, UsageError
 from ..records import Record
 from ..records.inert import csv_value
 
 if TYPE_CHECKING:
-    from . import Output
+    from .plan import Output
+
+#: Bytes of the manifest written at a time.
+PIECE = 1 << 16
 
 
 def record_digest(record: Record) -> str:
     """A fingerprint of a record's fields: a kept file must come from the same data."""
     text = json.dumps(record.fields, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def check_resumable(outputs: Sequence[Output], out: Path) -> None:
-    """A kept file must be the one this record made: the manifest of the earlier run holds
-    each file's sha256 and the fingerprint of its record. (A run killed midway wrote no
-    manifest yet: then every complete file is kept.)"""
-    try:
-        rows = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-        made = {row["output"]: row for row in rows if isinstance(row, dict) and "output" in row}
-    except (OSError, ValueError, TypeError):
-        return
-    problems = Problems()
-    for output in outputs:
-        row = made.get(output.path.name)
-        if output.status != "skipped" or row is None:
-            continue
-        if row.get("data") and row["data"] != record_digest(output.record):
-            problems.add(OutputError(
-                f"was made from other data than {output.record.origin} holds now",
-                location=output.path,
-                hint="the data changed since; use --overwrite to make the set again"))
-        elif row.get("sha256"):
-            output.sha256 = sha256_of(output.path)  # read once: the manifest keeps it
-            if row["sha256"] == output.sha256:
-                continue
-            problems.add(OutputError("was changed after it was made", location=output.path,
-                                     hint="use --overwrite to make it again"))
-    problems.raise_if_any()
 
 
 def not_made(unwritten: Sequence[Output], total: int, out: Path) -> OutputError:
@@ -67,36 +44,77 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def manifest_rows(outputs: Sequence[Output]) -> Iterator[dict[str, str]]:
-    for o in outputs:
-        yield {"record": str(o.record.origin), "data": o.digest or record_digest(o.record),
-               "output": o.path.name, "status": o.status, "sha256": o.sha256}
+def manifest_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
+    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8,
+    made row by row and given ~64 KB at a time: 10,000 rows as one text (and the
+    encoder's pieces of it) cost ~12 MB at the end of a merge. (JSON writes a line break
+    inside a text as ``\\n``: every line break of a row's text is its indentation.)"""
+    parts: list[bytes] = []
+    size, first = 0, True
+    for row in rows:
+        part = ("  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                ).encode("utf-8")
+        parts.append((b"[\n" if first else b",\n") + part)
+        first = False
+        size += len(part)
+        if size >= PIECE:
+            yield b"".join(parts)
+            parts.clear()
+            size = 0
+    if first:
+        yield b"[]\n"
+        return
+    parts.append(b"\n]\n")
+    yield b"".join(parts)
 
 
 def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:
-    """``json.dumps(list(rows), ensure_ascii=False, indent=2)`` and a line end, in UTF-8,
-    made row by row: 10,000 rows as dicts, the encoder's pieces of all of them and the
-    text before encoding cost ~12 MB at the end of a merge. (JSON writes a line break
-    inside a text as ``\\n``: every line break of a row's text is its indentation.)"""
-    parts = [("  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-             .encode("utf-8") for row in rows]
-    return b"[\n" + b",\n".join(parts) + b"\n]\n" if parts else b"[]\n"
+    """The manifest's text at once (see :func:`manifest_pieces`)."""
+    return b"".join(manifest_pieces(rows))
 
 
-def write_manifest(outputs: Sequence[Output], out: Path, fmt: str = "json") -> Path:
-    rows = manifest_rows(outputs)
+def _csv_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=["record", "data", "output", "status",
+                                                "sha256"])
+    writer.writeheader()
+    for row in rows:
+        # A file name or origin such as "=1+1" must stay text in Excel (records.inert).
+        writer.writerow({key: csv_value(value) for key, value in row.items()})
+        if buffer.tell() >= PIECE:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
+    """:func:`~..deliver.files.atomic_write` of the pieces' text, never all of it in
+    memory: a temporary file named as ``stage_file`` names it, filled, flushed, renamed
+    (replacing the file of an earlier run)."""
+    tmp = stage_file(path, b"", sync=False)
+    try:
+        with open(tmp, "ab") as file:
+            for piece in pieces:
+                file.write(piece)
+            file.flush()
+            os.fsync(file.fileno())
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OutputError(f"cannot write: {error.strerror or error}", location=path) from None
+    replace_staged(tmp, path, overwrite=True)
+
+
+def write_manifest(rows: Iterable[dict[str, str]], out: Path, fmt: str = "json") -> Path:
+    """``out``/manifest.json (or .csv): per output its record, the record's digest, the
+    file's name, status and sha256."""
     if fmt == "json":
         path = out / "manifest.json"
-        atomic_write(path, manifest_json(rows), overwrite=True)
+        write_pieces(path, manifest_pieces(rows))
     elif fmt == "csv":
         path = out / "manifest.csv"
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["record", "data", "output", "status",
-                                                    "sha256"])
-        writer.writeheader()
-        # A file name or origin such as "=1+1" must stay text in Excel (records.inert).
-        writer.writerows({key: csv_value(value) for key, value in row.items()} for row in rows)
-        atomic_write(path, buffer.getvalue(), overwrite=True)
+        write_pieces(path, _csv_pieces(rows))
     else:
         raise UsageError(f"--manifest {fmt!r}: use json, csv or none")
     return path

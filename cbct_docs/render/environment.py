@@ -114,50 +114,36 @@ def clean_context(value: Any) -> Any:
     """Apply :func:`clean_text` to every string in a (nested) context: mappings become
     dicts, lists and tuples lists. A context cleaned already (:class:`CleanContext`) is
     returned as it is."""
-    kind = type(value)
-    if kind is CleanContext:
-        return value
-    if kind is str:
-        return clean_text(value)
-    # Exact types first (isinstance against the ABCs is slow); the strings of a mapping or
-    # list, most of its values, without a call of this function each.
-    if kind is dict:
-        return {k: clean_text(v) if type(v) is str else clean_context(v)
-                for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [clean_text(v) if type(v) is str else clean_context(v) for v in value]
-    if kind in _KEPT:
-        return value
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, Mapping):
-        return {k: clean_context(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [clean_context(v) for v in value]
-    return value
+    return clean_collecting(value)
 
 
-#: Exact types clean_context keeps as they are (no text inside).
+#: Exact types a context keeps as they are (no text inside).
 _KEPT = frozenset({int, float, bool, type(None), dt.date, dt.datetime, dt.time, Decimal})
+#: What :func:`clean_text` changes in a string (a carriage return, what XML cannot hold).
+_DIRTY = re.compile("[\r" + _XML_ILLEGAL.pattern[1:]).search
 
 
-def clean_collecting(value: Any, odd: list[Any]) -> Any:
+def clean_collecting(value: Any, odd: list[Any] | None = None) -> Any:
     """:func:`clean_context`, and every value that is not text, a number, a date, a
-    mapping or a list appended to ``odd``, in the order a depth-first walk of the result
-    meets them (a picture, a chart, a docxtpl RichText). One walk instead of one for the
-    cleaning and one for each kind of object a renderer looks for."""
+    mapping or a list appended to ``odd`` (when given), in the order a depth-first walk
+    of the result meets them (a picture, a chart, a docxtpl RichText). One walk instead
+    of one for the cleaning and one for each kind of object a renderer looks for."""
     kind = type(value)
+    # Exact types first (isinstance against the ABCs is slow); a mapping's or a list's
+    # clean strings, numbers and dates, most of its values, without a call each.
+    if kind is dict:
+        return {k: v if (type(v) is str and not _DIRTY(v)) or type(v) in _KEPT
+                else clean_collecting(v, odd) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [v if (type(v) is str and not _DIRTY(v)) or type(v) in _KEPT
+                else clean_collecting(v, odd) for v in value]
     if kind is str:
         return clean_text(value)
-    if kind is dict:
-        return {k: clean_text(v) if type(v) is str else clean_collecting(v, odd)
-                for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [clean_text(v) if type(v) is str else clean_collecting(v, odd) for v in value]
     if kind in _KEPT:
         return value
     if kind is CleanContext:  # cleaned already: only looked through
-        _collect_odd(value, odd)
+        if odd is not None:
+            _collect_odd(value, odd)
         return value
     if isinstance(value, str):
         return clean_text(value)
@@ -165,7 +151,8 @@ def clean_collecting(value: Any, odd: list[Any]) -> Any:
         return {k: clean_collecting(v, odd) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean_collecting(v, odd) for v in value]
-    odd.append(value)
+    if odd is not None:
+        odd.append(value)
     return value
 
 
@@ -174,10 +161,10 @@ def _collect_odd(value: Any, odd: list[Any]) -> None:
     kind = type(value)
     if kind is str or kind in _KEPT:
         return
-    if isinstance(value, Mapping):
+    if kind is CleanContext or kind is dict or isinstance(value, Mapping):
         for item in value.values():
             _collect_odd(item, odd)
-    elif isinstance(value, list | tuple):
+    elif kind is list or kind is tuple or isinstance(value, list | tuple):
         for item in value:
             _collect_odd(item, odd)
     elif not isinstance(value, str):

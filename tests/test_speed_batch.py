@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import gc
+import hashlib
+import sys
 from pathlib import Path
 
 import pytest
 
-from cbct_docs.documents.batch import Batch
-from cbct_docs.errors import OutputError
+from cbct_docs.documents.batch import Batch, Reserved, write_document
+from cbct_docs.errors import OutputError, ProblemList
 
 
 def _hidden(folder: Path) -> list[str]:
@@ -142,3 +144,64 @@ def test_a_dead_runs_staging_folder_is_cleared_by_the_next_run(tmp_path: Path) -
     batch.commit()
     assert (out / "brief" / "a.txt").read_text(encoding="utf-8") == "heel"
     assert not left.exists() and _hidden(out) == []
+
+
+# Documents written where they are rendered (Batch.reserve, issue 16) -----------------
+
+
+def _in_child(reserved: list[Reserved], texts: list[bytes]) -> list[tuple[str, int, str | None]]:
+    """``write_document`` for each, in a forked process (as a worker writes them)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.starmap(write_document, zip(reserved, texts, strict=True))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are Linux's")
+@pytest.mark.parametrize("existing", [False, True])
+def test_reserved_documents_written_by_another_process_are_committed(
+        tmp_path: Path, existing: bool) -> None:
+    """Names given out in order, the bytes written by a forked process (into the new
+    folder's staging folder, or as temporary names in an existing folder), the batch
+    takes their sha256 and size: the commit writes them under their names. A reserved
+    name written twice (the first e-mail, rendered once before the workers start) holds
+    the second bytes."""
+    out = tmp_path / "out"
+    if existing:
+        (out / "mail").mkdir(parents=True)
+    batch = Batch(out, stream=True)
+    reserved = [batch.reserve("mail", f"CBCT-{n} Bieb & Co", ".eml", "Bieb") for n in range(3)]
+    write_document(reserved[0], b"eerste poging")
+    texts = [f"mail {n}\r\n".encode() for n in range(3)]
+    outcomes = _in_child(reserved, texts)
+    assert outcomes[1] == (hashlib.sha256(b"mail 1\r\n").hexdigest(), 8, None)
+    paths = [batch.written(r, o) for r, o in zip(reserved, outcomes, strict=True)]
+    assert batch.digests()[str(paths[2])] == hashlib.sha256(b"mail 2\r\n").hexdigest()
+    assert not any((out / "mail").glob("*.eml"))  # nothing under its name before the commit
+    made = batch.commit()
+    assert [m.path for m in made] == paths
+    assert [p.read_bytes() for p in paths] == texts
+    assert _hidden(out) == []
+
+
+def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Path) -> None:
+    """The failure the writing process returns is located at the document's name, and
+    none of the batch's documents is written; a document reserved and never made stops
+    a commit too (a bug), and giving the batch up leaves nothing behind."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    first, second = (batch.reserve("mail", stem, ".eml") for stem in ("a", "b"))
+    batch.written(first, write_document(first, b"een"))
+    batch.written(second, ("0" * 64, 3, "cannot write: File too large"))
+    with pytest.raises(ProblemList) as raised:
+        batch.commit()
+    assert [str(e) for e in raised.value.problems][0] == (
+        f"{out / 'mail' / 'b.eml'}: cannot write: File too large")
+    assert not out.exists()
+    batch = Batch(out, stream=True)
+    unmade = batch.reserve("mail", "c", ".eml")
+    write_document(unmade, b"half")
+    with pytest.raises(RuntimeError, match="never made"):
+        batch.commit()
+    batch.discard()
+    assert not out.exists()

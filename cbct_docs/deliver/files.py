@@ -146,24 +146,35 @@ _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) |
 def stage_file(path: Path, data: bytes, *, sync: bool) -> str:
     """Write ``data`` next to ``path`` under a hidden name that carries our process id, so
     that a later run can tell a dead run's leftovers from a live writer's file."""
-    prefix = f"{path.parent}{os.sep}.{path.name}.{os.getpid()}."
     for _attempt in range(100):  # a name taken already (a dead run's leftover): the next
-        tmp = f"{prefix}{next(_TEMP_NUMBERS)}.tmp"
-        try:
-            fd = os.open(tmp, _NEW_FILE, 0o666)
-            break
-        except FileExistsError:
-            continue
-        except OSError as error:
-            raise OutputError(f"cannot write: {error.strerror or error}",
-                              location=path) from None
-    else:
-        raise OutputError("cannot write: no free temporary name", location=path)
-    _fill(fd, tmp, data, sync, path)
-    return tmp
+        tmp = temp_name(path)
+        if new_file(tmp, data, sync=sync, location=path):
+            return tmp
+    raise OutputError("cannot write: no free temporary name", location=path)
 
 
-def _fill(fd: int, name: str, data: bytes, sync: bool, location: Path) -> None:
+def temp_name(path: Path) -> str:
+    """A hidden name next to ``path`` for its bytes until they are complete: the name,
+    our process id and a number new to this process."""
+    return f"{path.parent}{os.sep}.{path.name}.{os.getpid()}.{next(_TEMP_NUMBERS)}.tmp"
+
+
+def new_file(name: str, data: bytes, *, sync: bool, location: Path | str) -> bool:
+    """Write ``data`` as the new file ``name``, never into one that exists (False then);
+    any other failure is an :class:`OutputError` located at ``location`` (the document's
+    real name), and nothing half-written stays behind."""
+    try:
+        fd = os.open(name, _NEW_FILE, 0o666)
+    except FileExistsError:
+        return False
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or error}",
+                          location=location) from None
+    _fill(fd, name, data, sync, location)
+    return True
+
+
+def _fill(fd: int, name: str, data: bytes, sync: bool, location: Path | str) -> None:
     """Write ``data`` to the new file open at ``fd`` and close it; on failure the file
     goes and the error is located at ``location``."""
     try:
@@ -207,6 +218,22 @@ def _renameat2() -> Any:
 
 _RENAMEAT2 = _renameat2()
 _AT_FDCWD, _RENAME_NOREPLACE = -100, 1
+
+
+def can_rename_without_replacing() -> bool:
+    """Whether :func:`rename_without_replacing` can be done here (Linux's renameat2)."""
+    return _RENAMEAT2 is not None
+
+
+def rename_without_replacing(source: str, target: str | Path) -> bool:
+    """``source`` renamed to ``target`` unless that name exists (one
+    ``renameat2(RENAME_NOREPLACE)``, for a file or a whole folder). False: not done (the
+    name is taken, or this system or file system cannot)."""
+    rename = _RENAMEAT2  # None where there is none, or once it said it cannot
+    if rename is None:
+        return False
+    return bool(rename(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
+                       _RENAME_NOREPLACE) == 0)
 
 
 def _claim(tmp: str, path: Path) -> None:

@@ -6,29 +6,42 @@ A run that writes into a folder that does not exist yet (every lifecycle run int
 with ``renameat2(RENAME_NOREPLACE)``: one rename instead of one per document, and all of
 the folder's documents appear at once. :mod:`cbct_docs.documents.batch` falls back to a
 temporary file and a rename per document where this cannot be done.
+
+A document's staged name can be given out before it is made (:func:`write_reserved`
+writes it where the document is rendered: in a worker process too).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 from pathlib import Path
 
 from ..errors import OutputError
-from . import files
-from .files import _AT_FDCWD, _NEW_FILE, _RENAME_NOREPLACE, _TEMP_NUMBERS, _fill
+from .files import can_rename_without_replacing, new_file, rename_without_replacing, temp_name
 
 
 def stage_new(name: str, data: bytes, *, sync: bool, location: Path) -> str:
     """Write ``data`` as the new file ``name`` (in a staging folder of this process, see
     :func:`stage_folder`); an error is located at ``location``, the document's real
     name."""
-    try:
-        fd = os.open(name, _NEW_FILE, 0o666)
-    except OSError as error:
-        raise OutputError(f"cannot write: {error.strerror or error}",
-                          location=location) from None
-    _fill(fd, name, data, sync, location)
+    if not new_file(name, data, sync=sync, location=location):
+        raise OutputError(f"cannot write: {os.strerror(errno.EEXIST)}", location=location)
     return name
+
+
+def write_reserved(name: str, data: bytes, *, sync: bool, location: str) -> None:
+    """Write ``data`` as ``name``, a name this run gave out for one document (in its
+    staging folder, or a temporary name with its process id). A file there already is
+    this run's own earlier try at the same document (made once before the workers
+    started, or again after a worker failed): it is replaced, never written into."""
+    if new_file(name, data, sync=sync, location=location):
+        return
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(name)
+    if not new_file(name, data, sync=sync, location=location):
+        raise OutputError(f"cannot write: {os.strerror(errno.EEXIST)}", location=location)
 
 
 def stage_folder(folder: Path) -> str | None:
@@ -38,11 +51,10 @@ def stage_folder(folder: Path) -> str | None:
     cannot be done without replacing (no ``renameat2``): then each file is staged and
     renamed on its own. The name carries our process id, like a temporary file's, so a
     later run can remove a dead run's folder (:func:`~.files.ensure_folder`)."""
-    if files._RENAMEAT2 is None:
+    if not can_rename_without_replacing():
         return None
     for _attempt in range(100):
-        number = next(_TEMP_NUMBERS)
-        staging = f"{folder.parent}{os.sep}.{folder.name}.{os.getpid()}.{number}.tmp"
+        staging = temp_name(folder)
         try:
             os.mkdir(staging)
             return staging
@@ -57,8 +69,4 @@ def claim_folder(staging: str, folder: Path) -> bool:
     """Give the staging folder the name ``folder`` unless that name exists by now (one
     ``renameat2(RENAME_NOREPLACE)``). False: not done (the name was taken meanwhile, or
     the file system cannot): the caller moves the files one by one."""
-    rename = files._RENAMEAT2  # None where there is none, or once it said it cannot
-    if rename is None:
-        return False
-    return bool(rename(_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(folder),
-                       _RENAME_NOREPLACE) == 0)
+    return rename_without_replacing(staging, folder)

@@ -29,9 +29,10 @@ from ..deliver.files import (
     replace_staged,
     safe_filename,
     stage_file,
+    temp_name,
     write_files,
 )
-from ..deliver.staging import claim_folder, stage_folder, stage_new
+from ..deliver.staging import claim_folder, stage_folder, stage_new, write_reserved
 from ..errors import CbctError, DataError, OutputError, ProblemList
 
 
@@ -57,6 +58,34 @@ class _Staged:
     staging: str | None = None  # the staging folder it was written to, if any
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """The name a streamed document's bytes go to, given out before it is made
+    (:meth:`Batch.reserve`), so that they are written where it is rendered, a worker
+    process too (:func:`write_document`). ``name`` is empty when there is nothing to
+    write (its folder could not be made: the commit says so)."""
+
+    name: str
+    path: str  # the document's real name: where an error is located
+    sync: bool
+
+
+#: What :func:`write_document` gives back: the bytes' sha256 and size, and why they could
+#: not be written (None: they were).
+Written = tuple[str, int, str | None]
+
+
+def write_document(reserved: Reserved, data: bytes) -> Written:
+    """Write a reserved document's bytes (in whichever process made them); a failure is
+    returned for the commit to report with the others."""
+    if reserved.name:
+        try:
+            write_reserved(reserved.name, data, sync=reserved.sync, location=reserved.path)
+        except OutputError as error:
+            return hashlib.sha256(data).hexdigest(), len(data), error.what
+    return hashlib.sha256(data).hexdigest(), len(data), None
+
+
 @dataclass
 class Batch:
     """The files of one run: everything is rendered first, then :meth:`commit` refuses to
@@ -76,6 +105,8 @@ class Batch:
     _parents: dict[str, Path] = field(default_factory=dict, repr=False)  # by kind/folder
     #: Folders new to this run, and the hidden folder their documents are staged in.
     _staging: dict[Path, str] = field(default_factory=dict, repr=False)
+    #: Documents reserved and not yet made, by their real name (:meth:`reserve`).
+    _reserved: dict[str, _Staged] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # A batch given up (an error before its commit) leaves no temporary file behind.
@@ -83,6 +114,17 @@ class Batch:
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
             folder: str | None = None, organisation: Any = None) -> Path:
+        made, parent = self._made(kind, stem, suffix, org, folder, organisation)
+        if self.stream:
+            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data, parent)
+        else:
+            self.pending.append((made, data))
+        return made.path
+
+    def _made(self, kind: str, stem: str, suffix: str, org: str, folder: str | None,
+              organisation: Any) -> tuple[Made, Path]:
+        """The document's name (refused when another document of the batch has it) and
+        its folder."""
         where = kind if folder is None else folder
         parent = self._parents.get(where)  # one Path per folder, not two joins a file
         if parent is None:
@@ -91,12 +133,37 @@ class Batch:
         if path in self.names:
             raise DataError(f"two documents would both be called {path.name}", location=path)
         self.names.add(path)
-        made = Made(kind, path, org, organisation)
-        if self.stream:
-            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data, parent)
-        else:
-            self.pending.append((made, data))
-        return path
+        return Made(kind, path, org, organisation), parent
+
+    def reserve(self, kind: str, stem: str, suffix: str, org: str = "") -> Reserved:
+        """A streamed document's name, given out before it is made (:meth:`add`'s, in
+        the same order): its bytes are written by :func:`write_document` where it is
+        rendered, and :meth:`written` then takes it into the batch. Until the commit it
+        is a temporary file of this batch like any other (removed when the run fails)."""
+        assert self.stream, "only a streamed batch writes documents as they are made"
+        made, parent = self._made(kind, stem, suffix, org, None, None)
+        item = _Staged(made, "", 0)
+        self.staged.append(item)
+        self._reserved[str(made.path)] = item
+        try:
+            staging = self._folder(parent)
+        except OutputError as error:  # reported at the commit, with the others
+            item.error = error
+            return Reserved("", str(made.path), False)
+        item.temp = temp_name(made.path) if staging is None else (
+            f"{staging}{os.sep}{made.path.name}")
+        item.staging = staging
+        self._temps.append(item.temp)
+        return Reserved(item.temp, str(made.path), not CAN_FLUSH_ALL)
+
+    def written(self, reserved: Reserved, outcome: Written) -> Path:
+        """A reserved document made: its sha256 and size, or why it was not written."""
+        item = self._reserved.pop(reserved.path)
+        item.sha256, item.size = outcome[0], outcome[1]
+        if outcome[2] is not None and item.error is None:
+            item.error = OutputError(outcome[2], location=item.made.path)
+            item.temp = None  # nothing of it is left on disk
+        return item.made.path
 
     def _stage(self, made: Made, data: bytes, parent: Path) -> None:
         item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
@@ -157,6 +224,7 @@ class Batch:
         self._temps.clear()
         self._created.clear()
         self._staging.clear()
+        self._reserved.clear()
         self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
         self.staged.clear()
         self.pending.clear()
@@ -189,6 +257,8 @@ class Batch:
         return written
 
     def _commit_staged(self) -> list[Made]:
+        if self._reserved:  # a run commits only when every document was made
+            raise RuntimeError(f"{len(self._reserved)} reserved document(s) never made")
         staged = list(self.staged)
         try:
             # One stat per file: what is there already (a rerun after an interrupted run

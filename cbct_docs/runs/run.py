@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..deliver.ledger import transaction
+from ..documents.batch import Written, write_document
 from ..documents.context import (
     Batch,
     EmailTemplates,
@@ -281,17 +282,33 @@ def email_each(run: Run, chosen: Sequence[Organisation], kind: str,
                progress: Progress | None = None) -> None:
     """:func:`render_each` for e-mails of ``kind``: ``prepare`` gives (context, addressee);
     each .eml is staged and ``event`` recorded with ``data``. The e-mail's templates are
-    looked up and compiled once, at the first e-mail (none when nobody gets one)."""
+    looked up and compiled once, at the first e-mail (none when nobody gets one).
+
+    In a streamed batch each e-mail's name is reserved as it is prepared, in order, and
+    the .eml is written where it is rendered (on a worker for a large batch): the main
+    process then only takes its sha256 and size into the batch."""
     compiled: list[EmailTemplates] = []
     letterhead = run.letterhead
+    batch = run.batch
 
-    def render(job: tuple[dict[str, Any], str]) -> bytes:
+    def job(org: Organisation) -> Any:
+        entry = prepare(org)
+        if not batch.stream or entry is None or isinstance(entry, CbctError):
+            return entry
+        try:
+            return (*entry, batch.reserve(kind, file_stem(org, kind), ".eml", org.name))
+        except CbctError as error:  # raised in its turn, located at the organisation
+            return error
+
+    def render(job: tuple[Any, ...]) -> bytes | Written:
         if not compiled:
             compiled.append(email_templates(kind))
-        return email_bytes(compiled[0].render(*job), letterhead)
+        made = email_bytes(compiled[0].render(job[0], job[1]), letterhead)
+        return write_document(job[2], made) if batch.stream else made
 
-    def stage(org: Organisation, _job: Any, made: bytes | str) -> None:
-        path = run.batch.add(kind, file_stem(org, kind), ".eml", made, org.name)
+    def stage(org: Organisation, job: tuple[Any, ...], made: Any) -> None:
+        path = (batch.written(job[2], made) if batch.stream
+                else batch.add(kind, file_stem(org, kind), ".eml", made, org.name))
         run.record(org, event, day, dict(data), path)
 
-    render_each(run, chosen, prepare, render, stage, progress)
+    render_each(run, chosen, job, render, stage, progress)

@@ -13,7 +13,10 @@ from cbct_docs.cli import cli
 
 HEAVY = ("matplotlib", "openpyxl", "docx", "docxtpl", "jinja2", "lxml", "pypdf", "yaml",
          "cbct_docs.deliver", "cbct_docs.render", "cbct_docs.records", "cbct_docs.runs",
-         "cbct_docs.settings")
+         "cbct_docs.settings",
+         # the web app's browser opener and the demo's thread pool (and subprocess and
+         # logging with them): not for every command
+         "webbrowser", "subprocess", "concurrent", "logging")
 
 
 def test_help_imports_no_command_module() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,9 @@ import click
 from ..errors import OutputError
 from ..paths import samples_dir
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # concurrent.futures (and logging with it): when the demo runs
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from ..runs.demo import RoundSummary
     from ..runs.office import OfficeFolder
 
@@ -64,6 +65,8 @@ def demo(out: Path, overwrite: bool, pdf: bool, config: Path | None) -> None:
       cbct-docs demo --out out
       cbct-docs demo --out out --overwrite --no-pdf
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from ..runs.demo import Samples, run_round
 
     samples = Samples.in_folder(samples_dir())

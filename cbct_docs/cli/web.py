@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
-import webbrowser
 from pathlib import Path
 
 import click
@@ -65,6 +63,9 @@ def serve(office: Path | None, config: Path | None, host: str, port: int,
     click.echo(f"cbct-docs web app for {place.folder.resolve()} on {url} "
                f"({'with' if names else 'without'} login). Stop with Ctrl+C.")
     if not no_browser:
+        import threading
+        import webbrowser  # subprocess with it: only when the web app starts
+
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     waitress_serve(app, host=host, port=port, threads=4, ident="cbct-docs")
 

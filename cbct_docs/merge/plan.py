@@ -148,20 +148,22 @@ class Outputs(Sequence[Output]):
 
 class Chunks:
     """The records to make, pickled to a temporary file (unnamed: it goes with the run)
-    a chunk at a time; any process the run forks reads a chunk back by its place. When
+    a chunk at a time, each as its fields and number (its origin is the output's, kept
+    in :class:`Outputs`); any process the run forks reads a chunk back by its place. When
     the file cannot be written (a full disk), the chunks from then on stay in memory, and
     the documents' own writes report the disk."""
 
-    def __init__(self) -> None:
+    def __init__(self, outputs: Outputs) -> None:
+        self.outputs = outputs  # where a record's origin is kept
         self.file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (close())
         self.writable = True
         self.spans: list[tuple[int, int]] = []
         self.held: dict[int, bytes] = {}  # chunks the file could not take
-        self.pending: list[tuple[int, Record]] = []
+        self.pending: list[tuple[int, dict[str, Any], int]] = []
         self.size = 0
 
     def add(self, index: int, record: Record) -> None:
-        self.pending.append((index, record))
+        self.pending.append((index, record.fields, record.number))
         if len(self.pending) >= WRITE_CHUNK:
             self.flush()
 
@@ -192,8 +194,9 @@ class Chunks:
         data = self.held.get(number)
         if data is None:
             data = os.pread(self.file.fileno(), size, offset)
-        chunk: list[tuple[int, Record]] = pickle.loads(data)
-        return chunk
+        origin = self.outputs.origin
+        return [(index, Record(fields, origin(index), position))
+                for index, fields, position in pickle.loads(data)]
 
     def close(self) -> None:
         self.file.close()
@@ -210,7 +213,7 @@ class Plan:
         self.where, self.limit, self.record = list(where), limit, record
         self.overwrite, self.resume = overwrite, resume
         self.outputs = Outputs(out)
-        self.chunks = Chunks()
+        self.chunks = Chunks(self.outputs)
         self.read = self.chosen = 0
         self.choosing: CbctError | None = None  # the first error choosing records
         self.naming: CbctError | None = None  # the first error naming them

@@ -45,6 +45,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
+from .body_blocks import body_blocks
+
 STAND_IN = "\ue010"
 _STAND_IN = STAND_IN.encode("utf-8")
 #: Where an object's own XML goes that is written as lxml writes it (``__xml_opaque__``).
@@ -77,9 +79,9 @@ _RECORDING = _Recording()
 
 
 def _record(value: Any) -> str:
-    """``escape`` in a skeleton template: records the value, prints the stand-in. A tab,
-    line or page break in the value stays in the skeleton, between stand-ins for the text
-    around it, for docxtpl's listing rewrite to see there."""
+    """``escape`` in a skeleton template: records the value, prints the stand-in. (A
+    value with a tab, line or page break is split around them afterwards:
+    :func:`render_skeleton`.)"""
     if type(value) is str:
         text = value
     elif hasattr(value, "__html__"):
@@ -98,17 +100,33 @@ def _record(value: Any) -> str:
         return ""
     values = _RECORDING.values
     assert values is not None, "a skeleton template rendered outside render_skeleton"
-    if _LISTED.search(text) is None:
-        values.append(text)
-        return STAND_IN
-    out = []
-    for index, piece in enumerate(_LISTED.split(text)):
-        if index % 2:  # the character itself
-            out.append(piece)
-        elif piece:
-            values.append(piece)
+    values.append(text)
+    return STAND_IN
+
+
+def _listed_apart(recorded: Recorded) -> None:
+    """A tab, line or page break in a value goes into the skeleton, between stand-ins for
+    the text around it, for docxtpl's listing rewrite to see there (as in the document).
+    Left as it is where the stand-ins do not match the values (a value of ``__html__``
+    holds one): such a skeleton is not used."""
+    segments = recorded.skeleton.split(STAND_IN)
+    if len(segments) != len(recorded.values) + 1:
+        return
+    out = [segments[0]]
+    values: list[str] = []
+    for text, after in zip(recorded.values, segments[1:], strict=True):
+        if _LISTED.search(text) is None:
+            values.append(text)
             out.append(STAND_IN)
-    return "".join(out)
+        else:
+            for index, piece in enumerate(_LISTED.split(text)):
+                if index % 2:  # the character itself
+                    out.append(piece)
+                elif piece:
+                    values.append(piece)
+                    out.append(STAND_IN)
+        out.append(after)
+    recorded.skeleton, recorded.values = "".join(out), values
 
 
 def skeleton_template(env: jinja2.Environment, source: str) -> jinja2.Template | None:
@@ -149,6 +167,8 @@ def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]) -> Re
         recorded.skeleton = template.render(context)
     finally:
         _RECORDING.values = _RECORDING.opaque = None
+    if _LISTED.search("".join(recorded.values)) is not None:
+        _listed_apart(recorded)
     return recorded
 
 
@@ -184,8 +204,6 @@ def _interleave(segments: list[str], between: list[str]) -> str:
 Split = tuple[list[bytes], list[bool]]
 #: That, and the picture numbers of the opaque XML.
 Written = tuple[list[bytes], list[bool], list[int]]
-_BLOCK = re.compile(r"<(/?)w:(p|tbl|sdt)([ >/])")
-_OPENS = {name: re.compile(f"<w:{name}[ >/]") for name in ("p", "tbl", "sdt")}
 _END = "</w:body>"
 
 
@@ -252,7 +270,7 @@ class Skeletons:
     def _assembled(self, skeleton: str) -> Written | None:
         """The skeleton from its blocks' kept forms (each block's made when new)."""
         opened = skeleton.find(">") + 1
-        chunks = _blocks(skeleton, opened) if skeleton.startswith("<w:body") else None
+        chunks = body_blocks(skeleton, opened) if skeleton.startswith("<w:body") else None
         if not chunks:
             return self._whole(skeleton)
         start = skeleton[:opened]
@@ -337,61 +355,6 @@ def _fill(kept: Written, values: list[str]) -> bytes | None:
             if attribute:
                 out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
     return b"".join(out)
-
-
-def _blocks(skeleton: str, opened: int) -> list[str] | None:
-    """The body's skeleton cut after each of its own paragraphs, tables and content
-    controls (nested ones are inside them); None when the tags do not add up. (A cut in
-    the wrong place only costs time: that block does not parse, and the skeleton goes
-    through lxml whole.)"""
-    if not skeleton.endswith(_END):
-        return None
-    end = len(skeleton) - len(_END)
-    chunks = []
-    last = opened
-    search, find = _BLOCK.search, skeleton.find
-    while (match := search(skeleton, last, end)) is not None:
-        closing, name, after = match.group(1, 2, 3)
-        if closing:
-            return None
-        tag_end = match.end() if after == ">" else find(">", match.end() - 1) + 1
-        if after != ">" and skeleton[tag_end - 2] == "/":
-            close = tag_end  # an empty element
-        else:  # to its end tag, unless one of its kind is inside: then counted
-            closer = f"</w:{name}>"
-            stop = find(closer, tag_end, end)
-            if stop < 0:
-                return None
-            if _OPENS[name].search(skeleton, tag_end, stop) is None:
-                close = stop + len(closer)
-            elif (matched := _matching(skeleton, match.start(), end)) is not None:
-                close = matched
-            else:
-                return None
-        chunks.append(skeleton[last:close])
-        last = close
-    if last < end:
-        chunks.append(skeleton[last:end])
-    return chunks
-
-
-def _matching(skeleton: str, start: int, end: int) -> int | None:
-    """Where the block that opens at ``start`` ends, its nested blocks counted."""
-    depth = 0
-    for match in _BLOCK.finditer(skeleton, start, end):
-        closing, _name, after = match.group(1, 2, 3)
-        tag_end = match.end() if after == ">" else skeleton.find(">", match.end() - 1) + 1
-        if closing:
-            depth -= 1
-            if depth == 0:
-                return tag_end
-            if depth < 0:
-                return None
-        elif after == ">" or skeleton[tag_end - 2] != "/":
-            depth += 1
-        elif depth == 0:
-            return tag_end
-    return None
 
 
 def _split(written: bytes) -> Split | None:

@@ -353,7 +353,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
     def render(job: _Heraudit) -> Measured | None:
         """The letter, or None when the sheet shows no heraudit is needed."""
         sheet = (read_scoresheet(job.path) if job.kept is None
-                 else decode(job.kept, str(job.path)))
+                 else decode(job.kept, str(Path(job.path))))
         check_sheet_matches(sheet, job.org)
         result = evaluate(sheet, load_framework(job.org.framework))
         if not decisions.needs_heraudit(result):

@@ -55,7 +55,7 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
             done = LOCAL if found is not None else next(read)
             with problems.catch():
                 if found is not None:
-                    sheet = decode(found[1], str(path))
+                    sheet = decode(found[1], str(Path(path)))  # as read_scoresheet names it
                 elif index is None:
                     sheet = read_scoresheet(path) if done is LOCAL else done  # LOCAL: here
                 else:

@@ -4,6 +4,7 @@ start anew by accident, and the register read in, changed and written back."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -123,3 +124,33 @@ def test_the_exported_register_keeps_a_formula_like_name_as_text(tmp_path: Path)
     export_register(office, out)
     cell = openpyxl.load_workbook(out).worksheets[0]["B2"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)
+
+
+def test_all_dossiers_read_the_events_data_as_each_dossier_alone(tmp_path: Path) -> None:
+    """all_dossiers parses the events' data together; each event has its own data, as
+    latest_dossier (one JSON parse per event) reads it, and data that is not one JSON
+    value is refused as before (not read as several events' data)."""
+    from cbct_docs.store.dossiers import all_dossiers, latest_dossier
+
+    db = open_database(tmp_path / "office.sqlite", new_ok=True)
+    for number, cert_nr in enumerate(("CBCT-0101", "CBCT-0102"), start=1):
+        db.execute("INSERT INTO dossiers (cert_nr, cycle, framework, opened_at) "
+                   "VALUES (?, '2025-Q2', 'KiB', 'now')", (cert_nr,))
+        planned = f'{{"dagen": ["2025-05-0{number}"], "n": {number}}}'
+        for kind, data in (("aangekondigd", '{"kwartaal": "2025-Q2"}'),
+                           ("intake-ontvangen", "{}"), ("audit-gehouden", planned)):
+            db.execute("INSERT INTO events (dossier_id, kind, day, data, recorded_at, "
+                       "recorded_by) VALUES (?, ?, '2025-01-13', ?, 'now', 'test')",
+                       (number, kind, data))
+    dossiers = all_dossiers(db)
+    for cert_nr in ("CBCT-0101", "CBCT-0102"):
+        alone = latest_dossier(db, cert_nr)
+        assert alone is not None and dossiers[cert_nr] == alone
+    assert [e.data for e in dossiers["CBCT-0102"].state.events] == [
+        {"kwartaal": "2025-Q2"}, {}, {"dagen": ["2025-05-02"], "n": 2}]
+    first, second = (e.data for e in dossiers["CBCT-0101"].state.events[:2])
+    assert first is not second  # each event its own dictionary
+    db.execute("INSERT INTO events (dossier_id, kind, day, data, recorded_at, recorded_by) "
+               "VALUES (1, 'klacht', '2025-02-01', '1, 2', 'now', 'test')")
+    with pytest.raises(json.JSONDecodeError, match="Extra data"):  # as json.loads says
+        all_dossiers(db)

@@ -169,6 +169,24 @@ def _event(row: sqlite3.Row | tuple[Any, ...]) -> Event:
                  id=row[0])
 
 
+def _all_data(texts: list[str]) -> list[dict[str, Any]]:
+    """``json.loads`` of each event's data, the ones that are not ``{}`` parsed together
+    as one JSON array: one call instead of ~10,000 (each a Python-level decode and two
+    regular-expression matches). Should the array not give exactly one value per text
+    (stored data that is not one JSON value), each is parsed on its own, as before."""
+    wanted = [text for text in texts if text != "{}"]
+    parsed: list[Any] = []
+    if wanted:
+        try:
+            parsed = json.loads(f"[{','.join(wanted)}]")
+        except ValueError:
+            parsed = []
+        if len(parsed) != len(wanted):
+            parsed = [json.loads(text) for text in wanted]
+    values = iter(parsed)
+    return [{} if text == "{}" else next(values) for text in texts]
+
+
 def _dossier(db: sqlite3.Connection, row: tuple[Any, ...]) -> Dossier:
     events = [_event(r) for r in db.execute(
         "SELECT id, kind, day, data, document, sha256, recorded_at, recorded_by "
@@ -184,13 +202,18 @@ def latest_dossier(db: sqlite3.Connection, cert_nr: str) -> Dossier | None:
 
 
 def all_dossiers(db: sqlite3.Connection) -> dict[str, Dossier]:
-    """The latest dossier of every organisation, read in two queries."""
+    """The latest dossier of every organisation, read in two queries; the events' data
+    parsed as one JSON text (:func:`_all_data`)."""
     rows = db.execute("SELECT id, cert_nr, cycle, framework FROM dossiers ORDER BY id")
     latest = {row[1]: row for row in rows}
+    events = db.execute("SELECT dossier_id, id, kind, day, data, document, sha256, "
+                        "recorded_at, recorded_by FROM events ORDER BY id").fetchall()
     by_id: dict[int, list[Event]] = {}
-    for r in db.execute("SELECT dossier_id, id, kind, day, data, document, sha256, "
-                        "recorded_at, recorded_by FROM events ORDER BY id"):
-        by_id.setdefault(r[0], []).append(_event(r[1:]))
+    kinds, day = _KINDS, _day
+    for r, data in zip(events, _all_data([r[4] for r in events]), strict=True):
+        by_id.setdefault(r[0], []).append(Event(
+            kinds.get(r[2]) or Kind(r[2]), day(r[3]), data, recorded_at=r[7],
+            recorded_by=r[8], document=r[5], sha256=r[6], id=r[1]))
     result = {}
     for cert_nr, row in latest.items():
         cycle = Quarter.parse(row[2])

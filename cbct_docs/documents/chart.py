@@ -13,6 +13,7 @@ its text gets it (the office's own report template too).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -62,14 +63,11 @@ class ScoreChart:
 
     @cached_property
     def description(self) -> str:
-        return describe([(label, dict(counts)) for label, counts in self.rows], self.levels)
+        return _described(self.rows, self.levels)
 
     @cached_property
     def drawing(self) -> str:
-        colours = {name: colour.lstrip("#").upper()
-                   for name, colour in level_colours(self.levels).items()}
-        return draw([(label, dict(counts)) for label, counts in self.rows], self.levels,
-                    colours, self.description)
+        return draw(self.rows, self.levels, _hex_colours(self.levels), self.description)
 
     def __html__(self) -> str:
         return "".join(self.__xml_opaque__())
@@ -103,3 +101,17 @@ def describe(rows: Rows, levels: Levels) -> str:
                            if counts.get(name))
         parts.append(f"{label}: {scores or 'geen scores'}")
     return "Aantal vragen per score, per norm. " + "; ".join(parts) + "."
+
+
+@functools.lru_cache(maxsize=256)
+def _described(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+               levels: tuple[tuple[str, str], ...]) -> str:
+    """:func:`describe` of a chart's rows: organisations that scored alike share it."""
+    return describe([(label, dict(counts)) for label, counts in rows], levels)
+
+
+@functools.lru_cache(maxsize=16)
+def _hex_colours(levels: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Level name and RRGGBB, as the drawing takes them."""
+    return tuple((name, colour.lstrip("#").upper())
+                 for name, colour in level_colours(levels).items())

@@ -83,18 +83,16 @@ class Shapes:
             "</wps:wsp>")
 
 
-def draw(rows: Sequence[tuple[str, dict[str, int]]], levels: Sequence[tuple[str, str]],
-         colours: dict[str, str], description: str = "") -> str:
-    """The ``<w:drawing>`` of the chart: ``colours`` are level name → RRGGBB. The same
-    scores give the same drawing: organisations that scored alike share one."""
-    return _drawn(tuple((label, tuple(counts.items())) for label, counts in rows),
-                  tuple(levels), tuple(colours.items()), description)
+#: A chart's rows: each norm's label and its questions per level, (name, count) pairs.
+Rows = tuple[tuple[str, tuple[tuple[str, int], ...]], ...]
 
 
 @functools.lru_cache(maxsize=256)
-def _drawn(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
-           levels: tuple[tuple[str, str], ...], colours: tuple[tuple[str, str], ...],
-           description: str) -> str:
+def draw(rows: Rows, levels: tuple[tuple[str, str], ...],
+         colours: tuple[tuple[str, str], ...], description: str = "") -> str:
+    """The ``<w:drawing>`` of the chart: ``levels`` are (name, scale colour) worst first,
+    ``colours`` (level name, RRGGBB). The same scores give the same drawing:
+    organisations that scored alike share one."""
     return _draw([(label, dict(counts)) for label, counts in rows], levels, dict(colours),
                  description)
 

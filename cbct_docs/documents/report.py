@@ -46,6 +46,9 @@ def norm_rows(sheet: Any, result: Any, framework: Any,
               kind: str | None = None) -> list[dict[str, Any]]:
     """The norms and modules with their scores; question texts worded for the
     organisation's ``kind`` (``cultuurorganisatie``) where the framework has a variant."""
+    levels: dict[str, Any] = {}
+    for level in framework.scale:  # the first of a name, as framework.level finds it
+        levels.setdefault(level.name, level)
     rows = []
     for norm_result in [*result.norm_results, *getattr(result, "module_results", [])]:
         part = norm_result.norm
@@ -54,7 +57,7 @@ def norm_rows(sheet: Any, result: Any, framework: Any,
         counts: Counter[str] = Counter()
         texts = {q.id: q.text_for(kind) for q in part.questions}
         for qid, name in norm_result.scores.items():
-            level = framework.level(name)
+            level = levels[name] if name in levels else framework.level(name)
             counts[level.name] += 1
             questions.append({"id": qid, "tekst": texts.get(qid, qid), "score": level.name,
                               "betekenis": level.meaning,

@@ -84,6 +84,7 @@ class _SheetStream:
         self.cells = _SheetParser(workbook, title)  # converts cells, keeps their problems
         self.hidden: list[int] = []  # hidden rows that hold a value
         self.last = 0  # the highest row number read so far
+        self.in_order: list[int] = []
 
     def parts(self) -> Iterator[list[Record]]:
         try:
@@ -103,8 +104,9 @@ class _SheetStream:
         start = buffer.index(_START) + len(_START)
         head, buffer = buffer[:start], buffer[start:]
         prefixes = _head_prefixes(head)
+        searched = 0  # the buffer holds no </sheetData> before this
         while True:
-            end = buffer.find(_END)
+            end = buffer.find(_END, searched)
             if end >= 0:
                 tail = buffer[end:] + _read(member, -1)
                 yield from self._rows(buffer[:end], prefixes)
@@ -114,6 +116,7 @@ class _SheetStream:
                 cut = last + len(b"</row>")
                 yield from self._rows(buffer[:cut], prefixes)
                 buffer = buffer[cut:]
+            searched = max(0, len(buffer) - len(_END))
             piece = _read(member)
             if not piece:
                 raise NotPlain  # no </sheetData>
@@ -148,13 +151,22 @@ class _SheetStream:
         skip = set(hidden) if self.hidden_rows == "skip" else set()
         table = self.table
         records: list[Record] = []
+        in_order = self.in_order  # 1, 2, … n: a row whose cells are A, B, … in that order
         for number in sorted(rows):
-            if number not in skip:
-                found = rows[number]
-                values: list[Any] = [None] * max(found)
-                for column, value in found.items():
-                    values[column - 1] = value
-                table.add(number, values, records)
+            if number in skip:
+                continue
+            found = rows[number]
+            width = max(found)
+            if width == len(found) and width <= len(in_order) and \
+                    list(found) == in_order[:width]:
+                table.add(number, list(found.values()), records)
+                continue
+            values: list[Any] = [None] * width
+            for column, value in found.items():
+                values[column - 1] = value
+            table.add(number, values, records)
+            if width > len(in_order):
+                self.in_order = in_order = list(range(1, width + 1))
         if records:
             yield records
 

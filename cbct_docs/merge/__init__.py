@@ -125,7 +125,7 @@ def merge(
                 plan = planned()
             else:
                 plan.take(part)
-        plan.finish(data, where)
+        plan.finish(data)
         ensure_folder(out)
         result = MergeResult(plan.outputs)
         why, unwritten = _make(result, plan, renderer, cores, overwrite, progress)

@@ -291,7 +291,7 @@ class Plan:
                 "was changed after it was made", location=path,
                 hint="use --overwrite to make it again"))
 
-    def finish(self, data: str | Path, where: Sequence[str]) -> None:
+    def finish(self, data: str | Path) -> None:
         """Raise what stops the merge before anything is written (as the merge of the
         whole table raised it); else the last records go to their chunk."""
         if not self.read:
@@ -301,7 +301,8 @@ class Plan:
         if self.record is not None and not 1 <= self.record <= self.read:
             raise UsageError(f"--record {self.record}: there are {self.read} records")
         if not self.chosen:
-            raise DataError(f"no record matches --where {' '.join(where)}", location=data)
+            raise DataError(f"no record matches --where {' '.join(self.where)}",
+                            location=data)
         if self.naming is not None:
             raise self.naming
         if self.exist:

@@ -231,7 +231,7 @@ def test_a_picture_subclass_or_lookalike_is_told_apart_by_its_class() -> None:
         assert placed is made[-1] and bound["brief"]["logo"][0].image is picture
     context = {"iets": DocxImageLookalike(), "tekst": "x"}
     assert place_images(context, placement) == (context, None)  # type: ignore[arg-type]
-    assert context_needs_docxtpl({"iets": RichText()}) is None
+    assert context_needs_docxtpl([RichText()]) is None
 
 
 def test_docxtpl_fallback_keeps_docxtpl_escapes_in_data_literal(tmp_path: Path) -> None:

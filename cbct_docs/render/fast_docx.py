@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import docx.oxml.ns
@@ -84,41 +82,17 @@ def literal_brackets(source: str) -> str:
         lambda m: "{% raw %}" + m.group(0).replace("_", "") + "{% endraw %}", source)
 
 
-def context_needs_docxtpl(value: Any) -> str | None:
-    """Why this context needs docxtpl (an InlineImage, Subdoc or RichText), or None."""
-    kind = type(value)
-    if kind in _PLAIN_VALUES:  # exact types first: isinstance against the ABCs is slow
-        return None
-    if kind is dict:
-        for item in value.values():
-            reason = context_needs_docxtpl(item)
-            if reason:
-                return reason
-        return None
-    if isinstance(value, str):
-        return None
-    if isinstance(value, Mapping):
-        for item in value.values():
-            reason = context_needs_docxtpl(item)
-            if reason:
-                return reason
-        return None
-    if isinstance(value, list | tuple):
-        for item in value:
-            reason = context_needs_docxtpl(item)
-            if reason:
-                return reason
-        return None
-    # A DocxImage is placed by the compiled path itself (render.images.Placement).
-    # Listing is plain escaped text with line breaks: resolve_listing below handles it.
-    if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
-        return f"the context holds a docxtpl {kind.__name__}"
+def context_needs_docxtpl(odd: Iterable[Any]) -> str | None:
+    """Why a context needs docxtpl (an InlineImage, Subdoc or RichText), or None, from
+    its values that are not text, numbers, dates, mappings or lists (``odd``, as
+    :func:`~.environment.clean_collecting` collects them)."""
+    for value in odd:
+        kind = type(value)
+        # A DocxImage is placed by the compiled path itself (render.images.Placement).
+        # Listing is plain escaped text with line breaks: resolve_listing handles it.
+        if kind.__module__.startswith("docxtpl") and kind.__name__ != "Listing":
+            return f"the context holds a docxtpl {kind.__name__}"
     return None
-
-
-#: Exact types that hold no picture, Subdoc or RichText.
-_PLAIN_VALUES = frozenset({str, int, float, bool, type(None), dt.date, dt.datetime, dt.time,
-                           Decimal})
 
 
 class CompiledDocx:

@@ -181,6 +181,8 @@ def test_events_from_a_sheet_all_or_nothing(tmp_path: Path, database: Path) -> N
     rows.append(["CBCT-0101", "intake ontvangen", "20-1-2025"])
     rows.append(["CBCT-0102", "intake-binnen", "21-1-2025"])
     rows.append(["CBCT-0109", "intake-ontvangen", "21-1-2025"])
+    rows.append(["CBCT-01", "intake-ontvangen", "21-1-2025"])  # no such organisation
+    rows.append(["cbct-0102", "intake-ontvangen", "21-1-2025"])  # found whatever its case
     path = tmp_path / "gebeurtenissen.xlsx"
     book.save(path)
     result = run("record", "--from", str(path))
@@ -188,6 +190,9 @@ def test_events_from_a_sheet_all_or_nothing(tmp_path: Path, database: Path) -> N
     assert f"Error: {path}:Sheet:row 3: unknown event 'intake-binnen'" in result.output
     assert (f"Error: {path}:Sheet:row 4:CBCT-0109 (Bibliotheek Hoeksche Waard): the audit "
             "was not announced yet") in result.output
+    assert (f"Error: {path}:Sheet:row 5: no organisation with certificate number 'CBCT-01' "
+            "(did you mean CBCT-0101, CBCT-0102") in result.output
+    assert "row 6" not in result.output and "3 problems." in result.output
     assert [k for k, *_ in events(database, "CBCT-0101")] == ["aangekondigd"]
 
 

@@ -4,7 +4,7 @@ an office's dossiers from its history (register, planning, score sheets)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from ..documents.planning_data import read_planning
 from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter
 from ..domain.process import INFO_KINDS, Kind, may_record, parse_kind
-from ..domain.register import Organisation, find_organisation
+from ..domain.register import Organisation, organisation_finder
 from ..errors import DataError, Problems, UsageError
 from ..records import read_records
 from ..records.dates import parse_date
@@ -47,14 +47,15 @@ def record(office: OfficeFolder, items: Sequence[Happening],
            register: Path | None = None) -> RunResult:
     """Record events; all are checked first, and none is recorded when one is wrong."""
     run, orgs = Run.begin(office, office.folder, register=register)
+    find = organisation_finder(orgs)  # the register indexed once, not searched per event
     pending: dict[str, list[Kind]] = {}
     for item in items:
         with run.problems.catch():
-            _one(run, orgs, item, pending)
+            _one(run, find, item, pending)
     return run.commit()
 
 
-def _one(run: Run, orgs: Sequence[Organisation], item: Happening,
+def _one(run: Run, find: Callable[[str], Organisation], item: Happening,
          pending: dict[str, list[Kind]]) -> None:
     try:
         kind = parse_kind(item.kind)
@@ -62,7 +63,7 @@ def _one(run: Run, orgs: Sequence[Organisation], item: Happening,
         raise DataError(UNKNOWN_EVENT.format(kind=item.kind), location=item.where,
                         hint="one of: " + ", ".join(k.value for k in Kind)) from None
     try:
-        org = find_organisation(orgs, item.cert_nr)
+        org = find(item.cert_nr)
     except UsageError as error:
         raise DataError(error.what, location=item.where, hint=error.hint) from None
     data: dict[str, Any] = {}
@@ -112,9 +113,10 @@ def import_dossiers(office: OfficeFolder, *, planning: Path | None = None,
     it twice changes nothing."""
     run, orgs = Run.begin(office, office.folder, register=register)
     if planning is not None:
+        find = organisation_finder(orgs)
         for cert_nr, plan in read_planning(planning).items():
             with run.problems.catch():
-                org = find_organisation(orgs, cert_nr)
+                org = find(cert_nr)
                 state = run.state(org)
                 if state.last(Kind.ANNOUNCED) is None:
                     run.record(org, Kind.ANNOUNCED, plan.announced,

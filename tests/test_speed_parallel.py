@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from cbct_docs.documents.context import (
 )
 from cbct_docs.domain.planning import Quarter
 from cbct_docs.domain.register import find_organisation, read_register
-from cbct_docs.errors import ProblemList
+from cbct_docs.errors import ProblemList, TemplateError
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render.environment import CleanContext, cleaned
 from cbct_docs.render.lookup import use_office_templates
@@ -172,6 +173,29 @@ def test_results_keep_the_order_and_hand_back_what_failed(
     # the worker or by the main process while it waited for one.
     assert [n for n, value in enumerate(got) if value is parallel.LOCAL] == [7]
     assert all(got[n] == n * n for n in range(20) if n != 7)
+
+
+def test_the_main_process_does_its_meanwhile_while_the_workers_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``meanwhile`` runs in the main process once, after the workers got their first
+    jobs and before any result; its error is left for later; no workers, no meanwhile."""
+    monkeypatch.setenv("CBCT_WORKERS", "2")
+    monkeypatch.setattr(parallel, "MIN_BATCH", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    done: list[int] = []
+
+    def compile_next() -> None:
+        done.append(os.getpid())
+        raise TemplateError("broken template", location="brief.docx")
+
+    got = parallel.results(list(range(20)), abs, meanwhile=compile_next)
+    assert done == []
+    assert next(got) == 0 and done == [os.getpid()]  # in the main process, before any result
+    assert list(got) == list(range(1, 20)) and len(done) == 1
+    monkeypatch.setenv("CBCT_WORKERS", "1")
+    assert list(parallel.results([1, 2], abs, meanwhile=compile_next)) == [parallel.LOCAL] * 2
+    assert len(done) == 1
 
 
 def test_small_batch_or_one_worker_stays_in_the_main_process(

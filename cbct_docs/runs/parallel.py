@@ -18,6 +18,7 @@ them off).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -65,12 +66,16 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def results(jobs: Sequence[Any],
-            work: Callable[[Any], Any]) -> Generator[Any, None, None]:
+def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
+            meanwhile: Callable[[], object] | None = None) -> Generator[Any, None, None]:
     """For each job, in order: ``work(job)`` computed by a worker process (or by the main
     process while it waited for one), or :data:`LOCAL` when the caller must compute it
     itself (a small batch, one core, or a job that failed). Close the iterator when done
-    (``contextlib.closing``): that ends the workers."""
+    (``contextlib.closing``): that ends the workers.
+
+    ``meanwhile``: what the main process does first, once the workers have their first
+    jobs (compiling the template of the step after the batch, say); its error is left for
+    that step to raise again in its place. Not done when the batch gets no workers."""
     count = workers()
     if len(jobs) < MIN_BATCH or count < 2 or not can_fork():
         for _job in jobs:
@@ -85,7 +90,12 @@ def results(jobs: Sequence[Any],
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            yield from _Schedule(pool, chunks, AHEAD * (count - 1)).in_order()
+            schedule = _Schedule(pool, chunks, AHEAD * (count - 1))
+            if meanwhile is not None:
+                schedule.top_up()
+                with contextlib.suppress(Exception):
+                    meanwhile()
+            yield from schedule.in_order()
     finally:
         _work, _jobs = None, ()
 
@@ -117,7 +127,7 @@ class _Schedule:
 
     def in_order(self) -> Generator[Any, None, None]:
         for number in range(len(self.chunks)):
-            self._top_up()
+            self.top_up()
             if number in self.made:
                 yield from self.made.pop(number)
                 continue
@@ -127,7 +137,7 @@ class _Schedule:
                 pass
             yield from result.get()
 
-    def _top_up(self) -> None:
+    def top_up(self) -> None:
         while len(self.pending) < self.ahead and self.claimed < len(self.chunks):
             self.pending.append((self.claimed,
                                  self.pool.apply_async(_run_chunk, (self.chunks[self.claimed],))))

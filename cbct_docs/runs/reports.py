@@ -48,7 +48,9 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     (records the reaction, or the end of its term, and the report)."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
-    pairs = deque(scoresheets(sheets, orgs, SheetIndex(run.db)))
+    # The template is compiled while workers read the sheets (when they do).
+    pairs = deque(scoresheets(sheets, orgs, SheetIndex(run.db),
+                              meanwhile=lambda: docx_template(TEMPLATE)))
     version = "concept" if concept else "definitief"
     renderer = docx_template(TEMPLATE)
 

@@ -37,11 +37,14 @@ Read = tuple[ScoreSheet, str, bytes | None]
 
 
 def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
-                index: SheetIndex | None = None) -> list[tuple[Organisation, ScoreSheet]]:
+                index: SheetIndex | None = None, *,
+                meanwhile: Callable[[], object] | None = None
+                ) -> list[tuple[Organisation, ScoreSheet]]:
     """(organisation, score sheet) pairs; every unreadable sheet reported at once. Many
     sheets are read by worker processes (:mod:`.parallel`), each workbook once. With an
     ``index``, a sheet whose bytes were read before is taken from it, and the sheets read
-    now are kept in it (also when another sheet has a problem)."""
+    now are kept in it (also when another sheet has a problem). ``meanwhile``: see
+    :func:`.parallel.results`."""
     problems = Problems()
     pairs = []
     find = organisation_finder(orgs)  # a scan per sheet made 2,000 sheets quadratic
@@ -49,7 +52,7 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
     unknown = [path for path in paths if path not in kept]
     new: list[tuple[str, str, bytes]] = []
     with contextlib.closing(results(unknown, read_scoresheet if index is None
-                                    else read_to_keep)) as read:
+                                    else read_to_keep, meanwhile=meanwhile)) as read:
         for path in paths:
             found = kept.get(path)
             done = LOCAL if found is not None else next(read)

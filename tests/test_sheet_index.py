@@ -173,3 +173,18 @@ def test_heraudit_after_decide_takes_the_kept_sheets(tmp_path: Path) -> None:
         office.close()
     assert "Bibliotheek Rivierenland" in letters[0]
     assert letters[0] == letters[1]
+
+
+def test_only_small_files_are_looked_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """A file larger than a score sheet can be, a folder or a missing file is not looked
+    up (it is read as before, which says why)."""
+    sample = SAMPLES[0].read_bytes()
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(sample)
+    assert sheet_index.small_file(path) == sample
+    assert sheet_index.file_digest(path) == sheet_index.digest_of(sample)
+    monkeypatch.setattr(sheet_index, "LARGEST", len(sample) - 1)
+    assert sheet_index.small_file(path) is None and sheet_index.file_digest(path) is None
+    assert sheet_index.small_file(tmp_path) is None
+    assert sheet_index.small_file(tmp_path / "missing.xlsx") is None

@@ -28,7 +28,7 @@ from ..domain.scoresheet import (
 )
 from ..errors import CbctError, DataError, Problems, UsageError
 from ..records.readers import read_sheets
-from ..store.sheet_index import LARGEST, SheetIndex, decode, digest_of, encode
+from ..store.sheet_index import SheetIndex, decode, digest_of, encode, small_file
 from .parallel import LOCAL, results
 
 #: A sheet read to be kept: the sheet, the digest of its bytes, its kept form (None: it
@@ -78,10 +78,7 @@ def read_to_keep(path: Path) -> Read:
     """The sheet as :func:`read_scoresheet` reads it, with the digest of the bytes it was
     read from and its kept form (None for a sheet that may not be kept: see
     :mod:`~cbct_docs.store.sheet_index`)."""
-    try:
-        data = path.read_bytes() if path.stat().st_size <= LARGEST else None
-    except OSError:
-        data = None
+    data = small_file(path)
     if data is None:  # not read here: read_scoresheet says why, or reads it as before
         return read_scoresheet(path), "", None
     sheet, bundled = read_scoresheet_bytes(path, data)

@@ -134,3 +134,14 @@ def test_a_missing_field_or_a_dict_internal_stays_an_error() -> None:
         env.from_string("{{ d.ontbreekt }}").render(d={"naam": "x"})
     with pytest.raises(SecurityError):
         env.from_string("{{ d.__class__.__name__ }}").render(d={"naam": "x"})
+
+
+def test_a_printable_string_is_one_the_cleaning_keeps() -> None:
+    """clean_collecting keeps a printable string without looking further: no printable
+    character may be one that clean_text changes (a carriage return, what XML cannot
+    hold)."""
+    from cbct_docs.render.environment import clean_text
+
+    printable = [chr(code) for code in range(0x110000) if chr(code).isprintable()]
+    assert clean_text("".join(printable)) == "".join(printable)
+    assert clean_collecting({"a": "x\r\ny", "b": ["\x01z"]}, []) == {"a": "x\ny", "b": ["z"]}

@@ -12,10 +12,11 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
-_CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory entry, 46 bytes
+_CENTRAL = struct.Struct("<4s6H3L5HL")  # central directory entry, 46 bytes with its
+_OFFSET = struct.Struct("<L")  # last field, the member's offset
 _END = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
 _UTF8_NAME = 0x800
 _LIMIT = 0xFFFF_FFFF
@@ -40,6 +41,22 @@ class _Member:
     size: int
     external_attr: int
     made_by: int
+    #: Its local header with the name, and its central directory entry up to the offset:
+    #: made when first written (not copied by dataclasses.replace).
+    heads: tuple[bytes, bytes] | None = field(default=None, init=False, repr=False,
+                                              compare=False)
+
+    def written(self) -> tuple[bytes, bytes]:
+        if self.heads is None:
+            size = len(self.compressed)
+            self.heads = (
+                _LOCAL.pack(b"PK\x03\x04", 20, self.flags, self.method, self.time,
+                            self.date, self.crc, size, self.size, len(self.name), 0)
+                + self.name,
+                _CENTRAL.pack(b"PK\x01\x02", self.made_by, 20, self.flags, self.method,
+                              self.time, self.date, self.crc, size, self.size,
+                              len(self.name), 0, 0, 0, 0, self.external_attr))
+        return self.heads
 
 
 Member = _Member
@@ -102,20 +119,15 @@ class ZipCopier:
                 member = _fresh(member, content)
             elif content is not None:
                 member = content
-            local = _LOCAL.pack(b"PK\x03\x04", 20, member.flags, member.method, member.time,
-                                member.date, member.crc, len(member.compressed),
-                                member.size, len(member.name), 0)
-            central.append(_CENTRAL.pack(
-                b"PK\x01\x02", member.made_by, 20, member.flags, member.method, member.time,
-                member.date, member.crc, len(member.compressed), member.size,
-                len(member.name), 0, 0, 0, 0, member.external_attr, offset) + member.name)
-            chunks += (local, member.name, member.compressed)
-            offset += len(local) + len(member.name) + len(member.compressed)
+            local, entry = member.written()
+            central += (entry, _OFFSET.pack(offset), member.name)
+            chunks += (local, member.compressed)
+            offset += len(local) + len(member.compressed)
         directory = b"".join(central)
         if offset + len(directory) >= _LIMIT:
             raise UnsupportedZip("the document would need ZIP64")
-        end = _END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory),
-                        offset, 0)
+        end = _END.pack(b"PK\x05\x06", 0, 0, len(self.order), len(self.order),
+                        len(directory), offset, 0)
         return b"".join(chunks) + directory + end
 
 

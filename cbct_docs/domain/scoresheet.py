@@ -92,11 +92,9 @@ def check_sheet_matches(sheet: ScoreSheet, org: Organisation) -> None:
                         location=where, hint="make a new score sheet, or correct the register")
 
 
-def read_scoresheet(path: str | Path, framework: Framework | str | None = None, *,
-                    data: bytes | None = None) -> ScoreSheet:
-    """Read a filled-in score sheet and check every cell; all problems at once.
-    ``data``: the file's bytes, already read (the sheet is read from them)."""
-    return _read(Path(path), framework, data)[0]
+def read_scoresheet(path: str | Path, framework: Framework | str | None = None) -> ScoreSheet:
+    """Read a filled-in score sheet and check every cell; all problems at once."""
+    return _read(Path(path), framework, None)[0]
 
 
 def read_scoresheet_bytes(path: Path, data: bytes) -> tuple[ScoreSheet, bool]:

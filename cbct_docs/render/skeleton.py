@@ -202,8 +202,8 @@ def _interleave(segments: list[str], between: list[str]) -> str:
 
 #: lxml's bytes between stand-ins, and which stand-ins are in attributes.
 Split = tuple[list[bytes], list[bool]]
-#: That, and the picture numbers of the opaque XML.
-Written = tuple[list[bytes], list[bool], list[int]]
+#: That, the picture numbers of the opaque XML, and which of those bytes hold its places.
+Written = tuple[list[bytes], list[bool], list[int], list[int]]
 _END = "</w:body>"
 
 
@@ -236,7 +236,8 @@ class Skeletons:
     def body(self, recorded: Recorded) -> bytes | None:
         """The body's bytes as lxml writes them, or None: make it the old way."""
         skeleton, values = recorded.skeleton, recorded.values
-        if _NOT_PLAIN.search("".join(values)):
+        plain = "".join(values)
+        if not plain.isprintable() and _NOT_PLAIN.search(plain):  # (printable: none)
             return None
         try:  # (a look-up, not "in" and then one: another thread may clear it between)
             kept = self.kept[skeleton]
@@ -255,16 +256,9 @@ class Skeletons:
             self.misses += 1
             return None
         self.hits += 1
-        body = _fill(kept, values)
-        if body is None or not recorded.opaque:
-            return body
-        pieces = body.split(_OPAQUE)
-        if len(pieces) != len(recorded.opaque) + 1 or len(kept[2]) != len(recorded.opaque):
+        out = _fill(kept, values)
+        if out is None or not _place_opaque(out, kept, recorded.opaque):
             return None
-        out = [pieces[0]] * (2 * len(pieces) - 1)
-        out[1::2] = [xml.replace(_PICTURE, f'<wp:docPr id="{number}" ', 1).encode("utf-8")
-                     for xml, number in zip(recorded.opaque, kept[2], strict=True)]
-        out[2::2] = pieces[1:]
         return b"".join(out)
 
     def _assembled(self, skeleton: str) -> Written | None:
@@ -303,7 +297,7 @@ class Skeletons:
             return None
         parts[0] = self.start + parts[0]
         parts[-1] += _END.encode()
-        return parts, in_attribute, pictures
+        return parts, in_attribute, pictures, _holding_opaque(parts)
 
     def _block(self, start: str, chunk: str, first: int) -> tuple[Split, int] | None:
         written = self.canonical(start + chunk + _END, first)
@@ -323,7 +317,7 @@ class Skeletons:
             return None
         written = self.canonical(skeleton, 1001)
         split = _split(written[0]) if written is not None else None
-        return (*split, []) if split is not None else None
+        return (*split, [], _holding_opaque(split[0])) if split is not None else None
 
 
 def _listing_passes_opaque(skeleton: str) -> bool:
@@ -334,13 +328,14 @@ def _listing_passes_opaque(skeleton: str) -> bool:
                    for paragraph in _PARAGRAPH.findall(skeleton))
 
 
-def _fill(kept: Written, values: list[str]) -> bytes | None:
-    """The kept bytes with the values, escaped as lxml escapes text or an attribute."""
-    parts, in_attribute, _pictures = kept
+def _fill(kept: Written, values: list[str]) -> list[bytes] | None:
+    """The kept bytes with the values, escaped as lxml escapes text or an attribute (the
+    pieces of the body, in order: kept bytes, a value, kept bytes …)."""
+    parts, in_attribute, _pictures, _holding = kept
     if len(parts) != len(values) + 1:
         return None
     if not values:
-        return parts[0]
+        return [parts[0]]
     # Escaped and encoded all at once, then cut apart again at the stand-ins.
     joined = STAND_IN.join(values)
     escaped = joined.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -354,7 +349,36 @@ def _fill(kept: Written, values: list[str]) -> bytes | None:
         for index, attribute in enumerate(in_attribute):
             if attribute:
                 out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
-    return b"".join(out)
+    return out
+
+
+def _holding_opaque(parts: list[bytes]) -> list[int]:
+    """Which of the kept bytes hold an opaque stand-in (a value never does)."""
+    return [index for index, part in enumerate(parts) if _OPAQUE in part]
+
+
+def _place_opaque(out: list[bytes], kept: Written, opaque: list[str]) -> bool:
+    """The opaque XML put in ``out`` (:func:`_fill`'s pieces) where the kept bytes hold
+    its stand-ins, each picture numbered where it stands; False when they do not match."""
+    pictures, holding = kept[2], kept[3]
+    if len(pictures) != len(opaque):
+        return False
+    if not opaque:
+        return not holding
+    xml = [text.replace(_PICTURE, f'<wp:docPr id="{number}" ', 1).encode("utf-8")
+           for text, number in zip(opaque, pictures, strict=True)]
+    placed = 0
+    for index in holding:
+        pieces = out[2 * index].split(_OPAQUE)
+        between = xml[placed : placed + len(pieces) - 1]
+        placed += len(pieces) - 1
+        if len(between) != len(pieces) - 1:
+            return False
+        joined = [pieces[0]] * (2 * len(pieces) - 1)
+        joined[1::2] = between
+        joined[2::2] = pieces[1:]
+        out[2 * index] = b"".join(joined)
+    return placed == len(opaque)
 
 
 def _split(written: bytes) -> Split | None:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.documents.batch import Batch, Reserved, write_document
+from cbct_docs.documents.batch import Batch
+from cbct_docs.documents.reserved import Reserved, Written, write_document
 from cbct_docs.errors import OutputError, ProblemList
 
 
@@ -149,7 +150,7 @@ def test_a_dead_runs_staging_folder_is_cleared_by_the_next_run(tmp_path: Path) -
 # Documents written where they are rendered (Batch.reserve, issue 16) -----------------
 
 
-def _in_child(reserved: list[Reserved], texts: list[bytes]) -> list[tuple[str, int, str | None]]:
+def _in_child(reserved: list[Reserved], texts: list[bytes]) -> list[Written]:
     """``write_document`` for each, in a forked process (as a worker writes them)."""
     import multiprocessing
 
@@ -161,11 +162,12 @@ def _in_child(reserved: list[Reserved], texts: list[bytes]) -> list[tuple[str, i
 @pytest.mark.parametrize("existing", [False, True])
 def test_reserved_documents_written_by_another_process_are_committed(
         tmp_path: Path, existing: bool) -> None:
-    """Names given out in order, the bytes written by a forked process (into the new
-    folder's staging folder, or as temporary names in an existing folder), the batch
-    takes their sha256 and size: the commit writes them under their names. A reserved
-    name written twice (the first e-mail, rendered once before the workers start) holds
-    the second bytes."""
+    """Names given out in order, the bytes written by a forked process (in a new folder:
+    into a folder of its own in the staging folder, so that two processes do not make
+    files in one folder; in an existing folder: as temporary names), the batch takes
+    their sha256 and size: the commit writes them under their names, and no hidden file
+    or folder is left. A reserved name written twice (the first e-mail, rendered once
+    before the workers start) holds the second bytes."""
     out = tmp_path / "out"
     if existing:
         (out / "mail").mkdir(parents=True)
@@ -174,14 +176,17 @@ def test_reserved_documents_written_by_another_process_are_committed(
     write_document(reserved[0], b"eerste poging")
     texts = [f"mail {n}\r\n".encode() for n in range(3)]
     outcomes = _in_child(reserved, texts)
-    assert outcomes[1] == (hashlib.sha256(b"mail 1\r\n").hexdigest(), 8, None)
+    assert outcomes[1][:3] == (hashlib.sha256(b"mail 1\r\n").hexdigest(), 8, None)
+    own_folder = [Path(o[3]).parent != Path(r.name).parent
+                  for r, o in zip(reserved, outcomes, strict=True)]
+    assert own_folder == [not existing] * 3
     paths = [batch.written(r, o) for r, o in zip(reserved, outcomes, strict=True)]
     assert batch.digests()[str(paths[2])] == hashlib.sha256(b"mail 2\r\n").hexdigest()
     assert not any((out / "mail").glob("*.eml"))  # nothing under its name before the commit
     made = batch.commit()
     assert [m.path for m in made] == paths
     assert [p.read_bytes() for p in paths] == texts
-    assert _hidden(out) == []
+    assert sorted(p.name for p in out.rglob("*")) == sorted(["mail", *(p.name for p in paths)])
 
 
 def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Path) -> None:
@@ -192,7 +197,7 @@ def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Pa
     batch = Batch(out, stream=True)
     first, second = (batch.reserve("mail", stem, ".eml") for stem in ("a", "b"))
     batch.written(first, write_document(first, b"een"))
-    batch.written(second, ("0" * 64, 3, "cannot write: File too large"))
+    batch.written(second, ("0" * 64, 3, "cannot write: File too large", ""))
     with pytest.raises(ProblemList) as raised:
         batch.commit()
     assert [str(e) for e in raised.value.problems][0] == (
@@ -203,5 +208,19 @@ def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Pa
     write_document(unmade, b"half")
     with pytest.raises(RuntimeError, match="never made"):
         batch.commit()
+    batch.discard()
+    assert not out.exists()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are Linux's")
+def test_a_batch_given_up_removes_what_its_workers_wrote(tmp_path: Path) -> None:
+    """Documents a worker wrote into its own folder go with the batch when the run fails,
+    those it reported and one it never reported (the run failed before it was staged)."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    reserved = [batch.reserve("mail", stem, ".eml") for stem in ("a", "b")]
+    outcomes = _in_child(reserved, [b"een", b"twee"])
+    assert all(Path(o[3]).exists() for o in outcomes)
+    batch.written(reserved[0], outcomes[0])
     batch.discard()
     assert not out.exists()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ from ..deliver.files import (
     temp_name,
     write_files,
 )
-from ..deliver.staging import claim_folder, stage_folder, stage_new, write_reserved
+from ..deliver.staging import claim_folder, stage_folder, stage_new
 from ..errors import CbctError, DataError, OutputError, ProblemList
+from .reserved import Reserved, Written, gather
 
 
 @dataclass
@@ -56,34 +58,7 @@ class _Staged:
     temp: str | None = None
     error: CbctError | None = None
     staging: str | None = None  # the staging folder it was written to, if any
-
-
-@dataclass(frozen=True)
-class Reserved:
-    """The name a streamed document's bytes go to, given out before it is made
-    (:meth:`Batch.reserve`), so that they are written where it is rendered, a worker
-    process too (:func:`write_document`). ``name`` is empty when there is nothing to
-    write (its folder could not be made: the commit says so)."""
-
-    name: str
-    path: str  # the document's real name: where an error is located
-    sync: bool
-
-
-#: What :func:`write_document` gives back: the bytes' sha256 and size, and why they could
-#: not be written (None: they were).
-Written = tuple[str, int, str | None]
-
-
-def write_document(reserved: Reserved, data: bytes) -> Written:
-    """Write a reserved document's bytes (in whichever process made them); a failure is
-    returned for the commit to report with the others."""
-    if reserved.name:
-        try:
-            write_reserved(reserved.name, data, sync=reserved.sync, location=reserved.path)
-        except OutputError as error:
-            return hashlib.sha256(data).hexdigest(), len(data), error.what
-    return hashlib.sha256(data).hexdigest(), len(data), None
+    moved: str | None = None  # where a worker wrote it, to be moved to ``temp``
 
 
 @dataclass
@@ -110,7 +85,8 @@ class Batch:
 
     def __post_init__(self) -> None:
         # A batch given up (an error before its commit) leaves no temporary file behind.
-        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
+        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created,
+                                          self._staging)
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
             folder: str | None = None, organisation: Any = None) -> Path:
@@ -154,7 +130,8 @@ class Batch:
             f"{staging}{os.sep}{made.path.name}")
         item.staging = staging
         self._temps.append(item.temp)
-        return Reserved(item.temp, str(made.path), not CAN_FLUSH_ALL)
+        return Reserved(item.temp, str(made.path), not CAN_FLUSH_ALL, staging or "",
+                        os.getpid())
 
     def written(self, reserved: Reserved, outcome: Written) -> Path:
         """A reserved document made: its sha256 and size, or why it was not written."""
@@ -163,6 +140,12 @@ class Batch:
         if outcome[2] is not None and item.error is None:
             item.error = OutputError(outcome[2], location=item.made.path)
             item.temp = None  # nothing of it is left on disk
+        elif outcome[3] and outcome[3] != item.temp:  # a worker's, in its own folder
+            item.moved = outcome[3]
+            self._temps.append(outcome[3])
+            folder = Path(os.path.dirname(outcome[3]))
+            if folder not in self._created:  # removed with the batch's folders if given up
+                self._created.append(folder)
         return item.made.path
 
     def _stage(self, made: Made, data: bytes, parent: Path) -> None:
@@ -225,7 +208,8 @@ class Batch:
         self._created.clear()
         self._staging.clear()
         self._reserved.clear()
-        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created)
+        self._finalizer = weakref.finalize(self, _remove, self._temps, self._created,
+                                          self._staging)
         self.staged.clear()
         self.pending.clear()
         self.names.clear()
@@ -269,6 +253,11 @@ class Batch:
             failed = [s.error for s in staged if s.error is not None]
             if failed:  # a full disk: none of the others is written either
                 self._raise(failed, sum(s.temp is not None for s in staged))
+            # The workers' documents to their reserved names (nothing has its real one).
+            unmoved, not_whole = gather((s.moved, str(s.temp), str(s.made.path))
+                                        for s in staged if s.moved)
+            if unmoved:
+                self._raise(unmoved, 0)
         except CbctError:
             self.discard()
             raise
@@ -280,7 +269,7 @@ class Batch:
         if todo and CAN_FLUSH_ALL:
             flush_file_systems({Path(s.staging) if s.staging else s.made.path.parent
                                 for s in todo})
-        claimed = self._claim_folders()
+        claimed = self._claim_folders(not_whole)
         errors: list[CbctError] = []
         written = [s.made for s in kept]
         for item in todo:
@@ -305,13 +294,14 @@ class Batch:
             self._raise(errors, 0)
         return written
 
-    def _claim_folders(self) -> set[str]:
+    def _claim_folders(self, not_whole: set[str]) -> set[str]:
         """Each staging folder renamed to its folder in one go where that name is still
         free; the staging folders so done. A folder made meanwhile (another run, or one
-        holding a document taken as it was) gets its documents one by one instead."""
+        holding a document taken as it was) gets its documents one by one instead, as
+        does one still holding a worker's folder (``not_whole``)."""
         claimed = set()
         for folder, staging in self._staging.items():
-            if claim_folder(staging, folder):
+            if staging not in not_whole and claim_folder(staging, folder):
                 claimed.add(staging)
             else:
                 ensure_folder(folder)
@@ -390,10 +380,12 @@ def _same_content(path: Path, sha256: str, size: int, known: int | None = None) 
         return False
 
 
-def _remove(temps: list[str], folders: list[Path]) -> None:
+def _remove(temps: list[str], folders: list[Path], stagings: dict[Path, str]) -> None:
     for temp in temps:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+    for staging in stagings.values():  # ours alone (our process id in its name): also
+        shutil.rmtree(staging, ignore_errors=True)  # what a worker wrote and never said
     for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
         with contextlib.suppress(OSError):
             folder.rmdir()

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..deliver.ledger import transaction
-from ..documents.batch import Written, write_document
 from ..documents.context import (
     Batch,
     EmailTemplates,
@@ -30,6 +29,7 @@ from ..documents.context import (
     email_templates,
     file_stem,
 )
+from ..documents.reserved import Written, write_document
 from ..domain.planning import DEFAULT_DEADLINES, Quarter, audit_quarter
 from ..domain.process import DossierState, Kind, Refusal, next_action
 from ..domain.register import Organisation

@@ -1,0 +1,107 @@
+"""Documents written where they are rendered (issue 16).
+
+A streamed batch (:class:`~.batch.Batch`) gives a document's name out before it is made
+(:meth:`~.batch.Batch.reserve`, in the organisations' order): a :class:`Reserved`. The
+process that renders it, the main process or a forked worker, writes the bytes itself
+(:func:`write_document`) and hands back only their sha256 and size
+(:meth:`~.batch.Batch.written`).
+
+A worker writes into a folder of its own inside the staging folder (``.wPID``), not into
+the staging folder itself: creating a file takes the folder's lock, and on a file system
+where finding a free inode is slow (ext4 without a journal skips each recently deleted
+inode, one by one) two processes creating files in one folder wait for each other. At the
+commit the main process moves the worker's files to their reserved names (a rename each:
+no new inode) and removes the worker folders, before the staging folder is flushed and
+renamed into place as before (:func:`gather`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..deliver.staging import write_reserved
+from ..errors import OutputError
+
+
+@dataclass(frozen=True)
+class Reserved:
+    """The name a streamed document's bytes go to. ``name`` is empty when there is
+    nothing to write (its folder could not be made: the commit says so)."""
+
+    name: str  # in the staging folder, or a temporary name next to the document
+    path: str  # the document's real name: where an error is located
+    sync: bool
+    staging: str = ""  # the staging folder ``name`` is in ("": a temporary name)
+    owner: int = 0  # the process that reserved it (it writes ``name`` itself)
+
+
+#: What :func:`write_document` gives back: the bytes' sha256 and size, why they could not
+#: be written (None: they were), and the file they were written to.
+Written = tuple[str, int, str | None, str]
+
+#: (staging folder, process id) → this worker's own folder in it.
+_OWN: dict[tuple[str, int], str] = {}
+
+
+def write_document(reserved: Reserved, data: bytes) -> Written:
+    """Write a reserved document's bytes in whichever process made them (a worker: in its
+    own folder, see the module's text); a failure is returned for the commit to report
+    with the others."""
+    digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    if not reserved.name:
+        return digest, size, None, ""
+    name = reserved.name
+    if reserved.staging and os.getpid() != reserved.owner:
+        own = _own_folder(reserved.staging)
+        if own:
+            name = f"{own}{os.sep}{os.path.basename(reserved.name)}"
+    try:
+        write_reserved(name, data, sync=reserved.sync, location=reserved.path)
+    except OutputError as error:
+        return digest, size, error.what, ""
+    return digest, size, None, name
+
+
+def _own_folder(staging: str) -> str:
+    """This process's folder in the staging folder, made at its first document ("": it
+    cannot be made; the document then goes to its reserved name)."""
+    key = (staging, os.getpid())
+    own = _OWN.get(key)
+    if own is None:
+        own = f"{staging}{os.sep}.w{key[1]}"
+        try:
+            os.mkdir(own)
+        except FileExistsError:
+            pass
+        except OSError:
+            own = ""
+        _OWN[key] = own
+    return own
+
+
+def gather(moves: Iterable[tuple[str, str, str]]) -> tuple[list[OutputError], set[str]]:
+    """Each ``(written, reserved, where)``: the file a worker wrote moved to its reserved
+    name (replacing an earlier try at the same document); then the workers' folders
+    removed. The errors (located at ``where``, the document) and the staging folders
+    that still hold a worker's folder (not to be renamed into place whole)."""
+    errors: list[OutputError] = []
+    folders: dict[str, str] = {}  # worker folder → its staging folder
+    for written, reserved, where in moves:
+        folder = os.path.dirname(written)
+        folders[folder] = os.path.dirname(folder)
+        try:
+            os.rename(written, reserved)
+        except OSError as error:
+            errors.append(OutputError(f"cannot write: {error.strerror or error}",
+                                      location=where))
+    left = set()
+    for folder, staging in folders.items():
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
+        if os.path.lexists(folder):
+            left.add(staging)
+    return errors, left

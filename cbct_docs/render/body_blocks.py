@@ -1,5 +1,6 @@
 """A body's XML cut into its own paragraphs, tables and content controls, by their tags
-alone (:mod:`.skeleton` keeps a body's written form per block)."""
+alone, and its written bytes cut at the stand-ins (:mod:`.skeleton` keeps a body's
+written form per block)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 _BLOCK = re.compile(r"<(/?)w:(p|tbl|sdt)([ >/])")
 _OPENS = {name: re.compile(f"<w:{name}[ >/]") for name in ("p", "tbl", "sdt")}
 _END = "</w:body>"
+#: lxml's bytes between stand-ins, and which stand-ins are in attributes.
+Split = tuple[list[bytes], list[bool]]
 
 
 def body_blocks(skeleton: str, opened: int) -> list[str] | None:
@@ -63,3 +66,28 @@ def _matching(skeleton: str, start: int, end: int) -> int | None:
         elif depth == 0:
             return tag_end
     return None
+
+
+def split_written(written: bytes, stand_in: bytes) -> Split | None:
+    """lxml's bytes between stand-ins, and whether each stand-in is in an attribute;
+    None where a stand-in is anywhere else than in text or an attribute's value."""
+    if b"<!--" in written or b"<?" in written or b"<![CDATA[" in written:
+        return None
+    parts = written.split(stand_in)
+    in_attribute = []
+    inside = False  # in a tag (lxml writes < and > in values and text as &lt; &gt;)
+    name = b""  # the attribute the last stand-in is in
+    for part in parts[:-1]:
+        opened, closed = part.rfind(b"<"), part.rfind(b">")
+        if opened != closed:  # else: no < or >, where the stand-in before it was
+            inside = opened > closed
+            name = b""
+        if inside:
+            tag = part[opened + 1 :] if opened >= 0 else part
+            start = tag.rfind(b'="')
+            if start >= 0:
+                name, tag = tag[:start].rsplit(b" ", 1)[-1], tag[start + 2 :]
+            if b'"' in tag or not name or name.startswith(b"xmlns"):
+                return None  # between attributes, in a name or a namespace: never here
+        in_attribute.append(inside)
+    return parts, in_attribute

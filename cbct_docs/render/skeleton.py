@@ -45,7 +45,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .body_blocks import body_blocks
+from .body_blocks import Split, body_blocks, split_written
 
 STAND_IN = "\ue010"
 _STAND_IN = STAND_IN.encode("utf-8")
@@ -200,8 +200,6 @@ def _interleave(segments: list[str], between: list[str]) -> str:
     return "".join(out)
 
 
-#: lxml's bytes between stand-ins, and which stand-ins are in attributes.
-Split = tuple[list[bytes], list[bool]]
 #: That, the picture numbers of the opaque XML, and which of those bytes hold its places.
 Written = tuple[list[bytes], list[bool], list[int], list[int]]
 _END = "</w:body>"
@@ -309,14 +307,14 @@ class Skeletons:
             self.start = head
         if head != self.start:
             return None
-        split = _split(xml[len(head) : -len(_END)])
+        split = split_written(xml[len(head) : -len(_END)], _STAND_IN)
         return (split, pictures) if split is not None else None
 
     def _whole(self, skeleton: str) -> Written | None:
         if OPAQUE in skeleton:
             return None
         written = self.canonical(skeleton, 1001)
-        split = _split(written[0]) if written is not None else None
+        split = split_written(written[0], _STAND_IN) if written is not None else None
         return (*split, [], _holding_opaque(split[0])) if split is not None else None
 
 
@@ -379,27 +377,3 @@ def _place_opaque(out: list[bytes], kept: Written, opaque: list[str]) -> bool:
         joined[2::2] = pieces[1:]
         out[2 * index] = b"".join(joined)
     return placed == len(opaque)
-
-
-def _split(written: bytes) -> Split | None:
-    """lxml's bytes between stand-ins, and whether each stand-in is in an attribute."""
-    if b"<!--" in written or b"<?" in written or b"<![CDATA[" in written:
-        return None
-    parts = written.split(_STAND_IN)
-    in_attribute = []
-    inside = False  # in a tag (lxml writes < and > in values and text as &lt; &gt;)
-    name = b""  # the attribute the last stand-in is in
-    for part in parts[:-1]:
-        opened, closed = part.rfind(b"<"), part.rfind(b">")
-        if opened != closed:  # else: no < or >, where the stand-in before it was
-            inside = opened > closed
-            name = b""
-        if inside:
-            tag = part[opened + 1 :] if opened >= 0 else part
-            start = tag.rfind(b'="')
-            if start >= 0:
-                name, tag = tag[:start].rsplit(b" ", 1)[-1], tag[start + 2 :]
-            if b'"' in tag or not name or name.startswith(b"xmlns"):
-                return None  # between attributes, in a name or a namespace: never here
-        in_attribute.append(inside)
-    return parts, in_attribute

@@ -40,6 +40,7 @@ from ..store.dossiers import (
     NewEvent,
     all_dossiers,
     append_events,
+    latest_dossier,
     open_dossier_ids,
 )
 from ..store.dossiers import write_back_until as store_until
@@ -91,6 +92,9 @@ def org_label(org: Organisation) -> str:
 
 Progress = Callable[[int, int], None]
 
+#: Dossiers a run reads one by one before it reads every organisation's at once.
+FEW = 8
+
 
 class Run:
     def __init__(self, office: OfficeFolder, out: Path, overwrite: bool = False, *,
@@ -100,8 +104,10 @@ class Run:
         # that change a staged document afterwards (batch.pending).
         self.batch = Batch(out, overwrite, stream=stream)
         self.db = office.database()
-        with guarded(office.database_path):  # a damaged database is refused at the start
-            self._dossiers: dict[str, Dossier] | None = all_dossiers(self.db)
+        # The dossiers are read when first asked (office.organisations, before a run,
+        # has read the database already): the first few one by one, then all at once.
+        self._dossiers: dict[str, Dossier] | None = None
+        self._looked_up: dict[str, Dossier | None] = {}
         self.events: list[tuple[Organisation, NewEvent]] = []
         self.until: dict[str, dt.date] = {}
         self.targets: dict[str, Dossier | None] = {}  # the dossier each state came from
@@ -128,7 +134,21 @@ class Run:
         if self._dossiers is None:
             with guarded(self.office.database_path):
                 self._dossiers = all_dossiers(self.db)
+            self._looked_up.clear()
         return self._dossiers
+
+    def dossier(self, cert_nr: str) -> Dossier | None:
+        """The latest dossier of one organisation. A run about a few organisations (one
+        score sheet, one event) reads theirs alone; from the :data:`FEW`-th on, every
+        organisation's at once (:attr:`dossiers`: two queries for a whole office)."""
+        if self._dossiers is None and cert_nr not in self._looked_up:
+            if len(self._looked_up) >= FEW:
+                return self.dossiers.get(cert_nr)
+            with guarded(self.office.database_path):
+                self._looked_up[cert_nr] = latest_dossier(self.db, cert_nr)
+        if self._dossiers is None:
+            return self._looked_up[cert_nr]
+        return self._dossiers.get(cert_nr)
 
     def audit_quarter(self, org: Organisation) -> Quarter:
         """:func:`~cbct_docs.domain.planning.audit_quarter`, once per framework and date."""
@@ -157,7 +177,7 @@ class Run:
         return dossier.state
 
     def _current(self, org: Organisation, starting: bool = False) -> Dossier | None:
-        dossier = self.dossiers.get(org.cert_nr)
+        dossier = self.dossier(org.cert_nr)
         if dossier is None:
             return None
         state = dossier.state
@@ -199,6 +219,7 @@ class Run:
         self.events.clear()
         self.until.clear()
         self._dossiers = None  # read again when next asked
+        self._looked_up.clear()
         self.targets.clear()
         return self.result
 

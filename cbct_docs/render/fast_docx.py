@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import datetime as dt
 import io
 import re
 import zipfile
@@ -29,7 +30,7 @@ import docx.oxml.ns
 from lxml import etree
 
 from .docx_body import LISTING_CHARACTERS, canonical_body, fix_body, resolve_listing
-from .environment import StrictEnvironment
+from .environment import CleanContext, StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
@@ -57,6 +58,9 @@ class _Part:
     kind: str  # body | header | footnotes
     source: str
     template: Any = None
+    #: The names a header's, footer's or footnotes' text depends on alone (None: it is
+    #: rendered for every document).
+    inputs: tuple[str, ...] | None = None
 
 
 def patched_parts(tpl: Any) -> list[_Part]:
@@ -95,6 +99,44 @@ def context_needs_docxtpl(odd: Iterable[Any]) -> str | None:
     return None
 
 
+def inputs_of(env: StrictEnvironment, source: str) -> tuple[str, ...] | None:
+    """The names a part's template reads from the context, when its text depends on
+    their values alone; None when it draws at random or reads another template."""
+    from jinja2 import meta, nodes
+
+    ast = env.parse(source)
+    if any(node.name == "random" for node in ast.find_all(nodes.Filter)) or any(
+            ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends))):
+        return None
+    return tuple(sorted(meta.find_undeclared_variables(ast)))
+
+
+#: Exact types whose equal values print the same (not a float: 0.0 == -0.0; not a
+#: datetime: equal instants in two time zones; not a Decimal: 1.0 == 1.00).
+_ATOMS = frozenset({str, int, bool, type(None), dt.date})
+_ABSENT = object()
+
+
+def inputs_key(names: tuple[str, ...], context: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The values of ``names`` in ``context``, typed, to compare with another
+    document's: text, whole numbers, yes/no, dates, and mappings of those (the
+    letterhead); None when one is anything else (a list, a picture)."""
+    key: list[Any] = []
+    for name in names:
+        value = context.get(name, _ABSENT)
+        kind = type(value)
+        if kind in _ATOMS or value is _ABSENT:
+            key.append((kind, value))
+        elif kind is dict or kind is CleanContext:
+            items = tuple((k, type(v), v) for k, v in value.items())
+            if not all(type(k) is str and t in _ATOMS for k, t, _v in items):
+                return None
+            key.append((kind, items))
+        else:
+            return None
+    return tuple(key)
+
+
 class CompiledDocx:
     """A Word template compiled once; :meth:`render` makes one document's bytes."""
 
@@ -113,6 +155,8 @@ class CompiledDocx:
             raise FastPathUnsupported("footnotes in a document with several sections")
         for part in self.parts:
             part.template = env.from_string(literal_brackets(part.source))
+            if part.kind != "body":
+                part.inputs = inputs_of(env, literal_brackets(part.source))
         #: The body compiled to print skeletons (render.skeleton), when it can be.
         self.skeleton = skeleton_template(env, literal_brackets(self.parts[0].source))
         self.skeletons = Skeletons(canonical_body, resolve_listing)
@@ -136,6 +180,8 @@ class CompiledDocx:
         #: Per body skeleton: whether ``text_kept`` passed it (bounded by characters).
         self.checked: dict[str, bool] = {}
         self.checked_size = 0
+        #: Per part with ``inputs``: their last values, and the part made from them.
+        self.same_inputs: dict[str, tuple[tuple[Any, ...], Member]] = {}
 
     def _compile_properties(self, tpl: Any, env: StrictEnvironment) -> dict[str, Any]:
         """Only properties with template tags are rendered; the others stay as they are."""
@@ -176,6 +222,21 @@ class CompiledDocx:
         return self._write_with(replaced, placement.members())
 
     def _part(self, part: _Part, context: Mapping[str, Any],
+              placement: Placement | None) -> Member:
+        """One part: the last one made when the values its text depends on are the same
+        (a letterhead, a footer), else made anew."""
+        if part.inputs is None:
+            return self._made(part, context, placement)
+        values = inputs_key(part.inputs, context)
+        kept = self.same_inputs.get(part.zipname)
+        if values is not None and kept is not None and kept[0] == values:
+            return kept[1]
+        member = self._made(part, context, placement)
+        if values is not None:
+            self.same_inputs[part.zipname] = (values, member)
+        return member
+
+    def _made(self, part: _Part, context: Mapping[str, Any],
               placement: Placement | None) -> Member:
         """One part rendered, checked (its size, its template's text) and compressed."""
         body: bytes | None = None  # the body's bytes from its kept skeleton

@@ -36,8 +36,8 @@ in its place.
 
 from __future__ import annotations
 
+import contextvars
 import re
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -70,12 +70,10 @@ _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 KEPT = 2_000_000
 
 
-class _Recording(threading.local):
-    values: list[str] | None = None
-    opaque: list[str] | None = None
-
-
-_RECORDING = _Recording()
+#: What the skeleton being rendered records (per thread: a context variable, quicker to
+#: read than a threading.local for every printed value).
+_RECORDING: contextvars.ContextVar[Recorded | None] = contextvars.ContextVar(
+    "cbct_docs_skeleton", default=None)
 
 
 def _record(value: Any) -> str:
@@ -90,17 +88,18 @@ def _record(value: Any) -> str:
             before, xml, after = opaque()
             if (xml.count("docPr") == 1 and _PICTURE in xml
                     and _NOT_OPAQUE.search(xml) is None):
-                assert _RECORDING.opaque is not None
-                _RECORDING.opaque.append(xml)
+                recording = _RECORDING.get()
+                assert recording is not None
+                recording.opaque.append(xml)
                 return Markup(before + OPAQUE + after)
         return Markup(value.__html__())
     else:
         text = str(value)
     if not text:
         return ""
-    values = _RECORDING.values
-    assert values is not None, "a skeleton template rendered outside render_skeleton"
-    values.append(text)
+    recording = _RECORDING.get()
+    assert recording is not None, "a skeleton template rendered outside render_skeleton"
+    recording.values.append(text)
     return STAND_IN
 
 
@@ -162,12 +161,13 @@ class Recorded:
 def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]) -> Recorded:
     """The skeleton and what stands in it."""
     recorded = Recorded("", [], [])
-    _RECORDING.values, _RECORDING.opaque = recorded.values, recorded.opaque
+    token = _RECORDING.set(recorded)
     try:
         recorded.skeleton = template.render(context)
     finally:
-        _RECORDING.values = _RECORDING.opaque = None
-    if _LISTED.search("".join(recorded.values)) is not None:
+        _RECORDING.reset(token)
+    joined = "".join(recorded.values)
+    if not joined.isprintable() and _LISTED.search(joined) is not None:  # (printable: none)
         _listed_apart(recorded)
     return recorded
 

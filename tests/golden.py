@@ -180,7 +180,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
     from cbct_docs.documents.news import news_context
     from cbct_docs.documents.report import report_context
     from cbct_docs.domain.advice import evaluate
-    from cbct_docs.domain.process import judge_heraudit
+    from cbct_docs.domain.permissions import judge_heraudit
     from cbct_docs.domain.register import find_organisation, read_register
     from cbct_docs.domain.scoresheet import read_scoresheet
 

@@ -9,11 +9,7 @@ import pytest
 
 from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED
 from cbct_docs.domain.frameworks import Deadlines
-from cbct_docs.domain.planning import Quarter
-from cbct_docs.domain.process import (
-    DossierState,
-    Event,
-    Kind,
+from cbct_docs.domain.permissions import (
     may_certify,
     may_confirm,
     may_decide,
@@ -22,9 +18,9 @@ from cbct_docs.domain.process import (
     may_remind,
     may_send_concept,
     may_survey,
-    next_action,
-    parse_kind,
 )
+from cbct_docs.domain.planning import Quarter
+from cbct_docs.domain.process import DossierState, Event, Kind, next_action, parse_kind
 
 D = dt.date
 TERMS = Deadlines()
@@ -212,7 +208,7 @@ def test_what_the_office_did_tells_who_but_moves_no_step() -> None:
 
 
 def test_every_refusal_has_a_code_and_its_text() -> None:
-    from cbct_docs.domain.process import REFUSALS, refuse
+    from cbct_docs.domain.refusals import REFUSALS, refuse
 
     refusal = may_remind(state(ANNOUNCED), D(2025, 1, 1))
     assert refusal is not None and refusal.code == "reminder_before_announcement"

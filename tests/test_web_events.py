@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cbct_docs.domain.process import REFUSALS
+from cbct_docs.domain.refusals import REFUSALS
 from cbct_docs.paths import samples_dir
 from cbct_docs.web import create_app
 from cbct_docs.web.messages import ERRORS_NL, REFUSALS_NL, dutch

@@ -141,7 +141,7 @@ def planned_heraudit_day(org: Any, decided: dt.date, on: dt.date | None = None) 
 
 def heraudit_decision_context(org: Any, sheet: Any, office: Office, decided: dt.date,
                               outcome: Any, first_decision: dt.date) -> dict[str, Any]:
-    """``outcome``: :class:`cbct_docs.domain.process.HerauditOutcome`."""
+    """``outcome``: :class:`cbct_docs.domain.permissions.HerauditOutcome`."""
     from ..domain.advice import CERTIFIED
 
     require_postal_address(org)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .process import Event, Kind, Refusal
+from .process import Event, Kind
+from .refusals import Refusal
 
 APPROVED = "goedgekeurd"
 HELD = "tegengehouden"

@@ -12,7 +12,8 @@ from ..documents.context import (
     Office,
     recipient,
 )
-from ..domain.process import Kind, may_survey
+from ..domain.permissions import may_survey
+from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder
 from ..errors import CbctError
 from .office import OfficeFolder

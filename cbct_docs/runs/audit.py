@@ -17,15 +17,15 @@ from ..documents import decision as decisions
 from ..documents.context import about, docx_template
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
-from ..domain.planning import validity_period
-from ..domain.process import (
-    Kind,
+from ..domain.permissions import (
     is_heraudit_decision,
     judge_heraudit,
     may_certify,
     may_decide,
     may_plan_heraudit,
 )
+from ..domain.planning import validity_period
+from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import CbctError, DataError, UsageError

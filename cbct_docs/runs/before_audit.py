@@ -18,8 +18,9 @@ from ..documents.context import (
     recipient,
 )
 from ..documents.planning_data import AuditPlan, read_planning
+from ..domain.permissions import audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.planning import Quarter
-from ..domain.process import Kind, audit_in_quarter, may_announce, may_confirm, may_remind
+from ..domain.process import Kind
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
 from .office import OfficeFolder

@@ -12,8 +12,9 @@ from typing import Any
 from ..deliver.ledger import transaction
 from ..documents.planning_data import read_planning
 from ..domain.frameworks import load_framework
+from ..domain.permissions import may_record
 from ..domain.planning import Quarter
-from ..domain.process import INFO_KINDS, Kind, may_record, parse_kind
+from ..domain.process import INFO_KINDS, Kind, parse_kind
 from ..domain.register import Organisation, organisation_finder
 from ..errors import DataError, Problems, UsageError
 from ..records import read_records

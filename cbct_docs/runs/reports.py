@@ -18,8 +18,9 @@ from typing import Any
 from ..documents.context import docx_template
 from ..documents.report import TEMPLATE, report_context, stage_report
 from ..domain.frameworks import load_framework
+from ..domain.permissions import may_finalise, may_send_concept
 from ..domain.planning import response_deadline
-from ..domain.process import Kind, may_finalise, may_send_concept
+from ..domain.process import Kind
 from ..domain.register import Organisation
 from ..domain.scoresheet import ScoreSheet
 from ..errors import CbctError, DataError

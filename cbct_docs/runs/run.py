@@ -31,7 +31,8 @@ from ..documents.context import (
 )
 from ..documents.reserved import Written, write_document
 from ..domain.planning import DEFAULT_DEADLINES, Quarter, audit_quarter
-from ..domain.process import DossierState, Kind, Refusal, next_action
+from ..domain.process import DossierState, Kind, next_action
+from ..domain.refusals import Refusal
 from ..domain.register import Organisation
 from ..errors import CbctError, DataError, Problems
 from ..store.database import guarded

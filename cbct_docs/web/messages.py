@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from ..deliver.sending import Decision
-from ..domain.process import REFUSALS
+from ..domain.refusals import REFUSALS
 from ..errors import CbctError, ProblemList
 from ..runs.record import TWICE, UNKNOWN_EVENT
 from ..runs.run import Note, Skip

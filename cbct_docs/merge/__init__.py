@@ -17,7 +17,7 @@ from ..records import Record, read_records
 from ..records.streamed import record_parts
 from ..records.xlsx import HiddenRows
 from ..render import DocxRenderer, HtmlRenderer, renderer_for
-from ..render.template_check import suggestion
+from ..render.fields import suggestion
 from .manifest import manifest_json, not_made, record_digest, write_manifest
 from .plan import FAILED, MADE, SKIPPED, WRITE_CHUNK, Output, Outputs, Plan
 from .workers import made_by_workers

@@ -200,7 +200,7 @@ def template_error(error: Exception, template: str, fields: Any = None, *,
         return SandboxError(f"not allowed: {error}", location=template,
                             hint="templates may only use fields and filters")
     if isinstance(error, jinja2.UndefinedError):
-        from .template_check import did_you_mean, nested_names
+        from .fields import did_you_mean, nested_names
 
         top = _UNDEFINED.search(str(error))
         match = top or _NO_ATTRIBUTE.search(str(error))

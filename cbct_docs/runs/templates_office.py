@@ -18,8 +18,8 @@ from ..deliver.files import atomic_write, ensure_folder
 from ..errors import OutputError, Problems, UsageError
 from ..paths import templates_dir
 from ..render import DocxRenderer, HtmlRenderer
+from ..render.fields import used_fields
 from ..render.print_layout import at_top, window_table_of
-from ..render.template_check import used_fields
 from .office import OfficeFolder
 
 SUFFIXES = (".docx", ".html", ".txt")

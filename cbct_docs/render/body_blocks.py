@@ -8,7 +8,7 @@ import re
 
 _BLOCK = re.compile(r"<(/?)w:(p|tbl|sdt)([ >/])")
 _OPENS = {name: re.compile(f"<w:{name}[ >/]") for name in ("p", "tbl", "sdt")}
-_END = "</w:body>"
+END = "</w:body>"
 #: lxml's bytes between stand-ins, and which stand-ins are in attributes.
 Split = tuple[list[bytes], list[bool]]
 
@@ -18,9 +18,9 @@ def body_blocks(skeleton: str, opened: int) -> list[str] | None:
     controls (nested ones are inside them); None when the tags do not add up. (A cut in
     the wrong place only costs time: that block does not parse, and the skeleton goes
     through lxml whole.)"""
-    if not skeleton.endswith(_END):
+    if not skeleton.endswith(END):
         return None
-    end = len(skeleton) - len(_END)
+    end = len(skeleton) - len(END)
     chunks = []
     last = opened
     search, find = _BLOCK.search, skeleton.find

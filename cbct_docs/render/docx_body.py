@@ -20,10 +20,11 @@ def resolve_listing(xml: str) -> str:
     """docxtpl's ``resolve_listing`` (0.20): tabs, ``\\a``, line and page breaks in text
     become Word's own elements. Its rewriting, paragraph by paragraph, changes only a
     paragraph that holds one of those characters; the others are passed by as they are."""
-    return _PARAGRAPH.sub(_resolve_paragraph, xml)
+    return PARAGRAPH.sub(_resolve_paragraph, xml)
 
 
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
+#: A paragraph, as docxtpl's listing rewrite finds them.
+PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 _PARAGRAPH_PROPERTIES = re.compile(r"<w:pPr>.*?</w:pPr>")
 _RUN = re.compile(r"<w:r(?: [^>]*)?>.*?</w:r>", re.DOTALL)
 _RUN_PROPERTIES = re.compile(r"<w:rPr>.*?</w:rPr>")

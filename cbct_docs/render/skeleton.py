@@ -45,7 +45,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from .body_blocks import Split, body_blocks, split_written
+from .body_blocks import END, Split, body_blocks, split_written
+from .docx_body import LISTING_CHARACTERS, PARAGRAPH
 
 STAND_IN = "\ue010"
 _STAND_IN = STAND_IN.encode("utf-8")
@@ -58,10 +59,7 @@ _NOT_PLAIN = re.compile(
     "[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue011]")
 #: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold.
 _NOT_OPAQUE = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff\ue010\ue011]")
-_LISTING = ("\t", "\a", "\n", "\f")
 _LISTED = re.compile("([\t\x07\n\x0c])")
-#: docxtpl's paragraphs for its listing rewrite (render.fast_docx._PARAGRAPH).
-_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)
 #: Compiled template code that does more with a printed value than print it.
 _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 #: Characters of skeletons and of blocks kept per template (each kept with its written
@@ -202,7 +200,6 @@ def _interleave(segments: list[str], between: list[str]) -> str:
 
 #: That, the picture numbers of the opaque XML, and which of those bytes hold its places.
 Written = tuple[list[bytes], list[bool], list[int], list[int]]
-_END = "</w:body>"
 
 
 class Skeletons:
@@ -241,7 +238,7 @@ class Skeletons:
             kept = self.kept[skeleton]
         except KeyError:
             kept = None
-            if not any(c in skeleton for c in _LISTING):
+            if not any(c in skeleton for c in LISTING_CHARACTERS):
                 kept = self._assembled(skeleton)
             elif OPAQUE not in skeleton or _listing_passes_opaque(skeleton):
                 kept = self._assembled(self.listing(skeleton))
@@ -294,12 +291,12 @@ class Skeletons:
         if self.start is None:
             return None
         parts[0] = self.start + parts[0]
-        parts[-1] += _END.encode()
+        parts[-1] += END.encode()
         return parts, in_attribute, pictures, _holding_opaque(parts)
 
     def _block(self, start: str, chunk: str, first: int) -> tuple[Split, int] | None:
-        written = self.canonical(start + chunk + _END, first)
-        if written is None or not written[0].endswith(_END.encode()):
+        written = self.canonical(start + chunk + END, first)
+        if written is None or not written[0].endswith(END.encode()):
             return None
         xml, pictures = written
         head = xml[: xml.find(b">") + 1]
@@ -307,7 +304,7 @@ class Skeletons:
             self.start = head
         if head != self.start:
             return None
-        split = split_written(xml[len(head) : -len(_END)], _STAND_IN)
+        split = split_written(xml[len(head) : -len(END)], _STAND_IN)
         return (split, pictures) if split is not None else None
 
     def _whole(self, skeleton: str) -> Written | None:
@@ -322,8 +319,8 @@ def _listing_passes_opaque(skeleton: str) -> bool:
     """True when no paragraph with opaque XML has a tab or break: the listing rewrite
     then changes neither it nor (in the document) the opaque XML's own paragraphs, which
     it sees instead of that paragraph."""
-    return not any(OPAQUE in paragraph and any(c in paragraph for c in _LISTING)
-                   for paragraph in _PARAGRAPH.findall(skeleton))
+    return not any(OPAQUE in paragraph and any(c in paragraph for c in LISTING_CHARACTERS)
+                   for paragraph in PARAGRAPH.findall(skeleton))
 
 
 def _fill(kept: Written, values: list[str]) -> list[bytes] | None:

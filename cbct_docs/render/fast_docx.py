@@ -153,12 +153,13 @@ class CompiledDocx:
         if any(p.kind == "footnotes" for p in self.parts) and len(tpl.docx.sections) > 1:
             # docxtpl renders footnotes once per section (re-rendering its own output).
             raise FastPathUnsupported("footnotes in a document with several sections")
-        for part in self.parts:
-            part.template = env.from_string(literal_brackets(part.source))
+        sources = [literal_brackets(part.source) for part in self.parts]
+        for part, source in zip(self.parts, sources, strict=True):
+            part.template = env.from_string(source)
             if part.kind != "body":
-                part.inputs = inputs_of(env, literal_brackets(part.source))
+                part.inputs = inputs_of(env, source)
         #: The body compiled to print skeletons (render.skeleton), when it can be.
-        self.skeleton = skeleton_template(env, literal_brackets(self.parts[0].source))
+        self.skeleton = skeleton_template(env, sources[0])
         self.skeletons = Skeletons(canonical_body, resolve_listing)
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)

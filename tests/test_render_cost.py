@@ -105,8 +105,14 @@ def test_cleaning_collects_the_objects_in_order() -> None:
         "leeg": {},
     }
     odd: list[Any] = []
-    assert clean_collecting(dict(context), odd) == clean_context(dict(context))
-    assert clean_collecting(dict(context), [])["naam"] == "Kunst\nen Co"
+    cleaned = clean_collecting(dict(context), odd)
+    assert cleaned == {  # mappings made dicts, tuples lists, their text cleaned
+        "naam": "Kunst\nen Co", "dag": dt.date(2025, 5, 1), "kantoor": office,
+        "normen": [{"titel": "Beleid\n", "grafiek": chart}, [1, 2.5, None, True]],
+        "leeg": {},
+    }
+    assert cleaned["kantoor"] is office  # cleaned already: only looked through
+    assert clean_context(dict(context)) == cleaned
     assert odd == [image, chart]
 
 

@@ -22,7 +22,7 @@ from ..errors import OutputError
 from .files import can_rename_without_replacing, new_file, rename_without_replacing, temp_name
 
 
-def stage_new(name: str, data: bytes, *, sync: bool, location: Path) -> str:
+def stage_new(name: str, data: bytes, *, sync: bool, location: Path | str) -> str:
     """Write ``data`` as the new file ``name`` (in a staging folder of this process, see
     :func:`stage_folder`); an error is located at ``location``, the document's real
     name."""
@@ -40,8 +40,7 @@ def write_reserved(name: str, data: bytes, *, sync: bool, location: str) -> None
         return
     with contextlib.suppress(FileNotFoundError):
         os.unlink(name)
-    if not new_file(name, data, sync=sync, location=location):
-        raise OutputError(f"cannot write: {os.strerror(errno.EEXIST)}", location=location)
+    stage_new(name, data, sync=sync, location=location)
 
 
 def stage_folder(folder: Path) -> str | None:

@@ -39,6 +39,8 @@ _AFTER_TYPE = ("pgSz", "pgMar", "paperSrc", "pgBorders", "lnNumType", "pgNumType
                "formProt", "vAlign", "noEndnote", "titlePg", "textDirection", "bidi",
                "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
 _AFTER_PGNUM = _AFTER_TYPE[_AFTER_TYPE.index("cols"):]
+
+
 class _Package:
     """A .docx read into memory: parts by name, plus relationship and content-type helpers."""
 

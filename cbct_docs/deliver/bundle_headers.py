@@ -14,16 +14,16 @@ from lxml import etree
 
 # The package's namespaces, for this module and .bundle (which imports them from here).
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-
-def w(tag: str) -> str:
-    """A WordprocessingML tag in Clark notation (``{namespace}tag``)."""
-    return f"{{{W}}}{tag}"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 KINDS = {"header": "hdr", "footer": "ftr"}
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
+
+
+def w(tag: str) -> str:
+    """A WordprocessingML tag in Clark notation (``{namespace}tag``)."""
+    return f"{{{W}}}{tag}"
 
 
 def no_inherited_headers(sections: Sequence[etree._Element], parts: dict[str, bytes],

@@ -4,13 +4,10 @@ shows, and the whole message for the preview."""
 
 from __future__ import annotations
 
-import email
 import re
 import threading
 from dataclasses import dataclass
-from email import policy
 from email.header import decode_header, make_header
-from email.message import EmailMessage
 from email.parser import BytesHeaderParser, BytesParser
 from email.policy import compat32
 from email.utils import getaddresses
@@ -58,13 +55,6 @@ def recipients_and_subject(data: bytes) -> tuple[tuple[str, ...], bool]:
     message = BytesHeaderParser(policy=compat32).parsebytes(head)
     to = tuple(address for _name, address in getaddresses(message.get_all("To", [])))
     return to, bool(str(message.get("Subject", "")).strip())
-
-
-def read_email(path: Path) -> EmailMessage:
-    with path.open("rb") as handle:
-        message = email.message_from_binary_file(handle, policy=policy.default)
-    assert isinstance(message, EmailMessage)
-    return message
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from typing import Any
 from xml.parsers import expat
 
 from ..errors import CbctError, DataError, Problems
-from .cells import number_ranges
 from .model import Origin, Record
 from .readers import (
     WORKBOOK_SUFFIXES,
@@ -126,7 +125,7 @@ class _SheetStream:
                 or tail.count(_END) != 1):
             raise NotPlain  # a merged range, or XML the whole reading must judge
         if self.hidden and self.hidden_rows == "refuse":
-            self.cells.problems.append(_hidden_problem(self.hidden, self.cells))
+            self.cells.problems.append(self.cells.hidden_problem(self.hidden))
 
     def _rows(self, xml: bytes, prefixes: set[str]) -> Iterator[list[Record]]:
         """The records of whole rows ``xml``, in one part (none when it has none)."""
@@ -191,17 +190,6 @@ def _head_prefixes(head: bytes) -> set[str]:
     if prefixes is None:
         raise NotPlain
     return prefixes
-
-
-def _hidden_problem(hidden: list[int], cells: _SheetParser) -> DataError:
-    """As ``xlsx._SheetParser.table`` words it."""
-    more = (f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1
-            else "")
-    return DataError(
-        f"the row is hidden (hidden or filtered out in Excel){more}",
-        location=f"{cells.file}:{cells.title}:row {hidden[0]}",
-        hint="show all rows in Excel, or choose to skip or include hidden rows "
-             "(merge: --hidden-rows skip|include)")
 
 
 class _Table:

@@ -336,18 +336,22 @@ class _SheetParser:
 
     # --- after the last row ------------------------------------------------------------
 
+    def hidden_problem(self, hidden: list[int]) -> DataError:
+        """The problem of the hidden rows ``hidden`` (rising, at least one) that hold a value."""
+        more = (f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1
+                else "")
+        return DataError(
+            f"the row is hidden (hidden or filtered out in Excel){more}",
+            location=f"{self.file}:{self.title}:row {hidden[0]}",
+            hint="show all rows in Excel, or choose to skip or include hidden rows "
+                 "(merge: --hidden-rows skip|include)")
+
     def table(self, hidden_rows: HiddenRows) -> SheetTable:
         self._apply_merges()
         rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)
         if hidden and hidden_rows == "refuse":
-            more = (f"; {len(hidden)} hidden rows: {number_ranges(hidden)}" if len(hidden) > 1
-                    else "")
-            self.problems.append(DataError(
-                f"the row is hidden (hidden or filtered out in Excel){more}",
-                location=f"{self.file}:{self.title}:row {hidden[0]}",
-                hint="show all rows in Excel, or choose to skip or include hidden rows "
-                     "(merge: --hidden-rows skip|include)"))
+            self.problems.append(self.hidden_problem(hidden))
         skip = set(hidden) if hidden_rows == "skip" else set()
         table: list[tuple[int, list[Any]]] = []
         in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order

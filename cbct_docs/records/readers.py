@@ -183,42 +183,67 @@ def _table_to_records(
 ) -> list[Record]:
     """Shared by xlsx and csv: first non-empty row is the header, empty rows are skipped.
     ``earlier``: problems the reader found in the cells, reported first."""
-    problems = Problems()
-    problems.extend(earlier)
-    header: list[str] | None = None
+    table = _Table(file, sheet)
     records: list[Record] = []
-    named = False  # every column has a header: a row is zipped onto it
-    width = 0  # of the header
-    for row_number, raw in rows:
-        # clean_value, without a call for the common ASCII text and for no value
-        values = [(v.strip() or None) if v.__class__ is str and v.isascii()
-                  else None if v is None else clean_value(v) for v in raw]
-        if values.count(None) == len(values):
-            continue
-        if header is None:
-            header = [_clean_header(v) for v in values]
-            named, width = all(header), len(header)
-            seen: set[str] = set()
-            for name in header:
-                if name and name in seen:
-                    problems.add(DataError(f"column {name!r} appears twice",
-                                           location=Origin(file, sheet, row_number)))
-                seen.add(name)
-            continue
-        origin = Origin(file, sheet, row_number)
-        if named and len(values) <= width:
-            fields = dict(zip(header, values, strict=False))  # a short row: None after
-            if len(values) < width:
-                for name in header[len(values):]:
-                    fields.setdefault(name, None)
-        else:
-            fields = _unnamed_fields(header, values, origin, problems)
-        records.append(Record(fields, origin, len(records) + 1))
-    problems.raise_if_any()
-    if header is None:
-        raise DataError("the file is empty", location=f"{file}:{sheet}" if sheet else file,
-                        hint="expected a header row and one row per record")
+    table.add(rows, records)
+    table.finish(earlier)
     return records
+
+
+class _Table:
+    """A table's records a row at a time (for :func:`_table_to_records` and
+    ``records/streamed.py``): the first row with a value is the header, empty rows are
+    skipped; a record per row after it; the problems kept until :meth:`finish`."""
+
+    def __init__(self, file: str, sheet: str | None) -> None:
+        self.file, self.sheet = file, sheet
+        self.problems = Problems()
+        self.header: list[str] | None = None
+        self.named, self.width, self.count = False, 0, 0
+
+    def add(self, rows: Iterable[tuple[int, Sequence[Any]]], records: list[Record]) -> None:
+        """Add the records of ``rows`` (row number, values; rising) to ``records``."""
+        file, sheet, problems = self.file, self.sheet, self.problems
+        header, named, width, count = self.header, self.named, self.width, self.count
+        for number, raw in rows:
+            # clean_value, without a call for the common ASCII text and for no value
+            values = [(v.strip() or None) if v.__class__ is str and v.isascii()
+                      else None if v is None else clean_value(v) for v in raw]
+            if values.count(None) == len(values):
+                continue
+            if header is None:
+                self.header = header = [_clean_header(v) for v in values]
+                self.named, self.width = named, width = all(header), len(header)
+                seen: set[str] = set()
+                for name in header:
+                    if name and name in seen:
+                        problems.add(DataError(f"column {name!r} appears twice",
+                                               location=Origin(file, sheet, number)))
+                    seen.add(name)
+                continue
+            origin = Origin(file, sheet, number)
+            if named and len(values) <= width:
+                fields = dict(zip(header, values, strict=False))  # a short row: None after
+                if len(values) < width:
+                    for name in header[len(values):]:
+                        fields.setdefault(name, None)
+            else:
+                fields = _unnamed_fields(header, values, origin, problems)
+            count += 1
+            records.append(Record(fields, origin, count))
+        self.count = count
+
+    def finish(self, earlier: Iterable[CbctError]) -> None:
+        """Raise the problems: ``earlier`` (the cells') first, then the table's; then a
+        table without a header row."""
+        problems = Problems()
+        problems.extend(earlier)
+        problems.extend(self.problems)
+        problems.raise_if_any()
+        if self.header is None:
+            raise DataError("the file is empty",
+                            location=f"{self.file}:{self.sheet}" if self.sheet else self.file,
+                            hint="expected a header row and one row per record")
 
 
 def _unnamed_fields(header: list[str], values: list[Any], origin: Origin,

@@ -22,15 +22,12 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from ..errors import CbctError, DataError, Problems
-from .model import Origin, Record
+from .model import Record
 from .readers import (
     WORKBOOK_SUFFIXES,
-    _clean_header,
     _reader_for,
-    _unnamed_fields,
+    _Table,
     bulk,
-    clean_value,
     read_records,
 )
 from .sheetdata import _outside, read_rows, scope
@@ -148,8 +145,7 @@ class _SheetStream:
         hidden = sorted(number for number in cells.hidden if number in rows)
         self.hidden.extend(hidden)
         skip = set(hidden) if self.hidden_rows == "skip" else set()
-        table = self.table
-        records: list[Record] = []
+        table: list[tuple[int, list[Any]]] = []
         in_order = self.in_order  # 1, 2, … n: a row whose cells are A, B, … in that order
         for number in sorted(rows):
             if number in skip:
@@ -158,14 +154,16 @@ class _SheetStream:
             width = max(found)
             if width == len(found) and width <= len(in_order) and \
                     list(found) == in_order[:width]:
-                table.add(number, list(found.values()), records)
+                table.append((number, list(found.values())))
                 continue
             values: list[Any] = [None] * width
             for column, value in found.items():
                 values[column - 1] = value
-            table.add(number, values, records)
+            table.append((number, values))
             if width > len(in_order):
                 self.in_order = in_order = list(range(1, width + 1))
+        records: list[Record] = []
+        self.table.add(table, records)
         if records:
             yield records
 
@@ -190,51 +188,3 @@ def _head_prefixes(head: bytes) -> set[str]:
     if prefixes is None:
         raise NotPlain
     return prefixes
-
-
-class _Table:
-    """``readers._table_to_records`` a row at a time: the first row with a value is the
-    header; a record per row after it; the problems kept until :meth:`finish`."""
-
-    def __init__(self, file: str, sheet: str) -> None:
-        self.file, self.sheet = file, sheet
-        self.problems = Problems()
-        self.header: list[str] | None = None
-        self.named, self.width, self.count = False, 0, 0
-
-    def add(self, number: int, raw: list[Any], records: list[Record]) -> None:
-        values = [(v.strip() or None) if v.__class__ is str and v.isascii()
-                  else None if v is None else clean_value(v) for v in raw]
-        if values.count(None) == len(values):
-            return
-        header = self.header
-        if header is None:
-            self.header = header = [_clean_header(v) for v in values]
-            self.named, self.width = all(header), len(header)
-            seen: set[str] = set()
-            for name in header:
-                if name and name in seen:
-                    self.problems.add(DataError(f"column {name!r} appears twice",
-                                                location=Origin(self.file, self.sheet, number)))
-                seen.add(name)
-            return
-        origin = Origin(self.file, self.sheet, number)
-        if self.named and len(values) <= self.width:
-            fields = dict(zip(header, values, strict=False))
-            for name in header[len(values):]:
-                fields.setdefault(name, None)
-        else:
-            fields = _unnamed_fields(header, values, origin, self.problems)
-        self.count += 1
-        records.append(Record(fields, origin, self.count))
-
-    def finish(self, earlier: list[CbctError]) -> None:
-        """Raise the problems as ``readers._table_to_records`` does: ``earlier`` (the
-        cells') first, then the table's; then a sheet without a header row."""
-        problems = Problems()
-        problems.extend(earlier)
-        problems.extend(self.problems)
-        problems.raise_if_any()
-        if self.header is None:
-            raise DataError("the file is empty", location=f"{self.file}:{self.sheet}",
-                            hint="expected a header row and one row per record")

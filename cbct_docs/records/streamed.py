@@ -31,7 +31,7 @@ from .readers import (
     read_records,
 )
 from .sheetdata import _outside, read_rows, scope
-from .xlsx import HiddenRows, Workbook, _SheetParser
+from .xlsx import HiddenRows, Workbook, _SheetParser, row_lists
 
 _START, _END = b"<sheetData>", b"</sheetData>"
 #: Bytes of rows read at a time (~350 rows of a register): what a part holds in memory.
@@ -80,7 +80,6 @@ class _SheetStream:
         self.cells = _SheetParser(workbook, title)  # converts cells, keeps their problems
         self.hidden: list[int] = []  # hidden rows that hold a value
         self.last = 0  # the highest row number read so far
-        self.in_order: list[int] = []
 
     def parts(self) -> Iterator[list[Record]]:
         try:
@@ -145,25 +144,8 @@ class _SheetStream:
         hidden = sorted(number for number in cells.hidden if number in rows)
         self.hidden.extend(hidden)
         skip = set(hidden) if self.hidden_rows == "skip" else set()
-        table: list[tuple[int, list[Any]]] = []
-        in_order = self.in_order  # 1, 2, … n: a row whose cells are A, B, … in that order
-        for number in sorted(rows):
-            if number in skip:
-                continue
-            found = rows[number]
-            width = max(found)
-            if width == len(found) and width <= len(in_order) and \
-                    list(found) == in_order[:width]:
-                table.append((number, list(found.values())))
-                continue
-            values: list[Any] = [None] * width
-            for column, value in found.items():
-                values[column - 1] = value
-            table.append((number, values))
-            if width > len(in_order):
-                self.in_order = in_order = list(range(1, width + 1))
         records: list[Record] = []
-        self.table.add(table, records)
+        self.table.add(row_lists(rows, skip), records)
         if records:
             yield records
 

@@ -353,24 +353,7 @@ class _SheetParser:
         if hidden and hidden_rows == "refuse":
             self.problems.append(self.hidden_problem(hidden))
         skip = set(hidden) if hidden_rows == "skip" else set()
-        table: list[tuple[int, list[Any]]] = []
-        in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
-        for number in sorted(rows):
-            if number in skip:
-                continue
-            cells = rows[number]
-            width = max(cells)
-            if width == len(cells) and width <= len(in_order) and \
-                    list(cells) == in_order[:width]:
-                table.append((number, list(cells.values())))
-                continue
-            values: list[Any] = [None] * width
-            for column, value in cells.items():
-                values[column - 1] = value
-            table.append((number, values))
-            if width > len(in_order):
-                in_order = list(range(1, width + 1))
-        return SheetTable(self.title, table, self.problems)
+        return SheetTable(self.title, row_lists(rows, skip), self.problems)
 
     def _apply_merges(self) -> None:
         for reference in self.merges:
@@ -401,3 +384,27 @@ class _SheetParser:
                 last_row = max(self.rows)
                 for row in range(top + 1, min(bottom, last_row) + 1):
                     self.rows.setdefault(row, {})[left] = value
+
+
+def row_lists(rows: dict[int, dict[int, Any]], skip: set[int]
+              ) -> list[tuple[int, list[Any]]]:
+    """(row number, its values from column A on) for the rows (number → column → value,
+    none empty) not in ``skip``, in rising order; a cell not given is None."""
+    table: list[tuple[int, list[Any]]] = []
+    in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
+    for number in sorted(rows):
+        if number in skip:
+            continue
+        cells = rows[number]
+        width = max(cells)
+        if width == len(cells) and width <= len(in_order) and \
+                list(cells) == in_order[:width]:
+            table.append((number, list(cells.values())))
+            continue
+        values: list[Any] = [None] * width
+        for column, value in cells.items():
+            values[column - 1] = value
+        table.append((number, values))
+        if width > len(in_order):
+            in_order = list(range(1, width + 1))
+    return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -48,3 +49,14 @@ def reported_office(folder: Path, register: Path, numbers: Iterable[str]) -> Off
         run.record(org, Kind.FINAL_REPORT, dt.date(2025, 5, 12))
     run.commit()
     return office
+
+
+def edited(folder: Path, cert_nr: str, sheet: str, cell: str, value: object) -> Path:
+    """A copy of the sample sheet of ``cert_nr`` in ``folder`` with one cell changed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{cert_nr}.xlsx"
+    shutil.copy(samples_dir() / "scores" / f"{cert_nr}.xlsx", path)
+    book = openpyxl.load_workbook(path)
+    book[sheet][cell] = value
+    book.save(path)
+    return path

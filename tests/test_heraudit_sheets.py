@@ -5,10 +5,8 @@ letter; a sheet that cannot be matched that way is reported as a whole read repo
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from cbct_docs.domain.register import read_register
@@ -19,17 +17,7 @@ from cbct_docs.runs.audit import decide, heraudit
 from cbct_docs.runs.sheets import scoresheets, sheet_owners
 
 from .golden import docx_reading_text
-from .registers import reported_office
-
-
-def edited(tmp_path: Path, cert_nr: str, sheet: str, cell: str, value: object) -> Path:
-    """A copy of the sample sheet of ``cert_nr`` with one cell changed."""
-    path = tmp_path / f"{cert_nr}.xlsx"
-    shutil.copy(samples_dir() / "scores" / f"{cert_nr}.xlsx", path)
-    book = openpyxl.load_workbook(path)
-    book[sheet][cell] = value
-    book.save(path)
-    return path
+from .registers import edited, reported_office
 
 
 @pytest.mark.parametrize("workers", [False, True])

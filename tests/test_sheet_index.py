@@ -24,20 +24,10 @@ from cbct_docs.store import sheet_index
 from cbct_docs.store.sheet_index import SheetIndex, decode, encode
 
 from .golden import docx_reading_text
-from .registers import reported_office
+from .registers import edited, reported_office
 
 SAMPLES = sorted((samples_dir() / "scores").glob("*.xlsx"))
 
-
-def edited(folder: Path, cert_nr: str, sheet: str, cell: str, value: object) -> Path:
-    """A copy of the sample sheet of ``cert_nr`` in ``folder`` with one cell changed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{cert_nr}.xlsx"
-    shutil.copy(samples_dir() / "scores" / f"{cert_nr}.xlsx", path)
-    book = openpyxl.load_workbook(path)
-    book[sheet][cell] = value
-    book.save(path)
-    return path
 
 
 def kept_rows(db: sqlite3.Connection) -> list[tuple[str, str]]:

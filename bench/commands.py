@@ -22,7 +22,9 @@ and, at fixed sizes (bench/fixed.py): ``cbct-docs merge`` of 1,000 and 10,000 le
 times; ``cbct-docs pdf`` of 50 letters against one soffice run per letter; and
 ``cbct-docs --help`` against ``python -c pass``.
 
-The sides take turns (A B C A B C …); the table gives medians, documents per second, the
+Each finished run's folder is set aside and deleted when the bench ends (deleting
+thousands of files between timed runs slows the next run's file creation on ext4
+without a journal). The sides take turns (A B C A B C …); the table gives medians, documents per second, the
 ratio to the anchor, the largest peak RSS of the process, and the growth from 500 to
 2,000 organisations (issue 16's targets). Not a timed test: the figures depend on the
 machine and its load (printed with them). ``--sizes`` and ``--only`` run it in parts.
@@ -132,13 +134,13 @@ SIDES = [
 def measure_once(side: Side, count: int, work: Path, number: int) -> dict[str, Any]:
     base = prepare(count, work, side.stage)
     office = work / f"run-{side.name}-{count}-{number}"
-    shutil.rmtree(office, ignore_errors=True)
+    fixed.set_aside(office, work)
     shutil.copytree(base, office)
     try:
         result = fixed.measured(side.command(count), office)  # its own peak RSS
         result["docs"] = sum(1 for _ in (office / "out").rglob(f"*{side.suffix}"))
     finally:
-        shutil.rmtree(office, ignore_errors=True)
+        fixed.set_aside(office, work)  # deleted when the bench ends
     return result
 
 
@@ -239,11 +241,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cbct-bench-commands-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        results = measure(sides, sizes, args.repeats, work) if sides else {}
-        if sides:
-            table(sides, sizes, results)
-        for group in groups:
-            fixed.GROUPS[group](work, args.repeats)
+        try:
+            results = measure(sides, sizes, args.repeats, work) if sides else {}
+            if sides:
+                table(sides, sizes, results)
+            for group in groups:
+                fixed.GROUPS[group](work, args.repeats)
+        finally:
+            fixed.clear_set_aside(work)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Load average at the end: {load}")
     return 0

@@ -65,7 +65,8 @@ def verification_code(number: str, cert_nr: str, valid_until: dt.date) -> str:
     return f"{digest[:4]}-{digest[4:8]}".upper()
 
 
-#: Pixels per module of the QR code, and its quiet zone in modules.
+#: Pixels per module of the QR code (8: a module is one byte of a 1-bit pixel row, see
+#: _MODULE_BYTE), and its quiet zone in modules.
 QR_SCALE, QR_BORDER = 8, 4
 
 
@@ -80,15 +81,15 @@ def qr_png(url: str) -> bytes:
 
     with fast_masks():  # segno's own mask choice, on arrays
         matrix = segno.make_qr(url, error="m").matrix
-    return _png_1bit(matrix, QR_SCALE, QR_BORDER)
+    return _png_1bit(matrix, QR_BORDER)
 
 
-def _png_1bit(matrix: Sequence[bytes | bytearray], scale: int, border: int) -> bytes:
-    """A 1-bit greyscale PNG of a QR matrix (1 = dark), ``scale`` pixels a module (8, so
-    a module is one byte), laid out as segno lays it out: each
-    module row once with filter None, then ``scale - 1`` rows with filter Up (the same
-    again); the quiet zone as white rows with filter None."""
-    assert scale == 8  # a module is one byte of pixels: _MODULE_BYTE
+def _png_1bit(matrix: Sequence[bytes | bytearray], border: int) -> bytes:
+    """A 1-bit greyscale PNG of a QR matrix (1 = dark), QR_SCALE (8) pixels a module, so a
+    module is one byte, laid out as segno lays it out: each module row once with filter
+    None, then ``QR_SCALE - 1`` rows with filter Up (the same again); the quiet zone as
+    white rows with filter None."""
+    scale = QR_SCALE
     side = len(matrix) + 2 * border  # modules a row, so bytes a pixel row
     white = b"\x00" + b"\xff" * side
     again = (b"\x02" + b"\x00" * side) * (scale - 1)

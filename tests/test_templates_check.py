@@ -147,7 +147,7 @@ def test_the_docxtpl_path_keeps_the_promise_too(tmp_path: Path) -> None:
 
 
 def test_lost_text_checks_order_and_escapes() -> None:
-    from cbct_docs.render.template_check import Place
+    from cbct_docs.render.template_walk import Place
 
     place = Place("paragraph 1")
     xml = '<w:p><w:r><w:t>Kunst&amp;Co</w:t></w:r><w:r><w:t xml:space="preserve"> en </w:t>' \

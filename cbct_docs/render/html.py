@@ -12,7 +12,7 @@ from jinja2 import meta
 from ..errors import ProblemList, TemplateError
 from .environment import StrictEnvironment, render_located, template_error
 from .lookup import redirect, search_folders
-from .template_check import text_template_problems
+from .text_check import text_template_problems
 
 
 class HtmlRenderer:

@@ -19,8 +19,9 @@ condition or loop encloses. :func:`lost_text` finds the first of those pieces mi
 rendered part, so :class:`~cbct_docs.render.docx.DocxRenderer` can refuse any letter that
 lost text of its template in another way than through one of the template's conditions.
 
-:func:`text_template_problems` checks HTML and text templates line by line; the names a
-template uses and the "did you mean" for a misspelt one are in :mod:`.fields`.
+The reading of a part paragraph by paragraph is :mod:`.template_walk`; HTML and text
+templates are checked line by line in :mod:`.text_check`; the names a template uses and the
+"did you mean" for a misspelt one are in :mod:`.fields`.
 """
 
 from __future__ import annotations
@@ -28,38 +29,21 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
 from ..errors import TemplateError
+from .template_walk import Place, Walker, template_parts
+from .text_check import GUILLEMETS, OPENERS
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_OPENERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _ANY_BRACKET = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
 _BLOCKS = {"if", "for", "with", "macro", "call", "filter", "block", "autoescape", "raw"}
 _LEVEL = re.compile(r"^(p|tr|tc|r)\s")
-_GUILLEMETS = re.compile(r"«[^«»\n]{1,60}»")
 _WORD_T = re.compile(r"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")
 _LITERALS = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
-
-
-@dataclass
-class Place:
-    """Where a paragraph is: ``paragraph 4``, ``table 1, row 2, cell 3``, ``header: …``."""
-
-    label: str
-    row: str = ""  # a key per table row (for {%tr %}), empty outside tables
-    cell: str = ""  # a key per table cell (for {%tc %})
-    text: str = ""  # the paragraph's text as a person reads it
-
-    def __str__(self) -> str:
-        shown = " ".join(self.text.split())
-        if len(shown) > 70:
-            shown = shown[:67] + "..."
-        return f"{self.label} {shown!r}"
 
 
 @dataclass
@@ -147,111 +131,6 @@ class _TemplateProblemList(TemplateError):
         return self
 
 
-# --- reading a Word template ---------------------------------------------------------------
-
-def template_parts(names: Iterable[str]) -> list[str]:
-    """The parts of a .docx that hold template text, body first."""
-    parts = [n for n in names if n == "word/document.xml"]
-    parts += sorted(n for n in names if re.fullmatch(r"word/(header|footer)\d*\.xml", n))
-    parts += [n for n in names if n == "word/footnotes.xml"]
-    return parts
-
-
-def _part_label(zipname: str) -> str:
-    stem = zipname.rsplit("/", 1)[-1].removesuffix(".xml")
-    return "" if stem == "document" else re.sub(r"\d+$", "", stem) + ": "
-
-
-class _Walker:
-    """Walks one part in document order, cutting its text into one segment per paragraph."""
-
-    def __init__(self, zipname: str) -> None:
-        self.prefix = _part_label(zipname)
-        self.paragraphs = 0
-        self.tables = 0
-        self.segments: list[tuple[Place, list[str]]] = []
-        self.fields: list[tuple[Place, str]] = []  # MERGEFIELD instructions
-        self.cell_stack: list[tuple[int, int, int]] = []  # (table, row, cell)
-        self.current: list[str] = []
-
-    def walk(self, element: Any) -> None:
-        for child in element:
-            tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            if tag == W + "p":
-                self.paragraph(child)
-            elif tag == W + "tbl":
-                self.table(child)
-            else:
-                self.walk(child)
-
-    def table(self, element: Any) -> None:
-        self.tables += 1
-        number = self.tables
-        row_number = 0
-        for row in element:
-            if row.tag != W + "tr":
-                self.walk_other(row)
-                continue
-            row_number += 1
-            cell_number = 0
-            for cell in row:
-                if cell.tag != W + "tc":
-                    self.walk_other(cell)
-                    continue
-                cell_number += 1
-                self.cell_stack.append((number, row_number, cell_number))
-                self.walk(cell)
-                self.cell_stack.pop()
-
-    def walk_other(self, element: Any) -> None:
-        if isinstance(element.tag, str):
-            self.walk(element)
-
-    def paragraph(self, element: Any) -> None:
-        if self.cell_stack:
-            table, row, cell = self.cell_stack[-1]
-            place = Place(f"{self.prefix}table {table}, row {row}, cell {cell}",
-                          row=f"{table}.{row}", cell=f"{table}.{row}.{cell}")
-        else:
-            self.paragraphs += 1
-            place = Place(f"{self.prefix}paragraph {self.paragraphs}")
-        instructions: list[str] = []
-        outer = self.current
-        self.current = []
-        self.segments.append((place, self.current))
-        self.inside(element, place, instructions)
-        place.text = "".join(t for p, texts in self.segments if p is place for t in texts)
-        self.current = outer
-        instruction = " ".join("".join(instructions).split())
-        if re.search(r"\bMERGEFIELD\b", instruction):
-            self.fields.append((place, instruction))
-
-    def inside(self, element: Any, place: Place, instructions: list[str]) -> None:
-        for child in element:
-            tag = child.tag
-            if not isinstance(tag, str):
-                continue
-            if tag == W + "t":
-                self.current.append(child.text or "")
-            elif tag == W + "instrText":
-                instructions.append(child.text or "")
-            elif tag == W + "p" or tag == W + "tbl":
-                # A text box inside the paragraph: its own paragraphs, and the rest of this
-                # one continues as a new segment after it.
-                if tag == W + "p":
-                    self.paragraph(child)
-                else:
-                    self.table(child)
-                self.current = []
-                self.segments.append((place, self.current))
-            else:
-                if tag == W + "fldSimple":
-                    instructions.append(" " + (child.get(W + "instr") or "") + " ")
-                self.inside(child, place, instructions)
-
-
 def scan_docx(data: bytes, name: str) -> TemplateScan:
     """Read a Word template's text and tags; problems are collected, never raised."""
     scan = TemplateScan(name)
@@ -264,7 +143,7 @@ def scan_docx(data: bytes, name: str) -> TemplateScan:
             except etree.XMLSyntaxError as error:
                 raise TemplateError(f"{zipname} is not valid XML: {error}",
                                     location=name) from None
-            walker = _Walker(zipname)
+            walker = Walker(zipname)
             walker.walk(root)
             scan.parts.append(_scan_part(zipname, walker, scan.problems))
     return scan
@@ -276,66 +155,86 @@ def _bytes_io(data: bytes) -> Any:
     return io.BytesIO(data)
 
 
-def _scan_part(zipname: str, walker: _Walker, problems: list[Problem]) -> PartScan:
+def _scan_part(zipname: str, walker: Walker, problems: list[Problem]) -> PartScan:
     part = PartScan(zipname)
     stack: list[Tag] = []
     # Static text per segment, with the depth of blocks around it.
     pieces: list[tuple[str, Place, int]] = []
-    level_places: list[tuple[str, Place]] = []  # paragraphs/rows/cells a level tag removes
+    _field_problems(walker, problems)
+    for place, texts in walker.segments:
+        text = "".join(texts)
+        if text:
+            _look_alike_problems(text, place, problems)
+            _scan_segment(text, place, part, stack, pieces, problems)
+    for tag in stack:
+        problems.append(Problem(tag.place, f"'{_short(tag.text)}' is never closed "
+                                           f"(no {{% end{tag.keyword} %}})", syntax=True))
+    _keep_static(part, pieces, problems)
+    return part
+
+
+def _field_problems(walker: Walker, problems: list[Problem]) -> None:
+    """Word mail-merge fields (MERGEFIELD): cbct-docs does not fill them in."""
     for place, field_instruction in walker.fields:
         name = field_instruction.split("MERGEFIELD", 1)[1].split()[0:1]
         shown = name[0].strip('"') if name else "?"
         problems.append(Problem(place, f"a Word mail-merge field ({field_instruction}) is not "
                                        f"filled in by cbct-docs; write {{{{ {shown} }}}} "
                                        "instead"))
-    for place, texts in walker.segments:
-        text = "".join(texts)
-        if not text:
+
+
+def _look_alike_problems(text: str, place: Place, problems: list[Problem]) -> None:
+    """«field» look-alikes, unless the paragraph has a real mail-merge field (reported)."""
+    for match in GUILLEMETS.finditer(text):
+        if not any(p.place is place and "MERGEFIELD" in p.what for p in problems):
+            inner = match.group(0)[1:-1].strip()
+            problems.append(Problem(place, f"{match.group(0)} looks like a Word mail-merge "
+                                           f"field; write {{{{ {inner} }}}} instead"))
+
+
+def _scan_segment(text: str, place: Place, part: PartScan, stack: list[Tag],
+                  pieces: list[tuple[str, Place, int]], problems: list[Problem]) -> None:
+    """One segment's tags (nested onto ``stack``) and the text between them (``pieces``)."""
+    position = 0
+    while True:
+        found = _ANY_BRACKET.search(text, position)
+        if found is None:
+            pieces.append((text[position:], place, len(stack)))
+            return
+        bracket = found.group(0)
+        if bracket not in OPENERS:
+            problems.append(Problem(place, f"'{bracket}' closes a tag that was not opened "
+                                           "in this paragraph", syntax=True))
+            pieces.append((text[position:found.end()], place, len(stack)))
+            position = found.end()
             continue
-        for match in _GUILLEMETS.finditer(text):
-            if not any(p.place is place and "MERGEFIELD" in p.what for p in problems):
-                inner = match.group(0)[1:-1].strip()
-                problems.append(Problem(place, f"{match.group(0)} looks like a Word mail-merge "
-                                               f"field; write {{{{ {inner} }}}} instead"))
-        position = 0
-        while True:
-            found = _ANY_BRACKET.search(text, position)
-            if found is None:
-                pieces.append((text[position:], place, len(stack)))
-                break
-            bracket = found.group(0)
-            if bracket not in _OPENERS:
-                problems.append(Problem(place, f"'{bracket}' closes a tag that was not opened "
-                                               "in this paragraph", syntax=True))
-                pieces.append((text[position:found.end()], place, len(stack)))
-                position = found.end()
-                continue
-            pieces.append((text[position:found.start()], place, len(stack)))
-            closer = _OPENERS[bracket]
-            end = text.find(closer, found.end())
-            another = _ANY_BRACKET.search(text, found.end())
-            if end < 0 or (another is not None and another.start() < end
-                           and another.group(0) in _OPENERS):
-                problems.append(Problem(place, f"'{bracket}' is not closed by '{closer}' in "
-                                               "the same paragraph (a missing brace, or a tag "
-                                               "that runs into the next paragraph)",
-                                        syntax=True))
-                position = found.end()
-                continue
-            tag = _tag(text[found.start():end + 2], place)
-            part.tags.append(tag)
-            if tag.level in ("p", "tr", "tc"):
-                level_places.append((tag.level, place))
-            _nest(tag, stack, problems)
-            position = end + 2
-    for tag in stack:
-        problems.append(Problem(tag.place, f"'{_short(tag.text)}' is never closed "
-                                           f"(no {{% end{tag.keyword} %}})", syntax=True))
-    # Text that shares a paragraph (row, cell) with a {%p %} ({%tr %}, {%tc %}) tag is
-    # dropped with it by docxtpl: that is lost text, reported here before any letter.
-    removed_p = {id(place) for level, place in level_places if level == "p"}
-    removed_rows = {place.row for level, place in level_places if level == "tr"}
-    removed_cells = {place.cell for level, place in level_places if level == "tc"}
+        pieces.append((text[position:found.start()], place, len(stack)))
+        closer = OPENERS[bracket]
+        end = text.find(closer, found.end())
+        another = _ANY_BRACKET.search(text, found.end())
+        if end < 0 or (another is not None and another.start() < end
+                       and another.group(0) in OPENERS):
+            problems.append(Problem(place, f"'{bracket}' is not closed by '{closer}' in "
+                                           "the same paragraph (a missing brace, or a tag "
+                                           "that runs into the next paragraph)",
+                                    syntax=True))
+            position = found.end()
+            continue
+        tag = _tag(text[found.start():end + 2], place)
+        part.tags.append(tag)
+        _nest(tag, stack, problems)
+        position = end + 2
+
+
+def _keep_static(part: PartScan, pieces: list[tuple[str, Place, int]],
+                 problems: list[Problem]) -> None:
+    """The static text outside every block into ``part.static``. Text that shares a
+    paragraph (row, cell) with a {%p %} ({%tr %}, {%tc %}) tag is dropped with it by
+    docxtpl: that is lost text, reported here before any letter."""
+    levels = [(tag.level, tag.place) for tag in part.tags if tag.level in ("p", "tr", "tc")]
+    removed_p = {id(place) for level, place in levels if level == "p"}
+    removed_rows = {place.row for level, place in levels if level == "tr"}
+    removed_cells = {place.cell for level, place in levels if level == "tc"}
     reported: set[int] = set()
     for text, place, depth in pieces:
         gone = (id(place) in removed_p or (place.row and place.row in removed_rows)
@@ -352,7 +251,6 @@ def _scan_part(zipname: str, walker: _Walker, problems: list[Problem]) -> PartSc
             continue
         if depth == 0 and text.strip():
             part.static.append((_literal(text.strip()), place))
-    return part
 
 
 def _level_of(which: str) -> str:
@@ -438,30 +336,3 @@ def lost_text_error(name: str, piece: str, place: Place) -> TemplateError:
                          location=name,
                          hint="a tag before it probably swallowed it: check the braces of the "
                               "tags before it; nothing was written")
-
-
-# --- HTML and text templates ------------------------------------------------------------
-
-def text_template_problems(source: str, name: str) -> list[TemplateError]:
-    """HTML and text templates: a stray ``}}`` or ``%}`` and «field» look-alikes, by line."""
-    errors = []
-    in_style = False
-    for number, line in enumerate(source.splitlines(), start=1):
-        lowered = line.lower()
-        if "<style" in lowered:
-            in_style = True
-        if in_style:
-            in_style = "</style" not in lowered
-            continue
-        stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", "", line)
-        for bracket in ("}}", "%}"):
-            if bracket in stripped and _OPENERS["{{" if bracket == "}}" else "{%"] not in line:
-                errors.append(TemplateError(
-                    f"syntax error: '{bracket}' closes a tag that was not opened "
-                    f"({line.strip()[:70]!r})", location=f"{name}:line {number}"))
-        for match in _GUILLEMETS.finditer(stripped):
-            errors.append(TemplateError(
-                f"{match.group(0)} looks like a Word mail-merge field; write "
-                f"{{{{ {match.group(0)[1:-1].strip()} }}}} instead",
-                location=f"{name}:line {number}"))
-    return errors

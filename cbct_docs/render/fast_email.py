@@ -27,9 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import lxml.html
 from jinja2 import nodes
-from lxml import etree
 
 from ..errors import TemplateError
 from .environment import StrictEnvironment, render_located
@@ -88,7 +86,8 @@ class InlinedHtmlRenderer:
         html = render_located(self.template, context, self.name)
         if not self.checked:
             reference = inline_css(self.plain.render(context))
-            if canonical_html(html) != canonical_html(reference):
+            # Equal text needs no parsing (lxml is then not even imported): the common case.
+            if html != reference and canonical_html(html) != canonical_html(reference):
                 self._fall_back("inlining once gave other HTML than inlining the message")
                 self.template = None
                 return reference
@@ -102,6 +101,9 @@ class InlinedHtmlRenderer:
 
 def canonical_html(html: str) -> bytes:
     """The parsed document, serialised one way: entity spelling and quoting do not count."""
+    import lxml.html
+    from lxml import etree
+
     return bytes(etree.tostring(lxml.html.document_fromstring(html), method="html",
                                 encoding="utf-8"))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from cbct_docs.domain.register import read_register
@@ -81,3 +82,61 @@ def test_only_the_sheets_of_letters_are_read_whole(tmp_path: Path) -> None:
     assert "Bibliotheek Rivierenland" in docx_reading_text(letter)
     assert [s.cert_nr for s in made.skipped] == ["CBCT-0107"]
     office.close()
+
+
+def _all_sufficient(folder: Path, cert_nr: str, cells: tuple[str, ...]) -> Path:
+    """The sample sheet of ``cert_nr`` with the scores in ``cells`` made Volledig."""
+    path = edited(folder, cert_nr, "Scores", cells[0], "Volledig")
+    book = openpyxl.load_workbook(path)
+    for cell in cells[1:]:
+        book["Scores"][cell] = "Volledig"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_letters_written_where_rendered_are_those_of_one_core(
+        tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each letter's name is given out before it is rendered and the process that renders
+    it writes it (a worker too); a sheet that shows no heraudit is needed gives its name
+    back. CBCT-0102's heraudit sheet now scores norm 3 Volledig (no letter), CBCT-0104
+    and CBCT-0111 get one, CBCT-0107 (certified) is passed by: with workers or without,
+    the same two letters, the same events, and no other file in the folder."""
+    numbers = ("CBCT-0102", "CBCT-0104", "CBCT-0111", "CBCT-0107")
+    made = {}
+    for side in ("one", "workers"):
+        if side == "workers" and not workers:
+            continue
+        if side == "workers":
+            monkeypatch.setenv("CBCT_WORKERS", "2")
+            monkeypatch.setattr(parallel, "MIN_BATCH", 2)
+            monkeypatch.setattr(parallel, "CHUNK", 1)
+            monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        else:
+            monkeypatch.setenv("CBCT_WORKERS", "1")
+        office = reported_office(tmp_path / side, samples_dir() / "register.xlsx", numbers)
+        samples = [samples_dir() / "scores" / f"{c}.xlsx" for c in numbers]
+        decide(office, samples, dt.date(2025, 6, 19), out=tmp_path / side / "out")
+        good = _all_sufficient(tmp_path / side / "again", "CBCT-0102", ("E9", "E10"))
+        result = heraudit(office, [good, *samples[1:]], dt.date(2025, 11, 1),
+                          out=tmp_path / side / "letters")
+        letters = tmp_path / side / "letters" / "heraudit"
+        assert sorted(p.name for p in (tmp_path / side / "letters").rglob("*")) == sorted(
+            ["heraudit", *(m.path.name for m in result.made)])
+        assert [m.path.name[:9] for m in result.made] == ["CBCT-0104", "CBCT-0111"]
+        assert [s.cert_nr for s in result.skipped] == ["CBCT-0107"]
+        events = office.database().execute(
+            "SELECT d.cert_nr, e.kind, e.data, e.document, e.sha256 FROM events e JOIN "
+            "dossiers d ON d.id = e.dossier_id WHERE e.kind = 'heraudit-gepland' "
+            "ORDER BY e.id").fetchall()
+        made[side] = ([docx_reading_text(m.path) for m in result.made],
+                      [(c, k, d, Path(p).relative_to(tmp_path / side), s)
+                       for c, k, d, p, s in events])
+        office.close()
+        texts, recorded = made[side]
+        assert "Taalhuis Noord/Oost" in texts[0] and "Eemland" not in texts[0]
+        assert "Bibliotheek Eemland/Amersfoort" in texts[1]
+        assert [c for c, *_rest in recorded] == ["CBCT-0104", "CBCT-0111"]
+        assert all(Path(letters / p.name).exists() for *_r, p, _s in recorded)
+    if workers:
+        assert made["workers"] == made["one"]

@@ -111,13 +111,15 @@ class Batch:
         self.names.add(path)
         return Made(kind, path, org, organisation), parent
 
-    def reserve(self, kind: str, stem: str, suffix: str, org: str = "") -> Reserved:
+    def reserve(self, kind: str, stem: str, suffix: str, org: str = "",
+                organisation: Any = None) -> Reserved:
         """A streamed document's name, given out before it is made (:meth:`add`'s, in
         the same order): its bytes are written by :func:`write_document` where it is
-        rendered, and :meth:`written` then takes it into the batch. Until the commit it
-        is a temporary file of this batch like any other (removed when the run fails)."""
+        rendered, and :meth:`written` then takes it into the batch (or :meth:`release`
+        gives the name back when it is not made after all). Until the commit it is a
+        temporary file of this batch like any other (removed when the run fails)."""
         assert self.stream, "only a streamed batch writes documents as they are made"
-        made, parent = self._made(kind, stem, suffix, org, None, None)
+        made, parent = self._made(kind, stem, suffix, org, None, organisation)
         item = _Staged(made, "", 0)
         self.staged.append(item)
         self._reserved[str(made.path)] = item
@@ -147,6 +149,17 @@ class Batch:
             if folder not in self._created:  # removed with the batch's folders if given up
                 self._created.append(folder)
         return item.made.path
+
+    def release(self, reserved: Reserved) -> None:
+        """A reserved document that is not made after all (nothing was written for it):
+        its name is free again and the batch no longer waits for it."""
+        item = self._reserved.pop(reserved.path)
+        _drop(self.staged, item)
+        self.names.discard(item.made.path)
+        if item.temp is not None:
+            _drop(self._temps, item.temp)
+            with contextlib.suppress(FileNotFoundError):  # never renamed into place
+                os.unlink(item.temp)
 
     def _stage(self, made: Made, data: bytes, parent: Path) -> None:
         item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
@@ -315,6 +328,15 @@ class Batch:
                                       hint="free the problem (disk space, rights) and "
                                            "run the command again"))
         raise ProblemList(failed)
+
+
+def _drop(items: list[Any], item: Any) -> None:
+    """Remove ``item`` itself (not an equal one) from ``items``, looking from the end: a
+    reserved document is given back soon after it was reserved."""
+    for index in range(len(items) - 1, -1, -1):
+        if items[index] is item:
+            del items[index]
+            return
 
 
 def _raw(data: bytes | str) -> bytes:

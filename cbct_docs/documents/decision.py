@@ -35,6 +35,7 @@ from .context import (
     reference,
     require_postal_address,
 )
+from .reserved import Reserved
 
 DECISION_TEMPLATE = "letters/besluitbrief.docx"
 HERAUDIT_TEMPLATE = "letters/heraudit.docx"
@@ -129,6 +130,13 @@ def stage_letter(batch: Batch, org: Any, kind: str, data: bytes) -> Path:
     """Stage a rendered Word document of ``kind`` (besluitbrief, besluitbrief-heraudit,
     heraudit, certificaat) for ``org``, named as every letter of the process is named."""
     return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)
+
+
+def reserve_letter(batch: Batch, org: Any, kind: str) -> Reserved:
+    """:func:`stage_letter`'s name for the letter, given out before it is rendered (a
+    streamed batch: :meth:`~.batch.Batch.reserve`): the process that renders it writes
+    it (:func:`~.reserved.write_document`)."""
+    return batch.reserve(kind, file_stem(org, kind), ".docx", org.name, organisation=org)
 
 
 HERAUDIT_DECISION_TEMPLATE = "letters/besluitbrief-heraudit.docx"

@@ -15,6 +15,7 @@ from ..deliver.ledger import Ledger
 from ..documents import certificate as certificates
 from ..documents import decision as decisions
 from ..documents.context import about, docx_template
+from ..documents.reserved import Reserved, Written, write_document
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.permissions import (
@@ -29,6 +30,7 @@ from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import CbctError, DataError, UsageError
+from ..render.address_fit import AddressFit
 from ..store.sheet_index import SheetIndex, decode
 from . import parallel
 from .address_window import Measured, WindowNotes, measured
@@ -345,13 +347,18 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                     return None
                 decision = state.decision
                 assert decision is not None
-                return _Heraudit(org, path, decision.day, list(decision.data.get(
+                job = _Heraudit(org, path, decision.day, list(decision.data.get(
                     "onvoldoende", ())), kept)
         except CbctError as error:
             return error
+        if run.batch.stream:  # the letter is written where it is rendered
+            with contextlib.suppress(CbctError):  # its name taken: staged as before
+                job.reserved = decisions.reserve_letter(run.batch, org, "heraudit")
+        return job
 
-    def render(job: _Heraudit) -> Measured | None:
-        """The letter, or None when the sheet shows no heraudit is needed."""
+    def render(job: _Heraudit) -> tuple[bytes | Written, AddressFit | None] | None:
+        """The letter (written, when its name was reserved), or None when the sheet
+        shows no heraudit is needed."""
         sheet = (read_scoresheet(job.path) if job.kept is None
                  else decode(job.kept, str(Path(job.path))))
         check_sheet_matches(sheet, job.org)
@@ -360,14 +367,25 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return None
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
-        return measured(docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
+        data, fit = measured(docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
+        return (data if job.reserved is None else write_document(job.reserved, data)), fit
 
-    def stage(org: Organisation, job: _Heraudit, made: Measured | None) -> None:
-        if made is not None:
-            planned = decisions.planned_heraudit_day(org, job.decided, on)
-            run.record(org, Kind.HERAUDIT_PLANNED, day,
-                       {"datum": planned.isoformat(), "normen": job.parts},
-                       notes.staged(_add(run, org, "heraudit", made[0]), made[1]))
+    def stage(org: Organisation, job: _Heraudit,
+              made: tuple[bytes | Written, AddressFit | None] | None) -> None:
+        if made is None:
+            if job.reserved is not None:
+                run.batch.release(job.reserved)
+            return
+        document, fit = made
+        planned = decisions.planned_heraudit_day(org, job.decided, on)
+        if isinstance(document, bytes):
+            path = _add(run, org, "heraudit", document)
+        else:
+            assert job.reserved is not None
+            path = run.batch.written(job.reserved, document)
+        run.record(org, Kind.HERAUDIT_PLANNED, day,
+                   {"datum": planned.isoformat(), "normen": job.parts},
+                   notes.staged(path, fit))
 
     notes = WindowNotes()
     render_each(run, [org for org, _path, _kept in owners], prepare, render, stage)
@@ -383,3 +401,4 @@ class _Heraudit:
     decided: dt.date
     parts: list[str]  # the parts that fell short, as the decision recorded them
     kept: bytes | None = None  # the sheet as kept when read before (store.sheet_index)
+    reserved: Reserved | None = None  # the letter's name, when given out beforehand

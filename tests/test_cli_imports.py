@@ -4,12 +4,18 @@ LibreOffice's helpers and the delivery modules)."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from cbct_docs.cli import cli
+from cbct_docs.paths import samples_dir
+
+REPO = Path(__file__).resolve().parent.parent
 
 HEAVY = ("matplotlib", "openpyxl", "docx", "docxtpl", "jinja2", "lxml", "pypdf", "yaml",
          "cbct_docs.deliver", "cbct_docs.render", "cbct_docs.records", "cbct_docs.runs",
@@ -35,3 +41,34 @@ def test_help_lists_every_command() -> None:
     for name in ("announce", "confirm", "decide", "report", "heraudit", "survey", "merge",
                  "send", "pdf", "bundle", "mail", "dossier"):
         assert f"  {name}" in result.output
+
+
+#: What an e-mail command never uses: Word, spreadsheets, XML trees, charts.
+NOT_FOR_EMAILS = ("lxml", "openpyxl", "docx", "docxtpl", "matplotlib", "numpy", "PIL")
+
+
+def test_an_email_command_imports_no_word_or_spreadsheet_library(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """announce on an office whose register is in the database already: its e-mails are
+    made (and recorded) without loading lxml, openpyxl or the Word libraries."""
+    office = tmp_path / "office"
+    office.mkdir()
+    shutil.copy(REPO / "cbct-docs.toml", office / "cbct-docs.toml")
+    monkeypatch.setenv("CBCT_USER", "marieke")
+    imported = CliRunner().invoke(cli, ["register", "import", str(samples_dir() / "register.xlsx"),
+                                        "--office", str(office)])
+    assert imported.exit_code == 0, imported.output
+    code = ("import sys; from cbct_docs.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit as end:\n"
+            "    print('exit', end.code)\n"
+            "print('\\n'.join(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code, "announce", "-q", "2025-Q2", "--date",
+                           "13-1-2025", "--office", str(office), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=120, check=True)
+    lines = done.stdout.split("\n")
+    assert "exit 0" in lines, done.stdout + done.stderr
+    made = sorted(p.name for p in (tmp_path / "out" / "aankondiging").glob("*.eml"))
+    assert made and all(name.startswith("CBCT-") for name in made)
+    assert f"{len(made)} event(s) recorded in the office database." in lines
+    loaded = [name for name in lines if name.split(".")[0] in NOT_FOR_EMAILS]
+    assert loaded == []

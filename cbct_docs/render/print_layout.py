@@ -28,6 +28,8 @@ import zipfile
 from lxml import etree
 
 from ..settings import EnvelopeWindow
+from .window import active_window as active_window  # kept apart: no lxml (render/window.py)
+from .window import use_window as use_window
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
@@ -35,18 +37,6 @@ TWIPS_PER_MM = 1440 / 25.4
 CAPTION = "venster"
 DOCUMENT = "word/document.xml"
 WORD_MARGIN = "1440"  # Word's page margin when a document gives none (1 inch)
-
-_active = EnvelopeWindow()
-
-
-def use_window(window: EnvelopeWindow | None) -> None:
-    """The envelope window for this process (None: the standard one)."""
-    global _active
-    _active = window if window is not None else EnvelopeWindow()
-
-
-def active_window() -> EnvelopeWindow:
-    return _active
 
 
 def _w(name: str) -> str:

@@ -161,7 +161,7 @@ def open_office(folder: Path | None = None, config: Path | None = None, *,
     office = OfficeFolder(chosen, config, user or current_user(), new_database_ok,
                           example_settings, own)
     if templates:  # every command: the office's own templates and envelope window
-        from ..render.print_layout import use_window  # lxml: only when a command runs
+        from ..render.window import use_window
 
         use_office_templates(office.templates)
         use_window(office.window())

@@ -35,6 +35,18 @@ def test_help_imports_no_command_module() -> None:
     assert heavy == []
 
 
+def test_the_command_table_names_every_command_of_every_module() -> None:
+    """COMMANDS (which module a command is in, so that a command imports its own module
+    only) says what the modules define, no more and no less."""
+    import importlib
+
+    from cbct_docs.cli import COMMAND_MODULES, COMMANDS
+
+    defined = {command.name: module for module in COMMAND_MODULES
+               for command in importlib.import_module(f"cbct_docs.cli.{module}").commands}
+    assert defined == COMMANDS
+
+
 def test_help_lists_every_command() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0
@@ -72,3 +84,6 @@ def test_an_email_command_imports_no_word_or_spreadsheet_library(
     assert f"{len(made)} event(s) recorded in the office database." in lines
     loaded = [name for name in lines if name.split(".")[0] in NOT_FOR_EMAILS]
     assert loaded == []
+    commands = [name for name in lines if name.startswith("cbct_docs.cli.")]
+    assert commands == ["cbct_docs.cli.common", "cbct_docs.cli.lifecycle",
+                        "cbct_docs.cli.lifecycle_support"]  # the announce command's own

@@ -17,9 +17,22 @@ import click
 
 from ..errors import CbctError
 
-# Command modules; each defines ``commands``, a list of click commands.
-COMMAND_MODULES = ["register", "lifecycle", "process", "campaign", "scoresheet", "merge",
-                   "send", "whitepaper", "overview", "demo", "web", "templates", "news", "mail"]
+#: Each command and its module in this package (which defines ``commands``, a list of
+#: click commands). A command imports its own module only, when it is run; --help imports
+#: them all (tests/test_cli_imports.py checks this table against the modules).
+COMMANDS = {
+    "register": "register",
+    **dict.fromkeys(["announce", "intake-reminder", "confirm", "report", "decide",
+                     "certificate", "heraudit", "survey"], "lifecycle"),
+    **dict.fromkeys(["status", "record", "dossier"], "process"),
+    "campaign": "campaign", "scoresheet": "scoresheet",
+    **dict.fromkeys(["merge", "check"], "merge"),
+    **dict.fromkeys(["send", "pdf", "bundle"], "send"),
+    "whitepaper": "whitepaper", "overview": "overview", "demo": "demo",
+    **dict.fromkeys(["serve", "users"], "web"),
+    "templates": "templates", "news": "news", "mail": "mail",
+}
+COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 
 class CbctClickError(click.ClickException):
@@ -37,6 +50,15 @@ class CbctClickError(click.ClickException):
 
 
 class CbctGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported first when it is not loaded yet."""
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            load_commands(COMMANDS[cmd_name])
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -80,9 +102,10 @@ def cli() -> None:
     """
 
 
-for _module in COMMAND_MODULES:
-    for _command in importlib.import_module(f"{__name__}.{_module}").commands:
-        cli.add_command(_command)
+def load_commands(module: str) -> None:
+    """Add the commands of one command module (``lifecycle``) to the group."""
+    for command in importlib.import_module(f"{__name__}.{module}").commands:
+        cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

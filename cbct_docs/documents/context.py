@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import HtmlRenderer
-from ..render.environment import CleanContext, cleaned
+from ..render.environment import CleanContext, StrictEnvironment, cleaned
 from ..render.fast_email import InlinedHtmlRenderer
-from ..render.lookup import template_path
+from ..render.lookup import search_folders, template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
 from .batch import Made as Made
 
@@ -435,6 +435,15 @@ class EmailTemplates:
     name: str
     text: HtmlRenderer
     html: InlinedHtmlRenderer
+
+    def for_run(self) -> EmailTemplates:
+        """These templates for one run of many e-mails: the text template compiled afresh
+        in an environment that does not look at its layout's file again for every
+        message (``auto_reload`` off: a stat per e-mail). A template does not change
+        during a run; the next run (:func:`email_templates`) sees an edited layout."""
+        path = self.text.path
+        frozen = StrictEnvironment(search_folders(path), auto_reload=False)
+        return EmailTemplates(self.name, HtmlRenderer(path, frozen, exact=True), self.html)
 
     def render(self, context: Mapping[str, Any], to: str) -> Email:
         """One e-mail; the context is cleaned once for both templates."""

@@ -28,23 +28,48 @@ import re
 import time
 import urllib.parse
 from collections.abc import Sequence
-from email import policy
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.parser import BytesParser
 from email.utils import formatdate
 from json.encoder import encode_basestring as _encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, OutputError
 from ..render.inline import inline_css
 from .files import atomic_write
 
-#: Serialisation for files and SMTP alike: CRLF line ends, headers RFC 2047 encoded.
-# Header lines up to RFC 5322's 998 characters: with the default 78, Python folds a long
-# plain subject onto a line of its own, and readers then see it with a leading space.
-EML_POLICY = policy.SMTP.clone(max_line_length=998)
+if TYPE_CHECKING:
+    from email.headerregistry import Address
+    from email.policy import EmailPolicy
+
+    #: Serialisation for files and SMTP alike: CRLF line ends, headers RFC 2047 encoded.
+    EML_POLICY: EmailPolicy[EmailMessage]
+
+
+@functools.cache
+def eml_policy() -> EmailPolicy[EmailMessage]:
+    """``EML_POLICY``, made when first needed: the fast builder writes its bytes without
+    it, so an e-mail run does not import ``email.policy`` (and its header parser)."""
+    from email import policy
+
+    # Header lines up to RFC 5322's 998 characters: with the default 78, Python folds a
+    # long plain subject onto a line of its own, and readers then see it with a leading
+    # space.
+    return policy.SMTP.clone(max_line_length=998)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "EML_POLICY":
+        return eml_policy()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def eml_bytes(message: EmailMessage) -> bytes:
+    """``message.as_bytes(policy=EML_POLICY)``; a message made by the fast builder (and
+    not changed since) gives its bytes as made."""
+    if type(message) is PrebuiltMessage and "_headers" not in message.__dict__:
+        return bytes(message.__dict__["_eml"])
+    return message.as_bytes(policy=eml_policy())
 FALLBACK_DOMAIN = "cbct-docs.invalid"
 _NAMED = re.compile(r"^\s*(?P<name>[^<>]*?)\s*<(?P<address>[^<>,;\s]+)>\s*$")
 
@@ -76,13 +101,15 @@ def build_eml(*, sender: str, to: str, subject: str, html: str, text: str,
     """:func:`build_message` as the bytes of an ``.eml`` file (``EML_POLICY``)."""
     return build_message(sender=sender, to=to, subject=subject, html=html, text=text,
                          attachments=attachments, reply_to=reply_to,
-                         css_inlined=css_inlined).as_bytes(policy=EML_POLICY)
+                         css_inlined=css_inlined).as_bytes(policy=eml_policy())
 
 
 def _stdlib_message(sender: str, to: str, reply_to: str | None, subject: str, text: str,
                     html: str, inlined: str,
                     parts: Sequence[tuple[str, bytes]]) -> EmailMessage:
     """The e-mail built with the standard library (the reference the fast path matches)."""
+    from email import policy
+
     message = EmailMessage(policy=policy.default)
     _set_address(message, "From", sender)
     _set_address(message, "To", to)
@@ -115,7 +142,7 @@ def _refuse_line_breaks(message: EmailMessage) -> None:
     Every line after a header's first must be a folded one, starting with a space or tab.
     """
     for name, value in message.items():
-        lines = EML_POLICY.fold_binary(name, value).split(b"\r\n")
+        lines = eml_policy().fold_binary(name, value).split(b"\r\n")
         if lines[-1] or any(b"\r" in line or b"\n" in line or
                             (number and not line.startswith((b" ", b"\t")))
                             for number, line in enumerate(lines[:-1])):
@@ -141,13 +168,16 @@ class PrebuiltMessage(EmailMessage):
         # the standard builder keeps them in memory.
         if name.startswith("__") or name == "_eml" or "_headers" in self.__dict__:
             raise AttributeError(name)
+        from email import policy
+        from email.parser import BytesParser
+
         parsed = BytesParser(policy=policy.default).parsebytes(
             self.__dict__["_eml"].replace(b"\r\n", b"\n"))
         self.__dict__.update(parsed.__dict__)
         return getattr(self, name)
 
     def as_bytes(self, unixfrom: bool = False, policy: Any = None) -> bytes:
-        if policy is EML_POLICY and not unixfrom and "_headers" not in self.__dict__:
+        if policy is eml_policy() and not unixfrom and "_headers" not in self.__dict__:
             return bytes(self.__dict__["_eml"])
         return super().as_bytes(unixfrom=unixfrom, policy=policy)
 
@@ -384,11 +414,13 @@ def _multipart(boundary: str, parts: Sequence[bytes]) -> bytes:
 def write_eml(message: EmailMessage, path: Path, overwrite: bool = False) -> Path:
     """Write ``message`` as an ``.eml`` file (atomic; refuses to overwrite by default)."""
     path = Path(path)
-    atomic_write(path, message.as_bytes(policy=EML_POLICY), overwrite=overwrite)
+    atomic_write(path, eml_bytes(message), overwrite=overwrite)
     return path
 
 
 def _set_address(message: EmailMessage, header: str, value: str) -> None:
+    from email.headerregistry import Address
+
     named = _NAMED.match(value)
     try:
         if named:

@@ -472,9 +472,9 @@ def render_email(name: str, context: Mapping[str, Any], to: str,
 
 
 def email_bytes(email: Email, office: Office, attachments: Sequence[Path] = ()) -> bytes:
-    from ..deliver.email import EML_POLICY, build_message
+    from ..deliver.email import build_message, eml_bytes
 
     message = build_message(sender=office.sender, to=email.to, subject=email.subject,
                             html=email.html, text=email.text, attachments=attachments,
                             css_inlined=email.css_inlined)
-    return message.as_bytes(policy=EML_POLICY)
+    return eml_bytes(message)

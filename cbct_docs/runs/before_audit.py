@@ -5,19 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..documents.announcement import announcement_context, refuse_expired
-from ..documents.confirmation import KIND as CONFIRMATION
-from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
-from ..documents.confirmation import confirmation_context
 from ..documents.context import (
     Office,
     docx_template,
     file_stem,
     recipient,
 )
-from ..documents.planning_data import AuditPlan, read_planning
 from ..domain.permissions import audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.planning import Quarter
 from ..domain.process import Kind
@@ -25,6 +21,9 @@ from ..domain.register import Organisation
 from ..errors import CbctError, DataError, UsageError
 from .office import OfficeFolder
 from .run import Note, Progress, Run, RunResult, email_each, org_label, render_each
+
+if TYPE_CHECKING:  # the confirmation's modules load when confirm runs (not for e-mails)
+    from ..documents.planning_data import AuditPlan
 
 
 def due(run: Run, orgs: Sequence[Organisation], quarter: Quarter,
@@ -95,6 +94,9 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
             progress: Progress | None = None) -> RunResult:
     """A bevestigingsbrief per planned audit: of one quarter, of the organisations named,
     or of the whole planning. Organisations already confirmed are passed by."""
+    from ..documents.confirmation import KIND as CONFIRMATION
+    from ..documents.confirmation import TEMPLATE as CONFIRMATION_TEMPLATE
+    from ..documents.planning_data import read_planning
     from .address_window import Measured, WindowNotes, measured  # lxml: not for e-mails
 
     plans = read_planning(planning)
@@ -136,6 +138,8 @@ def confirm(office: OfficeFolder, planning: Path, day: dt.date, *, out: Path,
 def _confirmation(run: Run, org: Organisation, plan: AuditPlan, letterhead: Office,
                   day: dt.date) -> dict[str, Any] | CbctError | None:
     """The letter's context; None: passed by; an error: raised in turn."""
+    from ..documents.confirmation import confirmation_context
+
     try:
         if not run.allowed(org, may_confirm(run.state(org), plan.days)):
             return None

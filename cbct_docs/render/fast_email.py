@@ -20,7 +20,6 @@ also checked against per-message inlining, and a difference switches the templat
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -34,8 +33,6 @@ from .environment import StrictEnvironment, render_located
 from .html import HtmlRenderer
 from .inline import inline_css
 from .lookup import search_folders
-
-log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _KEYWORD = re.compile(r"^\{%[-+]?\s*(\w+)")
@@ -95,7 +92,9 @@ class InlinedHtmlRenderer:
         return html
 
     def _fall_back(self, reason: str) -> None:
-        log.info("%s: inlining CSS per message: %s", self.name, reason)
+        import logging  # only here: an e-mail run does not otherwise load it
+
+        logging.getLogger(__name__).info("%s: inlining CSS per message: %s", self.name, reason)
         self.fallback_reason = reason
 
 

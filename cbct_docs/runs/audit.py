@@ -33,7 +33,7 @@ from ..errors import CbctError, DataError, UsageError
 from ..render.address_fit import AddressFit
 from ..store.sheet_index import SheetIndex, decode
 from . import parallel
-from .address_window import Measured, WindowNotes, measured
+from .address_window import WindowNotes, measured
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .run import WINDOW, Progress, Run, RunResult, org_label, render_each
@@ -71,26 +71,28 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             except CbctError as error:
                 return error
 
-        def render(job: _Decision) -> tuple[Measured, Measured | None]:
-            letter = measured(docx_template(job.template).render(job.context))
+        def render(job: _Decision) -> tuple[Letter, Letter | None]:
+            letter = _written(job.names, 0, docx_template(job.template).render(job.context))
             if job.certificate is None:
                 return letter, None
             made = job.certificate
             context = certificates.certificate_context(made.org, made.number, letterhead,
                                                        made.day, made.until)
-            return letter, measured(docx_template(certificates.TEMPLATE).render(context))
+            return letter, _written(job.names, 1,
+                                    docx_template(certificates.TEMPLATE).render(context))
 
-        def stage(org: Organisation, job: _Decision,
-                  made: tuple[Measured, Measured | None]) -> None:
+        def stage(org: Organisation, job: _Decision, made: tuple[Letter, Letter | None]) -> None:
             (letter, fit), certificate_made = made
             for kind, when, facts in job.before:
                 run.record(org, kind, when, facts)
-            run.record(org, *job.event, notes.staged(_add(run, org, job.kind, letter), fit))
+            run.record(org, *job.event,
+                       notes.staged(_taken(run, org, job.kind, letter, job.names, 0), fit))
             if job.certificate is not None and certificate_made is not None:
                 data, fit = certificate_made
                 run.record(org, Kind.CERTIFICATE_ISSUED, job.certificate.day,
                            job.certificate.data,
-                           notes.staged(_add(run, org, "certificaat", data), fit))
+                           notes.staged(_taken(run, org, "certificaat", data, job.names, 1),
+                                        fit))
 
         for start in range(0, len(pairs), WINDOW):  # render_each's windows, one by one
             window = pairs[start:start + WINDOW]
@@ -98,6 +100,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             jobs = [prepare(org, sheet) for org, sheet in window]
             if with_certificates:
                 numbers.give(chosen, jobs, day)
+            _reserve(run, chosen, jobs)
             if start == 0:
                 _warm_up(render, jobs)
             render_each(run, chosen, _one_by_one(jobs),
@@ -133,10 +136,50 @@ class _Decision:
     before: list[Pending] = field(default_factory=list)  # recorded before it, no document
     certified: dict[str, Any] | None = None  # the decision's data when Gecertificeerd
     certificate: _Certificate | None = None
+    names: list[Reserved] = field(default_factory=list)  # letter's, certificate's: reserved
 
 
 def _add(run: Run, org: Organisation, kind: str, data: bytes) -> Path:
     return decisions.stage_letter(run.batch, org, kind, data)
+
+
+#: A rendered document (written where it was rendered, when its name was reserved) and
+#: its address block's estimate (:func:`.address_window.measured`).
+Letter = tuple[bytes | Written, AddressFit | None]
+
+
+def _reserve(run: Run, orgs: Sequence[Organisation], jobs: Sequence[Any]) -> None:
+    """The names of each decision's letter and certificate, given out in the order they
+    are staged, so that the process that renders them writes them
+    (:func:`~..documents.reserved.write_document`); a name taken already leaves that
+    decision's documents to be staged in their turn, as before."""
+    if not run.batch.stream:
+        return
+    for org, job in zip(orgs, jobs, strict=True):
+        if not isinstance(job, _Decision):
+            continue
+        kinds = [job.kind] + (["certificaat"] if job.certificate is not None else [])
+        try:
+            for kind in kinds:
+                job.names.append(decisions.reserve_letter(run.batch, org, kind))
+        except CbctError:
+            for reserved in job.names:
+                run.batch.release(reserved)
+            job.names.clear()
+
+
+def _written(names: Sequence[Reserved], index: int, data: bytes) -> Letter:
+    """A rendered document measured, and written to its reserved name if it has one."""
+    data, fit = measured(data)
+    return (write_document(names[index], data) if names else data), fit
+
+
+def _taken(run: Run, org: Organisation, kind: str, document: bytes | Written,
+           names: Sequence[Reserved], index: int) -> Path:
+    """A rendered document into the batch: written already, or staged now."""
+    if isinstance(document, bytes):
+        return _add(run, org, kind, document)
+    return run.batch.written(names[index], document)
 
 
 def _warm_up(render: Callable[[_Decision], Any], jobs: Sequence[Any]) -> None:
@@ -353,10 +396,10 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return error
         if run.batch.stream:  # the letter is written where it is rendered
             with contextlib.suppress(CbctError):  # its name taken: staged as before
-                job.reserved = decisions.reserve_letter(run.batch, org, "heraudit")
+                job.names.append(decisions.reserve_letter(run.batch, org, "heraudit"))
         return job
 
-    def render(job: _Heraudit) -> tuple[bytes | Written, AddressFit | None] | None:
+    def render(job: _Heraudit) -> Letter | None:
         """The letter (written, when its name was reserved), or None when the sheet
         shows no heraudit is needed."""
         sheet = (read_scoresheet(job.path) if job.kept is None
@@ -367,22 +410,17 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return None
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
-        data, fit = measured(docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
-        return (data if job.reserved is None else write_document(job.reserved, data)), fit
+        return _written(job.names, 0,
+                        docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
 
-    def stage(org: Organisation, job: _Heraudit,
-              made: tuple[bytes | Written, AddressFit | None] | None) -> None:
+    def stage(org: Organisation, job: _Heraudit, made: Letter | None) -> None:
         if made is None:
-            if job.reserved is not None:
-                run.batch.release(job.reserved)
+            for reserved in job.names:
+                run.batch.release(reserved)
             return
         document, fit = made
         planned = decisions.planned_heraudit_day(org, job.decided, on)
-        if isinstance(document, bytes):
-            path = _add(run, org, "heraudit", document)
-        else:
-            assert job.reserved is not None
-            path = run.batch.written(job.reserved, document)
+        path = _taken(run, org, "heraudit", document, job.names, 0)
         run.record(org, Kind.HERAUDIT_PLANNED, day,
                    {"datum": planned.isoformat(), "normen": job.parts},
                    notes.staged(path, fit))
@@ -401,4 +439,4 @@ class _Heraudit:
     decided: dt.date
     parts: list[str]  # the parts that fell short, as the decision recorded them
     kept: bytes | None = None  # the sheet as kept when read before (store.sheet_index)
-    reserved: Reserved | None = None  # the letter's name, when given out beforehand
+    names: list[Reserved] = field(default_factory=list)  # the letter's, when reserved

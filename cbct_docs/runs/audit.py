@@ -15,7 +15,7 @@ from ..deliver.ledger import Ledger
 from ..documents import certificate as certificates
 from ..documents import decision as decisions
 from ..documents.context import about, docx_template
-from ..documents.reserved import Reserved, Written, write_document
+from ..documents.reserved import Reserved
 from ..domain.advice import CERTIFIED, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.permissions import (
@@ -30,14 +30,14 @@ from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder
 from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
 from ..errors import CbctError, DataError, UsageError
-from ..render.address_fit import AddressFit
 from ..store.sheet_index import SheetIndex, decode
 from . import parallel
-from .address_window import WindowNotes, measured
+from .address_window import WindowNotes
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .run import WINDOW, Progress, Run, RunResult, org_label, render_each
 from .sheets import iso_days, scoresheets, sheet_owners
+from .written import Letter, release, reserve, taken, written
 
 __all__ = ["certificate", "decide", "heraudit", "iso_days", "scoresheets"]
 
@@ -72,13 +72,13 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                 return error
 
         def render(job: _Decision) -> tuple[Letter, Letter | None]:
-            letter = _written(job.names, 0, docx_template(job.template).render(job.context))
+            letter = written(job.names, 0, docx_template(job.template).render(job.context))
             if job.certificate is None:
                 return letter, None
             made = job.certificate
             context = certificates.certificate_context(made.org, made.number, letterhead,
                                                        made.day, made.until)
-            return letter, _written(job.names, 1,
+            return letter, written(job.names, 1,
                                     docx_template(certificates.TEMPLATE).render(context))
 
         def stage(org: Organisation, job: _Decision, made: tuple[Letter, Letter | None]) -> None:
@@ -86,12 +86,12 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             for kind, when, facts in job.before:
                 run.record(org, kind, when, facts)
             run.record(org, *job.event,
-                       notes.staged(_taken(run, org, job.kind, letter, job.names, 0), fit))
+                       notes.staged(taken(run, org, job.kind, letter, job.names, 0), fit))
             if job.certificate is not None and certificate_made is not None:
                 data, fit = certificate_made
                 run.record(org, Kind.CERTIFICATE_ISSUED, job.certificate.day,
                            job.certificate.data,
-                           notes.staged(_taken(run, org, "certificaat", data, job.names, 1),
+                           notes.staged(taken(run, org, "certificaat", data, job.names, 1),
                                         fit))
 
         for start in range(0, len(pairs), WINDOW):  # render_each's windows, one by one
@@ -100,7 +100,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             jobs = [prepare(org, sheet) for org, sheet in window]
             if with_certificates:
                 numbers.give(chosen, jobs, day)
-            _reserve(run, chosen, jobs)
+            reserve(run, chosen, jobs, _kinds)
             if start == 0:
                 _warm_up(render, jobs)
             render_each(run, chosen, _one_by_one(jobs),
@@ -143,43 +143,11 @@ def _add(run: Run, org: Organisation, kind: str, data: bytes) -> Path:
     return decisions.stage_letter(run.batch, org, kind, data)
 
 
-#: A rendered document (written where it was rendered, when its name was reserved) and
-#: its address block's estimate (:func:`.address_window.measured`).
-Letter = tuple[bytes | Written, AddressFit | None]
-
-
-def _reserve(run: Run, orgs: Sequence[Organisation], jobs: Sequence[Any]) -> None:
-    """The names of each decision's letter and certificate, given out in the order they
-    are staged, so that the process that renders them writes them
-    (:func:`~..documents.reserved.write_document`); a name taken already leaves that
-    decision's documents to be staged in their turn, as before."""
-    if not run.batch.stream:
-        return
-    for org, job in zip(orgs, jobs, strict=True):
-        if not isinstance(job, _Decision):
-            continue
-        kinds = [job.kind] + (["certificaat"] if job.certificate is not None else [])
-        try:
-            for kind in kinds:
-                job.names.append(decisions.reserve_letter(run.batch, org, kind))
-        except CbctError:
-            for reserved in job.names:
-                run.batch.release(reserved)
-            job.names.clear()
-
-
-def _written(names: Sequence[Reserved], index: int, data: bytes) -> Letter:
-    """A rendered document measured, and written to its reserved name if it has one."""
-    data, fit = measured(data)
-    return (write_document(names[index], data) if names else data), fit
-
-
-def _taken(run: Run, org: Organisation, kind: str, document: bytes | Written,
-           names: Sequence[Reserved], index: int) -> Path:
-    """A rendered document into the batch: written already, or staged now."""
-    if isinstance(document, bytes):
-        return _add(run, org, kind, document)
-    return run.batch.written(names[index], document)
+def _kinds(job: _Decision | CbctError | None) -> list[str]:
+    """The documents a decision makes, in the order they are staged."""
+    if not isinstance(job, _Decision):
+        return []
+    return [job.kind] + (["certificaat"] if job.certificate is not None else [])
 
 
 def _warm_up(render: Callable[[_Decision], Any], jobs: Sequence[Any]) -> None:
@@ -394,9 +362,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                     "onvoldoende", ())), kept)
         except CbctError as error:
             return error
-        if run.batch.stream:  # the letter is written where it is rendered
-            with contextlib.suppress(CbctError):  # its name taken: staged as before
-                job.names.append(decisions.reserve_letter(run.batch, org, "heraudit"))
+        reserve(run, [org], [job], lambda _job: ["heraudit"])  # written where rendered
         return job
 
     def render(job: _Heraudit) -> Letter | None:
@@ -410,17 +376,16 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return None
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
-        return _written(job.names, 0,
+        return written(job.names, 0,
                         docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
 
     def stage(org: Organisation, job: _Heraudit, made: Letter | None) -> None:
         if made is None:
-            for reserved in job.names:
-                run.batch.release(reserved)
+            release(run, job.names)
             return
         document, fit = made
         planned = decisions.planned_heraudit_day(org, job.decided, on)
-        path = _taken(run, org, "heraudit", document, job.names, 0)
+        path = taken(run, org, "heraudit", document, job.names, 0)
         run.record(org, Kind.HERAUDIT_PLANNED, day,
                    {"datum": planned.isoformat(), "normen": job.parts},
                    notes.staged(path, fit))

@@ -12,8 +12,8 @@ its error is raised in the main process, located exactly as without workers. Wor
 used only where that is safe and pays: a batch of at least :data:`MIN_BATCH` jobs, a
 platform that forks (Linux), a process with no other thread (the command line; the web
 app renders in its own threads and stays on one core), and more than one worker
-(``$CBCT_WORKERS``, default: the number of cores, at most 4; ``CBCT_WORKERS=1`` turns
-them off).
+(``$CBCT_WORKERS``, default: the number of cores the process may run on, at most 4;
+``CBCT_WORKERS=1`` turns them off).
 """
 
 from __future__ import annotations
@@ -61,7 +61,15 @@ def workers() -> int:
     setting = os.environ.get("CBCT_WORKERS", "").strip()
     if setting.isdigit():
         return max(1, int(setting))
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return max(1, min(cores(), MAX_WORKERS))
+
+
+def cores() -> int:
+    """The cores this process may run on (``taskset -c 0`` gives it one of many)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # no affinity on this system (macOS, Windows)
+        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:

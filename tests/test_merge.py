@@ -352,15 +352,17 @@ def test_workers_make_the_same_set_and_locate_the_same_errors(
     if sys.platform == "win32":
         pytest.skip("workers need fork")
     writers = tmp_path / "writers.txt"
-    write_files = engine.write_files
+    write_files, stage_file = engine.write_files, workers.stage_file
 
-    def noted(*args: object, **kwargs: object) -> object:
-        with writers.open("a") as note:
-            note.write(f"{os.getpid()}\n")
-        return write_files(*args, **kwargs)  # type: ignore[arg-type]
+    def noted(write: Callable[..., object]) -> Callable[..., object]:
+        def writing(*args: object, **kwargs: object) -> object:
+            with writers.open("a") as note:
+                note.write(f"{os.getpid()}\n")
+            return write(*args, **kwargs)
+        return writing
 
-    monkeypatch.setattr(engine, "write_files", noted)  # the calling process
-    monkeypatch.setattr(workers, "write_files", noted)  # the workers (forked after this)
+    monkeypatch.setattr(engine, "write_files", noted(write_files))  # the calling process
+    monkeypatch.setattr(workers, "stage_file", noted(stage_file))  # the workers (forked later)
     template = docx_template(["Beste {{ naam }},", "Geldig tot {{ datum|datum }}."])
     rows: list[dict[str, object]] = [
         {"naam": f"Kunst & Co {n}", "datum": "31-02-2025" if n % 97 == 5 else

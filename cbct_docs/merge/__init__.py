@@ -20,7 +20,7 @@ from ..render import DocxRenderer, HtmlRenderer, renderer_for
 from ..render.fields import suggestion
 from .manifest import manifest_json, not_made, record_digest, write_manifest
 from .plan import FAILED, MADE, SKIPPED, WRITE_CHUNK, Output, Outputs, Plan
-from .workers import made_by_workers
+from .workers import Workers
 
 __all__ = ["BUILTINS", "WRITE_CHUNK", "MergeResult", "Output", "check", "context_for",
            "manifest_json", "merge"]
@@ -101,9 +101,11 @@ def merge(
 
     A record that fails is reported and not written; the others are. Raises a
     ProblemList at the end when anything failed (after writing the manifest).
-    ``cores``: worker processes that render and write the documents of a large set (the
-    command line gives the number of cores, ``runs.merge``); a document a worker could not
-    make is made again here, so that its error is located as without workers.
+    ``cores``: worker processes that render the documents of a large set (the command
+    line gives the number of cores, ``runs.merge``), from while the data is still read;
+    this process gives them their names once the whole plan is sound (:mod:`.workers`).
+    A document a worker could not make is made again here, so that its error is located
+    as without workers.
 
     The data is read once, a part at a time (:func:`..records.streamed.record_parts`):
     every record is checked, chosen and named before anything is written, and the records
@@ -117,19 +119,29 @@ def merge(
         return Plan(out, name, suffix, where=where, limit=limit, record=record,
                     overwrite=overwrite, resume=resume)
 
-    plan = planned()
+    def render(record: Record) -> bytes | str:
+        return renderer.render(context_for(record))
+
+    def reason() -> str | None:
+        return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
+
+    plan, workers = planned(), Workers(render, cores, overwrite, reason)
     try:
         for part in record_parts(data, sheet, hidden_rows=hidden_rows):
             if part is None:  # read again, whole: the plan starts again
+                workers.close()
                 plan.chunks.close()
-                plan = planned()
+                plan, workers = planned(), Workers(render, cores, overwrite, reason)
             else:
                 plan.take(part)
+                workers.feed(plan)  # rendering while the rest is read
         plan.finish(data)
         ensure_folder(out)
         result = MergeResult(plan.outputs)
-        why, unwritten = _make(result, plan, renderer, cores, overwrite, progress)
+        seen, unwritten = _make(result, plan, render, workers, overwrite, progress)
+        why = reason() or seen
     finally:
+        workers.close()  # and what they staged, if the plan failed
         plan.chunks.close()
     if why:
         result.note = f"rendered with docxtpl (slower, same result): {why}"
@@ -173,30 +185,22 @@ class _Writer:
         pending.clear()
 
 
-def _make(result: MergeResult, plan: Plan, renderer: DocxRenderer | HtmlRenderer,
-          cores: int, overwrite: bool, progress: Callable[[int, int], None] | None
+def _make(result: MergeResult, plan: Plan, render: Callable[[Record], bytes | str],
+          workers: Workers, overwrite: bool, progress: Callable[[int, int], None] | None
           ) -> tuple[str | None, list[Output]]:
     """Every output not kept from before: made by the workers, or here (its error then
-    located here). Returns why the Word template went through docxtpl, if it did, and the
-    outputs that could not be written."""
+    located here). Returns why the Word template went through docxtpl in a worker, if it
+    did, and the outputs that could not be written."""
     outputs, chunks = plan.outputs, plan.chunks
     writer = _Writer(result, overwrite)
     total = len(outputs)
-
-    def render(record: Record) -> bytes | str:
-        return renderer.render(context_for(record))
-
-    def reason() -> str | None:
-        return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
-
     done = outputs.status.count(SKIPPED)  # resume: kept, their sha256 checked
     if progress:
         for count in range(1, done + 1):
             progress(count, total)
-    seen_reason: str | None = None  # in a worker
-    for number, (made, why) in enumerate(made_by_workers(chunks, outputs, render, cores,
-                                                         overwrite, reason)):
-        seen_reason = why or seen_reason
+    seen: str | None = None  # in a worker
+    for number, (made, why) in enumerate(workers.made(plan)):
+        seen = why or seen
         records = dict(chunks.read(number)) if made is None or any(
             entry is None for _index, entry in made) else {}
         for index, entry in made or [(index, None) for index in records]:
@@ -215,7 +219,7 @@ def _make(result: MergeResult, plan: Plan, renderer: DocxRenderer | HtmlRenderer
             if progress:
                 progress(done, total)
     writer.flush()
-    return reason() or seen_reason, writer.unwritten
+    return seen, writer.unwritten
 
 
 def check(template: str | Path, data: str | Path, *, sheet: str | None = None,

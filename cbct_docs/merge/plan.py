@@ -159,11 +159,11 @@ class Chunks:
         self.writable = True
         self.spans: list[tuple[int, int]] = []
         self.held: dict[int, bytes] = {}  # chunks the file could not take
-        self.pending: list[tuple[int, dict[str, Any], int]] = []
+        self.pending: list[tuple[int, dict[str, Any], int, str]] = []
         self.size = 0
 
     def add(self, index: int, record: Record) -> None:
-        self.pending.append((index, record.fields, record.number))
+        self.pending.append((index, record.fields, record.number, self.outputs.names[index]))
         if len(self.pending) >= WRITE_CHUNK:
             self.flush()
 
@@ -190,13 +190,19 @@ class Chunks:
 
     def read(self, number: int) -> list[tuple[int, Record]]:
         """Chunk ``number``: (output index, record) for each of its outputs."""
-        offset, size = self.spans[number]
-        data = self.held.get(number)
-        if data is None:
-            data = os.pread(self.file.fileno(), size, offset)
         origin = self.outputs.origin
         return [(index, Record(fields, origin(index), position))
-                for index, fields, position in pickle.loads(data)]
+                for index, fields, position, _name in self.entries(*self.spans[number],
+                                                                    self.held.get(number))]
+
+    def entries(self, offset: int, size: int, held: bytes | None = None
+                ) -> list[tuple[int, dict[str, Any], int, str]]:
+        """The chunk at ``offset`` of the file (or ``held``, one the file could not
+        take): per output its index, its record's fields and number, and its name (a
+        worker forked before this chunk was planned reads it so)."""
+        data = held if held is not None else os.pread(self.file.fileno(), size, offset)
+        entries: list[tuple[int, dict[str, Any], int, str]] = pickle.loads(data)
+        return entries
 
     def close(self) -> None:
         self.file.close()

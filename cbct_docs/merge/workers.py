@@ -1,77 +1,200 @@
-"""A large merge rendered and written by forked worker processes, whole chunks each.
+"""A large merge rendered by forked worker processes, whole chunks each, while this
+process plans the rest and commits what they made.
 
-The workers are forked with the merge's outputs, its chunks of records (a temporary
-file, :class:`.plan.Chunks`) and its render function (set here just before the fork,
-inherited); each reads a chunk's records from the file itself, renders them and writes
-them as :func:`..deliver.files.write_files` writes (temporary names, one flush, renames),
-and answers per output its sha256 and record digest, or None where the caller must make
-it (so that an error is located in the calling process, as without workers).
+The workers start as soon as the plan holds :data:`MIN_PARALLEL` records to make, while
+the data is still being read: each is handed a chunk of records (its place in the
+temporary file of :class:`.plan.Chunks`, which it reads itself), renders them and
+stages each document under a temporary name beside its own (as
+:func:`..deliver.files.stage_file` writes, not yet flushed). Nothing gets its own name
+before the whole data was read and the plan found no problem: then this process commits
+the staged documents in order, a group of chunks at a time, as
+:func:`..deliver.files.write_files` commits a batch: one flush of the file system, then
+the renames (so a file under its own name is complete and on disk). The flush waits for
+the disk in this process, while the workers go on rendering. When the plan fails, the
+workers are stopped and every document they staged is removed (nothing was written).
+
+A worker answers per output the staged name, sha256 and record digest, or None where
+the caller must make it (so that an error is located in the calling process, as without
+workers); a document that cannot be given its name is made again by the caller too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
+import hashlib
 import os
 import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..deliver.files import write_files
+from ..deliver.files import TEMP_GLOB, ensure_folder, flush_file_systems, replace_staged, stage_file
+from ..errors import OutputError
+from ..records import Record
 from .manifest import record_digest
+from .plan import WRITE_CHUNK
 
 if TYPE_CHECKING:
-    from ..records import Record
-    from .plan import Chunks, Outputs
+    from .plan import Chunks, Outputs, Plan
 
 #: Per output of a chunk: its index and (sha256, record digest), or None when the caller
 #: must make it.
 Made = list[tuple[int, tuple[str, str] | None]]
+#: Per output of a chunk as a worker answers: its index and (staged name, sha256,
+#: record digest), or None when the caller must make it.
+Staged = list[tuple[int, tuple[str, str, str] | None]]
 
 #: Fewer documents than this are made in the calling process: starting workers costs more.
 MIN_PARALLEL = 200
+#: Chunks handed to each worker ahead of the one it works on.
+AHEAD = 2
 
 # What the forked workers make: set in the parent just before the fork, inherited.
 _chunks: Chunks | None = None
-_outputs: Outputs | None = None
 _render: Callable[[Record], bytes | str] | None = None
-_overwrite = False
 _reason: Callable[[], str | None] = lambda: None  # noqa: E731
 _parent = 0  # the process that started the workers
 
 
-def made_by_workers(chunks: Chunks, outputs: Outputs,
-                    render: Callable[[Record], bytes | str], cores: int,
-                    overwrite: bool = False,
-                    reason: Callable[[], str | None] = lambda: None,
-                    ) -> Iterator[tuple[Made | None, str | None]]:
-    """For each chunk, in order: per output its index and (sha256, record digest) when a
-    worker process rendered and wrote it, or None when the caller must make it (then its
-    error is raised and located there); None for a whole chunk the caller makes (a small
-    set, one core). With it, ``reason()`` as the worker saw it after the chunk (why the
-    Word template went through docxtpl, if it did). Each worker writes whole chunks as
-    :func:`write_files` writes them (to temporary names, one flush, then the renames): a
-    file under its own name is complete, as without workers."""
-    count = outputs.count("pending")
-    if cores < 2 or count < MIN_PARALLEL:
-        yield from [(None, None)] * len(chunks)
-        return
-    import multiprocessing
+class Workers:
+    """The worker processes of one merge (none until :meth:`feed` starts them)."""
 
-    global _chunks, _outputs, _render, _overwrite, _reason, _parent
-    _chunks, _outputs, _render, _overwrite, _reason = chunks, outputs, render, overwrite, reason
-    _parent = os.getpid()
-    try:
-        with multiprocessing.get_context("fork").Pool(cores, _start_worker) as pool:
-            yield from pool.imap(_make_chunk, range(len(chunks)))
-    finally:
-        _chunks, _outputs, _render, _overwrite, _reason = None, None, None, False, lambda: None
+    def __init__(self, render: Callable[[Record], bytes | str], cores: int,
+                 overwrite: bool = False,
+                 reason: Callable[[], str | None] = lambda: None) -> None:
+        self.render, self.cores, self.overwrite, self.reason = render, cores, overwrite, reason
+        self.pool: Any = None
+        self.pids: set[int] = set()
+        self.folder: Path | None = None
+        self.outputs: Outputs | None = None
+        self.committed = False  # every staged document was committed (or made again)
+        self.made_folder = False  # the output folder was made for the workers
+        self.handed = 0  # chunks before this one are handed to the workers
+        self.pending: deque[tuple[int, Any]] = deque()  # (chunk, AsyncResult) in order
+
+    def feed(self, plan: Plan) -> None:
+        """While the data is read: start the workers once the plan holds
+        :data:`MIN_PARALLEL` records to make, and hand them its finished chunks."""
+        if self.pool is None and not self._start(plan, len(plan.chunks) * WRITE_CHUNK):
+            return
+        self._hand(plan.chunks)
+
+    def made(self, plan: Plan) -> Iterator[tuple[Made | None, str | None]]:
+        """For each chunk of the finished plan, in order: per output its index and
+        (sha256, record digest) when a worker rendered it and it is now under its own
+        name, or None when the caller must make it (then its error is raised and
+        located there); None for a whole chunk the caller makes (a small set, one core).
+        With it, ``reason()`` as the worker saw it after the chunk (why the Word template
+        went through docxtpl, if it did)."""
+        chunks = plan.chunks
+        if self.pool is None and not self._start(plan, plan.outputs.count("pending")):
+            yield from [(None, None)] * len(chunks)
+            return
+        done = 0
+        while done < len(chunks):
+            self._hand(chunks)
+            group = [self._next()]
+            while self.pending and self.pending[0][1].ready():
+                group.append(self._next())
+            yield from self._commit(group)
+            done += len(group)
+        self.committed = True
+
+    def close(self) -> None:
+        """Stop the workers; remove what they staged and nobody committed (all of it when
+        the plan failed), and the output folder if it was made for them and is empty."""
+        if self.pool is None:
+            return
+        self.pool.terminate()
+        self.pool.join()
+        self.pool = None
+        if self.folder is not None and not self.committed:
+            for staged in self.folder.glob(TEMP_GLOB):
+                if _writer_of(staged) in self.pids:
+                    with contextlib.suppress(OSError):
+                        staged.unlink()
+            if self.made_folder:
+                with contextlib.suppress(OSError):
+                    self.folder.rmdir()
+
+    def _start(self, plan: Plan, count: int) -> bool:
+        """Fork the workers, if this set gets them (and the output folder can be made:
+        if not, its error is raised after the plan's, where it was raised before)."""
+        if self.cores < 2 or count < MIN_PARALLEL:
+            return False
+        folder_existed = plan.out.is_dir()
+        try:
+            ensure_folder(plan.out)
+        except OutputError:
+            self.cores = 0
+            return False
+        self.folder, self.made_folder = plan.out, not folder_existed
+        self.outputs = plan.outputs
+        import multiprocessing
+
+        global _chunks, _render, _reason, _parent
+        _chunks, _render, _reason = plan.chunks, self.render, self.reason
+        _parent = os.getpid()
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(self.cores, _start_worker)
+            self.pids = {process.pid or 0 for process in multiprocessing.active_children()}
+        finally:
+            _chunks, _render, _reason = None, None, lambda: None
+        return True
+
+    def _hand(self, chunks: Chunks) -> None:
+        """The next finished chunks to the workers, up to :data:`AHEAD` each not yet
+        done (those done wait for their commit)."""
+        waiting = sum(1 for _number, result in self.pending if not result.ready())
+        for _more in range(min(AHEAD * self.cores - waiting, len(chunks) - self.handed)):
+            offset, size = chunks.spans[self.handed]
+            job = (offset, size, chunks.held.get(self.handed))
+            self.pending.append((self.handed, self.pool.apply_async(_stage_chunk, job)))
+            self.handed += 1
+
+    def _next(self) -> tuple[Staged, str | None]:
+        _number, result = self.pending.popleft()
+        staged: tuple[Staged, str | None] = result.get()
+        return staged
+
+    def _commit(self, group: list[tuple[Staged, str | None]]
+                ) -> Iterator[tuple[Made, str | None]]:
+        """The staged documents of some chunks flushed to disk at once, then each given
+        its own name; one that cannot be (a file of that name appeared meanwhile) is the
+        caller's to make, so that it reports it as without workers."""
+        assert self.folder is not None and self.outputs is not None
+        if any(entry is not None for staged, _why in group for _index, entry in staged):
+            flush_file_systems([self.folder])
+        for staged, why in group:
+            made: Made = []
+            for index, entry in staged:
+                if entry is None:
+                    made.append((index, None))
+                    continue
+                tmp, sha256, digest = entry
+                try:
+                    replace_staged(tmp, self.outputs.path(index), self.overwrite)
+                except OutputError:
+                    made.append((index, None))
+                else:
+                    made.append((index, (sha256, digest)))
+            yield made, why
+
+
+def _writer_of(staged: Path) -> int:
+    """The process id in a staged name (0 if it is not one)."""
+    parts = staged.name.rsplit(".", 3)
+    return int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
 
 
 def _start_worker() -> None:
     """A worker ends with the run: killed when the process that started it dies (Linux),
-    so that a merge stopped with kill or Ctrl-C writes nothing more."""
+    so that a merge stopped with kill or Ctrl-C writes nothing more. It may have been
+    forked while the data was read, with the garbage collector paused: it renders with
+    the collector on."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             import ctypes
@@ -79,25 +202,27 @@ def _start_worker() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != _parent:  # it died before that was set
         os._exit(1)
+    gc.enable()
 
 
-def _make_chunk(number: int) -> tuple[Made, str | None]:
-    """In a worker: render and write chunk ``number``; None for an output not made."""
-    assert _render is not None and _chunks is not None and _outputs is not None
-    chunk = _chunks.read(number)
-    made: Made = [(index, None) for index, _record in chunk]
-    rendered: list[tuple[int, Path, bytes | str]] = []
-    for position, (index, record) in enumerate(chunk):
+def _stage_chunk(offset: int, size: int, held: bytes | None) -> tuple[Staged, str | None]:
+    """In a worker: render the chunk at ``offset`` of the records' file (or ``held``, a
+    chunk the file could not take) and stage each document beside its own name; None for
+    an output not staged (its error is the caller's to find again)."""
+    assert _render is not None and _chunks is not None
+    staged: Staged = []
+    folder, origin = _chunks.outputs.folder, _chunks.outputs.shared
+    assert origin is not None  # set by the first output, before any chunk
+    for index, fields, number, name in _chunks.entries(offset, size, held):
+        if os.getppid() != _parent:  # the run was stopped: nothing more
+            break
+        record = Record(fields, origin, number)  # its row only matters in an error
         try:
-            rendered.append((position, _outputs.path(index), _render(record)))
+            content = _render(record)
+            raw = content.encode("utf-8") if isinstance(content, str) else content
+            tmp = stage_file(folder / name, raw, sync=False)
         except Exception:  # made again by the caller, which locates the error
+            staged.append((index, None))
             continue
-    if not rendered or os.getppid() != _parent:  # the run was stopped: nothing more
-        return made, _reason()
-    written = write_files([(path, content) for _p, path, content in rendered],
-                          overwrite=_overwrite)
-    for (position, _path, _content), outcome in zip(rendered, written, strict=True):
-        if outcome.error is None:
-            index, record = chunk[position]
-            made[position] = (index, (outcome.sha256, record_digest(record)))
-    return made, _reason()
+        staged.append((index, (tmp, hashlib.sha256(raw).hexdigest(), record_digest(record))))
+    return staged, _reason()

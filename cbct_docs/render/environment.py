@@ -82,10 +82,13 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
         self.globals.pop("lipsum", None)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        """``record.field`` on a plain dict, the common case, without first asking the dict
-        for an attribute it does not have (an AttributeError each time); the same result
-        as the sandbox's own: a dict's own attributes (``items``) still come first."""
-        if type(obj) is dict and attribute not in _DICT_NAMES:
+        """``record.field`` on a plain dict (or a :class:`CleanContext`: the letterhead's
+        ``bureau.naam``), the common case, without first asking the dict for an attribute
+        it does not have (an AttributeError each time); the same result as the sandbox's
+        own: a dict's own attributes (``items``) still come first."""
+        kind = type(obj)
+        if (kind is dict and attribute not in _DICT_NAMES) or (
+                kind is CleanContext and attribute not in _CLEAN_NAMES):
             try:
                 return obj[attribute]
             except KeyError:
@@ -176,6 +179,10 @@ class CleanContext(dict[str, Any]):
     """A mapping cleaned already (:func:`cleaned`), at the top of a context or inside
     it: :func:`clean_context` takes it as it is. For an e-mail's context, used by its
     text and its HTML; for the office's letterhead, the same in every document."""
+
+
+#: What a CleanContext has as attributes: a dict's, and a Python class's own (``__dict__``).
+_CLEAN_NAMES = frozenset(dir(CleanContext))
 
 
 def cleaned(context: Mapping[str, Any]) -> CleanContext:

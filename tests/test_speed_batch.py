@@ -224,3 +224,23 @@ def test_a_batch_given_up_removes_what_its_workers_wrote(tmp_path: Path) -> None
     batch.written(reserved[0], outcomes[0])
     batch.discard()
     assert not out.exists()
+
+
+def test_a_reserved_name_given_back_is_free_and_leaves_no_file(tmp_path: Path) -> None:
+    """A document reserved and then not made (a heraudit sheet that needs no letter) is
+    not written and not waited for; its name may be taken again, and a file already
+    written under it (by a try made before) does not reach the folder."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    first, second, third = (batch.reserve("brief", stem, ".docx", f"Bieb {stem}")
+                            for stem in ("a", "b", "c"))
+    write_document(second, b"een eerdere poging")
+    batch.written(first, write_document(first, b"brief a"))
+    batch.release(second)
+    batch.written(third, write_document(third, b"brief c"))
+    again = batch.add("brief", "b", ".docx", b"brief b, later")
+    made = batch.commit()
+    assert [m.path.name for m in made] == ["a.docx", "c.docx", "b.docx"]
+    assert [m.org for m in made] == ["Bieb a", "Bieb c", ""]
+    assert again.read_bytes() == b"brief b, later"
+    assert sorted(p.name for p in out.rglob("*")) == ["a.docx", "b.docx", "brief", "c.docx"]

@@ -20,7 +20,7 @@ from ..paths import templates_dir
 from ..render import HtmlRenderer
 from ..render.environment import CleanContext, StrictEnvironment, cleaned
 from ..render.fast_email import InlinedHtmlRenderer
-from ..render.lookup import search_folders, template_path
+from ..render.lookup import redirect, search_folders, template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
 from .batch import Made as Made
 
@@ -441,9 +441,7 @@ class EmailTemplates:
         in an environment that does not look at its layout's file again for every
         message (``auto_reload`` off: a stat per e-mail). A template does not change
         during a run; the next run (:func:`email_templates`) sees an edited layout."""
-        path = self.text.path
-        frozen = StrictEnvironment(search_folders(path), auto_reload=False)
-        return EmailTemplates(self.name, HtmlRenderer(path, frozen, exact=True), self.html)
+        return EmailTemplates(self.name, _run_text(self.text.path), self.html)
 
     def render(self, context: Mapping[str, Any], to: str) -> Email:
         """One e-mail; the context is cleaned once for both templates."""
@@ -458,11 +456,24 @@ class EmailTemplates:
                      css_inlined=True)
 
 
-def email_templates(name: str, folder: str | Path | None = None) -> EmailTemplates:
+def email_templates(name: str, folder: str | Path | None = None, *,
+                    run: bool = False) -> EmailTemplates:
     """The templates of e-mail ``name`` (``aankondiging``): the office's own versions when
-    it has them, else the bundled ones; a run looks them up once, not once per message."""
-    return EmailTemplates(name, html_template(f"{name}.txt", folder),
-                          inlined_template(f"{name}.html", folder))
+    it has them, else the bundled ones; a run looks them up once, not once per message.
+    ``run``: :meth:`EmailTemplates.for_run`'s, without first compiling the text template
+    kept for single messages."""
+    if run:
+        where = Path(folder) if folder else None
+        text = _run_text(redirect(template_path(f"emails/{name}.txt", where)))
+    else:
+        text = html_template(f"{name}.txt", folder)
+    return EmailTemplates(name, text, inlined_template(f"{name}.html", folder))
+
+
+def _run_text(path: Path) -> HtmlRenderer:
+    """The text template at ``path`` (looked up already) for one run: auto_reload off."""
+    frozen = StrictEnvironment(search_folders(path), auto_reload=False)
+    return HtmlRenderer(path, frozen, exact=True)
 
 
 def render_email(name: str, context: Mapping[str, Any], to: str,

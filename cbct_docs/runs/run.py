@@ -324,7 +324,7 @@ def email_each(run: Run, chosen: Sequence[Organisation], kind: str,
 
     def render(job: tuple[Any, ...]) -> bytes | Written:
         if not compiled:
-            compiled.append(email_templates(kind).for_run())
+            compiled.append(email_templates(kind, run=True))
         made = email_bytes(compiled[0].render(job[0], job[1]), letterhead)
         return write_document(job[2], made) if batch.stream else made
 

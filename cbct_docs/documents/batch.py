@@ -112,14 +112,14 @@ class Batch:
         return Made(kind, path, org, organisation), parent
 
     def reserve(self, kind: str, stem: str, suffix: str, org: str = "",
-                organisation: Any = None) -> Reserved:
+                organisation: Any = None, folder: str | None = None) -> Reserved:
         """A streamed document's name, given out before it is made (:meth:`add`'s, in
         the same order): its bytes are written by :func:`write_document` where it is
         rendered, and :meth:`written` then takes it into the batch (or :meth:`release`
         gives the name back when it is not made after all). Until the commit it is a
         temporary file of this batch like any other (removed when the run fails)."""
         assert self.stream, "only a streamed batch writes documents as they are made"
-        made, parent = self._made(kind, stem, suffix, org, None, organisation)
+        made, parent = self._made(kind, stem, suffix, org, folder, organisation)
         item = _Staged(made, "", 0)
         self.staged.append(item)
         self._reserved[str(made.path)] = item

@@ -132,11 +132,13 @@ def stage_letter(batch: Batch, org: Any, kind: str, data: bytes) -> Path:
     return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)
 
 
-def reserve_letter(batch: Batch, org: Any, kind: str) -> Reserved:
-    """:func:`stage_letter`'s name for the letter, given out before it is rendered (a
-    streamed batch: :meth:`~.batch.Batch.reserve`): the process that renders it writes
-    it (:func:`~.reserved.write_document`)."""
-    return batch.reserve(kind, file_stem(org, kind), ".docx", org.name, organisation=org)
+def reserve_letter(batch: Batch, org: Any, kind: str, folder: str | None = None) -> Reserved:
+    """:func:`stage_letter`'s name for the document (in ``folder``, else the folder of
+    its kind), given out before it is rendered (a streamed batch:
+    :meth:`~.batch.Batch.reserve`): the process that renders it writes it
+    (:func:`~.reserved.write_document`)."""
+    return batch.reserve(kind, file_stem(org, kind), ".docx", org.name, organisation=org,
+                         folder=folder)
 
 
 HERAUDIT_DECISION_TEMPLATE = "letters/besluitbrief-heraudit.docx"

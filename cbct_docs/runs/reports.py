@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..documents.context import docx_template
 from ..documents.report import TEMPLATE, report_context, stage_report
+from ..documents.reserved import Reserved, Written
 from ..domain.frameworks import load_framework
 from ..domain.permissions import may_finalise, may_send_concept
 from ..domain.planning import response_deadline
@@ -29,6 +30,7 @@ from .before_audit import check_audit_quarter
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
 from .sheets import iso_days, scoresheets
+from .written import reserve, write
 
 #: An event to record when the report is staged: kind, day, data.
 Pending = tuple[Kind, dt.date, dict[str, Any]]
@@ -39,6 +41,7 @@ class _Job:
     org: Organisation
     sheet: ScoreSheet
     events: list[Pending]
+    names: list[Reserved] = field(default_factory=list)  # the report's, when reserved
 
 
 def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
@@ -61,19 +64,26 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
         try:
             step = _concept if concept else _definitive
             events = step(run, org, sheet, day, response, reason)
-            return None if events is None else _Job(org, sheet, events)
         except CbctError as error:
             return error
+        if events is None:
+            return None
+        job = _Job(org, sheet, events)
+        # Written where it is rendered (a name taken already: staged in its turn).
+        reserve(run, [org], [job], lambda _job: [f"rapport-{version}"], folder="rapporten")
+        return job
 
-    def render(job: _Job) -> bytes:
-        """The report, its context made here too: on a worker for a large batch."""
-        return renderer.render(report_context(job.org, job.sheet, letterhead, day,
-                                              concept=concept, response=response))
+    def render(job: _Job) -> bytes | Written:
+        """The report, its context made here too (on a worker for a large batch), and
+        written there when its name was reserved."""
+        return write(job.names, 0, renderer.render(report_context(
+            job.org, job.sheet, letterhead, day, concept=concept, response=response)))
 
-    def stage(org: Organisation, job: _Job, data: bytes | str) -> None:
+    def stage(org: Organisation, job: _Job, data: bytes | Written) -> None:
         for kind, when, facts in job.events:
             run.record(org, kind, when, facts)
-        path = stage_report(run.batch, org, version, data)
+        path = (stage_report(run.batch, org, version, data) if isinstance(data, bytes)
+                else run.batch.written(job.names[0], data))
         run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
                    {"reden": reason} if reason else {}, path)
 

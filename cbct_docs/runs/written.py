@@ -29,17 +29,18 @@ Letter = tuple[bytes | Written, AddressFit | None]
 
 
 def reserve(run: Run, orgs: Sequence[Organisation], jobs: Sequence[Any],
-            kinds: Callable[[Any], Sequence[str]]) -> None:
+            kinds: Callable[[Any], Sequence[str]], folder: str | None = None) -> None:
     """For each job (one per organisation, in order) the names of the documents of
-    ``kinds(job)`` (none for a job that makes none), appended to its ``names`` in that
-    order; when one is taken already, none of that job's (it is staged in its turn)."""
+    ``kinds(job)`` (none for a job that makes none; in ``folder``, else each in the
+    folder of its kind), appended to its ``names`` in that order; when one is taken
+    already, none of that job's (it is staged in its turn)."""
     if not run.batch.stream:
         return
     for org, job in zip(orgs, jobs, strict=True):
         wanted = kinds(job)
         try:
             for kind in wanted:
-                job.names.append(decisions.reserve_letter(run.batch, org, kind))
+                job.names.append(decisions.reserve_letter(run.batch, org, kind, folder))
         except CbctError:
             for reserved in job.names:
                 run.batch.release(reserved)
@@ -47,9 +48,15 @@ def reserve(run: Run, orgs: Sequence[Organisation], jobs: Sequence[Any],
 
 
 def written(names: Sequence[Reserved], index: int, data: bytes) -> Letter:
-    """A rendered document measured, and written to its reserved name if it has one."""
+    """A rendered letter measured, and written to its reserved name if it has one."""
     data, fit = measured(data)
-    return (write_document(names[index], data) if names else data), fit
+    return write(names, index, data), fit
+
+
+def write(names: Sequence[Reserved], index: int, data: bytes) -> bytes | Written:
+    """A rendered document written to its reserved name if it has one (else its bytes,
+    for the main process to stage)."""
+    return write_document(names[index], data) if names else data
 
 
 def taken(run: Run, org: Organisation, kind: str, document: bytes | Written,

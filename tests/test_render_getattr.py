@@ -52,3 +52,22 @@ def test_a_template_prints_the_letterheads_fields() -> None:
     assert template.render(context) == "Bureau &amp; Co, Utrecht"
     with pytest.raises(Exception, match="has no attribute 'ontbreekt'"):
         env.from_string("{{ bureau.ontbreekt }}").render(context)
+
+
+def test_templates_see_the_environments_globals_and_keep_their_own() -> None:
+    """Globals as a plain dict per template (StrictEnvironment.make_globals): the limited
+    range() and Jinja's own globals print as before; a template's own globals win over
+    the environment's and stay its own."""
+    env = StrictEnvironment()
+    counted = env.from_string("{% for i in range(3) %}{{ i }}{% endfor %} {{ dict(a=1).a }}")
+    assert counted.render() == "012 1"
+    with pytest.raises(Exception, match="range"):
+        env.from_string("{{ range(10**9)|list|length }}").render()
+    own = env.from_string("{{ naam }}", globals={"naam": "eigen", "range": "geen"})
+    other = env.from_string("{{ naam }}")
+    own.globals["naam"] = "gewijzigd"
+    assert own.render() == "gewijzigd"
+    assert env.from_string("{{ range }}", globals={"range": "geen"}).render() == "geen"
+    assert "naam" not in env.globals and env.globals["range"] is not None
+    with pytest.raises(Exception, match="'naam' is undefined"):
+        other.render()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,15 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
         # generator, which a slip can make produce a million words.
         self.globals["range"] = limited_range
         self.globals.pop("lipsum", None)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one plain dict (Jinja: a ChainMap over the
+        environment's): every render copies them into its context, and a ChainMap is
+        walked key by key in Python, twice a render (~10 us of an e-mail's ~100). The same
+        names with the same precedence; this environment's globals are set once, in
+        ``__init__``, before any template is made (Jinja: "avoid modifying any globals
+        after a template is loaded")."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``record.field`` on a plain dict (or a :class:`CleanContext`: the letterhead's

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import json.encoder
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -78,7 +79,10 @@ def _row_text(row: dict[str, str]) -> str:
     return "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
 
-_text = json.JSONEncoder(ensure_ascii=False).encode  # a str: the C encoder's string
+#: A text as ``json.dumps(text, ensure_ascii=False)`` writes it: the C function that
+#: ``JSONEncoder(ensure_ascii=False).encode`` calls for a str, without that method's
+#: checks (~10 µs a row).
+_text = json.encoder.encode_basestring
 
 
 def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:

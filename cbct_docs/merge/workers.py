@@ -138,6 +138,9 @@ class Workers:
         global _chunks, _render, _reason, _parent
         _chunks, _render, _reason = plan.chunks, self.render, self.reason
         _parent = os.getpid()
+        # What the workers inherit is left out of their collections (and this process's):
+        # a collection would write to every inherited object's header, copying its page.
+        gc.freeze()
         try:
             self.pool = multiprocessing.get_context("fork").Pool(self.cores, _start_worker)
             self.pids = {process.pid or 0 for process in multiprocessing.active_children()}

@@ -206,7 +206,7 @@ def _make(result: MergeResult, plan: Plan, render: Callable[[Record], bytes | st
         for index, entry in made or [(index, None) for index in records]:
             done += 1
             if entry is not None:
-                outputs.set(index, MADE, *entry)
+                outputs.set_hashes(index, MADE, entry)
             else:  # made here: its error, if any, located here
                 record = records[index]
                 try:

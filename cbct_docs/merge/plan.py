@@ -110,6 +110,11 @@ class Outputs(Sequence[Output]):
         self.hashes[at:at + _HASH] = (bytes.fromhex(sha256) if sha256 else bytes(32)) + \
             (bytes.fromhex(digest) if digest else bytes(8))
 
+    def set_hashes(self, index: int, status: int, hashes: bytes) -> None:
+        """:meth:`set` with the sha256 and the record digest as their 40 bytes."""
+        self.status[index] = status
+        self.hashes[index * _HASH:(index + 1) * _HASH] = hashes
+
     def hash_of(self, index: int) -> tuple[str, str]:
         at = index * _HASH
         sha256, digest = self.hashes[at:at + 32], self.hashes[at + 32:at + _HASH]

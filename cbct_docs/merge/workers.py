@@ -34,18 +34,18 @@ from typing import TYPE_CHECKING, Any
 from ..deliver.files import TEMP_GLOB, ensure_folder, flush_file_systems, replace_staged, stage_file
 from ..errors import OutputError
 from ..records import Record
-from .manifest import record_digest
+from .manifest import record_hash
 from .plan import WRITE_CHUNK
 
 if TYPE_CHECKING:
     from .plan import Chunks, Outputs, Plan
 
-#: Per output of a chunk: its index and (sha256, record digest), or None when the caller
-#: must make it.
-Made = list[tuple[int, tuple[str, str] | None]]
-#: Per output of a chunk as a worker answers: its index and (staged name, sha256,
-#: record digest), or None when the caller must make it.
-Staged = list[tuple[int, tuple[str, str, str] | None]]
+#: Per output of a chunk: its index and its sha256 and record digest (40 bytes, as
+#: :meth:`.plan.Outputs.set_hashes` takes them), or None when the caller must make it.
+Made = list[tuple[int, bytes | None]]
+#: Per output of a chunk as a worker answers: its index and (staged name, those 40
+#: bytes), or None when the caller must make it.
+Staged = list[tuple[int, tuple[str, bytes] | None]]
 
 #: Fewer documents than this are made in the calling process: starting workers costs more.
 MIN_PARALLEL = 200
@@ -83,8 +83,8 @@ class Workers:
         self._hand(plan.chunks)
 
     def made(self, plan: Plan) -> Iterator[tuple[Made | None, str | None]]:
-        """For each chunk of the finished plan, in order: per output its index and
-        (sha256, record digest) when a worker rendered it and it is now under its own
+        """For each chunk of the finished plan, in order: per output its index and its
+        sha256 and record digest when a worker rendered it and it is now under its own
         name, or None when the caller must make it (then its error is raised and
         located there); None for a whole chunk the caller makes (a small set, one core).
         With it, ``reason()`` as the worker saw it after the chunk (why the Word template
@@ -177,13 +177,13 @@ class Workers:
                 if entry is None:
                     made.append((index, None))
                     continue
-                tmp, sha256, digest = entry
+                tmp, hashes = entry
                 try:
                     replace_staged(tmp, self.outputs.path(index), self.overwrite)
                 except OutputError:
                     made.append((index, None))
                 else:
-                    made.append((index, (sha256, digest)))
+                    made.append((index, hashes))
             yield made, why
 
 
@@ -227,5 +227,5 @@ def _stage_chunk(offset: int, size: int, held: bytes | None) -> tuple[Staged, st
         except Exception:  # made again by the caller, which locates the error
             staged.append((index, None))
             continue
-        staged.append((index, (tmp, hashlib.sha256(raw).hexdigest(), record_digest(record))))
+        staged.append((index, (tmp, hashlib.sha256(raw).digest() + record_hash(record))))
     return staged, _reason()

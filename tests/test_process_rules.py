@@ -218,3 +218,23 @@ def test_every_refusal_has_a_code_and_its_text() -> None:
     with pytest.raises(KeyError):
         refuse("no-such-code")
     assert all(what for what, _hint in REFUSALS.values())
+
+
+def test_an_event_is_built_by_position_or_by_name_and_cannot_be_changed() -> None:
+    day = dt.date(2025, 3, 4)
+    by_name = Event(Kind.APPROVED, day, {"oordeel": "tegengehouden"}, recorded_at="2025-03-04",
+                    recorded_by="anna", document="out/a.docx", sha256="ab", id=7)
+    by_position = Event(Kind.APPROVED, day, {"oordeel": "tegengehouden"}, "2025-03-04",
+                        "anna", "out/a.docx", "ab", 7)
+    assert by_name == by_position
+    assert (by_name.recorded_by, by_name.document, by_name.sha256, by_name.id) == (
+        "anna", "out/a.docx", "ab", 7)
+    assert by_name.label == "Tegengehouden"
+    bare = Event(Kind.APPROVED, day)
+    assert (bare.data, bare.recorded_at, bare.document, bare.id) == ({}, "", "", 0)
+    assert bare.label != "Tegengehouden"
+    assert bare != by_name
+    assert Event(Kind.APPROVED, day).data is not bare.data  # each its own empty data
+    with pytest.raises(AttributeError):
+        bare.id = 3  # type: ignore[misc]
+    assert repr(bare).startswith("Event(kind=<Kind.APPROVED")

@@ -161,12 +161,16 @@ def _day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+@functools.lru_cache(maxsize=256)  # the dossiers of an office are in a few cycles
+def _quarter(text: str) -> Quarter:
+    return Quarter.parse(text)  # frozen: one object shared by the dossiers of a cycle
+
+
 def _event(row: sqlite3.Row | tuple[Any, ...]) -> Event:
     data = row[3]
     return Event(_KINDS.get(row[1]) or Kind(row[1]), _day(row[2]),
                  {} if data == "{}" else json.loads(data),  # most events carry no data
-                 recorded_at=row[6], recorded_by=row[7], document=row[4], sha256=row[5],
-                 id=row[0])
+                 row[6], row[7], row[4], row[5], row[0])
 
 
 def _all_data(texts: list[str]) -> list[dict[str, Any]]:
@@ -211,12 +215,12 @@ def all_dossiers(db: sqlite3.Connection) -> dict[str, Dossier]:
     by_id: dict[int, list[Event]] = {}
     kinds, day = _KINDS, _day
     for r, data in zip(events, _all_data([r[4] for r in events]), strict=True):
+        # recorded_at, recorded_by, document, sha256, id: by position (keywords cost more)
         by_id.setdefault(r[0], []).append(Event(
-            kinds.get(r[2]) or Kind(r[2]), day(r[3]), data, recorded_at=r[7],
-            recorded_by=r[8], document=r[5], sha256=r[6], id=r[1]))
+            kinds.get(r[2]) or Kind(r[2]), day(r[3]), data, r[7], r[8], r[5], r[6], r[1]))
     result = {}
     for cert_nr, row in latest.items():
-        cycle = Quarter.parse(row[2])
+        cycle = _quarter(row[2])
         result[cert_nr] = Dossier(row[0], cert_nr, cycle, row[3],
                                   fold(cert_nr, cycle, by_id.get(row[0], [])))
     return result

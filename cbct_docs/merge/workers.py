@@ -49,8 +49,9 @@ Staged = list[tuple[int, tuple[str, bytes] | None]]
 
 #: Fewer documents than this are made in the calling process: starting workers costs more.
 MIN_PARALLEL = 200
-#: Chunks handed to each worker ahead of the one it works on.
-AHEAD = 2
+#: Chunks in each worker's hands (the one it renders and those it takes next): enough
+#: to keep it busy while this process waits for the disk in a commit.
+AHEAD = 4
 
 # What the forked workers make: set in the parent just before the fork, inherited.
 _chunks: Chunks | None = None

@@ -26,6 +26,35 @@ def test_both_frameworks_are_available() -> None:
     assert available_frameworks() == ["KiB", "ZoO"]
 
 
+def test_each_shipped_file_is_named_after_its_code() -> None:
+    # load_framework("KiB") reads kib.yaml alone, by its name (not every file for its code).
+    for path in sorted(frameworks_dir().glob("*.yaml")):
+        code = yaml.safe_load(path.read_text(encoding="utf-8"))["code"]
+        assert path.name == f"{code.lower()}.yaml"
+
+
+def test_a_framework_by_code_parses_only_its_own_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cbct_docs.domain import frameworks
+
+    frameworks._bundled_framework.cache_clear()
+    frameworks._bundled.cache_clear()
+    read: list[str] = []
+    real = frameworks._load_cached.__wrapped__
+
+    def load(path: Path, shown: str, mtime: float) -> frameworks.Framework:
+        read.append(path.name)
+        return real(path, shown, mtime)
+
+    monkeypatch.setattr(frameworks, "_load_cached", load)
+    assert load_framework(" zoo ").name == load_framework("ZoO").name
+    assert load_framework("ZoO").code == "ZoO"
+    assert read == ["zoo.yaml"]
+    assert frameworks._bundled.cache_info().currsize == 0  # no file parsed for its code
+    with pytest.raises(UsageError, match="unknown framework 'KiX'"):
+        load_framework("KiX")
+    frameworks._bundled_framework.cache_clear()
+
+
 @pytest.mark.parametrize("code,titles", [("KiB", KIB_TITLES), ("ZoO", ZOO_TITLES)])
 def test_seven_norms_in_own_order(code: str, titles: list[str]) -> None:
     framework = load_framework(code)

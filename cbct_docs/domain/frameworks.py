@@ -208,7 +208,9 @@ def frameworks_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _bundled() -> dict[str, Path]:
-    """Code → file of the frameworks shipped with the package (read once)."""
+    """Code → file of the frameworks shipped with the package (read once). Each file
+    is parsed for its code: :func:`_bundled_framework` looks a code's file up by name
+    first, without this."""
     import yaml
 
     found: dict[str, Path] = {}
@@ -229,8 +231,24 @@ def available_frameworks() -> list[str]:
 def _bundled_framework(code: str) -> Framework | None:
     """A shipped framework by lower-case code, parsed once per process: the package's
     files do not change under a running command (a run asks thousands of times)."""
+    named = _named_file(code)
+    if named is not None:
+        framework = _load_cached(named, str(named), named.stat().st_mtime)
+        if framework.code.lower() == code:
+            return framework
     path = {known.lower(): file for known, file in _bundled().items()}.get(code)
     return None if path is None else _load_cached(path, str(path), path.stat().st_mtime)
+
+
+def _named_file(code: str) -> Path | None:
+    """The bundled file named after ``code`` (``kib.yaml`` for ``kib``), if there is
+    one: the shipped files are (a test checks), so a command needs to parse only the
+    frameworks it uses. Its code is checked by the caller; a file that turns out to
+    have another code leaves the lookup to :func:`_bundled`, which reads them all."""
+    if not code.isascii() or not code.replace("-", "").replace("_", "").isalnum():
+        return None  # a path, or a name no file of ours has
+    path = frameworks_dir() / f"{code}.yaml"
+    return path if path.is_file() else None
 
 
 @lru_cache(maxsize=16)

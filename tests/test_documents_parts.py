@@ -13,8 +13,9 @@ from cbct_docs.deliver.files import safe_filename
 from cbct_docs.documents.campaign import read_registrations
 from cbct_docs.documents.chart import level_colours
 from cbct_docs.documents.confirmation import KIND
-from cbct_docs.documents.context import dutch_list, file_stem, office_from, salutation
+from cbct_docs.documents.context import file_stem, office_from
 from cbct_docs.documents.planning_data import read_planning
+from cbct_docs.documents.wording import dutch_list, salutation
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.errors import DataError, OutputError, ProblemList
 from cbct_docs.paths import samples_dir

@@ -8,12 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.documents.context import (
-    load_office,
-    organisation_fields,
-    organisation_kind,
-    salutation,
-)
+from cbct_docs.documents.context import load_office
+from cbct_docs.documents.fields import organisation_fields, organisation_kind
+from cbct_docs.documents.wording import salutation
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.errors import DataError

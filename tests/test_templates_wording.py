@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.documents.context import load_office, organisation_kind
+from cbct_docs.documents.context import load_office
+from cbct_docs.documents.fields import organisation_kind
 from cbct_docs.documents.report import report_context
 from cbct_docs.domain.frameworks import ORGANISATION_KINDS, load_framework
 from cbct_docs.domain.register import find_organisation, read_register

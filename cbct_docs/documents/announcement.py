@@ -10,10 +10,8 @@ from ..domain.frameworks import load_framework
 from ..domain.planning import Quarter, intake_deadline
 from ..errors import DataError
 from ..render.filters import datum
-from .context import (
-    Office,
-    organisation_fields,
-)
+from .context import Office
+from .fields import organisation_fields
 
 
 def refuse_expired(org: Any, announced: dt.date) -> None:

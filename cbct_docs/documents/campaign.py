@@ -18,7 +18,8 @@ from ..errors import DataError, Problems, UsageError
 from ..merge import merge
 from ..records import read_records, structured_fields
 from ..records.dates import parse_date
-from .context import Batch, Email, Office, email_bytes, salutation
+from .context import Batch, Email, Office, email_bytes
+from .wording import salutation
 
 REQUIRED = ("naam", "contact", "email", "aangemeld_op")
 TEMPLATE = "campagne"

@@ -13,18 +13,8 @@ from urllib.parse import urlencode
 from ..domain.frameworks import load_framework
 from ..domain.planning import validity_period
 from ..render.images import DocxImage
-from .context import (
-    Batch,
-    Office,
-    about,
-    docx_template,
-    email_bytes,
-    file_stem,
-    organisation_fields,
-    recipient,
-    render_email,
-    require_postal_address,
-)
+from .context import Batch, Office, about, docx_template, email_bytes, file_stem, render_email
+from .fields import organisation_fields, recipient, require_postal_address
 
 TEMPLATE = "letters/certificaat.docx"
 SURVEY_WEEKS = 3  # how long the survey stays open

@@ -12,16 +12,10 @@ from ..domain.frameworks import load_framework
 from ..domain.planning import concept_report_deadline, selfevaluation_deadline
 from ..errors import DataError
 from ..render.filters import datum
-from .context import (
-    Office,
-    auditor_words,
-    category_fields,
-    dutch_list,
-    organisation_fields,
-    reference,
-    require_postal_address,
-)
+from .context import Office
+from .fields import category_fields, organisation_fields, reference, require_postal_address
 from .planning_data import AuditPlan
+from .wording import auditor_words, dutch_list
 
 KIND = "bevestigingsbrief"
 TEMPLATE = "letters/bevestigingsbrief.docx"

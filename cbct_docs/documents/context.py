@@ -1,14 +1,15 @@
-"""What every lifecycle document shares: the office (from cbct-docs.toml), the addressee,
-the framework, Dutch lists, references, and writing .docx files and e-mails.
+"""What every lifecycle document is made with: the office (from cbct-docs.toml), its
+templates (Word and e-mail, the office's own or the bundled ones, compiled once), file
+names, and writing e-mails. The addressee's and framework's fields are in
+documents/fields.py, the Dutch words in documents/wording.py.
 
-Template fields are Dutch (``organisatie.naam``, ``bureau.plaats``) because the people
-who edit the templates are office staff; docs/lifecycle.md lists them.
+Template fields are Dutch (``bureau.plaats``) because the people who edit the templates
+are office staff; docs/lifecycle.md lists them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -23,6 +24,7 @@ from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import redirect, search_folders, template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
 from .batch import Made as Made
+from .wording import VOICES, voice_words
 
 if TYPE_CHECKING:  # python-docx and docxtpl load when a Word template is first used
     from ..render.docx import DocxRenderer
@@ -140,22 +142,6 @@ def office_from(sections: Mapping[str, Any], where: str = SETTINGS_NAME) -> Offi
     )
 
 
-VOICES = ("je", "u")
-
-
-def voice_words(form: str) -> dict[str, Any]:
-    """The words that differ between "je" and "u", for sentences written subject first
-    ("{{ Je }} ontvangt", "{{ jouw }} vragen", "{{ jullie }} organisatie"): Dutch verbs
-    after je and u are the same there (je/u hebt, bent, kunt, ontvangt)."""
-    if form == "u":
-        words = {"je": "u", "jouw": "uw", "jullie": "uw"}
-    else:
-        words = {"je": "je", "jouw": "jouw", "jullie": "jullie"}
-    capitals = {key[0].upper() + key[1:]: value[0].upper() + value[1:]
-                for key, value in words.items()}
-    return {"aanspreekvorm": form, "u": form == "u", **words, **capitals}
-
-
 def _logo(value: Any, where: str | Path) -> bytes:
     """``[letterhead] logo`` (a PNG or JPEG file, relative to the settings file) as bytes."""
     name = str(value or "").strip()
@@ -192,162 +178,6 @@ def own_templates_setting(sections: Mapping[str, Any], where: str | Path, *,
                         location=where, hint="make the folder (cbct-docs templates copy "
                                              "NAME starts it) or correct the setting")
     return folder
-
-
-def dutch_list(items: Iterable[str]) -> str:
-    """``a``, ``a en b``, ``a, b en c``."""
-    items = [str(i) for i in items if str(i).strip()]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " en " + items[-1]
-
-
-_NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",
-                 "tien", "elf", "twaalf")
-
-
-def number_word(number: int) -> str:
-    """Small numbers in words, as a letter writes them: 3 → ``drie``; 14 stays ``14``."""
-    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
-
-
-def auditor_words(count: int) -> dict[str, str]:
-    """``de auditor`` or ``de auditoren``, so a template needs no expression for it."""
-    one = count == 1
-    return {"de_auditoren": "de auditor" if one else "de auditoren",
-            "De_auditoren": "De auditor" if one else "De auditoren",
-            "auditoren_woord": "auditor" if one else "auditoren"}
-
-
-def norm_words(count: int) -> dict[str, str]:
-    """``de norm is`` or ``de normen zijn``: the words around a number of norms."""
-    one = count == 1
-    return {"de_normen": "de norm" if one else "de normen",
-            "deze_normen": "deze norm" if one else "deze normen",
-            "normen_woord": "norm" if one else "normen",
-            "normen_zijn": "is" if one else "zijn",
-            "normen_waren": "was" if one else "waren"}
-
-
-def days_text(days: Iterable[Any]) -> str:
-    """``13 en 14 mei 2025``: days as one Dutch letter writes them."""
-    from ..render.filters import data
-
-    return data(list(days))
-
-
-def months_text(months: int) -> str:
-    """``een half jaar``, ``een jaar`` or ``vier maanden``."""
-    named = {6: "een half jaar", 12: "een jaar"}
-    return named.get(months, f"{number_word(months)} maand{'en' if months != 1 else ''}")
-
-
-_TITLES = {"de heer": "heer", "dhr.": "heer", "heer": "heer", "mevrouw": "mevrouw",
-           "mevr.": "mevrouw", "mw.": "mevrouw"}
-
-
-def salutation(contact: str, form: str = "u") -> str:
-    """``de heer R. Hoekstra`` → ``Geachte heer Hoekstra`` (``u``) or ``Beste heer
-    Hoekstra`` (``je``); ``mevrouw A. van Wijk`` → ``… mevrouw Van Wijk``. A name without
-    a title is used as it is."""
-    greeting = "Beste" if form == "je" else "Geachte"
-    text = " ".join(contact.split())
-    for prefix, title in _TITLES.items():
-        if text.lower().startswith(prefix + " "):
-            words = [w for w in text[len(prefix):].split() if not w.endswith(".")]
-            if words:
-                surname = " ".join(words)
-                return f"{greeting} {title} {surname[0].upper()}{surname[1:]}"
-    if text:
-        return f"{greeting} {text}"
-    return "Beste lezer" if form == "je" else "Geachte heer, mevrouw"
-
-
-#: How a letter names the organisation, by its kind.
-KINDS = {
-    "bibliotheek": {"de_organisatie": "de bibliotheek", "organisatiesoort": "bibliotheek"},
-    "cultuurorganisatie": {"de_organisatie": "de organisatie",
-                           "organisatiesoort": "cultuurorganisatie"},
-    "taalhuis": {"de_organisatie": "het taalhuis", "organisatiesoort": "taalhuis"},
-}
-
-
-def organisation_kind(org: Any) -> str:
-    """``bibliotheek``, ``cultuurorganisatie`` or ``taalhuis``, from the register: a
-    taalhuis or taalpunt by its name, or a ZoO organisation with the taalhuis module that
-    is no library; a library by its name or by VOB as its only branch association; the
-    rest are culture organisations."""
-    name = str(getattr(org, "name", "")).lower()
-    branch = {b.lower() for b in getattr(org, "branch", ()) or ()}
-    library = "bibliothe" in name
-    if "taalhuis" in name or "taalpunt" in name or (
-            not library and getattr(org, "framework", "") == "ZoO"
-            and "taalhuis" in (getattr(org, "modules", ()) or ())):
-        return "taalhuis"
-    if library or branch == {"vob"}:
-        return "bibliotheek"
-    return "cultuurorganisatie"
-
-
-def organisation_fields(org: Any, framework: Any, office: Office | None = None) -> dict[str, Any]:
-    """The addressee and its framework, as the templates name them; the salutation in the
-    office's voice, and the organisation named by its kind (``de bibliotheek``)."""
-    modules = [framework.modules[code].title for code in org.modules if code in framework.modules]
-    kind = KINDS[organisation_kind(org)]
-    form = office.aanspreekvorm if office is not None else "u"
-    return {
-        **kind,
-        "De_organisatie": kind["de_organisatie"][0].upper() + kind["de_organisatie"][1:],
-        "organisatie": {
-            "naam": org.name, "cert_nr": org.cert_nr, "contact": org.contact,
-            "email": org.email, "straat": org.street, "postcode": org.postcode,
-            "plaats": org.city, "branche": dutch_list(org.branch),
-            "categorie": org.category, "geldig_tot": org.certified_until,
-        },
-        "aanhef": salutation(org.contact, form),
-        "kader": {"code": framework.code, "naam": framework.name},
-        "modules": modules,
-        "modules_tekst": dutch_list(modules),
-        "de_modules": "de module" if len(modules) == 1 else "de modules",
-    }
-
-
-def require_postal_address(org: Any) -> None:
-    """A letter or certificate goes by post: an empty address block must not go out."""
-    missing = [name for name, value in (("street", org.street), ("postcode", org.postcode),
-                                        ("city", org.city)) if not str(value or "").strip()]
-    if missing:
-        raise DataError(f"a letter by post needs {', '.join(missing)}, which the register "
-                        "leaves empty", location=org.origin.at(missing[0]),
-                        hint="fill in the postal address in the register")
-
-
-def recipient(org: Any) -> str:
-    """``Contact <address>``, or the bare address when the register names no contact."""
-    return f"{org.contact} <{org.email}>" if org.contact.strip() else org.email
-
-
-def category_fields(framework: Any, code: str) -> dict[str, Any]:
-    category = framework.categories[code]
-    return {"code": category.code, "dagdelen": category.dagdelen,
-            "auditors": category.auditors, "criteria": category.criteria}
-
-
-def reference(framework: Any, org: Any, kind: str, day: dt.date) -> str:
-    """The kenmerk on a letter: framework, year, certificate number, document kind."""
-    return f"{framework.code}/{day.year}/{org.cert_nr}/{kind}"
-
-
-def part_label(part: Any) -> tuple[str, str]:
-    """(short, long) label: ``("3", "Norm 3: Mensen")`` or ``("module", "Module Taalhuis")``."""
-    number = getattr(part, "number", None)
-    return (str(number) if number is not None else "module", part.label)
-
-
-def insufficient_items(result: Any) -> list[dict[str, str]]:
-    """The norms (and modules) a heraudit covers, as the letters and reports list them."""
-    return [{"nummer": part_label(p)[0], "titel": p.title, "label": part_label(p)[1]}
-            for p in result.insufficient_parts]
 
 
 # --- producing files: documents/batch.py (Made, Batch), here for the modules that use them --

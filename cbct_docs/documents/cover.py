@@ -8,16 +8,8 @@ from pathlib import Path
 
 from ..domain.frameworks import load_framework
 from ..errors import Problems
-from .context import (
-    Batch,
-    Made,
-    Office,
-    about,
-    email_bytes,
-    organisation_fields,
-    recipient,
-    render_email,
-)
+from .context import Batch, Made, Office, about, email_bytes, render_email
+from .fields import organisation_fields, recipient
 
 TEMPLATE = "bijlage"
 #: The letters a cover e-mail can carry; its wording per letter is in emails/bijlage.*

@@ -20,22 +20,16 @@ from ..domain.planning import (
     validity_period,
 )
 from ..errors import DataError
-from .context import (
-    Batch,
-    Office,
-    auditor_words,
-    days_text,
-    dutch_list,
-    file_stem,
+from .context import Batch, Office, file_stem
+from .fields import (
     insufficient_items,
-    months_text,
-    norm_words,
     organisation_fields,
     part_label,
     reference,
     require_postal_address,
 )
 from .reserved import Reserved
+from .wording import auditor_words, days_text, dutch_list, months_text, norm_words
 
 DECISION_TEMPLATE = "letters/besluitbrief.docx"
 HERAUDIT_TEMPLATE = "letters/heraudit.docx"

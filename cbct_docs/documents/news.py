@@ -9,16 +9,9 @@ from typing import Any
 
 from ..domain.frameworks import load_framework
 from ..render.lookup import template_path
-from .context import (
-    Batch,
-    Office,
-    about,
-    days_text,
-    docx_template,
-    file_stem,
-    html_renderer,
-    organisation_fields,
-)
+from .context import Batch, Office, about, docx_template, file_stem, html_renderer
+from .fields import organisation_fields
+from .wording import days_text
 
 KIND = "nieuwsbericht"
 DOCX_TEMPLATE = "nieuws/nieuwsbericht.docx"

@@ -12,20 +12,15 @@ from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
 from .chart import ScoreChart, score_chart
-from .context import (
-    Batch,
-    Office,
-    auditor_words,
+from .context import Batch, Office, file_stem
+from .fields import (
     category_fields,
-    days_text,
-    dutch_list,
-    file_stem,
     insufficient_items,
-    norm_words,
     organisation_fields,
     organisation_kind,
     part_label,
 )
+from .wording import auditor_words, days_text, dutch_list, norm_words
 
 TEMPLATE = "reports/auditrapport.docx"
 #: Cell shading per scale colour (light, so the text stays readable in print).

@@ -26,7 +26,7 @@ from ..domain.scoresheet import (
     SCORES,
 )
 from ..records.inert import append_row
-from .context import organisation_kind
+from .fields import organisation_kind
 
 FILLS = {"red": "FFC7CE", "orange": "FFD8A8", "yellow": "FFEB9C", "green": "C6EFCE"}
 HEADER_FILL = "DDE4EE"

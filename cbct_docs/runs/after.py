@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..documents.certificate import survey_context
-from ..documents.context import (
-    Office,
-    recipient,
-)
+from ..documents.context import Office
+from ..documents.fields import recipient
 from ..domain.permissions import may_survey
 from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder

@@ -8,12 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..documents.announcement import announcement_context, refuse_expired
-from ..documents.context import (
-    Office,
-    docx_template,
-    file_stem,
-    recipient,
-)
+from ..documents.context import Office, docx_template, file_stem
+from ..documents.fields import recipient
 from ..domain.permissions import audit_in_quarter, may_announce, may_confirm, may_remind
 from ..domain.planning import Quarter
 from ..domain.process import Kind

@@ -12,7 +12,7 @@ import pytest
 
 from cbct_docs.documents.batch import Batch
 from cbct_docs.documents.reserved import Reserved, Written, write_document
-from cbct_docs.errors import OutputError, ProblemList
+from cbct_docs.errors import DataError, OutputError, ProblemList
 
 
 def _hidden(folder: Path) -> list[str]:
@@ -244,3 +244,32 @@ def test_a_reserved_name_given_back_is_free_and_leaves_no_file(tmp_path: Path) -
     assert [m.org for m in made] == ["Bieb a", "Bieb c", ""]
     assert again.read_bytes() == b"brief b, later"
     assert sorted(p.name for p in out.rglob("*")) == ["a.docx", "b.docx", "brief", "c.docx"]
+
+
+@pytest.mark.parametrize("out", [".", "uit", "uit/./jaar"])
+def test_a_documents_name_as_a_text_is_its_path_written_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    # The batch looks its documents up by name as a text (no Path hashed): the text is
+    # exactly str() of the document's path, also for the current folder and a "." in it.
+    monkeypatch.chdir(tmp_path)
+    batch = Batch(Path(out), stream=True)
+    batch.add("brief", "Bieb/Noord", ".txt", "Beste lezer\n")
+    reserved = batch.reserve("brief", "Bieb Zuid", ".txt", folder="brieven/2025")
+    path = batch.written(reserved, write_document(reserved, b"Beste lezer Zuid\n"))
+    assert reserved.path == str(path) == str(Path(out) / "brieven" / "2025" / "Bieb Zuid.txt")
+    top = batch.reserve("brief", "Bieb West", ".txt", folder="")  # in ``out`` itself
+    assert top.path == str(Path(out) / "Bieb West.txt")
+    batch.release(top)
+    assert list(batch.digests()) == [str(Path(out) / "brief" / "Bieb-Noord.txt"), str(path)]
+    with pytest.raises(DataError, match="two documents would both be called Bieb-Noord.txt"):
+        batch.add("brief", "Bieb:Noord", ".txt", "Nog een\n")
+    made = batch.commit()
+    assert [m.path.read_text(encoding="utf-8") for m in made] == [
+        "Beste lezer\n", "Beste lezer Zuid\n"]
+    again = Batch(Path(out), stream=True)  # a rerun finds exactly these files: taken as is
+    again.add("brief", "Bieb/Noord", ".txt", "Beste lezer\n")
+    assert [m.path for m in again.commit()] == [made[0].path]
+    other = Batch(Path(out), stream=True)  # another text under the same name: refused
+    other.add("brief", "Bieb/Noord", ".txt", "Iets anders\n")
+    with pytest.raises(OutputError, match="exists already"):
+        other.commit()

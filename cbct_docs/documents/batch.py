@@ -35,6 +35,7 @@ from ..deliver.files import (
 )
 from ..deliver.staging import claim_folder, stage_folder, stage_new
 from ..errors import CbctError, DataError, OutputError, ProblemList
+from .existing import present, raw, refuse_existing, same_content, sha
 from .reserved import Reserved, Written, gather
 
 
@@ -55,6 +56,7 @@ class _Staged:
     made: Made
     sha256: str
     size: int
+    name: str = ""  # str(made.path): looked up as a text (no path hashed or made)
     temp: str | None = None
     error: CbctError | None = None
     staging: str | None = None  # the staging folder it was written to, if any
@@ -70,14 +72,16 @@ class Batch:
     overwrite: bool = False
     made: list[Made] = field(default_factory=list)
     pending: list[tuple[Made, bytes | str]] = field(default_factory=list)
-    names: set[Path] = field(default_factory=set)  # paths of pending files, for clashes
+    names: set[str] = field(default_factory=set)  # names of pending files, for clashes
     #: Each document to its temporary file as it is added (see the module's text).
     stream: bool = False
     staged: list[_Staged] = field(default_factory=list)
     _temps: list[str] = field(default_factory=list, repr=False)
     _created: list[Path] = field(default_factory=list, repr=False)  # folders made here
     _ready: set[Path] = field(default_factory=set, repr=False)  # folders checked
-    _parents: dict[str, Path] = field(default_factory=dict, repr=False)  # by kind/folder
+    #: By kind/folder: the folder, and its name with a separator to put a file's after.
+    _parents: dict[str, tuple[Path, str]] = field(default_factory=dict, repr=False)
+    _workers: set[str] = field(default_factory=set, repr=False)  # workers' own folders
     #: Folders new to this run, and the hidden folder their documents are staged in.
     _staging: dict[Path, str] = field(default_factory=dict, repr=False)
     #: Documents reserved and not yet made, by their real name (:meth:`reserve`).
@@ -90,26 +94,30 @@ class Batch:
 
     def add(self, kind: str, stem: str, suffix: str, data: bytes | str, org: str = "",
             folder: str | None = None, organisation: Any = None) -> Path:
-        made, parent = self._made(kind, stem, suffix, org, folder, organisation)
+        made, parent, name = self._made(kind, stem, suffix, org, folder, organisation)
         if self.stream:
-            self._stage(made, data.encode("utf-8") if isinstance(data, str) else data, parent)
+            self._stage(made, raw(data), parent, name)
         else:
             self.pending.append((made, data))
         return made.path
 
     def _made(self, kind: str, stem: str, suffix: str, org: str, folder: str | None,
-              organisation: Any) -> tuple[Made, Path]:
-        """The document's name (refused when another document of the batch has it) and
-        its folder."""
+              organisation: Any) -> tuple[Made, Path, str]:
+        """The document (its name refused when another document of the batch has it),
+        its folder and its name as a text."""
         where = kind if folder is None else folder
-        parent = self._parents.get(where)  # one Path per folder, not two joins a file
-        if parent is None:
-            parent = self._parents[where] = self.out / where
-        path = parent / f"{safe_filename(stem)}{suffix}"
-        if path in self.names:
-            raise DataError(f"two documents would both be called {path.name}", location=path)
-        self.names.add(path)
-        return Made(kind, path, org, organisation), parent
+        known = self._parents.get(where)  # one Path per folder, not two joins a file
+        if known is None:
+            parent = self.out / where
+            # str(parent / filename) is this text plus the file name ("" for ".")
+            known = self._parents[where] = (parent, str(parent / "_")[:-1])
+        filename = f"{safe_filename(stem)}{suffix}"
+        name = f"{known[1]}{filename}"
+        if name in self.names:
+            raise DataError(f"two documents would both be called {filename}",
+                            location=known[0] / filename)
+        self.names.add(name)
+        return Made(kind, known[0] / filename, org, organisation), known[0], name
 
     def reserve(self, kind: str, stem: str, suffix: str, org: str = "",
                 organisation: Any = None, folder: str | None = None) -> Reserved:
@@ -119,21 +127,20 @@ class Batch:
         gives the name back when it is not made after all). Until the commit it is a
         temporary file of this batch like any other (removed when the run fails)."""
         assert self.stream, "only a streamed batch writes documents as they are made"
-        made, parent = self._made(kind, stem, suffix, org, folder, organisation)
-        item = _Staged(made, "", 0)
+        made, parent, name = self._made(kind, stem, suffix, org, folder, organisation)
+        item = _Staged(made, "", 0, name)
         self.staged.append(item)
-        self._reserved[str(made.path)] = item
+        self._reserved[name] = item
         try:
             staging = self._folder(parent)
         except OutputError as error:  # reported at the commit, with the others
             item.error = error
-            return Reserved("", str(made.path), False)
+            return Reserved("", name, False)
         item.temp = temp_name(made.path) if staging is None else (
             f"{staging}{os.sep}{made.path.name}")
         item.staging = staging
         self._temps.append(item.temp)
-        return Reserved(item.temp, str(made.path), not CAN_FLUSH_ALL, staging or "",
-                        os.getpid())
+        return Reserved(item.temp, name, not CAN_FLUSH_ALL, staging or "", os.getpid())
 
     def written(self, reserved: Reserved, outcome: Written) -> Path:
         """A reserved document made: its sha256 and size, or why it was not written."""
@@ -145,9 +152,10 @@ class Batch:
         elif outcome[3] and outcome[3] != item.temp:  # a worker's, in its own folder
             item.moved = outcome[3]
             self._temps.append(outcome[3])
-            folder = Path(os.path.dirname(outcome[3]))
-            if folder not in self._created:  # removed with the batch's folders if given up
-                self._created.append(folder)
+            folder = os.path.dirname(outcome[3])
+            if folder not in self._workers:  # removed with the batch's folders if given up
+                self._workers.add(folder)
+                self._created.append(Path(folder))
         return item.made.path
 
     def release(self, reserved: Reserved) -> None:
@@ -155,14 +163,14 @@ class Batch:
         its name is free again and the batch no longer waits for it."""
         item = self._reserved.pop(reserved.path)
         _drop(self.staged, item)
-        self.names.discard(item.made.path)
+        self.names.discard(item.name)
         if item.temp is not None:
             _drop(self._temps, item.temp)
             with contextlib.suppress(FileNotFoundError):  # never renamed into place
                 os.unlink(item.temp)
 
-    def _stage(self, made: Made, data: bytes, parent: Path) -> None:
-        item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data))
+    def _stage(self, made: Made, data: bytes, parent: Path, name: str) -> None:
+        item = _Staged(made, hashlib.sha256(data).hexdigest(), len(data), name)
         self.staged.append(item)
         try:
             staging = self._folder(parent)
@@ -209,7 +217,7 @@ class Batch:
     def digests(self) -> dict[str, str]:
         """The sha256 of every document to be written, by its path."""
         if self.stream:
-            return {str(item.made.path): item.sha256 for item in self.staged}
+            return {item.name: item.sha256 for item in self.staged}
         return {str(path): hashlib.sha256(data if isinstance(data, bytes)
                                           else data.encode("utf-8")).hexdigest()
                 for path, data in self.pending_items()}
@@ -219,6 +227,7 @@ class Batch:
         self._finalizer()
         self._temps.clear()
         self._created.clear()
+        self._workers.clear()
         self._staging.clear()
         self._reserved.clear()
         self._finalizer = weakref.finalize(self, _remove, self._temps, self._created,
@@ -234,12 +243,12 @@ class Batch:
         if not self.overwrite:
             # A file that is already exactly what would be written (a rerun after an
             # interrupted run) is no conflict: it is taken as it is.
-            _refuse_existing([(item.path, _sha(data), len(_raw(data)))
+            refuse_existing([(item.path, sha(data), len(raw(data)))
                               for item, data in self.pending])
         for folder in {item.path.parent for item, _data in self.pending}:
             ensure_folder(folder)
         kept = [item for item, data in self.pending if not self.overwrite
-                and _same_content(item.path, _sha(data), len(_raw(data)))]
+                and same_content(item.path, sha(data), len(raw(data)))]
         todo = [(item, data) for item, data in self.pending if item not in kept]
         outcomes = write_files([(item.path, data) for item, data in todo],
                                overwrite=self.overwrite, all_or_nothing=True)
@@ -260,28 +269,28 @@ class Batch:
         try:
             # One stat per file: what is there already (a rerun after an interrupted run
             # finds exactly these files, and takes them as they are).
-            present = {} if self.overwrite else _present([s.made.path for s in staged])
-            _refuse_existing([(s.made.path, s.sha256, s.size) for s in staged
-                              if s.made.path in present], present)
+            found = {} if self.overwrite else present([s.name for s in staged])
+            refuse_existing([(s.made.path, s.sha256, s.size) for s in staged
+                             if s.name in found], found)
             failed = [s.error for s in staged if s.error is not None]
             if failed:  # a full disk: none of the others is written either
                 self._raise(failed, sum(s.temp is not None for s in staged))
             # The workers' documents to their reserved names (nothing has its real one).
-            unmoved, not_whole = gather((s.moved, str(s.temp), str(s.made.path))
+            unmoved, not_whole = gather((s.moved, str(s.temp), s.name)
                                         for s in staged if s.moved)
             if unmoved:
                 self._raise(unmoved, 0)
         except CbctError:
             self.discard()
             raise
-        kept = [s for s in staged if s.made.path in present]
+        kept = [s for s in staged if s.name in found]
         for item in kept:
             with contextlib.suppress(OSError):
                 os.unlink(str(item.temp))
-        todo = [s for s in staged if s.made.path not in present]
+        todo = [s for s in staged if s.name not in found]
         if todo and CAN_FLUSH_ALL:
-            flush_file_systems({Path(s.staging) if s.staging else s.made.path.parent
-                                for s in todo})
+            flush_file_systems({Path(folder) for folder in {
+                s.staging or os.path.dirname(s.name) or "." for s in todo}})
         claimed = self._claim_folders(not_whole)
         errors: list[CbctError] = []
         written = [s.made for s in kept]
@@ -299,6 +308,7 @@ class Batch:
                 os.rmdir(staging)
         self._temps.clear()
         self._created.clear()
+        self._workers.clear()
         self._staging.clear()
         self.staged.clear()
         self.names.clear()
@@ -337,69 +347,6 @@ def _drop(items: list[Any], item: Any) -> None:
         if items[index] is item:
             del items[index]
             return
-
-
-def _raw(data: bytes | str) -> bytes:
-    return data if isinstance(data, bytes) else data.encode("utf-8")
-
-
-def _sha(data: bytes | str) -> str:
-    return hashlib.sha256(_raw(data)).hexdigest()
-
-
-def _present(paths: Sequence[Path]) -> dict[Path, int]:
-    """The files among ``paths`` that exist, with their size. A folder that holds only
-    temporary files (``.*.tmp``: a run into a new folder) is listed once instead of a
-    stat per file: no document name starts with a dot, so none of them can be there,
-    whatever the file system's rules for case and accents."""
-    empty: dict[Path, bool] = {}
-    found: dict[Path, int] = {}
-    for path in paths:
-        parent = path.parent
-        if parent not in empty:
-            empty[parent] = _only_temporary(parent)
-        if empty[parent]:
-            continue
-        try:
-            found[path] = os.stat(path).st_size
-        except OSError:
-            continue
-    return found
-
-
-def _only_temporary(folder: Path) -> bool:
-    """Whether ``folder`` does not exist, or can be listed and holds nothing but hidden
-    ``.tmp`` files."""
-    try:
-        names = os.listdir(folder)
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
-    return all(name.startswith(".") and name.endswith(".tmp") for name in names)
-
-
-def _refuse_existing(items: list[tuple[Path, str, int]],
-                     present: dict[Path, int] | None = None) -> None:
-    """Refuse when a file exists that is not exactly what would be written there;
-    ``present``: the sizes of the files known to exist (else each is looked at)."""
-    existing = [path for path, sha256, size in items
-                if (path.exists() if present is None else path in present)
-                and not _same_content(path, sha256, size,
-                                      None if present is None else present[path])]
-    if existing:
-        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        raise OutputError(f"exists already{more}", location=existing[0],
-                          hint="nothing was written; use --overwrite to replace")
-
-
-def _same_content(path: Path, sha256: str, size: int, known: int | None = None) -> bool:
-    """Whether the file holds exactly these bytes (``known``: its size, looked up already)."""
-    try:
-        return (path.stat().st_size if known is None else known) == size and (
-            hashlib.sha256(path.read_bytes()).hexdigest() == sha256)
-    except OSError:
-        return False
 
 
 def _remove(temps: list[str], folders: list[Path], stagings: dict[Path, str]) -> None:

@@ -45,9 +45,13 @@ def org_to_json(org: Organisation) -> str:
 
 
 def org_from_row(data: str, certified_until: str) -> Organisation:
-    raw = json.loads(data)
+    return _organisation(json.loads(data), certified_until)
+
+
+def _organisation(raw: dict[str, Any], certified_until: str) -> Organisation:
+    """An organisation from its stored row, the JSON parsed already."""
     origin = raw.pop("origin")
-    raw["certified_until"] = dt.date.fromisoformat(certified_until)
+    raw["certified_until"] = _day(certified_until)
     for name in ("branch", "modules"):
         raw[name] = tuple(raw[name])
     return Organisation(**raw, origin=Origin(origin["file"], origin["sheet"], origin["row"],
@@ -130,8 +134,11 @@ def store_register(db: sqlite3.Connection, orgs: Sequence[Organisation]) -> list
 
 def load_organisations(db: sqlite3.Connection, *, all_: bool = False) -> list[Organisation]:
     """The organisations in register order (file row), those still in the register."""
-    rows = db.execute("SELECT data, certified_until, in_register FROM organisations")
-    orgs = [org_from_row(r[0], r[1]) for r in rows if all_ or r[2]]
+    rows = [r for r in db.execute(
+        "SELECT data, certified_until, in_register FROM organisations") if all_ or r[2]]
+    # The rows' JSON parsed as one text (:func:`_all_data`): ~3 us a row less.
+    orgs = [_organisation(raw, r[1])
+            for r, raw in zip(rows, _all_data([r[0] for r in rows]), strict=True)]
     return sorted(orgs, key=lambda o: (o.origin.row or 0, o.cert_nr))
 
 

@@ -35,6 +35,23 @@ class Origin:
         return Origin(self.file, self.sheet, self.row, field_name, self.unit)
 
 
+_new = object.__new__
+
+
+def row_origin(file: str, sheet: str | None, row: int) -> Origin:
+    """``Origin(file, sheet, row)``, equal to it in every way (fields, ``==``, hash,
+    ``repr``), made without the frozen dataclass's ``__init__``: its ``object.__setattr__``
+    per field cost ~1.1 us, this ~0.45; a table reader makes one per row (issue 16)."""
+    origin = _new(Origin)
+    fields = origin.__dict__
+    fields["file"] = file
+    fields["sheet"] = sheet
+    fields["row"] = row
+    fields["field"] = None
+    fields["unit"] = "row"
+    return origin
+
+
 @dataclass
 class Record(Mapping[str, Any]):
     """Field values of one row, plus its origin. Reads like a dict."""

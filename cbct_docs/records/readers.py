@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import CbctError, DataError, Problems, UsageError
 from .dates import parse_date
-from .model import Origin, Record
+from .model import Origin, Record, row_origin
 from .xlsx import HiddenRows, Workbook
 
 Reader = Callable[[Path, str | None, "ReadOptions"], list[Record]]
@@ -221,7 +221,7 @@ class _Table:
                                                location=Origin(file, sheet, number)))
                     seen.add(name)
                 continue
-            origin = Origin(file, sheet, number)
+            origin = row_origin(file, sheet, number)
             if named and len(values) <= width:
                 fields = dict(zip(header, values, strict=False))  # a short row: None after
                 if len(values) < width:

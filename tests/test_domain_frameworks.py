@@ -33,6 +33,16 @@ def test_each_shipped_file_is_named_after_its_code() -> None:
         assert path.name == f"{code.lower()}.yaml"
 
 
+def test_the_shipped_codes_and_their_frameworks_parse_each_file_once() -> None:
+    from cbct_docs.domain import frameworks
+
+    for cached in (frameworks._bundled, frameworks._bundled_framework, frameworks._load_cached):
+        cached.cache_clear()
+    assert available_frameworks() == ["KiB", "ZoO"]
+    assert [load_framework(code).code for code in ("kib", "ZoO", "KiB")] == ["KiB", "ZoO", "KiB"]
+    assert frameworks._load_cached.cache_info().misses == 2  # kib.yaml and zoo.yaml, once
+
+
 def test_a_framework_by_code_parses_only_its_own_file(monkeypatch: pytest.MonkeyPatch) -> None:
     from cbct_docs.domain import frameworks
 

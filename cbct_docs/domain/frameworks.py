@@ -209,16 +209,13 @@ def frameworks_dir() -> Path:
 @lru_cache(maxsize=1)
 def _bundled() -> dict[str, Path]:
     """Code → file of the frameworks shipped with the package (read once). Each file
-    is parsed for its code: :func:`_bundled_framework` looks a code's file up by name
-    first, without this."""
-    import yaml
-
+    is read as the framework it is (parsed once per process, shared with
+    :func:`load_framework`; a shipped file that is not valid says where): its code is
+    the framework's. :func:`_bundled_framework` looks a code's file up by name first,
+    without this."""
     found: dict[str, Path] = {}
     for path in sorted(frameworks_dir().glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        if isinstance(data, dict) and isinstance(data.get("code"), str):
-            found[data["code"]] = path
+        found[_load_cached(path, str(path), path.stat().st_mtime).code] = path
     return found
 
 

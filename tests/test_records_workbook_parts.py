@@ -304,7 +304,10 @@ def assert_members_read_as_zipfile_reads_them(data: bytes) -> int:
         return 0
     archive, reference = quick[1], plain[1]
     for name in [*reference.namelist(), "missing.xml"]:
-        assert result(archive.read, name) == result(reference.read, name), name
+        expected = result(reference.read, name)
+        assert result(archive.read, name) == expected, name
+        assert result(archive.read_common, name) == expected, name  # inflated, or kept
+        assert result(archive.read_common, name) == expected, name  # kept
     return sum(workbook_parts._member(data, info) is not None for info in archive.infolist())
 
 
@@ -328,6 +331,7 @@ def test_stored_and_deflated_members_and_unicode_names_are_read_in_memory(
 def test_damaged_workbooks_are_read_as_zipfile_reads_them(position: int, value: int,
                                                           cut: bool) -> None:
     """A byte changed (or the file cut off) anywhere: the same bytes or the same error."""
+    assert_members_read_as_zipfile_reads_them(SMALL_BOOK)  # its parts kept, unchanged
     data = bytearray(SMALL_BOOK)
     position %= len(data)
     if cut:
@@ -338,3 +342,33 @@ def test_damaged_workbooks_are_read_as_zipfile_reads_them(position: int, value: 
 
 
 SMALL_BOOK = (ROOT / "samples/planning.xlsx").read_bytes()
+
+
+def zipped(**parts: bytes) -> bytes:
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return target.getvalue()
+
+
+def test_a_kept_part_is_given_for_the_same_stored_bytes_crc_and_size_only() -> None:
+    """read_common gives a part inflated before only to a member stored the same (its
+    bytes, CRC and size); a member that differs in any of them is read as zipfile reads
+    it: its own bytes, or zipfile's error."""
+    forget()
+    styles = b'<styleSheet><numFmts count="1"/></styleSheet>' * 20
+    first = InMemory(zipped(a=b"eerste", styles=styles))
+    assert first.read_common("styles") == styles
+    again = InMemory(zipped(b=b"tweede werkmap", styles=styles))  # at another offset
+    assert again.read_common("styles") == styles
+    other = styles.replace(b'count="1"', b'count="2"')
+    assert InMemory(zipped(styles=other)).read_common("styles") == other
+    data = bytearray(zipped(styles=styles))
+    directory = data.index(b"PK\x01\x02")
+    data[directory + 16] ^= 0xFF  # the CRC zipfile checks, in the central directory
+    with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
+        zipfile.ZipFile(io.BytesIO(bytes(data))).read("styles")
+    with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
+        InMemory(bytes(data)).read_common("styles")
+    forget()

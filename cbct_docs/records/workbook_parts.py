@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from .kept import Kept
+from .kept import Kept, keep
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _SST, _SI, _T = f"{_MAIN}sst", f"{_MAIN}si", f"{_MAIN}t"
@@ -60,7 +60,7 @@ _MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES = Kept(KEPT), Kept(KEPT), Kept(KEPT)
 
 def forget() -> None:
     """Forget every part seen (for tests that compare a first reading with a later one)."""
-    for kept in (_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES):
+    for kept in (_MANIFESTS, _WORKBOOKS, _RELATIONS, _STYLES, _INFLATED):
         kept.clear()
 
 
@@ -103,11 +103,27 @@ class InMemory(zipfile.ZipFile):
                 return found
         return super().read(name, pwd)
 
+    def read_common(self, name: str) -> bytes:
+        """``read(name)`` for a part most workbooks share (the manifest, the workbook
+        part, its relationships, the styles): a member whose stored bytes, compression,
+        CRC and size are those of one inflated before gives that one's bytes again, without
+        inflating it anew (the same stored bytes inflate to the same bytes; ~5 us a part)."""
+        if self.fp is not None:
+            found = _member(self.data, self.NameToInfo.get(name), _INFLATED)
+            if found is not None:
+                return found
+        return super().read(name)
 
+
+#: The parts inflated by ``InMemory.read_common``, each of at most ``COMMON_LARGEST``
+#: bytes: (compression, CRC, size, stored bytes) → the bytes.
+_INFLATED = Kept(4 * KEPT)
+COMMON_LARGEST = 1 << 16
 _HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
 
 
-def _member(data: bytes, info: zipfile.ZipInfo | None) -> bytes | None:
+def _member(data: bytes, info: zipfile.ZipInfo | None, kept: Kept | None = None
+            ) -> bytes | None:
     if info is None or info.flag_bits & 0x61 or info.compress_type not in (0, 8):
         return None  # encrypted, patched or strongly encrypted; another compression
     offset = info.header_offset
@@ -127,6 +143,9 @@ def _member(data: bytes, info: zipfile.ZipInfo | None) -> bytes | None:
     raw = data[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         return None
+    key = (info.compress_type, info.CRC, info.file_size, raw)
+    if kept is not None and key in kept:
+        return kept[key]  # checked (size and CRC) when it was inflated
     if info.compress_type == 8:
         inflate = zlib.decompressobj(-15)
         try:
@@ -139,6 +158,8 @@ def _member(data: bytes, info: zipfile.ZipInfo | None) -> bytes | None:
         found = raw
     if len(found) != info.file_size or zlib.crc32(found) != info.CRC:
         return None
+    if kept is not None and len(found) <= COMMON_LARGEST:
+        keep(kept, key, found, kept.most)
     return found
 
 
@@ -173,15 +194,16 @@ def read_with_openpyxl(path: Path, data: bytes | None = None
 
 def _read_known(archive: zipfile.ZipFile) -> Parts:
     names = set(archive.namelist())
-    manifest = archive.read("[Content_Types].xml")
+    read = archive.read_common if isinstance(archive, InMemory) else archive.read
+    manifest = read("[Content_Types].xml")
     workbook_part, strings_part, rels_path = _MANIFESTS.get_or(manifest,
                                                                lambda: _manifest(manifest))
-    source = archive.read(workbook_part)
+    source = read(workbook_part)
     epoch, listed = _WORKBOOKS.get_or((workbook_part, source),
                                       lambda: _workbook(archive, workbook_part))
-    rels_source = archive.read(rels_path)
+    rels_source = read(rels_path)
     rels = _RELATIONS.get_or((rels_path, rels_source), lambda: _relations(archive, rels_path))
-    styles = archive.read("xl/styles.xml")
+    styles = read("xl/styles.xml")
     date_formats, timedelta_formats = _STYLES.get_or(styles, lambda: _styles(archive))
     shared = read_shared_strings(archive.read(strings_part)) if strings_part else []
     sheets: dict[str, tuple[str, str]] = {}

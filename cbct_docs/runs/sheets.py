@@ -29,7 +29,7 @@ from ..domain.scoresheet import (
 from ..errors import CbctError, DataError, Problems, UsageError
 from ..records.readers import read_sheets
 from ..store.sheet_index import SheetIndex, decode, digest_of, encode, small_file
-from .parallel import LOCAL, results
+from .parallel import LOCAL, MIN_BATCH, results
 
 #: A sheet read to be kept: the sheet, the digest of its bytes, its kept form (None: it
 #: may not be kept, see :func:`read_to_keep`).
@@ -50,6 +50,7 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
     find = organisation_finder(orgs)  # a scan per sheet made 2,000 sheets quadratic
     kept = index.find_files(paths) if index is not None else {}
     unknown = [path for path in paths if path not in kept]
+    _reader_before_workers(unknown)
     new: list[tuple[str, str, bytes]] = []
     with contextlib.closing(results(unknown, read_scoresheet if index is None
                                     else read_to_keep, meanwhile=meanwhile)) as read:
@@ -72,6 +73,14 @@ def scoresheets(paths: Sequence[Path], orgs: Sequence[Organisation],
         index.keep(new)
     problems.raise_if_any()
     return pairs
+
+
+def _reader_before_workers(unknown: Sequence[Path]) -> None:
+    """openpyxl imported here before a batch large enough for worker processes: a worker
+    forked before the import imports it again itself (~0.3 s of CPU each), and this
+    process imports it anyway for the sheets it reads while it waits for them."""
+    if len(unknown) >= MIN_BATCH:
+        import openpyxl  # noqa: F401
 
 
 def read_to_keep(path: Path) -> Read:

@@ -24,9 +24,10 @@ times; ``cbct-docs pdf`` of 50 letters against one soffice run per letter; and
 
 Each finished run's folder is set aside and deleted when the bench ends (deleting
 thousands of files between timed runs slows the next run's file creation on ext4
-without a journal). The sides take turns (A B C A B C …); the table gives medians, documents per second, the
-ratio to the anchor, the largest peak RSS of the process, and the growth from 500 to
-2,000 organisations (issue 16's targets). Not a timed test: the figures depend on the
+without a journal), and the disk is synced before each timed run. The sides take turns
+(A B C A B C …); the table gives medians, documents per second, the ratio to the anchor,
+the largest peak RSS of the process, and the growth from 500 to 2,000 organisations
+(issue 16's targets). Not a timed test: the figures depend on the
 machine and its load (printed with them). ``--sizes`` and ``--only`` run it in parts.
 Announce and confirm run at 10,000 organisations too; the other commands up to 2,000,
 unless named with ``--only``.

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import statistics
 import sys
@@ -89,8 +90,10 @@ def rounds(sides: dict[str, Callable[[Path], list[str]]], folder: Path, repeats:
 def measured(command: list[str], folder: Path) -> dict[str, Any]:
     """``lifecycle.run``, with the command's own peak RSS and seconds: started from
     bench/peak.py, as a child of this large process the peak would be at least this
-    process's own."""
+    process's own. The disk is synced first (not timed), so that no run pays for writing
+    back what the run before it left in memory."""
     note = folder / ".peak-rss"
+    os.sync()
     result = run([sys.executable, str(HERE / "peak.py"), str(note), *command], folder)
     kb, seconds = note.read_text().split()
     result["rss_mb"], result["seconds"] = int(kb) / 1024, float(seconds)

@@ -60,10 +60,11 @@ def set_aside(path: Path, work: Path) -> None:
     if path.exists():
         aside = work / ".set-aside"
         aside.mkdir(exist_ok=True)
-        path.rename(aside / f"{next(_SET_ASIDE)}-{path.name}")
+        path.rename(aside / f"{os.getpid()}-{next(_SET_ASIDE)}-{path.name}")
 
 
 def clear_set_aside(work: Path) -> None:
+    """Delete what was set aside (also what a bench that was stopped left behind)."""
     shutil.rmtree(work / ".set-aside", ignore_errors=True)
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import merge as engine
 from ..records.xlsx import HiddenRows
-from .office import OfficeFolder
+
+if TYPE_CHECKING:  # a merge needs no office: its stack is not imported for one
+    from .office import OfficeFolder
 
 
 @dataclass(frozen=True)

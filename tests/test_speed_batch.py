@@ -163,11 +163,12 @@ def _in_child(reserved: list[Reserved], texts: list[bytes]) -> list[Written]:
 def test_reserved_documents_written_by_another_process_are_committed(
         tmp_path: Path, existing: bool) -> None:
     """Names given out in order, the bytes written by a forked process (in a new folder:
-    into a folder of its own in the staging folder, so that two processes do not make
-    files in one folder; in an existing folder: as temporary names), the batch takes
-    their sha256 and size: the commit writes them under their names, and no hidden file
-    or folder is left. A reserved name written twice (the first e-mail, rendered once
-    before the workers start) holds the second bytes."""
+    made in a folder of its own in the staging folder, so that two processes do not make
+    files in one folder, and renamed by that process to their reserved names in the
+    staging folder; in an existing folder: as temporary names), the batch takes their
+    sha256 and size: the commit writes them under their names, and no hidden file or
+    folder is left. A reserved name written twice (the first e-mail, rendered once before
+    the workers start) holds the second bytes."""
     out = tmp_path / "out"
     if existing:
         (out / "mail").mkdir(parents=True)
@@ -177,9 +178,14 @@ def test_reserved_documents_written_by_another_process_are_committed(
     texts = [f"mail {n}\r\n".encode() for n in range(3)]
     outcomes = _in_child(reserved, texts)
     assert outcomes[1][:3] == (hashlib.sha256(b"mail 1\r\n").hexdigest(), 8, None)
-    own_folder = [Path(o[3]).parent != Path(r.name).parent
-                  for r, o in zip(reserved, outcomes, strict=True)]
-    assert own_folder == [not existing] * 3
+    # Made in the worker's own folder (a new folder only), then at the reserved name.
+    assert [o[3] for o in outcomes] == [r.name for r in reserved]
+    assert [Path(o[4]).parent == Path(r.name).parent if o[4] else None
+            for r, o in zip(reserved, outcomes, strict=True)] == [
+        None if existing else True] * 3
+    assert [Path(r.name).read_bytes() for r in reserved] == texts  # the first try replaced
+    if not existing:
+        assert [p.name for p in Path(outcomes[0][4]).iterdir()] == []  # nothing left there
     paths = [batch.written(r, o) for r, o in zip(reserved, outcomes, strict=True)]
     assert batch.digests()[str(paths[2])] == hashlib.sha256(b"mail 2\r\n").hexdigest()
     assert not any((out / "mail").glob("*.eml"))  # nothing under its name before the commit
@@ -197,7 +203,7 @@ def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Pa
     batch = Batch(out, stream=True)
     first, second = (batch.reserve("mail", stem, ".eml") for stem in ("a", "b"))
     batch.written(first, write_document(first, b"een"))
-    batch.written(second, ("0" * 64, 3, "cannot write: File too large", ""))
+    batch.written(second, ("0" * 64, 3, "cannot write: File too large", "", ""))
     with pytest.raises(ProblemList) as raised:
         batch.commit()
     assert [str(e) for e in raised.value.problems][0] == (

@@ -149,13 +149,13 @@ class Batch:
         if outcome[2] is not None and item.error is None:
             item.error = OutputError(outcome[2], location=item.made.path)
             item.temp = None  # nothing of it is left on disk
-        elif outcome[3] and outcome[3] != item.temp:  # a worker's, in its own folder
+        elif outcome[3] and outcome[3] != item.temp:  # left in a worker's own folder
             item.moved = outcome[3]
             self._temps.append(outcome[3])
-            folder = os.path.dirname(outcome[3])
-            if folder not in self._workers:  # removed with the batch's folders if given up
-                self._workers.add(folder)
-                self._created.append(Path(folder))
+        folder = outcome[4]
+        if folder and folder not in self._workers:  # removed at the commit (or with the
+            self._workers.add(folder)               # batch's folders if given up)
+            self._created.append(Path(folder))
         return item.made.path
 
     def release(self, reserved: Reserved) -> None:
@@ -276,8 +276,8 @@ class Batch:
             if failed:  # a full disk: none of the others is written either
                 self._raise(failed, sum(s.temp is not None for s in staged))
             # The workers' documents to their reserved names (nothing has its real one).
-            unmoved, not_whole = gather((s.moved, str(s.temp), s.name)
-                                        for s in staged if s.moved)
+            unmoved, not_whole = gather(((s.moved, str(s.temp), s.name)
+                                         for s in staged if s.moved), self._workers)
             if unmoved:
                 self._raise(unmoved, 0)
         except CbctError:

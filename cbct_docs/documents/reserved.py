@@ -6,13 +6,16 @@ process that renders it, the main process or a forked worker, writes the bytes i
 (:func:`write_document`) and hands back only their sha256 and size
 (:meth:`~.batch.Batch.written`).
 
-A worker writes into a folder of its own inside the staging folder (``.wPID``), not into
-the staging folder itself: creating a file takes the folder's lock, and on a file system
-where finding a free inode is slow (ext4 without a journal skips each recently deleted
-inode, one by one) two processes creating files in one folder wait for each other. At the
-commit the main process moves the worker's files to their reserved names (a rename each:
-no new inode) and removes the worker folders, before the staging folder is flushed and
-renamed into place as before (:func:`gather`).
+A worker creates its files in a folder of its own inside the staging folder (``.wPID``),
+not in the staging folder itself: creating a file takes the folder's lock, and on a file
+system where finding a free inode is slow (ext4 without a journal skips each recently
+deleted inode, one by one) two processes creating files in one folder wait for each other.
+The worker then renames each file to its reserved name in the staging folder at once (no
+new inode: the lock is held only briefly), so the main process, the critical path of a
+run, no longer spends its commit moving them. Where that rename fails the file stays in
+the worker's folder and the commit moves it (:func:`gather`), as before; the commit also
+removes the (then empty) worker folders before the staging folder is flushed and renamed
+into place. The staging folder is hidden until then: nothing appears before the commit.
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ class Reserved:
 
 
 #: What :func:`write_document` gives back: the bytes' sha256 and size, why they could not
-#: be written (None: they were), and the file they were written to.
-Written = tuple[str, int, str | None, str]
+#: be written (None: they were), the file they were written to, and the worker's own
+#: folder they were made in ("": none; the commit removes it).
+Written = tuple[str, int, str | None, str, str]
 
 #: (staging folder, process id) → this worker's own folder in it.
 _OWN: dict[tuple[str, int], str] = {}
@@ -53,8 +57,8 @@ def write_document(reserved: Reserved, data: bytes) -> Written:
     with the others."""
     digest, size = hashlib.sha256(data).hexdigest(), len(data)
     if not reserved.name:
-        return digest, size, None, ""
-    name = reserved.name
+        return digest, size, None, "", ""
+    name, own = reserved.name, ""
     if reserved.staging and os.getpid() != reserved.owner:
         own = _own_folder(reserved.staging)
         if own:
@@ -62,8 +66,14 @@ def write_document(reserved: Reserved, data: bytes) -> Written:
     try:
         write_reserved(name, data, sync=reserved.sync, location=reserved.path)
     except OutputError as error:
-        return digest, size, error.what, ""
-    return digest, size, None, name
+        return digest, size, error.what, "", own
+    if own:
+        try:  # to its reserved name now (replacing an earlier try at the same document)
+            os.rename(name, reserved.name)
+            name = reserved.name
+        except OSError:
+            pass  # left in the worker's folder: the commit moves it
+    return digest, size, None, name, own
 
 
 def _own_folder(staging: str) -> str:
@@ -83,13 +93,16 @@ def _own_folder(staging: str) -> str:
     return own
 
 
-def gather(moves: Iterable[tuple[str, str, str]]) -> tuple[list[OutputError], set[str]]:
-    """Each ``(written, reserved, where)``: the file a worker wrote moved to its reserved
-    name (replacing an earlier try at the same document); then the workers' folders
-    removed. The errors (located at ``where``, the document) and the staging folders
-    that still hold a worker's folder (not to be renamed into place whole)."""
+def gather(moves: Iterable[tuple[str, str, str]],
+           workers: Iterable[str] = ()) -> tuple[list[OutputError], set[str]]:
+    """Each ``(written, reserved, where)``: the file a worker left in its own folder moved
+    to its reserved name (replacing an earlier try at the same document); then the
+    workers' folders (those of the moves and ``workers``) removed. The errors (located at
+    ``where``, the document) and the staging folders that still hold a worker's folder
+    (not to be renamed into place whole)."""
     errors: list[OutputError] = []
-    folders: dict[str, str] = {}  # worker folder → its staging folder
+    # worker folder → its staging folder
+    folders: dict[str, str] = {folder: os.path.dirname(folder) for folder in workers}
     for written, reserved, where in moves:
         folder = os.path.dirname(written)
         folders[folder] = os.path.dirname(folder)

@@ -147,7 +147,7 @@ def merge(
         result.note = f"rendered with docxtpl (slower, same result): {why}"
     if manifest and record is None:  # a one-record preview keeps the set's manifest
         try:
-            result.manifest = write_manifest(plan.outputs.manifest_rows(), out, manifest)
+            result.manifest = write_manifest(plan.outputs, out, manifest)
         except CbctError as error:  # a full disk: say so, and what was not made
             result.problems.append(error)
     if unwritten:

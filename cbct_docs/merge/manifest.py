@@ -19,7 +19,7 @@ from ..records import Record
 from ..records.inert import csv_value
 
 if TYPE_CHECKING:
-    from .plan import Output
+    from .plan import Output, Outputs
 
 #: Bytes of the manifest written at a time.
 PIECE = 1 << 16
@@ -56,10 +56,15 @@ def manifest_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
     encoder's pieces of it) cost ~12 MB at the end of a merge. A row of texts is written
     as that indented encoder writes it, each text by the C encoder (the indented encoder
     is Python's own: ~20 µs a row); any other row by ``json.dumps``."""
+    return text_pieces(map(row_text, rows))
+
+
+def text_pieces(texts: Iterable[str]) -> Iterator[bytes]:
+    """:func:`manifest_pieces` of the rows whose :func:`row_text` are ``texts``."""
     parts: list[bytes] = []
     size, first = 0, True
-    for row in rows:
-        part = _row_text(row).encode("utf-8")
+    for text in texts:
+        part = text.encode("utf-8")
         parts.append((b"[\n" if first else b",\n") + part)
         first = False
         size += len(part)
@@ -74,12 +79,12 @@ def manifest_pieces(rows: Iterable[dict[str, str]]) -> Iterator[bytes]:
     yield b"".join(parts)
 
 
-def _row_text(row: dict[str, str]) -> str:
+def row_text(row: dict[str, str]) -> str:
     """One row of the list, indented as ``json.dumps(rows, indent=2)`` indents it. (JSON
     writes a line break inside a text as ``\\n``: every line break is indentation.)"""
     if row and all(key.__class__ is str and value.__class__ is str
                    for key, value in row.items()):
-        return "  {\n" + ",\n".join(f"    {_text(key)}: {_text(value)}"
+        return "  {\n" + ",\n".join(f"    {text(key)}: {text(value)}"
                                     for key, value in row.items()) + "\n  }"
     return "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
@@ -87,7 +92,7 @@ def _row_text(row: dict[str, str]) -> str:
 #: A text as ``json.dumps(text, ensure_ascii=False)`` writes it: the C function that
 #: ``JSONEncoder(ensure_ascii=False).encode`` calls for a str, without that method's
 #: checks (~10 µs a row).
-_text = json.encoder.encode_basestring
+text = json.encoder.encode_basestring
 
 
 def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:
@@ -128,15 +133,15 @@ def write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
     replace_staged(tmp, path, overwrite=True)
 
 
-def write_manifest(rows: Iterable[dict[str, str]], out: Path, fmt: str = "json") -> Path:
+def write_manifest(outputs: Outputs, out: Path, fmt: str = "json") -> Path:
     """``out``/manifest.json (or .csv): per output its record, the record's digest, the
-    file's name, status and sha256."""
+    file's name, status and sha256 (:meth:`.plan.Outputs.manifest_rows`)."""
     if fmt == "json":
         path = out / "manifest.json"
-        write_pieces(path, manifest_pieces(rows))
+        write_pieces(path, text_pieces(outputs.manifest_texts()))
     elif fmt == "csv":
         path = out / "manifest.csv"
-        write_pieces(path, _csv_pieces(rows))
+        write_pieces(path, _csv_pieces(outputs.manifest_rows()))
     else:
         raise UsageError(f"--manifest {fmt!r}: use json, csv or none")
     return path

@@ -25,7 +25,7 @@ from ..deliver.files import NamePattern, UniqueNames, default_pattern
 from ..errors import CbctError, DataError, OutputError, Problems, UsageError
 from ..records import Record
 from ..records.model import Origin
-from .manifest import record_digest, sha256_of
+from .manifest import record_digest, row_text, sha256_of, text
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -121,10 +121,44 @@ class Outputs(Sequence[Output]):
         return (sha256.hex() if any(sha256) else "", digest.hex() if any(digest) else "")
 
     def manifest_rows(self) -> Iterator[dict[str, str]]:
-        for index, name in enumerate(self.names):
-            sha256, digest = self.hash_of(index)
-            yield {"record": str(self.origin(index)), "data": digest, "output": name,
-                   "status": STATUS[self.status[index]], "sha256": sha256}
+        return (self.manifest_row(index) for index in range(len(self.names)))
+
+    def manifest_texts(self) -> Iterator[str]:
+        """Per output, :func:`.manifest.row_text` of its row of :meth:`manifest_rows`,
+        built from the shared origin's escaped text, the row number and the hashes'
+        hex at once (~16 instead of ~64 ms for 10,000 rows, at the serial end of a merge);
+        an output with an origin of its own goes through ``row_text``."""
+        shared, odd, names, rows, status = (self.shared, self.odd, self.names, self.rows,
+                                            self.status)
+        if shared is None:
+            return
+        # What str(Origin) puts before the row number and after it (":field", or nothing)
+        head = f"{Origin(shared.file, shared.sheet, None, None, shared.unit)}:{shared.unit} "
+        tail = f":{shared.field}" if shared.field else ""
+        if str(Origin(shared.file, shared.sheet, 7, shared.field, shared.unit)) != \
+                f"{head}7{tail}":  # not so: every row as manifest_rows gives it
+            yield from map(row_text, self.manifest_rows())
+            return
+        record = text(head)[:-1], text(tail)[1:]  # digits are never escaped
+        shown = [text(name) for name in STATUS]
+        hexes, zero_sha, zero_digest = self.hashes.hex(), "0" * 64, "0" * 16
+        for index, name in enumerate(names):
+            origin = odd.get(index)
+            if origin is not None:
+                yield row_text(self.manifest_row(index))
+                continue
+            at = index * 2 * _HASH
+            sha, digest = hexes[at:at + 64], hexes[at + 64:at + 2 * _HASH]
+            yield (f'  {{\n    "record": {record[0]}{rows[index]}{record[1]},\n'
+                   f'    "data": "{"" if digest == zero_digest else digest}",\n'
+                   f'    "output": {text(name)},\n    "status": {shown[status[index]]},\n'
+                   f'    "sha256": "{"" if sha == zero_sha else sha}"\n  }}')
+
+    def manifest_row(self, index: int) -> dict[str, str]:
+        sha256, digest = self.hash_of(index)
+        return {"record": str(self.origin(index)), "data": digest,
+                "output": self.names[index], "status": STATUS[self.status[index]],
+                "sha256": sha256}
 
     def count(self, status: str) -> int:
         return self.status.count(STATUS.index(status))

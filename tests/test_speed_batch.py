@@ -195,6 +195,29 @@ def test_reserved_documents_written_by_another_process_are_committed(
     assert sorted(p.name for p in out.rglob("*")) == sorted(["mail", *(p.name for p in paths)])
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="forked workers are Linux's")
+def test_a_document_its_worker_cannot_rename_is_moved_or_reported_at_the_commit(
+        tmp_path: Path) -> None:
+    """Where the worker cannot rename a file it made to its reserved name (here a folder
+    is in the way), the file stays in the worker's folder and the commit tries the move
+    itself: that failure is located at the document, and nothing of the batch is
+    written."""
+    out = tmp_path / "out"
+    batch = Batch(out, stream=True)
+    reserved = [batch.reserve("mail", stem, ".eml") for stem in ("a", "b")]
+    (Path(reserved[1].name) / "in de weg").mkdir(parents=True)
+    outcomes = _in_child(reserved, [b"een", b"twee"])
+    assert outcomes[0][3] == reserved[0].name
+    assert Path(outcomes[1][3]).parent == Path(outcomes[1][4])  # left in its own folder
+    assert Path(outcomes[1][3]).read_bytes() == b"twee"
+    for one, outcome in zip(reserved, outcomes, strict=True):
+        batch.written(one, outcome)
+    with pytest.raises(ProblemList) as raised:
+        batch.commit()
+    assert str(raised.value.problems[0]).startswith(f"{out / 'mail' / 'b.eml'}: cannot write")
+    assert not out.exists()
+
+
 def test_a_reserved_document_that_cannot_be_written_stops_the_batch(tmp_path: Path) -> None:
     """The failure the writing process returns is located at the document's name, and
     none of the batch's documents is written; a document reserved and never made stops

@@ -53,8 +53,8 @@ def pooled(monkeypatch: pytest.MonkeyPatch) -> Callable[[bool], list[int]]:
     made: list[int] = []
     original = parallel.results
 
-    def counting(jobs: Any, work: Any) -> Generator[Any, None, None]:
-        for result in original(jobs, work):
+    def counting(jobs: Any, work: Any, **given: Any) -> Generator[Any, None, None]:
+        for result in original(jobs, work, **given):
             made.append(result is not parallel.LOCAL)
             yield result
 
@@ -196,6 +196,39 @@ def test_the_main_process_does_its_meanwhile_while_the_workers_start(
     monkeypatch.setenv("CBCT_WORKERS", "1")
     assert list(parallel.results([1, 2], abs, meanwhile=compile_next)) == [parallel.LOCAL] * 2
     assert len(done) == 1
+
+
+def test_workers_forked_early_get_the_jobs_made_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    """parallel.early forks the workers before the jobs exist (heraudit: after its first
+    window): the jobs made afterwards, in several batches, are sent to the same workers
+    and come back in order, a failed one as LOCAL; no workers for fewer jobs expected
+    than MIN_BATCH."""
+    monkeypatch.setenv("CBCT_WORKERS", "2")
+    monkeypatch.setattr(parallel, "MIN_BATCH", 5)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+    def shout(word: str) -> tuple[str, int]:
+        if word == "seven":
+            raise ValueError(word)
+        return word.upper(), os.getpid()
+
+    batches = []
+    with parallel.early(shout, 20) as pool:
+        assert pool is not None
+        for batch in range(2):  # each made after the fork
+            words = [f"w{batch}.{n}" if n != 7 else "seven" for n in range(20)]
+            batches.append(list(parallel.results(words, shout, pool=pool)))
+    workers = set()
+    for batch, got in enumerate(batches):
+        assert [n for n, value in enumerate(got) if value is parallel.LOCAL] == [7]
+        assert [value[0] for value in got if value is not parallel.LOCAL] == [
+            f"W{batch}.{n}" for n in range(20) if n != 7]
+        assert got[0][1] != os.getpid()  # the first chunks are the workers'
+        workers.add(got[0][1])
+    assert len(workers) == 1  # the same worker for both batches
+    with parallel.early(shout, 4) as pool:
+        assert pool is None
 
 
 def test_small_batch_or_one_worker_stays_in_the_main_process(

@@ -391,7 +391,8 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
                    notes.staged(path, fit))
 
     notes = WindowNotes()
-    render_each(run, [org for org, _path, _kept in owners], prepare, render, stage)
+    render_each(run, [org for org, _path, _kept in owners], prepare, render, stage,
+                sparse=True)
     return notes.add_to(run.commit())  # a note for an address the window cuts
 
 

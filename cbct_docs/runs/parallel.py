@@ -78,7 +78,8 @@ def can_fork() -> bool:
 
 
 def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
-            meanwhile: Callable[[], object] | None = None) -> Generator[Any, None, None]:
+            meanwhile: Callable[[], object] | None = None,
+            pool: Any = None) -> Generator[Any, None, None]:
     """For each job, in order: ``work(job)`` computed by a worker process (or by the main
     process while it waited for one), or :data:`LOCAL` when the caller must compute it
     itself (a small batch, one core, or a job that failed). Close the iterator when done
@@ -86,7 +87,13 @@ def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
 
     ``meanwhile``: what the main process does first, once the workers have their first
     jobs (compiling the template of the step after the batch, say); its error is left for
-    that step to raise again in its place. Not done when the batch gets no workers."""
+    that step to raise again in its place. Not done when the batch gets no workers.
+
+    ``pool``: the workers of :func:`early` (forked before these jobs existed): they get
+    the jobs themselves (pickled), in chunks, whatever the batch's size."""
+    if pool is not None:
+        yield from _given(pool, jobs, work, meanwhile)
+        return
     count = workers()
     if len(jobs) < MIN_BATCH or count < 2 or not can_fork():
         for _job in jobs:
@@ -101,14 +108,53 @@ def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
     gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            schedule = _Schedule(pool, chunks, AHEAD * (count - 1))
-            if meanwhile is not None:  # enough for the workers to keep busy meanwhile
-                schedule.top_up(MEANWHILE_AHEAD * schedule.ahead)
-                with contextlib.suppress(Exception):
-                    meanwhile()
-            yield from schedule.in_order()
+            yield from _scheduled(_Schedule(pool, chunks, AHEAD * (count - 1)), meanwhile)
     finally:
         _work, _jobs = None, ()
+
+
+def _scheduled(schedule: _Schedule,
+               meanwhile: Callable[[], object] | None) -> Generator[Any, None, None]:
+    if meanwhile is not None:  # enough for the workers to keep busy meanwhile
+        schedule.top_up(MEANWHILE_AHEAD * schedule.ahead)
+        with contextlib.suppress(Exception):
+            meanwhile()
+    yield from schedule.in_order()
+
+
+@contextlib.contextmanager
+def early(work: Callable[[Any], Any], expected: int) -> Generator[Any, None, None]:
+    """Workers for a whole run, forked before most of its jobs exist, for
+    :func:`results` (``pool=``): each batch's jobs are sent to them (pickled). Fork after
+    compiling what ``work`` uses, so the workers inherit it. None (no workers) for fewer
+    than :data:`MIN_BATCH` ``expected`` jobs, one core, or a process that cannot fork;
+    the workers end when the block ends."""
+    count = workers()
+    if expected < MIN_BATCH or count < 2 or not can_fork():
+        yield None
+        return
+    global _work
+    _work = work
+    gc.freeze()  # as in results: inherited objects left out of collections
+    try:
+        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+            yield pool
+    finally:
+        _work = None
+
+
+def _given(pool: Any, jobs: Sequence[Any], work: Callable[[Any], Any],
+           meanwhile: Callable[[], object] | None) -> Generator[Any, None, None]:
+    """:func:`results` on the workers of :func:`early`: each chunk's jobs sent along."""
+    global _work, _jobs
+    _work, _jobs = work, jobs
+    count = max(2, workers())
+    try:
+        schedule = _Schedule(pool, _chunks(len(jobs), count), AHEAD * (count - 1),
+                             lambda chunk: [jobs[index] for index in chunk])
+        yield from _scheduled(schedule, meanwhile)
+    finally:
+        _jobs = ()
 
 
 def _chunks(total: int, count: int) -> list[range]:
@@ -130,8 +176,10 @@ class _Schedule:
     time preparing and staging leave it, on a loaded machine too (a fixed share left one
     side waiting for the other)."""
 
-    def __init__(self, pool: Any, chunks: list[range], ahead: int) -> None:
+    def __init__(self, pool: Any, chunks: list[range], ahead: int,
+                 send: Callable[[range], list[Any]] | None = None) -> None:
         self.pool, self.chunks, self.ahead = pool, chunks, ahead
+        self.send = send  # a chunk's jobs, for workers that did not inherit them
         self.claimed = 0  # chunks before this one are the pool's or the main process's
         self.pending: deque[tuple[int, Any]] = deque()  # (chunk, AsyncResult) in order
         self.made: dict[int, list[Any]] = {}  # chunks the main process computed ahead
@@ -151,8 +199,9 @@ class _Schedule:
     def top_up(self, ahead: int = 0) -> None:
         """Chunks given to the pool until ``ahead`` (else :attr:`ahead`) are pending."""
         while len(self.pending) < (ahead or self.ahead) and self.claimed < len(self.chunks):
-            self.pending.append((self.claimed,
-                                 self.pool.apply_async(_run_chunk, (self.chunks[self.claimed],))))
+            chunk = self.chunks[self.claimed]
+            self.pending.append((self.claimed, self.pool.apply_async(
+                _run_chunk, (chunk,) if self.send is None else (chunk, self.send(chunk)))))
             self.claimed += 1
 
     def _compute_ahead(self) -> bool:
@@ -164,14 +213,15 @@ class _Schedule:
         return True
 
 
-def _run_chunk(indices: range) -> list[Any]:
-    """In a worker (or the main process ahead of its turn): the results of some jobs; a
-    failure is the caller's to repeat, in its turn."""
+def _run_chunk(indices: range, given: Sequence[Any] | None = None) -> list[Any]:
+    """In a worker (or the main process ahead of its turn): the results of some jobs (the
+    ``given`` ones, else those it inherited); a failure is the caller's to repeat, in its
+    turn."""
     assert _work is not None
     done: list[Any] = []
-    for index in indices:
+    for job in (given if given is not None else [_jobs[index] for index in indices]):
         try:
-            done.append(_work(_jobs[index]))
+            done.append(_work(job))
         except Exception:  # the main process runs it again and raises it, located
             done.append(LOCAL)
     return done

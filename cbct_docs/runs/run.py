@@ -253,6 +253,8 @@ class Run:
 #: Organisations prepared, rendered and staged at a time: a run holds the contexts and
 #: the rendered documents of one window, never of all organisations.
 WINDOW = 1000
+#: The first window of a sparse run (:func:`render_each`): the workers start after it.
+SPARSE_FIRST = 250
 
 
 #: What ``render`` makes of one prepared job: a document's bytes or text, or several.
@@ -263,7 +265,7 @@ def render_each(run: Run, chosen: Sequence[Organisation],
                 prepare: Callable[[Organisation], Any],
                 render: Callable[[Any], Rendered],
                 stage: Callable[[Organisation, Any, Rendered], None],
-                progress: Progress | None = None) -> None:
+                progress: Progress | None = None, *, sparse: bool = False) -> None:
     """For each organisation, in order: ``prepare`` it (None: passed by; a CbctError
     returned is raised in its turn, located at the organisation), ``render`` what it
     prepared (on every core for a large batch: :mod:`.parallel`) and ``stage`` the
@@ -272,30 +274,49 @@ def render_each(run: Run, chosen: Sequence[Organisation],
 
     The next window's organisations are prepared while this one's are staged, one for
     each (still all in order), so the workers render meanwhile instead of waiting for a
-    window's preparation between two windows."""
-    windows = [chosen[start:start + WINDOW] for start in range(0, len(chosen), WINDOW)]
-    prepared = [(org, prepare(org)) for org in windows[0]] if windows else []
-    for number in range(len(windows)):
-        following = windows[number + 1] if number + 1 < len(windows) else []
-        ahead: list[tuple[Organisation, Any]] = []  # the next window, prepared meanwhile
-        jobs = [entry for _org, entry in prepared
-                if entry is not None and not isinstance(entry, CbctError)]
-        if number == 0 and len(jobs) >= parallel.MIN_BATCH:
-            with contextlib.suppress(CbctError):  # a broken template: each says so below
-                render(jobs[0])  # compiled (and checked) once, before the workers fork
-        with contextlib.closing(parallel.results(jobs, render)) as rendered:
-            for done, (org, entry) in enumerate(prepared, start=number * WINDOW + 1):
-                with run.problems.catch(), about(org):
-                    if isinstance(entry, CbctError):
-                        raise entry
-                    if entry is not None:
-                        data = next(rendered)
-                        stage(org, entry, render(entry) if data is parallel.LOCAL else data)
-                if len(ahead) < len(following):
-                    ahead.append((following[len(ahead)], prepare(following[len(ahead)])))
-                if progress:
-                    progress(done, len(chosen))
-        prepared = ahead + [(org, prepare(org)) for org in following[len(ahead):]]
+    window's preparation between two windows.
+
+    ``sparse``: a run where few organisations get a document (heraudit: one in four).
+    Its first window is small (:data:`SPARSE_FIRST`), so the template is compiled and
+    the workers forked after a short preparation; they stay for the whole run, every
+    window's jobs sent to them (:func:`.parallel.early`), for a run of at least
+    :data:`.parallel.MIN_BATCH` organisations."""
+    first = SPARSE_FIRST if sparse else WINDOW
+    windows = [chosen[:first]] + [chosen[start:start + WINDOW]
+                                  for start in range(first, len(chosen), WINDOW)]
+    with contextlib.ExitStack() as workers:
+        pool: Any = None
+        early = sparse  # workers at the first window with jobs, for enough expected
+        prepared = [(org, prepare(org)) for org in windows[0]]
+        done = 0
+        for number in range(len(windows)):
+            following = windows[number + 1] if number + 1 < len(windows) else []
+            ahead: list[tuple[Organisation, Any]] = []  # the next window, prepared meanwhile
+            jobs = [entry for _org, entry in prepared
+                    if entry is not None and not isinstance(entry, CbctError)]
+            expected = len(jobs) * len(chosen) // len(prepared) if early and jobs else 0
+            if jobs and (expected or not sparse and number == 0
+                         and len(jobs) >= parallel.MIN_BATCH):
+                with contextlib.suppress(CbctError):  # a broken template: each says so below
+                    render(jobs[0])  # compiled (and checked) once, before the workers fork
+                if expected:  # as many jobs in the run as in this window, for its size
+                    pool = workers.enter_context(parallel.early(render, expected))
+                    early = False
+            given = {"pool": pool} if pool is not None else {}
+            with contextlib.closing(parallel.results(jobs, render, **given)) as rendered:
+                for org, entry in prepared:
+                    done += 1
+                    with run.problems.catch(), about(org):
+                        if isinstance(entry, CbctError):
+                            raise entry
+                        if entry is not None:
+                            data = next(rendered)
+                            stage(org, entry, render(entry) if data is parallel.LOCAL else data)
+                    if len(ahead) < len(following):
+                        ahead.append((following[len(ahead)], prepare(following[len(ahead)])))
+                    if progress:
+                        progress(done, len(chosen))
+            prepared = ahead + [(org, prepare(org)) for org in following[len(ahead):]]
 
 
 def email_each(run: Run, chosen: Sequence[Organisation], kind: str,

@@ -88,3 +88,15 @@ def test_an_email_command_imports_no_word_or_spreadsheet_library(
     commands = [name for name in lines if name.startswith("cbct_docs.cli.")]
     assert commands == ["cbct_docs.cli.common", "cbct_docs.cli.lifecycle",
                         "cbct_docs.cli.lifecycle_support"]  # the announce command's own
+
+
+def test_the_letter_commands_import_no_email_inliner() -> None:
+    """report, decide and heraudit make Word letters only: their module loads without
+    css_inline (the e-mails' CSS inliner, ~9 ms), which comes with the first e-mail."""
+    code = ("import sys, cbct_docs.runs.audit, cbct_docs.runs.reports; "
+            "print('\\n'.join(sorted(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert "cbct_docs.runs.audit" in loaded
+    assert [name for name in loaded if name.startswith(("css_inline",
+                                                        "cbct_docs.render.fast_email"))] == []

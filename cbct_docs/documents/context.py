@@ -20,7 +20,6 @@ from ..errors import CbctError, DataError
 from ..paths import templates_dir
 from ..render import HtmlRenderer
 from ..render.environment import CleanContext, StrictEnvironment, cleaned
-from ..render.fast_email import InlinedHtmlRenderer
 from ..render.lookup import redirect, search_folders, template_path
 from .batch import Batch as Batch  # re-exported: the runs and the CLI use them from here
 from .batch import Made as Made
@@ -28,6 +27,7 @@ from .wording import VOICES, voice_words
 
 if TYPE_CHECKING:  # python-docx and docxtpl load when a Word template is first used
     from ..render.docx import DocxRenderer
+    from ..render.fast_email import InlinedHtmlRenderer  # css_inline: at the first e-mail
 
 SETTINGS_NAME = "cbct-docs.toml"
 #: Settings sections a document needs, with the keys each must have.
@@ -253,6 +253,8 @@ def inlined_template(name: str, folder: str | Path | None = None) -> InlinedHtml
 
 @lru_cache(maxsize=32)
 def _inlined(path: str, _changed: int, _size: int) -> InlinedHtmlRenderer:
+    from ..render.fast_email import InlinedHtmlRenderer
+
     return InlinedHtmlRenderer(path)
 
 

@@ -61,6 +61,22 @@ def office_ledger_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 @pytest.fixture
+def forked_workers(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Worker processes for a tiny batch: ``forked_workers(min_batch=1, chunk=2)`` asks for
+    two workers (``CBCT_WORKERS=2``), sets runs.parallel's batch and chunk sizes, and lets
+    the test fork although pytest may have started threads."""
+    from cbct_docs.runs import parallel
+
+    def use(min_batch: int = 1, chunk: int = 2) -> None:
+        monkeypatch.setenv("CBCT_WORKERS", "2")
+        monkeypatch.setattr(parallel, "MIN_BATCH", min_batch)
+        monkeypatch.setattr(parallel, "CHUNK", chunk)
+        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+
+    return use
+
+
+@pytest.fixture
 def server() -> Iterator[tuple[Any, int]]:
     """A real SMTP server on 127.0.0.1 (tests/mailserver.py): ``(handler, port)``."""
     from tests.mailserver import FaultyMailServer, start

@@ -5,13 +5,13 @@ measuring the letters they wrote."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cbct_docs.paths import samples_dir
 from cbct_docs.render.address_fit import address_fit
-from cbct_docs.runs import parallel
 from cbct_docs.runs import run as run_module
 from cbct_docs.runs.address_window import window_note
 from cbct_docs.runs.audit import decide, heraudit
@@ -36,12 +36,10 @@ def notes_read_back(result: RunResult) -> list[str]:
 
 @pytest.mark.parametrize("workers", [False, True])
 def test_a_long_name_is_noted_for_the_letters_that_carry_it(
-        tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     if workers:
-        monkeypatch.setenv("CBCT_WORKERS", "2")
-        monkeypatch.setattr(parallel, "MIN_BATCH", 1)
-        monkeypatch.setattr(parallel, "CHUNK", 1)
-        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        forked_workers(min_batch=1, chunk=1)
         monkeypatch.setattr(run_module, "WINDOW", 2)
     register = edited_register(tmp_path / "register.xlsx",
                                {"CBCT-0102": {"name": LONG}, "CBCT-0107": {"name": LONG}})

@@ -5,6 +5,7 @@ letter; a sheet that cannot be matched that way is reported as a whole read repo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +14,6 @@ import pytest
 from cbct_docs.domain.register import read_register
 from cbct_docs.errors import CbctError
 from cbct_docs.paths import samples_dir
-from cbct_docs.runs import parallel
 from cbct_docs.runs.audit import decide, heraudit
 from cbct_docs.runs.sheets import scoresheets, sheet_owners
 
@@ -23,12 +23,10 @@ from .registers import edited, reported_office
 
 @pytest.mark.parametrize("workers", [False, True])
 def test_owners_are_the_organisations_scoresheets_finds(
-        workers: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        workers: bool, monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     if workers:
-        monkeypatch.setenv("CBCT_WORKERS", "2")
-        monkeypatch.setattr(parallel, "MIN_BATCH", 2)
-        monkeypatch.setattr(parallel, "CHUNK", 2)
-        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        forked_workers(min_batch=2, chunk=2)
     paths = sorted((samples_dir() / "scores").glob("*.xlsx"))
     orgs = read_register(samples_dir() / "register.xlsx")
     owners = sheet_owners(paths, orgs)
@@ -96,7 +94,8 @@ def _all_sufficient(folder: Path, cert_nr: str, cells: tuple[str, ...]) -> Path:
 
 @pytest.mark.parametrize("workers", [False, True])
 def test_letters_written_where_rendered_are_those_of_one_core(
-        tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, workers: bool, monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     """Each letter's name is given out before it is rendered and the process that renders
     it writes it (a worker too); a sheet that shows no heraudit is needed gives its name
     back. CBCT-0102's heraudit sheet now scores norm 3 Volledig (no letter), CBCT-0104
@@ -108,10 +107,7 @@ def test_letters_written_where_rendered_are_those_of_one_core(
         if side == "workers" and not workers:
             continue
         if side == "workers":
-            monkeypatch.setenv("CBCT_WORKERS", "2")
-            monkeypatch.setattr(parallel, "MIN_BATCH", 2)
-            monkeypatch.setattr(parallel, "CHUNK", 1)
-            monkeypatch.setattr(parallel, "can_fork", lambda: True)
+            forked_workers(min_batch=2, chunk=1)
         else:
             monkeypatch.setenv("CBCT_WORKERS", "1")
         office = reported_office(tmp_path / side, samples_dir() / "register.xlsx", numbers)

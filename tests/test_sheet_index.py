@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +18,6 @@ from cbct_docs.domain.register import read_register
 from cbct_docs.domain.scoresheet import read_scoresheet
 from cbct_docs.errors import CbctError
 from cbct_docs.paths import samples_dir
-from cbct_docs.runs import parallel
 from cbct_docs.runs.audit import decide, heraudit
 from cbct_docs.runs.sheets import read_to_keep, scoresheets, sheet_owners
 from cbct_docs.store import sheet_index
@@ -59,12 +59,10 @@ def test_a_kept_sheet_reads_as_the_sheet_itself(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("workers", [False, True])
 def test_sheets_read_once_are_found_by_their_bytes(
-        workers: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        workers: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     if workers:
-        monkeypatch.setenv("CBCT_WORKERS", "2")
-        monkeypatch.setattr(parallel, "MIN_BATCH", 2)
-        monkeypatch.setattr(parallel, "CHUNK", 2)
-        monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        forked_workers(min_batch=2, chunk=2)
     orgs = read_register(samples_dir() / "register.xlsx")
     db = connect(tmp_path / "office.sqlite")
     index = SheetIndex(db)

@@ -156,11 +156,9 @@ def test_a_document_failing_in_a_worker_is_located_as_without_workers(
 
 
 def test_results_keep_the_order_and_hand_back_what_failed(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CBCT_WORKERS", "2")
-    monkeypatch.setattr(parallel, "MIN_BATCH", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 3)
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+        monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
+    forked_workers(min_batch=1, chunk=3)
 
     def square(number: int) -> int:
         if number == 7:
@@ -176,13 +174,11 @@ def test_results_keep_the_order_and_hand_back_what_failed(
 
 
 def test_the_main_process_does_its_meanwhile_while_the_workers_start(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     """``meanwhile`` runs in the main process once, after the workers got their first
     jobs and before any result; its error is left for later; no workers, no meanwhile."""
-    monkeypatch.setenv("CBCT_WORKERS", "2")
-    monkeypatch.setattr(parallel, "MIN_BATCH", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 3)
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    forked_workers(min_batch=1, chunk=3)
     done: list[int] = []
 
     def compile_next() -> None:
@@ -198,15 +194,13 @@ def test_the_main_process_does_its_meanwhile_while_the_workers_start(
     assert len(done) == 1
 
 
-def test_workers_forked_early_get_the_jobs_made_after(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_workers_forked_early_get_the_jobs_made_after(monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
     """parallel.early forks the workers before the jobs exist (heraudit: after its first
     window): the jobs made afterwards, in several batches, are sent to the same workers
     and come back in order, a failed one as LOCAL; no workers for fewer jobs expected
     than MIN_BATCH."""
-    monkeypatch.setenv("CBCT_WORKERS", "2")
-    monkeypatch.setattr(parallel, "MIN_BATCH", 5)
-    monkeypatch.setattr(parallel, "CHUNK", 3)
-    monkeypatch.setattr(parallel, "can_fork", lambda: True)
+    forked_workers(min_batch=5, chunk=3)
 
     def shout(word: str) -> tuple[str, int]:
         if word == "seven":

@@ -268,13 +268,6 @@ class EmailTemplates:
     text: HtmlRenderer
     html: InlinedHtmlRenderer
 
-    def for_run(self) -> EmailTemplates:
-        """These templates for one run of many e-mails: the text template compiled afresh
-        in an environment that does not look at its layout's file again for every
-        message (``auto_reload`` off: a stat per e-mail). A template does not change
-        during a run; the next run (:func:`email_templates`) sees an edited layout."""
-        return EmailTemplates(self.name, _run_text(self.text.path), self.html)
-
     def render(self, context: Mapping[str, Any], to: str) -> Email:
         """One e-mail; the context is cleaned once for both templates."""
         context = cleaned(context)
@@ -292,8 +285,9 @@ def email_templates(name: str, folder: str | Path | None = None, *,
                     run: bool = False) -> EmailTemplates:
     """The templates of e-mail ``name`` (``aankondiging``): the office's own versions when
     it has them, else the bundled ones; a run looks them up once, not once per message.
-    ``run``: :meth:`EmailTemplates.for_run`'s, without first compiling the text template
-    kept for single messages."""
+    ``run``: the templates for one run of many e-mails: the text template compiled afresh
+    in an environment that does not look at its layout's file again for every message
+    (``auto_reload`` off: a stat per e-mail); the next run sees an edited layout."""
     if run:
         where = Path(folder) if folder else None
         text = _run_text(redirect(template_path(f"emails/{name}.txt", where)))

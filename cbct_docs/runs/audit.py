@@ -139,10 +139,6 @@ class _Decision:
     names: list[Reserved] = field(default_factory=list)  # letter's, certificate's: reserved
 
 
-def _add(run: Run, org: Organisation, kind: str, data: bytes) -> Path:
-    return decisions.stage_letter(run.batch, org, kind, data)
-
-
 def _kinds(job: _Decision | CbctError | None) -> list[str]:
     """The documents a decision makes, in the order they are staged."""
     if not isinstance(job, _Decision):

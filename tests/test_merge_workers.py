@@ -40,7 +40,7 @@ def first_chunk_staged(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     def feed_and_wait(self: workers.Workers, plan: Any) -> None:
         feed(self, plan)
         if self.pending and not answers:
-            answers.append(self.pending[0][1].get(timeout=60))
+            answers.append(self.pending[0].get(timeout=60))
 
     monkeypatch.setattr(workers.Workers, "feed", feed_and_wait)
     return answers

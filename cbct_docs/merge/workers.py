@@ -74,7 +74,7 @@ class Workers:
         self.committed = False  # every staged document was committed (or made again)
         self.made_folder = False  # the output folder was made for the workers
         self.handed = 0  # chunks before this one are handed to the workers
-        self.pending: deque[tuple[int, Any]] = deque()  # (chunk, AsyncResult) in order
+        self.pending: deque[Any] = deque()  # the handed chunks' AsyncResults, in order
 
     def feed(self, plan: Plan) -> None:
         """While the data is read: start the workers once the plan holds
@@ -98,7 +98,7 @@ class Workers:
         while done < len(chunks):
             self._hand(chunks)
             group = [self._next()]
-            while self.pending and self.pending[0][1].ready():
+            while self.pending and self.pending[0].ready():
                 group.append(self._next())
             yield from self._commit(group)
             done += len(group)
@@ -152,16 +152,15 @@ class Workers:
     def _hand(self, chunks: Chunks) -> None:
         """The next finished chunks to the workers, up to :data:`AHEAD` each not yet
         done (those done wait for their commit)."""
-        waiting = sum(1 for _number, result in self.pending if not result.ready())
+        waiting = sum(1 for result in self.pending if not result.ready())
         for _more in range(min(AHEAD * self.cores - waiting, len(chunks) - self.handed)):
             offset, size = chunks.spans[self.handed]
             job = (offset, size, chunks.held.get(self.handed))
-            self.pending.append((self.handed, self.pool.apply_async(_stage_chunk, job)))
+            self.pending.append(self.pool.apply_async(_stage_chunk, job))
             self.handed += 1
 
     def _next(self) -> tuple[Staged, str | None]:
-        _number, result = self.pending.popleft()
-        staged: tuple[Staged, str | None] = result.get()
+        staged: tuple[Staged, str | None] = self.pending.popleft().get()
         return staged
 
     def _commit(self, group: list[tuple[Staged, str | None]]

@@ -32,7 +32,6 @@ COMMANDS = {
     **dict.fromkeys(["serve", "users"], "web"),
     "templates": "templates", "news": "news", "mail": "mail",
 }
-COMMAND_MODULES = list(dict.fromkeys(COMMANDS.values()))
 
 
 class CbctClickError(click.ClickException):

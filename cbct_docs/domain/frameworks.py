@@ -215,7 +215,7 @@ def _bundled() -> dict[str, Path]:
     without this."""
     found: dict[str, Path] = {}
     for path in sorted(frameworks_dir().glob("*.yaml")):
-        found[_load_cached(path, str(path), path.stat().st_mtime).code] = path
+        found[_shipped(path).code] = path
     return found
 
 
@@ -230,11 +230,11 @@ def _bundled_framework(code: str) -> Framework | None:
     files do not change under a running command (a run asks thousands of times)."""
     named = _named_file(code)
     if named is not None:
-        framework = _load_cached(named, str(named), named.stat().st_mtime)
+        framework = _shipped(named)
         if framework.code.lower() == code:
             return framework
     path = {known.lower(): file for known, file in _bundled().items()}.get(code)
-    return None if path is None else _load_cached(path, str(path), path.stat().st_mtime)
+    return None if path is None else _shipped(path)
 
 
 def _named_file(code: str) -> Path | None:
@@ -246,6 +246,11 @@ def _named_file(code: str) -> Path | None:
         return None  # a path, or a name no file of ours has
     path = frameworks_dir() / f"{code}.yaml"
     return path if path.is_file() else None
+
+
+def _shipped(path: Path) -> Framework:
+    """A shipped framework file, parsed once per process (through :func:`_load_cached`)."""
+    return _load_cached(path, str(path), path.stat().st_mtime)
 
 
 @lru_cache(maxsize=16)

@@ -294,16 +294,16 @@ def render_each(run: Run, chosen: Sequence[Organisation],
             ahead: list[tuple[Organisation, Any]] = []  # the next window, prepared meanwhile
             jobs = [entry for _org, entry in prepared
                     if entry is not None and not isinstance(entry, CbctError)]
-            expected = len(jobs) * len(chosen) // len(prepared) if early and jobs else 0
-            if jobs and (expected or not sparse and number == 0
-                         and len(jobs) >= parallel.MIN_BATCH):
+            expected = 0  # as many jobs in the run as in this window, for its size
+            if early and jobs:
+                early, expected = False, len(jobs) * len(chosen) // len(prepared)
+            if expected >= parallel.MIN_BATCH or (not sparse and number == 0
+                                                  and len(jobs) >= parallel.MIN_BATCH):
                 with contextlib.suppress(CbctError):  # a broken template: each says so below
                     render(jobs[0])  # compiled (and checked) once, before the workers fork
-                if expected:  # as many jobs in the run as in this window, for its size
+                if expected:
                     pool = workers.enter_context(parallel.early(render, expected))
-                    early = False
-            given = {"pool": pool} if pool is not None else {}
-            with contextlib.closing(parallel.results(jobs, render, **given)) as rendered:
+            with contextlib.closing(parallel.results(jobs, render, pool=pool)) as rendered:
                 for org, entry in prepared:
                     done += 1
                     with run.problems.catch(), about(org):

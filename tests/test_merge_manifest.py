@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cbct_docs.merge import manifest_json
+from cbct_docs.merge.manifest import text_pieces
+from cbct_docs.merge.plan import STATUS, Outputs
+from cbct_docs.records.model import Origin
 
 FIELDS = ("record", "data", "output", "status", "sha256")
 rows = st.lists(st.fixed_dictionaries({name: st.text() for name in FIELDS}), max_size=5)
@@ -29,12 +33,6 @@ def test_a_row_with_line_breaks_and_quotes() -> None:
 
 # --- the manifest of a merge's outputs (Outputs.manifest_texts) ---------------------------
 
-from pathlib import Path  # noqa: E402
-
-from cbct_docs.merge.manifest import text_pieces  # noqa: E402
-from cbct_docs.merge.plan import STATUS, Outputs  # noqa: E402
-from cbct_docs.records.model import Origin  # noqa: E402
-
 names = st.text(min_size=1, max_size=12)
 origins = st.builds(Origin, names, st.one_of(st.none(), st.text(max_size=8)),
                     st.one_of(st.none(), st.integers(-5, 10**7)),
@@ -45,30 +43,31 @@ entries = st.tuples(names, st.booleans(), origins, st.integers(0, len(STATUS) - 
 
 
 def _outputs(first: Origin, table: list[tuple[str, bool, Origin, int, bytes, bytes]]
-             ) -> Outputs:
-    outputs = Outputs(Path("uit"))
+             ) -> tuple[Outputs, list[dict[str, str]]]:
+    """The outputs of ``table``, and the manifest's rows a person expects of them."""
+    outputs, rows = Outputs(Path("uit")), []
     for name, same, origin, status, sha256, digest in table:
         if same:  # the first output's file, sheet and field, another row
             origin = Origin(first.file, first.sheet, origin.row, first.field, first.unit)
         index = outputs.add(name, origin)
         outputs.set_hashes(index, status, sha256 + digest)
-    return outputs
+        rows.append({"record": str(origin), "data": digest.hex() if any(digest) else "",
+                     "output": name, "status": STATUS[status],
+                     "sha256": sha256.hex() if any(sha256) else ""})
+    return outputs, rows
 
 
 @given(origins, st.lists(entries, max_size=8))
 def test_the_outputs_manifest_reads_as_json_dumps_of_their_rows(
         first: Origin, table: list[tuple[str, bool, Origin, int, bytes, bytes]]) -> None:
-    outputs = _outputs(first, table)
-    rows = [{"record": str(outputs.origin(i)), "data": outputs.hash_of(i)[1],
-             "output": outputs.names[i], "status": STATUS[outputs.status[i]],
-             "sha256": outputs.hash_of(i)[0]} for i in range(len(outputs))]
+    outputs, rows = _outputs(first, table)
     assert list(outputs.manifest_rows()) == rows
     expected = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     assert b"".join(text_pieces(outputs.manifest_texts())) == expected.encode("utf-8")
 
 
 def test_a_register_row_in_the_outputs_manifest() -> None:
-    outputs = _outputs(Origin('re"g.xlsx', "Blad\n1", 2, "naam"), [
+    outputs, _rows = _outputs(Origin('re"g.xlsx', "Blad\n1", 2, "naam"), [
         ("A.docx", True, Origin("x", None, 14), 1, bytes(range(32)), bytes(range(8))),
         ("B.docx", False, Origin("x"), 0, bytes(32), bytes(8))])
     rows = json.loads(b"".join(text_pieces(outputs.manifest_texts())))

@@ -94,23 +94,18 @@ def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
     if pool is not None:
         yield from _given(pool, jobs, work, meanwhile)
         return
-    count = workers()
-    if len(jobs) < MIN_BATCH or count < 2 or not can_fork():
-        for _job in jobs:
-            yield LOCAL
-        return
-    global _work, _jobs
-    _work, _jobs = work, jobs
-    chunks = _chunks(len(jobs), count)
-    # What the workers inherit is left out of their collections (and the main
-    # process's): a collection would otherwise write to every inherited object's header,
-    # copying its page into the worker (~10 % fewer page faults in a decide of 2,000).
-    gc.freeze()
+    global _jobs
+    _jobs = jobs  # inherited by the workers, forked next
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
-            yield from _scheduled(_Schedule(pool, chunks, AHEAD * (count - 1)), meanwhile)
+        with early(work, len(jobs)) as forked:
+            if forked is None:
+                yield from [LOCAL] * len(jobs)
+                return
+            count = workers()
+            yield from _scheduled(_Schedule(forked, _chunks(len(jobs), count),
+                                            AHEAD * (count - 1)), meanwhile)
     finally:
-        _work, _jobs = None, ()
+        _jobs = ()
 
 
 def _scheduled(schedule: _Schedule,
@@ -124,18 +119,21 @@ def _scheduled(schedule: _Schedule,
 
 @contextlib.contextmanager
 def early(work: Callable[[Any], Any], expected: int) -> Generator[Any, None, None]:
-    """Workers for a whole run, forked before most of its jobs exist, for
-    :func:`results` (``pool=``): each batch's jobs are sent to them (pickled). Fork after
-    compiling what ``work`` uses, so the workers inherit it. None (no workers) for fewer
-    than :data:`MIN_BATCH` ``expected`` jobs, one core, or a process that cannot fork;
-    the workers end when the block ends."""
+    """Workers forked now, for one batch (:func:`results`) or for a whole run whose jobs
+    mostly do not exist yet (``results(pool=)``: each batch's jobs are sent to them,
+    pickled). Fork after compiling what ``work`` uses, so the workers inherit it. None
+    (no workers) for fewer than :data:`MIN_BATCH` ``expected`` jobs, one core, or a
+    process that cannot fork; the workers end when the block ends."""
     count = workers()
     if expected < MIN_BATCH or count < 2 or not can_fork():
         yield None
         return
     global _work
     _work = work
-    gc.freeze()  # as in results: inherited objects left out of collections
+    # What the workers inherit is left out of their collections (and the main
+    # process's): a collection would otherwise write to every inherited object's header,
+    # copying its page into the worker (~10 % fewer page faults in a decide of 2,000).
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(count - 1) as pool:
             yield pool

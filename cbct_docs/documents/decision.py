@@ -120,10 +120,13 @@ def needs_heraudit(result: Any) -> bool:
     return outcome_of(result) != "gecertificeerd" and bool(result.insufficient_parts)
 
 
-def stage_letter(batch: Batch, org: Any, kind: str, data: bytes) -> Path:
+def stage_letter(batch: Batch, org: Any, kind: str, data: bytes,
+                 folder: str | None = None) -> Path:
     """Stage a rendered Word document of ``kind`` (besluitbrief, besluitbrief-heraudit,
-    heraudit, certificaat) for ``org``, named as every letter of the process is named."""
-    return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, organisation=org)
+    heraudit, certificaat; rapport-concept, rapport-definitief in ``folder`` rapporten)
+    for ``org``, named as every letter of the process is named."""
+    return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, folder=folder,
+                     organisation=org)
 
 
 def reserve_letter(batch: Batch, org: Any, kind: str, folder: str | None = None) -> Reserved:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..documents.context import docx_template
-from ..documents.report import TEMPLATE, report_context, stage_report
+from ..documents.report import TEMPLATE, report_context
 from ..documents.reserved import Reserved, Written
 from ..domain.frameworks import load_framework
 from ..domain.permissions import may_finalise, may_send_concept
@@ -30,7 +30,10 @@ from .before_audit import check_audit_quarter
 from .office import OfficeFolder
 from .run import Progress, Run, RunResult, org_label, render_each
 from .sheets import iso_days, scoresheets
-from .written import reserve, write
+from .written import reserve, taken, write
+
+#: The folder the reports are written to (documents.report.stage_report's).
+FOLDER = "rapporten"
 
 #: An event to record when the report is staged: kind, day, data.
 Pending = tuple[Kind, dt.date, dict[str, Any]]
@@ -55,7 +58,7 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     # The template is compiled while workers read the sheets (when they do).
     pairs = deque(scoresheets(sheets, orgs, SheetIndex(run.db),
                               meanwhile=lambda: docx_template(TEMPLATE)))
-    version = "concept" if concept else "definitief"
+    document = "rapport-concept" if concept else "rapport-definitief"  # its kind
     renderer = docx_template(TEMPLATE)
 
     def prepare(org: Organisation) -> _Job | CbctError | None:
@@ -70,7 +73,7 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
             return None
         job = _Job(org, sheet, events)
         # Written where it is rendered (a name taken already: staged in its turn).
-        reserve(run, [org], [job], lambda _job: [f"rapport-{version}"], folder="rapporten")
+        reserve(run, [org], [job], lambda _job: [document], folder=FOLDER)
         return job
 
     def render(job: _Job) -> bytes | Written:
@@ -82,8 +85,7 @@ def report(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     def stage(org: Organisation, job: _Job, data: bytes | Written) -> None:
         for kind, when, facts in job.events:
             run.record(org, kind, when, facts)
-        path = (stage_report(run.batch, org, version, data) if isinstance(data, bytes)
-                else run.batch.written(job.names[0], data))
+        path = taken(run, org, document, data, job.names, 0, folder=FOLDER)
         run.record(org, Kind.CONCEPT_SENT if concept else Kind.FINAL_REPORT, day,
                    {"reden": reason} if reason else {}, path)
 

@@ -1,4 +1,5 @@
-"""Letters written where they are rendered (issue 16): ``decide`` and ``heraudit``.
+"""Letters written where they are rendered (issue 16): ``decide``, ``heraudit`` and
+``report``.
 
 Each letter's name (and a certificate's) is reserved in the order the documents are
 staged (:meth:`~..documents.batch.Batch.reserve`); the process that renders it, a worker
@@ -60,10 +61,11 @@ def write(names: Sequence[Reserved], index: int, data: bytes) -> bytes | Written
 
 
 def taken(run: Run, org: Organisation, kind: str, document: bytes | Written,
-          names: Sequence[Reserved], index: int) -> Path:
-    """A rendered document into the batch: written already, or staged now."""
+          names: Sequence[Reserved], index: int, folder: str | None = None) -> Path:
+    """A rendered document into the batch: written already, or staged now (under the
+    name :func:`reserve` would have given it)."""
     if isinstance(document, bytes):
-        return decisions.stage_letter(run.batch, org, kind, document)
+        return decisions.stage_letter(run.batch, org, kind, document, folder)
     return run.batch.written(names[index], document)
 
 

@@ -105,10 +105,8 @@ class Outputs(Sequence[Output]):
         return self.folder / self.names[index]
 
     def set(self, index: int, status: int, sha256: str = "", digest: str = "") -> None:
-        self.status[index] = status
-        at = index * _HASH
-        self.hashes[at:at + _HASH] = (bytes.fromhex(sha256) if sha256 else bytes(32)) + \
-            (bytes.fromhex(digest) if digest else bytes(8))
+        self.set_hashes(index, status, (bytes.fromhex(sha256) if sha256 else bytes(32))
+                        + (bytes.fromhex(digest) if digest else bytes(8)))
 
     def set_hashes(self, index: int, status: int, hashes: bytes) -> None:
         """:meth:`set` with the sha256 and the record digest as their 40 bytes."""

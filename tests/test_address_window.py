@@ -18,7 +18,8 @@ from cbct_docs.cli import cli
 from cbct_docs.deliver.pdf import convert_to_pdf, soffice_available
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render.address_fit import address_fit, text_width
-from cbct_docs.render.print_layout import place_window, use_window
+from cbct_docs.render.print_layout import place_window
+from cbct_docs.render.window import use_window
 from cbct_docs.settings import EnvelopeWindow
 
 from .golden import docx_reading_text

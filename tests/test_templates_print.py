@@ -22,7 +22,7 @@ from cbct_docs.documents.context import load_office
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render import DocxRenderer
-from cbct_docs.render.print_layout import use_window
+from cbct_docs.render.window import use_window
 from cbct_docs.settings import EnvelopeWindow, Settings
 
 from .golden import sample_contexts
@@ -273,7 +273,7 @@ def test_a_long_report_table_starts_every_page_with_its_header_row(tmp_path: Pat
 
 
 def test_opening_the_office_puts_its_window_in_use(tmp_path: Path) -> None:
-    from cbct_docs.render.print_layout import active_window
+    from cbct_docs.render.window import active_window
     from cbct_docs.runs.office import open_office
 
     text = (REPO / "cbct-docs.toml").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.render.print_layout import use_window
+from cbct_docs.render.window import use_window
 from cbct_docs.web import create_app
 
 from .registers import edited_register

@@ -33,7 +33,8 @@ from lxml import etree
 
 from ..settings import EnvelopeWindow
 from .docx_parts import document_and_styles
-from .print_layout import NS, TWIPS_PER_MM, W, active_window
+from .print_layout import NS, TWIPS_PER_MM, W
+from .window import active_window
 
 LINE_FACTOR = 1.22  # line height of a font at single spacing, in font sizes
 WIDTH_MARGIN = 1.10  # Arial's widths + 10 %

@@ -30,8 +30,9 @@ from .fast_docx import CompiledDocx, FastPathUnsupported, context_needs_docxtpl,
 from .images import DocxImage, bind_images
 from .limits import check_package
 from .lookup import redirect
-from .print_layout import active_window, place_window
+from .print_layout import place_window
 from .template_check import Problem, TemplateScan, lost_text, lost_text_error, scan_docx
+from .window import active_window
 
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
 UNBALANCED_TAGS_HINT = ("check that every {% if %} or {% for %} closes in the same paragraph, "

@@ -15,7 +15,7 @@ is compiled —
 - width and height: the column, the cell and an exact row height, so the block never
   grows out of the window.
 
-The window in use is set once per process (:func:`use_window`, where the office's
+The window in use is set once per process (:func:`.window.use_window`, where the office's
 settings are read); every Word renderer applies it.
 """
 
@@ -28,8 +28,6 @@ import zipfile
 from lxml import etree
 
 from ..settings import EnvelopeWindow
-from .window import active_window as active_window  # kept apart: no lxml (render/window.py)
-from .window import use_window as use_window
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -17,7 +17,7 @@ import mimetypes
 import re
 import urllib.parse
 from collections.abc import Sequence
-from json.encoder import encode_basestring as _encode_basestring
+from json.encoder import encode_basestring as _json_text  # as json.dumps writes a str
 
 from .eml_headers import LONGEST_LINE, Unsupported, date_now, fast_address, fold_text
 
@@ -142,10 +142,3 @@ def content_digest(sender: str, to: str, reply_to: str | None, subject: str, tex
         ', "subject": ', _json_text(subject), ', "text": ', _json_text(text),
         ', "to": ', _json_text(to), "}"])
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _json_text(value: str) -> str:
-    """A string as ``json.dumps(value, ensure_ascii=False)`` writes it."""
-    return _encode_basestring(value)
-
-

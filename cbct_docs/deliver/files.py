@@ -30,15 +30,6 @@ _WINDOWS_NAMES = {"con", "prn", "aux", "nul", "conin$", "conout$",
 MAX_STEM_BYTES = 180  # leaves room for "-2", the suffix and the temporary-name parts
 
 
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-FILE_MODE = _file_mode()
-
-
 def safe_filename(text: str, fallback: str = "document") -> str:
     """A file name stem anyone's file system accepts; diacritics are kept.
 

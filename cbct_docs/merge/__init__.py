@@ -115,23 +115,24 @@ def merge(
     out, where = Path(out), list(where)
     suffix = ".docx" if isinstance(renderer, DocxRenderer) else Path(template).suffix.lower()
 
-    def planned() -> Plan:
-        return Plan(out, name, suffix, where=where, limit=limit, record=record,
-                    overwrite=overwrite, resume=resume)
-
     def render(record: Record) -> bytes | str:
         return renderer.render(context_for(record))
 
     def reason() -> str | None:
         return renderer.fallback_reason if isinstance(renderer, DocxRenderer) else None
 
-    plan, workers = planned(), Workers(render, cores, overwrite, reason)
+    def started() -> tuple[Plan, Workers]:
+        return (Plan(out, name, suffix, where=where, limit=limit, record=record,
+                     overwrite=overwrite, resume=resume),
+                Workers(render, cores, overwrite, reason))
+
+    plan, workers = started()
     try:
         for part in record_parts(data, sheet, hidden_rows=hidden_rows):
             if part is None:  # read again, whole: the plan starts again
                 workers.close()
                 plan.chunks.close()
-                plan, workers = planned(), Workers(render, cores, overwrite, reason)
+                plan, workers = started()
             else:
                 plan.take(part)
                 workers.feed(plan)  # rendering while the rest is read

@@ -302,3 +302,30 @@ def test_a_documents_name_as_a_text_is_its_path_written_out(
     other.add("brief", "Bieb/Noord", ".txt", "Iets anders\n")
     with pytest.raises(OutputError, match="exists already"):
         other.commit()
+
+
+def test_a_batch_written_at_its_commit_takes_a_rerun_as_is_and_refuses_another_file(
+        tmp_path: Path) -> None:
+    """The batch that keeps its documents until the commit (not streamed): a file that is
+    exactly what would be written is taken as it is (not written again), another file
+    under a document's name stops the batch, --overwrite replaces it."""
+    out = tmp_path / "out"
+    first = Batch(out)
+    first.add("brief", "Bieb Noord", ".txt", "Beste lezer\n")
+    first.add("brief", "Bieb Zuid", ".txt", b"Beste lezer Zuid\n")
+    made = first.commit()
+    written_at = [m.path.stat().st_mtime_ns for m in made]
+    again = Batch(out)
+    again.add("brief", "Bieb Noord", ".txt", "Beste lezer\n")
+    again.add("brief", "Bieb Oost", ".txt", "Beste lezer Oost\n")
+    assert [m.path.name for m in again.commit()] == ["Bieb Noord.txt", "Bieb Oost.txt"]
+    assert made[0].path.stat().st_mtime_ns == written_at[0]  # taken as it was
+    other = Batch(out)
+    other.add("brief", "Bieb Oost", ".txt", "Iets anders\n")
+    other.add("brief", "Bieb West", ".txt", "Beste lezer West\n")
+    with pytest.raises(OutputError, match="exists already"):
+        other.commit()
+    assert not (out / "brief" / "Bieb West.txt").exists()  # nothing of that batch written
+    replaced = Batch(out, overwrite=True)
+    replaced.add("brief", "Bieb Oost", ".txt", "Iets anders\n")
+    assert [m.path.read_text(encoding="utf-8") for m in replaced.commit()] == ["Iets anders\n"]

@@ -240,16 +240,16 @@ class Batch:
     def commit(self) -> list[Made]:
         if self.stream:
             return self._commit_staged()
-        if not self.overwrite:
-            # A file that is already exactly what would be written (a rerun after an
-            # interrupted run) is no conflict: it is taken as it is.
-            refuse_existing([(item.path, sha(data), len(raw(data)))
-                              for item, data in self.pending])
+        # A file that is already exactly what would be written (a rerun after an
+        # interrupted run) is no conflict: it is taken as it is.
+        wanted = [] if self.overwrite else [(item.path, sha(data), len(raw(data)))
+                                             for item, data in self.pending]
+        refuse_existing(wanted)
         for folder in {item.path.parent for item, _data in self.pending}:
             ensure_folder(folder)
-        kept = [item for item, data in self.pending if not self.overwrite
-                and same_content(item.path, sha(data), len(raw(data)))]
-        todo = [(item, data) for item, data in self.pending if item not in kept]
+        same = [same_content(*one) for one in wanted] or [False] * len(self.pending)
+        kept = [item for (item, _data), taken in zip(self.pending, same, strict=True) if taken]
+        todo = [one for one, taken in zip(self.pending, same, strict=True) if not taken]
         outcomes = write_files([(item.path, data) for item, data in todo],
                                overwrite=self.overwrite, all_or_nothing=True)
         written = kept + [item for (item, _data), outcome in zip(todo, outcomes, strict=True)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
 from .chart import ScoreChart, score_chart
-from .context import Batch, Office, file_stem
+from .context import Office
 from .fields import (
     category_fields,
     insufficient_items,
@@ -118,10 +117,3 @@ def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> ScoreChart:
     return score_chart([(f"{row['nummer']}. {row['titel']}" if row["nummer"] != "module"
                          else row["label"], row["aantallen"]) for row in rows],
                        [(level.name, level.colour) for level in framework.scale])
-
-
-def stage_report(batch: Batch, org: Any, version: str, data: bytes | str) -> Path:
-    """The rendered report (``version``: concept, definitief) into the run's batch."""
-    kind = f"rapport-{version}"
-    return batch.add(kind, file_stem(org, kind), ".docx", data, org.name, folder="rapporten",
-                     organisation=org)

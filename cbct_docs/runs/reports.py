@@ -32,7 +32,7 @@ from .run import Progress, Run, RunResult, org_label, render_each
 from .sheets import iso_days, scoresheets
 from .written import reserve, taken, write
 
-#: The folder the reports are written to (documents.report.stage_report's).
+#: The folder the reports are written to.
 FOLDER = "rapporten"
 
 #: An event to record when the report is staged: kind, day, data.

@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from pathlib import Path
 
 from cbct_docs.deliver.files import atomic_write
@@ -89,10 +91,31 @@ def build_xlsx() -> bytes:
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "C2"
-    # Fixed document times keep the file identical between regenerations.
-    workbook.properties.created = workbook.properties.modified = dt.datetime(2025, 1, 6, 9, 0)
+    workbook.properties.created = SAVED
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return fixed_times(buffer.getvalue())
+
+
+#: The time written into the workbook, so that regenerating gives the same bytes.
+SAVED = dt.datetime(2025, 1, 6, 9, 0)
+
+
+def fixed_times(data: bytes) -> bytes:
+    """The workbook with :data:`SAVED` as its modified time and the time of every part:
+    openpyxl stamps the moment of saving in both, whatever the workbook's properties say."""
+    stamp = SAVED.strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(),
+                              part)
+            fixed = zipfile.ZipInfo(info.filename, date_time=SAVED.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            target.writestr(fixed, part)
     return buffer.getvalue()
 
 

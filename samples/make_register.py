@@ -7,7 +7,9 @@ dates written as 1-4-2025.
 
 Frameworks as the office uses them: libraries and culture organisations are certified
 under Kwaliteit in Beeld (KiB), language organisations (taalhuis, taalpunt, Lezen &
-Schrijven) under Zicht op Ontwikkeling (ZoO).
+Schrijven) under Zicht op Ontwikkeling (ZoO). Audit categories as the frameworks define
+them (categories in kib.yaml, zoo.yaml): category I is an organisation without modules
+(KiB) or without a taalhuis (ZoO); KiB's category II has at most one module.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ ORGANISATIONS = [
      "Wijde Burgstraat 7", "8601 EG", "Sneek", D(2025, 12, 31), "IV"],
     ["CBCT-0106", "Cultuurhuis De Kêvel", "Cultuurconnectie", "KiB", "leesbevordering",
      "de heer L. Ramakers", "secretariaat@dekevel.example.nl",
-     "Rosmolenstraat 2", "6131 HX", "Sittard", D(2026, 1, 1), "I"],
+     "Rosmolenstraat 2", "6131 HX", "Sittard", D(2026, 1, 1), "II"],
     ["CBCT-0107", "Bibliotheek Gooi & Vecht", "VOB", "KiB", "leesbevordering, ido, taalhuis",
      "mevrouw M. Kuipers-Öztürk", "m.kuipers@gooienvecht-bieb.example.nl",
      "Kerkbrink 6", "1211 BX", "Hilversum", D(2025, 4, 15), "IV"],
@@ -65,7 +67,7 @@ ORGANISATIONS = [
      "Oude Enghweg 24", "1217 JC", "Hilversum", D(2025, 10, 1), "II"],
     ["CBCT-0113", "Bibliotheek Maas & Peel", "VOB", "KiB", "taalhuis",
      "mevrouw C. Hendriks", "c.hendriks@maasenpeel-bieb.example.nl",
-     "Raadhuisplein 3", "5881 GB", "Venray", D(2028, 2, 29), "I"],
+     "Raadhuisplein 3", "5881 GB", "Venray", D(2028, 2, 29), "II"],
     ["CBCT-0114", "Taalpunt Zeeuws-Vlaanderen", "beide", "ZoO", "taalhuis",
      "mevrouw N. De Clercq", "taalpunt@zvl-taal.example.nl",
      "Noordstraat 9", "4531 GB", "Terneuzen", D(2025, 11, 15), "IV"],

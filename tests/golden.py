@@ -207,6 +207,7 @@ def sample_contexts() -> dict[str, dict[str, Any]]:
         "nieuws/nieuwsbericht": news_context(
             org, office, decided=decided, audit_days=sheet.audit_dates,
             number="KiB-2025-0042", valid_until=dt.date(2029, 7, 8),
+            auditors=len(sheet.auditors),
             heraudit_days=[dt.date(2026, 1, 12)]),
     }
 

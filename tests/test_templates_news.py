@@ -54,6 +54,26 @@ def test_news_item_after_a_heraudit_says_alsnog(office: Path, tmp_path: Path) ->
     assert "Met een heraudit op" in text
 
 
+ONE = "Een onafhankelijke auditor beoordeelde het beleid, de middelen"
+MORE = "Onafhankelijke auditoren beoordeelden het beleid, de middelen"
+
+
+@pytest.mark.parametrize(("cert_nr", "said", "not_said"), [
+    ("CBCT-0103", ONE, MORE),  # category I: Esra Yilmaz audited alone
+    ("CBCT-0107", MORE, ONE),  # three auditors
+])
+def test_the_news_item_names_as_many_auditors_as_audited(office: Path, tmp_path: Path,
+                                                         cert_nr: str, said: str,
+                                                         not_said: str) -> None:
+    code, output = news(office, cert_nr, tmp_path / "uit")
+    assert code == 0, output
+    [word] = (tmp_path / "uit" / "nieuwsbericht").glob("*.docx")
+    [html] = (tmp_path / "uit" / "nieuwsbericht").glob("*.html")
+    for text in (docx_text(word), " ".join(html.read_text(encoding="utf-8").split())):
+        assert said in text
+        assert not_said not in text
+
+
 @pytest.mark.parametrize(("cert_nr", "why"), [
     ("CBCT-0104", "is not certified (besluit: Niet gecertificeerd)"),
     ("CBCT-0110", "has no decision yet"),

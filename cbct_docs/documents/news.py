@@ -19,9 +19,11 @@ HTML_TEMPLATE = "nieuws/nieuwsbericht.html"
 
 
 def news_context(org: Any, office: Office, *, decided: dt.date, audit_days: Sequence[dt.date],
-                 number: str, valid_until: dt.date, heraudit_days: Sequence[dt.date] = ()
-                 ) -> dict[str, Any]:
-    """``heraudit_days``: when the certificate came after a heraudit (alsnog)."""
+                 number: str, valid_until: dt.date, auditors: int,
+                 heraudit_days: Sequence[dt.date] = ()) -> dict[str, Any]:
+    """``auditors``: how many auditors audited (the item says "Een onafhankelijke auditor
+    beoordeelde" or "Onafhankelijke auditoren beoordeelden"); ``heraudit_days``: when the
+    certificate came after a heraudit (alsnog)."""
     framework = load_framework(org.framework)
     return {
         **office.fields(),
@@ -29,6 +31,7 @@ def news_context(org: Any, office: Office, *, decided: dt.date, audit_days: Sequ
         "besluitdatum": decided,
         "briefdatum": decided,
         "auditdata_tekst": days_text(audit_days),
+        "een_auditor": auditors == 1,
         "alsnog": bool(heraudit_days),
         "heraudit_data_tekst": days_text(heraudit_days),
         "certificaatnummer": number,

@@ -7,8 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from ..documents.news import news_context, news_item
+from ..domain.frameworks import load_framework
 from ..domain.process import DossierState, Kind
-from ..domain.register import find_organisation
+from ..domain.register import Organisation, find_organisation
 from ..errors import DataError
 from .office import OfficeFolder
 from .run import Run, RunResult, org_label
@@ -44,6 +45,7 @@ def news(office: OfficeFolder, cert_nr: str, *, out: Path, overwrite: bool = Fal
         org, letterhead, decided=decision.day, audit_days=state.audit_days,
         number=str(certificate.get("nummer", "")),
         valid_until=dt.date.fromisoformat(str(certificate["geldig_tot"])),
+        auditors=_auditor_count(org, state),
         heraudit_days=_heraudit_days(state) if heraudit else ())
     with run.problems.catch():
         news_item(org, context, run.batch)
@@ -57,3 +59,15 @@ def _heraudit_days(state: DossierState) -> list[dt.date]:
     found = [dt.date.fromisoformat(str(d)) for d in days]
     decision = state.decision
     return found or ([decision.day] if decision is not None else [])
+
+
+def _auditor_count(org: Organisation, state: DossierState) -> int:
+    """How many auditors audited: as recorded with the audit (from its score sheet), else
+    as planned in the confirmation, else the number its audit category prescribes (the
+    register refuses an unknown category)."""
+    for kind in (Kind.AUDIT_HELD, Kind.CONFIRMED):
+        event = state.last(kind)
+        names = event.data.get("auditoren") if event is not None else None
+        if names:
+            return len(names)
+    return load_framework(org.framework).categories[org.category].auditors

@@ -10,10 +10,12 @@ import datetime as dt
 import io
 from pathlib import Path
 
+from make_register import SAVED, fixed_times  # samples/make_register.py, next to this script
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from cbct_docs.deliver.files import atomic_write
+from cbct_docs.domain.register import find_organisation, read_register
 
 HERE = Path(__file__).resolve().parent
 D, T = dt.date, dt.time
@@ -74,23 +76,28 @@ APPOINTMENTS = [
      "Rondgang en terugkoppeling"),
 ]
 
-# A pilot with limited places: the first to register are accepted.
+# A pilot with limited places: the first to register are accepted. Who registered, when;
+# name, contact and e-mail come from the register (samples/register.xlsx), the source of
+# truth, so the campaign spells every name as the register does.
 CAMPAIGN = [
-    ("CBCT-0106", "Cultuurhuis De Kével", "de heer L. Ramakers",
-     "secretariaat@dekevel.example.nl", dt.datetime(2025, 3, 3, 9, 12)),
-    ("CBCT-0113", "Bibliotheek Maas & Peel", "mevrouw C. Hendriks",
-     "c.hendriks@maasenpeel-bieb.example.nl", dt.datetime(2025, 3, 3, 8, 47)),
-    ("CBCT-0108", "Stichting Lezen & Schrijven Zuid", "de heer J. van der Heijden",
-     "info@lezenschrijvenzuid.example.nl", dt.datetime(2025, 3, 4, 14, 5)),
-    ("CBCT-0105", "Bibliotheek Súdwest-Fryslân", "mevrouw F. de Boer",
-     "bestjoer@bibliotheek-sudwest.example.nl", dt.datetime(2025, 3, 3, 11, 30)),
-    ("CBCT-0112", "Centrum voor de Kunsten 't Gooi", "de heer K. Visser",
-     "directie@kunsten-tgooi.example.nl", dt.datetime(2025, 3, 5, 16, 40)),
-    ("CBCT-0114", "Taalpunt Zeeuws-Vlaanderen", "mevrouw N. De Clercq",
-     "taalpunt@zvl-taal.example.nl", dt.datetime(2025, 3, 3, 10, 2)),
-    ("CBCT-0109", "Bibliotheek Hoeksche Waard", "mevrouw E. Groenewegen",
-     "kwaliteit@hw-bibliotheek.example.nl", dt.datetime(2025, 3, 6, 8, 15)),
+    ("CBCT-0106", dt.datetime(2025, 3, 3, 9, 12)),
+    ("CBCT-0113", dt.datetime(2025, 3, 3, 8, 47)),
+    ("CBCT-0108", dt.datetime(2025, 3, 4, 14, 5)),
+    ("CBCT-0105", dt.datetime(2025, 3, 3, 11, 30)),
+    ("CBCT-0112", dt.datetime(2025, 3, 5, 16, 40)),
+    ("CBCT-0114", dt.datetime(2025, 3, 3, 10, 2)),
+    ("CBCT-0109", dt.datetime(2025, 3, 6, 8, 15)),
 ]
+
+
+def registrations() -> list[tuple]:
+    """The campaign's rows: cert_nr, naam, contact, email, aangemeld_op."""
+    orgs = read_register(HERE / "register.xlsx")
+    rows = []
+    for cert_nr, registered in CAMPAIGN:
+        org = find_organisation(orgs, cert_nr)
+        rows.append((cert_nr, org.name, org.contact, org.email, registered))
+    return rows
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[tuple], formats: dict):
@@ -110,9 +117,12 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[tuple], for
 
 
 def _save(book: Workbook, path: Path) -> None:
+    """Saved with fixed times (as make_register.py saves), so regenerating gives the same
+    bytes."""
+    book.properties.created = SAVED
     buffer = io.BytesIO()
     book.save(buffer)
-    atomic_write(path, buffer.getvalue(), overwrite=True)
+    atomic_write(path, fixed_times(buffer.getvalue()), overwrite=True)
 
 
 def main() -> None:
@@ -128,7 +138,7 @@ def main() -> None:
     campaign = Workbook()
     campaign.remove(campaign.active)
     _sheet(campaign, "Aanmeldingen", ["cert_nr", "naam", "contact", "email", "aangemeld_op"],
-           CAMPAIGN, {"E": "d-m-yyyy h:mm"})
+           registrations(), {"E": "d-m-yyyy h:mm"})
     _save(campaign, HERE / "campaign.xlsx")
     print("samples/planning.xlsx, samples/campaign.xlsx")
 

@@ -311,10 +311,7 @@ class CompiledDocx:
                 added[name] = dataclasses.replace(member, name=name.encode("utf-8"))
         if not added:
             return self.zip.write(replaced)
-        view = copy.copy(self.zip)
-        view.order = [*self.zip.order, *added]
-        view.members = {**self.zip.members, **added}
-        return view.write(replaced)
+        return self.zip.extended(added).write(replaced)
 
     def _finish(self, part: _Part, xml: str) -> bytes:
         """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""

@@ -62,7 +62,8 @@ class _Part:
     #: The names a header's, footer's or footnotes' text depends on alone (None: it is
     #: rendered for every document).
     inputs: tuple[str, ...] | None = None
-    #: A header's or footer's template printing skeletons (render.header_skeleton).
+    #: A header's or footer's template printing skeletons (render.header_skeleton),
+    #: compiled when the part is made a second time (None: it cannot be, or is not used).
     skeleton: Any = None
 
 
@@ -118,6 +119,7 @@ def inputs_of(env: StrictEnvironment, source: str) -> tuple[str, ...] | None:
 #: datetime: equal instants in two time zones; not a Decimal: 1.0 == 1.00).
 _ATOMS = frozenset({str, int, bool, type(None), dt.date})
 _ABSENT = object()
+_UNTRIED = object()  # a header's skeleton template not compiled yet
 
 
 def inputs_key(names: tuple[str, ...], context: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -162,11 +164,12 @@ class CompiledDocx:
             if part.kind != "body":
                 part.inputs = inputs_of(env, source)
             if part.kind == "header":
-                part.skeleton = skeleton_template(env, source)
+                part.skeleton = _UNTRIED
         #: The body compiled to print skeletons (render.skeleton), when it can be.
         self.skeleton = skeleton_template(env, sources[0])
         self.skeletons = Skeletons(canonical_body, resolve_listing)
         self.header_skeletons = HeaderSkeletons(_header_bytes)
+        self.env = env
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -258,8 +261,9 @@ class CompiledDocx:
                     raise FastPathUnsupported("the template holds U+E010")
                 body, xml = None, part.template.render(context)
         elif (part.skeleton is not None and placement is None
-              and self.header_skeletons.worth_it):
-            skeleton = render_skeleton(part.skeleton, context)
+              and self.header_skeletons.worth_it
+              and (template := self._header_skeleton(part)) is not None):
+            skeleton = render_skeleton(template, context)
             finished = self.header_skeletons.part(skeleton)
             if finished is not None and self._sure(part.zipname, skeleton):
                 return self._member(part.zipname, finished)
@@ -281,6 +285,15 @@ class CompiledDocx:
         member = self.zip.compress(part.zipname, finished)
         self.last[part.zipname] = (xml, member)
         return member
+
+    def _header_skeleton(self, part: _Part) -> Any:
+        """The part's skeleton template, compiled the second time the part is made: a
+        letterhead the same in every document is made once, its skeleton never needed."""
+        if part.skeleton is _UNTRIED:
+            if part.zipname not in self.last:  # the first time: made the old way
+                return None
+            part.skeleton = skeleton_template(self.env, literal_brackets(part.source))
+        return part.skeleton
 
     def _sure(self, zipname: str, recorded: Recorded) -> bool:
         """True when the part that ``recorded`` fills in passes the size limit and the

@@ -4,6 +4,10 @@ Run ``.venv/bin/python samples/make_register.py`` to regenerate both. All organi
 people and addresses are fictional. The CSV is saved the way Dutch Excel saves
 "CSV (gescheiden door lijstscheidingsteken)": ';' between fields, Windows-1252, CRLF,
 dates written as 1-4-2025.
+
+Frameworks as the office uses them: libraries and culture organisations are certified
+under Kwaliteit in Beeld (KiB), language organisations (taalhuis, taalpunt, Lezen &
+Schrijven) under Zicht op Ontwikkeling (ZoO).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ ORGANISATIONS = [
     ["CBCT-0102", "Bibliotheek Rivierenland", "VOB", "KiB", "leesbevordering",
      "de heer P. Brouwer", "directie@bieb-rivierenland.example.nl",
      "Markt 3", "4101 BW", "Culemborg", D(2025, 6, 30), "II"],
-    ["CBCT-0103", "Kunst&Co Uden", "Cultuurconnectie", "ZoO", "",
+    ["CBCT-0103", "Kunst&Co Uden", "Cultuurconnectie", "KiB", "",
      "mevrouw S. Çelik", "info@kunstenco-uden.example.nl",
      "Mondriaanplein 5", "5401 HX", "Uden", D(2025, 3, 31), "I"],
     ["CBCT-0104", "Taalhuis Noord/Oost", "VOB; Cultuurconnectie", "ZoO", "taalhuis",
@@ -36,7 +40,7 @@ ORGANISATIONS = [
     ["CBCT-0105", "Bibliotheek Súdwest-Fryslân", "VOB", "KiB", "ido; taalhuis",
      "mevrouw F. de Boer", "bestjoer@bibliotheek-sudwest.example.nl",
      "Wijde Burgstraat 7", "8601 EG", "Sneek", D(2025, 12, 31), "IV"],
-    ["CBCT-0106", "Cultuurhuis De Kêvel", "Cultuurconnectie", "ZoO", "leesbevordering",
+    ["CBCT-0106", "Cultuurhuis De Kêvel", "Cultuurconnectie", "KiB", "leesbevordering",
      "de heer L. Ramakers", "secretariaat@dekevel.example.nl",
      "Rosmolenstraat 2", "6131 HX", "Sittard", D(2026, 1, 1), "I"],
     ["CBCT-0107", "Bibliotheek Gooi & Vecht", "VOB", "KiB", "leesbevordering, ido, taalhuis",
@@ -48,13 +52,13 @@ ORGANISATIONS = [
     ["CBCT-0109", "Bibliotheek Hoeksche Waard", "VOB", "KiB", "",
      "mevrouw E. Groenewegen", "kwaliteit@hw-bibliotheek.example.nl",
      "Kaatsbaan 1", "3262 AA", "Oud-Beijerland", D(2025, 7, 1), "II"],
-    ["CBCT-0110", "Muziekschool & Théâtre Lochem", "Cultuurconnectie", "ZoO", "",
+    ["CBCT-0110", "Muziekschool & Théâtre Lochem", "Cultuurconnectie", "KiB", "",
      "de heer B. Smits", "administratie@theatre-lochem.example.nl",
      "Tramstraat 18", "7241 CJ", "Lochem", D(2025, 2, 28), "I"],
     ["CBCT-0111", "Bibliotheek Eemland/Amersfoort", "VOB", "KiB", "ido",
      "mevrouw H. Ploeg", "h.ploeg@eemland-bieb.example.nl",
      "Eemplein 77", "3812 EA", "Amersfoort", D(2025, 5, 31), "III"],
-    ["CBCT-0112", "Centrum voor de Kunsten 't Gooi", "VOB; Cultuurconnectie", "ZoO",
+    ["CBCT-0112", "Centrum voor de Kunsten 't Gooi", "VOB; Cultuurconnectie", "KiB",
      "leesbevordering", "de heer K. Visser", "directie@kunsten-tgooi.example.nl",
      "Oude Enghweg 24", "1217 JC", "Hilversum", D(2025, 10, 1), "II"],
     ["CBCT-0113", "Bibliotheek Maas & Peel", "VOB", "KiB", "taalhuis",

@@ -32,13 +32,15 @@ from cbct_docs.domain.register import find_organisation, read_register  # noqa: 
 FOLDER = HERE / "scores"
 
 # cert_nr → {norm number or module code: levels for its questions, in order}
-WEAK = {
+WEAK: dict[str, dict[int | str, list[str]]] = {
     "CBCT-0102": {3: ["Grotendeels", "Beperkt", "Beperkt"]},
     "CBCT-0111": {6: ["Beperkt", "Grotendeels", "Beperkt"], "ido": ["Niet", "Grotendeels",
                                                                    "Beperkt"]},
     "CBCT-0104": {2: ["Beperkt", "Beperkt", "Grotendeels"], 4: ["Niet", "Beperkt", "Beperkt"],
                   6: ["Grotendeels", "Niet", "Beperkt"]},
-    "CBCT-0103": {7: ["Grotendeels", "Niet", "Volledig"]},
+    # KiB norm 7 (Compliance): the first question, personal data under the AVG, is the
+    # one the override reason answers (a processing agreement signed during the audit).
+    "CBCT-0103": {7: ["Niet", "Grotendeels", "Volledig"]},
 }
 OVERRIDES = {
     "CBCT-0103": ("Gecertificeerd",

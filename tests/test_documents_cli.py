@@ -127,7 +127,7 @@ def test_intake_reminder_counts_from_the_announcement(tmp_path: Path) -> None:
     assert [m.name[:9] for m in mails] == ["CBCT-0110"]
     mail = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
     # announced 14 October: the intake is due two weeks later
-    assert mail["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling uiterlijk "
+    assert mail["Subject"] == ("Herinnering: intake audit Kwaliteit in Beeld uiterlijk "
                                "28 oktober 2024")
     assert "Muziekschool & Théâtre Lochem" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     # A reminder sent after that date asks for one more week, never for a date gone by.

@@ -102,9 +102,9 @@ def test_intake_reminder_repeats_the_deadline(round_out: Path) -> None:
     msg = message(one(round_out, "intake-herinnering", "CBCT-0103", ".eml"))
     assert "eerste kwartaal van 2025" in plain(msg)
     # announced 14 October 2024: the intake is due two weeks later
-    assert msg["Subject"] == ("Herinnering: intake audit Zicht op Ontwikkeling uiterlijk "
+    assert msg["Subject"] == ("Herinnering: intake audit Kwaliteit in Beeld uiterlijk "
                               "28 oktober 2024")
-    assert "Op 14 oktober 2024 kondigden we de audit Zicht op Ontwikkeling" in plain(msg)
+    assert "Op 14 oktober 2024 kondigden we de audit Kwaliteit in Beeld" in plain(msg)
     assert "diensten van de organisatie" in plain(msg)  # Kunst&Co: no library
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -80,7 +81,9 @@ def test_new_sheet_is_prefilled(kib_sheet: Path) -> None:
 def test_taalhuis_questions_only_for_taalhuis(tmp_path: Path) -> None:
     with_taalhuis = new_scoresheet(organisation("CBCT-0104"), "ZoO", tmp_path / "a.xlsx", DAYS,
                                    ["A"])
-    without = new_scoresheet(organisation("CBCT-0103"), "ZoO", tmp_path / "b.xlsx", DAYS, ["A"])
+    # Every ZoO organisation of the sample register runs a taalhuis: one without the module.
+    no_module = dataclasses.replace(organisation("CBCT-0104"), modules=())
+    without = new_scoresheet(no_module, "ZoO", tmp_path / "b.xlsx", DAYS, ["A"])
 
     def scopes(path: Path) -> list[str]:
         sheet = openpyxl.load_workbook(path)["Scores"]
@@ -220,7 +223,7 @@ def test_cli_register_check(tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     assert "OK: 14 organisations" in ok.output
     assert "2025-Q1 (eerste kwartaal van 2025): 2 organisation(s)" in ok.output
-    assert "CBCT-0103  Kunst&Co Uden  (ZoO, certified until 31-3-2025)" in ok.output
+    assert "CBCT-0103  Kunst&Co Uden  (KiB, certified until 31-3-2025)" in ok.output
     bad = tmp_path / "r.csv"
     bad.write_text("cert_nr;name;branch;framework;email;certified_until;category\n"
                    "X-1;Naam;VOB;KiB;fout;1-1-2025;I\n", encoding="utf-8")

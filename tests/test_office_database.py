@@ -50,6 +50,39 @@ def test_a_ledger_of_the_previous_version_migrates_with_its_records(tmp_path: Pa
     again.close()
 
 
+@pytest.mark.parametrize("kept_before", [False, True])
+def test_a_database_of_version_2_gets_the_sheet_index(tmp_path: Path, kept_before: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Version 3 adds the index of score sheets read before (store/sheet_index.py), which
+    until then was made on first use: a version-2 database has it or not, and keeps its
+    records (and a sheet kept before) either way."""
+    from cbct_docs.store import sheet_index
+    from cbct_docs.store.database import MIGRATIONS
+    from cbct_docs.store.sheet_index import SheetIndex
+
+    path = tmp_path / "cbct-ledger.sqlite"
+    shutil.copyfile(FIXTURE, path)
+    monkeypatch.setattr("cbct_docs.store.database.SCHEMA_VERSION", 2)
+    old = open_database(path)  # as the version before made it
+    old.execute("INSERT INTO office_meta (key, value) VALUES ('made by', 'version 2')")
+    if kept_before:  # as store/sheet_index.py made the table on first use until then
+        old.execute(MIGRATIONS[3][0])
+        old.execute("INSERT INTO sheet_index VALUES ('ab12', ?, 'CBCT-0101', x'00')",
+                    (sheet_index.reader_version(),))
+    old.commit()
+    assert schema_version(old) == 2
+    old.close()
+    monkeypatch.undo()
+    db = open_database(path)
+    assert schema_version(db) == SCHEMA_VERSION == 3
+    assert db.execute("SELECT value FROM office_meta").fetchall() == [("version 2",)]
+    found = SheetIndex(db).find(["ab12"])
+    assert found == ({"ab12": ("CBCT-0101", b"\x00")} if kept_before else {})
+    SheetIndex(db).keep([("cd34", "CBCT-0102", b"\x01")])
+    assert SheetIndex(db).find(["cd34"]) == {"cd34": ("CBCT-0102", b"\x01")}
+    db.close()
+
+
 def test_the_event_log_is_append_only(tmp_path: Path) -> None:
     db = open_database(tmp_path / "office.sqlite", new_ok=True)
     db.execute("INSERT INTO dossiers (cert_nr, cycle, framework, opened_at) "

@@ -235,8 +235,8 @@ def test_scores_come_from_the_score_sheets_of_the_decided_dossiers(
     assert code == 0, output
     assert "Scores from 6 workbooks." in output
     text = docx_text(out / "sectoroverzicht.docx")
-    assert "Kwaliteit in Beeld (4 audits)" in text  # 0101, 0102, 0107, 0111
-    assert "Zicht op Ontwikkeling (2 audits)" in text  # 0103, 0104
+    assert "Kwaliteit in Beeld (5 audits)" in text  # 0101, 0102, 0103, 0107, 0111
+    assert "Zicht op Ontwikkeling (1 audit)" in text  # 0104
     # A workbook of an organisation not decided in the period is located.
     code, output = run_overview(office, tmp_path / "h1", "--period", "2025-H1",
                                 "--scores", str(SAMPLES / "scores"))

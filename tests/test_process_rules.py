@@ -4,6 +4,7 @@ actions out."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import pytest
 
@@ -27,7 +28,7 @@ TERMS = Deadlines()
 Q2 = Quarter(2025, 2)
 
 
-def state(*events: tuple[Kind, dt.date] | tuple[Kind, dt.date, dict[str, object]]
+def state(*events: tuple[Kind, dt.date] | tuple[Kind, dt.date, Mapping[str, object]]
           ) -> DossierState:
     return DossierState("CBCT-0101", Q2, [Event(e[0], e[1], e[2] if len(e) > 2 else {})
                                           for e in events])
@@ -203,7 +204,7 @@ def test_what_the_office_did_tells_who_but_moves_no_step() -> None:
     for kind in INFO_KINDS:
         refused = may_record(plain, kind, D(2025, 1, 22), {}, TERMS)
         assert refused is not None and refused.code == "recorded_by_command"
-        assert LABELS[kind] and Event(kind, D(2025, 1, 22)).label == LABELS[kind]
+        assert LABELS[kind] and Event(kind, D(2025, 1, 22), {}).label == LABELS[kind]
     assert LABELS[Kind.REGISTER_READ] == "Register ingelezen"
 
 
@@ -230,11 +231,12 @@ def test_an_event_is_built_by_position_or_by_name_and_cannot_be_changed() -> Non
     assert (by_name.recorded_by, by_name.document, by_name.sha256, by_name.id) == (
         "anna", "out/a.docx", "ab", 7)
     assert by_name.label == "Tegengehouden"
-    bare = Event(Kind.APPROVED, day)
+    bare = Event(Kind.APPROVED, day, {})
     assert (bare.data, bare.recorded_at, bare.document, bare.id) == ({}, "", "", 0)
     assert bare.label != "Tegengehouden"
     assert bare != by_name
-    assert Event(Kind.APPROVED, day).data is not bare.data  # each its own empty data
+    with pytest.raises(TypeError, match="data"):  # every caller says what it recorded
+        Event(Kind.APPROVED, day)  # type: ignore[call-arg]
     with pytest.raises(AttributeError):
         bare.id = 3  # type: ignore[misc]
     assert repr(bare).startswith("Event(kind=<Kind.APPROVED")

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from cbct_docs.records import shapes, sheetdata
-from cbct_docs.records.xlsx import Workbook, _SheetParser
+from cbct_docs.records.sheetxml import _SheetParser
+from cbct_docs.records.xlsx import Workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

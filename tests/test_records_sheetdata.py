@@ -24,7 +24,8 @@ from cbct_docs.errors import CbctError, DataError
 from cbct_docs.records import read_records
 from cbct_docs.records.readers import Origin, Problems, Record, _clean_header, clean_value
 from cbct_docs.records.sheetdata import read_plain
-from cbct_docs.records.xlsx import HiddenRows, Workbook, _SheetParser
+from cbct_docs.records.sheetxml import _SheetParser
+from cbct_docs.records.xlsx import HiddenRows, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = sorted(p for p in [*(ROOT / "samples").rglob("*.xlsx"),

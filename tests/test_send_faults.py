@@ -16,9 +16,16 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from cbct_docs.deliver.outgoing import read_outgoing
+from cbct_docs.deliver.route import ConnectionLost
+from cbct_docs.deliver.smtp import Mailer
+from cbct_docs.errors import DeliveryError
+from cbct_docs.settings import SmtpSettings
 
 from .test_send import ORGANISATIONS, FaultyMailServer, free_port, make_mails, write_config
 
@@ -181,6 +188,35 @@ def test_a_server_that_never_greets_stops_the_run_at_once(
             "[smtp] host and port (or CBCT_SMTP_HOST, CBCT_SMTP_PORT) and security: port 465 "
             'needs security = "ssl"') in output
     assert rows(tmp_path) == {}
+
+
+class LateTimer(threading.Timer):
+    """The watchdog's timer on a busy machine: its thread wakes 0.2 s late."""
+
+    def __init__(self, interval: float, *args: Any, **kwargs: Any) -> None:
+        super().__init__(interval + 0.2, *args, **kwargs)
+
+
+@pytest.mark.parametrize("stalling", [("end", False), ("greeting", False)], indirect=True,
+                         ids=["end", "greeting"])
+def test_a_silent_stall_is_told_as_one_also_when_the_watchdog_wakes_late(
+        tmp_path: Path, stalling: StallingServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silent server is noticed by the socket's own timeout too, first when the timer's
+    thread wakes late (the ``silent`` runs above failed so once under load): what the
+    person reads is the same stall."""
+    monkeypatch.setattr(threading, "Timer", LateTimer)
+    message = read_outgoing(make_mails(tmp_path / "mails", MAILS[:1]))[0]
+    mailer = Mailer(SmtpSettings("127.0.0.1", stalling.port, "none", "", 0.5, 1, 0, 0, 0))
+    if stalling.stall_at == "end":
+        with pytest.raises(ConnectionLost) as lost:
+            mailer.deliver(message, lambda: None)
+        assert (str(lost.value), lost.value.uncertain) == ("no answer within 0.5 s", True)
+        assert stalling.messages == 1
+    else:
+        with pytest.raises(DeliveryError) as fault:
+            mailer.deliver(message, lambda: None)
+        assert str(fault.value).startswith(f"127.0.0.1:{stalling.port}: the server did not "
+                                           "answer within 0.5 s (check [smtp] host and port")
 
 
 # -- no server at all, and TLS on one side only ---------------------------------------------

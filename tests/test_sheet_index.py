@@ -13,7 +13,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cbct_docs.deliver.ledger import connect
 from cbct_docs.domain.register import read_register
 from cbct_docs.domain.scoresheet import read_scoresheet
 from cbct_docs.errors import CbctError
@@ -21,6 +20,7 @@ from cbct_docs.paths import samples_dir
 from cbct_docs.runs.audit import decide, heraudit
 from cbct_docs.runs.sheets import read_to_keep, scoresheets, sheet_owners
 from cbct_docs.store import sheet_index
+from cbct_docs.store.database import open_database
 from cbct_docs.store.sheet_index import SheetIndex, decode, encode
 
 from .golden import docx_reading_text
@@ -64,9 +64,9 @@ def test_sheets_read_once_are_found_by_their_bytes(
     if workers:
         forked_workers(min_batch=2, chunk=2)
     orgs = read_register(samples_dir() / "register.xlsx")
-    db = connect(tmp_path / "office.sqlite")
+    db = open_database(tmp_path / "office.sqlite", new_ok=True)
     index = SheetIndex(db)
-    assert index.find_files(SAMPLES) == {}  # no table yet: nothing kept
+    assert index.find_files(SAMPLES) == {}  # nothing kept yet
     first = scoresheets(SAMPLES, orgs, index)
     assert [repr(pair) for pair in first] == [repr(pair) for pair in scoresheets(SAMPLES, orgs)]
     assert [cert_nr for cert_nr, _reader in kept_rows(db)] == [s.cert_nr for _o, s in first]
@@ -83,7 +83,7 @@ def test_a_changed_sheet_is_read_anew(tmp_path: Path) -> None:
     """The same file name with other bytes (here: another certificate number) is another
     sheet: its owner is the one it names now, never the one kept."""
     orgs = read_register(samples_dir() / "register.xlsx")
-    index = SheetIndex(connect(tmp_path / "office.sqlite"))
+    index = SheetIndex(open_database(tmp_path / "office.sqlite", new_ok=True))
     path = tmp_path / "CBCT-0102.xlsx"
     shutil.copy(samples_dir() / "scores" / "CBCT-0102.xlsx", path)
     [(org, _sheet)] = scoresheets([path], orgs, index)
@@ -99,7 +99,7 @@ def test_a_changed_sheet_is_read_anew(tmp_path: Path) -> None:
 
 def test_a_sheet_with_a_problem_is_never_kept(tmp_path: Path) -> None:
     orgs = read_register(samples_dir() / "register.xlsx")
-    db = connect(tmp_path / "office.sqlite")
+    db = open_database(tmp_path / "office.sqlite", new_ok=True)
     index = SheetIndex(db)
     broken = edited(tmp_path / "b", "CBCT-0107", "Scores", "E2", "Heel erg goed")
     good = samples_dir() / "scores" / "CBCT-0101.xlsx"
@@ -115,7 +115,7 @@ def test_sheets_kept_by_other_code_are_not_found_and_go(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch
                                                         ) -> None:
     orgs = read_register(samples_dir() / "register.xlsx")
-    db = connect(tmp_path / "office.sqlite")
+    db = open_database(tmp_path / "office.sqlite", new_ok=True)
     scoresheets(SAMPLES[:2], orgs, SheetIndex(db))
     db.execute("UPDATE sheet_index SET reader = 'another version'")
     index = SheetIndex(db)

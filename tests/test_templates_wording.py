@@ -103,9 +103,9 @@ def test_the_score_sheet_reads_the_wording_of_the_organisations_kind(tmp_path: P
 
     from cbct_docs.documents.scoresheet_file import new_scoresheet
 
-    orgs = read_register(samples_dir() / "register.xlsx")
-    org = dataclasses.replace(find_organisation(orgs, "CBCT-0103"), framework="KiB",
-                              modules=("leesbevordering",))
+    # Cultuurhuis De Kêvel: a culture organisation under KiB with the module leesbevordering.
+    org = find_organisation(read_register(samples_dir() / "register.xlsx"), "CBCT-0106")
+    assert (org.framework, org.modules) == ("KiB", ("leesbevordering",))
     path = new_scoresheet(org, "KiB", tmp_path / "scores.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)
     texts = [str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)

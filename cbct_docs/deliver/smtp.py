@@ -48,9 +48,17 @@ class Watchdog:
         self.fired = False
         timer = threading.Timer(self.seconds, self._fire, (connection,))
         timer.daemon = True
+        began = time.monotonic()
         timer.start()
         try:
             yield
+        except OSError:
+            # A silent server is also noticed by the socket's own timeout (the same seconds,
+            # counted from its read), which can come first when the timer's thread wakes
+            # late (a busy machine): a step that used up its time stalled either way.
+            if time.monotonic() - began >= self.seconds:
+                self.fired = True
+            raise
         finally:
             timer.cancel()
         if self.fired:  # what was read may be a fragment ("222" of a trickle): not an answer

@@ -19,7 +19,8 @@ import os
 from pathlib import Path
 
 from ..errors import OutputError
-from .files import can_rename_without_replacing, new_file, rename_without_replacing, temp_name
+from .files import new_file, temp_name
+from .syscalls import can_rename_without_replacing, rename_without_replacing
 
 
 def stage_new(name: str, data: bytes, *, sync: bool, location: Path | str) -> str:

@@ -42,11 +42,16 @@ def number_word(number: int) -> str:
 
 
 def auditor_words(count: int) -> dict[str, str]:
-    """``de auditor`` or ``de auditoren``, so a template needs no expression for it."""
+    """``de auditor`` or ``de auditoren``, and the verbs that agree with them ("De auditor
+    gaf", "De auditoren gaven"), so a template needs no expression for it. After "het
+    bureau of de auditor(en)" the verb follows the last part, as Dutch has it with "of"."""
     one = count == 1
     return {"de_auditoren": "de auditor" if one else "de auditoren",
             "De_auditoren": "De auditor" if one else "De auditoren",
-            "auditoren_woord": "auditor" if one else "auditoren"}
+            "auditoren_woord": "auditor" if one else "auditoren",
+            "Auditoren_woord": "Auditor" if one else "Auditoren",
+            "auditoren_gaven": "gaf" if one else "gaven",
+            "auditoren_uitvoerden": "uitvoerde" if one else "uitvoerden"}
 
 
 def norm_words(count: int) -> dict[str, str]:

@@ -121,20 +121,20 @@ def parse_kind(text: str) -> Kind:
 class Event:
     kind: Kind
     day: dt.date  # when it happened (the document's date for documents)
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any]  # what the event recorded ({} for nothing); always given
     recorded_at: str = ""
     recorded_by: str = ""
     document: str = ""  # path of the document the event made, if any
     sha256: str = ""
     id: int = 0
 
-    def __init__(self, kind: Kind, day: dt.date, data: Mapping[str, Any] | None = None,
+    def __init__(self, kind: Kind, day: dt.date, data: Mapping[str, Any],
                  recorded_at: str = "", recorded_by: str = "", document: str = "",
                  sha256: str = "", id: int = 0) -> None:  # noqa: A002 (the field's name)
         # The fields set in one go: a frozen dataclass's own __init__ sets them one by one
         # through object.__setattr__ (~0.7 us an event more; an office reads 10,000s).
         object.__setattr__(self, "__dict__", {
-            "kind": kind, "day": day, "data": {} if data is None else data,
+            "kind": kind, "day": day, "data": data,
             "recorded_at": recorded_at, "recorded_by": recorded_by, "document": document,
             "sha256": sha256, "id": id})
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..errors import DataError, Problems, UsageError
 from ..records import Record, parse_date, read_sheets
-from ..records.xlsx import number_ranges
+from ..records.cells import number_ranges
 from .advice import ADVICES
 from .frameworks import Framework, Question, available_frameworks, load_framework
 from .register import Organisation

@@ -29,7 +29,7 @@ from typing import Any
 
 from .cells import column_index
 from .kept import keep
-from .xlsx import NOTHING
+from .sheetxml import NOTHING
 
 #: Shapes kept per sheet, at most (a register has a few: rows with and without an
 #: optional cell); a sheet with more reads its other rows cell by cell.

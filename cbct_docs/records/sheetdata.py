@@ -29,7 +29,8 @@ from xml.parsers import expat
 from .cells import COLUMNS, column_index
 from .kept import Kept
 from .shapes import GIVE_UP, Shapes
-from .xlsx import _SEP, NOTHING, Workbook, _SheetParser, _tag
+from .sheetxml import _SEP, NOTHING, _SheetParser, _tag
+from .xlsx import Workbook
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
 # (which XML turns into '\n') and the characters expat refuses.

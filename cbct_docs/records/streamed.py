@@ -31,7 +31,8 @@ from .readers import (
     read_records,
 )
 from .sheetdata import _outside, read_rows, scope
-from .xlsx import HiddenRows, Workbook, _SheetParser, row_lists
+from .sheetxml import _SheetParser, row_lists
+from .xlsx import HiddenRows, Workbook
 
 _START, _END = b"<sheetData>", b"</sheetData>"
 #: Bytes of rows read at a time (~350 rows of a register): what a part holds in memory.

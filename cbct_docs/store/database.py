@@ -2,7 +2,8 @@
 
 It grew out of the certificate-number ledger (``cbct-ledger.sqlite``; the name stays so an
 office's existing file is found): certificate numbers and sent e-mails keep their tables;
-migrations add the organisations and the dossiers with their events. ``PRAGMA
+migrations add the organisations, the dossiers with their events, and the score sheets
+read before. ``PRAGMA
 user_version`` is the schema version; each migration runs once, in one transaction.
 
 Where it is: ``$CBCT_LEDGER`` when set (tests, special set-ups), else ``cbct-ledger.sqlite``
@@ -61,6 +62,16 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
         """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END""",
+    ),
+    # Score sheets read before (store/sheet_index.py). Until version 3 the table was made
+    # on first use, so a database of version 2 may have it already.
+    3: (
+        """CREATE TABLE IF NOT EXISTS sheet_index (
+            digest   TEXT PRIMARY KEY,     -- sha256 of the workbook file's bytes
+            reader   TEXT NOT NULL,        -- reader_version() when it was read
+            cert_nr  TEXT NOT NULL,
+            sheet    BLOB NOT NULL         -- the ScoreSheet, as zlib-compressed JSON
+        )""",
     ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -43,12 +43,6 @@ from ..paths import PACKAGE, data_dir
 MOST = 20_000
 #: Files larger than this are never looked up (a score sheet is ~12 KB).
 LARGEST = 1 << 20
-_SCHEMA = """CREATE TABLE IF NOT EXISTS sheet_index (
-    digest   TEXT PRIMARY KEY,     -- sha256 of the workbook file's bytes
-    reader   TEXT NOT NULL,        -- reader_version() when it was read
-    cert_nr  TEXT NOT NULL,
-    sheet    BLOB NOT NULL         -- the ScoreSheet, as zlib-compressed JSON
-)"""
 #: Digests asked for in one query.
 _CHUNK = 500
 
@@ -147,7 +141,8 @@ def small_file(path: Path) -> bytes | None:
 
 
 class SheetIndex:
-    """The kept sheets of one office database."""
+    """The kept sheets of one office database (opened by ``store.database.open_database``,
+    whose migration 3 makes the table)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -161,15 +156,10 @@ class SheetIndex:
             return found
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start:start + _CHUNK]
-            try:
-                rows = self.db.execute(
-                    "SELECT digest, cert_nr, sheet FROM sheet_index WHERE reader = ? AND "
-                    f"digest IN ({','.join('?' * len(chunk))})",
-                    (self.version, *chunk)).fetchall()
-            except sqlite3.OperationalError as error:
-                if "no such table" in str(error):
-                    return found  # nothing was ever kept
-                raise
+            rows = self.db.execute(
+                "SELECT digest, cert_nr, sheet FROM sheet_index WHERE reader = ? AND "
+                f"digest IN ({','.join('?' * len(chunk))})",
+                (self.version, *chunk)).fetchall()
             found.update((digest, (cert_nr, bytes(sheet))) for digest, cert_nr, sheet in rows)
         return found
 
@@ -187,7 +177,6 @@ class SheetIndex:
         and those of another version go beyond :data:`MOST`."""
         if self.version is None or not entries:
             return
-        self.db.execute(_SCHEMA)
         with transaction(self.db):
             self.db.executemany(
                 "INSERT OR REPLACE INTO sheet_index (digest, reader, cert_nr, sheet) "

@@ -127,7 +127,16 @@ def write_survey() -> None:
     (HERE / "survey.csv").write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
 
 
-FRAMEWORK = {VOB: "KiB", CCV: "KiB", CC: "ZoO"}
+# Libraries and culture organisations are certified under Kwaliteit in Beeld (KiB),
+# language organisations under Zicht op Ontwikkeling (ZoO): here Taalhuis Oostergouw,
+# whatever its branch association.
+LANGUAGE_ORGANISATIONS = {"CB-2004"}
+
+
+def framework_of(cert: str) -> str:
+    return "ZoO" if cert in LANGUAGE_ORGANISATIONS else "KiB"
+
+
 # The organisations with a score workbook in scores/: every branch and category, both
 # organisations named "Bibliotheek Rivierenland", at once and after a heraudit.
 SCORED = ["CB-1001", "CB-1003", "CB-1007", "CB-1009", "CB-1011", "CB-1013", "CB-1019",
@@ -159,7 +168,7 @@ def write_scores() -> None:
     by_cert = {row[0]: row for row in ROWS}
     for index, cert in enumerate(SCORED):
         _cert, name, branch, result, _remark, category = by_cert[cert]
-        framework = load_framework(FRAMEWORK[branch])
+        framework = load_framework(framework_of(cert))
         org = Organisation(
             cert_nr=cert, name=name, branch=tuple(branch.split(" + ")),
             framework=framework.code, modules=(), contact="mevrouw J. de Vries",

@@ -7,7 +7,9 @@ dates written as 1-4-2025.
 
 Frameworks as the office uses them: libraries and culture organisations are certified
 under Kwaliteit in Beeld (KiB), language organisations (taalhuis, taalpunt, Lezen &
-Schrijven) under Zicht op Ontwikkeling (ZoO).
+Schrijven) under Zicht op Ontwikkeling (ZoO). Audit categories as the frameworks define
+them (categories in kib.yaml, zoo.yaml): category I is an organisation without modules
+(KiB) or without a taalhuis (ZoO); KiB's category II has at most one module.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from pathlib import Path
 
 from cbct_docs.deliver.files import atomic_write
@@ -42,7 +46,7 @@ ORGANISATIONS = [
      "Wijde Burgstraat 7", "8601 EG", "Sneek", D(2025, 12, 31), "IV"],
     ["CBCT-0106", "Cultuurhuis De Kêvel", "Cultuurconnectie", "KiB", "leesbevordering",
      "de heer L. Ramakers", "secretariaat@dekevel.example.nl",
-     "Rosmolenstraat 2", "6131 HX", "Sittard", D(2026, 1, 1), "I"],
+     "Rosmolenstraat 2", "6131 HX", "Sittard", D(2026, 1, 1), "II"],
     ["CBCT-0107", "Bibliotheek Gooi & Vecht", "VOB", "KiB", "leesbevordering, ido, taalhuis",
      "mevrouw M. Kuipers-Öztürk", "m.kuipers@gooienvecht-bieb.example.nl",
      "Kerkbrink 6", "1211 BX", "Hilversum", D(2025, 4, 15), "IV"],
@@ -63,7 +67,7 @@ ORGANISATIONS = [
      "Oude Enghweg 24", "1217 JC", "Hilversum", D(2025, 10, 1), "II"],
     ["CBCT-0113", "Bibliotheek Maas & Peel", "VOB", "KiB", "taalhuis",
      "mevrouw C. Hendriks", "c.hendriks@maasenpeel-bieb.example.nl",
-     "Raadhuisplein 3", "5881 GB", "Venray", D(2028, 2, 29), "I"],
+     "Raadhuisplein 3", "5881 GB", "Venray", D(2028, 2, 29), "II"],
     ["CBCT-0114", "Taalpunt Zeeuws-Vlaanderen", "beide", "ZoO", "taalhuis",
      "mevrouw N. De Clercq", "taalpunt@zvl-taal.example.nl",
      "Noordstraat 9", "4531 GB", "Terneuzen", D(2025, 11, 15), "IV"],
@@ -89,10 +93,31 @@ def build_xlsx() -> bytes:
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "C2"
-    # Fixed document times keep the file identical between regenerations.
-    workbook.properties.created = workbook.properties.modified = dt.datetime(2025, 1, 6, 9, 0)
+    workbook.properties.created = SAVED
     buffer = io.BytesIO()
     workbook.save(buffer)
+    return fixed_times(buffer.getvalue())
+
+
+#: The time written into the workbook, so that regenerating gives the same bytes.
+SAVED = dt.datetime(2025, 1, 6, 9, 0)
+
+
+def fixed_times(data: bytes) -> bytes:
+    """The workbook with :data:`SAVED` as its modified time and the time of every part:
+    openpyxl stamps the moment of saving in both, whatever the workbook's properties say."""
+    stamp = SAVED.strftime("%Y-%m-%dT%H:%M:%SZ")
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "docProps/core.xml":
+                part = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(),
+                              part)
+            fixed = zipfile.ZipInfo(info.filename, date_time=SAVED.timetuple()[:6])
+            fixed.compress_type = info.compress_type
+            target.writestr(fixed, part)
     return buffer.getvalue()
 
 

@@ -225,6 +225,33 @@ def test_workers_forked_early_get_the_jobs_made_after(monkeypatch: pytest.Monkey
         assert pool is None
 
 
+_WARMED: list[int] = []
+
+
+def test_workers_forked_early_warm_up_first(monkeypatch: pytest.MonkeyPatch,
+                                            forked_workers: Callable[..., None]) -> None:
+    """With ``warm``, each worker calls it before its first job (heraudit: compiles the
+    letter's template while the main process prepares), not the main process; a warm-up
+    that fails does not stop the workers: the jobs still come back."""
+    forked_workers(min_batch=5, chunk=3)
+
+    def warmed(word: str) -> tuple[str, list[int]]:
+        return word.upper(), list(_WARMED)
+
+    for failing in (False, True):
+        def warm(failing: bool = failing) -> None:
+            _WARMED.append(os.getpid())
+            if failing:
+                raise TemplateError("broken template", location="brief.docx")
+
+        with parallel.early(warmed, 20, warm) as pool:
+            got = list(parallel.results([f"w{n}" for n in range(20)], warmed, pool=pool))
+        assert [value[0] for value in got] == [f"W{n}" for n in range(20)]
+        worker, warmed_in = got[0][1][0], got[0][1]
+        assert warmed_in == [worker] and worker != os.getpid()  # once, in the worker
+        assert _WARMED == []  # not in the main process
+
+
 def test_small_batch_or_one_worker_stays_in_the_main_process(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CBCT_WORKERS", "1")

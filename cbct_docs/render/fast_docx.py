@@ -32,6 +32,7 @@ from lxml import etree
 from .docx_body import LISTING_CHARACTERS, canonical_body, fix_body, resolve_listing
 from .environment import CleanContext, StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
+from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
 from .skeleton import KEPT, Recorded, Skeletons, filled, render_skeleton, skeleton_template
@@ -61,6 +62,9 @@ class _Part:
     #: The names a header's, footer's or footnotes' text depends on alone (None: it is
     #: rendered for every document).
     inputs: tuple[str, ...] | None = None
+    #: A header's or footer's template printing skeletons (render.header_skeleton),
+    #: compiled when the part is made a second time (None: it cannot be, or is not used).
+    skeleton: Any = None
 
 
 def patched_parts(tpl: Any) -> list[_Part]:
@@ -115,6 +119,7 @@ def inputs_of(env: StrictEnvironment, source: str) -> tuple[str, ...] | None:
 #: datetime: equal instants in two time zones; not a Decimal: 1.0 == 1.00).
 _ATOMS = frozenset({str, int, bool, type(None), dt.date})
 _ABSENT = object()
+_UNTRIED = object()  # a header's skeleton template not compiled yet
 
 
 def inputs_key(names: tuple[str, ...], context: Mapping[str, Any]) -> tuple[Any, ...] | None:
@@ -158,9 +163,13 @@ class CompiledDocx:
             part.template = env.from_string(source)
             if part.kind != "body":
                 part.inputs = inputs_of(env, source)
+            if part.kind == "header":
+                part.skeleton = _UNTRIED
         #: The body compiled to print skeletons (render.skeleton), when it can be.
         self.skeleton = skeleton_template(env, sources[0])
         self.skeletons = Skeletons(canonical_body, resolve_listing)
+        self.header_skeletons = HeaderSkeletons(_header_bytes)
+        self.env = env
         self.body_prefix, self.body_suffix = _around_body(tpl.docx.element)
         self.properties = self._compile_properties(tpl, env)
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -178,8 +187,8 @@ class CompiledDocx:
         #: The same check on the body's skeleton (part name, skeleton): True when it
         #: passes. None: every body is checked as rendered (when ``verify`` is set).
         self.text_kept: Callable[[str, str], bool] | None = None
-        #: Per body skeleton: whether ``text_kept`` passed it (bounded by characters).
-        self.checked: dict[str, bool] = {}
+        #: Per part and skeleton: whether ``text_kept`` passed it (bounded by characters).
+        self.checked: dict[tuple[str, str], bool] = {}
         self.checked_size = 0
         #: Per part with ``inputs``: their last values, and the part made from them.
         self.same_inputs: dict[str, tuple[tuple[Any, ...], Member]] = {}
@@ -244,13 +253,23 @@ class CompiledDocx:
         if part.kind == "body" and self.skeleton is not None and self.skeletons.worth_it:
             skeleton = render_skeleton(self.skeleton, context)
             body = self.skeletons.body(skeleton)
-            if body is not None and self._sure(skeleton):
+            if body is not None and self._sure(part.zipname, skeleton):
                 return self._member(part.zipname, self.body_prefix + body + self.body_suffix)
             xml = filled(skeleton)  # what part.template renders
             if xml is None:  # the template's own text holds the stand-in
                 if placement is not None:  # rendering again would place again
                     raise FastPathUnsupported("the template holds U+E010")
                 body, xml = None, part.template.render(context)
+        elif (part.skeleton is not None and placement is None
+              and self.header_skeletons.worth_it
+              and (template := self._header_skeleton(part)) is not None):
+            skeleton = render_skeleton(template, context)
+            finished = self.header_skeletons.part(skeleton)
+            if finished is not None and self._sure(part.zipname, skeleton):
+                return self._member(part.zipname, finished)
+            xml = filled(skeleton)
+            if xml is None:
+                xml = part.template.render(context)
         else:
             xml = part.template.render(context)
         xml = check_output(xml, part.zipname)
@@ -267,8 +286,17 @@ class CompiledDocx:
         self.last[part.zipname] = (xml, member)
         return member
 
-    def _sure(self, recorded: Recorded) -> bool:
-        """True when the body that ``recorded`` fills in passes the size limit and the
+    def _header_skeleton(self, part: _Part) -> Any:
+        """The part's skeleton template, compiled the second time the part is made: a
+        letterhead the same in every document is made once, its skeleton never needed."""
+        if part.skeleton is _UNTRIED:
+            if part.zipname not in self.last:  # the first time: made the old way
+                return None
+            part.skeleton = skeleton_template(self.env, literal_brackets(part.source))
+        return part.skeleton
+
+    def _sure(self, zipname: str, recorded: Recorded) -> bool:
+        """True when the part that ``recorded`` fills in passes the size limit and the
         template text check (:attr:`verify`), known without filling it in: the check
         passed on the skeleton (kept per skeleton). Its text is the document's with the
         values and the opaque XML left out, so a piece of template text found there in
@@ -276,15 +304,15 @@ class CompiledDocx:
         is checked. The size is at most the skeleton's with every value escaped
         (at most five characters for one) and the opaque XML."""
         skeleton = recorded.skeleton
-        passed = self.checked.get(skeleton)
+        passed = self.checked.get((zipname, skeleton))
         if passed is None:
             passed = (self.verify is None if self.text_kept is None
-                      else self.text_kept(self.parts[0].zipname, skeleton))
+                      else self.text_kept(zipname, skeleton))
             self.checked_size += len(skeleton)
             if self.checked_size > KEPT:
                 self.checked.clear()
                 self.checked_size = len(skeleton)
-            self.checked[skeleton] = passed
+            self.checked[zipname, skeleton] = passed
         size = (len(skeleton) + 5 * sum(map(len, recorded.values))
                 + sum(map(len, recorded.opaque)))
         return passed and size <= MAX_OUTPUT_CHARS
@@ -311,10 +339,7 @@ class CompiledDocx:
                 added[name] = dataclasses.replace(member, name=name.encode("utf-8"))
         if not added:
             return self.zip.write(replaced)
-        view = copy.copy(self.zip)
-        view.order = [*self.zip.order, *added]
-        view.members = {**self.zip.members, **added}
-        return view.write(replaced)
+        return self.zip.extended(added).write(replaced)
 
     def _finish(self, part: _Part, xml: str) -> bytes:
         """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""
@@ -323,8 +348,7 @@ class CompiledDocx:
         if part.kind == "body":
             return self.body_prefix + fix_body(xml) + self.body_suffix
         if part.kind == "header":
-            root = etree.fromstring(xml.encode("utf-8"), _part_parser())
-            return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+            return _header_bytes(xml)
         return xml.encode("utf-8")
 
     def _render_properties(self, context: Mapping[str, Any]) -> bytes:
@@ -334,6 +358,12 @@ class CompiledDocx:
             if element is not None:
                 element.text = str(template.render(context))
         return etree.tostring(root, encoding="UTF-8", standalone=True)
+
+
+def _header_bytes(xml: str) -> bytes:
+    """A rendered header or footer as python-docx reads and saves it."""
+    root = etree.fromstring(xml.encode("utf-8"), _part_parser())
+    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
 
 
 def _part_parser() -> etree.XMLParser:

@@ -251,7 +251,7 @@ class Skeletons:
             self.misses += 1
             return None
         self.hits += 1
-        out = _fill(kept, values)
+        out = fill_kept(kept, values)
         if out is None or not _place_opaque(out, kept, recorded.opaque):
             return None
         return b"".join(out)
@@ -323,7 +323,7 @@ def _listing_passes_opaque(skeleton: str) -> bool:
                    for paragraph in PARAGRAPH.findall(skeleton))
 
 
-def _fill(kept: Written, values: list[str]) -> list[bytes] | None:
+def fill_kept(kept: Written, values: list[str]) -> list[bytes] | None:
     """The kept bytes with the values, escaped as lxml escapes text or an attribute (the
     pieces of the body, in order: kept bytes, a value, kept bytes …)."""
     parts, in_attribute, _pictures, _holding = kept

@@ -388,7 +388,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
 
     notes = WindowNotes()
     render_each(run, [org for org, _path, _kept in owners], prepare, render, stage,
-                sparse=True)
+                sparse=True, warm=lambda: docx_template(decisions.HERAUDIT_TEMPLATE))
     return notes.add_to(run.commit())  # a note for an address the window cuts
 
 

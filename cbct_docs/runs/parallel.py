@@ -54,6 +54,7 @@ LOCAL: Any = _Local()
 # What the forked workers run: set in the parent just before the fork, inherited.
 _work: Callable[[Any], Any] | None = None
 _jobs: Sequence[Any] = ()
+_warm: Callable[[], object] | None = None
 
 
 def workers() -> int:
@@ -118,27 +119,38 @@ def _scheduled(schedule: _Schedule,
 
 
 @contextlib.contextmanager
-def early(work: Callable[[Any], Any], expected: int) -> Generator[Any, None, None]:
+def early(work: Callable[[Any], Any], expected: int,
+          warm: Callable[[], object] | None = None) -> Generator[Any, None, None]:
     """Workers forked now, for one batch (:func:`results`) or for a whole run whose jobs
     mostly do not exist yet (``results(pool=)``: each batch's jobs are sent to them,
-    pickled). Fork after compiling what ``work`` uses, so the workers inherit it. None
-    (no workers) for fewer than :data:`MIN_BATCH` ``expected`` jobs, one core, or a
-    process that cannot fork; the workers end when the block ends."""
+    pickled). Fork after compiling what ``work`` uses, so the workers inherit it, or give
+    ``warm``: each worker calls it first (compiles the template itself, while the main
+    process goes on preparing; its error is left for the jobs to meet). None (no
+    workers) for fewer than :data:`MIN_BATCH` ``expected`` jobs, one core, or a process
+    that cannot fork; the workers end when the block ends."""
     count = workers()
     if expected < MIN_BATCH or count < 2 or not can_fork():
         yield None
         return
-    global _work
-    _work = work
+    global _work, _warm
+    _work, _warm = work, warm
     # What the workers inherit is left out of their collections (and the main
     # process's): a collection would otherwise write to every inherited object's header,
     # copying its page into the worker (~10 % fewer page faults in a decide of 2,000).
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(count - 1, _warm_up) as pool:
             yield pool
     finally:
-        _work = None
+        _work, _warm = None, None
+
+
+def _warm_up() -> None:
+    """In a worker, first: :func:`early`'s ``warm`` (a failure would make the pool fork
+    the worker again and again: the jobs meet it instead, and come back LOCAL)."""
+    if _warm is not None:
+        with contextlib.suppress(Exception):
+            _warm()
 
 
 def _given(pool: Any, jobs: Sequence[Any], work: Callable[[Any], Any],

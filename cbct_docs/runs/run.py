@@ -265,7 +265,8 @@ def render_each(run: Run, chosen: Sequence[Organisation],
                 prepare: Callable[[Organisation], Any],
                 render: Callable[[Any], Rendered],
                 stage: Callable[[Organisation, Any, Rendered], None],
-                progress: Progress | None = None, *, sparse: bool = False) -> None:
+                progress: Progress | None = None, *, sparse: bool = False,
+                warm: Callable[[], object] | None = None) -> None:
     """For each organisation, in order: ``prepare`` it (None: passed by; a CbctError
     returned is raised in its turn, located at the organisation), ``render`` what it
     prepared (on every core for a large batch: :mod:`.parallel`) and ``stage`` the
@@ -280,13 +281,18 @@ def render_each(run: Run, chosen: Sequence[Organisation],
     Its first window is small (:data:`SPARSE_FIRST`), so the template is compiled and
     the workers forked after a short preparation; they stay for the whole run, every
     window's jobs sent to them (:func:`.parallel.early`), for a run of at least
-    :data:`.parallel.MIN_BATCH` organisations."""
+    :data:`.parallel.MIN_BATCH` organisations. With ``warm`` (what compiles the
+    template), they are forked before the first window is prepared and each compiles it
+    while this process prepares (this process compiles it at its first own document)."""
     first = SPARSE_FIRST if sparse else WINDOW
     windows = [chosen[:first]] + [chosen[start:start + WINDOW]
                                   for start in range(first, len(chosen), WINDOW)]
     with contextlib.ExitStack() as workers:
         pool: Any = None
         early = sparse  # workers at the first window with jobs, for enough expected
+        if sparse and warm is not None:
+            pool = workers.enter_context(parallel.early(render, len(chosen), warm))
+            early = pool is None
         prepared = [(org, prepare(org)) for org in windows[0]]
         done = 0
         for number in range(len(windows)):

@@ -270,3 +270,13 @@ def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> No
     for renderer in (kept, plain, kept):
         with pytest.raises(TemplateError, match="'Slot'.*did not reach the document"):
             renderer.render({"a": "zonder"})
+
+
+def test_printable_opaque_xml_holds_nothing_refused() -> None:
+    """_record passes printable opaque XML without its search: that is sound only while
+    every character the search refuses is not printable (checked over all of Unicode)."""
+    from cbct_docs.render.skeleton import _NOT_OPAQUE
+
+    refused = [chr(c) for c in range(0x110000) if _NOT_OPAQUE.match(chr(c))]
+    assert len(refused) > 2000  # controls, surrogates, U+FFFE/F and both stand-ins
+    assert not [c for c in refused if c.isprintable()]

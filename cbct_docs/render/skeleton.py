@@ -57,7 +57,9 @@ _PICTURE = '<wp:docPr id="1" '
 #: What sends a document the old way when a printed value holds it.
 _NOT_PLAIN = re.compile(
     "[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue011]")
-#: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold.
+#: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold. None
+#: of it is printable (str.isprintable), so a printable piece, the common case, is
+#: passed without this search (~0.1 ms over a report's chart).
 _NOT_OPAQUE = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff\ue010\ue011]")
 _LISTED = re.compile("([\t\x07\n\x0c])")
 #: Compiled template code that does more with a printed value than print it.
@@ -85,7 +87,7 @@ def _record(value: Any) -> str:
         if opaque is not None:
             before, xml, after = opaque()
             if (xml.count("docPr") == 1 and _PICTURE in xml
-                    and _NOT_OPAQUE.search(xml) is None):
+                    and (xml.isprintable() or _NOT_OPAQUE.search(xml) is None)):
                 recording = _RECORDING.get()
                 assert recording is not None
                 recording.opaque.append(xml)

@@ -209,6 +209,17 @@ def verdicts(sides: list[Side], results: dict[tuple[str, int], list[dict[str, An
               + f": {'met' if met else 'not met'})")
 
 
+def machine_speed() -> str:
+    """How fast this machine runs Python at the moment: ten million additions in a loop,
+    the best of three. Shared machines change speed from day to day (the anchors with
+    them); this says how one run's figures compare with another's."""
+    import timeit
+
+    best = min(timeit.repeat("for i in range(10_000_000): s += i", "s = 0", number=1,
+                             repeat=3))
+    return f"machine speed: 10 million additions in a Python loop in {best:.2f} s (best of 3)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.commands", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -238,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     compiled = compile_package()
     print(f"The commands, whole process ({os.cpu_count()} cores, load average {load}; "
-          f"{args.repeats} runs per side, taking turns, medians; {compiled})", flush=True)
+          f"{args.repeats} runs per side, taking turns, medians; {compiled}); "
+          f"{machine_speed()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cbct-bench-commands-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
@@ -252,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             fixed.clear_set_aside(work)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"Load average at the end: {load}")
+    print(f"Load average at the end: {load}; {machine_speed()}")
     return 0
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import docx
@@ -299,7 +300,7 @@ def test_the_table_of_an_earlier_period_is_still_accepted(tmp_path: Path) -> Non
 
 # --- the rules, on dossiers made by hand ------------------------------------------------------
 
-def dossier(*events: tuple[Kind, dt.date, dict[str, object]]) -> DossierState:
+def dossier(*events: tuple[Kind, dt.date, Mapping[str, object]]) -> DossierState:
     return fold("CBCT-0102", Quarter(2025, 2), [Event(kind, day, data)
                                                  for kind, day, data in events])
 

@@ -249,27 +249,18 @@ class CompiledDocx:
     def _made(self, part: _Part, context: Mapping[str, Any],
               placement: Placement | None) -> Member:
         """One part rendered, checked (its size, its template's text) and compressed."""
-        body: bytes | None = None  # the body's bytes from its kept skeleton
-        if part.kind == "body" and self.skeleton is not None and self.skeletons.worth_it:
-            skeleton = render_skeleton(self.skeleton, context)
-            body = self.skeletons.body(skeleton)
-            if body is not None and self._sure(part.zipname, skeleton):
-                return self._member(part.zipname, self.body_prefix + body + self.body_suffix)
+        finished: bytes | None = None  # the part's bytes from its kept skeleton
+        template = self._skeleton_template(part, placement)
+        if template is not None:
+            skeleton = render_skeleton(template, context)
+            finished = self._kept_bytes(part, skeleton)
+            if finished is not None and self._sure(part.zipname, skeleton):
+                return self._member(part.zipname, finished)
             xml = filled(skeleton)  # what part.template renders
             if xml is None:  # the template's own text holds the stand-in
                 if placement is not None:  # rendering again would place again
                     raise FastPathUnsupported("the template holds U+E010")
-                body, xml = None, part.template.render(context)
-        elif (part.skeleton is not None and placement is None
-              and self.header_skeletons.worth_it
-              and (template := self._header_skeleton(part)) is not None):
-            skeleton = render_skeleton(template, context)
-            finished = self.header_skeletons.part(skeleton)
-            if finished is not None and self._sure(part.zipname, skeleton):
-                return self._member(part.zipname, finished)
-            xml = filled(skeleton)
-            if xml is None:
-                xml = part.template.render(context)
+                finished, xml = None, part.template.render(context)
         else:
             xml = part.template.render(context)
         xml = check_output(xml, part.zipname)
@@ -278,22 +269,32 @@ class CompiledDocx:
             return last[1]  # letterheads and footers often come out the same every time
         if self.verify is not None:
             self.verify(part.zipname, xml)
-        if body is not None:
-            finished = self.body_prefix + body + self.body_suffix
-        else:
-            finished = self._finish(part, xml)
-        member = self.zip.compress(part.zipname, finished)
+        member = self.zip.compress(part.zipname, finished if finished is not None
+                                   else self._finish(part, xml))
         self.last[part.zipname] = (xml, member)
         return member
 
-    def _header_skeleton(self, part: _Part) -> Any:
-        """The part's skeleton template, compiled the second time the part is made: a
-        letterhead the same in every document is made once, its skeleton never needed."""
+    def _skeleton_template(self, part: _Part, placement: Placement | None) -> Any:
+        """The template printing the part's skeleton, or None: render it whole. The
+        body's is compiled with the template; a header's or footer's the second time the
+        part is made (a letterhead the same in every document is made once: it never
+        needs one), and not used where pictures are placed."""
+        if part.kind == "body":
+            return self.skeleton if self.skeletons.worth_it else None
+        if part.skeleton is None or placement is not None or not self.header_skeletons.worth_it:
+            return None
         if part.skeleton is _UNTRIED:
             if part.zipname not in self.last:  # the first time: made the old way
                 return None
             part.skeleton = skeleton_template(self.env, literal_brackets(part.source))
         return part.skeleton
+
+    def _kept_bytes(self, part: _Part, skeleton: Recorded) -> bytes | None:
+        """The part's finished bytes from its kept skeleton, or None: the old way."""
+        if part.kind == "body":
+            body = self.skeletons.body(skeleton)
+            return None if body is None else self.body_prefix + body + self.body_suffix
+        return self.header_skeletons.part(skeleton)
 
     def _sure(self, zipname: str, recorded: Recorded) -> bool:
         """True when the part that ``recorded`` fills in passes the size limit and the

@@ -247,7 +247,8 @@ class Batch:
         refuse_existing(wanted)
         for folder in {item.path.parent for item, _data in self.pending}:
             ensure_folder(folder)
-        same = [same_content(*one) for one in wanted] or [False] * len(self.pending)
+        same = ([False] * len(self.pending) if self.overwrite
+                else [same_content(*one) for one in wanted])
         kept = [item for (item, _data), taken in zip(self.pending, same, strict=True) if taken]
         todo = [one for one, taken in zip(self.pending, same, strict=True) if not taken]
         outcomes = write_files([(item.path, data) for item, data in todo],

@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, OutputError, UsageError
-
-# CAN_FLUSH_ALL and flush_file_systems are imported from here too (documents/batch,
-# merge/workers).
 from .syscalls import CAN_FLUSH_ALL, claim_name, flush_file_systems
 
 _RESERVED = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')

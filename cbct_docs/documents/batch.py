@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..deliver.files import (
-    CAN_FLUSH_ALL,
     ensure_folder,
-    flush_file_systems,
     replace_staged,
     safe_filename,
     stage_file,
@@ -34,6 +32,7 @@ from ..deliver.files import (
     write_files,
 )
 from ..deliver.staging import claim_folder, stage_folder, stage_new
+from ..deliver.syscalls import CAN_FLUSH_ALL, flush_file_systems
 from ..errors import CbctError, DataError, OutputError, ProblemList
 from .existing import present, raw, refuse_existing, same_content, sha
 from .reserved import Reserved, Written, gather

@@ -94,27 +94,23 @@ def _own_folder(staging: str) -> str:
 
 
 def gather(moves: Iterable[tuple[str, str, str]],
-           workers: Iterable[str] = ()) -> tuple[list[OutputError], set[str]]:
-    """Each ``(written, reserved, where)``: the file a worker left in its own folder moved
-    to its reserved name (replacing an earlier try at the same document); then the
-    workers' folders (those of the moves and ``workers``) removed. The errors (located at
-    ``where``, the document) and the staging folders that still hold a worker's folder
-    (not to be renamed into place whole)."""
+           workers: Iterable[str]) -> tuple[list[OutputError], set[str]]:
+    """Each ``(written, reserved, where)``: the file a worker left in its own folder (one
+    of ``workers``) moved to its reserved name (replacing an earlier try at the same
+    document); then the workers' folders removed. The errors (located at ``where``, the
+    document) and the staging folders that still hold a worker's folder (not to be
+    renamed into place whole)."""
     errors: list[OutputError] = []
-    # worker folder → its staging folder
-    folders: dict[str, str] = {folder: os.path.dirname(folder) for folder in workers}
     for written, reserved, where in moves:
-        folder = os.path.dirname(written)
-        folders[folder] = os.path.dirname(folder)
         try:
             os.rename(written, reserved)
         except OSError as error:
             errors.append(OutputError(f"cannot write: {error.strerror or error}",
                                       location=where))
     left = set()
-    for folder, staging in folders.items():
+    for folder in workers:
         with contextlib.suppress(OSError):
             os.rmdir(folder)
         if os.path.lexists(folder):
-            left.add(staging)
+            left.add(os.path.dirname(folder))  # its staging folder
     return errors, left

@@ -280,3 +280,16 @@ def test_printable_opaque_xml_holds_nothing_refused() -> None:
     refused = [chr(c) for c in range(0x110000) if _NOT_OPAQUE.match(chr(c))]
     assert len(refused) > 2000  # controls, surrogates, U+FFFE/F and both stand-ins
     assert not [c for c in refused if c.isprintable()]
+
+
+def test_kept_skeletons_are_bounded_by_their_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a long run keeps (skeletons, blocks, checks) is emptied once its keys pass
+    KEPT characters, and kept anew from there."""
+    from cbct_docs.render import skeleton
+
+    monkeypatch.setattr(skeleton, "KEPT", 10)
+    kept: skeleton.Bounded[str, int] = skeleton.Bounded()
+    assert kept.keep("abcd", 1, 4) == 1 and kept.keep("efgh", 2, 4) == 2
+    assert dict(kept) == {"abcd": 1, "efgh": 2} and kept.size == 8
+    kept.keep("ijkl", 3, 4)  # 12 > 10: emptied first
+    assert dict(kept) == {"ijkl": 3} and kept.size == 4

@@ -35,7 +35,7 @@ from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
-from .skeleton import KEPT, Recorded, Skeletons, filled, render_skeleton, skeleton_template
+from .skeleton import Bounded, Recorded, Skeletons, filled, render_skeleton, skeleton_template
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -188,8 +188,7 @@ class CompiledDocx:
         #: passes. None: every body is checked as rendered (when ``verify`` is set).
         self.text_kept: Callable[[str, str], bool] | None = None
         #: Per part and skeleton: whether ``text_kept`` passed it (bounded by characters).
-        self.checked: dict[tuple[str, str], bool] = {}
-        self.checked_size = 0
+        self.checked: Bounded[tuple[str, str], bool] = Bounded()
         #: Per part with ``inputs``: their last values, and the part made from them.
         self.same_inputs: dict[str, tuple[tuple[Any, ...], Member]] = {}
 
@@ -307,13 +306,9 @@ class CompiledDocx:
         skeleton = recorded.skeleton
         passed = self.checked.get((zipname, skeleton))
         if passed is None:
-            passed = (self.verify is None if self.text_kept is None
-                      else self.text_kept(zipname, skeleton))
-            self.checked_size += len(skeleton)
-            if self.checked_size > KEPT:
-                self.checked.clear()
-                self.checked_size = len(skeleton)
-            self.checked[zipname, skeleton] = passed
+            passed = self.checked.keep(
+                (zipname, skeleton), self.verify is None if self.text_kept is None
+                else self.text_kept(zipname, skeleton), len(skeleton))
         size = (len(skeleton) + 5 * sum(map(len, recorded.values))
                 + sum(map(len, recorded.opaque)))
         return passed and size <= MAX_OUTPUT_CHARS

@@ -23,7 +23,7 @@ from lxml import etree
 
 from .body_blocks import split_written
 from .docx_body import LISTING_CHARACTERS
-from .skeleton import KEPT, OPAQUE, STAND_IN, Recorded, Written, fill_kept
+from .skeleton import OPAQUE, STAND_IN, Bounded, Recorded, Written, fill_kept
 
 _STAND_IN = STAND_IN.encode("utf-8")
 _DECLARATION_END = b"?>"
@@ -36,8 +36,7 @@ class HeaderSkeletons:
     def __init__(self, finish: Callable[[str], bytes]) -> None:
         #: The rendered part as python-docx writes it (declaration included).
         self.finish = finish
-        self.kept: dict[str, Written | None] = {}
-        self.kept_size = 0  # characters of its keys
+        self.kept: Bounded[str, Written | None] = Bounded()
         self.hits = self.misses = 0
 
     @property
@@ -55,12 +54,7 @@ class HeaderSkeletons:
         try:
             kept = self.kept[skeleton]
         except KeyError:
-            kept = self._written(skeleton)
-            self.kept_size += len(skeleton)
-            if self.kept_size > KEPT:
-                self.kept.clear()
-                self.kept_size = len(skeleton)
-            self.kept[skeleton] = kept
+            kept = self.kept.keep(skeleton, self._written(skeleton), len(skeleton))
         out = fill_kept(kept, values) if kept is not None else None
         if out is None:
             self.misses += 1

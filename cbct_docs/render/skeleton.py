@@ -40,7 +40,7 @@ import contextvars
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
@@ -68,6 +68,27 @@ _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 #: bytes): a report's body is ~70,000; a report's chart, new for most organisations, is a
 #: block of ~20,000. Past this they are forgotten and kept anew.
 KEPT = 2_000_000
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Bounded(dict[_K, _V]):
+    """A dict whose keys hold at most :data:`KEPT` characters together (the skeletons,
+    blocks and checks a long run keeps): past that it is emptied and kept anew."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0  # characters of its keys
+
+    def keep(self, key: _K, value: _V, size: int) -> _V:
+        """``value`` kept under ``key``, whose text is ``size`` characters."""
+        self.size += size
+        if self.size > KEPT:
+            self.clear()
+            self.size = size
+        self[key] = value
+        return value
 
 
 #: What the skeleton being rendered records (per thread: a context variable, quicker to
@@ -219,9 +240,8 @@ class Skeletons:
         #: values hold none of those characters, nor ``<``: it rewrites the skeleton as
         #: it would rewrite the document.
         self.listing = listing
-        self.kept: dict[str, Written | None] = {}
-        self.blocks: dict[Any, tuple[Split, int] | None] = {}
-        self.kept_size = self.blocks_size = 0  # characters of their keys
+        self.kept: Bounded[str, Written | None] = Bounded()
+        self.blocks: Bounded[Any, tuple[Split, int] | None] = Bounded()
         self.start: bytes | None = None  # the body's start tag as lxml writes it
         self.hits = self.misses = 0
 
@@ -244,11 +264,7 @@ class Skeletons:
                 kept = self._assembled(skeleton)
             elif OPAQUE not in skeleton or _listing_passes_opaque(skeleton):
                 kept = self._assembled(self.listing(skeleton))
-            self.kept_size += len(skeleton)
-            if self.kept_size > KEPT:
-                self.kept.clear()
-                self.kept_size = len(skeleton)
-            self.kept[skeleton] = kept
+            self.kept.keep(skeleton, kept, len(skeleton))
         if kept is None:
             self.misses += 1
             return None
@@ -277,11 +293,7 @@ class Skeletons:
             try:
                 block = self.blocks[key]
             except KeyError:
-                self.blocks_size += len(chunk)
-                if self.blocks_size > KEPT:
-                    self.blocks.clear()
-                    self.blocks_size = len(chunk)
-                block = self.blocks[key] = self._block(start, chunk, number)
+                block = self.blocks.keep(key, self._block(start, chunk, number), len(chunk))
             if block is None:
                 return self._whole(skeleton)  # a block lxml refuses: decided as a whole
             (chunk_parts, chunk_attributes), numbered = block

@@ -254,7 +254,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="cbct-bench-commands-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        fixed.clear_set_aside(work)  # what a stopped bench left behind
         try:
             results = measure(sides, sizes, args.repeats, work) if sides else {}
             if sides:

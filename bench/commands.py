@@ -45,6 +45,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import timeit
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -211,10 +212,8 @@ def verdicts(sides: list[Side], results: dict[tuple[str, int], list[dict[str, An
 
 def machine_speed() -> str:
     """How fast this machine runs Python at the moment: ten million additions in a loop,
-    the best of three. Shared machines change speed from day to day (the anchors with
+    the best of three. Shared machines change speed from hour to hour (the anchors with
     them); this says how one run's figures compare with another's."""
-    import timeit
-
     best = min(timeit.repeat("for i in range(10_000_000): s += i", "s = 0", number=1,
                              repeat=3))
     return f"machine speed: 10 million additions in a Python loop in {best:.2f} s (best of 3)"

@@ -3,8 +3,8 @@
 It grew out of the certificate-number ledger (``cbct-ledger.sqlite``; the name stays so an
 office's existing file is found): certificate numbers and sent e-mails keep their tables;
 migrations add the organisations, the dossiers with their events, and the score sheets
-read before. ``PRAGMA
-user_version`` is the schema version; each migration runs once, in one transaction.
+read before. ``PRAGMA user_version`` is the schema version; each migration runs once, in
+one transaction.
 
 Where it is: ``$CBCT_LEDGER`` when set (tests, special set-ups), else ``cbct-ledger.sqlite``
 in the office folder — never wherever the command happens to be started. A database that

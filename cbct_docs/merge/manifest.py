@@ -84,7 +84,7 @@ def row_text(row: dict[str, str]) -> str:
     writes a line break inside a text as ``\\n``: every line break is indentation.)"""
     if row and all(key.__class__ is str and value.__class__ is str
                    for key, value in row.items()):
-        return "  {\n" + ",\n".join(f"    {text(key)}: {text(value)}"
+        return "  {\n" + ",\n".join(f"    {json_string(key)}: {json_string(value)}"
                                     for key, value in row.items()) + "\n  }"
     return "  " + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
 
@@ -92,7 +92,7 @@ def row_text(row: dict[str, str]) -> str:
 #: A text as ``json.dumps(text, ensure_ascii=False)`` writes it: the C function that
 #: ``JSONEncoder(ensure_ascii=False).encode`` calls for a str, without that method's
 #: checks (~10 µs a row).
-text = json.encoder.encode_basestring
+json_string = json.encoder.encode_basestring
 
 
 def manifest_json(rows: Iterable[dict[str, str]]) -> bytes:

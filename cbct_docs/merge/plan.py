@@ -25,7 +25,7 @@ from ..deliver.files import NamePattern, UniqueNames, default_pattern
 from ..errors import CbctError, DataError, OutputError, Problems, UsageError
 from ..records import Record
 from ..records.model import Origin
-from .manifest import record_digest, row_text, sha256_of, text
+from .manifest import json_string, record_digest, row_text, sha256_of
 
 #: Documents are written in chunks: one flush to disk per chunk, and a run killed midway
 #: loses at most one chunk of rendering (never a half file).
@@ -134,8 +134,8 @@ class Outputs(Sequence[Output]):
         # test_merge_manifest holds these texts to json.dumps of manifest_rows.
         head = f"{Origin(shared.file, shared.sheet, None, None, shared.unit)}:{shared.unit} "
         tail = f":{shared.field}" if shared.field else ""
-        record = text(head)[:-1], text(tail)[1:]  # digits are never escaped
-        shown = [text(name) for name in STATUS]
+        record = json_string(head)[:-1], json_string(tail)[1:]  # digits are never escaped
+        shown = [json_string(name) for name in STATUS]
         hexes, zero_sha, zero_digest = self.hashes.hex(), "0" * 64, "0" * 16
         for index, name in enumerate(names):
             if index in odd:
@@ -145,7 +145,7 @@ class Outputs(Sequence[Output]):
             sha, digest = hexes[at:at + 64], hexes[at + 64:at + 2 * _HASH]
             yield (f'  {{\n    "record": {record[0]}{rows[index]}{record[1]},\n'
                    f'    "data": "{"" if digest == zero_digest else digest}",\n'
-                   f'    "output": {text(name)},\n    "status": {shown[status[index]]},\n'
+                   f'    "output": {json_string(name)},\n    "status": {shown[status[index]]},\n'
                    f'    "sha256": "{"" if sha == zero_sha else sha}"\n  }}')
 
     def manifest_row(self, index: int) -> dict[str, str]:

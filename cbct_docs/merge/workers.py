@@ -16,6 +16,11 @@ workers are stopped and every document they staged is removed (nothing was writt
 A worker answers per output the staged name, sha256 and record digest, or None where
 the caller must make it (so that an error is located in the calling process, as without
 workers); a document that cannot be given its name is made again by the caller too.
+
+A worker that dies (killed, out of memory, a crash) takes nothing with it: the chunks it
+had not answered are made by the caller, in their turn, as a chunk of a small set is
+(:mod:`..forked`); the other workers go on, and what the dead one staged is removed when
+the workers are closed.
 """
 
 from __future__ import annotations
@@ -29,10 +34,11 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..deliver.files import TEMP_GLOB, ensure_folder, flush_file_systems, replace_staged, stage_file
 from ..errors import OutputError
+from ..forked import Forked, NotDone, Task
 from ..records import Record
 from .manifest import record_hash
 from .plan import WRITE_CHUNK
@@ -67,14 +73,14 @@ class Workers:
                  overwrite: bool = False,
                  reason: Callable[[], str | None] = lambda: None) -> None:
         self.render, self.cores, self.overwrite, self.reason = render, cores, overwrite, reason
-        self.pool: Any = None
+        self.pool: Forked | None = None
         self.pids: set[int] = set()
         self.folder: Path | None = None
         self.outputs: Outputs | None = None
         self.committed = False  # every staged document was committed (or made again)
         self.made_folder = False  # the output folder was made for the workers
         self.handed = 0  # chunks before this one are handed to the workers
-        self.pending: deque[Any] = deque()  # the handed chunks' AsyncResults, in order
+        self.pending: deque[Task] = deque()  # the handed chunks' tasks, in order
 
     def feed(self, plan: Plan) -> None:
         """While the data is read: start the workers once the plan holds
@@ -89,7 +95,8 @@ class Workers:
         name, or None when the caller must make it (then its error is raised and
         located there); None for a whole chunk the caller makes (a small set, one core).
         With it, ``reason()`` as the worker saw it after the chunk (why the Word template
-        went through docxtpl, if it did)."""
+        went through docxtpl, if it did). A chunk no worker made (its worker died) is a
+        chunk the caller makes."""
         chunks = plan.chunks
         if self.pool is None and not self._start(plan, plan.outputs.count("pending")):
             yield from [(None, None)] * len(chunks)
@@ -106,18 +113,18 @@ class Workers:
 
     def close(self) -> None:
         """Stop the workers; remove what they staged and nobody committed (all of it when
-        the plan failed), and the output folder if it was made for them and is empty."""
+        the plan failed, else what a worker that died left), and the output folder if it
+        was made for them and is empty."""
         if self.pool is None:
             return
-        self.pool.terminate()
-        self.pool.join()
-        self.pool = None
-        if self.folder is not None and not self.committed:
+        self.pool.close()  # each worker ended, and waited for: none stages any more
+        lost, self.pool = self.pool.lost, None
+        if self.folder is not None and (lost or not self.committed):
             for staged in self.folder.glob(TEMP_GLOB):
                 if _writer_of(staged) in self.pids:
                     with contextlib.suppress(OSError):
                         staged.unlink()
-            if self.made_folder:
+            if self.made_folder and not self.committed:
                 with contextlib.suppress(OSError):
                     self.folder.rmdir()
 
@@ -134,8 +141,6 @@ class Workers:
             return False
         self.folder, self.made_folder = plan.out, not folder_existed
         self.outputs = plan.outputs
-        import multiprocessing
-
         global _chunks, _render, _reason, _parent
         _chunks, _render, _reason = plan.chunks, self.render, self.reason
         _parent = os.getpid()
@@ -143,8 +148,8 @@ class Workers:
         # a collection would write to every inherited object's header, copying its page.
         gc.freeze()
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(self.cores, _start_worker)
-            self.pids = {process.pid or 0 for process in multiprocessing.active_children()}
+            self.pool = Forked(self.cores, _start_worker)
+            self.pids = set(self.pool.pids)
         finally:
             _chunks, _render, _reason = None, None, lambda: None
         return True
@@ -152,26 +157,37 @@ class Workers:
     def _hand(self, chunks: Chunks) -> None:
         """The next finished chunks to the workers, up to :data:`AHEAD` each not yet
         done (those done wait for their commit)."""
-        waiting = sum(1 for result in self.pending if not result.ready())
+        assert self.pool is not None
+        waiting = sum(1 for task in self.pending if not task.ready())
         for _more in range(min(AHEAD * self.cores - waiting, len(chunks) - self.handed)):
             offset, size = chunks.spans[self.handed]
             job = (offset, size, chunks.held.get(self.handed))
-            self.pending.append(self.pool.apply_async(_stage_chunk, job))
+            self.pending.append(self.pool.submit(_stage_chunk, *job))
             self.handed += 1
 
-    def _next(self) -> tuple[Staged, str | None]:
-        staged: tuple[Staged, str | None] = self.pending.popleft().get()
+    def _next(self) -> tuple[Staged, str | None] | None:
+        """The next chunk's answer; None when no worker made it (the caller makes it)."""
+        try:
+            staged: tuple[Staged, str | None] = self.pending.popleft().get()
+        except NotDone:
+            return None
         return staged
 
-    def _commit(self, group: list[tuple[Staged, str | None]]
-                ) -> Iterator[tuple[Made, str | None]]:
+    def _commit(self, group: list[tuple[Staged, str | None] | None]
+                ) -> Iterator[tuple[Made | None, str | None]]:
         """The staged documents of some chunks flushed to disk at once, then each given
         its own name; one that cannot be (a file of that name appeared meanwhile) is the
-        caller's to make, so that it reports it as without workers."""
+        caller's to make, so that it reports it as without workers, as is a whole chunk
+        no worker made (None)."""
         assert self.folder is not None and self.outputs is not None
-        if any(entry is not None for staged, _why in group for _index, entry in staged):
+        if any(entry is not None for answer in group if answer is not None
+               for _index, entry in answer[0]):
             flush_file_systems([self.folder])
-        for staged, why in group:
+        for answer in group:
+            if answer is None:
+                yield None, None
+                continue
+            staged, why = answer
             made: Made = []
             for index, entry in staged:
                 if entry is None:

@@ -8,7 +8,9 @@ before, so the output, the order, the located errors and the all-or-nothing comm
 the same as on one core.
 
 A job that fails in a worker comes back as :data:`LOCAL`: the caller runs it itself, so
-its error is raised in the main process, located exactly as without workers. Workers are
+its error is raised in the main process, located exactly as without workers; so do the
+jobs of a worker that died (killed, out of memory, a crash: :mod:`..forked`), while the
+other workers go on: the run ends as it would have, only later. Workers are
 used only where that is safe and pays: a batch of at least :data:`MIN_BATCH` jobs, a
 platform that forks (Linux), a process with no other thread (the command line; the web
 app renders in its own threads and stays on one core), and more than one worker
@@ -26,6 +28,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from typing import Any
+
+from ..forked import Forked, NotDone, Task
 
 #: Fewer jobs than this render in the main process: starting workers costs more.
 MIN_BATCH = 200
@@ -80,7 +84,7 @@ def can_fork() -> bool:
 
 def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
             meanwhile: Callable[[], object] | None = None,
-            pool: Any = None) -> Generator[Any, None, None]:
+            pool: Forked | None = None) -> Generator[Any, None, None]:
     """For each job, in order: ``work(job)`` computed by a worker process (or by the main
     process while it waited for one), or :data:`LOCAL` when the caller must compute it
     itself (a small batch, one core, or a job that failed). Close the iterator when done
@@ -120,7 +124,7 @@ def _scheduled(schedule: _Schedule,
 
 @contextlib.contextmanager
 def early(work: Callable[[Any], Any], expected: int,
-          warm: Callable[[], object] | None = None) -> Generator[Any, None, None]:
+          warm: Callable[[], object] | None = None) -> Generator[Forked | None, None, None]:
     """Workers forked now, for one batch (:func:`results`) or for a whole run whose jobs
     mostly do not exist yet (``results(pool=)``: each batch's jobs are sent to them,
     pickled). Fork after compiling what ``work`` uses, so the workers inherit it, or give
@@ -139,21 +143,21 @@ def early(work: Callable[[Any], Any], expected: int,
     # copying its page into the worker (~10 % fewer page faults in a decide of 2,000).
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(count - 1, _warm_up) as pool:
+        with Forked(count - 1, _warm_up) as pool:
             yield pool
     finally:
         _work, _warm = None, None
 
 
 def _warm_up() -> None:
-    """In a worker, first: :func:`early`'s ``warm`` (a failure would make the pool fork
-    the worker again and again: the jobs meet it instead, and come back LOCAL)."""
+    """In a worker, first: :func:`early`'s ``warm`` (its failure is left for the jobs to
+    meet: they come back LOCAL)."""
     if _warm is not None:
         with contextlib.suppress(Exception):
             _warm()
 
 
-def _given(pool: Any, jobs: Sequence[Any], work: Callable[[Any], Any],
+def _given(pool: Forked, jobs: Sequence[Any], work: Callable[[Any], Any],
            meanwhile: Callable[[], object] | None) -> Generator[Any, None, None]:
     """:func:`results` on the workers of :func:`early`: each chunk's jobs sent along."""
     global _work, _jobs
@@ -186,12 +190,12 @@ class _Schedule:
     time preparing and staging leave it, on a loaded machine too (a fixed share left one
     side waiting for the other)."""
 
-    def __init__(self, pool: Any, chunks: list[range], ahead: int,
+    def __init__(self, pool: Forked, chunks: list[range], ahead: int,
                  send: Callable[[range], list[Any]] | None = None) -> None:
         self.pool, self.chunks, self.ahead = pool, chunks, ahead
         self.send = send  # a chunk's jobs, for workers that did not inherit them
         self.claimed = 0  # chunks before this one are the pool's or the main process's
-        self.pending: deque[tuple[int, Any]] = deque()  # (chunk, AsyncResult) in order
+        self.pending: deque[tuple[int, Task]] = deque()  # (chunk, its task) in order
         self.made: dict[int, list[Any]] = {}  # chunks the main process computed ahead
 
     def in_order(self) -> Generator[Any, None, None]:
@@ -200,18 +204,22 @@ class _Schedule:
             if number in self.made:
                 yield from self.made.pop(number)
                 continue
-            claimed, result = self.pending.popleft()
+            claimed, task = self.pending.popleft()
             assert claimed == number  # claimed in order: the pool's, the oldest pending
-            while not result.ready() and self._compute_ahead():
+            while not task.ready() and self._compute_ahead():
                 pass
-            yield from result.get()
+            try:
+                done = task.get()
+            except NotDone:  # its worker died: the caller runs these jobs itself
+                done = [LOCAL] * len(self.chunks[number])
+            yield from done
 
     def top_up(self, ahead: int = 0) -> None:
         """Chunks given to the pool until ``ahead`` (else :attr:`ahead`) are pending."""
         while len(self.pending) < (ahead or self.ahead) and self.claimed < len(self.chunks):
             chunk = self.chunks[self.claimed]
-            self.pending.append((self.claimed, self.pool.apply_async(
-                _run_chunk, (chunk,) if self.send is None else (chunk, self.send(chunk)))))
+            self.pending.append((self.claimed, self.pool.submit(
+                _run_chunk, *((chunk,) if self.send is None else (chunk, self.send(chunk))))))
             self.claimed += 1
 
     def _compute_ahead(self) -> bool:

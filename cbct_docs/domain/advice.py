@@ -62,12 +62,16 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
-def judge(part: Norm | Module, scores: dict[str, str], framework: Framework) -> NormResult:
-    """The result of one norm or module from its questions' scores."""
+def judge(part: Norm | Module, scores: dict[str, str], framework: Framework,
+          sufficient: dict[str, bool] | None = None) -> NormResult:
+    """The result of one norm or module from its questions' scores. ``sufficient``: each
+    level's name and whether it is sufficient (:func:`_sufficient_levels`), when the
+    caller judges several parts."""
     policy = framework.policy
-    levels = {level.name: level for level in framework.scale}
+    if sufficient is None:
+        sufficient = _sufficient_levels(framework)
     blocking = [qid for qid, score in scores.items() if score in policy.blocking_levels]
-    weak = [qid for qid, score in scores.items() if not levels[score].sufficient]
+    weak = [qid for qid, score in scores.items() if not sufficient[score]]
     allowed = int(policy.max_insufficient_share * len(scores) + 1e-9)
     if blocking:
         names = " of ".join(policy.blocking_levels)
@@ -80,6 +84,12 @@ def judge(part: Norm | Module, scores: dict[str, str], framework: Framework) -> 
     return NormResult(part, scores, True)
 
 
+def _sufficient_levels(framework: Framework) -> dict[str, bool]:
+    """Each level's name and whether it is sufficient (names are unique: the framework
+    file is checked for that)."""
+    return {level.name: level.sufficient for level in framework.scale}
+
+
 def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> AuditResult:
     """Norm results and the advice for a read score sheet."""
     if framework is None:
@@ -88,17 +98,20 @@ def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> Aud
         framework = load_framework(framework)
     problems = Problems()
     results: list[NormResult] = []
+    sufficient = _sufficient_levels(framework)  # once, not per question
+    scores = sheet.scores
     for part in framework.parts(sheet.modules):
         questions = [q for q in part.questions if q.applies_to(sheet.modules)]
-        missing = [q.id for q in questions if q.id not in sheet.scores]
-        unknown = [q.id for q in questions if sheet.scores.get(q.id) not in (
-            None, *framework.scale_names)]
+        missing = [q.id for q in questions if q.id not in scores]
+        unknown = [q.id for q in questions
+                   if (score := scores.get(q.id)) is not None and score not in sufficient]
         if missing or unknown:
             what = (f"no score for {', '.join(missing)}" if missing
                     else f"invalid score for {', '.join(unknown)}")
             problems.add(DataError(what, location=sheet.source or sheet.cert_nr))
             continue
-        results.append(judge(part, {q.id: sheet.scores[q.id] for q in questions}, framework))
+        results.append(judge(part, {q.id: scores[q.id] for q in questions}, framework,
+                             sufficient))
     problems.raise_if_any()
     norm_results = [r for r in results if isinstance(r.norm, Norm)]
     module_results = [r for r in results if isinstance(r.norm, Module)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import TypedDict, Unpack
 
 import pytest
 
@@ -15,7 +16,16 @@ from cbct_docs.errors import DataError
 KIB = load_framework("KiB")
 
 
-def with_policy(**changes: object) -> Framework:
+class PolicyChanges(TypedDict, total=False):
+    """The knobs of :class:`AdvicePolicy` a test may turn, each with its own type."""
+
+    blocking_levels: tuple[str, ...]
+    max_insufficient_share: float
+    conditional_max_insufficient: int
+    modules_count: bool
+
+
+def with_policy(**changes: Unpack[PolicyChanges]) -> Framework:
     return dataclasses.replace(KIB, policy=dataclasses.replace(KIB.policy, **changes))
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -117,16 +119,16 @@ def test_taalhuis_scope_only_with_taalhuis_module() -> None:
     assert zoo.part_of("4.3").title == "Mensen"
 
 
-def _copy(tmp_path: Path, change: object) -> Path:
+def _copy(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     data = yaml.safe_load((frameworks_dir() / "kib.yaml").read_text(encoding="utf-8"))
-    change(data)  # type: ignore[operator]
+    change(data)
     path = tmp_path / "kib.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
 def test_edited_copy_loads_with_its_changes(tmp_path: Path) -> None:
-    def rename(data: dict) -> None:  # type: ignore[type-arg]
+    def rename(data: dict[str, Any]) -> None:
         data["code"] = "KiB-test"
         data["norms"][6]["title"] = "Wet- en regelgeving"
         data["policy"]["conditional_max_insufficient"] = 1
@@ -138,7 +140,7 @@ def test_edited_copy_loads_with_its_changes(tmp_path: Path) -> None:
 
 
 def test_bad_file_lists_every_problem_location_first(tmp_path: Path) -> None:
-    def spoil(data: dict) -> None:  # type: ignore[type-arg]
+    def spoil(data: dict[str, Any]) -> None:
         del data["norms"][2]["questions"][0]["text"]
         data["norms"][3]["number"] = 2
         data["norms"][4]["questions"][1]["scope"] = "gemeente"

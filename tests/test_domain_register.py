@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +21,8 @@ GOOD = ["CBCT-0901", "Bibliotheek Zandvoort & Co", "VOB", "KiB", "ido", "J. Jans
         "j.jansen@zandvoort.example.nl", "Dorpsplein 1", "2042jd", "Zandvoort", "1-4-2025", "2"]
 
 
-def write_xlsx(path: Path, rows: list[list[object]], header: list[str] = COLUMNS) -> Path:
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]],
+               header: Sequence[str] = COLUMNS) -> Path:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -129,7 +131,7 @@ def test_dutch_headers_csv_and_missing_columns(tmp_path: Path) -> None:
 
 
 def test_json_register_with_lists(tmp_path: Path) -> None:
-    record = dict(zip(COLUMNS, GOOD, strict=True))
+    record: dict[str, object] = dict(zip(COLUMNS, GOOD, strict=True))
     record.update(branch=["VOB", "Cultuurconnectie"], modules=["leesbevordering", "ido"])
     path = tmp_path / "register.json"
     path.write_text(json.dumps([record]), encoding="utf-8")

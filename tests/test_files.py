@@ -31,8 +31,9 @@ def test_safe_filename(text: str, expected: str) -> None:
 
 def test_write_files_writes_all_and_reports_the_ones_it_cannot(tmp_path: Path) -> None:
     (tmp_path / "bestaat.txt").write_text("oud", encoding="utf-8")
-    items = [(tmp_path / "a.txt", "Fryslân"), (tmp_path / "bestaat.txt", "nieuw"),
-             (tmp_path / "b.bin", b"\x00\x01")]
+    items: list[tuple[Path, bytes | str]] = [
+        (tmp_path / "a.txt", "Fryslân"), (tmp_path / "bestaat.txt", "nieuw"),
+        (tmp_path / "b.bin", b"\x00\x01")]
     results = write_files(items)
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "Fryslân"
     assert (tmp_path / "b.bin").read_bytes() == b"\x00\x01"

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench golden clean screenshots
+.PHONY: demo test lint bench golden frameworks clean screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden regenerate
+
+# The parsed copies beside the shipped framework files (after editing kib.yaml or zoo.yaml).
+frameworks: $(STAMP)
+	$(BIN)/python -m cbct_docs.domain.framework_yaml
 
 clean:
 	rm -rf $(VENV) out build dist *.egg-info

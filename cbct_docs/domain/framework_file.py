@@ -9,10 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.constructor import ConstructorError
-
 from ..errors import DataError, Problems, UsageError
+from .framework_yaml import framework_data
 from .frameworks import (
     INDICATOR_SCOPES,
     ORGANISATION_KINDS,
@@ -44,39 +42,13 @@ def parse_framework_file(path: Path, shown: str | None = None) -> Framework:
                         hint="save the framework file as UTF-8") from None
     except OSError as error:
         raise UsageError(f"cannot read: {error.strerror}", location=shown) from None
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{shown}:line {mark.line + 1}" if mark is not None else shown
-        what = getattr(error, "problem", None) or str(error)
-        raise DataError(f"not valid YAML: {what}", location=where,
-                        hint="check indentation and quotes around texts with ':'") from None
+    data = framework_data(path, text, shown)  # its shipped parsed copy, or the YAML
     parser = _Parser(shown)
     framework = parser.framework(data)
     parser.problems.raise_if_any()
     assert framework is not None  # no problems means every part was built
     framework.source = shown
     return framework
-
-
-# libyaml's parser when PyYAML has it (about ten times faster), else the pure-Python one.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _StrictLoader(_SafeLoader):
-    """PyYAML's SafeLoader, except that a key repeated in one mapping is an error
-    (PyYAML would silently keep the last one and hide an edit)."""
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen: set[Any] = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise ConstructorError(None, None, f"key {key!r} appears twice",
-                                       key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
 
 
 def _index(where: str, i: int) -> str:

@@ -17,8 +17,9 @@ import lxml.html
 import pytest
 import yaml
 from docx.oxml.ns import qn
+from docx.table import _Cell
 
-from cbct_docs.domain.frameworks import load_framework
+from cbct_docs.domain.frameworks import Part, load_framework
 from cbct_docs.paths import samples_dir
 from cbct_docs.whitepaper import MARKER, load_guide, render_docx, render_html
 
@@ -40,7 +41,8 @@ def sample_content() -> dict[str, Any]:
 
 
 def indicator_text(item_id: str) -> str:
-    for part in [NORM, *KIB.modules.values()]:
+    parts: list[Part] = [NORM, *KIB.modules.values()]
+    for part in parts:
         for indicator in part.indicators:
             if indicator.id == item_id:
                 return indicator.text
@@ -177,18 +179,24 @@ def test_docx_documents_are_bullet_lists(word: Path) -> None:
     assert abstract.find(qn("w:lvl")).find(qn("w:numFmt")).get(qn("w:val")) == "bullet"
 
 
+def fill_of(cell: _Cell) -> str | None:
+    """A table cell's background colour (w:tcPr/w:shd/@w:fill); these cells are all shaded."""
+    properties = cell._tc.tcPr
+    assert properties is not None, "a shaded cell has its own properties (w:tcPr)"
+    return properties.find(qn("w:shd")).get(qn("w:fill"))
+
+
 def test_docx_let_op_box_and_scale_table(word: Path) -> None:
     document = docx.Document(str(word))
     box, scale = document.tables
     cell = box.cell(0, 0)
-    fill = cell._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
-    assert fill == "FFF2CC"
+    assert fill_of(cell) == "FFF2CC"
     assert cell.paragraphs[0].text == "Let op"
     assert "‘nee’ is niet vanzelf een tekortkoming" in cell.text
     rows = [[c.text for c in row.cells] for row in scale.rows]
     assert rows[0] == ["Score", "Betekenis", "Wat de auditor ziet"]
     assert [r[:2] for r in rows[1:]] == [[level.name, level.meaning] for level in KIB.scale]
-    fills = [row.cells[0]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) for row in scale.rows[1:]]
+    fills = [fill_of(row.cells[0]) for row in scale.rows[1:]]
     assert fills == ["F4CCCC", "F4CCCC", "FFF2CC", "D9EAD3"]  # red, red, yellow, green
 
 

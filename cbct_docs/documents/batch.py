@@ -35,7 +35,7 @@ from ..deliver.staging import claim_folder, stage_folder, stage_new
 from ..deliver.syscalls import CAN_FLUSH_ALL, flush_file_systems
 from ..errors import CbctError, DataError, OutputError, ProblemList
 from .existing import present, raw, refuse_existing, same_content, sha
-from .reserved import Reserved, Written, gather
+from .reserved import Reserved, Written, gather, own_folders
 
 
 @dataclass
@@ -277,7 +277,8 @@ class Batch:
                 self._raise(failed, sum(s.temp is not None for s in staged))
             # The workers' documents to their reserved names (nothing has its real one).
             unmoved, not_whole = gather(((s.moved, str(s.temp), s.name)
-                                         for s in staged if s.moved), self._workers)
+                                         for s in staged if s.moved), self._workers.union(
+                *(own_folders(staging) for staging in self._staging.values())))
             if unmoved:
                 self._raise(unmoved, 0)
         except CbctError:

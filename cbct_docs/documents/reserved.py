@@ -20,9 +20,9 @@ into place. The staging folder is hidden until then: nothing appears before the 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -93,13 +93,25 @@ def _own_folder(staging: str) -> str:
     return own
 
 
+def own_folders(staging: str) -> list[str]:
+    """The workers' own folders in a staging folder: also one whose worker died before
+    it could say so (it makes its folder at its first document)."""
+    try:
+        with os.scandir(staging) as entries:
+            return [entry.path for entry in entries
+                    if entry.name.startswith(".w") and entry.name[2:].isdigit()]
+    except OSError:
+        return []
+
+
 def gather(moves: Iterable[tuple[str, str, str]],
            workers: Iterable[str]) -> tuple[list[OutputError], set[str]]:
     """Each ``(written, reserved, where)``: the file a worker left in its own folder (one
     of ``workers``) moved to its reserved name (replacing an earlier try at the same
-    document); then the workers' folders removed. The errors (located at ``where``, the
-    document) and the staging folders that still hold a worker's folder (not to be
-    renamed into place whole)."""
+    document); then the workers' folders removed, with what a worker that died left in
+    its own (a document it was writing: the main process made that job again). The
+    errors (located at ``where``, the document) and the staging folders that still hold
+    a worker's folder (not to be renamed into place whole)."""
     errors: list[OutputError] = []
     for written, reserved, where in moves:
         try:
@@ -109,8 +121,7 @@ def gather(moves: Iterable[tuple[str, str, str]],
                                       location=where))
     left = set()
     for folder in workers:
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
+        shutil.rmtree(folder, ignore_errors=True)
         if os.path.lexists(folder):
             left.add(os.path.dirname(folder))  # its staging folder
     return errors, left

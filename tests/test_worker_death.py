@@ -1,0 +1,221 @@
+"""A worker process that dies (killed, out of memory, a crash) never hangs a run (issue 16).
+
+Its tasks fail with NotDone at once, also when it dies half-way through an answer; the
+other workers go on and none is forked in its place. ``merge`` and ``announce`` are run
+as a user runs them, a worker killed with SIGKILL from outside while it renders: the run
+ends in time, as it ends without workers (the same documents, byte for byte), and leaves
+no temporary file or folder behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cbct_docs.forked import Forked, NotDone
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="workers fork; children are found in /proc")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _pause(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def _big(size: int) -> bytes:
+    return b"x" * size
+
+
+def _fail() -> None:
+    raise ValueError("in a worker")
+
+
+def test_a_dead_workers_tasks_fail_and_the_others_go_on() -> None:
+    with Forked(2) as pool:
+        first = [pool.submit(_pause, 30), pool.submit(_pause, 0)]  # one task each
+        victim = pool.pids[0]
+        os.kill(victim, signal.SIGKILL)
+        started = time.monotonic()
+        with pytest.raises(NotDone):
+            first[0].get(timeout=20)
+        assert time.monotonic() - started < 10
+        assert first[1].get(timeout=20) == pool.pids[1]
+        assert pool.lost == [victim]
+        later = [pool.submit(_pause, 0) for _n in range(3)]  # all to the one left
+        assert [task.get(timeout=20) for task in later] == [pool.pids[1]] * 3
+        assert len(pool.pids) == 2  # none forked in the dead one's place
+        with pytest.raises(NotDone):
+            pool.submit(_fail).get(timeout=20)  # a task that raises: the caller's too
+    with pytest.raises(ChildProcessError):  # every worker reaped by close()
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_worker_dying_half_way_through_its_answer() -> None:
+    """The answer is larger than the pipe: the worker waits in its write until this
+    process reads, and is killed there (ProcessPoolExecutor's result thread hangs in
+    recv for ever in this case)."""
+    with Forked(1) as pool:
+        task = pool.submit(_big, 64 << 20)
+        answers = pool.live[0].answers_fd
+        assert select.select([answers], [], [], 20)[0], "the worker never answered"
+        time.sleep(0.2)  # it fills the pipe, then waits in write()
+        os.kill(pool.pids[0], signal.SIGKILL)
+        started = time.monotonic()
+        with pytest.raises(NotDone):
+            task.get(timeout=20)
+        assert time.monotonic() - started < 10
+        assert pool.submit(_pause, 0).done  # no worker left: failed at once
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, in the order of their ids."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def kill_a_worker(proc: subprocess.Popen[str], working: Callable[[int], bool]) -> int:
+    """SIGKILL the first worker of ``proc`` for which ``working(pid)`` holds (it has
+    staged a document, say); its pid."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        for pid in children(proc.pid):
+            if working(pid):
+                os.kill(pid, signal.SIGKILL)
+                return pid
+        time.sleep(0.002)
+    raise AssertionError(f"no worker seen working (exit code {proc.poll()})")
+
+
+def run_cli(args: list[str], cwd: Path, workers: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k != "CBCT_LEDGER"}
+    return subprocess.Popen([sys.executable, "-m", "cbct_docs", *args], cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env={**env, "CBCT_WORKERS": str(workers)})
+
+
+def ended(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=240)  # a hang fails here, not for ever
+    return proc.returncode, out, err
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones too) by its path relative to it."""
+    return {str(path.relative_to(folder)): path.read_bytes()
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def hidden(folder: Path) -> list[str]:
+    """Every hidden file or folder under ``folder`` (a temporary one, a worker's own)."""
+    return [str(path) for path in folder.rglob(".*")]
+
+
+def test_merge_with_a_worker_killed_makes_every_letter(tmp_path: Path) -> None:
+    from .conftest import make_docx
+    from .golden import docx_reading_text
+
+    make_docx(tmp_path / "brief.docx", ["Beste {{ naam }},", "{{ tekst }}",
+                                        "Nummer {{ _number }}"])
+    count = 3000
+    rows = [{"naam": f"Bibliotheek & Co {n}", "tekst": "Regel. " * 40}
+            for n in range(1, count + 1)]
+    (tmp_path / "data.json").write_text(json.dumps(rows), encoding="utf-8")
+    out = tmp_path / "out"
+
+    def merge(folder: str, workers: int) -> subprocess.Popen[str]:
+        return run_cli(["merge", "brief.docx", "data.json", "--out", folder, "-q",
+                        "--name", "{naam}"], tmp_path, workers)
+
+    def staging(pid: int) -> bool:  # a document of its under a temporary name
+        return out.is_dir() and any(f".{pid}." in name for name in os.listdir(out))
+
+    proc = merge("out", 2)
+    kill_a_worker(proc, staging)
+    code, _out, err = ended(proc)
+    assert code == 0, err
+    assert err == ""  # no traceback, nothing alarming
+    assert ended(merge("alone", 1))[0] == 0
+    made, expected = files(out), files(tmp_path / "alone")
+    assert hidden(tmp_path) == []  # nothing staged left
+    assert len(made) == count + 1 and made == expected  # the letters and the manifest
+    text = docx_reading_text(out / "Bibliotheek & Co 2999.docx")
+    assert "Beste Bibliotheek & Co 2999," in text and "Nummer 2999" in text
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [row["status"] for row in manifest] == ["made"] * count
+
+
+def office(folder: Path, count: int) -> Path:
+    """An office of ``count`` organisations, all due in 2025-Q2 (as the bench makes it)."""
+    from bench.lifecycle import make_register
+
+    folder.mkdir()
+    (folder / "cbct-docs.toml").write_bytes((REPO / "cbct-docs.toml").read_bytes())
+    make_register(count, folder / "register.xlsx")
+    made = run_cli(["register", "import", "register.xlsx", "--office", "."], folder, 1)
+    assert ended(made)[0] == 0
+    return folder
+
+
+def emails(out: Path) -> dict[str, bytes]:
+    """Every file under ``out`` by its path; an e-mail without its Date line (the time
+    it was made)."""
+    return {name: b"".join(line for line in data.splitlines(keepends=True)
+                           if not line.startswith(b"Date: "))
+            for name, data in files(out).items()}
+
+
+def events(folder: Path) -> list[tuple[object, ...]]:
+    """The office's events (each document named as the office gives it: relative)."""
+    with contextlib.closing(sqlite3.connect(folder / "cbct-ledger.sqlite")) as database:
+        return database.execute("SELECT dossier_id, kind, day, data, document FROM events "
+                                "ORDER BY id").fetchall()
+
+
+def test_announce_with_a_worker_killed_sends_every_email(tmp_path: Path) -> None:
+    count = 1200  # a window of 1,000 and one of 200: workers for each
+    killed_run = office(tmp_path / "killed", count)
+    shutil.copytree(killed_run, tmp_path / "alone")
+    args = ["announce", "-q", "2025-Q2", "--date", "13-1-2025", "--office", ".",
+            "--out", "out"]
+    out = killed_run / "out"
+
+    def writing(pid: int) -> bool:  # its own folder made in the (hidden) staging folder
+        return out.is_dir() and any(os.path.isdir(os.path.join(out, hidden, f".w{pid}"))
+                                    for hidden in os.listdir(out) if hidden[0] == ".")
+
+    proc = run_cli(args, killed_run, 3)  # two workers and the main process
+    kill_a_worker(proc, writing)
+    code, said, err = ended(proc)
+    assert code == 0, err
+    assert "Traceback" not in err
+    alone = run_cli(args, tmp_path / "alone", 1)
+    code_alone, said_alone, _err = ended(alone)
+    assert code_alone == 0 and said == said_alone
+    assert hidden(killed_run) == []  # no worker's folder, no temporary file
+    made = emails(out)
+    assert len(made) == count and made == emails(tmp_path / "alone" / "out")
+    [last] = [name for name in made if name.startswith("aankondiging/CBCT-01200-")]
+    assert "To: " in made[last].decode() and "info1200@" in made[last].decode()
+    assert events(killed_run) == events(tmp_path / "alone")
+    assert len(events(killed_run)) >= count

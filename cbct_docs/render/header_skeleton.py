@@ -23,13 +23,13 @@ from lxml import etree
 
 from .body_blocks import split_written
 from .docx_body import LISTING_CHARACTERS
-from .skeleton import OPAQUE, STAND_IN, Bounded, Recorded, Written, fill_kept
+from .skeleton import OPAQUE, STAND_IN, Bounded, Recorded, Tally, Written, fill_kept
 
 _STAND_IN = STAND_IN.encode("utf-8")
 _DECLARATION_END = b"?>"
 
 
-class HeaderSkeletons:
+class HeaderSkeletons(Tally):
     """Headers' and footers' skeletons as lxml writes them (all parts of one template:
     a skeleton is its part's own XML, so parts do not share one)."""
 
@@ -37,12 +37,7 @@ class HeaderSkeletons:
         #: The rendered part as python-docx writes it (declaration included).
         self.finish = finish
         self.kept: Bounded[str, Written | None] = Bounded()
-        self.hits = self.misses = 0
-
-    @property
-    def worth_it(self) -> bool:
-        """False once most documents needed lxml after all."""
-        return self.misses < 64 or self.hits >= self.misses
+        super().__init__()
 
     def part(self, recorded: Recorded) -> bytes | None:
         """The part's bytes as :attr:`finish` writes them, or None: make it the old way."""

@@ -225,7 +225,20 @@ def _interleave(segments: list[str], between: list[str]) -> str:
 Written = tuple[list[bytes], list[bool], list[int], list[int]]
 
 
-class Skeletons:
+class Tally:
+    """How often kept skeletons made a part (hits) and how often it went the old way
+    (misses): the skeleton is not tried any more once it rarely helps."""
+
+    def __init__(self) -> None:
+        self.hits = self.misses = 0
+
+    @property
+    def worth_it(self) -> bool:
+        """False once most documents needed lxml after all."""
+        return self.misses < 64 or self.hits >= self.misses
+
+
+class Skeletons(Tally):
     """A template body's skeletons as lxml writes them, kept whole and per block (a
     paragraph or table of the body: a skeleton not seen before is mostly blocks seen
     before, as a report with one more improvement point than the last)."""
@@ -243,12 +256,7 @@ class Skeletons:
         self.kept: Bounded[str, Written | None] = Bounded()
         self.blocks: Bounded[Any, tuple[Split, int] | None] = Bounded()
         self.start: bytes | None = None  # the body's start tag as lxml writes it
-        self.hits = self.misses = 0
-
-    @property
-    def worth_it(self) -> bool:
-        """False once most documents needed lxml after all."""
-        return self.misses < 64 or self.hits >= self.misses
+        super().__init__()
 
     def body(self, recorded: Recorded) -> bytes | None:
         """The body's bytes as lxml writes them, or None: make it the old way."""

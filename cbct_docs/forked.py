@@ -89,7 +89,9 @@ class _Worker:
 
 class Forked:
     """``count`` workers forked now (each first runs ``initializer``, if given); they
-    inherit this process as it is. :meth:`close` ends them (also as a context manager)."""
+    inherit this process as it is. :meth:`close` ends them (also as a context manager).
+    Where the system runs out of processes or files, fewer (none: every task is the
+    caller's)."""
 
     def __init__(self, count: int, initializer: Callable[[], object] | None = None) -> None:
         self.live: list[_Worker] = []
@@ -100,17 +102,26 @@ class Forked:
                 std.flush()
         try:
             for _number in range(count):
-                self._fork(initializer)
+                if not self._fork(initializer):
+                    break  # no more processes or files: the run goes on with fewer
         except BaseException:
             self.close()
             raise
 
-    def _fork(self, initializer: Callable[[], object] | None) -> None:
-        tasks_in, tasks_out = os.pipe()
-        answers_in, answers_out = os.pipe()
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(answers_out, _SET_PIPE_SIZE, PIPE_SIZE)
-        pid = os.fork()
+    def _fork(self, initializer: Callable[[], object] | None) -> bool:
+        """One more worker (False: the system gave no pipe or process for it)."""
+        ends: list[int] = []
+        try:
+            ends.extend(os.pipe())
+            ends.extend(os.pipe())
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(ends[3], _SET_PIPE_SIZE, PIPE_SIZE)
+            pid = os.fork()
+        except OSError:
+            for end in ends:
+                os.close(end)
+            return False
+        tasks_in, tasks_out, answers_in, answers_out = ends
         if pid == 0:  # the worker: it never returns from here
             try:
                 for other in self.live:
@@ -126,6 +137,7 @@ class Forked:
         os.set_blocking(answers_in, False)
         self.live.append(_Worker(pid, tasks_out, answers_in))
         self.pids.append(pid)
+        return True
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Task:
         """``function(*args)`` on the worker with the fewest tasks in hand (a module-level

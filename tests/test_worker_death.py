@@ -81,6 +81,25 @@ def test_a_worker_dying_half_way_through_its_answer() -> None:
         assert pool.submit(_pause, 0).done  # no worker left: failed at once
 
 
+FEW_FILES = """
+import os, resource
+from cbct_docs.forked import Forked
+open_now = len(os.listdir("/proc/self/fd")) - 1  # not the listing's own
+resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 4, open_now + 4))  # 4 free files
+with Forked(3) as pool:
+    print(len(pool.pids), pool.submit(os.getpid).get(timeout=20) == pool.pids[0])
+with Forked(0) as pool:
+    print(pool.submit(os.getpid).done)
+"""
+
+
+def test_out_of_files_the_run_has_fewer_workers_or_none() -> None:
+    done = subprocess.run([sys.executable, "-c", FEW_FILES], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "True", "True"]
+
+
 def children(pid: int) -> list[int]:
     """The processes whose parent is ``pid``, in the order of their ids."""
     found = []

@@ -60,7 +60,7 @@ def docx_reading_text(path: Path) -> str:
 def eml_reading_text(path: Path) -> str:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     body = message.get_body(("plain",))
-    text = body.get_content() if body is not None else ""  # type: ignore[union-attr]
+    text = body.get_content() if body is not None else ""
     head = [f"Van: {message['From']}", f"Aan: {message['To']}",
             f"Onderwerp: {message['Subject']}"]
     return "\n".join(head) + "\n\n" + text.replace("\r\n", "\n").strip() + "\n"

@@ -93,7 +93,7 @@ def office_with_own_templates(tmp_path: Path) -> Path:
 
 def read_eml_text(path: Path) -> str:
     message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-    return "\n".join(part.get_content() for part in message.walk()  # type: ignore[attr-defined]
+    return "\n".join(part.get_content() for part in message.walk()
                      if part.get_content_type() in ("text/plain", "text/html"))
 
 

@@ -9,7 +9,7 @@ worker's task (and starts a new worker in its place, forked from a process that 
 holds what the first one inherited), and
 :class:`concurrent.futures.ProcessPoolExecutor`'s result thread blocks for ever in
 ``recv`` when a worker dies half-way through sending a large answer (seen with Python
-3.11.7), as does its shutdown then.
+3.11.7).
 
 Here each worker has a pipe of its own for its tasks and one for its answers, and no
 other process holds their ends (each worker closes the others' ends it inherited): a
@@ -24,7 +24,6 @@ goes to the worker with the fewest not yet answered.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import pickle
 import select
@@ -38,7 +37,6 @@ from typing import Any
 #: The size asked for each answer pipe (Linux: F_SETPIPE_SZ; 1 MiB is what an ordinary
 #: process may ask), so that a worker rarely waits for this process to read an answer.
 PIPE_SIZE = 1 << 20
-_SET_PIPE_SIZE = 1031  # fcntl.F_SETPIPE_SZ (Linux), named in the fcntl module from 3.10
 _HEAD = 8  # bytes: the length of a message, before it
 
 
@@ -110,12 +108,14 @@ class Forked:
 
     def _fork(self, initializer: Callable[[], object] | None) -> bool:
         """One more worker (False: the system gave no pipe or process for it)."""
+        import fcntl  # here: a platform that forks has it (Windows has neither)
+
         ends: list[int] = []
         try:
             ends.extend(os.pipe())
             ends.extend(os.pipe())
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(ends[3], _SET_PIPE_SIZE, PIPE_SIZE)
+            with contextlib.suppress(OSError, AttributeError):  # F_SETPIPE_SZ: Linux
+                fcntl.fcntl(ends[3], fcntl.F_SETPIPE_SZ, PIPE_SIZE)
             pid = os.fork()
         except OSError:
             for end in ends:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,20 @@ def docx_text(path: Path) -> str:
         parts.extend(p.text for p in section.header.paragraphs)
         parts.extend(p.text for p in section.footer.paragraphs)
     return "\n".join(parts)
+
+
+def plain_body(message: EmailMessage) -> str:
+    """The text/plain body a person reads; every mail the office makes has one."""
+    body = message.get_body(("plain",))
+    assert body is not None, "the mail has a text/plain body"
+    return str(body.get_content())
+
+
+def first_group(pattern: str, text: str) -> str:
+    """Group 1 of ``pattern``'s first match in ``text`` (a page), which must hold it."""
+    found = re.search(pattern, text)
+    assert found is not None, f"{pattern!r} is not on the page"
+    return found.group(1)
 
 
 @pytest.fixture

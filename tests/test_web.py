@@ -11,14 +11,19 @@ import shutil
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
 
+from cbct_docs.domain.process import Event
 from cbct_docs.paths import samples_dir
 from cbct_docs.runs.accounts import add_account
 from cbct_docs.runs.office import open_office
 from cbct_docs.web import create_app
 from cbct_docs.web.security import PREVIEW_CSP
+from tests.conftest import first_group
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,11 +42,11 @@ def make_office(folder: Path, *, four_eyes: bool = False) -> Path:
 class Browser:
     """A test client that carries the CSRF token of the last page, as a form does."""
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: Flask) -> None:
         self.client = app.test_client()
         self.token = ""
 
-    def get(self, url: str, status: int = 200):  # type: ignore[no-untyped-def]
+    def get(self, url: str, status: int = 200) -> TestResponse:
         response = self.client.get(url)
         assert response.status_code == status, response.get_data(as_text=True)[:2000]
         found = (TOKEN.search(response.get_data(as_text=True))
@@ -50,8 +55,8 @@ class Browser:
             self.token = found.group(1)
         return response
 
-    def post(self, url: str, data: dict | None = None, status: int = 302,  # type: ignore[type-arg]
-             token: bool = True, **kw):  # type: ignore[no-untyped-def]
+    def post(self, url: str, data: dict[str, Any] | None = None, status: int = 302,
+             token: bool = True, **kw: Any) -> TestResponse:
         data = dict(data or {})
         if token:
             if not self.token:
@@ -84,7 +89,7 @@ def browser(office: Path, monkeypatch: pytest.MonkeyPatch) -> Browser:
     return Browser(create_app(office, require_login=False))
 
 
-def made(browser: Browser, response) -> str:  # type: ignore[no-untyped-def]
+def made(browser: Browser, response: TestResponse) -> str:
     """Follow a batch being made (its progress page) to where it leads when done."""
     location = response.headers["Location"]
     assert "/maken/taak/" in location
@@ -108,7 +113,7 @@ def announce(browser: Browser) -> str:
     return made(browser, response)
 
 
-def events(office: Path, cert_nr: str):  # type: ignore[no-untyped-def]
+def events(office: Path, cert_nr: str) -> tuple[Event, ...]:
     from cbct_docs.runs.status import dossier_view
 
     place = open_office(office)
@@ -176,7 +181,9 @@ def test_every_form_action_refuses_a_post_without_token(browser: Browser,
     assert len(posts) >= 15
     browser.get("/")
     for rule in posts:
-        url = rule.build({name: "1" for name in rule.arguments}, append_unknown=False)[1]
+        built = rule.build({name: "1" for name in rule.arguments}, append_unknown=False)
+        assert built is not None, f"{rule.rule} builds with every argument '1'"
+        url = built[1]
         response = browser.client.post(url, data={"kwartaal": "2025-Q2"})
         assert response.status_code == 400, url
         assert "CSRF" in page_text(response.get_data(as_text=True)), url
@@ -230,7 +237,7 @@ def test_review_shows_every_email_as_read_in_a_sandboxed_frame(browser: Browser)
     assert len(frames) == 5
     for frame in frames:
         assert " sandbox " in frame and "allow-scripts" not in frame
-    preview = re.search(r'src="(/document/\d+/inhoud)"', html).group(1)  # type: ignore[union-attr]
+    preview = first_group(r'src="(/document/\d+/inhoud)"', html)
     response = browser.get(preview)
     assert response.headers["Content-Security-Policy"] == PREVIEW_CSP
     assert "sandbox" in PREVIEW_CSP and "script-src" not in PREVIEW_CSP
@@ -281,7 +288,7 @@ def test_hold_back_one_with_a_note_and_approve_the_rest(browser: Browser,
     location = announce(browser)
     batch_id = location.rsplit("/", 1)[1]
     html = browser.get(location).get_data(as_text=True)
-    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    first = first_group(r'name="document" value="(\d+)"', html)
     browser.post(f"/reeks/{batch_id}/tegenhouden", {"document": first, "toelichting": ""})
     assert "tegenhouden vraagt een toelichting" in browser.text(location)
     browser.post(f"/reeks/{batch_id}/tegenhouden",
@@ -344,7 +351,7 @@ def test_dossier_timeline_with_document_and_next_step(browser: Browser) -> None:
     assert "Stap: Aangekondigd" in text
     assert "Volgende: Intake ontvangen, uiterlijk 27-1-2025" in text
     assert "13-1-2025 Aankondiging gemaakt" in text
-    download = re.search(r'href="(/document/\d+/bestand)"', html).group(1)  # type: ignore[union-attr]
+    download = first_group(r'href="(/document/\d+/bestand)"', html)
     response = browser.get(download)
     assert b"Subject:" in response.data
     assert "attachment" in response.headers["Content-Disposition"]
@@ -388,7 +395,7 @@ def test_no_file_outside_the_office_folder_is_served(browser: Browser, office: P
     run_announce(place, Quarter(2025, 2), dt.date(2025, 1, 13), out=outside)
     place.close()
     html = browser.get("/organisatie/CBCT-0107").get_data(as_text=True)
-    event_id = re.search(r'href="/document/(\d+)"', html).group(1)  # type: ignore[union-attr]
+    event_id = first_group(r'href="/document/(\d+)"', html)
     browser.get(f"/document/{event_id}/bestand", status=404)
     browser.get(f"/document/{event_id}", status=404)
     browser.get(f"/document/{event_id}/inhoud", status=404)
@@ -528,12 +535,12 @@ def test_confirmations_need_the_planning_then_are_made(browser: Browser,
     assert "Betreft Bevestiging audit Kwaliteit in Beeld" in text
     # Approved letters print as one Word file; unapproved ones stay out.
     listing = browser.get("/reeksen").get_data(as_text=True)
-    batch_id = re.search(r'/reeks/(\d+)">Bevestigingsbrieven', listing).group(1)  # type: ignore[union-attr]
+    batch_id = first_group(r'/reeks/(\d+)">Bevestigingsbrieven', listing)
     browser.get(f"/reeks/{batch_id}")
     browser.post(f"/reeks/{batch_id}/afdrukken")
     assert "er is geen goedgekeurde brief in deze reeks" in browser.text(f"/reeks/{batch_id}")
     html = browser.get(f"/reeks/{batch_id}").get_data(as_text=True)
-    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    first = first_group(r'name="document" value="(\d+)"', html)
     browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
     response = browser.post(f"/reeks/{batch_id}/afdrukken", status=200)
     assert response.headers["X-Brieven"] == "1"
@@ -557,7 +564,7 @@ def test_a_letter_can_be_read_as_pdf(browser: Browser, office: Path) -> None:
     review = made(browser, browser.post("/maken/bevestigingen",
                                         {"kwartaal": "2025-Q2", "datum": "2025-01-22"}))
     html = browser.get(review).get_data(as_text=True)
-    link = re.search(r'href="(/document/\d+/pdf)"', html).group(1)  # type: ignore[union-attr]
+    link = first_group(r'href="(/document/\d+/pdf)"', html)
     response = browser.get(link)
     assert response.mimetype == "application/pdf" and response.data[:4] == b"%PDF"
     assert "sandbox" not in response.headers["Content-Security-Policy"]
@@ -597,14 +604,14 @@ def test_every_template_the_code_uses_is_on_the_templates_page(browser: Browser)
 # --- Accounts and sessions ------------------------------------------------------------------
 
 @pytest.fixture
-def accounts_app(office: Path):  # type: ignore[no-untyped-def]
+def accounts_app(office: Path) -> Flask:
     place = open_office(office)
     add_account(place, "anna", "wachtwoord-anna")
     place.close()
     return create_app(office)
 
 
-def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # type: ignore[no-untyped-def]
+def test_with_accounts_every_page_asks_for_a_login(accounts_app: Flask) -> None:
     browser = Browser(accounts_app)
     response = browser.client.get("/organisatie/CBCT-0107")
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
@@ -621,7 +628,7 @@ def test_with_accounts_every_page_asks_for_a_login(accounts_app) -> None:  # typ
     assert response.status_code == 302 and "/inloggen" in response.headers["Location"]
 
 
-def test_repeated_wrong_passwords_block_the_login(accounts_app) -> None:  # type: ignore[no-untyped-def]
+def test_repeated_wrong_passwords_block_the_login(accounts_app: Flask) -> None:
     from cbct_docs.web import auth
 
     auth._FAILURES.clear()
@@ -789,8 +796,10 @@ def test_reminders_certificates_and_surveys_through_the_buttons(browser: Browser
 
 def test_the_app_serves_its_own_script_and_style(browser: Browser) -> None:
     script = browser.get("/static/htmx.min.js")
-    assert "javascript" in script.mimetype and b"htmx" in script.data[:2000]
-    assert "css" in browser.get("/static/style.css").mimetype
+    assert script.mimetype is not None and "javascript" in script.mimetype
+    assert b"htmx" in script.data[:2000]
+    style = browser.get("/static/style.css")
+    assert style.mimetype is not None and "css" in style.mimetype
 
 
 def test_the_heraudit_path_through_the_buttons(browser: Browser, office: Path) -> None:
@@ -879,7 +888,7 @@ def test_serve_in_a_checkout_after_the_demo_shows_the_demo_office(
     place.organisations()  # the demo's database, with its organisations
     place.close()
     (demo / "cbct-ledger.sqlite").write_bytes(Path(place.database_path).read_bytes())
-    served = {}
+    served: dict[str, Any] = {}
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
     monkeypatch.delenv("CBCT_OFFICE", raising=False)
     monkeypatch.chdir(tmp_path / "checkout")

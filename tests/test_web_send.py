@@ -15,6 +15,7 @@ import pytest
 from cbct_docs.runs.documents import document
 from cbct_docs.runs.office import open_office
 from cbct_docs.web import create_app
+from tests.conftest import first_group, plain_body
 from tests.mailserver import FaultyMailServer, free_port
 from tests.test_web import Browser, announce, make_office, page_text
 
@@ -67,7 +68,7 @@ def test_only_approved_emails_go_and_the_ledger_shows_them_sent(
     handler, port = server
     office, browser, location, batch_id = announced(tmp_path, port)
     html = browser.get(location).get_data(as_text=True)
-    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    first = first_group(r'name="document" value="(\d+)"', html)
     browser.post(f"/reeks/{batch_id}/tegenhouden",
                  {"document": first, "toelichting": "adres navragen"})
     browser.post(f"/reeks/{batch_id}/goedkeuren")
@@ -125,8 +126,7 @@ def test_ledger_actions_mark_sent_and_retry_failed(tmp_path: Path,
     assert "4 verzonden, 1 mislukt" in text
     html = browser.get("/verzenden/logboek?status=failed").get_data(as_text=True)
     assert "550" in html and "Opnieuw proberen" in html
-    message_id = html_lib.unescape(
-        re.search(r'name="bericht" value="([^"]+)"', html).group(1))  # type: ignore[union-attr]
+    message_id = html_lib.unescape(first_group(r'name="bericht" value="([^"]+)"', html))
     browser.post("/verzenden/logboek/verzonden", {"bericht": message_id})
     assert "alleen een onbevestigd bericht kan als verzonden worden gemarkeerd" in \
         browser.text("/verzenden/logboek")
@@ -154,7 +154,7 @@ def unconfirmed(tmp_path: Path, server: tuple[FaultyMailServer, int]
     handler, port = server
     office, browser, location, batch_id = announced(tmp_path, port, timeout=1)
     html = browser.get(location).get_data(as_text=True)
-    first = re.search(r'name="document" value="(\d+)"', html).group(1)  # type: ignore[union-attr]
+    first = first_group(r'name="document" value="(\d+)"', html)
     browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": first})
     handler.data_delay = 3  # longer than the timeout, after the message arrived
     text = wait_for_job(browser, browser.post(f"/verzenden/{batch_id}").headers["Location"])
@@ -171,8 +171,7 @@ def test_a_message_marked_as_arrived_is_recorded_in_its_dossier(
     cert_nr = document(open_office(office), int(first)).cert_nr
     assert kinds(office, cert_nr, "verzonden") == []
     html = browser.get("/verzenden/logboek?status=unconfirmed").get_data(as_text=True)
-    message_id = html_lib.unescape(
-        re.search(r'name="bericht" value="([^"]+)"', html).group(1))  # type: ignore[union-attr]
+    message_id = html_lib.unescape(first_group(r'name="bericht" value="([^"]+)"', html))
     browser.post("/verzenden/logboek/verzonden", {"bericht": message_id})
     assert "Gemarkeerd als verzonden." in browser.text("/verzenden/logboek")
     [(by, data)] = kinds(office, cert_nr, "als-verzonden-gemarkeerd")
@@ -194,7 +193,7 @@ def test_a_test_send_goes_to_the_users_address_only(tmp_path: Path,
     browser.get(location)
     browser.post(f"/reeks/{batch_id}/goedkeuren")
     html = browser.get(f"/verzenden?reeks={batch_id}").get_data(as_text=True)
-    event_id = re.search(r'<option value="(\d+)">CBCT', html).group(1)  # type: ignore[union-attr]
+    event_id = first_group(r'<option value="(\d+)">CBCT', html)
     browser.post("/verzenden/test", {"reeks": batch_id, "document": event_id,
                                      "adres": "anna@cbct.example"})
     assert len(handler.received) == 1
@@ -240,13 +239,13 @@ def test_an_edited_email_goes_only_after_it_is_approved_as_it_now_is(
     assert "4 e-mails klaar om te verzenden" in text
     assert "niet goedgekeurd (gewijzigd na beoordeling: opnieuw beoordelen)" in text
     html = browser.get(location).get_data(as_text=True)
-    event_id = re.search(r'id="doc-(\d+)"', html).group(1)  # type: ignore[union-attr]
+    event_id = first_group(r'id="doc-(\d+)"', html)
     assert "Het bestand is gewijzigd nadat het gemaakt is." in page_text(html)
     browser.post(f"/reeks/{batch_id}/goedkeuren-een", {"document": event_id})
     assert "5 e-mails klaar om te verzenden" in browser.text(f"/verzenden?reeks={batch_id}")
     response = browser.post(f"/verzenden/{batch_id}")
     assert "Klaar: 5 verzonden" in wait_for_job(browser, response.headers["Location"])
-    bodies = [r.message().get_body(("plain",)).get_content() for r in handler.received]
+    bodies = [plain_body(r.message()) for r in handler.received]
     assert sum("Gooi (gecorrigeerd)" in body for body in bodies) == 1
 
 

@@ -53,13 +53,13 @@ def message(path: Path) -> EmailMessage:
 def plain(msg: EmailMessage) -> str:
     body = msg.get_body(("plain",))
     assert body is not None
-    return body.get_content()  # type: ignore[union-attr]
+    return body.get_content()
 
 
 def html(msg: EmailMessage) -> str:
     body = msg.get_body(("html",))
     assert body is not None
-    return body.get_content()  # type: ignore[union-attr]
+    return body.get_content()
 
 
 def listed_norms(text: str, titles: list[str]) -> list[str]:
@@ -237,6 +237,7 @@ def test_certificate_number_validity_landscape(round_out: Path) -> None:
     path = one(round_out, "certificaat", "CBCT-0107")
     section = docx.Document(str(path)).sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE
+    assert section.page_width is not None and section.page_height is not None
     assert section.page_width > section.page_height
     text = text_of(path)
     assert "Bibliotheek Gooi & Vecht" in text and "te Hilversum" in text
@@ -300,7 +301,9 @@ def test_every_word_document_converts_with_libreoffice(round_out: Path) -> None:
         words = page.extract_text()
         picture = page.to_image(resolution=50).original.convert("RGB")
     assert "4. Samenwerking" in words and "Grotendeels" in words and "Volledig" in words
-    seen = {colour for _count, colour in picture.getcolors(1 << 20)}
+    colours = picture.getcolors(1 << 20)
+    assert colours is not None, "a chart at 50 dpi has fewer than 2**20 colours"
+    seen = {colour for _count, colour in colours}
     # Volledig green, Grotendeels yellow and Beperkt light red (3. Mensen) are drawn.
     assert {(46, 125, 50), (224, 168, 0), (224, 102, 102)} <= seen
     certificate = next(p for p in pdfs if p.stem.startswith("CBCT-0101-certificaat"))

@@ -135,8 +135,9 @@ def test_the_window_is_placed_in_an_office_copy_without_its_title(
     table = made.tables[0]._tbl
     twips = 1440 / 25.4
     assert table.tblPr.find(qn("w:tblInd")).get(qn("w:w")) == str(round(100 * twips) - 1417)
-    assert table.tr_lst[0].trPr.find(qn("w:trHeight")).get(qn("w:val")) == str(
-        round(window.hoogte * twips))
+    row = table.tr_lst[0].trPr
+    assert row is not None, "the address block's row has its properties (w:trPr)"
+    assert row.find(qn("w:trHeight")).get(qn("w:val")) == str(round(window.hoogte * twips))
     assert "Eemplein 77" in made.tables[0].cell(0, 0).text
 
 
@@ -327,6 +328,7 @@ def test_any_window_is_placed_exactly_and_changes_no_text(links: float, boven: f
     assert [t.text for t in before.iter(qn("w:t"))] == [t.text for t in after.iter(qn("w:t"))]
     body = after.find("w:body", NS)
     table = window_table(body)
+    assert table is not None, "the letter has its address block"
     margins = body.find("w:sectPr/w:pgMar", NS)
     left, top = int(margins.get(qn("w:left"))), int(margins.get(qn("w:top")))
     assert left + int(table.find("w:tblPr/w:tblInd", NS).get(qn("w:w"))) == twips(links)

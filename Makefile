@@ -20,7 +20,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check cbct_docs tests bench
-	$(BIN)/mypy cbct_docs bench
+	$(BIN)/mypy cbct_docs bench tests
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

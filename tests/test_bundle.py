@@ -6,6 +6,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from types import ModuleType
 
 import docx
 import pypdf
@@ -235,8 +236,8 @@ def test_the_package_namespaces_are_defined_once() -> None:
 
     from cbct_docs.deliver import bundle, bundle_headers
 
-    def assigned(module: object) -> set[str]:
-        tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    def assigned(module: ModuleType) -> set[str]:
+        tree = ast.parse(inspect.getsource(module))
         return {target.id for node in tree.body if isinstance(node, ast.Assign)
                 for target in node.targets if isinstance(target, ast.Name)}
 
@@ -280,8 +281,9 @@ def rewrite(source: Path, target: Path, change: dict[str, bytes | None]) -> Path
     with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
         for name in old.namelist():
             if name in change:
-                if change[name] is not None:
-                    new.writestr(name, change[name])  # type: ignore[arg-type]
+                data = change[name]
+                if data is not None:
+                    new.writestr(name, data)
             else:
                 new.writestr(name, old.read(name))
     return target

@@ -5,6 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import sqlite3
 import time
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pytest
@@ -41,15 +43,15 @@ def test_a_number_is_never_reused_even_after_deleting_its_row(tmp_path: Path) ->
         assert ledger.allocate_certificate_number("D", "ZoO", 2025) == "ZoO-2025-0501"
 
 
-def _allocate_many(path: str, prefix: str, count: int, start: object,
-                   results: object) -> None:
+def _allocate_many(path: str, prefix: str, count: int, start: Event,
+                   results: Queue[tuple[str, list[str]]]) -> None:
     with Ledger(path) as ledger:  # opened first, so both processes begin allocating together
-        start.wait()  # type: ignore[attr-defined]
+        start.wait()
         numbers = []
         for i in range(count):
             numbers.append(ledger.allocate_certificate_number(f"{prefix}-{i}", "KiB", 2025))
             time.sleep(0.002)  # let the other process in between, so the runs interleave
-    results.put((prefix, numbers))  # type: ignore[attr-defined]
+    results.put((prefix, numbers))
 
 
 def test_two_processes_allocating_at_once_get_distinct_numbers(tmp_path: Path) -> None:

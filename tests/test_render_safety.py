@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cbct_docs.errors import SandboxError, TemplateError
 from cbct_docs.render.fast_email import InlinedHtmlRenderer
+
+if TYPE_CHECKING:
+    from cbct_docs.render import DocxRenderer, HtmlRenderer
 
 STYLE = "<style>p { color: #333; }</style>"
 
@@ -89,7 +93,8 @@ def word_template(path: Path, *paragraphs: str) -> Path:
     return path
 
 
-def make_renderer(kind: str, folder: Path, source: str) -> object:
+def make_renderer(kind: str, folder: Path,
+                  source: str) -> DocxRenderer | HtmlRenderer | InlinedHtmlRenderer:
     from cbct_docs.render import DocxRenderer, HtmlRenderer
 
     if kind == "docx":
@@ -104,8 +109,8 @@ def test_runtime_mistake_in_a_template_is_a_template_error(tmp_path: Path, kind:
                                                            source: str, what: str) -> None:
     renderer = make_renderer(kind, tmp_path, source)
     with pytest.raises(TemplateError) as raised:
-        renderer.render({"x": 3, "naam": "Bibliotheek Veldhoven"})  # type: ignore[attr-defined]
-    assert raised.value.location == renderer.name  # type: ignore[attr-defined]
+        renderer.render({"x": 3, "naam": "Bibliotheek Veldhoven"})
+    assert raised.value.location == renderer.name
     assert what in raised.value.what
     assert "failed" in raised.value.what
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from cbct_docs.forked import Forked, NotDone
+from cbct_docs.runs import parallel
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="workers fork; children are found in /proc")
@@ -98,6 +99,52 @@ def test_out_of_files_the_run_has_fewer_workers_or_none() -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1", "True", "True"]
+
+
+PARENT = os.getpid()
+
+
+def _square_or_die(number: int) -> int:
+    """``number`` squared; the first worker to meet a number ending in 7 is killed there
+    (the number noted in the file ``$DIE_MARK``)."""
+    if number % 10 == 7 and os.getpid() != PARENT:
+        try:
+            mark = os.open(os.environ["DIE_MARK"], os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            pass
+        else:
+            os.write(mark, str(number).encode())
+            os.close(mark)
+            os.kill(os.getpid(), signal.SIGKILL)
+    return number * number
+
+
+def test_lifecycle_jobs_of_a_dead_worker_come_back_local(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        forked_workers: Callable[..., None]) -> None:
+    """runs.parallel, both ways: workers forked for the batch (they inherit the jobs) and
+    workers forked early (heraudit: each batch's jobs sent to them). The dead worker's
+    jobs come back LOCAL, for the caller to run; every other result is right and in its
+    place; the other worker goes on."""
+    forked_workers(min_batch=1, chunk=3)
+    monkeypatch.setenv("CBCT_WORKERS", "3")  # two workers and the main process
+    numbers = list(range(300))
+    for way in ("inherited", "sent"):
+        monkeypatch.setenv("DIE_MARK", str(tmp_path / way))
+        started = time.monotonic()
+        if way == "inherited":
+            got = list(parallel.results(numbers, _square_or_die))
+        else:
+            with parallel.early(_square_or_die, len(numbers)) as pool:
+                assert pool is not None
+                got = list(parallel.results(numbers, _square_or_die, pool=pool))
+                assert len(pool.lost) == 1 and len(pool.live) == 1
+        assert time.monotonic() - started < 60
+        died = int((tmp_path / way).read_text())
+        local = [n for n, value in enumerate(got) if value is parallel.LOCAL]
+        assert died in local
+        assert [got[n] for n in numbers if n not in local] == [
+            n * n for n in numbers if n not in local]
 
 
 def children(pid: int) -> list[int]:

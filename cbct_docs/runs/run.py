@@ -273,9 +273,9 @@ def render_each(run: Run, chosen: Sequence[Organisation],
     document (or the documents: ``render`` may make more than one, e.g. a letter and a
     certificate). Problems are collected in ``run.problems`` in the organisations' order.
 
-    The next window's organisations are prepared while this one's are staged, one for
-    each (still all in order), so the workers render meanwhile instead of waiting for a
-    window's preparation between two windows.
+    The next window's organisations are prepared while this one's are staged, spread
+    over them (still all in order), so the workers render meanwhile instead of waiting
+    for a window's preparation between two windows.
 
     ``sparse``: a run where few organisations get a document (heraudit: one in four).
     Its first window is small (:data:`SPARSE_FIRST`), so the template is compiled and
@@ -298,6 +298,10 @@ def render_each(run: Run, chosen: Sequence[Organisation],
         for number in range(len(windows)):
             following = windows[number + 1] if number + 1 < len(windows) else []
             ahead: list[tuple[Organisation, Any]] = []  # the next window, prepared meanwhile
+            # as many per organisation staged as the whole next window needs (a sparse
+            # run's first window is a quarter of the next: four each, none left to do
+            # while the workers wait between the two)
+            per_staged = -(-len(following) // max(1, len(prepared)))
             jobs = [entry for _org, entry in prepared
                     if entry is not None and not isinstance(entry, CbctError)]
             expected = 0  # as many jobs in the run as in this window, for its size
@@ -318,8 +322,10 @@ def render_each(run: Run, chosen: Sequence[Organisation],
                         if entry is not None:
                             data = next(rendered)
                             stage(org, entry, render(entry) if data is parallel.LOCAL else data)
-                    if len(ahead) < len(following):
-                        ahead.append((following[len(ahead)], prepare(following[len(ahead)])))
+                    for _each in range(per_staged):
+                        if len(ahead) < len(following):
+                            ahead.append((following[len(ahead)],
+                                          prepare(following[len(ahead)])))
                     if progress:
                         progress(done, len(chosen))
             prepared = ahead + [(org, prepare(org)) for org in following[len(ahead):]]

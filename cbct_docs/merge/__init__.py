@@ -27,6 +27,10 @@ __all__ = ["BUILTINS", "WRITE_CHUNK", "MergeResult", "Output", "check", "context
 
 #: Documents that cannot be written (a full disk) named one by one, at most; one message
 #: then counts them all.
+def _workers(count: int) -> str:
+    return "a worker process" if count == 1 else f"{count} worker processes"
+
+
 SHOWN_WRITE_ERRORS = 10
 
 #: Names every template may use besides the record's own fields.
@@ -144,8 +148,11 @@ def merge(
     finally:
         workers.close()  # and what they staged, if the plan failed
         plan.chunks.close()
-    if why:
-        result.note = f"rendered with docxtpl (slower, same result): {why}"
+    notes = [f"rendered with docxtpl (slower, same result): {why}"] if why else []
+    if workers.lost:  # killed, or out of memory: say so, the set is whole all the same
+        notes.append(f"{_workers(workers.lost)} ended early (killed, or out of memory?); "
+                     "this process made their letters: the set is complete")
+    result.note = "; ".join(notes)
     if manifest and record is None:  # a one-record preview keeps the set's manifest
         try:
             result.manifest = write_manifest(plan.outputs, out, manifest)

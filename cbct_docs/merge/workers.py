@@ -81,6 +81,7 @@ class Workers:
         self.made_folder = False  # the output folder was made for the workers
         self.handed = 0  # chunks before this one are handed to the workers
         self.pending: deque[Task] = deque()  # the handed chunks' tasks, in order
+        self.lost = 0  # workers that died before they were closed (their chunks made here)
 
     def feed(self, plan: Plan) -> None:
         """While the data is read: start the workers once the plan holds
@@ -119,6 +120,7 @@ class Workers:
             return
         self.pool.close()  # each worker ended, and waited for: none stages any more
         lost, self.pool = self.pool.lost, None
+        self.lost += len(lost)
         if self.folder is not None and (lost or not self.committed):
             for staged in self.folder.glob(TEMP_GLOB):
                 if _writer_of(staged) in self.pids:

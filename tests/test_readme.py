@@ -29,6 +29,8 @@ def test_reliability_counts_match_the_tests() -> None:
     assert f"**Bad-input corpus:** {cases} cases" in README
     assert f"**Property tests (hypothesis):** {properties} properties" in README
     assert f"**Crash tests:** {crashes} tests" in README
+    workers = count_tests(ROOT / "tests" / "test_worker_death.py", r"^def test_")
+    assert f"**Dead workers:** {workers} tests" in README
 
 
 def test_quickstart_is_the_two_commands() -> None:

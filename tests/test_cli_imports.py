@@ -106,3 +106,17 @@ def test_the_letter_commands_import_no_email_inliner() -> None:
     assert "cbct_docs.runs.audit" in loaded
     assert [name for name in loaded if name.startswith(("css_inline",
                                                         "cbct_docs.render.fast_email"))] == []
+
+
+def test_the_heraudit_command_starts_without_the_certificate_or_lxml() -> None:
+    """heraudit has its own module (runs/heraudit.py): its start loads neither decide's
+    certificate code nor lxml (the envelope-window estimate loads it when a letter is
+    first measured, after the workers fork)."""
+    code = ("import sys, cbct_docs.cli.lifecycle, cbct_docs.runs.heraudit; "
+            "print('\\n'.join(sorted(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert "cbct_docs.runs.heraudit" in loaded
+    assert [name for name in loaded if name.startswith(
+        ("lxml", "cbct_docs.documents.certificate", "cbct_docs.render.address_fit",
+         "cbct_docs.runs.audit"))] == []

@@ -245,7 +245,7 @@ def heraudit(sheets: tuple[Path, ...], on: dt.date | None, out: Path, office: Pa
 
     Needs a decision that was not Gecertificeerd; records the heraudit as planned.
     """
-    from ..runs.audit import heraudit as run
+    from ..runs.heraudit import heraudit as run
 
     place = _office(office, config)
     result = run(place, sheets, today(day), out=out, on=on, overwrite=overwrite,

@@ -5,9 +5,12 @@ the name in the register or choosing a larger window in ``[print]``)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..render.address_fit import AddressFit, address_fit
 from .run import Note, RunResult
+
+if TYPE_CHECKING:  # the estimate (and lxml) loads where a letter is first measured
+    from ..render.address_fit import AddressFit
 
 HINT = ("shorten it in the register, or set a larger window ([print] venster_breedte, "
         "venster_hoogte in cbct-docs.toml) or a smaller font in the template's address block")
@@ -32,12 +35,14 @@ def window_note(where: Path | str, fit: AddressFit, what: str = "the address") -
 
 
 #: A rendered Word document, and its address block's estimate when it may not fit.
-Measured = tuple[bytes, AddressFit | None]
+Measured = tuple[bytes, "AddressFit | None"]
 
 
 def measured(data: bytes) -> Measured:
     """``data`` with its estimate when its address may not fit (None: it fits, or it has
     no window): measured where the document is rendered, on a worker for a large batch."""
+    from ..render.address_fit import address_fit  # after the workers fork: see above
+
     fit = address_fit(data)
     return data, fit if fit is not None and not fit.fits else None
 

@@ -1,11 +1,10 @@
-"""Operations from the audit on: report, decide (also after a heraudit), certificate,
-heraudit letter."""
+"""Operations from the audit on: decide (also after a heraudit) and the certificate; the
+heraudit letter is in :mod:`.heraudit` (named here too)."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,21 +22,21 @@ from ..domain.permissions import (
     judge_heraudit,
     may_certify,
     may_decide,
-    may_plan_heraudit,
 )
 from ..domain.planning import validity_period
 from ..domain.process import Kind
 from ..domain.register import Organisation, organisation_finder
-from ..domain.scoresheet import ScoreSheet, check_sheet_matches, read_scoresheet
+from ..domain.scoresheet import ScoreSheet
 from ..errors import CbctError, DataError, UsageError
-from ..store.sheet_index import SheetIndex, decode
+from ..store.sheet_index import SheetIndex
 from . import parallel
 from .address_window import WindowNotes
+from .heraudit import heraudit  # its own module; named here as before
 from .numbers import certificate_number, claim_number
 from .office import OfficeFolder
 from .run import WINDOW, Progress, Run, RunResult, org_label, render_each
-from .sheets import iso_days, scoresheets, sheet_owners
-from .written import Letter, release, reserve, taken, written
+from .sheets import iso_days, scoresheets
+from .written import Letter, reserve, taken, written
 
 __all__ = ["certificate", "decide", "heraudit", "iso_days", "scoresheets"]
 
@@ -328,77 +327,3 @@ def certificate(office: OfficeFolder, only: Sequence[str], day: dt.date | None =
                     _issue(run, org, decision.day, dict(decision.data), letterhead, reason,
                            number)
     return run.commit()
-
-
-def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: Path,
-             on: dt.date | None = None, overwrite: bool = False,
-             register: Path | None = None) -> RunResult:
-    """The heraudit letter after a decision that was not Gecertificeerd: on the parts
-    that fell short only; records the heraudit as planned.
-
-    Each sheet's organisation is found from its Audit sheet alone (or, for a sheet read
-    before, such as by ``decide``, from the office's index of sheets by their bytes); the
-    whole sheet is read only for an organisation whose dossier is at this step, in the job
-    that evaluates it and renders its letter (on every core for a large batch:
-    :func:`.run.render_each`)."""
-    run, orgs = Run.begin(office, out, overwrite, register, stream=True)
-    letterhead = run.letterhead
-    owners = deque(sheet_owners(sheets, orgs, SheetIndex(run.db)))
-
-    def prepare(org: Organisation) -> _Heraudit | CbctError | None:
-        org, path, kept = owners.popleft()
-        try:
-            with about(org):
-                state = run.state(org)
-                if not run.allowed(org, may_plan_heraudit(state)):
-                    return None
-                decision = state.decision
-                assert decision is not None
-                job = _Heraudit(org, path, decision.day, list(decision.data.get(
-                    "onvoldoende", ())), kept)
-        except CbctError as error:
-            return error
-        reserve(run, [org], [job], lambda _job: ["heraudit"])  # written where rendered
-        return job
-
-    def render(job: _Heraudit) -> Letter | None:
-        """The letter (written, when its name was reserved), or None when the sheet
-        shows no heraudit is needed."""
-        sheet = (read_scoresheet(job.path) if job.kept is None
-                 else decode(job.kept, str(Path(job.path))))
-        check_sheet_matches(sheet, job.org)
-        result = evaluate(sheet, load_framework(job.org.framework))
-        if not decisions.needs_heraudit(result):
-            return None
-        context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
-                                             result=result)
-        return written(job.names, 0,
-                        docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
-
-    def stage(org: Organisation, job: _Heraudit, made: Letter | None) -> None:
-        if made is None:
-            release(run, job.names)
-            return
-        document, fit = made
-        planned = decisions.planned_heraudit_day(org, job.decided, on)
-        path = taken(run, org, "heraudit", document, job.names, 0)
-        run.record(org, Kind.HERAUDIT_PLANNED, day,
-                   {"datum": planned.isoformat(), "normen": job.parts},
-                   notes.staged(path, fit))
-
-    notes = WindowNotes()
-    render_each(run, [org for org, _path, _kept in owners], prepare, render, stage,
-                sparse=True, warm=lambda: docx_template(decisions.HERAUDIT_TEMPLATE))
-    return notes.add_to(run.commit())  # a note for an address the window cuts
-
-
-@dataclass
-class _Heraudit:
-    """A heraudit letter to consider: the sheet to read, the decision it follows."""
-
-    org: Organisation
-    path: Path
-    decided: dt.date
-    parts: list[str]  # the parts that fell short, as the decision recorded them
-    kept: bytes | None = None  # the sheet as kept when read before (store.sheet_index)
-    names: list[Reserved] = field(default_factory=list)  # the letter's, when reserved

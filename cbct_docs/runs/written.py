@@ -14,19 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..documents import decision as decisions
 from ..documents.reserved import Reserved, Written, write_document
 from ..domain.register import Organisation
 from ..errors import CbctError
-from ..render.address_fit import AddressFit
 from .address_window import measured
 from .run import Run
 
+if TYPE_CHECKING:
+    from ..render.address_fit import AddressFit
+
 #: A rendered document (written already when its name was reserved, else its bytes) and
 #: its address block's estimate (:func:`.address_window.measured`).
-Letter = tuple[bytes | Written, AddressFit | None]
+Letter = tuple[bytes | Written, "AddressFit | None"]
 
 
 def reserve(run: Run, orgs: Sequence[Organisation], jobs: Sequence[Any],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -103,3 +104,14 @@ def server() -> Iterator[tuple[Any, int]]:
         yield handler, int(controller.port)
     finally:
         controller.stop()
+
+
+class LogRecords(logging.Handler):
+    """A logging handler that keeps what it is given (tests read the records)."""
+
+    def __init__(self, level: int) -> None:
+        super().__init__(level)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)

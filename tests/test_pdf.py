@@ -17,7 +17,7 @@ from cbct_docs.deliver.pdf import convert_to_pdf, find_soffice, soffice_availabl
 from cbct_docs.deliver.pdf_split import bundle_key
 from cbct_docs.errors import DeliveryError, ProblemList
 
-from .conftest import make_docx
+from .conftest import LogRecords, make_docx
 from .test_bundle import ORGANISATIONS, make_letters, pages
 
 needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
@@ -132,15 +132,6 @@ def other_template(path: Path, name: str | None, size: int) -> Path:
     return path
 
 
-class _Records(logging.Handler):
-    def __init__(self, level: int) -> None:
-        super().__init__(level)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
 def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     """One batch through the bundle route, and some of its letters converted file by file.
@@ -169,7 +160,7 @@ def split(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     sources = [*letters, *second, *single, *failing]
     if not soffice_available():
         return {}
-    handler = _Records(logging.INFO)
+    handler = LogRecords(logging.INFO)
     logger = logging.getLogger("cbct_docs.deliver")
     old_level = logger.level
     logger.addHandler(handler)

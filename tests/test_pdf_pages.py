@@ -25,6 +25,7 @@ from cbct_docs.deliver.bundle import W, make_bundle
 from cbct_docs.deliver.pdf import convert_to_pdf, find_soffice, soffice_available
 from cbct_docs.deliver.pdf_split import BOOKMARK_CONVERSION, Group, bundle_key, split_bundle
 
+from .conftest import LogRecords
 from .test_bundle import pages
 
 needs_soffice = pytest.mark.skipif(not soffice_available(), reason="LibreOffice not installed")
@@ -85,15 +86,6 @@ def footers(texts: list[str]) -> list[str]:
     return [text[text.rindex("· pagina") + 2:] if "· pagina" in text else "" for text in texts]
 
 
-class _Records(logging.Handler):
-    def __init__(self, level: int) -> None:
-        super().__init__(level)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The letters and their print bundle by the bundle route, and the letters file by file."""
@@ -102,7 +94,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     bundle = make_bundle(letters, folder / "drukwerk.docx")
     if not soffice_available():
         return {}
-    handler = _Records(logging.INFO)
+    handler = LogRecords(logging.INFO)
     logger = logging.getLogger("cbct_docs.deliver")
     old_level = logger.level
     logger.addHandler(handler)

@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sides = [s for s in SIDES if not args.only or s.group in args.only]
     about = machine()
+    started = dt.datetime.now(dt.UTC)
     from .commands import compile_package
 
     print(f"cbct-docs bench on {about} ({compile_package()})", flush=True)
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(rows))
     notes = [f"- {s.label}: {s.result['note']}" for s in sides if s.result.get("note")]
     if not args.no_write:
-        when = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        ended = dt.datetime.now(dt.UTC)
+        when = f"{started:%Y-%m-%d %H:%M}–{ended:%H:%M} UTC"  # the run's start and end
         text = [f"# Benchmark results ({'quick' if args.quick else 'full'} run, {when})", "",
                 f"Machine: {about}.", "", *rows, "", "What each side does:", "", *notes, ""]
         (HERE / "results.md").write_text("\n".join(text), encoding="utf-8")

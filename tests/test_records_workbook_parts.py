@@ -374,3 +374,16 @@ def test_a_kept_part_is_given_for_the_same_stored_bytes_crc_and_size_only() -> N
     with pytest.raises(zipfile.BadZipFile, match="Bad CRC-32"):
         InMemory(bytes(data)).read_common("styles")
     forget()
+
+
+def test_a_part_larger_than_common_largest_is_read_each_time_and_never_kept() -> None:
+    """A part above COMMON_LARGEST (a workbook's own large styles, say) is inflated for
+    every workbook, never kept: it gives its own bytes, equal but not the same object."""
+    forget()
+    large = b"<styleSheet>" + b"<xf/>" * (workbook_parts.COMMON_LARGEST // 5) + b"</styleSheet>"
+    assert len(large) > workbook_parts.COMMON_LARGEST
+    first = InMemory(zipped(styles=large)).read_common("styles")
+    again = InMemory(zipped(a=b"andere", styles=large)).read_common("styles")
+    assert first == again == large and again is not first
+    assert len(workbook_parts._INFLATED) == 0
+    forget()

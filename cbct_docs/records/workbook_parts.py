@@ -97,10 +97,8 @@ class InMemory(zipfile.ZipFile):
         """What ``ZipFile.read`` gives; read here when the member is stored or deflated,
         not encrypted, and its header, size and CRC are as zipfile checks them (else
         zipfile reads it, and raises what it raises)."""
-        if pwd is None and isinstance(name, str) and self.fp is not None:
-            found = _member(self.data, self.NameToInfo.get(name))
-            if found is not None:
-                return found
+        if pwd is None and isinstance(name, str):
+            return self._read(name, None)
         return super().read(name, pwd)
 
     def read_common(self, name: str) -> bytes:
@@ -108,8 +106,11 @@ class InMemory(zipfile.ZipFile):
         part, its relationships, the styles): a member whose stored bytes, compression,
         CRC and size are those of one inflated before gives that one's bytes again, without
         inflating it anew (the same stored bytes inflate to the same bytes; ~5 us a part)."""
+        return self._read(name, _INFLATED)
+
+    def _read(self, name: str, kept: Kept | None) -> bytes:
         if self.fp is not None:
-            found = _member(self.data, self.NameToInfo.get(name), _INFLATED)
+            found = _member(self.data, self.NameToInfo.get(name), kept)
             if found is not None:
                 return found
         return super().read(name)
@@ -143,6 +144,8 @@ def _member(data: bytes, info: zipfile.ZipInfo | None, kept: Kept | None = None
     raw = data[start:start + info.compress_size]
     if len(raw) != info.compress_size:
         return None
+    if info.file_size > COMMON_LARGEST:
+        kept = None  # never kept: not looked up either (the key would hash all its bytes)
     key = (info.compress_type, info.CRC, info.file_size, raw)
     if kept is not None and key in kept:
         return kept[key]  # checked (size and CRC) when it was inflated
@@ -158,7 +161,7 @@ def _member(data: bytes, info: zipfile.ZipInfo | None, kept: Kept | None = None
         found = raw
     if len(found) != info.file_size or zlib.crc32(found) != info.CRC:
         return None
-    if kept is not None and len(found) <= COMMON_LARGEST:
+    if kept is not None:  # len(found) == info.file_size <= COMMON_LARGEST
         keep(kept, key, found, kept.most)
     return found
 

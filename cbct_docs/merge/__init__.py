@@ -27,10 +27,6 @@ __all__ = ["BUILTINS", "WRITE_CHUNK", "MergeResult", "Output", "check", "context
 
 #: Documents that cannot be written (a full disk) named one by one, at most; one message
 #: then counts them all.
-def _workers(count: int) -> str:
-    return "a worker process" if count == 1 else f"{count} worker processes"
-
-
 SHOWN_WRITE_ERRORS = 10
 
 #: Names every template may use besides the record's own fields.
@@ -163,6 +159,10 @@ def merge(
     if result.problems:
         raise ProblemList(result.problems)
     return result
+
+
+def _workers(count: int) -> str:
+    return "a worker process" if count == 1 else f"{count} worker processes"
 
 
 class _Writer:

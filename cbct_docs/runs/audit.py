@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -55,6 +56,7 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
     letterhead = run.letterhead
     pairs = scoresheets(sheets, orgs, SheetIndex(run.db))
     notes = WindowNotes()
+    template = functools.cache(docx_template)  # looked up once per process, not per letter
     with _Numbers(office) as numbers:
 
         def prepare(org: Organisation, sheet: ScoreSheet) -> _Decision | CbctError | None:
@@ -71,14 +73,14 @@ def decide(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out: P
                 return error
 
         def render(job: _Decision) -> tuple[Letter, Letter | None]:
-            letter = written(job.names, 0, docx_template(job.template).render(job.context))
+            letter = written(job.names, 0, template(job.template).render(job.context))
             if job.certificate is None:
                 return letter, None
             made = job.certificate
             context = certificates.certificate_context(made.org, made.number, letterhead,
                                                        made.day, made.until)
             return letter, written(job.names, 1,
-                                    docx_template(certificates.TEMPLATE).render(context))
+                                    template(certificates.TEMPLATE).render(context))
 
         def stage(org: Organisation, job: _Decision, made: tuple[Letter, Letter | None]) -> None:
             (letter, fit), certificate_made = made

@@ -4,6 +4,7 @@ command loads neither the decision's nor the certificate's code)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
     :func:`.run.render_each`)."""
     run, orgs = Run.begin(office, out, overwrite, register, stream=True)
     letterhead = run.letterhead
+    # Looked up (and compiled) once per process in this run, not per letter.
+    template = functools.cache(lambda: docx_template(decisions.HERAUDIT_TEMPLATE))
     owners = deque(sheet_owners(sheets, orgs, SheetIndex(run.db)))
 
     def prepare(org: Organisation) -> _Heraudit | CbctError | None:
@@ -69,8 +72,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
             return None
         context = decisions.heraudit_context(job.org, sheet, letterhead, job.decided, day, on,
                                              result=result)
-        return written(job.names, 0,
-                        docx_template(decisions.HERAUDIT_TEMPLATE).render(context))
+        return written(job.names, 0, template().render(context))
 
     def stage(org: Organisation, job: _Heraudit, made: Letter | None) -> None:
         if made is None:
@@ -85,7 +87,7 @@ def heraudit(office: OfficeFolder, sheets: Sequence[Path], day: dt.date, *, out:
 
     notes = WindowNotes()
     render_each(run, [org for org, _path, _kept in owners], prepare, render, stage,
-                sparse=True, warm=lambda: docx_template(decisions.HERAUDIT_TEMPLATE))
+                sparse=True, warm=template)
     return notes.add_to(run.commit())  # a note for an address the window cuts
 
 

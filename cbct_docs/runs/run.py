@@ -322,10 +322,8 @@ def render_each(run: Run, chosen: Sequence[Organisation],
                         if entry is not None:
                             data = next(rendered)
                             stage(org, entry, render(entry) if data is parallel.LOCAL else data)
-                    for _each in range(per_staged):
-                        if len(ahead) < len(following):
-                            ahead.append((following[len(ahead)],
-                                          prepare(following[len(ahead)])))
+                    for upcoming in following[len(ahead):len(ahead) + per_staged]:
+                        ahead.append((upcoming, prepare(upcoming)))
                     if progress:
                         progress(done, len(chosen))
             prepared = ahead + [(org, prepare(org)) for org in following[len(ahead):]]

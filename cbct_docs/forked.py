@@ -218,17 +218,12 @@ class Forked:
         """A worker that died: its tasks failed, the process reaped."""
         self.live.remove(worker)
         self.lost.append(worker.pid)
-        for task in worker.waiting:
-            task.done = task.failed = True
-        worker.waiting.clear()
-        _end(worker, kill=True)
+        _end(worker)
 
     def close(self) -> None:
         """End every worker (at once, whatever it was doing) and wait for it to end."""
         for worker in self.live:
-            for task in worker.waiting:
-                task.done = task.failed = True
-            _end(worker, kill=True)
+            _end(worker)
         self.live.clear()
 
     def __enter__(self) -> Forked:
@@ -238,13 +233,17 @@ class Forked:
         self.close()
 
 
-def _end(worker: _Worker, kill: bool) -> None:
+def _end(worker: _Worker) -> None:
+    """Its tasks not yet answered failed (the caller's to do); the worker killed, its
+    pipes closed, the process reaped."""
+    for task in worker.waiting:
+        task.done = task.failed = True
+    worker.waiting.clear()
     for fd in (worker.tasks_fd, worker.answers_fd):
         with contextlib.suppress(OSError):
             os.close(fd)
-    if kill:
-        with contextlib.suppress(OSError):
-            os.kill(worker.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(worker.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError, OSError):
         os.waitpid(worker.pid, 0)
 

@@ -2,8 +2,8 @@
 document has" and one row per template under "Per document". The lists are checked
 against the contexts of the sample round (tests/golden.py) and of the e-mails made from
 the register, both ways: every field the docs name is there (with its parts:
-`afspraken` (`datum`, …)), and every field a template gets is named, so the tables
-cannot drift from the code again."""
+`afspraken` (`datum`, …)), and every field a template gets is named (and every part of
+a field whose parts the docs list), so the tables cannot drift from the code again."""
 
 from __future__ import annotations
 
@@ -83,6 +83,17 @@ def has_field(value: Any, path: Path_) -> bool:
     return isinstance(value, dict) and path[0] in value and has_field(value[path[0]], path[1:])
 
 
+def parts(value: Any, path: Path_) -> set[str]:
+    """The names of the parts ``value`` has at ``path`` (of every item of a list)."""
+    if isinstance(value, list):
+        return set().union(*(parts(item, path) for item in value))
+    if not isinstance(value, dict):
+        return set()
+    if not path:
+        return set(value)
+    return parts(value[path[0]], path[1:]) if path[0] in value else set()
+
+
 def template_names(cell: str) -> list[str]:
     """`` `letters/besluitbrief.docx` `` → ``letters/besluitbrief`` (the sample's name)."""
     return [name.rsplit(".", 1)[0] for name in re.findall(r"`([^`]+/[^`]+)`", cell)]
@@ -145,7 +156,13 @@ def test_the_fields_the_docs_name_are_the_fields_the_template_gets(
     context = contexts[template]
     named = [*common, *per_document()[template]]
     assert [".".join(path) for path in named if not has_field(context, path)] == []
-    assert sorted(set(context) - {path[0] for path in named}) == []
+    # Where the docs name a field's parts (or the top level's fields), they name them all.
+    listed: dict[Path_, set[str]] = {}
+    for path in named:  # `organisatie.naam` names `organisatie` at the top level too
+        for depth, name in enumerate(path):
+            listed.setdefault(path[:depth], set()).add(name)
+    assert [".".join((*within, part)) for within, names in sorted(listed.items())
+            for part in sorted(parts(context, within) - names)] == []
 
 
 def test_the_field_lists_are_read_as_meant() -> None:

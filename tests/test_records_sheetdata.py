@@ -25,7 +25,7 @@ from cbct_docs.records import read_records
 from cbct_docs.records.readers import Origin, Problems, Record, _clean_header, clean_value
 from cbct_docs.records.sheetdata import read_plain
 from cbct_docs.records.sheetxml import _SheetParser
-from cbct_docs.records.xlsx import HiddenRows, Workbook
+from cbct_docs.records.xlsx import HIDDEN_ROW_CHOICES, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOKS = sorted(p for p in [*(ROOT / "samples").rglob("*.xlsx"),
@@ -33,7 +33,7 @@ WORKBOOKS = sorted(p for p in [*(ROOT / "samples").rglob("*.xlsx"),
                    if zipfile.is_zipfile(p))
 TABLES = sorted(p for p in [*(ROOT / "samples").rglob("*"), *(ROOT / "tests/badinput").rglob("*")]
                 if p.suffix in (".xlsx", ".csv"))
-MODES: tuple[HiddenRows, ...] = ("refuse", "skip", "include")
+MODES = HIDDEN_ROW_CHOICES
 
 
 def outcome(read: Callable[[], Any]) -> Any:

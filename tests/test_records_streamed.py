@@ -16,12 +16,12 @@ import pytest
 from cbct_docs.errors import CbctError
 from cbct_docs.records import read_records, streamed
 from cbct_docs.records.streamed import record_parts
-from cbct_docs.records.xlsx import HiddenRows, Workbook
+from cbct_docs.records.xlsx import HIDDEN_ROW_CHOICES, HiddenRows, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = sorted(p for p in [*(ROOT / "samples").rglob("*"), *(ROOT / "tests/badinput").rglob("*")]
                 if p.suffix in (".xlsx", ".csv", ".json"))
-MODES: tuple[HiddenRows, ...] = ("refuse", "skip", "include")
+MODES = HIDDEN_ROW_CHOICES
 
 
 def whole(path: Path, sheet: str | None, mode: HiddenRows) -> Any:
@@ -142,3 +142,13 @@ def test_rows_out_of_order_give_the_whole_table(tmp_path: Path,
     assert [fields["cert_nr"] for fields, _origin, _n in outcome[1]] == [
         f"CBCT-{number:04d}" for number in range(1, 201)]  # sorted by row, as Excel shows
     assert None in sizes
+
+
+def test_the_hidden_rows_choices_are_the_readers_modes_and_merge_offers_them() -> None:
+    """HIDDEN_ROW_CHOICES (the modes these tests try) are HiddenRows' values, and merge's
+    --hidden-rows, which spells them out so its --help imports no reader, offers the same."""
+    from typing import get_args
+
+    from cbct_docs.cli import merge
+
+    assert HIDDEN_ROW_CHOICES == get_args(HiddenRows) == merge.HIDDEN_ROW_CHOICES

@@ -59,7 +59,7 @@ def tables(path: Path, read: Any) -> Any:
             for sheet in workbook.sheetnames:
                 for mode in HIDDEN_ROW_CHOICES:
                     try:
-                        table = workbook.table(sheet, mode)  # type: ignore[arg-type]
+                        table = workbook.table(sheet, mode)
                         found.append((sheet, mode, [(n, [(type(v), v) for v in row])
                                                     for n, row in table.rows],
                                       [e.messages() for e in table.problems]))

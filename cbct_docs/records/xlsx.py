@@ -38,7 +38,7 @@ from ..errors import DataError
 from .sheetxml import SheetTable, _SheetParser
 
 HiddenRows = Literal["refuse", "skip", "include"]
-HIDDEN_ROW_CHOICES: tuple[str, ...] = ("refuse", "skip", "include")
+HIDDEN_ROW_CHOICES: tuple[HiddenRows, ...] = ("refuse", "skip", "include")
 
 
 class Workbook:

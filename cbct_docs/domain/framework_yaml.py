@@ -11,6 +11,7 @@ so the copy can make a command faster but never read a framework otherwise. Made
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -62,32 +63,28 @@ def load_yaml(text: str, shown: str) -> Any:
                         hint="check indentation and quotes around texts with ':'") from None
 
 
-_LOADER: list[Any] = []
-
-
+@functools.lru_cache(maxsize=1)  # made once, at the first file parsed
 def _strict_loader() -> Any:
     """PyYAML's SafeLoader (libyaml's when PyYAML has it, about ten times faster), except
     that a key repeated in one mapping is an error (PyYAML would silently keep the last
-    one and hide an edit). Made once, at the first file parsed."""
-    if not _LOADER:
-        import yaml
-        from yaml.constructor import ConstructorError
+    one and hide an edit)."""
+    import yaml
+    from yaml.constructor import ConstructorError
 
-        safe: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    safe: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-        class StrictLoader(safe):
-            def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-                seen: set[Any] = set()
-                for key_node, _value in node.value:
-                    key = self.construct_object(key_node, deep=deep)
-                    if key in seen:
-                        raise ConstructorError(None, None, f"key {key!r} appears twice",
-                                               key_node.start_mark)
-                    seen.add(key)
-                return super().construct_mapping(node, deep=deep)
+    class StrictLoader(safe):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise ConstructorError(None, None, f"key {key!r} appears twice",
+                                           key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
 
-        _LOADER.append(StrictLoader)
-    return _LOADER[0]
+    return StrictLoader
 
 
 def write_parsed(path: Path) -> Path:

@@ -80,7 +80,6 @@ class Batch:
     _ready: set[Path] = field(default_factory=set, repr=False)  # folders checked
     #: By kind/folder: the folder, and its name with a separator to put a file's after.
     _parents: dict[str, tuple[Path, str]] = field(default_factory=dict, repr=False)
-    _workers: set[str] = field(default_factory=set, repr=False)  # workers' own folders
     #: Folders new to this run, and the hidden folder their documents are staged in.
     _staging: dict[Path, str] = field(default_factory=dict, repr=False)
     #: Documents reserved and not yet made, by their real name (:meth:`reserve`).
@@ -151,10 +150,6 @@ class Batch:
         elif outcome[3] and outcome[3] != item.temp:  # left in a worker's own folder
             item.moved = outcome[3]
             self._temps.append(outcome[3])
-        folder = outcome[4]
-        if folder and folder not in self._workers:  # removed at the commit (or with the
-            self._workers.add(folder)               # batch's folders if given up)
-            self._created.append(Path(folder))
         return item.made.path
 
     def release(self, reserved: Reserved) -> None:
@@ -226,7 +221,6 @@ class Batch:
         self._finalizer()
         self._temps.clear()
         self._created.clear()
-        self._workers.clear()
         self._staging.clear()
         self._reserved.clear()
         self._finalizer = weakref.finalize(self, _remove, self._temps, self._created,
@@ -275,10 +269,13 @@ class Batch:
             failed = [s.error for s in staged if s.error is not None]
             if failed:  # a full disk: none of the others is written either
                 self._raise(failed, sum(s.temp is not None for s in staged))
-            # The workers' documents to their reserved names (nothing has its real one).
+            # The workers' documents to their reserved names (nothing has its real one);
+            # a worker's own folder is only ever in a staging folder (also one whose
+            # worker died before it answered).
             unmoved, not_whole = gather(((s.moved, str(s.temp), s.name)
-                                         for s in staged if s.moved), self._workers.union(
-                *(own_folders(staging) for staging in self._staging.values())))
+                                         for s in staged if s.moved),
+                                        [own for staging in self._staging.values()
+                                         for own in own_folders(staging)])
             if unmoved:
                 self._raise(unmoved, 0)
         except CbctError:
@@ -309,7 +306,6 @@ class Batch:
                 os.rmdir(staging)
         self._temps.clear()
         self._created.clear()
-        self._workers.clear()
         self._staging.clear()
         self.staged.clear()
         self.names.clear()

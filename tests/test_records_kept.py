@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from cbct_docs.records import shapes, sheetdata
-from cbct_docs.records.sheetxml import _SheetParser
+from cbct_docs.records.sheetxml import SheetParser
 from cbct_docs.records.xlsx import Workbook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -57,7 +57,7 @@ def read(path: Path) -> Any:
 
 def by_expat(path: Path) -> Any:
     with Workbook(path) as book, book.archive.open("xl/worksheets/sheet1.xml") as source:
-        parser = _SheetParser(book, "Sheet")
+        parser = SheetParser(book, "Sheet")
         parser.parse(io.BytesIO(source.read()))
         table = parser.table("refuse")
         return table.rows, [e.messages() for e in table.problems]

@@ -24,7 +24,7 @@ from cbct_docs.errors import CbctError, DataError
 from cbct_docs.records import read_records
 from cbct_docs.records.readers import Origin, Problems, Record, _clean_header, clean_value
 from cbct_docs.records.sheetdata import read_plain
-from cbct_docs.records.sheetxml import _SheetParser
+from cbct_docs.records.sheetxml import SheetParser
 from cbct_docs.records.xlsx import HIDDEN_ROW_CHOICES, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,7 @@ def sheet_xml(workbook: Workbook, sheet: str) -> bytes:
 
 
 def by_expat(workbook: Workbook, sheet: str, mode: Any) -> Any:
-    parser = _SheetParser(workbook, sheet)
+    parser = SheetParser(workbook, sheet)
     parser.parse(io.BytesIO(sheet_xml(workbook, sheet)))
     return as_table(parser.table(mode))
 

@@ -12,7 +12,7 @@ This module reads a ``<sheetData>`` only when *every* row in it has that form ex
 inside, only the five XML entities); otherwise it reads nothing and the caller streams
 the sheet with expat as before. A row of a shape seen before (the same attributes and
 cells, other values) is read with one match (``records/shapes.py``), any other row cell
-by cell. Each cell's value goes through the same ``_SheetParser.convert`` as the expat
+by cell. Each cell's value goes through the same ``SheetParser.convert`` as the expat
 path, or the shortcut written out here for the three common cells, so the ways cannot
 read a cell differently;
 ``tests/test_records_sheetdata.py`` reads every workbook of the samples and the bad-input
@@ -29,7 +29,7 @@ from xml.parsers import expat
 from .cells import COLUMNS, column_index
 from .kept import Kept
 from .shapes import GIVE_UP, Shapes
-from .sheetxml import _SEP, NOTHING, _SheetParser, _tag
+from .sheetxml import NOTHING, SEPARATOR, SheetParser, tag
 from .xlsx import Workbook
 
 # Character data XML allows, less '<' and '&' (entities are matched on their own), '\r'
@@ -50,7 +50,7 @@ _ATTRIBUTE = re.compile(r' ([\w.:-]+)="')
 CHUNK = 1 << 20  # bytes of rows decoded at a time
 
 
-def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | None:
+def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> SheetParser | None:
     """The sheet read with its rows in the plain form (the rest, such as merged ranges,
     with expat), or None when it is not in that form. Any error is left to the expat
     reading, so that it is reported as before."""
@@ -62,7 +62,7 @@ def read_plain(workbook: Workbook, sheet: str, xml: bytes) -> _SheetParser | Non
     if outside is None:
         return None
     prefixes, merges = outside
-    parser = _SheetParser(workbook, sheet)
+    parser = SheetParser(workbook, sheet)
     parser.merges.extend(merges)
     try:
         return parser if read_rows(xml, start, end, parser, prefixes) else None
@@ -89,7 +89,7 @@ def _read_outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | No
     prefixes = scope(head_and_tail)
     if prefixes is None:
         return None
-    parser = _SheetParser(_NO_WORKBOOK, "")
+    parser = SheetParser(_NO_WORKBOOK, "")
     try:
         parser.parse(io.BytesIO(head_and_tail))  # merged ranges, and nothing else
     except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError):
@@ -100,7 +100,7 @@ def _read_outside(head_and_tail: bytes) -> tuple[set[str], tuple[str, ...]] | No
 
 
 class _NoWorkbook:
-    """What _SheetParser takes from a workbook, with no shared strings or date styles: a
+    """What SheetParser takes from a workbook, with no shared strings or date styles: a
     cell with a value around the rows makes the sheet not plain whatever its value is."""
 
     path = ""
@@ -163,14 +163,14 @@ def scope(head_and_tail: bytes) -> set[str] | None:
     def start(name: str, attrs: Any) -> None:
         nonlocal depth, found
         depth += 1
-        if name == _tag("sheetData") and depth == 2:
+        if name == tag("sheetData") and depth == 2:
             found = True
 
     def end(name: str) -> None:
         nonlocal depth
         depth -= 1
 
-    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser = expat.ParserCreate(namespace_separator=SEPARATOR)
     parser.StartNamespaceDeclHandler = declare
     parser.StartElementHandler = start
     parser.EndElementHandler = end

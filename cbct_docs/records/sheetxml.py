@@ -1,11 +1,11 @@
 """One worksheet's XML as a table of values, the way a person sees the sheet.
 
-``Workbook.table`` (``records/xlsx.py``) hands a sheet's XML to ``_SheetParser``: rows in
+``Workbook.table`` (``records/xlsx.py``) hands a sheet's XML to ``SheetParser``: rows in
 the plain form are read with regular expressions (``records/sheetdata.py``), any other
 sheet is streamed here with expat. Either way each cell's value goes through
-``_SheetParser.convert`` (openpyxl's ``WorkSheetParser.parse_cell`` with ``data_only``,
+``SheetParser.convert`` (openpyxl's ``WorkSheetParser.parse_cell`` with ``data_only``,
 plus the refusals: error cells, formulas never calculated, dates Excel does not know),
-and ``_SheetParser.table`` applies the merged ranges and the hidden rows to what was read.
+and ``SheetParser.table`` applies the merged ranges and the hidden rows to what was read.
 Only cells that hold a value are kept.
 """
 
@@ -31,15 +31,15 @@ if TYPE_CHECKING:
     from .xlsx import HiddenRows, Workbook
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_SEP = "\x01"  # namespace separator given to expat
+SEPARATOR = "\x01"  # namespace separator given to expat
 
 
-def _tag(name: str) -> str:
-    return f"{_MAIN}{_SEP}{name}"
+def tag(name: str) -> str:
+    return f"{_MAIN}{SEPARATOR}{name}"
 
 
-ROW, CELL, VALUE, FORMULA = _tag("row"), _tag("c"), _tag("v"), _tag("f")
-INLINE, TEXT, PHONETIC, MERGE = _tag("is"), _tag("t"), _tag("rPh"), _tag("mergeCell")
+ROW, CELL, VALUE, FORMULA = tag("row"), tag("c"), tag("v"), tag("f")
+INLINE, TEXT, PHONETIC, MERGE = tag("is"), tag("t"), tag("rPh"), tag("mergeCell")
 
 NOTHING: Any = object()  # a cell that holds no value
 
@@ -53,7 +53,7 @@ class SheetTable:
     problems: list[CbctError] = field(default_factory=list)
 
 
-class _SheetParser:
+class SheetParser:
     """expat handlers for one sheet's XML; keeps only cells that hold a value."""
 
     def __init__(self, workbook: Workbook, title: str) -> None:
@@ -164,7 +164,7 @@ class _SheetParser:
             elif name == PHONETIC:
                 phonetic = False
 
-        parser = expat.ParserCreate(namespace_separator=_SEP)
+        parser = expat.ParserCreate(namespace_separator=SEPARATOR)
         parser.buffer_text = True
         parser.StartElementHandler = start
         parser.EndElementHandler = end

@@ -31,7 +31,7 @@ from .readers import (
     read_records,
 )
 from .sheetdata import _outside, read_rows, scope
-from .sheetxml import _SheetParser, row_lists
+from .sheetxml import SheetParser, row_lists
 from .xlsx import HiddenRows, Workbook
 
 _START, _END = b"<sheetData>", b"</sheetData>"
@@ -78,7 +78,7 @@ class _SheetStream:
                  table: _Table) -> None:
         self.workbook, self.title, self.hidden_rows = workbook, title, hidden_rows
         self.table = table
-        self.cells = _SheetParser(workbook, title)  # converts cells, keeps their problems
+        self.cells = SheetParser(workbook, title)  # converts cells, keeps their problems
         self.hidden: list[int] = []  # hidden rows that hold a value
         self.last = 0  # the highest row number read so far
 

@@ -16,7 +16,7 @@ what openpyxl reads (``records/workbook_parts.py``: openpyxl's outcome for each 
 part is kept by the part's bytes, so a batch of score sheets from one template pays for
 it once; any doubt, and openpyxl reads the workbook as it always did); each sheet's cells
 then go through openpyxl's own cell rules (``WorkSheetParser.parse_cell`` with
-``data_only``, in ``_SheetParser.convert``, ``records/sheetxml.py``). Rows in the plain
+``data_only``, in ``SheetParser.convert``, ``records/sheetxml.py``). Rows in the plain
 form Excel, LibreOffice and openpyxl write are read with regular expressions
 (``records/sheetdata.py``: expat calls Python for every element, too slow for a register
 of 100,000 rows); any other sheet is streamed with expat (``records/sheetxml.py``). Only
@@ -35,7 +35,7 @@ from typing import Any, Literal
 from xml.parsers import expat
 
 from ..errors import DataError
-from .sheetxml import SheetTable, _SheetParser
+from .sheetxml import SheetParser, SheetTable
 
 HiddenRows = Literal["refuse", "skip", "include"]
 HIDDEN_ROW_CHOICES: tuple[HiddenRows, ...] = ("refuse", "skip", "include")
@@ -107,7 +107,7 @@ class Workbook:
 
             parser = read_plain(self, sheet, xml)
             if parser is None:  # not in the plain form: expat reads every element
-                parser = _SheetParser(self, sheet)
+                parser = SheetParser(self, sheet)
                 parser.parse(io.BytesIO(xml))
         except (expat.ExpatError, KeyError, ValueError, IndexError) as error:
             raise DataError(f"cannot read sheet {sheet!r}: {error}",

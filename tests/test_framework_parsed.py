@@ -52,7 +52,10 @@ def test_a_copy_made_from_other_bytes_is_not_used(tmp_path: Path) -> None:
     path.write_text(text.replace("name: Kwaliteit in Beeld", "name: Kwaliteit in Beeld (eigen)"),
                     encoding="utf-8")
     assert parse_framework_file(path).name == "Kwaliteit in Beeld (eigen)"
-    # A copy that is no JSON, or another file's, is passed by too.
+    # Another file's copy (ZoO's, with its own digest), or one that is no JSON, is passed
+    # by too.
+    shutil.copy(parsed_path(frameworks_dir() / "zoo.yaml"), parsed_path(path))
+    assert parse_framework_file(path).name == "Kwaliteit in Beeld (eigen)"
     parsed_path(path).write_text("{not json", encoding="utf-8")
     assert parse_framework_file(path).name == "Kwaliteit in Beeld (eigen)"
 

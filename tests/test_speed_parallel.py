@@ -23,6 +23,7 @@ from cbct_docs.documents.context import (
 from cbct_docs.domain.planning import Quarter
 from cbct_docs.domain.register import find_organisation, read_register
 from cbct_docs.errors import ProblemList, TemplateError
+from cbct_docs.forked import Forked
 from cbct_docs.paths import samples_dir, templates_dir
 from cbct_docs.render.environment import CleanContext, cleaned
 from cbct_docs.render.lookup import use_office_templates
@@ -250,6 +251,17 @@ def test_workers_forked_early_warm_up_first(monkeypatch: pytest.MonkeyPatch,
         worker, warmed_in = got[0][1][0], got[0][1]
         assert warmed_in == [worker] and worker != os.getpid()  # once, in the worker
         assert _WARMED == []  # not in the main process
+
+
+def test_a_pool_that_forked_no_worker_gives_every_job_back(
+        forked_workers: Callable[..., None]) -> None:
+    """Out of processes or files, :func:`parallel.early`'s pool may hold no worker at all:
+    each job of a batch given to it comes back LOCAL, in order, for the main process to
+    make (none lost, nothing waited for)."""
+    forked_workers(min_batch=5, chunk=3)
+    with Forked(0) as pool:
+        got = list(parallel.results([f"w{n}" for n in range(20)], str.upper, pool=pool))
+    assert got == [parallel.LOCAL] * 20
 
 
 def test_small_batch_or_one_worker_stays_in_the_main_process(

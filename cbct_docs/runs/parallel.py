@@ -106,9 +106,7 @@ def results(jobs: Sequence[Any], work: Callable[[Any], Any], *,
             if forked is None:
                 yield from [LOCAL] * len(jobs)
                 return
-            count = workers()
-            yield from _scheduled(_Schedule(forked, _chunks(len(jobs), count),
-                                            AHEAD * (count - 1)), meanwhile)
+            yield from _scheduled(_Schedule.on(forked, len(jobs)), meanwhile)
     finally:
         _jobs = ()
 
@@ -162,10 +160,8 @@ def _given(pool: Forked, jobs: Sequence[Any], work: Callable[[Any], Any],
     """:func:`results` on the workers of :func:`early`: each chunk's jobs sent along."""
     global _work, _jobs
     _work, _jobs = work, jobs
-    count = max(2, workers())
     try:
-        schedule = _Schedule(pool, _chunks(len(jobs), count), AHEAD * (count - 1),
-                             lambda chunk: [jobs[index] for index in chunk])
+        schedule = _Schedule.on(pool, len(jobs), lambda chunk: [jobs[index] for index in chunk])
         yield from _scheduled(schedule, meanwhile)
     finally:
         _jobs = ()
@@ -197,6 +193,15 @@ class _Schedule:
         self.claimed = 0  # chunks before this one are the pool's or the main process's
         self.pending: deque[tuple[int, Task]] = deque()  # (chunk, its task) in order
         self.made: dict[int, list[Any]] = {}  # chunks the main process computed ahead
+
+    @classmethod
+    def on(cls, pool: Forked, total: int,
+           send: Callable[[range], list[Any]] | None = None) -> _Schedule:
+        """``total`` jobs on ``pool``'s workers and the main process: chunked and kept
+        ahead for as many workers as were forked, and at least one (a pool that forked
+        none fails each task at once, and :meth:`in_order` needs one pending)."""
+        count = max(2, len(pool.pids) + 1)  # the workers and the main process
+        return cls(pool, _chunks(total, count), AHEAD * (count - 1), send)
 
     def in_order(self) -> Generator[Any, None, None]:
         for number in range(len(self.chunks)):

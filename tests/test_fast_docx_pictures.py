@@ -6,6 +6,7 @@ python-docx rewrites aside."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,11 @@ def test_certificate_with_qr_code_and_logo_as_docxtpl_makes_it(
         media = sorted(n for n in archive.namelist() if n.startswith("word/media/"))
         assert media == ["word/media/image1.png", "word/media/image2.png"]
         assert decode_qr(archive.read("word/media/image2.png")) == [URL]
+        members_listed = len(archive.namelist())
+    # The end of the central directory (the last 22 bytes: no comment) counts every member,
+    # the pictures added after the template's too (zipfile does not check it; Word may).
+    assert data[-22:-18] == b"PK\x05\x06"
+    assert struct.unpack_from("<2H", data, len(data) - 22 + 8) == (members_listed,) * 2
     text = "\n".join(p.text for p in document.paragraphs)
     assert "KiB-2025-0042" in text and "Bibliotheek Eemland & <Amersfoort>" in text
 

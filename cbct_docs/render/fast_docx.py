@@ -326,16 +326,14 @@ class CompiledDocx:
                     ) -> bytes:
         """The zip with the pictures' members: new ones (media, a part's first
         relationships) after the template's, changed ones in their place."""
-        added: dict[str, Member] = {}
+        added: list[Member] = []
         for name, content in members.items():
             if name in self.zip.members:
                 replaced[name] = content
             else:  # dated like the template's body, so a document is the same every run
                 member = self.zip.compress(self.parts[0].zipname, content)
-                added[name] = dataclasses.replace(member, name=name.encode("utf-8"))
-        if not added:
-            return self.zip.write(replaced)
-        return self.zip.extended(added).write(replaced)
+                added.append(dataclasses.replace(member, name=name.encode("utf-8")))
+        return self.zip.write(replaced, added)
 
     def _finish(self, part: _Part, xml: str) -> bytes:
         """docxtpl's post-processing of one rendered part, as the bytes python-docx saves."""

@@ -8,10 +8,10 @@ writes them as they are, so only the rendered parts cost compression time.
 
 from __future__ import annotations
 
-import copy
+import itertools
 import struct
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from isal import isal_zlib
@@ -111,9 +111,10 @@ class ZipCopier:
         """``content`` as a deflated member that takes the place of ``filename``."""
         return _fresh(self.members[filename], content)
 
-    def write(self, replaced: Mapping[str, bytes | Member]) -> bytes:
+    def write(self, replaced: Mapping[str, bytes | Member],
+              added: Sequence[Member] = ()) -> bytes:
         """A zip with the template's members, in order, ``replaced`` ones compressed anew
-        (or given already compressed, from :meth:`compress`)."""
+        (or given already compressed, from :meth:`compress`), and ``added`` ones after them."""
         names = frozenset(replaced)
         layout = self._layouts.get(names)
         if layout is None:
@@ -122,26 +123,29 @@ class ZipCopier:
         central: list[bytes] = []
         offset = 0
         pack = _OFFSET.pack
-        for piece in layout:
-            if isinstance(piece, str):
-                content = replaced[piece]
-                member = (_fresh(self.members[piece], content) if isinstance(content, bytes)
-                          else content)
-                local, entry = member.written()
-                central += (entry, pack(offset), member.name)
-                chunks += (local, member.compressed)
-                offset += len(local) + len(member.compressed)
-            else:
+        for piece in itertools.chain(layout, added):
+            if isinstance(piece, tuple):  # a run of unchanged members
                 blob, entries = piece
                 chunks.append(blob)
                 for entry, relative, name in entries:
                     central += (entry, pack(offset + relative), name)
                 offset += len(blob)
+                continue
+            if isinstance(piece, str):
+                content = replaced[piece]
+                member = (_fresh(self.members[piece], content) if isinstance(content, bytes)
+                          else content)
+            else:
+                member = piece
+            local, entry = member.written()
+            central += (entry, pack(offset), member.name)
+            chunks += (local, member.compressed)
+            offset += len(local) + len(member.compressed)
         directory = b"".join(central)
         if offset + len(directory) >= _LIMIT:
             raise UnsupportedZip("the document would need ZIP64")
-        end = _END.pack(b"PK\x05\x06", 0, 0, len(self.order), len(self.order),
-                        len(directory), offset, 0)
+        count = len(self.order) + len(added)
+        end = _END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
         chunks += (directory, end)
         return b"".join(chunks)
 
@@ -168,14 +172,6 @@ class ZipCopier:
         if blob:
             layout.append((b"".join(blob), entries))
         return layout
-
-    def extended(self, added: Mapping[str, Member]) -> ZipCopier:
-        """A copier with ``added`` members after the template's."""
-        copier = copy.copy(self)
-        copier.order = [*self.order, *added]
-        copier.members = {**self.members, **added}
-        copier._layouts = {}
-        return copier
 
 
 #: Unchanged members written as one piece: their bytes, and per member its directory

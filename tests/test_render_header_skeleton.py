@@ -124,8 +124,13 @@ def test_header_text_lost_is_still_found(tmp_path: Path) -> None:
     tag cannot hide the header's own text (it is escaped), and the text stays."""
     path = make_docx(tmp_path / "t.docx", ["Brief"], header="Vast {{ naam }} einde")
     kept, _plain = pair(path)
+    assert kept.compiled is not None
+    kept.render({"naam": "eerst"})  # the first time a header is made the old way
     out = tmp_path / "t-out.docx"
-    out.write_bytes(kept.render({"naam": "</w:t></w:r></w:p>"}))
+    out.write_bytes(kept.render({"naam": "</w:t></w:r></w:p>"}))  # from its skeleton
+    assert kept.compiled.header_skeletons.hits == 1
+    checked = [(name, passed) for (name, _skeleton), passed in kept.compiled.checked.items()]
+    assert ("word/header1.xml", True) in checked  # checked as the header, and passed
     document_text = docx_text(out)
     assert "Vast </w:t></w:r></w:p> einde" in document_text
     with zipfile.ZipFile(io.BytesIO(out.read_bytes())) as archive:

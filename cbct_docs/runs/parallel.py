@@ -21,6 +21,7 @@ app renders in its own threads and stays on one core), and more than one worker
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import os
@@ -58,7 +59,6 @@ LOCAL: Any = _Local()
 # What the forked workers run: set in the parent just before the fork, inherited.
 _work: Callable[[Any], Any] | None = None
 _jobs: Sequence[Any] = ()
-_warm: Callable[[], object] | None = None
 
 
 def workers() -> int:
@@ -134,25 +134,25 @@ def early(work: Callable[[Any], Any], expected: int,
     if expected < MIN_BATCH or count < 2 or not can_fork():
         yield None
         return
-    global _work, _warm
-    _work, _warm = work, warm
+    global _work
+    _work = work
     # What the workers inherit is left out of their collections (and the main
     # process's): a collection would otherwise write to every inherited object's header,
     # copying its page into the worker (~10 % fewer page faults in a decide of 2,000).
     gc.freeze()
     try:
-        with Forked(count - 1, _warm_up) as pool:
+        with Forked(count - 1, None if warm is None else functools.partial(_warm_up, warm)
+                    ) as pool:
             yield pool
     finally:
-        _work, _warm = None, None
+        _work = None
 
 
-def _warm_up() -> None:
+def _warm_up(warm: Callable[[], object]) -> None:
     """In a worker, first: :func:`early`'s ``warm`` (its failure is left for the jobs to
     meet: they come back LOCAL)."""
-    if _warm is not None:
-        with contextlib.suppress(Exception):
-            _warm()
+    with contextlib.suppress(Exception):
+        warm()
 
 
 def _given(pool: Forked, jobs: Sequence[Any], work: Callable[[Any], Any],

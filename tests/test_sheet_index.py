@@ -9,12 +9,13 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
 from cbct_docs.domain.register import read_register
-from cbct_docs.domain.scoresheet import read_scoresheet
+from cbct_docs.domain.scoresheet import NormNotes, read_scoresheet
 from cbct_docs.errors import CbctError
 from cbct_docs.paths import samples_dir
 from cbct_docs.runs.audit import decide, heraudit
@@ -137,6 +138,21 @@ def test_encode_refuses_what_it_cannot_give_back() -> None:
     sheet.audit_dates = [dt.datetime(2025, 4, 10, 9, 30)]  # not a plain date
     assert encode(sheet) is None
     sheet.audit_dates = [dt.datetime(2025, 4, 10)]  # equal to a date, but not one
+    assert encode(sheet) is None
+
+
+@pytest.mark.parametrize("change", [
+    lambda sheet: setattr(sheet, "notes", {True: NormNotes()}),  # JSON gives true, not 1
+    lambda sheet: sheet.indicators.update({"x": "ja"}),  # an answer is True/False/None
+    lambda sheet: sheet.comments.update({"1.1": 3}),  # JSON would keep 3, not "3"
+    lambda sheet: setattr(sheet, "extra", 1),  # a field encode does not know of
+    lambda sheet: setattr(sheet, "modules", ["ido"]),  # decode makes a tuple
+    lambda sheet: setattr(sheet, "category", None),
+])
+def test_encode_refuses_a_value_of_another_type(change: Any) -> None:
+    sheet = read_scoresheet(SAMPLES[0])
+    assert repr(decode(encode(sheet) or b"", sheet.source)) == repr(sheet)
+    change(sheet)
     assert encode(sheet) is None
 
 

@@ -192,3 +192,29 @@ def test_only_small_files_are_looked_up(tmp_path: Path, monkeypatch: pytest.Monk
     assert sheet_index.small_file(path) is None and sheet_index.file_digest(path) is None
     assert sheet_index.small_file(tmp_path) is None
     assert sheet_index.small_file(tmp_path / "missing.xlsx") is None
+
+
+def test_no_file_is_read_for_its_digest_while_nothing_is_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first reading (an empty index, or one of another version) does not read every
+    file once more only to look its digest up."""
+    digested: list[Path] = []
+    real = sheet_index.file_digest
+
+    def counted(path: Path) -> str | None:
+        digested.append(path)
+        return real(path)
+
+    monkeypatch.setattr(sheet_index, "file_digest", counted)
+    orgs = read_register(samples_dir() / "register.xlsx")
+    index = SheetIndex(open_database(tmp_path / "office.sqlite", new_ok=True))
+    assert not index.has_sheets()
+    scoresheets(SAMPLES, orgs, index)
+    assert digested == []
+    assert index.has_sheets()
+    assert set(index.find_files(SAMPLES)) == set(SAMPLES)
+    assert digested == SAMPLES
+    index.db.execute("UPDATE sheet_index SET reader = 'another version'")
+    assert not index.has_sheets()
+    assert index.find_files(SAMPLES) == {}
+    assert digested == SAMPLES

@@ -193,6 +193,12 @@ class SheetIndex:
         self.db = db
         self.version = reader_version()
 
+    def has_sheets(self) -> bool:
+        """Whether any sheet is kept by this version."""
+        found = self.db.execute("SELECT EXISTS (SELECT 1 FROM sheet_index WHERE reader = ?)",
+                                (self.version,)).fetchone()
+        return bool(found[0])
+
     def find(self, digests: Iterable[str]) -> dict[str, tuple[str, bytes]]:
         """digest → (cert_nr, kept sheet) for the digests kept by this version."""
         wanted = list(dict.fromkeys(digests))
@@ -210,8 +216,8 @@ class SheetIndex:
 
     def find_files(self, paths: Sequence[Path]) -> dict[Path, tuple[str, bytes]]:
         """path → (cert_nr, kept sheet) for the files whose bytes are kept."""
-        if self.version is None:
-            return {}
+        if self.version is None or not self.has_sheets():
+            return {}  # nothing kept: no file needs reading for its digest (~30 us each)
         digests = {path: file_digest(path) for path in paths}
         found = self.find(digest for digest in digests.values() if digest is not None)
         return {path: found[digest] for path, digest in digests.items()

@@ -12,7 +12,12 @@ from jinja2 import StrictUndefined, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from cbct_docs.documents.context import load_office
-from cbct_docs.render.environment import CleanContext, StrictEnvironment, cleaned
+from cbct_docs.render.environment import (
+    CleanContext,
+    PlainContext,
+    StrictEnvironment,
+    cleaned,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,12 +37,14 @@ def outcome(env: StrictEnvironment, obj: Any, name: str, *, sandbox: bool) -> st
         return f"{type(error).__name__}: {error}"
 
 
-@pytest.mark.parametrize("kind", ["dict", "CleanContext", "the office's letterhead"])
+@pytest.mark.parametrize("kind", ["dict", "CleanContext", "PlainContext",
+                                  "the office's letterhead"])
 def test_fast_attribute_lookup_gives_what_the_sandbox_gives(kind: str) -> None:
     env = StrictEnvironment()
     values = {"naam": "Bureau Certificering", "plaats": "Utrecht", "items": "een sleutel"}
     obj: dict[str, Any] = {
         "dict": dict(values), "CleanContext": CleanContext(values),
+        "PlainContext": PlainContext(values),
         "the office's letterhead": load_office(REPO / "cbct-docs.toml").fields()["bureau"],
     }[kind]
     for name in NAMES:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Sequence
 from typing import Any
 
 from ..domain.advice import CERTIFIED, CONDITIONAL, evaluate
 from ..domain.frameworks import load_framework
 from ..domain.planning import response_deadline
-from .chart import ScoreChart, score_chart
+from ..render.environment import PlainContext, clean_text
+from .chart import score_chart
 from .context import Office
 from .fields import (
     category_fields,
@@ -39,42 +38,121 @@ def lines(value: Any) -> list[str]:
 def norm_rows(sheet: Any, result: Any, framework: Any,
               kind: str | None = None) -> list[dict[str, Any]]:
     """The norms and modules with their scores; question texts worded for the
-    organisation's ``kind`` (``cultuurorganisatie``) where the framework has a variant."""
-    levels: dict[str, Any] = {}
-    for level in framework.scale:  # the first of a name, as framework.level finds it
-        levels.setdefault(level.name, level)
-    rows = []
+    organisation's ``kind`` (``cultuurorganisatie``) where the framework has a variant.
+    Each row is cleaned as it is made (:class:`~cbct_docs.render.environment.PlainContext`:
+    a renderer takes it as it is, without walking it again)."""
+    return _rows(sheet, result, framework, kind)[0]
+
+
+#: A part, its number, title and label cleaned, its questions' ids and texts cleaned,
+#: and its label in the chart.
+_Part = tuple[Any, tuple[str, str, str], dict[str, tuple[str, str]], str]
+
+
+class _Wording:
+    """What a report's rows take from one framework for one kind of organisation, cleaned
+    (render.environment.clean_text) once per run instead of once per report."""
+
+    def __init__(self, framework: Any, kind: str | None) -> None:
+        self.framework = framework  # held: its id() is the cache's key
+        self.levels: dict[str, tuple[Any, str, str, str]] = {}
+        for level in framework.scale:  # the first of a name, as framework.level finds it
+            self.levels.setdefault(level.name, (level, clean_text(level.name),
+                                                clean_text(level.meaning),
+                                                CELL_FILL.get(level.colour, "FFFFFF")))
+        self.kind = kind
+        self.parts: dict[int, _Part] = {}
+
+    def part(self, part: Any) -> _Part:
+        """The part (held); its number, title and label, and per question id the id and
+        the text, all cleaned; its label in the chart (as it is)."""
+        kept = self.parts.get(id(part))
+        if kept is None or kept[0] is not part:
+            short, label = part_label(part)
+            kept = self.parts[id(part)] = (
+                part, (clean_text(short), clean_text(part.title), clean_text(label)),
+                {q.id: (clean_text(q.id), clean_text(q.text_for(self.kind)))
+                 for q in part.questions},  # the last of an id, as a dict has it
+                f"{short}. {part.title}" if short != "module" else label)
+        return kept
+
+
+#: Per framework (by id, the framework held) and kind: its wording. Frameworks are
+#: read-only by convention (domain.frameworks); a run uses one or two.
+_WORDINGS: dict[tuple[int, str | None], _Wording] = {}
+
+
+def _wording(framework: Any, kind: str | None) -> _Wording:
+    wording = _WORDINGS.get((id(framework), kind))
+    if wording is None or wording.framework is not framework:
+        if len(_WORDINGS) >= 32:
+            _WORDINGS.clear()
+        wording = _WORDINGS[(id(framework), kind)] = _Wording(framework, kind)
+    return wording
+
+
+def _clean(text: str) -> str:
+    """:func:`clean_text`, with the common case (printable text, which it leaves as it
+    is) first."""
+    return text if type(text) is str and text.isprintable() else clean_text(text)
+
+
+def _rows(sheet: Any, result: Any, framework: Any, kind: str | None
+          ) -> tuple[list[dict[str, Any]], list[tuple[str, dict[str, int]]]]:
+    """:func:`norm_rows`, and the chart's rows (label and counts, as given: not cleaned)."""
+    wording = _wording(framework, kind)
+    levels = wording.levels
+    rows: list[dict[str, Any]] = []
+    chart: list[tuple[str, dict[str, int]]] = []
     for norm_result in [*result.norm_results, *getattr(result, "module_results", [])]:
-        part = norm_result.norm
-        short, label = part_label(part)
+        part, names, texts, chart_label = wording.part(norm_result.norm)
         questions = []
-        counts: Counter[str] = Counter()
-        texts = {q.id: q.text_for(kind) for q in part.questions}
+        counts: dict[str, int] = {}
         for qid, name in norm_result.scores.items():
-            level = levels[name] if name in levels else framework.level(name)
-            counts[level.name] += 1
-            questions.append({"id": qid, "tekst": texts.get(qid, qid), "score": level.name,
-                              "betekenis": level.meaning,
-                              "kleur": CELL_FILL.get(level.colour, "FFFFFF")})
-        notes = sheet.notes.get(part.key)
-        verdict = "voldoende" if norm_result.sufficient else "onvoldoende"
-        reason = getattr(norm_result, "reason", "")
-        rows.append({
-            "nummer": short, "titel": part.title, "label": label,
-            "vragen": questions,
-            "aantallen": dict(counts),
-            "scores_tekst": ", ".join(f"{counts[level.name]}× {level.name}"
-                                      for level in framework.scale if counts[level.name]),
-            "voldoende": norm_result.sufficient,
-            "oordeel": verdict,
-            "oordeel_toelichting": f"{verdict} ({reason})" if reason else verdict,
-            "oordeel_kleur": SUFFICIENT_FILL if norm_result.sufficient else INSUFFICIENT_FILL,
-            "bevindingen": (getattr(notes, "findings", "") or "").strip() or
-                           "Geen bijzonderheden.",
-            "sterke_punten": lines(getattr(notes, "strengths", None)) or ["Geen genoemd."],
-            "verbeterpunten": lines(getattr(notes, "improvements", None)) or ["Geen genoemd."],
-        })
-    return rows
+            found = levels.get(name)
+            if found is None:  # not on the scale: DataError (or as framework.level has it)
+                level = framework.level(name)
+                found = (level, clean_text(level.name), clean_text(level.meaning),
+                         CELL_FILL.get(level.colour, "FFFFFF"))
+            level, score, meaning, fill = found
+            counts[level.name] = counts.get(level.name, 0) + 1
+            text = texts.get(qid)
+            if text is None:
+                text = (_clean(qid), _clean(qid))
+            questions.append(PlainContext(id=text[0], tekst=text[1], score=score,
+                                          betekenis=meaning, kleur=fill))
+        rows.append(_row(sheet, norm_result, part, names, questions, counts, framework,
+                         levels))
+        chart.append((chart_label, counts))
+    return rows, chart
+
+
+def _row(sheet: Any, norm_result: Any, part: Any, names: tuple[str, str, str],
+         questions: list[PlainContext], counts: dict[str, int], framework: Any,
+         levels: dict[str, tuple[Any, str, str, str]]) -> PlainContext:
+    """One norm's or module's row, cleaned."""
+    short, title, label = names
+    notes = sheet.notes.get(part.key)
+    verdict = "voldoende" if norm_result.sufficient else "onvoldoende"
+    reason = getattr(norm_result, "reason", "")
+    return PlainContext({
+        "nummer": short, "titel": title, "label": label,
+        "vragen": questions,
+        "aantallen": counts,
+        "scores_tekst": ", ".join(f"{counts[level.name]}× {levels[level.name][1]}"
+                                  for level in framework.scale if level.name in counts),
+        "voldoende": norm_result.sufficient,
+        "oordeel": verdict,
+        "oordeel_toelichting": _clean(f"{verdict} ({reason})") if reason else verdict,
+        "oordeel_kleur": SUFFICIENT_FILL if norm_result.sufficient else INSUFFICIENT_FILL,
+        "bevindingen": _clean((getattr(notes, "findings", "") or "").strip() or
+                              "Geen bijzonderheden."),
+        "sterke_punten": [_clean(line) for line in lines(getattr(notes, "strengths", None))]
+                         or ["Geen genoemd."],
+        "verbeterpunten": [_clean(line)
+                           for line in lines(getattr(notes, "improvements", None))]
+                          or ["Geen genoemd."],
+    })
 
 
 def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concept: bool,
@@ -82,7 +160,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
     """``day``: when the concept is sent, or when the definitive report is fixed."""
     framework = load_framework(org.framework)
     result = result or evaluate(sheet, framework)
-    rows = norm_rows(sheet, result, framework, organisation_kind(org))
+    rows, chart = _rows(sheet, result, framework, organisation_kind(org))
     dates = sorted(sheet.audit_dates)
     return {
         **office.fields(),
@@ -99,7 +177,7 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         "auditoren_tekst": dutch_list(sheet.auditors),
         "categorie": category_fields(framework, org.category),
         "normen": rows,
-        "grafiek": chart_for(rows, framework),
+        "grafiek": score_chart(chart, [(level.name, level.colour) for level in framework.scale]),
         "advies": result.advice,
         "advies_reden": result.override_reason or "",
         "advies_gecertificeerd": result.advice == CERTIFIED,
@@ -112,8 +190,3 @@ def report_context(org: Any, sheet: Any, office: Office, day: dt.date, *, concep
         **norm_words(len(result.insufficient_parts)),
     }
 
-
-def chart_for(rows: Sequence[dict[str, Any]], framework: Any) -> ScoreChart:
-    return score_chart([(f"{row['nummer']}. {row['titel']}" if row["nummer"] != "module"
-                         else row["label"], row["aantallen"]) for row in rows],
-                       [(level.name, level.colour) for level in framework.scale])

@@ -97,7 +97,8 @@ class StrictEnvironment(ImmutableSandboxedEnvironment):
         own: a dict's own attributes (``items``) still come first."""
         kind = type(obj)
         if (kind is dict and attribute not in _DICT_NAMES) or (
-                kind is CleanContext and attribute not in _CLEAN_NAMES):
+                (kind is PlainContext or kind is CleanContext)
+                and attribute not in _CLEAN_NAMES):
             try:
                 return obj[attribute]
             except KeyError:
@@ -146,13 +147,13 @@ def clean_collecting(value: Any, odd: list[Any] | None = None) -> Any:
     # (A printable string has no character clean_text changes: isprintable is quicker.)
     if kind is dict:
         return {k: v if (type(v) is str and (v.isprintable() or not _DIRTY(v)))
-                or type(v) in _KEPT else clean_collecting(v, odd) for k, v in value.items()}
+                or type(v) in _AS_IS else clean_collecting(v, odd) for k, v in value.items()}
     if kind is list or kind is tuple:
         return [v if (type(v) is str and (v.isprintable() or not _DIRTY(v)))
-                or type(v) in _KEPT else clean_collecting(v, odd) for v in value]
+                or type(v) in _AS_IS else clean_collecting(v, odd) for v in value]
     if kind is str:
         return clean_text(value)
-    if kind in _KEPT:
+    if kind in _AS_IS:  # (a PlainContext too: cleaned, nothing to collect in it)
         return value
     if kind is CleanContext:  # cleaned already: only looked through
         if odd is not None:
@@ -172,7 +173,7 @@ def clean_collecting(value: Any, odd: list[Any] | None = None) -> Any:
 def _collect_odd(value: Any, odd: list[Any]) -> None:
     """The values :func:`clean_collecting` would collect from a cleaned ``value``."""
     kind = type(value)
-    if kind is str or kind in _KEPT:
+    if kind is str or kind in _AS_IS:
         return
     if kind is CleanContext or kind is dict or isinstance(value, Mapping):
         for item in value.values():
@@ -190,8 +191,18 @@ class CleanContext(dict[str, Any]):
     text and its HTML; for the office's letterhead, the same in every document."""
 
 
-#: What a CleanContext has as attributes: a dict's, and a Python class's own (``__dict__``).
-_CLEAN_NAMES = frozenset(dir(CleanContext))
+class PlainContext(CleanContext):
+    """A mapping cleaned already whose values are only text, numbers, dates, and
+    mappings and lists of those (cleaned too): nothing :func:`clean_collecting` collects (a
+    picture, a chart, a RichText). :func:`clean_collecting` takes it as it is, without
+    looking through it: for a report's rows, cleaned where they are made."""
+
+
+#: What a CleanContext (or a PlainContext) has as attributes: a dict's, and a Python
+#: class's own (``__dict__``).
+_CLEAN_NAMES = frozenset(dir(CleanContext)) | frozenset(dir(PlainContext))
+#: Exact types :func:`clean_collecting` returns as they are, without a call.
+_AS_IS = _KEPT | {PlainContext}
 
 
 def cleaned(context: Mapping[str, Any]) -> CleanContext:

@@ -30,7 +30,7 @@ import docx.oxml.ns
 from lxml import etree
 
 from .docx_body import LISTING_CHARACTERS, canonical_body, fix_body, resolve_listing
-from .environment import CleanContext, StrictEnvironment
+from .environment import CleanContext, PlainContext, StrictEnvironment
 from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
@@ -132,7 +132,7 @@ def inputs_key(names: tuple[str, ...], context: Mapping[str, Any]) -> tuple[Any,
         kind = type(value)
         if kind in _ATOMS or value is _ABSENT:
             key.append((kind, value))
-        elif kind is dict or kind is CleanContext:
+        elif kind is dict or kind is CleanContext or kind is PlainContext:
             items = tuple((k, type(v), v) for k, v in value.items())
             if not all(type(k) is str and t in _ATOMS for k, t, _v in items):
                 return None

@@ -114,6 +114,20 @@ def test_duplicate_id_and_yaml_syntax(tmp_path: Path) -> None:
         load_guide(broken)
 
 
+def test_a_key_written_twice_is_refused_at_its_line(tmp_path: Path) -> None:
+    """PyYAML keeps the last of two equal keys: an edited text would silently lose the
+    other one. The second is refused where it stands."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    at = next(number for number, line in enumerate(lines) if line.startswith("norm:"))
+    doubled = write(tmp_path, "\n".join([*lines[:at + 1], "norm: 5", *lines[at + 1:]]) + "\n")
+    with pytest.raises(DataError) as caught:
+        load_guide(doubled)
+    assert caught.value.messages() == [
+        f"{doubled}:line {at + 2}:column 1: not valid YAML: key 'norm' appears twice "
+        "(keep one of them)"]
+
+
 # --- CLI ----------------------------------------------------------------------------
 
 def run(*args: str) -> Any:

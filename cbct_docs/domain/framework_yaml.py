@@ -54,7 +54,7 @@ def load_yaml(text: str, shown: str) -> Any:
     import yaml  # only when a file is parsed (see the module's text)
 
     try:
-        return yaml.load(text, Loader=_strict_loader())
+        return yaml.load(text, Loader=strict_loader())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{shown}:line {mark.line + 1}" if mark is not None else shown
@@ -64,7 +64,7 @@ def load_yaml(text: str, shown: str) -> Any:
 
 
 @functools.lru_cache(maxsize=1)  # made once, at the first file parsed
-def _strict_loader() -> Any:
+def strict_loader() -> Any:
     """PyYAML's SafeLoader (libyaml's when PyYAML has it, about ten times faster), except
     that a key repeated in one mapping is an error (PyYAML would silently keep the last
     one and hide an edit)."""

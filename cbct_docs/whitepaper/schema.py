@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..domain.framework_yaml import strict_loader
 from ..errors import DataError, Problems, UsageError
 
 
@@ -46,7 +47,8 @@ def _closest_tail(word: str, candidates: list[str]) -> str | None:
 
 
 def read_yaml(path: Path) -> Any:
-    """The parsed file; a syntax error names its line and column."""
+    """The parsed file; a syntax error, or a key repeated in one mapping (PyYAML would
+    silently keep the last one and hide an edit), names its line and column."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -55,13 +57,14 @@ def read_yaml(path: Path) -> Any:
         raise DataError(f"cannot read: {error}", location=path,
                         hint="save it as UTF-8 text") from None
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=strict_loader())
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:line {mark.line + 1}:column {mark.column + 1}" if mark else str(path)
         problem = getattr(error, "problem", None) or str(error)
-        raise DataError(f"not valid YAML: {problem}", location=where,
-                        hint="check the indentation and quote texts that contain ': '") from None
+        hint = ("keep one of them" if problem.endswith("appears twice")
+                else "check the indentation and quote texts that contain ': '")
+        raise DataError(f"not valid YAML: {problem}", location=where, hint=hint) from None
 
 
 @dataclass(frozen=True)

@@ -248,3 +248,59 @@ def test_rows_of_shared_strings_are_read_with_each_workbook_s_own_strings(
         assert read(first) == by_expat(first)
         assert read(second) == by_expat(second)
     assert [row[1] for row in read(second)[0]] == [["one"], ["two"], ["three"], ["four"]]
+
+
+def records_of(path: Path) -> Any:
+    from cbct_docs.records import read_records
+
+    return [(str(r.origin), r.number, [(k, type(v), v) for k, v in r.fields.items()])
+            for r in read_records(path, hidden_rows="include")]
+
+
+def test_rows_read_before_give_the_records_they_gave_cleaned_each_time(
+        tmp_path: Path) -> None:
+    """A row read before to the letter brings its values cleaned (records/shapes.py's
+    Line): the records are the ones its cells give cleaned anew (text stripped and NFC,
+    blank text no value, a row of blanks no record, a short row), also where a row's
+    number comes twice in a sheet (the cells of both, before or after the known row) or
+    a merged range changes the rows."""
+    rows = ['<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve"> naam </t></is>'
+            '</c><c r="B1" t="inlineStr"><is><t>plaats</t></is></c>'
+            '<c r="C1" t="inlineStr"><is><t>extra</t></is></c></row>',
+            '<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">  Cafe\u0301 '
+            '</t></is></c><c r="B2"><v>2.50</v></c></row>',
+            '<row r="3" hidden="1"><c r="A3" t="inlineStr"><is><t xml:space="preserve">   '
+            '</t></is></c><c r="B3" t="inlineStr"><is><t xml:space="preserve"> </t></is>'
+            '</c></row>',
+            '<row r="4"><c r="B4" t="inlineStr"><is><t>Zwolle  </t></is></c></row>']
+    twice_after = '<row r="2"><c r="C2" t="inlineStr"><is><t>erbij</t></is></c></row>'
+    twice_before = '<row r="4"><c r="A4" t="inlineStr"><is><t>eerst</t></is></c></row>'
+    merged = '<mergeCells count="1"><mergeCell ref="B2:B4"/></mergeCells>'
+    kinds = {"plain": ("".join(rows), ""),
+             "after": ("".join(rows[:3]) + twice_after + rows[3], ""),
+             "before": ("".join(rows[:3]) + twice_before + rows[3], ""),
+             "merged": ("".join(rows), merged)}
+    paths = {name: workbook(tmp_path / f"{name}.xlsx",
+                            f'<worksheet xmlns="{MAIN}"><sheetData>{xml}</sheetData>{tail}'
+                            "</worksheet>", date_style=False)
+             for name, (xml, tail) in kinds.items()}
+    shapes._ROWS.clear()
+    fresh = {}
+    for name, path in paths.items():  # each read with no row known before
+        shapes._ROWS.clear()
+        fresh[name] = records_of(path)
+    for _ in range(2):
+        for name, path in paths.items():
+            assert records_of(path) == fresh[name], name
+    with Workbook(paths["plain"]) as book:
+        known = book.table("Sheet", "include").clean
+    assert known == {1: ["naam", "plaats", "extra"], 2: ["Café", 2.5], 3: [],
+                     4: [None, "Zwolle"]}
+    assert [fields for _origin, _number, fields in fresh["plain"]] == [
+        [("naam", str, "Café"), ("plaats", float, 2.5), ("extra", type(None), None)],
+        [("naam", type(None), None), ("plaats", str, "Zwolle"), ("extra", type(None), None)]]
+    assert fresh["after"][0][2][2] == ("extra", str, "erbij")
+    assert fresh["before"][1][2][0] == ("naam", str, "eerst")
+    assert [fields[1][2] for _origin, _number, fields in fresh["merged"]] == [2.5] * 3
+    with Workbook(paths["merged"]) as book:
+        assert book.table("Sheet", "include").clean == {}

@@ -1,7 +1,10 @@
-"""Cell references and row numbers as a person reads them: ``B12``, ``AA``, ``2-4, 7``."""
+"""Cell references and row numbers as a person reads them: ``B12``, ``AA``, ``2-4, 7``;
+a cell's value as a table's record holds it (:func:`clean_value`)."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 COLUMNS: dict[str, int] = {}
@@ -53,3 +56,20 @@ def number_ranges(numbers: list[int]) -> str:
         if number is not None:
             start = previous = number
     return ", ".join(parts[:10]) + (" …" if len(parts) > 10 else "")
+
+
+def clean_value(value: Any) -> Any:
+    """A text stripped and NFC-normalised, an empty one None; other values as they are."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not value.isascii():
+            value = unicodedata.normalize("NFC", value)
+        return value or None
+    return value
+
+
+def clean_row(raw: Iterable[Any]) -> list[Any]:
+    """Each value as :func:`clean_value` gives it (without a call for the common ASCII
+    text and for no value)."""
+    return [(v.strip() or None) if v.__class__ is str and v.isascii()
+            else None if v is None else clean_value(v) for v in raw]

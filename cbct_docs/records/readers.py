@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CbctError, DataError, Problems, UsageError
+from .cells import clean_row
+from .cells import clean_value as clean_value  # here since ever: jsonfile, tests
 from .dates import parse_date
 from .model import Origin, Record, row_origin
 from .xlsx import HiddenRows, Workbook
@@ -179,13 +181,14 @@ def _clean_header(value: Any) -> str:
 
 def _table_to_records(
     rows: Iterable[tuple[int, Sequence[Any]]], file: str, sheet: str | None,
-    earlier: Iterable[CbctError] = (),
+    earlier: Iterable[CbctError] = (), clean: Mapping[int, list[Any]] | None = None,
 ) -> list[Record]:
     """Shared by xlsx and csv: first non-empty row is the header, empty rows are skipped.
-    ``earlier``: problems the reader found in the cells, reported first."""
+    ``earlier``: problems the reader found in the cells, reported first. ``clean``: the
+    values of some rows, by number, already cleaned (``SheetTable.clean``)."""
     table = _Table(file, sheet)
     records: list[Record] = []
-    table.add(rows, records)
+    table.add(rows, records, clean)
     table.finish(earlier)
     return records
 
@@ -201,15 +204,21 @@ class _Table:
         self.header: list[str] | None = None
         self.named, self.width, self.count = False, 0, 0
 
-    def add(self, rows: Iterable[tuple[int, Sequence[Any]]], records: list[Record]) -> None:
-        """Add the records of ``rows`` (row number, values; rising) to ``records``."""
+    def add(self, rows: Iterable[tuple[int, Sequence[Any]]], records: list[Record],
+            clean: Mapping[int, list[Any]] | None = None) -> None:
+        """Add the records of ``rows`` (row number, values; rising) to ``records``.
+        ``clean``: the values of some of them, by number, already cleaned (``[]``: none
+        has a value); never changed here."""
         file, sheet, problems = self.file, self.sheet, self.problems
         header, named, width, count = self.header, self.named, self.width, self.count
+        known = clean.get if clean else None
         for number, raw in rows:
-            # clean_value, without a call for the common ASCII text and for no value
-            values = [(v.strip() or None) if v.__class__ is str and v.isascii()
-                      else None if v is None else clean_value(v) for v in raw]
-            if values.count(None) == len(values):
+            values = known(number) if known is not None else None
+            if values is None:
+                values = clean_row(raw)
+                if values.count(None) == len(values):
+                    continue
+            elif not values:
                 continue
             if header is None:
                 self.header = header = [_clean_header(v) for v in values]
@@ -265,16 +274,6 @@ def _unnamed_fields(header: list[str], values: list[Any], origin: Origin,
     return fields
 
 
-def clean_value(value: Any) -> Any:
-    """A text stripped and NFC-normalised, an empty one None; other values as they are."""
-    if isinstance(value, str):
-        value = value.strip()
-        if not value.isascii():
-            value = unicodedata.normalize("NFC", value)
-        return value or None
-    return value
-
-
 @reader(*WORKBOOK_SUFFIXES)
 def read_xlsx(path: Path, sheet: str | None, options: ReadOptions) -> list[Record]:
     with Workbook(path) as workbook:
@@ -283,7 +282,8 @@ def read_xlsx(path: Path, sheet: str | None, options: ReadOptions) -> list[Recor
 
 def _workbook_records(workbook: Workbook, sheet: str, options: ReadOptions) -> list[Record]:
     table = workbook.table(sheet, options.hidden_rows)
-    return _table_to_records(table.rows, str(workbook.path), table.title, table.problems)
+    return _table_to_records(table.rows, str(workbook.path), table.title, table.problems,
+                             table.clean)
 
 
 # A Dutch text saved as UTF-8 shows these byte pairs (é, ë, ü, ł, € ’ “ – …); a file saved

@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .cells import column_index
+from .cells import clean_row, column_index
 from .kept import keep
-from .sheetxml import NOTHING
+from .sheetxml import NOTHING, row_values
 
 #: Shapes kept per sheet, at most (a register has a few: rows with and without an
 #: optional cell); a sheet with more reads its other rows cell by cell.
@@ -47,7 +47,24 @@ _SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet
 #: MOST_ROWS per kind, for at most ROW_KINDS kinds (a few MB at most); a sheet stops
 #: looking after GIVE_UP new rows in a row.
 MOST_ROWS, ROW_KINDS, GIVE_UP = 1024, 16, 64
-_ROWS: dict[tuple[Any, ...], dict[str, tuple[int, bool, dict[int, Any]]]] = {}
+_ROWS: dict[tuple[Any, ...], dict[str, Line]] = {}
+
+
+class Line:
+    """A row a pure shape read (see Shape.pure), as it gives it every time it is read
+    again to the letter: its number, whether it is hidden, its cells, and its values from
+    column A on as ``sheetxml.row_lists`` gives them and cleaned as a table's record
+    holds them (``cells.clean_row``; ``[]`` when none has a value). Never changed: a
+    sheet copies the cells it keeps."""
+
+    __slots__ = ("cells", "clean", "hidden", "number", "values")
+
+    def __init__(self, number: int, hidden: bool, cells: dict[int, Any]) -> None:
+        self.number, self.hidden, self.cells = number, hidden, cells
+        self.values = row_values(cells) if cells else []
+        clean = clean_row(self.values)
+        self.clean = clean if clean.count(None) != len(clean) else []
+
 
 # How a value is converted (see Shape.fill).
 INLINE, NUMBER, SHARED, DATE, OTHER = 0, 1, 2, 3, 4
@@ -143,12 +160,11 @@ class Shapes:
         self.rows = known_rows
         self.unseen = 0  # rows in a row not read before by a sheet of this kind
 
-    def seen(self, text: str, position: int) -> tuple[str, tuple[int, bool, dict[int, Any]]
-                                                      ] | None:
+    def seen(self, text: str, position: int) -> tuple[str, Line] | None:
         """The row at ``position`` as a pure shape read it in this or an earlier sheet of
-        this kind, if its text is the same to the letter: (its text, (row number, hidden,
-        cells)). Asked only while ``unseen < GIVE_UP`` (the caller checks, for every
-        row): a sheet whose rows are new (a register) stops looking after a few."""
+        this kind, if its text is the same to the letter: (its text, its line). Asked
+        only while ``unseen < GIVE_UP`` (the caller checks, for every row): a sheet whose
+        rows are new (a register) stops looking after a few."""
         end = text.find("</row>", position)
         whole = text[position:end + len("</row>")] if end >= 0 else ""
         found = self.rows.get(whole)
@@ -161,7 +177,7 @@ class Shapes:
     def remember(self, whole: str, shape: Shape, row: int, cells: dict[int, Any]) -> None:
         """Keep what a pure shape (:attr:`Shape.pure`) read from the row ``whole`` (the
         text it matched); only while ``unseen < GIVE_UP`` (the caller checks both)."""
-        keep(self.rows, whole, (row, shape.hidden, cells), MOST_ROWS)
+        keep(self.rows, whole, Line(row, shape.hidden, cells), MOST_ROWS)
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
         """The shape (of the most recent ones, then of those earlier sheets made) whose

@@ -28,7 +28,7 @@ from xml.parsers import expat
 
 from .cells import COLUMNS, column_index
 from .kept import Kept
-from .shapes import GIVE_UP, Shapes
+from .shapes import GIVE_UP, Line, Shapes
 from .sheetxml import NOTHING, SEPARATOR, SheetParser, tag
 from .xlsx import Workbook
 
@@ -117,6 +117,7 @@ _NO_WORKBOOK: Any = _NoWorkbook()
 class Cells(Protocol):
     rows: dict[int, dict[int, Any]]
     hidden: set[int]
+    lines: dict[int, Line]
     shared: list[Any]
     date_formats: set[int]
     mac_1904: bool
@@ -206,6 +207,7 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
         return False
     rows: dict[int, dict[int, Any]] = {}
     hidden: set[int] = set()
+    lines: dict[int, Line] = {}
     shapes = Shapes(sheet, _TEXT, prefixes)
     position = start
     while position < stop:  # a chunk of rows at a time: memory stays small
@@ -215,28 +217,41 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
             text = xml[position:end].decode("utf-8")
         except UnicodeDecodeError:
             return False
-        if not _read_chunk(text, sheet, prefixes, shapes, rows, hidden):
+        if not _read_chunk(text, sheet, prefixes, shapes, rows, hidden, lines):
             return False
         position = end
+    if sheet.rows:  # rows of a number read before: their lines no longer tell them
+        for row in sheet.rows.keys() & lines.keys():
+            del lines[row]
     sheet.rows.update(rows)
     sheet.hidden.update(hidden)
+    sheet.lines.update(lines)
     return True
 
 
 def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
-                rows: dict[int, dict[int, Any]], hidden: set[int]) -> bool:
+                rows: dict[int, dict[int, Any]], hidden: set[int],
+                lines: dict[int, Line]) -> bool:
     """The rows of ``text`` (whole rows, nothing between them) into ``rows`` and
-    ``hidden``: a row of a shape seen before with one match, any other cell by cell."""
+    ``hidden``: a row of a shape seen before with one match, any other cell by cell; a
+    row read before to the letter as it was read then, and its line into ``lines`` when
+    it is the only row of its number with cells."""
     at, size = 0, len(text)
     match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
     while at < size:
         known = seen(text, at) if shapes.unseen < GIVE_UP else None  # (see Shapes.seen)
         if known is not None:  # read before, to the letter (never changed: copied)
-            whole, (row, is_hidden, cells) = known
-            if is_hidden:
+            whole, line = known
+            row, cells = line.number, line.cells
+            if line.hidden:
                 hidden.add(row)
             if cells:
-                rows.setdefault(row, {}).update(cells)
+                if row in rows:
+                    rows[row].update(cells)
+                    lines.pop(row, None)
+                else:
+                    rows[row] = cells.copy()
+                    lines[row] = line
             at += len(whole)
             continue
         hit = match_shape(text, at)
@@ -247,6 +262,8 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
                 hidden.add(row)
             if cells:
                 rows.setdefault(row, {}).update(cells)
+                if lines:
+                    lines.pop(row, None)
             if shape.pure and shapes.unseen < GIVE_UP:
                 shapes.remember(match[0], shape, row, cells)
             at = match.end()
@@ -257,6 +274,8 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
         at = general.end()
         if not _fill(general, sheet, prefixes, rows, hidden, shapes):
             return False
+        if lines:
+            lines.pop(int(general[1]), None)
     return True
 
 

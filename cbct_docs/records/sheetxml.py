@@ -12,6 +12,7 @@ Only cells that hold a value are kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from xml.parsers import expat
@@ -28,6 +29,7 @@ from .cells import (
 from .dates import Serial1904Float, Serial1904Int
 
 if TYPE_CHECKING:
+    from .shapes import Line
     from .xlsx import HiddenRows, Workbook
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -51,6 +53,9 @@ class SheetTable:
     title: str
     rows: list[tuple[int, list[Any]]]
     problems: list[CbctError] = field(default_factory=list)
+    #: The values of some rows (by number) as ``cells.clean_row`` cleans them, known
+    #: before (a row read before to the letter); ``[]`` when none has a value.
+    clean: dict[int, list[Any]] = field(default_factory=dict)
 
 
 class SheetParser:
@@ -68,6 +73,9 @@ class SheetParser:
         self.merges: list[str] = []
         self.problems: list[CbctError] = []
         self.dates: dict[tuple[type, float, bool], Any] = {}
+        # Rows read before to the letter (records/shapes.py), by number: each the only
+        # cells of its number in ``rows`` (records/sheetdata.py keeps that so).
+        self.lines: dict[int, Line] = {}
 
     def location(self, row: int, column: int) -> str:
         return f"{self.file}:{self.title}:row {row}:{column_letters(column)}{row}"
@@ -254,13 +262,16 @@ class SheetParser:
                  "(merge: --hidden-rows skip|include)")
 
     def table(self, hidden_rows: HiddenRows) -> SheetTable:
+        lines = self.lines if not self.merges else None  # merged ranges change rows
         self._apply_merges()
         rows = {number: cells for number, cells in self.rows.items() if cells}
         hidden = sorted(r for r in self.hidden if r in rows)
         if hidden and hidden_rows == "refuse":
             self.problems.append(self.hidden_problem(hidden))
         skip = set(hidden) if hidden_rows == "skip" else set()
-        return SheetTable(self.title, row_lists(rows, skip), self.problems)
+        clean: dict[int, list[Any]] = {}
+        return SheetTable(self.title, row_lists(rows, skip, lines, clean), self.problems,
+                          clean)
 
     def _apply_merges(self) -> None:
         for reference in self.merges:
@@ -293,15 +304,25 @@ class SheetParser:
                     self.rows.setdefault(row, {})[left] = value
 
 
-def row_lists(rows: dict[int, dict[int, Any]], skip: set[int]
-              ) -> list[tuple[int, list[Any]]]:
+def row_lists(rows: dict[int, dict[int, Any]], skip: set[int],
+              lines: Mapping[int, Line] | None = None,
+              clean: dict[int, list[Any]] | None = None) -> list[tuple[int, list[Any]]]:
     """(row number, its values from column A on) for the rows (number → column → value,
-    none empty) not in ``skip``, in rising order; a cell not given is None."""
+    none empty) not in ``skip``, in rising order; a cell not given is None. ``lines``: the
+    rows read before to the letter (``records/shapes.py``), whose values are known, by
+    number (each the only cells of its number); their cleaned values go into ``clean``."""
     table: list[tuple[int, list[Any]]] = []
     in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
     for number in sorted(rows):
         if number in skip:
             continue
+        if lines:
+            line = lines.get(number)
+            if line is not None:
+                table.append((number, list(line.values)))
+                if clean is not None:
+                    clean[number] = line.clean
+                continue
         cells = rows[number]
         width = max(cells)
         if width == len(cells) and width <= len(in_order) and \
@@ -315,3 +336,12 @@ def row_lists(rows: dict[int, dict[int, Any]], skip: set[int]
         if width > len(in_order):
             in_order = list(range(1, width + 1))
     return table
+
+
+def row_values(cells: dict[int, Any]) -> list[Any]:
+    """One row's values from column A on (its cells: column → value, not empty), as
+    :func:`row_lists` gives them."""
+    values: list[Any] = [None] * max(cells)
+    for column, value in cells.items():
+        values[column - 1] = value
+    return values

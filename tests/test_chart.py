@@ -233,3 +233,16 @@ def test_docxtpl_places_the_same_drawing(tmp_path: Path) -> None:
         groups.append(shapes_of(body.find(".//wpg:wgp", NS)))
     assert groups[0] == groups[1] and len(groups[0]) > 40
     assert docx_reading_text(reference) == docx_reading_text(path)
+
+
+@pytest.mark.parametrize("text", ["Norm 1: Beleid & financiën", "a<b>c",
+                                  '"quoted"\tand\nnew\r\nline', "&amp; already", "", "\r",
+                                  "<&>" * 3])
+def test_the_drawings_escaping_is_the_standard_librarys(text: str) -> None:
+    """chart_drawing escapes as xml.sax.saxutils.escape does (without its import)."""
+    from xml.sax.saxutils import escape as standard
+
+    from cbct_docs.documents import chart_drawing
+
+    for entities in (chart_drawing._TEXT, chart_drawing._ATTRIBUTE):
+        assert chart_drawing.escape(text, entities) == standard(text, entities)

@@ -120,3 +120,37 @@ def test_the_heraudit_command_starts_without_the_certificate_or_lxml() -> None:
     assert [name for name in loaded if name.startswith(
         ("lxml", "cbct_docs.documents.certificate", "cbct_docs.render.address_fit",
          "cbct_docs.runs.audit"))] == []
+
+
+#: What a Word letter or report never needs: the standard library's networking and e-mail
+#: parsing (xml.sax.saxutils loads urllib.request, and with it http.client, email and ssl:
+#: ~30 ms), and logging (~5 ms), which a renderer loads only when it falls back.
+NOT_FOR_REPORTS = ("urllib.request", "http", "email", "ssl", "logging", "xml.sax")
+
+
+def test_a_report_is_made_without_networking_email_or_logging_modules() -> None:
+    """The report command's modules, and a concept report rendered with its chart (issue
+    16: the chart's escaping came from xml.sax.saxutils)."""
+    code = (
+        "import sys, datetime as dt\n"
+        "import cbct_docs.cli.lifecycle, cbct_docs.runs.reports\n"
+        "from cbct_docs.documents.context import docx_template, load_office\n"
+        "from cbct_docs.documents.report import TEMPLATE, report_context\n"
+        "from cbct_docs.domain.register import find_organisation, read_register\n"
+        "from cbct_docs.domain.scoresheet import read_scoresheet\n"
+        "from cbct_docs.paths import samples_dir\n"
+        "org = find_organisation(read_register(samples_dir() / 'register.xlsx'), 'CBCT-0111')\n"
+        "sheet = read_scoresheet(samples_dir() / 'scores' / 'CBCT-0111.xlsx')\n"
+        f"office = load_office({str(REPO / 'cbct-docs.toml')!r})\n"
+        "renderer = docx_template(TEMPLATE)\n"
+        "data = renderer.render(report_context(org, sheet, office, dt.date(2025, 6, 11),\n"
+        "                                      concept=True))\n"
+        "assert renderer.fallback_reason is None\n"
+        "print(len(data))\n"
+        "print('\\n'.join(sorted(sys.modules)))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert int(loaded[0]) > 10_000  # a report was made
+    assert "cbct_docs.documents.chart_drawing" in loaded
+    assert [name for name in loaded if any(name == unused or name.startswith(unused + ".")
+                                           for unused in NOT_FOR_REPORTS)] == []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 EMU_PER_MM = 36000
 WIDTH = 150.0  # the chart's width, as the picture had
@@ -36,6 +35,16 @@ GROUP_URI = "http://schemas.microsoft.com/office/word/2010/wordprocessingGroup"
 #: the bytes a document holds (render.skeleton places it without parsing it).
 _TEXT = {"\r": "&#13;"}
 _ATTRIBUTE = {'"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+
+
+def escape(data: str, entities: dict[str, str]) -> str:
+    """``&``, ``<`` and ``>`` escaped, then each of ``entities``: what
+    ``xml.sax.saxutils.escape`` does, without its import (it loads urllib.request, and with
+    it http.client, email and ssl: ~30 ms of a command's start)."""
+    data = data.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    for key, value in entities.items():
+        data = data.replace(key, value)
+    return data
 
 
 def _emu(mm: float) -> int:

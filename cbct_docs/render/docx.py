@@ -12,12 +12,11 @@ an unusual zip), the renderer uses docxtpl itself and says why in
 from __future__ import annotations
 
 import io
-import logging
 import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import meta
@@ -34,10 +33,12 @@ from .print_layout import place_window
 from .template_check import Problem, TemplateScan, lost_text, lost_text_error, scan_docx
 from .window import active_window
 
+if TYPE_CHECKING:
+    import logging
+
 HEADER_FOOTER_PREFIXES = ("word/header", "word/footer")
 UNBALANCED_TAGS_HINT = ("check that every {% if %} or {% for %} closes in the same paragraph, "
                         "table cell or row it opens in (or use {%p %}, {%tr %}, {%tc %} tags)")
-log = logging.getLogger(__name__)
 #: Words of the template language, which knows them only in lower case; Word's AutoCorrect
 #: capitalises the first letter of a paragraph or sentence ("{% If naam %}").
 STATEMENTS = {"if", "elif", "else", "endif", "for", "endfor", "set", "with", "endwith",
@@ -45,6 +46,14 @@ STATEMENTS = {"if", "elif", "else", "endif", "for", "endfor", "set", "with", "en
 _OPERATORS = re.compile(r"(?<![\w.])(In|Not|And|Or|Is)(?!\w)")
 _FILTER = re.compile(r"\|\s*([A-Z]\w*)")
 _STRINGS = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _log() -> logging.Logger:
+    """This module's logger, for the rare fallback: logging (with traceback, string and
+    threading's helpers, ~5 ms) is imported when a renderer first has something to say."""
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 class DocxRenderer:
@@ -108,7 +117,7 @@ class DocxRenderer:
         except jinja2.TemplateSyntaxError as error:  # only {_{ inside a tag can cause this
             self._fall_back(f"the compiled path cannot read it: {error.message}")
         except Exception as error:  # an unforeseen template shape: docxtpl still works
-            log.warning("%s: compiled path failed (%s: %s)", self.name,
+            _log().warning("%s: compiled path failed (%s: %s)", self.name,
                         type(error).__name__, error)
             self._fall_back(f"the compiled path failed: {type(error).__name__}: {error}")
 
@@ -125,7 +134,7 @@ class DocxRenderer:
 
     def _fall_back(self, reason: str) -> None:
         if reason != self.fallback_reason:
-            log.info("%s: rendering with docxtpl: %s", self.name, reason)
+            _log().info("%s: rendering with docxtpl: %s", self.name, reason)
         self.fallback_reason = reason
 
     def variables(self) -> set[str]:

@@ -354,3 +354,30 @@ def test_a_register_is_read_a_row_per_match(tmp_path: Path,
     assert [e.messages() for e in table.problems] == [
         [f"{path}:Sheet:row 150:D150: 1000000000 is formatted as a date but lies outside "
          "the dates Excel knows"]]
+
+
+ROWS = ('<row r="1"><c r="A1" t="inlineStr"><is><t>naam</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>Tiel</t></is></c></row>')
+
+
+@pytest.mark.parametrize("xml", [
+    f"<!-- <sheetData> --><sheetData>{ROWS}</sheetData>",
+    f"<!-- </sheetData> --><sheetData>{ROWS}</sheetData>",
+    f"<sheetData>{ROWS}</sheetData><!-- <sheetData></sheetData> -->",
+    f"<sheetData>{ROWS}</sheetData><!-- </sheetData> -->",
+    f"<sheetData>{ROWS[:len(ROWS) // 2]}<!-- </sheetData><sheetData> -->"
+    f"{ROWS[len(ROWS) // 2:]}</sheetData>",
+], ids=["open-before", "close-before", "both-after", "close-after", "between-rows"])
+def test_sheet_data_named_twice_is_left_to_expat(xml: str, tmp_path: Path) -> None:
+    """``<sheetData>`` or ``</sheetData>`` a second time (here in comments, which XML
+    allows) before, after or among the rows: the plain reader declines (sheetdata.split
+    finds the first opening and the last closing tag, and a row reading never passes
+    either), and expat reads the sheet, with its rows."""
+    book = openpyxl.Workbook()
+    book.save(tmp_path / "base.xlsx")
+    path = tmp_path / "sheet.xlsx"
+    with_sheet(tmp_path / "base.xlsx", path, f'<worksheet xmlns="{MAIN}">{xml}</worksheet>')
+    with Workbook(path) as workbook:
+        assert read_plain(workbook, "Sheet", sheet_xml(workbook, "Sheet")) is None
+        assert workbook.table("Sheet").rows == [(1, ["naam"]), (2, ["Tiel"])]
+    assert both_ways(path) == (0, 1)

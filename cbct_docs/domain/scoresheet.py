@@ -229,6 +229,9 @@ class _Meta:
 
 
 def _text(value: Any) -> str:
+    """A value as text, stripped ("" for none); a text without a call to ``str``."""
+    if value.__class__ is str:
+        return value.strip()
     return "" if value is None else str(value).strip()
 
 
@@ -258,7 +261,8 @@ def _read_scores(records: list[Record], framework: Framework, questions: list[Qu
     seen: dict[str, Record] = {}
     blank: list[Record] = []
     for record in records:
-        qid = _text(record.get("id"))  # a retyped 1.1 comes back as the number 1.1: same text
+        fields = record.fields
+        qid = _text(fields.get("id"))  # a retyped 1.1 comes back as the number 1.1: same text
         if qid not in applicable:
             known = qid in {q.id for q in framework.applicable_questions(framework.modules)}
             problems.add(DataError(
@@ -272,16 +276,19 @@ def _read_scores(records: list[Record], framework: Framework, questions: list[Qu
                                    hint=f"first at row {seen[qid].origin.row}"))
             continue
         seen[qid] = record
-        score = _text(record.get("score"))
+        score = _text(fields.get("score"))
         if not score:
             blank.append(record)
-        elif score.lower() not in levels:
-            problems.add(DataError(f"{score!r} is not one of {allowed}",
-                                   location=record.where("score")))
         else:
-            scores[qid] = levels[score.lower()]
-        if _text(record.get("toelichting")):
-            comments[qid] = _text(record.get("toelichting"))
+            level = levels.get(score.lower())
+            if level is None:
+                problems.add(DataError(f"{score!r} is not one of {allowed}",
+                                       location=record.where("score")))
+            else:
+                scores[qid] = level
+        comment = _text(fields.get("toelichting"))
+        if comment:
+            comments[qid] = comment
     if 0 < len(blank) <= 3:
         for record in blank:
             problems.add(DataError("no score", location=record.where("score"),
@@ -295,12 +302,13 @@ def _read_scores(records: list[Record], framework: Framework, questions: list[Qu
     return scores, comments, set(seen)
 
 
-def _part_key(value: Any, framework: Framework, modules: tuple[str, ...]) -> int | str | None:
-    """``3`` or ``3.0`` → norm 3; ``ido`` → module ido; anything else → None."""
+def _part_key(value: Any, numbers: set[int], modules: tuple[str, ...]) -> int | str | None:
+    """``3`` or ``3.0`` → norm 3 (``numbers``: the framework's norm numbers); ``ido`` →
+    module ido; anything else → None."""
     text = _text(value)
     if text.endswith(".0"):
         text = text[:-2]
-    if text.isdigit() and any(n.number == int(text) for n in framework.norms):
+    if text.isdigit() and numbers and int(text) in numbers:
         return int(text)
     return text.lower() if text.lower() in modules else None
 
@@ -310,18 +318,20 @@ def _read_notes(records: list[Record], framework: Framework, modules: tuple[str,
     notes: dict[int | str, NormNotes] = {}
     if not _columns(records, NOTE_COLUMNS[:1] + NOTE_COLUMNS[2:], problems):
         return notes
+    numbers = {n.number for n in framework.norms}
     for record in records:
-        key = _part_key(record.get("norm"), framework, modules)
+        fields = record.fields
+        key = _part_key(fields.get("norm"), numbers, modules)
         if key is None:
-            problems.add(DataError(f"{_text(record.get('norm'))!r} is not a norm or module "
+            problems.add(DataError(f"{_text(fields.get('norm'))!r} is not a norm or module "
                                    "of this audit", location=record.where("norm")))
             continue
         if key in notes:
             problems.add(DataError(f"norm {key} appears twice", location=record.where("norm")))
             continue
-        notes[key] = NormNotes(_text(record.get("bevindingen")),
-                               _text(record.get("sterke_punten")),
-                               _text(record.get("verbeterpunten")))
+        notes[key] = NormNotes(_text(fields.get("bevindingen")),
+                               _text(fields.get("sterke_punten")),
+                               _text(fields.get("verbeterpunten")))
     return notes
 
 
@@ -332,14 +342,16 @@ def _read_indicators(records: list[Record], framework: Framework, modules: tuple
         return answers
     known = {i.id for part in framework.parts(modules) for i in part.indicators}
     for record in records:
-        iid = _text(record.get("id"))
+        fields = record.fields
+        iid = _text(fields.get("id"))
         if iid not in known:
             problems.add(DataError(f"unknown indicator id {iid!r}", location=record.where("id"),
                                    hint="do not change the id column"))
             continue
-        answer = _text(record.get("antwoord")).lower()
+        given = _text(fields.get("antwoord"))
+        answer = given.lower()
         if answer and answer not in ANSWERS:
-            problems.add(DataError(f"{_text(record.get('antwoord'))!r} is not ja or nee",
+            problems.add(DataError(f"{given!r} is not ja or nee",
                                    location=record.where("antwoord")))
             continue
         answers[iid] = ANSWERS.get(answer)

@@ -185,17 +185,22 @@ def scope(head_and_tail: bytes) -> set[str] | None:
 def split(xml: bytes) -> tuple[bytes, int, int, bytes] | None:
     """(before, start, end, after) around the rows of the one ``<sheetData>`` of a sheet's
     XML in UTF-8 (``xml[start:end]``), or None when the sheet is not in the plain form
-    (then expat reads it)."""
-    if xml.count(b"<sheetData>") != 1 or xml.count(b"</sheetData>") != 1:
+    (then expat reads it). The rows themselves are not searched here: :func:`read_rows`
+    reads them only when every one is a plain row, which holds no ``<sheetData>`` or
+    ``</sheetData>``; so one of each in the whole XML is one before and after them."""
+    start = xml.find(b"<sheetData>")
+    end = xml.rfind(b"</sheetData>")
+    if start < 0 or end < 0:
         return None
-    start = xml.index(b"<sheetData>") + len(b"<sheetData>")
-    end = xml.index(b"</sheetData>")
-    head = xml[:start]
+    start += len(b"<sheetData>")
+    head, tail = xml[:start], xml[end:]
+    if end < start or b"</sheetData>" in head or b"<sheetData>" in tail:
+        return None
     declaration = re.match(rb'(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["\']([^"\']+)', head)
-    if (end < start or b"<!DOCTYPE" in head or b"<!ENTITY" in head
+    if (b"<!DOCTYPE" in head or b"<!ENTITY" in head
             or (declaration and declaration[1].lower() not in (b"utf-8", b"utf8"))):
         return None
-    return head, start, end, xml[end:]
+    return head, start, end, tail
 
 
 def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str]) -> bool:
@@ -203,7 +208,8 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
     ``<sheetData>`` and ``</sheetData>``); False (and nothing filled) when any row is not in
     the plain form. ``prefixes``: the namespace prefixes the worksheet declares (for row
     attributes such as ``x14ac:dyDescent``)."""
-    if xml.find(b"]]>", start, stop) >= 0 or xml.find(b"\r", start, stop) >= 0:
+    if (xml.find(b"]", start, stop) >= 0 and xml.find(b"]]>", start, stop) >= 0
+            or xml.find(b"\r", start, stop) >= 0):  # (one byte is found faster)
         return False
     rows: dict[int, dict[int, Any]] = {}
     hidden: set[int] = set()

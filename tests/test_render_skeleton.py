@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any, cast
 
 import docx
-import jinja2
 import pytest
 
 from cbct_docs.errors import TemplateError
 from cbct_docs.render import DocxRenderer
-from cbct_docs.render.skeleton import STAND_IN
+from cbct_docs.render.skeleton import STAND_IN, Recorded
+from cbct_docs.render.skeleton_template import SkeletonTemplate
 from tests.conftest import docx_text, make_docx
 
 TRICKY = ["Kunst&Co <b>", "\"De Kunst\" 'Zoë'", "", "a\nb", "tab\there", STAND_IN + "x",
@@ -251,20 +251,25 @@ def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> No
     kept, plain = pair(path)
 
     # Drops the template's own last paragraph, as a swallowing tag would; stands in for a
-    # compiled jinja2.Template, of which the renderer asks only render().
+    # compiled jinja2.Template (or the skeleton's template), of which the renderer asks
+    # only render(): the text, or the skeleton's Recorded.
     class Dropping:
         def __init__(self, template: Any) -> None:
             self.template = template
 
-        def render(self, context: Any) -> str:
-            return str(self.template.render(context)).replace(">Slot<", "><")
+        def render(self, context: Any) -> Any:
+            made = self.template.render(context)
+            if isinstance(made, Recorded):
+                made.skeleton = made.skeleton.replace(">Slot<", "><")
+                return made
+            return str(made).replace(">Slot<", "><")
 
     for renderer in (kept, plain):
         compiled = renderer.compiled
         assert compiled is not None
         compiled.parts[0].template = Dropping(compiled.parts[0].template)
     assert kept.compiled is not None and kept.compiled.skeleton is not None
-    kept.compiled.skeleton = cast(jinja2.Template, Dropping(kept.compiled.skeleton))
+    kept.compiled.skeleton = cast(SkeletonTemplate, Dropping(kept.compiled.skeleton))
     made = kept.render({"a": "en Slot"})  # the document has "Slot", from the value
     assert made == plain.render({"a": "en Slot"})
     out = tmp_path / "out.docx"
@@ -276,7 +281,7 @@ def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> No
 
 
 def test_printable_opaque_xml_holds_nothing_refused() -> None:
-    """_record passes printable opaque XML without its search: that is sound only while
+    """The recorder passes printable opaque XML without its search: that is sound only while
     every character the search refuses is not printable (checked over all of Unicode)."""
     from cbct_docs.render.skeleton import _NOT_OPAQUE
 

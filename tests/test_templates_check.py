@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import docx
-import jinja2
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +18,8 @@ from cbct_docs.cli import cli
 from cbct_docs.errors import TemplateError
 from cbct_docs.render import DocxRenderer
 from cbct_docs.render.environment import clean_context
+from cbct_docs.render.skeleton import Recorded
+from cbct_docs.render.skeleton_template import SkeletonTemplate
 from cbct_docs.render.template_check import lost_text, scan_docx
 
 from .conftest import docx_text, make_docx
@@ -103,16 +104,21 @@ def test_text_lost_in_another_way_is_an_error_never_a_letter(tmp_path: Path) -> 
     body, skeleton = compiled.parts[0], compiled.skeleton
     original = body.template
 
-    class Swallowing:  # stands in for a compiled jinja2.Template: render() is all it is asked
+    class Swallowing:  # stands in for a compiled jinja2.Template (or the skeleton's
+        # template): render() is all it is asked, for the text or the skeleton's Recorded
         def __init__(self, template: Any) -> None:
             self.template = template
 
-        def render(self, context: Any) -> str:
-            return str(self.template.render(context)).replace("Betreft: je audit", "")
+        def render(self, context: Any) -> Any:
+            made = self.template.render(context)
+            if isinstance(made, Recorded):
+                made.skeleton = made.skeleton.replace("Betreft: je audit", "")
+                return made
+            return str(made).replace("Betreft: je audit", "")
 
     for _time in range(2):  # the second time from the skeleton kept the first time
         body.template = Swallowing(original)
-        compiled.skeleton = cast(jinja2.Template, Swallowing(skeleton))
+        compiled.skeleton = cast(SkeletonTemplate, Swallowing(skeleton))
         with pytest.raises(TemplateError) as raised:
             renderer.render({"contact": "A", "extra": False})
         assert raised.value.what.startswith("the template's text 'Betreft: je audit' "

@@ -7,10 +7,10 @@ report that was over half of rendering it.
 
 What varies from one document to the next is mostly data: the values a template prints.
 The body template is compiled a second time with an ``escape`` that records each printed
-value and prints a stand-in character instead: the *skeleton*. The skeleton goes through
-lxml once and is kept; a document is its kept form with every stand-in replaced by the
-value, escaped as lxml escapes text (``&``, ``<``, ``>``) or an attribute (and ``"``).
-That is the same bytes, because:
+value and prints a stand-in character instead (:mod:`.skeleton_template`): the
+*skeleton*. The skeleton goes through lxml once and is kept; a document is its kept form
+with every stand-in replaced by the value, escaped as lxml escapes text (``&``, ``<``,
+``>``) or an attribute (and ``"``). That is the same bytes, because:
 
 - a printed value is escaped (markupsafe), so it can only be character data where it
   stands: the document's tree is the skeleton's with each stand-in character replaced by
@@ -36,34 +36,24 @@ in its place.
 
 from __future__ import annotations
 
-import contextvars
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from .body_blocks import END, Split, body_blocks, split_written
 from .docx_body import LISTING_CHARACTERS, PARAGRAPH
+from .skeleton_template import _NOT_OPAQUE as _NOT_OPAQUE
+from .skeleton_template import _PICTURE, OPAQUE, STAND_IN, Recorded
+from .skeleton_template import render_skeleton as render_skeleton
+from .skeleton_template import skeleton_template as skeleton_template
 
-STAND_IN = "\ue010"
 _STAND_IN = STAND_IN.encode("utf-8")
-#: Where an object's own XML goes that is written as lxml writes it (``__xml_opaque__``).
-OPAQUE = "\ue011"
 _OPAQUE = OPAQUE.encode("utf-8")
-_PICTURE = '<wp:docPr id="1" '
 #: What sends a document the old way when a printed value holds it.
 _NOT_PLAIN = re.compile(
     "[\t\n\r\x07\x0c\x00-\x08\x0b\x0e-\x1f\ufffe\uffff\ud800-\udfff\ue011]")
-#: What an opaque piece of XML may not hold: a stand-in, or what XML cannot hold. None
-#: of it is printable (str.isprintable), so a printable piece, the common case, is
-#: passed without this search (~0.1 ms over a report's chart).
-_NOT_OPAQUE = re.compile("[\x00-\x1f\ufffe\uffff\ud800-\udfff\ue010\ue011]")
-_LISTED = re.compile("([\t\x07\n\x0c])")
-#: Compiled template code that does more with a printed value than print it.
-_NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 #: Characters of skeletons and of blocks kept per template (each kept with its written
 #: bytes): a report's body is ~70,000; a report's chart, new for most organisations, is a
 #: block of ~20,000. Past this they are forgotten and kept anew.
@@ -89,108 +79,6 @@ class Bounded(dict[_K, _V]):
             self.size = size
         self[key] = value
         return value
-
-
-#: What the skeleton being rendered records (per thread: a context variable, quicker to
-#: read than a threading.local for every printed value).
-_RECORDING: contextvars.ContextVar[Recorded | None] = contextvars.ContextVar(
-    "cbct_docs_skeleton", default=None)
-
-
-def _record(value: Any) -> str:
-    """``escape`` in a skeleton template: records the value, prints the stand-in. (A
-    value with a tab, line or page break is split around them afterwards:
-    :func:`render_skeleton`.)"""
-    if type(value) is str:
-        text = value
-    elif hasattr(value, "__html__"):
-        opaque = getattr(value, "__xml_opaque__", None)
-        if opaque is not None:
-            before, xml, after = opaque()
-            if (xml.count("docPr") == 1 and _PICTURE in xml
-                    and (xml.isprintable() or _NOT_OPAQUE.search(xml) is None)):
-                recording = _RECORDING.get()
-                assert recording is not None
-                recording.opaque.append(xml)
-                return Markup(before + OPAQUE + after)
-        return Markup(value.__html__())
-    else:
-        text = str(value)
-    if not text:
-        return ""
-    recording = _RECORDING.get()
-    assert recording is not None, "a skeleton template rendered outside render_skeleton"
-    recording.values.append(text)
-    return STAND_IN
-
-
-def _listed_apart(recorded: Recorded) -> None:
-    """A tab, line or page break in a value goes into the skeleton, between stand-ins for
-    the text around it, for docxtpl's listing rewrite to see there (as in the document).
-    Left as it is where the stand-ins do not match the values (a value of ``__html__``
-    holds one): such a skeleton is not used."""
-    segments = recorded.skeleton.split(STAND_IN)
-    if len(segments) != len(recorded.values) + 1:
-        return
-    out = [segments[0]]
-    values: list[str] = []
-    for text, after in zip(recorded.values, segments[1:], strict=True):
-        if _LISTED.search(text) is None:
-            values.append(text)
-            out.append(STAND_IN)
-        else:
-            for index, piece in enumerate(_LISTED.split(text)):
-                if index % 2:  # the character itself
-                    out.append(piece)
-                elif piece:
-                    values.append(piece)
-                    out.append(STAND_IN)
-        out.append(after)
-    recorded.skeleton, recorded.values = "".join(out), values
-
-
-def skeleton_template(env: jinja2.Environment, source: str) -> jinja2.Template | None:
-    """``source`` compiled to print skeletons; None when its code does more with a
-    printed value than print it (then every ``escape(`` would not be a ``yield``), or when
-    the template's own text holds a stand-in character (every document would find it and
-    go the full way: decided once here instead)."""
-    if STAND_IN in source or OPAQUE in source:
-        return None
-    code = env.compile(source, raw=True)
-    if any(word in code for word in _NOT_DIRECT):
-        return None
-    for line in code.splitlines():
-        if "escape(" in line and not line.lstrip().startswith("yield escape("):
-            return None
-    template = env.from_string(source)
-    namespace = template.root_render_func.__globals__
-    if namespace.get("escape") is not escape:
-        return None
-    namespace["escape"] = _record
-    return template
-
-
-@dataclass
-class Recorded:
-    """A body's skeleton, its printed values, and the opaque XML, each in order."""
-
-    skeleton: str
-    values: list[str]
-    opaque: list[str]
-
-
-def render_skeleton(template: jinja2.Template, context: Mapping[str, Any]) -> Recorded:
-    """The skeleton and what stands in it."""
-    recorded = Recorded("", [], [])
-    token = _RECORDING.set(recorded)
-    try:
-        recorded.skeleton = template.render(context)
-    finally:
-        _RECORDING.reset(token)
-    joined = "".join(recorded.values)
-    if not joined.isprintable() and _LISTED.search(joined) is not None:  # (printable: none)
-        _listed_apart(recorded)
-    return recorded
 
 
 def filled(recorded: Recorded) -> str | None:

@@ -1,0 +1,72 @@
+"""The skeleton's template (render/skeleton_template.py, issue 16): each render records
+with its own recorder, which does the environment's finalize itself; what it records,
+filled in again, is what the template renders, for every kind of value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from markupsafe import Markup
+
+from cbct_docs.errors import DataError
+from cbct_docs.render.environment import make_environment
+from cbct_docs.render.skeleton import STAND_IN, filled
+from cbct_docs.render.skeleton_template import skeleton_template
+
+SOURCE = ("<w:p><w:t>{{ a }}|{{ b.c }}|{% for x in rij %}[{{ x }}]{% endfor %}"
+          "|{{ d|datum }}|{{ e or 'geen' }}|yield environment.finalize( {{ a }}</w:t></w:p>")
+VALUES: list[Any] = ["tekst & <meer>", "", None, 0, 7, 1.5, Markup("<b>vet</b>"),
+                     "regel\nregel", "tab\there"]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_what_is_recorded_fills_in_to_what_the_template_renders(value: Any) -> None:
+    env = make_environment()
+    skeleton = skeleton_template(env, SOURCE)
+    assert skeleton is not None and skeleton.finalizes
+    context = {"a": value, "b": {"c": value}, "rij": [value, "x", value],
+               "d": dt.date(2025, 6, 11), "e": value}
+    recorded = skeleton.render(context)
+    assert filled(recorded) == env.from_string(SOURCE).render(context)
+    assert recorded.skeleton.count(STAND_IN) == len(recorded.values)
+    assert "|yield environment.finalize( " in recorded.skeleton  # text, as it is
+
+
+@pytest.mark.parametrize("value", [True, {"x": 1}, ["a"]])
+def test_a_value_that_cannot_be_printed_fails_as_in_the_template(value: Any) -> None:
+    env = make_environment()
+    skeleton = skeleton_template(env, SOURCE)
+    assert skeleton is not None
+    context = {"a": value, "b": {"c": "x"}, "rij": [], "d": dt.date(2025, 6, 11), "e": 1}
+    with pytest.raises(DataError) as plain:
+        env.from_string(SOURCE).render(context)
+    with pytest.raises(DataError) as recorded:
+        skeleton.render(context)
+    assert str(recorded.value) == str(plain.value)
+
+
+def test_threads_rendering_one_skeleton_template_each_record_their_own() -> None:
+    env = make_environment()
+    skeleton = skeleton_template(env, SOURCE)
+    assert skeleton is not None
+    start = threading.Barrier(4)
+
+    def values(number: int) -> list[list[str]]:
+        start.wait()
+        made = []
+        for round_ in range(300):
+            context = {"a": f"{number}-{round_}", "b": {"c": str(number)},
+                       "rij": [str(round_)] * (number + 1), "d": dt.date(2025, 1, 1 + number),
+                       "e": ""}
+            made.append(skeleton.render(context).values)
+        return made
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(values, range(4)))
+    for number, made in enumerate(results):
+        assert made[5][:3] == [f"{number}-5", str(number), "5"]
+        assert all(len(values) == 5 + number + 1 for values in made)

@@ -61,9 +61,12 @@ def test_a_late_problem_removes_what_the_workers_staged(
     assert caught.value.messages() == [
         f"{data}:Organisaties:row 251:C251: the cell shows the error #N/A (correct the "
         "formula or type the value in Excel)"]
-    [(staged, _why)] = answers
-    assert len(staged) == 100 and all(entry is not None for _index, entry in staged)
-    assert Path(staged[0][1][0]).parent == out  # staged in the folder, now removed
+    [((indices, names, hashes), _why)] = answers
+    staged = names.split("\0")
+    assert list(indices) == list(range(100)) and len(staged) == 100 and all(staged)
+    assert len(hashes) == 100 * workers.HASHES
+    assert {Path(name).parent for name in staged} == {out}  # staged there, now removed
+    assert not any(Path(name).exists() for name in staged)
     if folder_existed:
         assert sorted(p.name for p in out.iterdir()) == ["notities.txt"]
     else:

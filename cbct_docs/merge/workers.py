@@ -13,7 +13,7 @@ the renames (so a file under its own name is complete and on disk). The flush wa
 the disk in this process, while the workers go on rendering. When the plan fails, the
 workers are stopped and every document they staged is removed (nothing was written).
 
-A worker answers per output the staged name, sha256 and record digest, or None where
+A worker answers per output the staged name, sha256 and record digest, or no name where
 the caller must make it (so that an error is located in the calling process, as without
 workers); a document that cannot be given its name is made again by the caller too.
 
@@ -31,6 +31,7 @@ import hashlib
 import os
 import signal
 import sys
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -49,10 +50,14 @@ if TYPE_CHECKING:
 #: Per output of a chunk: its index and its sha256 and record digest (40 bytes, as
 #: :meth:`.plan.Outputs.set_hashes` takes them), or None when the caller must make it.
 Made = list[tuple[int, bytes | None]]
-#: Per output of a chunk as a worker answers: its index and (staged name, those 40
-#: bytes), or None when the caller must make it.
-Staged = list[tuple[int, tuple[str, bytes] | None]]
+#: A chunk as a worker answers it, compactly (a large merge holds the answers of every
+#: chunk staged while its data is still read: three objects a chunk, not five a
+#: document): the outputs' indices; their staged names, each ended by NUL ("" for one
+#: the caller must make); their sha256 and record digests, 40 bytes each (zeros then).
+Staged = tuple["array[int]", str, bytes]
 
+#: Bytes of an output's sha256 and record digest.
+HASHES = 40
 #: Fewer documents than this are made in the calling process: starting workers costs more.
 MIN_PARALLEL = 200
 #: Chunks in each worker's hands (the one it renders and those it takes next): enough
@@ -182,20 +187,20 @@ class Workers:
         caller's to make, so that it reports it as without workers, as is a whole chunk
         no worker made (None)."""
         assert self.folder is not None and self.outputs is not None
-        if any(entry is not None for answer in group if answer is not None
-               for _index, entry in answer[0]):
-            flush_file_systems([self.folder])
+        if any(answer is not None and answer[0][1].strip("\0") for answer in group):
+            flush_file_systems([self.folder])  # a document staged in one of them
         for answer in group:
             if answer is None:
                 yield None, None
                 continue
-            staged, why = answer
+            (indices, names, hashes_of), why = answer
             made: Made = []
-            for index, entry in staged:
-                if entry is None:
+            tmps = names.split("\0") if indices else []
+            for number, (index, tmp) in enumerate(zip(indices, tmps, strict=True)):
+                if not tmp:
                     made.append((index, None))
                     continue
-                tmp, hashes = entry
+                hashes = hashes_of[number * HASHES:(number + 1) * HASHES]
                 try:
                     replace_staged(tmp, self.outputs.path(index), self.overwrite)
                 except OutputError:
@@ -231,19 +236,22 @@ def _stage_chunk(offset: int, size: int, held: bytes | None) -> tuple[Staged, st
     chunk the file could not take) and stage each document beside its own name; None for
     an output not staged (its error is the caller's to find again)."""
     assert _render is not None and _chunks is not None
-    staged: Staged = []
+    indices, names, hashes = array("q"), [], bytearray()
     folder, origin = _chunks.outputs.folder, _chunks.outputs.shared
     assert origin is not None  # set by the first output, before any chunk
     for index, fields, number, name in _chunks.entries(offset, size, held):
         if os.getppid() != _parent:  # the run was stopped: nothing more
             break
         record = Record(fields, origin, number)  # its row only matters in an error
+        indices.append(index)
         try:
             content = _render(record)
             raw = content.encode("utf-8") if isinstance(content, str) else content
             tmp = stage_file(folder / name, raw, sync=False)
         except Exception:  # made again by the caller, which locates the error
-            staged.append((index, None))
+            names.append("")
+            hashes += bytes(HASHES)
             continue
-        staged.append((index, (tmp, hashlib.sha256(raw).digest() + record_hash(record))))
-    return staged, _reason()
+        names.append(tmp)
+        hashes += hashlib.sha256(raw).digest() + record_hash(record)
+    return (indices, "\0".join(names), bytes(hashes)), _reason()

@@ -246,3 +246,24 @@ def test_the_drawings_escaping_is_the_standard_librarys(text: str) -> None:
 
     for entities in (chart_drawing._TEXT, chart_drawing._ATTRIBUTE):
         assert chart_drawing.escape(text, entities) == standard(text, entities)
+
+
+def test_charts_of_the_same_scores_share_their_drawing() -> None:
+    """Drawn once per set of scores (and so encoded once by the renderer): the same
+    drawing for equal rows, a fresh one for other rows, each the drawing of its rows."""
+    from cbct_docs.documents.chart import ScoreChart
+    from cbct_docs.documents.chart_drawing import draw
+
+    levels = [("Niet", "red"), ("Beperkt", "red"), ("Grotendeels", "yellow"),
+              ("Volledig", "green")]
+    first = score_chart([("1. Beleid", {"Volledig": 2, "Niet": 1})], levels)
+    same = score_chart([("1. Beleid", {"Volledig": 2, "Niet": 1})], levels)
+    other = score_chart([("1. Beleid", {"Volledig": 3})], levels)
+    assert first is not same and first.drawing is same.drawing
+    assert other.drawing != first.drawing
+    for chart in (first, other):
+        fresh = ScoreChart(chart.rows, chart.levels)
+        assert chart.drawing == draw(fresh.rows, fresh.levels,
+                                     tuple((name, colour.lstrip("#").upper()) for name, colour
+                                           in level_colours(fresh.levels).items()),
+                                     fresh.description)

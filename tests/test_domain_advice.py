@@ -104,3 +104,26 @@ def test_override_to_not_certified_needs_an_insufficient_norm() -> None:
     with pytest.raises(DataError, match="overridden to 'Niet gecertificeerd', but every norm "
                                         "is sufficient"):
         evaluate(sheet({}, override=AdviceOverride(NOT_CERTIFIED, "Fraude met cijfers.")))
+
+
+@pytest.mark.parametrize("code", ["KiB", "ZoO"])
+def test_each_set_of_modules_is_scored_on_its_own_parts_and_questions(code: str) -> None:
+    """Which parts and questions apply is worked out once per framework and modules
+    (issue 16): sheets with other modules, one after the other, each get their own."""
+    framework = load_framework(code)
+    combinations = [(), *[(m,) for m in framework.modules], tuple(framework.modules), ()]
+    for modules in combinations:
+        scores = {q.id: "Volledig" for q in framework.applicable_questions(modules)}
+        made = evaluate(dataclasses.replace(sheet({}), framework=code, modules=modules,
+                                            scores=scores), framework)
+        parts = [r.norm for r in [*made.norm_results, *made.module_results]]
+        assert parts == framework.parts(modules)
+        assert [list(r.scores) for r in [*made.norm_results, *made.module_results]] == [
+            [q.id for q in part.questions if q.applies_to(modules)] for part in parts]
+    # A framework like another (equal, not the same): its own parts, not the other's.
+    renamed = dataclasses.replace(framework, norms=[dataclasses.replace(
+        framework.norms[0], title="Anders")] + framework.norms[1:])
+    scores = {q.id: "Volledig" for q in renamed.applicable_questions(())}
+    made = evaluate(dataclasses.replace(sheet({}), framework=code, modules=(),
+                                        scores=scores), renamed)
+    assert made.norm_results[0].norm.title == "Anders"

@@ -301,3 +301,20 @@ def test_kept_skeletons_are_bounded_by_their_characters(monkeypatch: pytest.Monk
     assert dict(kept) == {"abcd": 1, "efgh": 2} and kept.size == 8
     kept.keep("ijkl", 3, 4)  # 12 > 10: emptied first
     assert dict(kept) == {"ijkl": 3} and kept.size == 4
+
+
+def test_opaque_xml_is_numbered_where_it_stands_and_kept_by_its_text() -> None:
+    """The chart's XML, the same text in every report that scored alike, is encoded once
+    per picture number; another text, or another number, is numbered anew."""
+    from cbct_docs.render.skeleton import _numbered
+
+    written: dict[tuple[int, int], tuple[str, bytes]] = {}
+    text = '<w:drawing><wp:docPr id="1" name="Grafiek ë"/></w:drawing>'
+    first = _numbered(text, 1001, written)
+    assert first == '<w:drawing><wp:docPr id="1001" name="Grafiek ë"/></w:drawing>'.encode()
+    assert _numbered(text, 1001, written) is first  # kept
+    assert _numbered(text, 1002, written) == first.replace(b"1001", b"1002")
+    equal = "".join(text)  # the same characters, another string
+    assert _numbered(equal.replace("Grafiek", "Figuur"), 1001, written) == (
+        first.replace(b"Grafiek", b"Figuur"))
+    assert len(written) == 3

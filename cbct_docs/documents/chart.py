@@ -67,7 +67,7 @@ class ScoreChart:
 
     @cached_property
     def drawing(self) -> str:
-        return draw(self.rows, self.levels, _hex_colours(self.levels), self.description)
+        return _drawn(self.rows, self.levels)
 
     def __html__(self) -> str:
         return "".join(self.__xml_opaque__())
@@ -108,6 +108,14 @@ def _described(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
                levels: tuple[tuple[str, str], ...]) -> str:
     """:func:`describe` of a chart's rows: organisations that scored alike share it."""
     return describe([(label, dict(counts)) for label, counts in rows], levels)
+
+
+@functools.lru_cache(maxsize=256)
+def _drawn(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
+           levels: tuple[tuple[str, str], ...]) -> str:
+    """The drawing of a chart's rows: organisations that scored alike share it (and the
+    report's renderer its written bytes)."""
+    return draw(rows, levels, _hex_colours(levels), _described(rows, levels))
 
 
 @functools.lru_cache(maxsize=16)

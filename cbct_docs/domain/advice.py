@@ -11,11 +11,12 @@ An auditor's override replaces the advice; its reason is kept and shown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..errors import DataError, Problems
-from .frameworks import Framework, Module, Norm, load_framework
+from .frameworks import Framework, Module, Norm, Part, Question, load_framework
 
 if TYPE_CHECKING:
     from .scoresheet import ScoreSheet
@@ -90,6 +91,27 @@ def _sufficient_levels(framework: Framework) -> dict[str, bool]:
     return {level.name: level.sufficient for level in framework.scale}
 
 
+#: Per framework (by id, the framework held) and modules: each part with the questions
+#: that apply. Frameworks are read-only by convention (domain.frameworks); a run uses one
+#: or two, each with a few sets of modules.
+_Applicable = list[tuple[Part, list[Question]]]
+_APPLICABLE: dict[tuple[int, tuple[str, ...]], tuple[Framework, _Applicable]] = {}
+
+
+def _applicable(framework: Framework, modules: Iterable[str]) -> _Applicable:
+    """The parts an organisation with ``modules`` is scored on, in order, each with its
+    questions that apply: worked out once per framework and modules, not per sheet."""
+    key = (id(framework), tuple(modules))
+    kept = _APPLICABLE.get(key)
+    if kept is None or kept[0] is not framework:
+        if len(_APPLICABLE) >= 64:
+            _APPLICABLE.clear()
+        kept = _APPLICABLE[key] = (framework, [
+            (part, [q for q in part.questions if q.applies_to(key[1])])
+            for part in framework.parts(key[1])])
+    return kept[1]
+
+
 def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> AuditResult:
     """Norm results and the advice for a read score sheet."""
     if framework is None:
@@ -100,8 +122,7 @@ def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> Aud
     results: list[NormResult] = []
     sufficient = _sufficient_levels(framework)  # once, not per question
     scores = sheet.scores
-    for part in framework.parts(sheet.modules):
-        questions = [q for q in part.questions if q.applies_to(sheet.modules)]
+    for part, questions in _applicable(framework, sheet.modules):
         missing = [q.id for q in questions if q.id not in scores]
         unknown = [q.id for q in questions
                    if (score := scores.get(q.id)) is not None and score not in sufficient]

@@ -144,6 +144,9 @@ class Skeletons(Tally):
         self.kept: Bounded[str, Written | None] = Bounded()
         self.blocks: Bounded[Any, tuple[Split, int] | None] = Bounded()
         self.start: bytes | None = None  # the body's start tag as lxml writes it
+        #: Opaque XML (by id, the text held) with its picture's number: its bytes. A
+        #: report's chart is drawn once per set of scores (documents.chart): the same text.
+        self.opaque: dict[tuple[int, int], tuple[str, bytes]] = {}
         super().__init__()
 
     def body(self, recorded: Recorded) -> bytes | None:
@@ -166,7 +169,7 @@ class Skeletons(Tally):
             return None
         self.hits += 1
         out = fill_kept(kept, values)
-        if out is None or not _place_opaque(out, kept, recorded.opaque):
+        if out is None or not _place_opaque(out, kept, recorded.opaque, self.opaque):
             return None
         return b"".join(out)
 
@@ -262,7 +265,8 @@ def _holding_opaque(parts: list[bytes]) -> list[int]:
     return [index for index, part in enumerate(parts) if _OPAQUE in part]
 
 
-def _place_opaque(out: list[bytes], kept: Written, opaque: list[str]) -> bool:
+def _place_opaque(out: list[bytes], kept: Written, opaque: list[str],
+                  written: dict[tuple[int, int], tuple[str, bytes]]) -> bool:
     """The opaque XML put in ``out`` (:func:`_fill`'s pieces) where the kept bytes hold
     its stand-ins, each picture numbered where it stands; False when they do not match."""
     pictures, holding = kept[2], kept[3]
@@ -270,7 +274,7 @@ def _place_opaque(out: list[bytes], kept: Written, opaque: list[str]) -> bool:
         return False
     if not opaque:
         return not holding
-    xml = [text.replace(_PICTURE, f'<wp:docPr id="{number}" ', 1).encode("utf-8")
+    xml = [_numbered(text, number, written)
            for text, number in zip(opaque, pictures, strict=True)]
     placed = 0
     for index in holding:
@@ -284,3 +288,17 @@ def _place_opaque(out: list[bytes], kept: Written, opaque: list[str]) -> bool:
         joined[2::2] = pieces[1:]
         out[2 * index] = b"".join(joined)
     return placed == len(opaque)
+
+
+def _numbered(text: str, number: int, written: dict[tuple[int, int], tuple[str, bytes]]
+              ) -> bytes:
+    """Opaque XML with its picture numbered, as bytes: kept in ``written`` by the text's
+    identity (a run's same chart, drawn once, is encoded once)."""
+    kept = written.get((id(text), number))
+    if kept is not None and kept[0] is text:
+        return kept[1]
+    made = text.replace(_PICTURE, f'<wp:docPr id="{number}" ', 1).encode("utf-8")
+    if len(written) >= 64:
+        written.clear()
+    written[(id(text), number)] = (text, made)
+    return made

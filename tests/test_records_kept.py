@@ -293,9 +293,9 @@ def test_rows_read_before_give_the_records_they_gave_cleaned_each_time(
         for name, path in paths.items():
             assert records_of(path) == fresh[name], name
     with Workbook(paths["plain"]) as book:
-        known = book.table("Sheet", "include").clean
-    assert known == {1: ["naam", "plaats", "extra"], 2: ["Café", 2.5], 3: [],
-                     4: [None, "Zwolle"]}
+        known = book.table("Sheet", "include").known
+    assert {number: line.clean for number, line in known.items()} == {
+        1: ["naam", "plaats", "extra"], 2: ["Café", 2.5], 3: [], 4: [None, "Zwolle"]}
     assert [fields for _origin, _number, fields in fresh["plain"]] == [
         [("naam", str, "Café"), ("plaats", float, 2.5), ("extra", type(None), None)],
         [("naam", type(None), None), ("plaats", str, "Zwolle"), ("extra", type(None), None)]]
@@ -303,4 +303,43 @@ def test_rows_read_before_give_the_records_they_gave_cleaned_each_time(
     assert fresh["before"][1][2][0] == ("naam", str, "eerst")
     assert [fields[1][2] for _origin, _number, fields in fresh["merged"]] == [2.5] * 3
     with Workbook(paths["merged"]) as book:
-        assert book.table("Sheet", "include").clean == {}
+        assert book.table("Sheet", "include").known == {}
+
+
+def test_fields_a_known_row_gave_are_copied_only_under_its_own_header(
+        tmp_path: Path) -> None:
+    """A known row's fields are copied from what it gave before only under the same
+    header: the same rows under another header give that header's fields; a record's
+    fields changed by its reader (a date field read as a date) do not show in the next
+    sheet's; a header with a name twice is refused in every sheet."""
+    from cbct_docs.errors import CbctError
+    from cbct_docs.records import read_records
+
+    def row(number: int, *texts: str) -> str:
+        return (f'<row r="{number}">' + "".join(
+            f'<c r="{"ABC"[index]}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+            for index, text in enumerate(texts)) + "</row>")
+
+    data = row(2, "Tiel", "2025-03-01") + row(3, "Uden")
+    headers = {"first": row(1, "plaats", "datum"), "other": row(1, "stad", "dag"),
+               "twice": row(1, "plaats", "plaats")}
+    paths = {name: workbook(tmp_path / f"{name}.xlsx",
+                            f'<worksheet xmlns="{MAIN}"><sheetData>{header}{data}</sheetData>'
+                            "</worksheet>", date_style=False)
+             for name, header in headers.items()}
+    shapes._ROWS.clear()
+    for _ in range(3):  # the rows known from the second read on, a header the third
+        assert [r.fields for r in read_records(paths["other"])] == [
+            {"stad": "Tiel", "dag": "2025-03-01"}, {"stad": "Uden", "dag": None}]
+        first = read_records(paths["first"], date_fields=["datum"])
+        assert [r.fields for r in first] == [{"plaats": "Tiel", "datum": dt.date(2025, 3, 1)},
+                                             {"plaats": "Uden", "datum": None}]
+        first[1].fields["plaats"] = "changed by its reader"
+        assert [r.fields for r in read_records(paths["first"])] == [
+            {"plaats": "Tiel", "datum": "2025-03-01"}, {"plaats": "Uden", "datum": None}]
+        with pytest.raises(CbctError) as refused:
+            read_records(paths["twice"])
+        assert refused.value.messages() == [
+            f"{paths['twice']}:Sheet:row 1: column 'plaats' appears twice"]
+    with Workbook(paths["first"]) as book:
+        assert sorted(book.table("Sheet").known) == [1, 2, 3]

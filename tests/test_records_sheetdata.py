@@ -104,9 +104,9 @@ def test_the_plain_reader_reads_the_samples_and_the_corpus() -> None:
 
 
 def former_table_to_records(rows: Any, file: str, sheet: str | None,
-                            earlier: Any = (), clean: Any = None) -> list[Record]:
+                            earlier: Any = (), known: Any = None) -> list[Record]:
     """records/readers.py's _table_to_records as it was before the speed-up (issue 15).
-    ``clean``, the values a sheet's reader knew cleaned (issue 16), is not used: every
+    ``known``, the rows a sheet's reader read before (issue 16), is not used: every
     value is cleaned here."""
     problems = Problems()
     problems.extend(earlier)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CbctError, DataError, Problems, UsageError
 from .cells import clean_row
@@ -24,6 +24,9 @@ from .cells import clean_value as clean_value  # here since ever: jsonfile, test
 from .dates import parse_date
 from .model import Origin, Record, row_origin
 from .xlsx import HiddenRows, Workbook
+
+if TYPE_CHECKING:
+    from .shapes import Line
 
 Reader = Callable[[Path, str | None, "ReadOptions"], list[Record]]
 READERS: dict[str, Reader] = {}
@@ -181,14 +184,14 @@ def _clean_header(value: Any) -> str:
 
 def _table_to_records(
     rows: Iterable[tuple[int, Sequence[Any]]], file: str, sheet: str | None,
-    earlier: Iterable[CbctError] = (), clean: Mapping[int, list[Any]] | None = None,
+    earlier: Iterable[CbctError] = (), known: Mapping[int, Line] | None = None,
 ) -> list[Record]:
     """Shared by xlsx and csv: first non-empty row is the header, empty rows are skipped.
-    ``earlier``: problems the reader found in the cells, reported first. ``clean``: the
-    values of some rows, by number, already cleaned (``SheetTable.clean``)."""
+    ``earlier``: problems the reader found in the cells, reported first. ``known``: the
+    rows read before to the letter, by number (``SheetTable.known``)."""
     table = _Table(file, sheet)
     records: list[Record] = []
-    table.add(rows, records, clean)
+    table.add(rows, records, known)
     table.finish(earlier)
     return records
 
@@ -205,42 +208,64 @@ class _Table:
         self.named, self.width, self.count = False, 0, 0
 
     def add(self, rows: Iterable[tuple[int, Sequence[Any]]], records: list[Record],
-            clean: Mapping[int, list[Any]] | None = None) -> None:
+            known: Mapping[int, Line] | None = None) -> None:
         """Add the records of ``rows`` (row number, values; rising) to ``records``.
-        ``clean``: the values of some of them, by number, already cleaned (``[]``: none
-        has a value); never changed here."""
+        ``known``: some of them, by number, read before to the letter: their values come
+        cleaned, and the fields they gave under the same header are copied (both kept
+        with the row: ``shapes.Line``, ``made``)."""
         file, sheet, problems = self.file, self.sheet, self.problems
         header, named, width, count = self.header, self.named, self.width, self.count
-        known = clean.get if clean else None
+        line_of = known.get if known else None
         for number, raw in rows:
-            values = known(number) if known is not None else None
-            if values is None:
+            line = line_of(number) if line_of is not None else None
+            if line is None:
                 values = clean_row(raw)
                 if values.count(None) == len(values):
                     continue
-            elif not values:
-                continue
+            else:
+                values = line.clean
+                if not values:
+                    continue
             if header is None:
-                self.header = header = [_clean_header(v) for v in values]
-                self.named, self.width = named, width = all(header), len(header)
-                seen: set[str] = set()
-                for name in header:
-                    if name and name in seen:
-                        problems.add(DataError(f"column {name!r} appears twice",
-                                               location=Origin(file, sheet, number)))
-                    seen.add(name)
+                header = self._header(values, line, number)
+                named, width = self.named, self.width
                 continue
             origin = row_origin(file, sheet, number)
             if named and len(values) <= width:
-                fields = dict(zip(header, values, strict=False))  # a short row: None after
-                if len(values) < width:
-                    for name in header[len(values):]:
-                        fields.setdefault(name, None)
+                made = line.made if line is not None else None
+                if made is not None and made[0] is header:
+                    fields = made[1].copy()
+                else:
+                    fields = dict(zip(header, values, strict=False))  # a short row: None after
+                    if len(values) < width:
+                        for name in header[len(values):]:
+                            fields.setdefault(name, None)
+                    if line is not None:
+                        line.made = (header, fields.copy())
             else:
                 fields = _unnamed_fields(header, values, origin, problems)
             count += 1
             records.append(Record(fields, origin, count))
         self.count = count
+
+    def _header(self, values: list[Any], line: Line | None, number: int) -> list[str]:
+        """The header row's names (kept with its line: a later sheet of the same header
+        has the same list, so the fields its rows made under it can be copied); a name
+        twice is a problem."""
+        header = line.header if line is not None else None
+        if header is None:
+            header = [_clean_header(v) for v in values]
+            if line is not None:
+                line.header = header
+        self.header = header
+        self.named, self.width = all(header), len(header)
+        seen: set[str] = set()
+        for name in header:
+            if name and name in seen:
+                self.problems.add(DataError(f"column {name!r} appears twice",
+                                            location=Origin(self.file, self.sheet, number)))
+            seen.add(name)
+        return header
 
     def finish(self, earlier: Iterable[CbctError]) -> None:
         """Raise the problems: ``earlier`` (the cells') first, then the table's; then a
@@ -283,7 +308,7 @@ def read_xlsx(path: Path, sheet: str | None, options: ReadOptions) -> list[Recor
 def _workbook_records(workbook: Workbook, sheet: str, options: ReadOptions) -> list[Record]:
     table = workbook.table(sheet, options.hidden_rows)
     return _table_to_records(table.rows, str(workbook.path), table.title, table.problems,
-                             table.clean)
+                             table.known)
 
 
 # A Dutch text saved as UTF-8 shows these byte pairs (é, ë, ü, ł, € ’ “ – …); a file saved

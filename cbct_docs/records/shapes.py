@@ -55,15 +55,19 @@ class Line:
     again to the letter: its number, whether it is hidden, its cells, and its values from
     column A on as ``sheetxml.row_lists`` gives them and cleaned as a table's record
     holds them (``cells.clean_row``; ``[]`` when none has a value). Never changed: a
-    sheet copies the cells it keeps."""
+    sheet copies the cells it keeps, a table the fields. What a table reader made of it
+    the last time (``readers._Table``), kept with it: ``header``, its values as a header
+    row's names; ``made``, (a header, the fields it gave under that header)."""
 
-    __slots__ = ("cells", "clean", "hidden", "number", "values")
+    __slots__ = ("cells", "clean", "header", "hidden", "made", "number", "values")
 
     def __init__(self, number: int, hidden: bool, cells: dict[int, Any]) -> None:
         self.number, self.hidden, self.cells = number, hidden, cells
         self.values = row_values(cells) if cells else []
         clean = clean_row(self.values)
         self.clean = clean if clean.count(None) != len(clean) else []
+        self.header: list[str] | None = None
+        self.made: tuple[list[str], dict[str, Any]] | None = None
 
 
 # How a value is converted (see Shape.fill).

@@ -53,9 +53,9 @@ class SheetTable:
     title: str
     rows: list[tuple[int, list[Any]]]
     problems: list[CbctError] = field(default_factory=list)
-    #: The values of some rows (by number) as ``cells.clean_row`` cleans them, known
-    #: before (a row read before to the letter); ``[]`` when none has a value.
-    clean: dict[int, list[Any]] = field(default_factory=dict)
+    #: Rows read before to the letter, by number (``records/shapes.py``): what they
+    #: give, their values cleaned among it.
+    known: dict[int, Line] = field(default_factory=dict)
 
 
 class SheetParser:
@@ -269,9 +269,9 @@ class SheetParser:
         if hidden and hidden_rows == "refuse":
             self.problems.append(self.hidden_problem(hidden))
         skip = set(hidden) if hidden_rows == "skip" else set()
-        clean: dict[int, list[Any]] = {}
-        return SheetTable(self.title, row_lists(rows, skip, lines, clean), self.problems,
-                          clean)
+        known: dict[int, Line] = {}
+        return SheetTable(self.title, row_lists(rows, skip, lines, known), self.problems,
+                          known)
 
     def _apply_merges(self) -> None:
         for reference in self.merges:
@@ -306,11 +306,11 @@ class SheetParser:
 
 def row_lists(rows: dict[int, dict[int, Any]], skip: set[int],
               lines: Mapping[int, Line] | None = None,
-              clean: dict[int, list[Any]] | None = None) -> list[tuple[int, list[Any]]]:
+              known: dict[int, Line] | None = None) -> list[tuple[int, list[Any]]]:
     """(row number, its values from column A on) for the rows (number → column → value,
     none empty) not in ``skip``, in rising order; a cell not given is None. ``lines``: the
     rows read before to the letter (``records/shapes.py``), whose values are known, by
-    number (each the only cells of its number); their cleaned values go into ``clean``."""
+    number (each the only cells of its number); those given go into ``known``."""
     table: list[tuple[int, list[Any]]] = []
     in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
     for number in sorted(rows):
@@ -320,8 +320,8 @@ def row_lists(rows: dict[int, dict[int, Any]], skip: set[int],
             line = lines.get(number)
             if line is not None:
                 table.append((number, list(line.values)))
-                if clean is not None:
-                    clean[number] = line.clean
+                if known is not None:
+                    known[number] = line
                 continue
         cells = rows[number]
         width = max(cells)

@@ -47,7 +47,7 @@ _SEEDS: dict[tuple[Any, ...], list[Shape]] = {}  # never filled from: each sheet
 #: MOST_ROWS per kind, for at most ROW_KINDS kinds (a few MB at most); a sheet stops
 #: looking after GIVE_UP new rows in a row.
 MOST_ROWS, ROW_KINDS, GIVE_UP = 1024, 16, 64
-_ROWS: dict[tuple[Any, ...], dict[str, Line]] = {}
+_ROWS: dict[tuple[Any, ...], Known] = {}
 
 
 class Line:
@@ -59,15 +59,32 @@ class Line:
     the last time (``readers._Table``), kept with it: ``header``, its values as a header
     row's names; ``made``, (a header, the fields it gave under that header)."""
 
-    __slots__ = ("cells", "clean", "header", "hidden", "made", "number", "values")
+    __slots__ = ("cells", "clean", "header", "hidden", "length", "made", "number", "values")
 
-    def __init__(self, number: int, hidden: bool, cells: dict[int, Any]) -> None:
+    def __init__(self, length: int, number: int, hidden: bool, cells: dict[int, Any]) -> None:
+        self.length = length  # of the row's text
         self.number, self.hidden, self.cells = number, hidden, cells
         self.values = row_values(cells) if cells else []
         clean = clean_row(self.values)
         self.clean = clean if clean.count(None) != len(clean) else []
         self.header: list[str] | None = None
         self.made: tuple[list[str], dict[str, Any]] | None = None
+
+
+class Known(dict[str, Line]):
+    """The rows of one kind of sheet read before, by their text; ``skip``: how far into a
+    row its end is looked for (no row kept is shorter: its ``</row>`` is not before)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skip = 0
+
+    def add(self, whole: str, line: Line) -> None:
+        # Only ever lowered (a thread that lowers it less at the same time makes rows
+        # shorter than that be looked up as new: read again, the same).
+        self.skip = min(self.skip, len(whole) - len("</row>")) if self else \
+            len(whole) - len("</row>")
+        keep(self, whole, line, MOST_ROWS)
 
 
 # How a value is converted (see Shape.fill).
@@ -159,29 +176,29 @@ class Shapes:
         self.seeds = seeds
         known_rows = _ROWS.get(kind)
         if known_rows is None:
-            known_rows = {}
+            known_rows = Known()
             keep(_ROWS, kind, known_rows, ROW_KINDS)
         self.rows = known_rows
         self.unseen = 0  # rows in a row not read before by a sheet of this kind
 
-    def seen(self, text: str, position: int) -> tuple[str, Line] | None:
+    def seen(self, text: str, position: int) -> Line | None:
         """The row at ``position`` as a pure shape read it in this or an earlier sheet of
-        this kind, if its text is the same to the letter: (its text, its line). Asked
+        this kind, if its text is the same to the letter (``Line.length`` long). Asked
         only while ``unseen < GIVE_UP`` (the caller checks, for every row): a sheet whose
         rows are new (a register) stops looking after a few."""
-        end = text.find("</row>", position)
-        whole = text[position:end + len("</row>")] if end >= 0 else ""
-        found = self.rows.get(whole)
+        rows = self.rows
+        end = text.find("</row>", position + rows.skip)
+        found = rows.get(text[position:end + len("</row>")]) if end >= 0 else None
         if found is None:
             self.unseen += 1
             return None
         self.unseen = 0
-        return whole, found
+        return found
 
     def remember(self, whole: str, shape: Shape, row: int, cells: dict[int, Any]) -> None:
         """Keep what a pure shape (:attr:`Shape.pure`) read from the row ``whole`` (the
         text it matched); only while ``unseen < GIVE_UP`` (the caller checks both)."""
-        keep(self.rows, whole, Line(row, shape.hidden, cells), MOST_ROWS)
+        self.rows.add(whole, Line(len(whole), row, shape.hidden, cells))
 
     def match(self, text: str, position: int) -> tuple[Shape, re.Match[str]] | None:
         """The shape (of the most recent ones, then of those earlier sheets made) whose

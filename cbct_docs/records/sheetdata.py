@@ -245,9 +245,8 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
     at, size = 0, len(text)
     match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
     while at < size:
-        known = seen(text, at) if shapes.unseen < GIVE_UP else None  # (see Shapes.seen)
-        if known is not None:  # read before, to the letter (never changed: copied)
-            whole, line = known
+        line = seen(text, at) if shapes.unseen < GIVE_UP else None  # (see Shapes.seen)
+        if line is not None:  # read before, to the letter (never changed: copied)
             row, cells = line.number, line.cells
             if line.hidden:
                 hidden.add(row)
@@ -258,7 +257,7 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
                 else:
                     rows[row] = cells.copy()
                     lines[row] = line
-            at += len(whole)
+            at += line.length
             continue
         hit = match_shape(text, at)
         if hit is not None:

@@ -92,3 +92,32 @@ def test_time_refuses_an_empty_value(value: object) -> None:
 
 def test_time_of_a_real_time() -> None:
     assert render("{{ t|tijd }}", t=dt.time(9, 5)) == "09:05"
+
+
+@pytest.mark.parametrize("fmt", ["d MMMM y", "d MMMM", "EEEE d MMMM y", "MMMM y"])
+def test_dates_made_without_babel_are_babels(fmt: str) -> None:
+    """The bundled templates' date formats are written without Babel (issue 16: its
+    import and locale data cost a command's start): every day of four years, and years
+    far off, as Babel's nl_NL writes them; a datetime as its day."""
+    from babel import Locale
+    from babel.dates import format_date
+
+    from cbct_docs.render import filters
+
+    locale = Locale.parse("nl_NL")
+    days = [dt.date(2023, 1, 1) + dt.timedelta(days=n) for n in range(4 * 366)]
+    days += [dt.date(1, 1, 1), dt.date(999, 12, 31), dt.date(1900, 2, 28), dt.date(9999, 12, 31)]
+    for day in days:
+        assert filters._format_date(day, fmt) == format_date(day, fmt, locale=locale)
+    moment = dt.datetime(2025, 5, 1, 23, 59)
+    assert filters.datum(moment, fmt) == format_date(moment, fmt, locale=locale)
+    assert filters.datum(dt.date(2025, 5, 1)) == "1 mei 2025"
+
+
+def test_other_date_formats_still_go_through_babel() -> None:
+    from cbct_docs.render import filters
+
+    day = dt.date(2025, 5, 1)
+    assert filters.datum(day, "short") == "01-05-2025"
+    assert filters.datum(day, "EEE d MMM") == "do 1 mei"
+    assert filters.datum(day, "dd-MM-yyyy") == "01-05-2025"

@@ -29,6 +29,8 @@ ADVICES = (CERTIFIED, CONDITIONAL, NOT_CERTIFIED)
 
 @dataclass(frozen=True)
 class NormResult:
+    """One norm's (or module's) scores and whether it is sufficient, and why not."""
+
     norm: Norm | Module  # a Module only in AuditResult.module_results
     scores: dict[str, str]  # question id → level, in question order
     sufficient: bool
@@ -41,6 +43,8 @@ class NormResult:
 
 @dataclass(frozen=True)
 class AuditResult:
+    """A score sheet's norm and module results and the advice that stands."""
+
     norm_results: list[NormResult]
     advice: str  # the advice that stands: the override's when there is one
     insufficient_norms: list[Norm]

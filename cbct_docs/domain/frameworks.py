@@ -58,6 +58,8 @@ class Indicator(FrameworkItem):
 
 @dataclass
 class Norm:
+    """A numbered norm: its questions, scored, and its indicators, checked."""
+
     number: int
     title: str
     questions: list[Question]
@@ -74,6 +76,8 @@ class Norm:
 
 @dataclass
 class Module:
+    """An optional module (``taalhuis``), scored like a norm where an organisation has it."""
+
     code: str
     title: str
     questions: list[Question]
@@ -93,6 +97,8 @@ Part = Norm | Module  # what a score sheet groups questions by
 
 @dataclass(frozen=True)
 class ScaleLevel:
+    """A level of the scoring scale (``Volledig``), its colour and meaning in a report."""
+
     name: str
     colour: str  # "red" | "yellow" | "green"
     meaning: str  # "onvoldoende" | "voldoende" | "goed"
@@ -101,6 +107,8 @@ class ScaleLevel:
 
 @dataclass(frozen=True)
 class AuditCategory:
+    """An audit category (``II``): who falls in it, its half days and auditors."""
+
     code: str
     criteria: str
     dagdelen: int
@@ -109,6 +117,8 @@ class AuditCategory:
 
 @dataclass(frozen=True)
 class Deadlines:
+    """The framework's terms, in weeks, months or years."""
+
     intake_weeks: int = 2
     selfevaluation_weeks_before: int = 6
     concept_report_weeks: int = 3
@@ -136,6 +146,9 @@ class AdvicePolicy:
 
 @dataclass
 class Framework:
+    """A certification framework as its file defines it. (Each class here has a docstring:
+    dataclass works one out from the signature otherwise, at every import.)"""
+
     code: str
     name: str
     description: str

@@ -32,18 +32,30 @@ import functools
 import math
 import re
 from decimal import Decimal
-from typing import Any
-
-from babel import Locale
-from babel.dates import format_date, format_time
-from babel.numbers import format_currency, format_decimal
+from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError
 from ..records.dates import parse_date
 
-# Parsed once: Babel parses a locale string anew on every call otherwise.
-LOCALE = Locale.parse("nl_NL")
+if TYPE_CHECKING:
+    from babel import Locale
+
 QUARTER_WORDS = {1: "eerste", 2: "tweede", 3: "derde", 4: "vierde"}
+#: Month and weekday names as Babel's nl_NL writes them (``MMMM``, ``EEEE``; a test checks
+#: them against Babel): the date formats of the bundled templates are made without Babel,
+#: whose import and locale data took ~40 ms of a command's start. Every other format, and
+#: every number, amount and time, goes through Babel.
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december")
+WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+
+
+@functools.cache
+def _locale() -> Locale:
+    """nl_NL, parsed once (Babel parses a locale string anew on every call otherwise)."""
+    from babel import Locale
+
+    return Locale.parse("nl_NL")
 
 
 def quarter_of(day: dt.date) -> int:
@@ -57,7 +69,17 @@ def datum(value: Any, fmt: str = "d MMMM y") -> str:
 @functools.lru_cache(maxsize=4096)
 def _format_date(day: dt.date, fmt: str) -> str:
     # A batch prints the same few dates thousands of times.
-    return format_date(day, fmt, locale=LOCALE)
+    if fmt == "d MMMM y":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    if fmt == "d MMMM":
+        return f"{day.day} {MONTHS[day.month - 1]}"
+    if fmt == "EEEE d MMMM y":
+        return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+    if fmt == "MMMM y":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    from babel.dates import format_date
+
+    return format_date(day, fmt, locale=_locale())
 
 
 def kwartaal(value: Any, style: str = "lang") -> str:
@@ -131,8 +153,10 @@ def _number(value: Any) -> Decimal | float | int:
 
 
 def geld(value: Any) -> str:
+    from babel.numbers import format_currency
+
     # Babel puts a no-break space after the euro sign; office letters use a plain one.
-    return format_currency(_number(value), "EUR", locale=LOCALE).replace("\xa0", " ")
+    return format_currency(_number(value), "EUR", locale=_locale()).replace("\xa0", " ")
 
 
 def getal(value: Any, decimals: int | None = None) -> str:
@@ -150,10 +174,12 @@ def _format_repr(is_float: bool, text: str, decimals: int | None) -> str:
 
 
 def _format_number(number: Decimal | float | int, decimals: int | None) -> str:
+    from babel.numbers import format_decimal
+
     if decimals is None:
-        return format_decimal(number, locale=LOCALE)
+        return format_decimal(number, locale=_locale())
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(number, pattern, locale=LOCALE)
+    return format_decimal(number, pattern, locale=_locale())
 
 
 def procent(value: Any, decimals: int = 1, sep: str = "") -> str:
@@ -174,13 +200,17 @@ def tijd(value: Any, fmt: str = "HH:mm") -> str:
             raise DataError(f"{value!r} is not a time", hint="write it as 14:30") from None
     if type(value) is dt.time and value.tzinfo is None:
         return _format_time(value, fmt)
-    return format_time(value, fmt, locale=LOCALE)
+    from babel.dates import format_time
+
+    return format_time(value, fmt, locale=_locale())
 
 
 @functools.lru_cache(maxsize=4096)
 def _format_time(value: dt.time, fmt: str) -> str:
     # Appointments begin and end at the same few times in every letter.
-    return format_time(value, fmt, locale=LOCALE)
+    from babel.dates import format_time
+
+    return format_time(value, fmt, locale=_locale())
 
 
 _NUMBER_WORDS = ("nul", "één", "twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen",

@@ -72,8 +72,11 @@ class Line:
 
 
 class Known(dict[str, Line]):
-    """The rows of one kind of sheet read before, by their text; ``skip``: how far into a
-    row its end is looked for (no row kept is shorter: its ``</row>`` is not before)."""
+    """The rows of one kind of sheet read before, by their text (``sheetdata._read_chunk``
+    looks each row up, with its text to its ``</row>``); ``skip``: how far into a row its
+    end is looked for (no row kept is shorter: its ``</row>`` is not before). A row that
+    is shorter is new; the text found for it then spans two rows, which is never a kept
+    row's text (that holds ``</row>`` at its end only)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -179,21 +182,8 @@ class Shapes:
             known_rows = Known()
             keep(_ROWS, kind, known_rows, ROW_KINDS)
         self.rows = known_rows
-        self.unseen = 0  # rows in a row not read before by a sheet of this kind
-
-    def seen(self, text: str, position: int) -> Line | None:
-        """The row at ``position`` as a pure shape read it in this or an earlier sheet of
-        this kind, if its text is the same to the letter (``Line.length`` long). Asked
-        only while ``unseen < GIVE_UP`` (the caller checks, for every row): a sheet whose
-        rows are new (a register) stops looking after a few."""
-        rows = self.rows
-        end = text.find("</row>", position + rows.skip)
-        found = rows.get(text[position:end + len("</row>")]) if end >= 0 else None
-        if found is None:
-            self.unseen += 1
-            return None
-        self.unseen = 0
-        return found
+        self.unseen = 0  # rows in a row not read before by a sheet of this kind (the
+        # reader stops looking after GIVE_UP: a sheet whose rows are new, a register)
 
     def remember(self, whole: str, shape: Shape, row: int, cells: dict[int, Any]) -> None:
         """Keep what a pure shape (:attr:`Shape.pure`) read from the row ``whole`` (the

@@ -243,22 +243,31 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
     row read before to the letter as it was read then, and its line into ``lines`` when
     it is the only row of its number with cells."""
     at, size = 0, len(text)
-    match_shape, row_re, seen = shapes.match, _ROW_RE, shapes.seen
+    match_shape, row_re, find = shapes.match, _ROW_RE, text.find
+    known, skip = shapes.rows, shapes.rows.skip
     while at < size:
-        line = seen(text, at) if shapes.unseen < GIVE_UP else None  # (see Shapes.seen)
-        if line is not None:  # read before, to the letter (never changed: copied)
-            row, cells = line.number, line.cells
-            if line.hidden:
-                hidden.add(row)
-            if cells:
-                if row in rows:
-                    rows[row].update(cells)
-                    lines.pop(row, None)
-                else:
-                    rows[row] = cells.copy()
-                    lines[row] = line
-            at += line.length
-            continue
+        # The row as a pure shape read it in this or an earlier sheet of this kind, if
+        # its text is the same to the letter (see shapes.Known); looked for only while
+        # fewer than GIVE_UP rows in a row were new (a register's never repeat).
+        if shapes.unseen < GIVE_UP:
+            end = find("</row>", at + skip)
+            line = known.get(text[at:end + len("</row>")]) if end >= 0 else None
+            if line is None:
+                shapes.unseen += 1
+            else:  # never changed: its cells are copied
+                shapes.unseen = 0
+                row, cells = line.number, line.cells
+                if line.hidden:
+                    hidden.add(row)
+                if cells:
+                    if row in rows:
+                        rows[row].update(cells)
+                        lines.pop(row, None)
+                    else:
+                        rows[row] = cells.copy()
+                        lines[row] = line
+                at += line.length
+                continue
         hit = match_shape(text, at)
         if hit is not None:
             shape, match = hit

@@ -311,6 +311,10 @@ def row_lists(rows: dict[int, dict[int, Any]], skip: set[int],
     none empty) not in ``skip``, in rising order; a cell not given is None. ``lines``: the
     rows read before to the letter (``records/shapes.py``), whose values are known, by
     number (each the only cells of its number); those given go into ``known``."""
+    if lines and not skip and lines.keys() == rows.keys():  # a sheet read before
+        if known is not None:
+            known.update(lines)
+        return [(number, list(lines[number].values)) for number in sorted(rows)]
     table: list[tuple[int, list[Any]]] = []
     in_order: list[int] = []  # 1, 2, … n: a row whose cells are A, B, … in that order
     for number in sorted(rows):

@@ -99,10 +99,15 @@ def read_register(path: str | Path, sheet: str | None = None, *,
     first_seen: dict[str, Origin] = {}
     by_code = _by_code(table)
     seen: dict[tuple[Any, ...], Any] = {}
+    from .register_quick import Quick  # it imports this module
+
+    quick = Quick(columns, by_code, seen).organisation
     with bulk():
         for record in records:
-            row = _RowChecker(record, columns, table, problems, by_code, seen)
-            organisation = row.organisation()
+            organisation = quick(record)  # the common row; else checked by _RowChecker
+            if organisation is None:
+                organisation = _RowChecker(record, columns, table, problems, by_code,
+                                           seen).organisation()
             if organisation is None:
                 continue
             key = organisation.cert_nr.casefold()

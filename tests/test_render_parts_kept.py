@@ -68,3 +68,22 @@ def test_a_part_that_draws_at_random_or_reads_another_template_is_rendered_each_
     assert inputs_of(env, "{{ ['a', 'b']|random }}") is None
     assert inputs_of(env, "{% include 'kop.xml' %}") is None
     assert inputs_of(env, "{{ bureau.naam|upper }} {{ range(3)|join }}") == ("bureau",)
+
+
+def test_inputs_are_compared_with_their_types_inside_mappings_too() -> None:
+    """A mapping's values count with their types (True == 1, but prints otherwise); a
+    mapping with other keys or values than text, numbers, yes/no and dates gives no key."""
+    from cbct_docs.render.fast_docx import inputs_key
+
+    names = ("bureau", "concept")
+    one = inputs_key(names, {"bureau": CleanContext(naam="CBCT", nummer=1), "concept": True})
+    assert one is not None
+    assert one == inputs_key(names, {"bureau": CleanContext(naam="CBCT", nummer=1),
+                                     "concept": True})
+    for other in (CleanContext(naam="CBCT", nummer=True), CleanContext(naam="CBCT", nummer=1.0),
+                  {"naam": "CBCT", "nummer": 1}, CleanContext(nummer=1, naam="CBCT"),
+                  CleanContext(naam="CBCT ", nummer=1)):
+        assert inputs_key(names, {"bureau": other, "concept": True}) != one
+    assert inputs_key(names, {"bureau": {1: "een"}, "concept": True}) is None
+    assert inputs_key(names, {"bureau": {"lijst": ["a"]}, "concept": True}) is None
+    assert inputs_key(names, {"bureau": {"bedrag": 1.5}, "concept": True}) is None

@@ -118,6 +118,7 @@ def inputs_of(env: StrictEnvironment, source: str) -> tuple[str, ...] | None:
 #: Exact types whose equal values print the same (not a float: 0.0 == -0.0; not a
 #: datetime: equal instants in two time zones; not a Decimal: 1.0 == 1.00).
 _ATOMS = frozenset({str, int, bool, type(None), dt.date})
+_TEXT = frozenset({str})  # a mapping's keys
 _ABSENT = object()
 _UNTRIED = object()  # a header's skeleton template not compiled yet
 
@@ -133,10 +134,10 @@ def inputs_key(names: tuple[str, ...], context: Mapping[str, Any]) -> tuple[Any,
         if kind in _ATOMS or value is _ABSENT:
             key.append((kind, value))
         elif kind is dict or kind is CleanContext or kind is PlainContext:
-            items = tuple((k, type(v), v) for k, v in value.items())
-            if not all(type(k) is str and t in _ATOMS for k, t, _v in items):
+            types = tuple(map(type, value.values()))  # (compared too: True == 1)
+            if not (_ATOMS.issuperset(types) and _TEXT.issuperset(map(type, value))):
                 return None
-            key.append((kind, items))
+            key.append((kind, tuple(value.items()), types))
         else:
             return None
     return tuple(key)
@@ -291,8 +292,7 @@ class CompiledDocx:
     def _kept_bytes(self, part: _Part, skeleton: Recorded) -> bytes | None:
         """The part's finished bytes from its kept skeleton, or None: the old way."""
         if part.kind == "body":
-            body = self.skeletons.body(skeleton)
-            return None if body is None else self.body_prefix + body + self.body_suffix
+            return self.skeletons.body(skeleton, self.body_prefix, self.body_suffix)
         return self.header_skeletons.part(skeleton)
 
     def _sure(self, zipname: str, recorded: Recorded) -> bool:

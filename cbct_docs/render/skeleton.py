@@ -36,6 +36,7 @@ in its place.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -149,8 +150,10 @@ class Skeletons(Tally):
         self.opaque: dict[tuple[int, int], tuple[str, bytes]] = {}
         super().__init__()
 
-    def body(self, recorded: Recorded) -> bytes | None:
-        """The body's bytes as lxml writes them, or None: make it the old way."""
+    def body(self, recorded: Recorded, before: bytes = b"", after: bytes = b""
+             ) -> bytes | None:
+        """The body's bytes as lxml writes them, between ``before`` and ``after`` (the
+        document's XML around its body: joined in one go), or None: make it the old way."""
         skeleton, values = recorded.skeleton, recorded.values
         plain = "".join(values)
         if not plain.isprintable() and _NOT_PLAIN.search(plain):  # (printable: none)
@@ -171,6 +174,10 @@ class Skeletons(Tally):
         out = fill_kept(kept, values)
         if out is None or not _place_opaque(out, kept, recorded.opaque, self.opaque):
             return None
+        if before:
+            out[0] = before + out[0]
+        if after:
+            out.append(after)
         return b"".join(out)
 
     def _assembled(self, skeleton: str) -> Written | None:
@@ -253,10 +260,8 @@ def fill_kept(kept: Written, values: list[str]) -> list[bytes] | None:
     out = [parts[0]] * (2 * len(values) + 1)
     out[1::2] = texts
     out[2::2] = parts[1:]
-    if True in in_attribute:
-        for index, attribute in enumerate(in_attribute):
-            if attribute:
-                out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
+    for index in itertools.compress(itertools.count(), in_attribute):  # in attributes
+        out[2 * index + 1] = texts[index].replace(b'"', b"&quot;")
     return out
 
 

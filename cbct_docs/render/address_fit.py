@@ -210,6 +210,8 @@ class Spacing:
 
 @dataclass(frozen=True)
 class _Styles:
+    """The styles part's paragraph spacing, per style and by default."""
+
     paragraph: dict[str, Spacing]  # style id → its spacing and size, with its bases
     default_style: str | None
     defaults: Spacing
@@ -217,6 +219,8 @@ class _Styles:
 
 @dataclass(frozen=True)
 class _Paragraph:
+    """One paragraph of the address block: its font size and spacing."""
+
     size: float  # pt
     line: float  # mm
     before: float  # mm
@@ -225,6 +229,8 @@ class _Paragraph:
 
 @dataclass(frozen=True)
 class _Layout:
+    """The address block's paragraphs and the room the window leaves them."""
+
     paragraphs: tuple[_Paragraph, ...]
     room_width: float
     room_height: float

@@ -164,7 +164,8 @@ class DocxRenderer:
         if active_window() != self.window:  # the settings changed since it was compiled
             self._prepare(active_window())
         odd: list[Any] = []  # what is not text, numbers, dates, mappings or lists
-        cleaned = clean_collecting(dict(context), odd)
+        # (a dict is made anew by the cleaning: only another mapping is copied first)
+        cleaned = clean_collecting(context if type(context) is dict else dict(context), odd)
         try:
             if self.compiled is not None:
                 reason = context_needs_docxtpl(odd)  # RichText, Subdoc, InlineImage

@@ -55,6 +55,8 @@ class FastPathUnsupported(Exception):
 
 @dataclass
 class _Part:
+    """A part of the template rendered per document: the body, a header or footer."""
+
     zipname: str
     kind: str  # body | header | footnotes
     source: str

@@ -34,6 +34,8 @@ class UnsupportedZip(Exception):
 
 @dataclass
 class _Member:
+    """A zip member: its header fields and compressed bytes."""
+
     name: bytes
     flags: int
     method: int

@@ -48,6 +48,8 @@ _LITERALS = (("{_{", "{{"), ("}_}", "}}"), ("{_%", "{%"), ("%_}", "%}"))
 
 @dataclass
 class Tag:
+    """A template tag found in a part's text, where it stands."""
+
     text: str
     kind: str  # "{{", "{%" or "{#"
     level: str  # "", "p", "tr", "tc", "r"
@@ -57,6 +59,8 @@ class Tag:
 
 @dataclass
 class Problem:
+    """A problem found in a template, where it stands."""
+
     place: Place
     what: str
     syntax: bool = False  # a brace or block problem: reported as a syntax error
@@ -64,6 +68,8 @@ class Problem:
 
 @dataclass
 class PartScan:
+    """What a scan found in one part of a Word template."""
+
     zipname: str
     #: Static text outside every condition and loop, in order, with its place.
     static: list[tuple[str, Place]] = field(default_factory=list)
@@ -72,6 +78,9 @@ class PartScan:
 
 @dataclass
 class TemplateScan:
+    """What a scan found in a Word template, part by part. (Dataclasses here have
+    docstrings: dataclass works one out with inspect.signature at import otherwise.)"""
+
     name: str
     parts: list[PartScan] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

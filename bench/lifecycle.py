@@ -125,11 +125,15 @@ def weak(number: int) -> bool:
     return number % 3 == 2
 
 
-def _fill(path: Path, seed: str, is_weak: bool) -> bytes:
+def _fill(model: bytes, seed: str, is_weak: bool) -> bytes:
+    """A new score sheet (``model``) filled in as samples/make_scores.py fills one: its
+    scores (norm 3 weak for a weak one), per norm a finding, two strengths and one or two
+    improvements from that script's texts, its indicator answers; drawn from ``seed``."""
+    from make_scores import IMPROVEMENTS, STRENGTHS, STRONG_FINDINGS, WEAK_FINDINGS
     from openpyxl import load_workbook
 
     rng = random.Random(seed)
-    book = load_workbook(path)
+    book = load_workbook(io.BytesIO(model))
     scores = book["Scores"]
     header = [cell.value for cell in scores[1]]
     part_col, score_col = header.index("norm") + 1, header.index("score") + 1
@@ -147,14 +151,16 @@ def _fill(path: Path, seed: str, is_weak: bool) -> bytes:
     notes = book["Bevindingen"]
     header = [cell.value for cell in notes[1]]
     for row in range(2, notes.max_row + 1):
-        if notes.cell(row, header.index("norm") + 1).value is None:
+        norm = notes.cell(row, header.index("norm") + 1).value
+        if norm is None:
             continue
-        notes.cell(row, header.index("bevindingen") + 1).value = (
-            "De organisatie heeft dit onderwerp goed op orde en kan dat onderbouwen.")
-        notes.cell(row, header.index("sterke_punten") + 1).value = (
-            "Betrokken medewerkers & vrijwilligers\nHeldere taakverdeling")
-        notes.cell(row, header.index("verbeterpunten") + 1).value = (
-            "Leg afspraken met partners schriftelijk vast")
+        weak_norm = is_weak and str(norm) == str(WEAK_NORM)
+        notes.cell(row, header.index("bevindingen") + 1).value = rng.choice(
+            WEAK_FINDINGS if weak_norm else STRONG_FINDINGS)
+        notes.cell(row, header.index("sterke_punten") + 1).value = "\n".join(
+            rng.sample(STRENGTHS, 2))
+        notes.cell(row, header.index("verbeterpunten") + 1).value = "\n".join(
+            rng.sample(IMPROVEMENTS, 2 if weak_norm else 1))
     indicators = book["Indicatoren"]
     answer = [cell.value for cell in indicators[1]].index("antwoord") + 1
     for row in range(2, indicators.max_row + 1):
@@ -181,7 +187,11 @@ def _with_number(template: bytes, old: str, new: str) -> bytes:
 
 def make_scoresheets(count: int, register: Path, folder: Path) -> list[Path]:
     """A filled score sheet per organisation of ``register`` (made by make_register):
-    ``folder/CBCT-00001.xlsx`` …"""
+    ``folder/CBCT-00001.xlsx`` …, each filled in on its own as samples/make_scores.py
+    fills the samples (its own scores, findings, strengths, improvements and indicator
+    answers, drawn from its own certificate number), so that no two organisations' sheets
+    are copies of each other, as in an office: a reader or renderer that keeps what it
+    saw before gains here only what it would gain there."""
     from cbct_docs.documents.scoresheet_file import new_scoresheet
     from cbct_docs.domain.register import read_register
 
@@ -190,19 +200,20 @@ def make_scoresheets(count: int, register: Path, folder: Path) -> list[Path]:
 
     folder.mkdir(parents=True, exist_ok=True)
     orgs = read_register(register)
-    templates: dict[tuple[int, bool], bytes] = {}
+    models: dict[int, bytes] = {}
     paths = []
     for number in range(count):
-        key = (number % len(ORGANISATIONS), weak(number))
-        if key not in templates:
-            model = orgs[key[0]]  # the first rows are the sample organisations, in order
-            path = folder / f"model-{key[0]}-{int(key[1])}.xlsx"
+        key = number % len(ORGANISATIONS)
+        if key not in models:
+            model = orgs[key]  # the first rows are the sample organisations, in order
+            path = folder / f"model-{key}.xlsx"
             new_scoresheet(model, model.framework, path, [AUDIT_DAY], ["Anna de Wit"],
                            overwrite=True)
-            templates[key] = _fill(path, model.cert_nr, key[1])
+            models[key] = path.read_bytes()
             path.unlink()
         path = folder / f"{cert_nr(number)}.xlsx"
-        path.write_bytes(_with_number(templates[key], cert_nr(key[0]), cert_nr(number)))
+        filled = _fill(models[key], cert_nr(number), weak(number))
+        path.write_bytes(_with_number(filled, cert_nr(key), cert_nr(number)))
         paths.append(path)
     return paths
 

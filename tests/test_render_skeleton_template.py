@@ -70,3 +70,27 @@ def test_threads_rendering_one_skeleton_template_each_record_their_own() -> None
     for number, made in enumerate(results):
         assert made[5][:3] == [f"{number}-5", str(number), "5"]
         assert all(len(values) == 5 + number + 1 for values in made)
+
+
+def test_the_body_parsed_once_is_the_template_from_string() -> None:
+    """The body's template and its skeleton's come from one parse (template_and_code):
+    the same template as env.from_string, the same errors for a broken one."""
+    import jinja2
+
+    from cbct_docs.render.skeleton_template import template_and_code
+
+    env = make_environment()
+    template, code = template_and_code(env, SOURCE)
+    assert code == env.compile(SOURCE, raw=True)
+    context = {"a": "x & y", "b": {"c": 2}, "rij": ["p", "q"], "d": dt.date(2025, 6, 11),
+               "e": None}
+    assert template.render(context) == env.from_string(SOURCE).render(context)
+    skeleton = skeleton_template(env, SOURCE, code)
+    assert skeleton is not None and filled(skeleton.render(context)) == template.render(context)
+    for broken in ("{{ a ", "{% if a %}zonder einde"):
+        with pytest.raises(jinja2.TemplateSyntaxError) as plain:
+            env.from_string(broken)
+        with pytest.raises(jinja2.TemplateSyntaxError) as once:
+            template_and_code(env, broken)
+        assert (once.value.message, once.value.lineno) == (plain.value.message,
+                                                           plain.value.lineno)

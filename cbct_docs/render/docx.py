@@ -118,7 +118,7 @@ class DocxRenderer:
             self._fall_back(f"the compiled path cannot read it: {error.message}")
         except Exception as error:  # an unforeseen template shape: docxtpl still works
             _log().warning("%s: compiled path failed (%s: %s)", self.name,
-                        type(error).__name__, error)
+                           type(error).__name__, error)
             self._fall_back(f"the compiled path failed: {type(error).__name__}: {error}")
 
     def _read_parts(self) -> tuple[Any, list[Any]]:

@@ -36,6 +36,7 @@ from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
 from .skeleton import Bounded, Recorded, Skeletons, filled, render_skeleton, skeleton_template
+from .skeleton_template import template_and_code
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -162,14 +163,15 @@ class CompiledDocx:
             # docxtpl renders footnotes once per section (re-rendering its own output).
             raise FastPathUnsupported("footnotes in a document with several sections")
         sources = [literal_brackets(part.source) for part in self.parts]
-        for part, source in zip(self.parts, sources, strict=True):
+        # The body (the first part) parsed once for its template and its skeleton's.
+        self.parts[0].template, body_code = template_and_code(env, sources[0])
+        for part, source in zip(self.parts[1:], sources[1:], strict=True):
             part.template = env.from_string(source)
-            if part.kind != "body":
-                part.inputs = inputs_of(env, source)
+            part.inputs = inputs_of(env, source)
             if part.kind == "header":
                 part.skeleton = _UNTRIED
         #: The body compiled to print skeletons (render.skeleton), when it can be.
-        self.skeleton = skeleton_template(env, sources[0])
+        self.skeleton = skeleton_template(env, sources[0], body_code)
         self.skeletons = Skeletons(canonical_body, resolve_listing)
         self.header_skeletons = HeaderSkeletons(_header_bytes)
         self.env = env

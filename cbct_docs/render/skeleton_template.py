@@ -137,14 +137,30 @@ def _listed_apart(recorded: Recorded) -> None:
     recorded.skeleton, recorded.values = "".join(out), values
 
 
-def skeleton_template(env: jinja2.Environment, source: str) -> SkeletonTemplate | None:
+def template_and_code(env: jinja2.Environment, source: str) -> tuple[jinja2.Template, str]:
+    """``env.from_string(source)``, and the Python code it was compiled from (for
+    :func:`skeleton_template`: the source is parsed once for both)."""
+    code = env.compile(source, raw=True)
+    return _from_code(env, code), code
+
+
+def _from_code(env: jinja2.Environment, code: str) -> jinja2.Template:
+    """The template of this code, made as ``env.from_string`` makes it from its source."""
+    return env.template_class.from_code(env, compile(code, "<template>", "exec"),
+                                        env.make_globals(None), None)
+
+
+def skeleton_template(env: jinja2.Environment, source: str,
+                      code: str | None = None) -> SkeletonTemplate | None:
     """``source`` compiled to print skeletons; None when its code does more with a
     printed value than print it (then every ``escape(`` would not be a ``yield``), or when
     the template's own text holds a stand-in character (every document would find it and
-    go the full way: decided once here instead)."""
+    go the full way: decided once here instead). ``code``: what ``source`` compiles to,
+    when known (:func:`template_and_code`)."""
     if STAND_IN in source or OPAQUE in source:
         return None
-    code = env.compile(source, raw=True)
+    if code is None:
+        code = env.compile(source, raw=True)
     if any(word in code for word in _NOT_DIRECT):
         return None
     lines = code.splitlines()
@@ -159,8 +175,7 @@ def skeleton_template(env: jinja2.Environment, source: str) -> SkeletonTemplate 
     if finalizes:
         code = "\n".join(line.replace(_PRINTED, "yield escape((", 1)
                          if line.lstrip().startswith(_PRINTED) else line for line in lines)
-    template = env.template_class.from_code(env, compile(code, "<template>", "exec"),
-                                            env.make_globals(None), None)
+    template = _from_code(env, code)
     if template.root_render_func.__globals__.get("escape") is not escape:
         return None
     return SkeletonTemplate(template, finalizes)

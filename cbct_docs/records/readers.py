@@ -140,10 +140,11 @@ def read_sheets(
                          location=path)
     problems = Problems()
     result: dict[str, list[Record]] = {}
+    options = _options(hidden_rows, ())
     with Workbook(path, data=data) as workbook, bulk():
         for name in sheets:
             with problems.catch():
-                records = _workbook_records(workbook, name, _options(hidden_rows, ()))
+                records = _workbook_records(workbook, name, options)
                 _check(records, list((required or {}).get(name, ())),
                        list((date_fields or {}).get(name, ())), problems)
                 result[name] = records
@@ -270,10 +271,11 @@ class _Table:
     def finish(self, earlier: Iterable[CbctError]) -> None:
         """Raise the problems: ``earlier`` (the cells') first, then the table's; then a
         table without a header row."""
-        problems = Problems()
-        problems.extend(earlier)
-        problems.extend(self.problems)
-        problems.raise_if_any()
+        if earlier or self.problems:
+            problems = Problems()
+            problems.extend(earlier)
+            problems.extend(self.problems)
+            problems.raise_if_any()
         if self.header is None:
             raise DataError("the file is empty",
                             location=f"{self.file}:{self.sheet}" if self.sheet else self.file,

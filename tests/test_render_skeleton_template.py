@@ -94,3 +94,20 @@ def test_the_body_parsed_once_is_the_template_from_string() -> None:
             template_and_code(env, broken)
         assert (once.value.message, once.value.lineno) == (plain.value.message,
                                                            plain.value.lineno)
+
+
+def test_a_skeleton_is_kept_by_the_pieces_it_was_joined_from() -> None:
+    """Recorded.key: the printed pieces (hashed by Python already), which join into the
+    skeleton; a skeleton set otherwise (split around a tab, or by a caller) is its own
+    key, never the pieces of another text."""
+    env = make_environment()
+    skeleton = skeleton_template(env, SOURCE)
+    assert skeleton is not None
+    context = {"a": "x", "b": {"c": "y"}, "rij": ["p"], "d": dt.date(2025, 6, 11), "e": 1}
+    first, second = skeleton.render(context), skeleton.render({**context, "a": "z"})
+    assert isinstance(first.key, tuple) and "".join(first.key) == first.skeleton
+    assert first.key == second.key and first.values != second.values
+    tabbed = skeleton.render({**context, "a": "met\ttab"})  # split apart: its own text
+    assert tabbed.pieces is None and tabbed.key == tabbed.skeleton and "\t" in tabbed.key
+    first.skeleton = first.skeleton.replace("|", "!")
+    assert first.key == first.skeleton and first.pieces is None

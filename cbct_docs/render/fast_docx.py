@@ -36,7 +36,7 @@ from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
 from .skeleton import Bounded, Recorded, Skeletons, filled, render_skeleton, skeleton_template
-from .skeleton_template import template_and_code
+from .skeleton_template import SkeletonKey, template_and_code
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -193,7 +193,7 @@ class CompiledDocx:
         #: passes. None: every body is checked as rendered (when ``verify`` is set).
         self.text_kept: Callable[[str, str], bool] | None = None
         #: Per part and skeleton: whether ``text_kept`` passed it (bounded by characters).
-        self.checked: Bounded[tuple[str, str], bool] = Bounded()
+        self.checked: Bounded[tuple[str, SkeletonKey], bool] = Bounded()
         #: Per part with ``inputs``: their last values, and the part made from them.
         self.same_inputs: dict[str, tuple[tuple[Any, ...], Member]] = {}
 
@@ -308,10 +308,10 @@ class CompiledDocx:
         is checked. The size is at most the skeleton's with every value escaped
         (at most five characters for one) and the opaque XML."""
         skeleton = recorded.skeleton
-        passed = self.checked.get((zipname, skeleton))
+        passed = self.checked.get((zipname, recorded.key))
         if passed is None:
             passed = self.checked.keep(
-                (zipname, skeleton), self.verify is None if self.text_kept is None
+                (zipname, recorded.key), self.verify is None if self.text_kept is None
                 else self.text_kept(zipname, skeleton), len(skeleton))
         size = (len(skeleton) + 5 * sum(map(len, recorded.values))
                 + sum(map(len, recorded.opaque)))

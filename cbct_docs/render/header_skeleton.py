@@ -24,6 +24,7 @@ from lxml import etree
 from .body_blocks import split_written
 from .docx_body import LISTING_CHARACTERS
 from .skeleton import OPAQUE, STAND_IN, Bounded, Recorded, Tally, Written, fill_kept
+from .skeleton_template import SkeletonKey
 
 _STAND_IN = STAND_IN.encode("utf-8")
 _DECLARATION_END = b"?>"
@@ -36,7 +37,7 @@ class HeaderSkeletons(Tally):
     def __init__(self, finish: Callable[[str], bytes]) -> None:
         #: The rendered part as python-docx writes it (declaration included).
         self.finish = finish
-        self.kept: Bounded[str, Written | None] = Bounded()
+        self.kept: Bounded[SkeletonKey, Written | None] = Bounded()
         super().__init__()
 
     def part(self, recorded: Recorded) -> bytes | None:
@@ -45,11 +46,11 @@ class HeaderSkeletons(Tally):
         if recorded.opaque or any(not v.isprintable() or v.isspace() for v in values):
             self.misses += 1
             return None
-        skeleton = recorded.skeleton
+        skeleton, key = recorded.skeleton, recorded.key
         try:
-            kept = self.kept[skeleton]
+            kept = self.kept[key]
         except KeyError:
-            kept = self.kept.keep(skeleton, self._written(skeleton), len(skeleton))
+            kept = self.kept.keep(key, self._written(skeleton), len(skeleton))
         out = fill_kept(kept, values) if kept is not None else None
         if out is None:
             self.misses += 1

@@ -46,7 +46,7 @@ from markupsafe import escape
 from .body_blocks import END, Split, body_blocks, split_written
 from .docx_body import LISTING_CHARACTERS, PARAGRAPH
 from .skeleton_template import _NOT_OPAQUE as _NOT_OPAQUE
-from .skeleton_template import _PICTURE, OPAQUE, STAND_IN, Recorded
+from .skeleton_template import _PICTURE, OPAQUE, STAND_IN, Recorded, SkeletonKey
 from .skeleton_template import render_skeleton as render_skeleton
 from .skeleton_template import skeleton_template as skeleton_template
 
@@ -142,7 +142,7 @@ class Skeletons(Tally):
         #: values hold none of those characters, nor ``<``: it rewrites the skeleton as
         #: it would rewrite the document.
         self.listing = listing
-        self.kept: Bounded[str, Written | None] = Bounded()
+        self.kept: Bounded[SkeletonKey, Written | None] = Bounded()
         self.blocks: Bounded[Any, tuple[Split, int] | None] = Bounded()
         self.start: bytes | None = None  # the body's start tag as lxml writes it
         #: Opaque XML (by id, the text held) with its picture's number: its bytes. A
@@ -154,19 +154,19 @@ class Skeletons(Tally):
              ) -> bytes | None:
         """The body's bytes as lxml writes them, between ``before`` and ``after`` (the
         document's XML around its body: joined in one go), or None: make it the old way."""
-        skeleton, values = recorded.skeleton, recorded.values
+        skeleton, values, key = recorded.skeleton, recorded.values, recorded.key
         plain = "".join(values)
         if not plain.isprintable() and _NOT_PLAIN.search(plain):  # (printable: none)
             return None
         try:  # (a look-up, not "in" and then one: another thread may clear it between)
-            kept = self.kept[skeleton]
+            kept = self.kept[key]
         except KeyError:
             kept = None
             if not any(c in skeleton for c in LISTING_CHARACTERS):
                 kept = self._assembled(skeleton)
             elif OPAQUE not in skeleton or _listing_passes_opaque(skeleton):
                 kept = self._assembled(self.listing(skeleton))
-            self.kept.keep(skeleton, kept, len(skeleton))
+            self.kept.keep(key, kept, len(skeleton))
         if kept is None:
             self.misses += 1
             return None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import FunctionType
 from typing import Any
 
@@ -37,13 +36,36 @@ _NOT_DIRECT = ("Macro(", "def block_", "get_template", "make_module", "caller")
 _PRINTED = "yield escape(environment.finalize("
 
 
-@dataclass
+#: What stands for a skeleton where skeletons are kept: :attr:`Recorded.key`.
+SkeletonKey = tuple[str, ...] | str
+
+
 class Recorded:
     """A body's skeleton, its printed values, and the opaque XML, each in order."""
 
-    skeleton: str
-    values: list[str]
-    opaque: list[str]
+    __slots__ = ("_skeleton", "values", "opaque", "pieces")
+
+    def __init__(self, skeleton: str, values: list[str], opaque: list[str]) -> None:
+        self._skeleton, self.values, self.opaque = skeleton, values, opaque
+        #: The pieces the template printed, joined into the skeleton (None once the
+        #: skeleton is set otherwise).
+        self.pieces: tuple[str, ...] | None = None
+
+    @property
+    def skeleton(self) -> str:
+        return self._skeleton
+
+    @skeleton.setter
+    def skeleton(self, text: str) -> None:
+        self._skeleton, self.pieces = text, None
+
+    @property
+    def key(self) -> SkeletonKey:
+        """The skeleton where skeletons are kept: the pieces it was joined from, when
+        known, else itself. Equal pieces join into equal skeletons; their hashes are
+        Python's already (the template's own text, the stand-in), where the joined text,
+        ~37,000 characters for a report, would be hashed anew for every document."""
+        return self.pieces if self.pieces is not None else self._skeleton
 
 
 class SkeletonTemplate:
@@ -66,9 +88,11 @@ class SkeletonTemplate:
                            root.__closure__)
         made = template.new_context(dict(context))
         try:
-            recorded.skeleton = template.environment.concat(run(made))
+            pieces = tuple(run(made))
         except Exception:
             template.environment.handle_exception()
+        recorded.skeleton = template.environment.concat(pieces)
+        recorded.pieces = pieces
         joined = "".join(recorded.values)
         if not joined.isprintable() and _LISTED.search(joined) is not None:  # (printable: none)
             _listed_apart(recorded)

@@ -59,7 +59,12 @@ class OutputError(CbctError):
 
 
 class DeliveryError(CbctError):
-    """Sending or converting failed."""
+    """Sending or converting failed. A batch stopped by it carries what it had done so
+    far (``report``, a deliver.sending.BatchReport) and, for a message given up on, that
+    message's outcome (``outcome``)."""
+
+    report: Any = None
+    outcome: Any = None
 
 
 class ProblemList(CbctError):

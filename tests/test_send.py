@@ -269,7 +269,7 @@ def test_a_server_that_goes_away_mid_run_is_retried_then_the_run_stops(
             pytest.raises(DeliveryError, match="tried 2 times") as stopped:
         send_batch(read_outgoing(mails), outbox, mailer, progress=after)
     mailer.close()
-    report = stopped.value.report  # type: ignore[attr-defined]
+    report = stopped.value.report
     assert report.summary() == "1 sent, 0 failed, 1 deferred, 0 unconfirmed, 0 skipped"
     assert report.not_reached == 1
     assert stopped.value.what.startswith(f"connection to 127.0.0.1:{controller.port} failed")

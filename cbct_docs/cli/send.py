@@ -133,7 +133,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             report = send_batch(messages, outbox, mailer, options, rate=per_minute,
                                 progress=advance)
         except DeliveryError as error:
-            partial: BatchReport | None = getattr(error, "report", None)
+            partial: BatchReport | None = error.report
             if partial is None:
                 raise
             advance.close()
@@ -141,7 +141,7 @@ def send(outdir: Path, really: bool, limit: int | None, rate: str | None,
             raise ProblemList([*attention(partial, quiet), error]) from None
         except KeyboardInterrupt as interrupt:
             advance.close()
-            partial = getattr(interrupt, "report", None)
+            partial = getattr(interrupt, "report", None)  # deliver.sending.Interrupted
             uncertain = False
             if partial is not None:
                 stopped(partial, ledger)

@@ -179,6 +179,14 @@ class Outcome:
                 or (self.decision is not None and self.decision.needs_attention))
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch, with what the batch had done so far (``report``)."""
+
+    def __init__(self, report: BatchReport) -> None:
+        super().__init__()
+        self.report = report
+
+
 @dataclass
 class BatchReport:
     outcomes: list[Outcome]
@@ -254,13 +262,11 @@ def send_batch(messages: Sequence[Outgoing], outbox: Outbox, mailer: Route,
                 _stop_when_unconfirmed(report, mailer)
             except KeyboardInterrupt as interrupt:
                 _interrupted(decision, outbox, report)
-                interrupt.report = report  # type: ignore[attr-defined]
-                raise
+                raise Interrupted(report) from interrupt
             except DeliveryError as error:
-                outcome = getattr(error, "outcome", None)
-                if outcome is not None and outcome not in report.outcomes:
-                    report.outcomes.append(outcome)
-                error.report = report  # type: ignore[attr-defined]
+                if error.outcome is not None and error.outcome not in report.outcomes:
+                    report.outcomes.append(error.outcome)
+                error.report = report
                 raise
         if progress:
             progress(number, len(messages))
@@ -338,6 +344,6 @@ def _send_one(decision: Decision, outbox: Outbox, mailer: Route,
         tries = f"{settings.attempts} time{'s' if settings.attempts != 1 else ''}"
         error = DeliveryError(last, hint=f"tried {tries}; rerun later, messages already sent "
                               "are not sent again")
-        error.outcome = Outcome(message, "deferred", last)  # type: ignore[attr-defined]
+        error.outcome = Outcome(message, "deferred", last)
         raise error
     return Outcome(message, "deferred", f"{last}; after {settings.attempts} attempts")

@@ -111,3 +111,21 @@ def test_a_skeleton_is_kept_by_the_pieces_it_was_joined_from() -> None:
     assert tabbed.pieces is None and tabbed.key == tabbed.skeleton and "\t" in tabbed.key
     first.skeleton = first.skeleton.replace("|", "!")
     assert first.key == first.skeleton and first.pieces is None
+
+
+@pytest.mark.parametrize(("xml", "placeable"), [
+    ('<w:drawing><wp:docPr id="1" name="a"/></w:drawing>', True),
+    ('<w:drawing><wp:docPr id="2" name="a"/></w:drawing>', False),  # not numbered 1
+    ('<wp:docPr id="1" name="a"/><wp:docPr id="1" name="b"/>', False),  # two pictures
+    ('<wp:docPr id="1" name="\ue010"/>', False),  # a stand-in
+    ('<wp:docPr id="1" name="\x01"/>', False),  # what XML cannot hold
+    ('<wp:docPr id="1" name="regel\neen"/>', False),  # a control character: refused
+    ('<wp:docPr id="1" name="regel\u2028een"/>', True),  # not printable, but XML holds it
+])
+def test_opaque_xml_is_placed_unparsed_only_when_it_may_be(xml: str, placeable: bool) -> None:
+    from cbct_docs.render.skeleton_template import _PLACEABLE, _placeable
+
+    assert _placeable(xml) is placeable
+    assert _PLACEABLE[id(xml)] == (xml, placeable)
+    assert _placeable(xml) is placeable  # kept for this text
+    assert _placeable("".join([xml[:5], xml[5:]])) is placeable  # another, equal text

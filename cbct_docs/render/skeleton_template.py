@@ -123,8 +123,7 @@ def _record_other(value: Any, recorded: Recorded) -> str:
         opaque = getattr(value, "__xml_opaque__", None)
         if opaque is not None:
             before, xml, after = opaque()
-            if (xml.count("docPr") == 1 and _PICTURE in xml
-                    and (xml.isprintable() or _NOT_OPAQUE.search(xml) is None)):
+            if _placeable(xml):
                 recorded.opaque.append(xml)
                 return Markup(before + OPAQUE + after)
         return Markup(value.__html__())
@@ -134,6 +133,25 @@ def _record_other(value: Any, recorded: Recorded) -> str:
         return ""
     recorded.values.append(text)
     return STAND_IN
+
+
+#: Opaque XML (by id, the text held) and whether it may be placed unparsed: a report's
+#: chart is drawn once per set of scores (documents.chart), the same text each time.
+_PLACEABLE: dict[int, tuple[str, bool]] = {}
+
+
+def _placeable(xml: str) -> bool:
+    """True when ``xml`` has one picture, numbered 1, and no stand-in or character XML
+    cannot hold (then it is placed as it is)."""
+    kept = _PLACEABLE.get(id(xml))
+    if kept is not None and kept[0] is xml:
+        return kept[1]
+    verdict = (xml.count("docPr") == 1 and _PICTURE in xml
+               and (xml.isprintable() or _NOT_OPAQUE.search(xml) is None))
+    if len(_PLACEABLE) >= 64:
+        _PLACEABLE.clear()
+    _PLACEABLE[id(xml)] = (xml, verdict)
+    return verdict
 
 
 def _listed_apart(recorded: Recorded) -> None:

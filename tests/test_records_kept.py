@@ -289,6 +289,8 @@ def test_rows_read_before_give_the_records_they_gave_cleaned_each_time(
     for name, path in paths.items():  # each read with no row known before
         shapes._ROWS.clear()
         fresh[name] = records_of(path)
+    kept = [line for rows in shapes._ROWS.values() for line in rows.values()]
+    assert kept and not any(line.settled for line in kept)  # values made when read again
     for _ in range(2):
         for name, path in paths.items():
             assert records_of(path) == fresh[name], name

@@ -53,23 +53,34 @@ _ROWS: dict[tuple[Any, ...], Known] = {}
 
 class Line:
     """A row a pure shape read (see Shape.pure), as it gives it every time it is read
-    again to the letter: its number, whether it is hidden, its cells, and its values from
-    column A on as ``sheetxml.row_lists`` gives them and cleaned as a table's record
-    holds them (``cells.clean_row``; ``[]`` when none has a value). Never changed: a
-    sheet copies the cells it keeps, a table the fields. What a table reader made of it
-    the last time (``readers._Table``), kept with it: ``header``, its values as a header
-    row's names; ``made``, (a header, the fields it gave under that header)."""
+    again to the letter: its number, whether it is hidden, its cells, and, once it is
+    read again (:meth:`settle`; most rows of a register or of free text never are), its
+    values from column A on as ``sheetxml.row_lists`` gives them and cleaned as a
+    table's record holds them (``cells.clean_row``; ``[]`` when none has a value). Never
+    changed: a sheet copies the cells it keeps, a table the fields. What a table reader
+    made of it the last time (``readers._Table``), kept with it: ``header``, its values as
+    a header row's names; ``made``, (a header, the fields it gave under that header)."""
 
-    __slots__ = ("cells", "clean", "header", "hidden", "length", "made", "number", "values")
+    __slots__ = ("cells", "clean", "header", "hidden", "length", "made", "number",
+                 "settled", "values")
 
     def __init__(self, length: int, number: int, hidden: bool, cells: dict[int, Any]) -> None:
         self.length = length  # of the row's text
         self.number, self.hidden, self.cells = number, hidden, cells
-        self.values = row_values(cells) if cells else []
-        clean = clean_row(self.values)
-        self.clean = clean if clean.count(None) != len(clean) else []
+        self.values: list[Any] = []
+        self.clean: list[Any] = []
+        self.settled = False
         self.header: list[str] | None = None
         self.made: tuple[list[str], dict[str, Any]] | None = None
+
+    def settle(self) -> None:
+        """Make ``values`` and ``clean`` (a thread that does the same at the same time
+        makes the same: it depends on the cells alone)."""
+        values = row_values(self.cells) if self.cells else []
+        clean = clean_row(values)
+        self.values = values
+        self.clean = clean if clean.count(None) != len(clean) else []
+        self.settled = True
 
 
 class Known(dict[str, Line]):

@@ -256,6 +256,8 @@ def _read_chunk(text: str, sheet: Cells, prefixes: set[str], shapes: Shapes,
                 shapes.unseen += 1
             else:  # never changed: its cells are copied
                 shapes.unseen = 0
+                if not line.settled:
+                    line.settle()
                 row, cells = line.number, line.cells
                 if line.hidden:
                     hidden.add(row)

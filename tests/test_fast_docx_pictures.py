@@ -218,3 +218,25 @@ def test_the_qr_code_png_is_the_same_as_before() -> None:
             assert ours.tobytes() == segnos.tobytes(), url
         assert decode_qr(made) == [url]
     assert len(masks) >= 6  # the choice among the masks is exercised, not one mask
+
+
+def test_a_pictures_drawing_and_reading_are_kept_per_values() -> None:
+    """The drawing XML is python-docx's for the same values (made once per values, issue
+    16), and a picture is read once per content (a logo in every certificate)."""
+    from docx.image.image import Image as DocxImageReader
+    from docx.oxml.shape import CT_Inline
+
+    from cbct_docs.render import images
+
+    for shape_id, rid, name, cx, cy in [(1, "rId9", "image.png", Mm(26), Mm(26)),
+                                        (7, "rId12", "image.jpeg", Mm(40), Mm(13.5)),
+                                        (7, "rId12", "image.jpeg", Mm(40), Mm(13))]:
+        made = images._inline_xml(shape_id, rid, name, cx, cy)
+        assert made == CT_Inline.new_pic_inline(shape_id, rid, name, cx, cy).xml
+        assert images._inline_xml(shape_id, rid, name, cx, cy) is made
+    data = qr_png("https://example.org/verify/ABC")
+    first = images._read_once(data, "sha1-of-it")
+    assert images._read_once(data, "sha1-of-it") is first
+    reader = DocxImageReader.from_blob(data)
+    assert (first.ext, first.content_type) == (reader.ext, reader.content_type)
+    assert first.size(Mm(QR_MM)) == reader.scaled_dimensions(Mm(QR_MM), None)

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from cbct_docs.deliver.files import ensure_folder, safe_filename, write_files
+from cbct_docs.deliver.files import (
+    ensure_folder,
+    safe_filename,
+    temp_name,
+    write_files,
+    writer_of,
+)
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -91,3 +97,14 @@ def test_name_pattern_refuses_groups_of_values() -> None:
     assert pattern.stem({"naam": "Oost", "adres": "Markt 3"}) == "Oost-Markt 3"
     with pytest.raises(DataError, match="'adres' holds a group of values"):
         pattern.stem({"naam": "Oost", "adres": {"straat": "Markt 3"}})
+
+
+def test_the_writer_of_a_temporary_name_is_its_process() -> None:
+    """Our temporary names carry the process that writes them (merge's workers and the
+    clean-up of a dead run's leftovers both read it); any other name has none."""
+    ours = Path(temp_name(Path("/out/CBCT-0101 De.Bieb.docx")))
+    assert ours.parent == Path("/out") and writer_of(ours) == os.getpid()
+    for other in ("CBCT-0101.docx", ".CBCT-0101.docx.tmp", ".a.b.12x.3.tmp", "a.12.3.docx",
+                  ".CBCT-0101.docx.12.3.tmp.bak"):
+        assert writer_of(Path(other)) == 0, other
+    assert writer_of(Path(".notities.txt.4242.7.tmp")) == 4242

@@ -276,12 +276,19 @@ def write_files(items: Iterable[tuple[Path, bytes | str]], *,
 TEMP_GLOB = ".*.tmp"
 
 
-def _is_stale(temp: Path) -> bool:
-    """Left by a process that no longer runs (names are ``.<name>.<pid>.<random>.tmp``)."""
+def writer_of(temp: Path) -> int:
+    """The process id in one of our temporary names (``.<name>.<pid>.<number>.tmp``, see
+    :func:`temp_name`); 0 for any other name."""
+    if not temp.name.endswith(".tmp"):
+        return 0
     parts = temp.name[: -len(".tmp")].rsplit(".", 2)
-    if len(parts) != 3 or not parts[1].isdigit():
-        return False  # not ours: leave it alone
-    return not _process_alive(int(parts[1]))
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+
+
+def _is_stale(temp: Path) -> bool:
+    """Left by a process that no longer runs (one of our temporary names)."""
+    writer = writer_of(temp)
+    return writer != 0 and not _process_alive(writer)  # 0: not ours, left alone
 
 
 def _process_alive(pid: int) -> bool:

@@ -37,7 +37,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..deliver.files import TEMP_GLOB, ensure_folder, flush_file_systems, replace_staged, stage_file
+from ..deliver.files import (
+    TEMP_GLOB,
+    ensure_folder,
+    flush_file_systems,
+    replace_staged,
+    stage_file,
+    writer_of,
+)
 from ..errors import OutputError
 from ..forked import Forked, NotDone, Task
 from ..records import Record
@@ -128,7 +135,7 @@ class Workers:
         self.lost += len(lost)
         if self.folder is not None and (lost or not self.committed):
             for staged in self.folder.glob(TEMP_GLOB):
-                if _writer_of(staged) in self.pids:
+                if writer_of(staged) in self.pids:
                     with contextlib.suppress(OSError):
                         staged.unlink()
             if self.made_folder and not self.committed:
@@ -208,12 +215,6 @@ class Workers:
                 else:
                     made.append((index, hashes))
             yield made, why
-
-
-def _writer_of(staged: Path) -> int:
-    """The process id in a staged name (0 if it is not one)."""
-    parts = staged.name.rsplit(".", 3)
-    return int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
 
 
 def _start_worker() -> None:

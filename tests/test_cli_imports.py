@@ -156,3 +156,32 @@ def test_a_report_is_made_without_networking_email_or_logging_modules() -> None:
     assert "cbct_docs.documents.chart_drawing" in loaded
     assert [name for name in loaded if any(name == unused or name.startswith(unused + ".")
                                            for unused in NOT_FOR_REPORTS)] == []
+
+
+def test_letters_and_emails_with_the_bundled_date_formats_do_without_babel() -> None:
+    """besluitbrief (d MMMM y, MMMM y), heraudit letter (EEEE d MMMM y) and the survey
+    e-mail print their dates without Babel; a template with another format loads it."""
+    code = (
+        "import sys, datetime as dt\n"
+        "from cbct_docs.documents import decision\n"
+        "from cbct_docs.documents.context import docx_template, email_templates, load_office\n"
+        "from cbct_docs.documents.certificate import survey_context\n"
+        "from cbct_docs.domain.register import find_organisation, read_register\n"
+        "from cbct_docs.domain.scoresheet import read_scoresheet\n"
+        "from cbct_docs.paths import samples_dir\n"
+        "org = find_organisation(read_register(samples_dir() / 'register.xlsx'), 'CBCT-0111')\n"
+        "sheet = read_scoresheet(samples_dir() / 'scores' / 'CBCT-0111.xlsx')\n"
+        f"office = load_office({str(REPO / 'cbct-docs.toml')!r})\n"
+        "day = dt.date(2025, 7, 8)\n"
+        "docx_template(decision.DECISION_TEMPLATE).render(\n"
+        "    decision.decision_context(org, sheet, office, day))\n"
+        "docx_template(decision.HERAUDIT_TEMPLATE).render(\n"
+        "    decision.heraudit_context(org, sheet, office, day, day))\n"
+        "email_templates('enquete').render(survey_context(org, office, day), org.email)\n"
+        "print('babel' in sys.modules)\n"
+        "from cbct_docs.render.filters import datum\n"
+        "print(datum(day, 'd MMM y'), 'babel' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "False"
+    assert out[1] == "8 jul 2025 True"

@@ -127,3 +127,24 @@ def test_each_set_of_modules_is_scored_on_its_own_parts_and_questions(code: str)
     made = evaluate(dataclasses.replace(sheet({}), framework=code, modules=(),
                                         scores=scores), renamed)
     assert made.norm_results[0].norm.title == "Anders"
+
+
+def test_a_sheet_short_of_scores_or_off_the_scale_is_refused_per_part() -> None:
+    """Every part is checked (missing scores first, then scores not on the scale), all
+    problems at once; the parts scored well are judged as usual."""
+    from cbct_docs.errors import ProblemList
+
+    norm1 = [q.id for q in KIB.norms[0].questions]
+    norm2 = [q.id for q in KIB.norms[1].questions]
+    scores = dict(sheet({}).scores)
+    del scores[norm1[0]]
+    scores[norm2[1]] = "Prima"
+    with pytest.raises(ProblemList) as raised:
+        evaluate(dataclasses.replace(sheet({}), scores=scores), KIB)
+    assert [str(e) for e in raised.value.problems] == [
+        f"CBCT-0001: no score for {norm1[0]}", f"CBCT-0001: invalid score for {norm2[1]}"]
+    both = dict(sheet({}).scores)
+    del both[norm1[0]]
+    both[norm1[1]] = "Prima"  # missing and off the scale in one part: the missing one
+    with pytest.raises(ProblemList, match=f"no score for {norm1[0]}$"):
+        evaluate(dataclasses.replace(sheet({}), scores=both), KIB)

@@ -98,21 +98,23 @@ def _sufficient_levels(framework: Framework) -> dict[str, bool]:
 #: Per framework (by id, the framework held) and modules: each part with the questions
 #: that apply. Frameworks are read-only by convention (domain.frameworks); a run uses one
 #: or two, each with a few sets of modules.
-_Applicable = list[tuple[Part, list[Question]]]
+_Applicable = list[tuple[Part, list[Question], tuple[str, ...]]]
 _APPLICABLE: dict[tuple[int, tuple[str, ...]], tuple[Framework, _Applicable]] = {}
 
 
 def _applicable(framework: Framework, modules: Iterable[str]) -> _Applicable:
     """The parts an organisation with ``modules`` is scored on, in order, each with its
-    questions that apply: worked out once per framework and modules, not per sheet."""
+    questions that apply and their ids: worked out once per framework and modules, not
+    per sheet."""
     key = (id(framework), tuple(modules))
     kept = _APPLICABLE.get(key)
     if kept is None or kept[0] is not framework:
         if len(_APPLICABLE) >= 64:
             _APPLICABLE.clear()
+        parts = [(part, [q for q in part.questions if q.applies_to(key[1])])
+                 for part in framework.parts(key[1])]
         kept = _APPLICABLE[key] = (framework, [
-            (part, [q for q in part.questions if q.applies_to(key[1])])
-            for part in framework.parts(key[1])])
+            (part, questions, tuple(q.id for q in questions)) for part, questions in parts])
     return kept[1]
 
 
@@ -126,7 +128,15 @@ def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> Aud
     results: list[NormResult] = []
     sufficient = _sufficient_levels(framework)  # once, not per question
     scores = sheet.scores
-    for part, questions in _applicable(framework, sheet.modules):
+    for part, questions, qids in _applicable(framework, sheet.modules):
+        try:  # the common case: every question scored, on the scale
+            part_scores: dict[str, str] | None = {qid: scores[qid] for qid in qids}
+        except KeyError:
+            part_scores = None
+        if part_scores is not None and all(map(sufficient.__contains__,
+                                               part_scores.values())):
+            results.append(judge(part, part_scores, framework, sufficient))
+            continue
         missing = [q.id for q in questions if q.id not in scores]
         unknown = [q.id for q in questions
                    if (score := scores.get(q.id)) is not None and score not in sufficient]

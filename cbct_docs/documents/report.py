@@ -31,7 +31,7 @@ def lines(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return [line.strip(" -•\t") for line in value.splitlines() if line.strip(" -•\t")]
+        return [point for line in value.splitlines() if (point := line.strip(" -•\t"))]
     return [str(v) for v in value if str(v).strip()]
 
 

@@ -237,6 +237,8 @@ def test_a_pictures_drawing_and_reading_are_kept_per_values() -> None:
     data = qr_png("https://example.org/verify/ABC")
     first = images._read_once(data, "sha1-of-it")
     assert images._read_once(data, "sha1-of-it") is first
+    big = data + b"\0" * images.READ_KEPT  # a large picture is read, not kept
+    assert images._read_once(big, "sha1-of-big") is not images._read_once(big, "sha1-of-big")
     reader = DocxImageReader.from_blob(data)
     assert (first.ext, first.content_type) == (reader.ext, reader.content_type)
     assert first.size(Mm(QR_MM)) == reader.scaled_dimensions(Mm(QR_MM), None)

@@ -110,7 +110,7 @@ def _described(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
     return describe([(label, dict(counts)) for label, counts in rows], levels)
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=64)  # ~20,000 characters each
 def _drawn(rows: tuple[tuple[str, tuple[tuple[str, int], ...]], ...],
            levels: tuple[tuple[str, str], ...]) -> str:
     """The drawing of a chart's rows: organisations that scored alike share it (and the

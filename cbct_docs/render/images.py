@@ -149,17 +149,21 @@ class _Image:
 
 
 #: Pictures read, by their SHA-1 (a letterhead's logo is read once per run, not per
-#: document); a few dozen at most.
+#: document): 16 at most, each of at most :data:`READ_KEPT` bytes (a reading holds the
+#: picture), so a merge with a photo per record keeps little.
 _READ: dict[str, _Image] = {}
+READ_KEPT = 256 * 1024
 
 
 def _read_once(data: bytes, sha1: str) -> _Image:
-    """:func:`_read_image`, kept by the picture's SHA-1."""
+    """:func:`_read_image`, kept by the picture's SHA-1 when it is small."""
     read = _READ.get(sha1)
     if read is None:
-        if len(_READ) >= 64:
-            _READ.clear()
-        read = _READ[sha1] = _read_image(data)
+        read = _read_image(data)
+        if len(data) <= READ_KEPT:
+            if len(_READ) >= 16:
+                _READ.clear()
+            _READ[sha1] = read
     return read
 
 

@@ -128,6 +128,15 @@ def test_the_heraudit_command_starts_without_the_certificate_or_lxml() -> None:
 #: ~30 ms), logging (~5 ms), which a renderer loads only when it falls back, and Babel
 #: (~40 ms with its locale data), which the bundled templates' dates do without.
 NOT_FOR_REPORTS = ("urllib.request", "http", "email", "ssl", "logging", "xml.sax", "babel")
+#: Code that sets org, sheet and office to a sample organisation's (after load_office is
+#: imported), for the subprocesses below.
+SAMPLE_CASE = (
+    "from cbct_docs.domain.register import find_organisation, read_register\n"
+    "from cbct_docs.domain.scoresheet import read_scoresheet\n"
+    "from cbct_docs.paths import samples_dir\n"
+    "org = find_organisation(read_register(samples_dir() / 'register.xlsx'), 'CBCT-0111')\n"
+    "sheet = read_scoresheet(samples_dir() / 'scores' / 'CBCT-0111.xlsx')\n"
+    f"office = load_office({str(REPO / 'cbct-docs.toml')!r})\n")
 
 
 def test_a_report_is_made_without_networking_email_or_logging_modules() -> None:
@@ -138,12 +147,7 @@ def test_a_report_is_made_without_networking_email_or_logging_modules() -> None:
         "import cbct_docs.cli.lifecycle, cbct_docs.runs.reports\n"
         "from cbct_docs.documents.context import docx_template, load_office\n"
         "from cbct_docs.documents.report import TEMPLATE, report_context\n"
-        "from cbct_docs.domain.register import find_organisation, read_register\n"
-        "from cbct_docs.domain.scoresheet import read_scoresheet\n"
-        "from cbct_docs.paths import samples_dir\n"
-        "org = find_organisation(read_register(samples_dir() / 'register.xlsx'), 'CBCT-0111')\n"
-        "sheet = read_scoresheet(samples_dir() / 'scores' / 'CBCT-0111.xlsx')\n"
-        f"office = load_office({str(REPO / 'cbct-docs.toml')!r})\n"
+        + SAMPLE_CASE +
         "renderer = docx_template(TEMPLATE)\n"
         "data = renderer.render(report_context(org, sheet, office, dt.date(2025, 6, 11),\n"
         "                                      concept=True))\n"
@@ -166,12 +170,7 @@ def test_letters_and_emails_with_the_bundled_date_formats_do_without_babel() -> 
         "from cbct_docs.documents import decision\n"
         "from cbct_docs.documents.context import docx_template, email_templates, load_office\n"
         "from cbct_docs.documents.certificate import survey_context\n"
-        "from cbct_docs.domain.register import find_organisation, read_register\n"
-        "from cbct_docs.domain.scoresheet import read_scoresheet\n"
-        "from cbct_docs.paths import samples_dir\n"
-        "org = find_organisation(read_register(samples_dir() / 'register.xlsx'), 'CBCT-0111')\n"
-        "sheet = read_scoresheet(samples_dir() / 'scores' / 'CBCT-0111.xlsx')\n"
-        f"office = load_office({str(REPO / 'cbct-docs.toml')!r})\n"
+        + SAMPLE_CASE +
         "day = dt.date(2025, 7, 8)\n"
         "docx_template(decision.DECISION_TEMPLATE).render(\n"
         "    decision.decision_context(org, sheet, office, day))\n"

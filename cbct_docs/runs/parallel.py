@@ -228,8 +228,12 @@ class _Schedule:
             self.claimed += 1
 
     def _compute_ahead(self) -> bool:
-        """One unclaimed chunk computed here; False when there is none (or enough held)."""
-        if self.claimed >= len(self.chunks) or len(self.made) >= self.ahead:
+        """One unclaimed chunk computed here; False when there is none, or when this
+        process holds :data:`MEANWHILE_AHEAD` times :attr:`ahead` chunks made ahead (it
+        computes instead of waiting while a worker is behind, e.g. on the many chunks it
+        was given during a ``meanwhile``, or on a slow first chunk)."""
+        if (self.claimed >= len(self.chunks)
+                or len(self.made) >= MEANWHILE_AHEAD * self.ahead):
             return False
         self.made[self.claimed] = _run_chunk(self.chunks[self.claimed])
         self.claimed += 1

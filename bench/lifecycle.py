@@ -6,9 +6,10 @@ Score sheets are filled as samples/make_scores.py fills them: every question sco
 (Volledig or Grotendeels), findings, strengths and improvement points per norm, the
 indicators answered. Every third organisation scores norm 3 short (Grotendeels, Beperkt,
 Beperkt: voorwaardelijk gecertificeerd), so ``decide`` makes a certificate for two in three
-and ``heraudit`` a letter for one in three. One sheet is built with the library per sample
-organisation and outcome; the others are copies with their own certificate number in the
-Audit sheet (made in milliseconds instead of an openpyxl round per sheet).
+and ``heraudit`` a letter for one in three. A new sheet is made with the library once per
+sample organisation; every organisation's copy of it is then filled in on its own, drawn
+from its certificate number (an openpyxl round per sheet, ~70 ms), so that no two sheets
+are copies of each other.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import random
 import re
 import subprocess
 import sys
@@ -42,12 +42,19 @@ WEAK_NORM = 3
 WEAK_LEVELS = ["Grotendeels", "Beperkt", "Beperkt"]
 
 
+def _samples_importable() -> None:
+    """samples/ on the import path (its scripts hold the sample rows and texts)."""
+    folder = str(ROOT / "samples")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+
+
 def make_register(count: int, path: Path) -> None:
     """``count`` organisations from the sample rows: unique cert_nr and e-mail address,
     certified_until spread over the 91 days of 2025-Q2."""
     import openpyxl
 
-    sys.path.insert(0, str(ROOT / "samples"))
+    _samples_importable()
     from make_register import COLUMNS, ORGANISATIONS
 
     workbook = openpyxl.Workbook()
@@ -75,7 +82,7 @@ def make_planning(count: int, path: Path) -> None:
     organisation announced on 13-1-2025, its category's auditors and half-days in May."""
     import openpyxl
 
-    sys.path.insert(0, str(ROOT / "samples"))
+    _samples_importable()
     from make_register import COLUMNS, ORGANISATIONS
 
     workbook = openpyxl.Workbook()
@@ -126,46 +133,15 @@ def weak(number: int) -> bool:
 
 
 def _fill(model: bytes, seed: str, is_weak: bool) -> bytes:
-    """A new score sheet (``model``) filled in as samples/make_scores.py fills one: its
-    scores (norm 3 weak for a weak one), per norm a finding, two strengths and one or two
-    improvements from that script's texts, its indicator answers; drawn from ``seed``."""
-    from make_scores import IMPROVEMENTS, STRENGTHS, STRONG_FINDINGS, WEAK_FINDINGS
+    """A new score sheet (``model``) filled in by samples/make_scores.py's ``fill_book``,
+    drawn from ``seed``; a weak one scores norm 3 short."""
     from openpyxl import load_workbook
 
-    rng = random.Random(seed)
+    _samples_importable()
+    from make_scores import fill_book
+
     book = load_workbook(io.BytesIO(model))
-    scores = book["Scores"]
-    header = [cell.value for cell in scores[1]]
-    part_col, score_col = header.index("norm") + 1, header.index("score") + 1
-    seen = 0
-    for row in range(2, scores.max_row + 1):
-        key = scores.cell(row, part_col).value
-        if key is None:
-            continue
-        if is_weak and str(key) == str(WEAK_NORM):
-            level = WEAK_LEVELS[seen % len(WEAK_LEVELS)]
-            seen += 1
-        else:
-            level = rng.choice(["Volledig", "Volledig", "Grotendeels"])
-        scores.cell(row, score_col).value = level
-    notes = book["Bevindingen"]
-    header = [cell.value for cell in notes[1]]
-    for row in range(2, notes.max_row + 1):
-        norm = notes.cell(row, header.index("norm") + 1).value
-        if norm is None:
-            continue
-        weak_norm = is_weak and str(norm) == str(WEAK_NORM)
-        notes.cell(row, header.index("bevindingen") + 1).value = rng.choice(
-            WEAK_FINDINGS if weak_norm else STRONG_FINDINGS)
-        notes.cell(row, header.index("sterke_punten") + 1).value = "\n".join(
-            rng.sample(STRENGTHS, 2))
-        notes.cell(row, header.index("verbeterpunten") + 1).value = "\n".join(
-            rng.sample(IMPROVEMENTS, 2 if weak_norm else 1))
-    indicators = book["Indicatoren"]
-    answer = [cell.value for cell in indicators[1]].index("antwoord") + 1
-    for row in range(2, indicators.max_row + 1):
-        if indicators.cell(row, 1).value is not None:
-            indicators.cell(row, answer).value = "nee" if rng.random() < 0.1 else "ja"
+    fill_book(book, seed, {WEAK_NORM: WEAK_LEVELS} if is_weak else {})
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -195,7 +171,7 @@ def make_scoresheets(count: int, register: Path, folder: Path) -> list[Path]:
     from cbct_docs.documents.scoresheet_file import new_scoresheet
     from cbct_docs.domain.register import read_register
 
-    sys.path.insert(0, str(ROOT / "samples"))
+    _samples_importable()
     from make_register import ORGANISATIONS
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -80,9 +80,28 @@ def _column(sheet, name: str) -> int:
 
 
 def fill(path: Path, cert_nr: str) -> None:
-    rng = random.Random(cert_nr)  # the same sheet on every run
-    weak = WEAK.get(cert_nr, {})
     book = load_workbook(path)
+    fill_book(book, cert_nr, WEAK.get(cert_nr, {}))
+    if cert_nr in OVERRIDES:
+        audit = book["Audit"]
+        advice, reason = OVERRIDES[cert_nr]
+        for row in range(2, audit.max_row + 1):
+            field = audit.cell(row, 1).value
+            if field == "advies_override":
+                audit.cell(row, 2).value = advice
+            elif field == "override_reden":
+                audit.cell(row, 2).value = reason
+    buffer = io.BytesIO()
+    book.save(buffer)
+    atomic_write(path, buffer.getvalue(), overwrite=True)
+
+
+def fill_book(book, seed: str, weak: dict[int | str, list[str]]) -> None:
+    """Fill a new score sheet (an openpyxl workbook) in as an auditor would: every question
+    scored (``weak``: the levels of a short norm's questions, in order), per norm a finding,
+    two strengths and one or two improvement points, the indicators answered; all drawn
+    from ``seed`` (the same sheet on every run). bench/lifecycle.py fills its sheets so."""
+    rng = random.Random(seed)
     scores = book["Scores"]
     part_col, score_col = _column(scores, "norm"), _column(scores, "score")
     seen: dict[object, int] = {}
@@ -121,19 +140,6 @@ def fill(path: Path, cert_nr: str) -> None:
     for row in range(2, indicators.max_row + 1):
         if indicators.cell(row, 1).value is not None:
             indicators.cell(row, answer_col).value = "nee" if rng.random() < 0.1 else "ja"
-
-    if cert_nr in OVERRIDES:
-        audit = book["Audit"]
-        advice, reason = OVERRIDES[cert_nr]
-        for row in range(2, audit.max_row + 1):
-            field = audit.cell(row, 1).value
-            if field == "advies_override":
-                audit.cell(row, 2).value = advice
-            elif field == "override_reden":
-                audit.cell(row, 2).value = reason
-    buffer = io.BytesIO()
-    book.save(buffer)
-    atomic_write(path, buffer.getvalue(), overwrite=True)
 
 
 def main() -> None:

@@ -234,8 +234,9 @@ def _start_worker() -> None:
 
 def _stage_chunk(offset: int, size: int, held: bytes | None) -> tuple[Staged, str | None]:
     """In a worker: render the chunk at ``offset`` of the records' file (or ``held``, a
-    chunk the file could not take) and stage each document beside its own name; None for
-    an output not staged (its error is the caller's to find again)."""
+    chunk the file could not take) and stage each document beside its own name, answered
+    as a :data:`Staged`; an output not staged (its error is the caller's to find again)
+    has no name and zero hashes."""
     assert _render is not None and _chunks is not None
     indices, names, hashes = array("q"), [], bytearray()
     folder, origin = _chunks.outputs.folder, _chunks.outputs.shared

@@ -40,7 +40,8 @@ MAX_WORKERS = 4
 #: Chunks a worker may be ahead of the main process.
 AHEAD = 3
 #: That many times as many while the main process does its ``meanwhile`` (a template
-#: compiled in ~0.2 s; a chunk of score sheets takes a worker ~0.04 s).
+#: compiled in ~0.2 s; a chunk of score sheets takes a worker ~0.04 s); also how many
+#: times AHEAD chunks the main process may hold made ahead of their turn.
 MEANWHILE_AHEAD = 3
 
 

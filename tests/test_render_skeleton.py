@@ -283,7 +283,7 @@ def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> No
 def test_printable_opaque_xml_holds_nothing_refused() -> None:
     """The recorder passes printable opaque XML without its search: that is sound only while
     every character the search refuses is not printable (checked over all of Unicode)."""
-    from cbct_docs.render.skeleton import _NOT_OPAQUE
+    from cbct_docs.render.skeleton_template import _NOT_OPAQUE
 
     refused = [chr(c) for c in range(0x110000) if _NOT_OPAQUE.match(chr(c))]
     assert len(refused) > 2000  # controls, surrogates, U+FFFE/F and both stand-ins

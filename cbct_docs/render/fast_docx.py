@@ -35,8 +35,8 @@ from .fast_zip import Member, UnsupportedZip, ZipCopier
 from .header_skeleton import HeaderSkeletons
 from .images import PictureNotPlaced, Placement, picture_facts, place_images
 from .limits import MAX_OUTPUT_CHARS, check_output
-from .skeleton import Bounded, Recorded, Skeletons, filled, render_skeleton, skeleton_template
-from .skeleton_template import SkeletonKey, template_and_code
+from .skeleton import Bounded, Recorded, Skeletons, filled
+from .skeleton_template import SkeletonKey, skeleton_template, template_and_code
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 #: Core properties docxtpl renders (the string ones python-docx can write back).
@@ -256,7 +256,7 @@ class CompiledDocx:
         finished: bytes | None = None  # the part's bytes from its kept skeleton
         template = self._skeleton_template(part, placement)
         if template is not None:
-            skeleton = render_skeleton(template, context)
+            skeleton = template.render(context)
             finished = self._kept_bytes(part, skeleton)
             if finished is not None and self._sure(part.zipname, skeleton):
                 return self._member(part.zipname, finished)

@@ -45,10 +45,7 @@ from markupsafe import escape
 
 from .body_blocks import END, Split, body_blocks, split_written
 from .docx_body import LISTING_CHARACTERS, PARAGRAPH
-from .skeleton_template import _NOT_OPAQUE as _NOT_OPAQUE
 from .skeleton_template import _PICTURE, OPAQUE, STAND_IN, Recorded, SkeletonKey
-from .skeleton_template import render_skeleton as render_skeleton
-from .skeleton_template import skeleton_template as skeleton_template
 
 _STAND_IN = STAND_IN.encode("utf-8")
 _OPAQUE = OPAQUE.encode("utf-8")

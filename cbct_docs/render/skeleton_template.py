@@ -221,8 +221,3 @@ def skeleton_template(env: jinja2.Environment, source: str,
     if template.root_render_func.__globals__.get("escape") is not escape:
         return None
     return SkeletonTemplate(template, finalizes)
-
-
-def render_skeleton(template: SkeletonTemplate, context: Mapping[str, Any]) -> Recorded:
-    """The skeleton and what stands in it."""
-    return template.render(context)

@@ -49,17 +49,26 @@ def norm_rows(sheet: Any, result: Any, framework: Any,
 _Part = tuple[Any, tuple[str, str, str], dict[str, tuple[str, str]], str]
 
 
+#: A scale level, its name and meaning cleaned, and its cell's fill.
+_Level = tuple[Any, str, str, str]
+
+
+def _level_words(level: Any) -> _Level:
+    """What a row takes from a scale level, cleaned."""
+    return (level, clean_text(level.name), clean_text(level.meaning),
+            CELL_FILL.get(level.colour, "FFFFFF"))
+
+
 class _Wording:
     """What a report's rows take from one framework for one kind of organisation, cleaned
     (render.environment.clean_text) once per run instead of once per report."""
 
     def __init__(self, framework: Any, kind: str | None) -> None:
         self.framework = framework  # held: its id() is the cache's key
-        self.levels: dict[str, tuple[Any, str, str, str]] = {}
+        self.levels: dict[str, _Level] = {}
         for level in framework.scale:  # the first of a name, as framework.level finds it
-            self.levels.setdefault(level.name, (level, clean_text(level.name),
-                                                clean_text(level.meaning),
-                                                CELL_FILL.get(level.colour, "FFFFFF")))
+            if level.name not in self.levels:
+                self.levels[level.name] = _level_words(level)
         self.kind = kind
         self.parts: dict[int, _Part] = {}
 
@@ -111,9 +120,7 @@ def _rows(sheet: Any, result: Any, framework: Any, kind: str | None
         for qid, name in norm_result.scores.items():
             found = levels.get(name)
             if found is None:  # not on the scale: DataError (or as framework.level has it)
-                level = framework.level(name)
-                found = (level, clean_text(level.name), clean_text(level.meaning),
-                         CELL_FILL.get(level.colour, "FFFFFF"))
+                found = _level_words(framework.level(name))
             level, score, meaning, fill = found
             counts[level.name] = counts.get(level.name, 0) + 1
             text = texts.get(qid)
@@ -129,7 +136,7 @@ def _rows(sheet: Any, result: Any, framework: Any, kind: str | None
 
 def _row(sheet: Any, norm_result: Any, part: Any, names: tuple[str, str, str],
          questions: list[PlainContext], counts: dict[str, int], framework: Any,
-         levels: dict[str, tuple[Any, str, str, str]]) -> PlainContext:
+         levels: dict[str, _Level]) -> PlainContext:
     """One norm's or module's row, cleaned."""
     short, title, label = names
     notes = sheet.notes.get(part.key)

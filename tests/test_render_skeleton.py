@@ -73,6 +73,22 @@ def pair(path: Path) -> tuple[DocxRenderer, DocxRenderer]:
     return kept, plain
 
 
+class Replacing:
+    """Stands in for a compiled jinja2.Template or a skeleton's template, of which the
+    renderer asks only render() (the text, or the skeleton's Recorded): what it renders
+    with ``old`` replaced by ``new``, a fault between template and document."""
+
+    def __init__(self, template: Any, old: str, new: str) -> None:
+        self.template, self.old, self.new = template, old, new
+
+    def render(self, context: Any) -> Any:
+        made = self.template.render(context)
+        if isinstance(made, Recorded):
+            made.skeleton = made.skeleton.replace(self.old, self.new)
+            return made
+        return str(made).replace(self.old, self.new)
+
+
 def test_same_bytes_as_lxml_writes(tmp_path: Path) -> None:
     kept, plain = pair(shaded_table(tmp_path / "t.docx"))
     for context in contexts():
@@ -250,26 +266,14 @@ def test_text_check_on_the_skeleton_defers_to_the_document(tmp_path: Path) -> No
     path = make_docx(tmp_path / "c.docx", ["Tekst {{ a }}", "Slot"])
     kept, plain = pair(path)
 
-    # Drops the template's own last paragraph, as a swallowing tag would; stands in for a
-    # compiled jinja2.Template (or the skeleton's template), of which the renderer asks
-    # only render(): the text, or the skeleton's Recorded.
-    class Dropping:
-        def __init__(self, template: Any) -> None:
-            self.template = template
-
-        def render(self, context: Any) -> Any:
-            made = self.template.render(context)
-            if isinstance(made, Recorded):
-                made.skeleton = made.skeleton.replace(">Slot<", "><")
-                return made
-            return str(made).replace(">Slot<", "><")
-
+    # Drops the template's own last paragraph, as a swallowing tag would.
     for renderer in (kept, plain):
         compiled = renderer.compiled
         assert compiled is not None
-        compiled.parts[0].template = Dropping(compiled.parts[0].template)
+        compiled.parts[0].template = Replacing(compiled.parts[0].template, ">Slot<", "><")
     assert kept.compiled is not None and kept.compiled.skeleton is not None
-    kept.compiled.skeleton = cast(SkeletonTemplate, Dropping(kept.compiled.skeleton))
+    kept.compiled.skeleton = cast(SkeletonTemplate,
+                                  Replacing(kept.compiled.skeleton, ">Slot<", "><"))
     made = kept.render({"a": "en Slot"})  # the document has "Slot", from the value
     assert made == plain.render({"a": "en Slot"})
     out = tmp_path / "out.docx"

@@ -18,11 +18,11 @@ from cbct_docs.cli import cli
 from cbct_docs.errors import TemplateError
 from cbct_docs.render import DocxRenderer
 from cbct_docs.render.environment import clean_context
-from cbct_docs.render.skeleton import Recorded
 from cbct_docs.render.skeleton_template import SkeletonTemplate
 from cbct_docs.render.template_check import lost_text, scan_docx
 
 from .conftest import docx_text, make_docx
+from .test_render_skeleton import Replacing
 
 REPOSITORY = Path(__file__).parent.parent
 
@@ -104,21 +104,12 @@ def test_text_lost_in_another_way_is_an_error_never_a_letter(tmp_path: Path) -> 
     body, skeleton = compiled.parts[0], compiled.skeleton
     original = body.template
 
-    class Swallowing:  # stands in for a compiled jinja2.Template (or the skeleton's
-        # template): render() is all it is asked, for the text or the skeleton's Recorded
-        def __init__(self, template: Any) -> None:
-            self.template = template
-
-        def render(self, context: Any) -> Any:
-            made = self.template.render(context)
-            if isinstance(made, Recorded):
-                made.skeleton = made.skeleton.replace("Betreft: je audit", "")
-                return made
-            return str(made).replace("Betreft: je audit", "")
+    def swallowing(template: Any) -> Replacing:
+        return Replacing(template, "Betreft: je audit", "")
 
     for _time in range(2):  # the second time from the skeleton kept the first time
-        body.template = Swallowing(original)
-        compiled.skeleton = cast(SkeletonTemplate, Swallowing(skeleton))
+        body.template = swallowing(original)
+        compiled.skeleton = cast(SkeletonTemplate, swallowing(skeleton))
         with pytest.raises(TemplateError) as raised:
             renderer.render({"contact": "A", "extra": False})
         assert raised.value.what.startswith("the template's text 'Betreft: je audit' "
@@ -127,7 +118,7 @@ def test_text_lost_in_another_way_is_an_error_never_a_letter(tmp_path: Path) -> 
         body.template, compiled.skeleton = original, skeleton
         assert renderer.render({"contact": "A", "extra": False})
     # Only the body part (the way a document goes when its skeleton is not sure):
-    body.template = Swallowing(original)
+    body.template = swallowing(original)
     compiled.skeletons.misses = 10**6  # skeletons no longer worth it: every body rendered
     with pytest.raises(TemplateError):
         renderer.render({"contact": "A", "extra": False})

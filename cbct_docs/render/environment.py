@@ -198,9 +198,9 @@ class PlainContext(CleanContext):
     looking through it: for a report's rows, cleaned where they are made."""
 
 
-#: What a CleanContext (or a PlainContext) has as attributes: a dict's, and a Python
-#: class's own (``__dict__``).
-_CLEAN_NAMES = frozenset(dir(CleanContext)) | frozenset(dir(PlainContext))
+#: What a CleanContext (and so a PlainContext, which adds none) has as attributes: a
+#: dict's, and a Python class's own (``__dict__``).
+_CLEAN_NAMES = frozenset(dir(PlainContext))
 #: Exact types :func:`clean_collecting` returns as they are, without a call.
 _AS_IS = _KEPT | {PlainContext}
 

@@ -8,6 +8,7 @@ from typing import TypedDict, Unpack
 
 import pytest
 
+from cbct_docs.domain import advice
 from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED, evaluate, judge
 from cbct_docs.domain.frameworks import AdvicePolicy, Framework, load_framework
 from cbct_docs.domain.scoresheet import AdviceOverride, ScoreSheet
@@ -120,9 +121,12 @@ def test_each_set_of_modules_is_scored_on_its_own_parts_and_questions(code: str)
         assert parts == framework.parts(modules)
         assert [list(r.scores) for r in [*made.norm_results, *made.module_results]] == [
             [q.id for q in part.questions if q.applies_to(modules)] for part in parts]
-    # A framework like another (equal, not the same): its own parts, not the other's.
+    # A framework like another (equal, not the same): its own parts, not the other's,
+    # also where the other's are kept under its id (a framework since gone whose id
+    # Python gave to this one).
     renamed = dataclasses.replace(framework, norms=[dataclasses.replace(
         framework.norms[0], title="Anders")] + framework.norms[1:])
+    advice._APPLICABLE[(id(renamed), ())] = advice._APPLICABLE[(id(framework), ())]
     scores = {q.id: "Volledig" for q in renamed.applicable_questions(())}
     made = evaluate(dataclasses.replace(sheet({}), framework=code, modules=(),
                                         scores=scores), renamed)

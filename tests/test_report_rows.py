@@ -147,3 +147,26 @@ def test_the_chart_takes_the_frameworks_titles_as_they_are() -> None:
     assert chart[0][0] == f"1. {framework.norms[0].title}"
     assert "\r\n\x03" in chart[0][0]
     assert [counts for _label, counts in chart] == [row["aantallen"] for row in rows]
+
+
+def test_wording_kept_under_a_framework_or_parts_id_is_its_own() -> None:
+    """The wording kept per framework and per part is found by id() and used only for
+    the very object it was made from (an id is given again once its object is gone):
+    planted under a like framework's and part's ids, the other's wording is not used."""
+    from cbct_docs.documents import report
+
+    org, sheet = dirty_sheet()
+    framework = load_framework(org.framework)
+    result = evaluate(sheet, framework)
+    assert norm_rows(sheet, result, framework)[0]["titel"] == framework.norms[0].title
+    renamed = dataclasses.replace(
+        framework, norms=[dataclasses.replace(framework.norms[0], title="Anders"),
+                          *framework.norms[1:]],
+        scale=[dataclasses.replace(level, meaning="anders") for level in framework.scale])
+    report._WORDINGS[(id(renamed), None)] = report._wording(framework, None)
+    row = norm_rows(sheet, evaluate(sheet, renamed), renamed)[0]
+    assert row["titel"] == "Anders"
+    assert {question["betekenis"] for question in row["vragen"]} == {"anders"}
+    wording = report._wording(framework, None)  # a part's, under a like part's id
+    wording.parts[id(renamed.norms[0])] = wording.part(framework.norms[0])
+    assert wording.part(renamed.norms[0])[1][1] == "Anders"

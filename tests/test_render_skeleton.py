@@ -322,3 +322,6 @@ def test_opaque_xml_is_numbered_where_it_stands_and_kept_by_its_text() -> None:
     assert _numbered(equal.replace("Grafiek", "Figuur"), 1001, written) == (
         first.replace(b"Grafiek", b"Figuur"))
     assert len(written) == 3
+    other = text.replace("Grafiek", "Beeld")  # kept under its id for another text (an
+    written[(id(other), 1001)] = (text, first)  # id is given again once its text is gone)
+    assert _numbered(other, 1001, written) == first.replace(b"Grafiek", b"Beeld")

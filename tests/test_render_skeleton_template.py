@@ -129,3 +129,16 @@ def test_opaque_xml_is_placed_unparsed_only_when_it_may_be(xml: str, placeable: 
     assert _PLACEABLE[id(xml)] == (xml, placeable)
     assert _placeable(xml) is placeable  # kept for this text
     assert _placeable("".join([xml[:5], xml[5:]])) is placeable  # another, equal text
+
+
+def test_a_verdict_kept_under_another_texts_id_is_not_used() -> None:
+    """Kept by id(), used only for the very text it was made for (an id is given again
+    once its text is gone): planted under another text's id, it is not taken."""
+    from cbct_docs.render.skeleton_template import _PLACEABLE, _placeable
+
+    good = '<w:drawing><wp:docPr id="1" name="a"/></w:drawing>'
+    bad = '<w:drawing><wp:docPr id="1" name="\ue010"/></w:drawing>'
+    _PLACEABLE[id(bad)] = (good, True)
+    assert _placeable(bad) is False
+    _PLACEABLE[id(good)] = (bad, False)
+    assert _placeable(good) is True

@@ -48,7 +48,8 @@ def test_rows_of_every_kind_read_as_without_the_quick_path(
     """Rows that share the first row's branch, framework, modules and category (so the
     quick path may take them), with values it takes (accents to normalise, white space,
     a lowercase postcode, an empty street) and values it leaves to _RowChecker (a date
-    with a time, a text date, a number as city, a lowercase category)."""
+    with a time, a text date, a number as city, a lowercase category; in a second
+    register a wrong e-mail address and postcode, which _RowChecker reports)."""
     rows = openpyxl.load_workbook(samples_dir() / "register.xlsx").worksheets[0]
     numbers = [str(rows.cell(row, 1).value) for row in range(2, rows.max_row + 1)]
     same = {"branch": "VOB", "framework": "KiB", "modules": "leesbevordering; ido",
@@ -62,7 +63,9 @@ def test_rows_of_every_kind_read_as_without_the_quick_path(
     changes = {number: {**same, **(odd[index] if index < len(odd) else {})}
                for index, number in enumerate(numbers[1:])}
     good = edited_register(tmp_path / "register.xlsx", changes)
-    bad = edited_register(tmp_path / "bad.xlsx", {**changes, numbers[-1]: {"email": "geen"}})
+    bad = edited_register(tmp_path / "bad.xlsx", {  # rows the quick path would take but
+        **changes, numbers[-1]: {**changes[numbers[-1]], "email": "geen"},
+        numbers[-2]: {**changes[numbers[-2]], "postcode": "12345"}})
     taken: list[Organisation] = []
     quick = register_quick.Quick.organisation
 
@@ -78,7 +81,9 @@ def test_rows_of_every_kind_read_as_without_the_quick_path(
     without_quick(monkeypatch)
     assert quickly == [reading(good), reading(bad)]
     assert quickly[0][0] == "organisations"
-    assert quickly[1][0] == "problems" and any("'geen'" in m for m in quickly[1][1])
+    assert quickly[1][0] == "problems" and len(quickly[1][1]) == 2
+    assert any("'geen'" in m for m in quickly[1][1])
+    assert any("'12345'" in m for m in quickly[1][1])
 
 
 def test_an_organisation_made_at_once_is_the_constructed_one() -> None:

@@ -133,20 +133,19 @@ def evaluate(sheet: ScoreSheet, framework: Framework | str | None = None) -> Aud
             part_scores: dict[str, str] | None = {qid: scores[qid] for qid in qids}
         except KeyError:
             part_scores = None
-        if part_scores is not None and all(map(sufficient.__contains__,
-                                               part_scores.values())):
-            results.append(judge(part, part_scores, framework, sufficient))
-            continue
-        missing = [q.id for q in questions if q.id not in scores]
-        unknown = [q.id for q in questions
-                   if (score := scores.get(q.id)) is not None and score not in sufficient]
-        if missing or unknown:
-            what = (f"no score for {', '.join(missing)}" if missing
-                    else f"invalid score for {', '.join(unknown)}")
-            problems.add(DataError(what, location=sheet.source or sheet.cert_nr))
-            continue
-        results.append(judge(part, {q.id: scores[q.id] for q in questions}, framework,
-                             sufficient))
+        if part_scores is None or not all(map(sufficient.__contains__,
+                                              part_scores.values())):
+            missing = [q.id for q in questions if q.id not in scores]
+            unknown = [q.id for q in questions
+                       if (score := scores.get(q.id)) is not None and score not in sufficient]
+            if missing or unknown:
+                what = (f"no score for {', '.join(missing)}" if missing
+                        else f"invalid score for {', '.join(unknown)}")
+                problems.add(DataError(what, location=sheet.source or sheet.cert_nr))
+                continue
+            # (here only where a score is None: judged as it always was)
+            part_scores = {q.id: scores[q.id] for q in questions}
+        results.append(judge(part, part_scores, framework, sufficient))
     problems.raise_if_any()
     norm_results = [r for r in results if isinstance(r.norm, Norm)]
     module_results = [r for r in results if isinstance(r.norm, Module)]

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 
 from cbct_docs.errors import CbctError, DataError
 from cbct_docs.records import read_records
-from cbct_docs.records.readers import Origin, Problems, Record, _clean_header, clean_value
+from cbct_docs.records.readers import Origin, Problems, Record, clean_value
 from cbct_docs.records.sheetdata import read_plain
 from cbct_docs.records.sheetxml import SheetParser
+from cbct_docs.records.table import _clean_header
 from cbct_docs.records.xlsx import HIDDEN_ROW_CHOICES, Workbook
 
 ROOT = Path(__file__).resolve().parent.parent

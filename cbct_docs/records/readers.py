@@ -21,7 +21,6 @@ from ..errors import CbctError, DataError, Problems, UsageError
 from .cells import clean_value as clean_value  # (where jsonfile and tests find them)
 from .dates import parse_date
 from .model import Origin, Record
-from .table import _clean_header as _clean_header
 from .table import _Table
 from .xlsx import HiddenRows, Workbook
 

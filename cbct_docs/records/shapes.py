@@ -58,7 +58,7 @@ class Line:
     values from column A on as ``sheetxml.row_lists`` gives them and cleaned as a
     table's record holds them (``cells.clean_row``; ``[]`` when none has a value). Never
     changed: a sheet copies the cells it keeps, a table the fields. What a table reader
-    made of it the last time (``readers._Table``), kept with it: ``header``, its values as
+    made of it the last time (``table._Table``), kept with it: ``header``, its values as
     a header row's names; ``made``, (a header, the fields it gave under that header)."""
 
     __slots__ = ("cells", "clean", "header", "hidden", "length", "made", "number",

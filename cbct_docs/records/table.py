@@ -21,7 +21,7 @@ def _clean_header(value: Any) -> str:
 
 
 class _Table:
-    """A table's records a row at a time (for :func:`_table_to_records` and
+    """A table's records a row at a time (for ``readers._table_to_records`` and
     ``records/streamed.py``): the first row with a value is the header, empty rows are
     skipped; a record per row after it; the problems kept until :meth:`finish`."""
 

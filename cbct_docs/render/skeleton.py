@@ -142,9 +142,10 @@ class Skeletons(Tally):
         self.kept: Bounded[SkeletonKey, Written | None] = Bounded()
         self.blocks: Bounded[Any, tuple[Split, int] | None] = Bounded()
         self.start: bytes | None = None  # the body's start tag as lxml writes it
-        #: Opaque XML (by id, the text held) with its picture's number: its bytes. A
-        #: report's chart is drawn once per set of scores (documents.chart): the same text.
-        self.opaque: dict[tuple[int, int], tuple[str, bytes]] = {}
+        #: Opaque XML (by id, the text held) with its picture's number: its bytes, for 64
+        #: at most (:func:`_numbered`). A report's chart is drawn once per set of scores
+        #: (documents.chart): the same text. (Not the opaque XML itself: Recorded.opaque.)
+        self.numbered: dict[tuple[int, int], tuple[str, bytes]] = {}
         super().__init__()
 
     def body(self, recorded: Recorded, before: bytes = b"", after: bytes = b""
@@ -169,7 +170,7 @@ class Skeletons(Tally):
             return None
         self.hits += 1
         out = fill_kept(kept, values)
-        if out is None or not _place_opaque(out, kept, recorded.opaque, self.opaque):
+        if out is None or not _place_opaque(out, kept, recorded.opaque, self.numbered):
             return None
         if before:
             out[0] = before + out[0]

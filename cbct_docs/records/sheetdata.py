@@ -205,9 +205,12 @@ def split(xml: bytes) -> tuple[bytes, int, int, bytes] | None:
 
 def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str]) -> bool:
     """Fill ``sheet.rows`` and ``sheet.hidden`` from the rows ``xml[start:stop]`` (between
-    ``<sheetData>`` and ``</sheetData>``); False (and nothing filled) when any row is not in
-    the plain form. ``prefixes``: the namespace prefixes the worksheet declares (for row
-    attributes such as ``x14ac:dyDescent``)."""
+    ``<sheetData>`` and ``</sheetData>``), and ``sheet.lines`` with the lines of those
+    rows a known row alone gave; False (and nothing filled) when any row is not in the
+    plain form. A row filled before is replaced whole and a line it had is not removed:
+    the lines hold for a sheet filled once (read_plain; records/streamed.py fills each
+    piece into emptied rows and leaves the lines unused). ``prefixes``: the namespace prefixes the
+    worksheet declares (for row attributes such as ``x14ac:dyDescent``)."""
     if (xml.find(b"]", start, stop) >= 0 and xml.find(b"]]>", start, stop) >= 0
             or xml.find(b"\r", start, stop) >= 0):  # (one byte is found faster)
         return False
@@ -226,9 +229,6 @@ def read_rows(xml: bytes, start: int, stop: int, sheet: Cells, prefixes: set[str
         if not _read_chunk(text, sheet, prefixes, shapes, rows, hidden, lines):
             return False
         position = end
-    if sheet.rows:  # rows of a number read before: their lines no longer tell them
-        for row in sheet.rows.keys() & lines.keys():
-            del lines[row]
     sheet.rows.update(rows)
     sheet.hidden.update(hidden)
     sheet.lines.update(lines)

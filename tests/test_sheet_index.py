@@ -14,8 +14,9 @@ from typing import Any
 import openpyxl
 import pytest
 
+from cbct_docs.domain.advice import CERTIFIED
 from cbct_docs.domain.register import read_register
-from cbct_docs.domain.scoresheet import NormNotes, read_scoresheet
+from cbct_docs.domain.scoresheet import AdviceOverride, NormNotes, read_scoresheet
 from cbct_docs.errors import CbctError
 from cbct_docs.paths import samples_dir
 from cbct_docs.runs.audit import decide, heraudit
@@ -141,6 +142,15 @@ def test_encode_refuses_what_it_cannot_give_back() -> None:
     assert encode(sheet) is None
 
 
+def with_extra(value: Any) -> Any:
+    object.__setattr__(value, "extra", "x")  # (frozen)
+    return value
+
+
+class OwnOverride(AdviceOverride):
+    pass
+
+
 @pytest.mark.parametrize("change", [
     lambda sheet: setattr(sheet, "notes", {True: NormNotes()}),  # JSON gives true, not 1
     lambda sheet: sheet.indicators.update({"x": "ja"}),  # an answer is True/False/None
@@ -148,8 +158,13 @@ def test_encode_refuses_what_it_cannot_give_back() -> None:
     lambda sheet: setattr(sheet, "extra", 1),  # a field encode does not know of
     lambda sheet: setattr(sheet, "modules", ["ido"]),  # decode makes a tuple
     lambda sheet: setattr(sheet, "category", None),
+    lambda sheet: setattr(sheet, "notes", {1: with_extra(NormNotes("bevinding"))}),
+    lambda sheet: setattr(sheet, "override", with_extra(AdviceOverride(CERTIFIED, "reden"))),
+    lambda sheet: setattr(sheet, "override", OwnOverride(CERTIFIED, "reden")),
 ])
 def test_encode_refuses_a_value_of_another_type(change: Any) -> None:
+    """Every value of a kind decode would not give back makes encode refuse the sheet
+    (a note or override with an attribute decode does not set, or of a subclass)."""
     sheet = read_scoresheet(SAMPLES[0])
     assert repr(decode(encode(sheet) or b"", sheet.source)) == repr(sheet)
     change(sheet)

@@ -164,7 +164,8 @@ def test_bad_sheet_lists_every_cell(kib_sheet: Path) -> None:
     scores.cell(3, 2).value = "1.9"  # an id the framework does not have
     row_63 = next(r for r in range(2, scores.max_row + 1) if scores.cell(r, 2).value == "6.3")
     scores.delete_rows(row_63)  # question 6.3 gone
-    workbook["Indicatoren"].cell(2, 5).value = "misschien"
+    workbook["Indicatoren"].cell(2, 5).value = "Misschien"  # named as typed
+    workbook["Bevindingen"].cell(3, 1).value = 9  # KiB has no norm 9
     workbook.save(kib_sheet)
     with pytest.raises(ProblemList) as caught:
         read_scoresheet(kib_sheet)
@@ -176,7 +177,8 @@ def test_bad_sheet_lists_every_cell(kib_sheet: Path) -> None:
         f"{kib_sheet}:Scores:row 3:id: unknown question id '1.9' (do not change the id column)",
         f"{kib_sheet}:Scores:row 6:score: 'Grotendeel' is not one of Niet, Beperkt, "
         "Grotendeels, Volledig",
-        f"{kib_sheet}:Indicatoren:row 2:antwoord: 'misschien' is not ja or nee",
+        f"{kib_sheet}:Bevindingen:row 3:norm: '9' is not a norm or module of this audit",
+        f"{kib_sheet}:Indicatoren:row 2:antwoord: 'Misschien' is not ja or nee",
         f"{kib_sheet}:Scores: no rows for questions 1.2, 6.3 "
         "(make a new score sheet, or copy the rows back)",
     ]

@@ -129,7 +129,7 @@ class _SheetStream:
         if _START in xml:
             raise NotPlain
         cells = self.cells
-        cells.rows, cells.hidden = {}, set()
+        cells.rows, cells.hidden, cells.lines = {}, set(), {}  # this part's only
         try:
             plain = read_rows(xml, 0, len(xml), cells, prefixes)
         except (expat.ExpatError, KeyError, ValueError, IndexError, OverflowError) as error:

@@ -16,7 +16,7 @@ from cbct_docs.domain.advice import CERTIFIED, CONDITIONAL, NOT_CERTIFIED, evalu
 from cbct_docs.domain.frameworks import load_framework
 from cbct_docs.domain.register import Organisation, find_organisation, read_register
 from cbct_docs.domain.scoresheet import read_scoresheet
-from cbct_docs.errors import DataError, OutputError, ProblemList
+from cbct_docs.errors import CbctError, DataError, OutputError, ProblemList
 from cbct_docs.paths import samples_dir
 
 REGISTER = samples_dir() / "register.xlsx"
@@ -285,3 +285,15 @@ def test_scoresheet_reads_its_workbook_once(kib_sheet: Path,
     monkeypatch.setattr(xlsx.Workbook, "__init__", counting)
     read_scoresheet(fill(kib_sheet))
     assert opened == [kib_sheet]
+
+
+def test_a_superscript_digit_as_norm_is_a_located_problem(tmp_path: Path) -> None:
+    """'²' passes str.isdigit() but int() refuses it: it must be reported as any other
+    value that is no norm, never end the command with a traceback."""
+    from tests.registers import edited
+
+    path = edited(tmp_path, "CBCT-0101", "Bevindingen", "A2", "²")
+    with pytest.raises(CbctError) as caught:
+        read_scoresheet(path)
+    assert f"{path}:Bevindingen:row 2:norm: '²' is not a norm or module of this audit" \
+        in caught.value.messages()

@@ -105,6 +105,6 @@ def test_the_writer_of_a_temporary_name_is_its_process() -> None:
     ours = Path(temp_name(Path("/out/CBCT-0101 De.Bieb.docx")))
     assert ours.parent == Path("/out") and writer_of(ours) == os.getpid()
     for other in ("CBCT-0101.docx", ".CBCT-0101.docx.tmp", ".a.b.12x.3.tmp", "a.12.3.docx",
-                  ".CBCT-0101.docx.12.3.tmp.bak"):
+                  ".CBCT-0101.docx.12.3.tmp.bak", ".a.docx.\u00b23.1.tmp"):  # ² is no pid
         assert writer_of(Path(other)) == 0, other
     assert writer_of(Path(".notities.txt.4242.7.tmp")) == 4242

@@ -209,3 +209,10 @@ def test_the_operation_returns_what_it_made_and_writes_nothing_on_a_problem(
     with pytest.raises(ProblemList, match="'4.9' is not a question of norm 4"):
         whitepaper(office, [SAMPLE, wrong], out=tmp_path / "none")
     assert not (tmp_path / "none").exists()
+
+
+def test_a_superscript_digit_as_norm_is_a_located_problem(tmp_path: Path) -> None:
+    """'²' passes str.isdigit() but int() refuses it: reported, never a traceback."""
+    path = write(tmp_path, {**sample(), "norm": "\u00b2"})
+    assert any(m.startswith(f"{path}:norm: '\u00b2' is not a norm of") for m in messages(path)), \
+        messages(path)

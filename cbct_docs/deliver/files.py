@@ -282,7 +282,7 @@ def writer_of(temp: Path) -> int:
     if not temp.name.endswith(".tmp"):
         return 0
     parts = temp.name[: -len(".tmp")].rsplit(".", 2)
-    return int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else 0
+    return int(parts[1]) if len(parts) == 3 and parts[1].isdecimal() else 0
 
 
 def _is_stale(temp: Path) -> bool:

@@ -308,7 +308,7 @@ def _part_key(value: Any, numbers: set[int], modules: tuple[str, ...]) -> int | 
     text = _text(value)
     if text.endswith(".0"):
         text = text[:-2]
-    if text.isdigit() and numbers and int(text) in numbers:
+    if text.isdecimal() and numbers and int(text) in numbers:  # not "²": int() refuses it
         return int(text)
     return text.lower() if text.lower() in modules else None
 

@@ -97,7 +97,7 @@ def _year_quarter(value: Any) -> tuple[int, int]:
         return int(value.year), int(value.quarter)
     if isinstance(value, str) and "-Q" in value.upper():
         year, _, quarter = value.upper().partition("-Q")
-        if year.isdigit() and quarter in ("1", "2", "3", "4"):
+        if year.isdecimal() and quarter in ("1", "2", "3", "4"):
             return int(year), int(quarter)
     day = parse_date(value)
     return day.year, quarter_of(day)

@@ -166,7 +166,7 @@ def _norm(reader: FieldReader, framework: Framework, value: Any) -> Norm | None:
     text = reader.text(value, "norm")
     if text is None:
         return None
-    if text.isdigit():
+    if text.isdecimal():  # not "²", which int() refuses
         for norm in framework.norms:
             if norm.number == int(text):
                 return norm
